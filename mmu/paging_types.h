@@ -19,6 +19,7 @@ struct PagingContext {
   bool rflags_ac = false;  // RFLAGS.AC, for SMAP
   uint64_t rip = 0;        // for tracing only
   int cpl = 0;             // for tracing only
+  uint64_t instret = 0;    // instructions retired so far, for tracing only
 };
 
 // #PF error code bits (SDM vol. 3A 4.7).
