@@ -4,8 +4,11 @@
 
 #include <cstdint>
 
+#include "mmu/microarch.h"
+#include "mmu/page_walker.h"
 #include "mmu/paging_types.h"
 #include "mmu/physical_memory.h"
+#include "mmu/walk_record.h"
 
 namespace x64sim {
 
@@ -20,9 +23,17 @@ class TranslationListener {
   virtual void OnAllTranslationsDropped() = 0;
 };
 
+// Sees every translation the MMU performs (tracer, timing model). Null by
+// default; nothing is built or called for it when absent.
+class WalkObserver {
+ public:
+  virtual ~WalkObserver() = default;
+  virtual void OnTranslate(const WalkRecord& record) = 0;
+};
+
 class Mmu {
  public:
-  explicit Mmu(PhysicalMemory& memory);
+  explicit Mmu(PhysicalMemory& memory, const MicroArch& arch = kSkylakeClient);
 
   // Translates `linear` for one access. With CR0.PG clear this is the
   // identity. On success the accessed/dirty bits are already written back
@@ -36,10 +47,17 @@ class Mmu {
   void Invpcid(int type, uint16_t pcid, uint64_t linear);
 
   void set_listener(TranslationListener* listener) { listener_ = listener; }
+  void set_observer(WalkObserver* observer) { observer_ = observer; }
 
  private:
+  Translation Fail(WalkRecord& record, WalkStop stop, TranslateFailure failure,
+                   uint32_t error_code);
+
   PhysicalMemory& memory_;
+  MicroArch arch_;
+  PageWalker walker_;
   TranslationListener* listener_ = nullptr;
+  WalkObserver* observer_ = nullptr;
 };
 
 }  // namespace x64sim

@@ -36,8 +36,17 @@ inline constexpr uint8_t kAllowRead = 1u << 0;
 inline constexpr uint8_t kAllowWrite = 1u << 1;  // only once the dirty bit is set
 inline constexpr uint8_t kAllowExecute = 1u << 2;
 
+// Why a translation failed.
+enum class TranslateFailure : uint8_t {
+  kNone,            // ok
+  kPageFault,       // deliver #PF with error_code, CR2 = linear
+  kNonCanonical,    // bits 63:47 are not a sign extension: #GP (or #SS) is the CPU's
+  kLegacyPaging,    // CR0.PG=1 without EFER.LME: 32-bit/PAE paging is not modelled
+};
+
 struct Translation {
   bool ok = false;
+  TranslateFailure failure = TranslateFailure::kNone;
   uint64_t phys = 0;         // physical address of the byte asked for (when ok)
   uint8_t allow = 0;         // kAllow* for the enclosing 4 KiB page (when ok)
   uint32_t error_code = 0;   // #PF error code (when !ok); CR2 is the linear address
