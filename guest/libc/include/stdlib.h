@@ -1,0 +1,14 @@
+#ifndef GUEST_LIBC_STDLIB_H
+#define GUEST_LIBC_STDLIB_H
+
+#include <stddef.h>
+
+#define EXIT_SUCCESS 0
+#define EXIT_FAILURE 1
+
+/* Both stop the whole system with seL4_DebugHalt, as the seL4 tutorial's
+ * C library does in a debug build; abort() first says so on the console. */
+_Noreturn void abort(void);
+_Noreturn void exit(int status);
+
+#endif
