@@ -1,0 +1,66 @@
+// Turning a Zydis decode result into a DecodedInsn. Each ops_*.cc file
+// registers, per mnemonic, a binder that picks the handler for the exact
+// operand size and form and resolves the operands.
+#ifndef X64SIM_CPU_BINDER_H_
+#define X64SIM_CPU_BINDER_H_
+
+#include <Zydis/Zydis.h>
+
+#include <array>
+
+#include "cpu/decoded_insn.h"
+
+namespace x64sim {
+
+struct ZydisInsn {
+  const ZydisDecodedInstruction& insn;
+  const ZydisDecodedOperand* ops;  // visible operands first
+  bool long_mode;
+};
+
+// Returns false when x64sim has no handler for this operand form.
+using Binder = bool (*)(const ZydisInsn&, DecodedInsn&);
+
+class BinderTable {
+ public:
+  BinderTable();
+  static const BinderTable& Get();
+
+  void Add(ZydisMnemonic m, Binder b, bool ends_block = false) {
+    entries_[m] = {b, ends_block};
+  }
+  Binder binder(ZydisMnemonic m) const { return entries_[m].binder; }
+  bool ends_block(ZydisMnemonic m) const { return entries_[m].ends_block; }
+
+ private:
+  struct Entry {
+    Binder binder = nullptr;
+    bool ends_block = false;
+  };
+  std::array<Entry, ZYDIS_MNEMONIC_MAX_VALUE + 1> entries_;
+};
+
+// Registration, one function per ops_*.cc file.
+void RegisterDataOps(BinderTable& t);
+void RegisterAluOps(BinderTable& t);
+void RegisterControlOps(BinderTable& t);
+void RegisterStringOps(BinderTable& t);
+void RegisterSystemOps(BinderTable& t);
+void RegisterSseOps(BinderTable& t);
+
+// Operand helpers for binders.
+// Byte offset of a general register in CpuState::gpr (AH..BH at +1), or -1.
+int GprOffset(ZydisRegister r);
+// Gpr index (0..15) of a 64/32/16-bit register, or -1.
+int GprIndex(ZydisRegister r);
+int SegIndex(ZydisRegister r);
+int XmmIndex(ZydisRegister r);
+// Fills base/index/scale/disp/seg/address-size flags from a memory operand.
+bool BindMemory(const ZydisInsn& z, const ZydisDecodedOperand& op, DecodedInsn& out);
+inline bool IsReg(const ZydisDecodedOperand& op) { return op.type == ZYDIS_OPERAND_TYPE_REGISTER; }
+inline bool IsMem(const ZydisDecodedOperand& op) { return op.type == ZYDIS_OPERAND_TYPE_MEMORY; }
+inline bool IsImm(const ZydisDecodedOperand& op) { return op.type == ZYDIS_OPERAND_TYPE_IMMEDIATE; }
+
+}  // namespace x64sim
+
+#endif  // X64SIM_CPU_BINDER_H_

@@ -1,0 +1,123 @@
+// Control registers, EFER, privilege and segment caches: the state that the
+// processor mode, the fast path and the MMU depend on.
+#include "cpu/cpu.h"
+
+namespace x64sim {
+
+void Cpu::UpdateMode() {
+  CpuMode mode;
+  if (!(state.cr0 & kCr0PE)) {
+    mode = CpuMode::kReal;
+  } else if (state.efer & kEferLMA) {
+    mode = state.seg[kCs].long_mode() ? CpuMode::kLong64 : CpuMode::kCompat32;
+  } else {
+    mode = CpuMode::kProtected32;
+  }
+  state.mode = mode;
+  // SDM vol. 1 3.3.7: in 64-bit mode only FS and GS have bases.
+  for (int r = 0; r < 6; ++r) {
+    bool flat = mode == CpuMode::kLong64 && r != kFs && r != kGs;
+    seg_base_[r] = flat ? 0 : state.seg[r].base;
+  }
+}
+
+void Cpu::LoadSegmentCache(SegReg reg, const Segment& s) {
+  state.seg[reg] = s;
+  UpdateMode();
+}
+
+void Cpu::SetCpl(int cpl) {
+  state.cpl = cpl;
+  privilege_ = cpl == 3 ? 1 : 0;
+}
+
+void Cpu::SetRflags(uint64_t v) {
+  uint64_t changed = state.rflags ^ v;
+  state.rflags = (v & (kFlagsWritable | kVM)) | kFlagsFixed1;
+  // Supervisor fast-path entries for user pages were made under one AC.
+  if ((changed & kAC) && (state.cr4 & kCr4SMAP)) FlushSoftTlb();
+}
+
+// SDM vol. 3A 2.5 and 9.8.5: CR0.PG with EFER.LME activates IA-32e mode.
+Flow Cpu::WriteCr0(uint64_t v) {
+  if (v >> 32) return Fault(kGeneralProtection, 0);
+  if ((v & kCr0PG) && !(v & kCr0PE)) return Fault(kGeneralProtection, 0);
+  if ((v & kCr0NW) && !(v & kCr0CD)) return Fault(kGeneralProtection, 0);
+  bool enabling_paging = (v & kCr0PG) && !(state.cr0 & kCr0PG);
+  if (enabling_paging && (state.efer & kEferLME)) {
+    if (!(state.cr4 & kCr4PAE)) return Fault(kGeneralProtection, 0);
+    state.efer |= kEferLMA;
+  }
+  if (!(v & kCr0PG) && (state.cr0 & kCr0PG)) {
+    if (state.mode == CpuMode::kLong64) return Fault(kGeneralProtection, 0);
+    state.efer &= ~kEferLMA;
+  }
+  uint64_t changed = state.cr0 ^ v;
+  state.cr0 = v | kCr0ET;
+  if (changed & (kCr0PG | kCr0WP | kCr0PE)) {
+    mmu_.OnPagingModeChange();
+    FlushSoftTlb();
+  }
+  UpdateMode();
+  return Flow::kExit;
+}
+
+Flow Cpu::WriteCr3(uint64_t v) {
+  // SDM vol. 3A 4.10.4.1: bit 63 (with CR4.PCIDE) asks not to flush; it is not stored.
+  uint64_t stored = (state.cr4 & kCr4PCIDE) ? v & ~(1ull << 63) : v;
+  if (stored >> 52) return Fault(kGeneralProtection, 0);
+  state.cr3 = stored;
+  PagingContext ctx = MakePagingContext(false);
+  ctx.cr3 = v;  // the MMU needs the no-flush bit
+  mmu_.OnCr3Write(ctx);
+  // Soft-TLB tags carry no PCID, so they cannot outlive an address-space switch.
+  FlushSoftTlb();
+  return Flow::kExit;
+}
+
+Flow Cpu::WriteCr4(uint64_t v) {
+  constexpr uint64_t kSupported = 0x1 | 0x2 | 0x4 | 0x8 | kCr4PSE | kCr4PAE | 0x40 | kCr4PGE |
+                                  0x100 | kCr4OSFXSR | kCr4OSXMMEXCPT | kCr4FSGSBASE |
+                                  kCr4PCIDE | kCr4SMEP | kCr4SMAP;
+  if (v & ~kSupported) return Fault(kGeneralProtection, 0);
+  if (state.mode == CpuMode::kLong64 && !(v & kCr4PAE)) return Fault(kGeneralProtection, 0);
+  // SDM vol. 3A 4.10.1: PCIDE can be set only with CR3[11:0] = 0, in IA-32e mode.
+  if ((v & kCr4PCIDE) && !(state.cr4 & kCr4PCIDE) &&
+      ((state.cr3 & 0xfff) || !(state.efer & kEferLMA))) {
+    return Fault(kGeneralProtection, 0);
+  }
+  uint64_t changed = state.cr4 ^ v;
+  state.cr4 = v;
+  if (changed & (kCr4PGE | kCr4PAE | kCr4PSE | kCr4PCIDE | kCr4SMEP | kCr4SMAP)) {
+    mmu_.OnPagingModeChange();
+    FlushSoftTlb();
+  }
+  return Flow::kExit;
+}
+
+Flow Cpu::WriteEfer(uint64_t v) {
+  constexpr uint64_t kWritable = kEferSCE | kEferLME | kEferNXE;
+  if (v & ~(kWritable | kEferLMA)) return Fault(kGeneralProtection, 0);
+  // LME cannot change while paging is on (SDM vol. 3A 9.8.5).
+  if ((state.cr0 & kCr0PG) && ((v ^ state.efer) & kEferLME)) return Fault(kGeneralProtection, 0);
+  uint64_t changed = state.efer ^ v;
+  state.efer = (v & kWritable) | (state.efer & kEferLMA);
+  if (changed & kEferNXE) {
+    mmu_.OnPagingModeChange();
+    FlushSoftTlb();
+  }
+  UpdateMode();
+  return Flow::kExit;
+}
+
+void Cpu::Invlpg(uint64_t linear) {
+  mmu_.Invlpg(linear, MakePagingContext(false));
+  OnTranslationDropped(linear & ~kPageOffsetMask);
+}
+
+void Cpu::Invpcid(int type, uint16_t pcid, uint64_t linear) {
+  mmu_.Invpcid(type, pcid, linear);
+  FlushSoftTlb();
+}
+
+}  // namespace x64sim

@@ -1,0 +1,344 @@
+// Run loop and decoded-block cache.
+#include "cpu/cpu.h"
+
+#include <Zydis/Zydis.h>
+
+#include <algorithm>
+
+#include "absl/strings/str_format.h"
+#include "cpu/binder.h"
+
+namespace x64sim {
+
+struct Cpu::Decoders {
+  ZydisDecoder long64;
+  ZydisDecoder compat32;
+  ZydisFormatter formatter;
+};
+
+namespace {
+
+Flow InvalidOpcode(Cpu& cpu, const DecodedInsn&) { return cpu.FaultNoCode(kInvalidOpcode); }
+Flow UnimplementedInsn(Cpu& cpu, const DecodedInsn& in) { return cpu.Unimplemented(in); }
+
+uint64_t BlockKey(uint64_t phys, CpuMode mode) {
+  return phys | (static_cast<uint64_t>(mode) << 56);
+}
+
+size_t BlockSlot(uint64_t key) {
+  return (key ^ (key >> 16) ^ (key >> 56)) & ((1u << 16) - 1);
+}
+
+}  // namespace
+
+Cpu::Cpu(PhysicalMemory& memory, Mmu& mmu, IoBus& io)
+    : memory_(memory), mmu_(mmu), io_(io), block_table_(kBlockTableSize, nullptr),
+      decoders_(std::make_unique<Decoders>()) {
+  ZydisDecoderInit(&decoders_->long64, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+  ZydisDecoderInit(&decoders_->compat32, ZYDIS_MACHINE_MODE_LONG_COMPAT_32, ZYDIS_STACK_WIDTH_32);
+  ZydisFormatterInit(&decoders_->formatter, ZYDIS_FORMATTER_STYLE_INTEL);
+  mmu_.set_listener(this);
+  for (SegReg r : {kEs, kCs, kSs, kDs, kFs, kGs}) state.seg[r].attributes = 0x93;
+  state.seg[kCs].attributes = 0x9b;
+  UpdateMode();
+}
+
+Cpu::~Cpu() { mmu_.set_listener(nullptr); }
+
+void Cpu::RequestStop(StopInfo info) {
+  if (stop_.reason == StopReason::kNone) stop_ = std::move(info);
+  leave_block_ = true;
+}
+
+Flow Cpu::Fault(uint8_t vector, uint32_t error_code) {
+  exception_ = {true, vector, true, error_code};
+  return Flow::kFault;
+}
+
+Flow Cpu::FaultNoCode(uint8_t vector) {
+  exception_ = {true, vector, false, 0};
+  return Flow::kFault;
+}
+
+Flow Cpu::Unimplemented(const DecodedInsn& in) {
+  std::string name = ZydisMnemonicGetString(static_cast<ZydisMnemonic>(in.mnemonic));
+  ++unimplemented_counts_[name];
+  if (stop_on_unimplemented_) {
+    RequestStop({StopReason::kUnimplemented, 0,
+                 absl::StrFormat("unimplemented instruction %s", DescribeInstructionAt(state.rip))});
+  }
+  last_unimplemented_ = name;
+  return FaultNoCode(kInvalidOpcode);
+}
+
+std::string Cpu::ModeName() const {
+  switch (state.mode) {
+    case CpuMode::kReal: return "real mode";
+    case CpuMode::kProtected32: return "32-bit protected mode";
+    case CpuMode::kCompat32: return "compatibility mode";
+    case CpuMode::kLong64: return "64-bit mode";
+  }
+  return "?";
+}
+
+std::string Cpu::DescribeInstructionAt(uint64_t rip) {
+  uint8_t bytes[ZYDIS_MAX_INSTRUCTION_LENGTH];
+  int n = 0;
+  PagingContext ctx = MakePagingContext(state.cpl == 3);
+  for (; n < ZYDIS_MAX_INSTRUCTION_LENGTH; ++n) {
+    Translation t = mmu_.Translate(seg_base_[kCs] + rip + n, AccessKind::kExecute, ctx);
+    uint8_t* host = t.ok ? memory_.RamPointer(t.phys) : nullptr;
+    if (host == nullptr) break;
+    bytes[n] = *host;
+  }
+  std::string hex;
+  if (n == 0) return absl::StrFormat("at %#x (%s): no memory to fetch from", rip, ModeName());
+  ZydisDecodedInstruction insn;
+  ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+  const ZydisDecoder* d = state.mode == CpuMode::kLong64 ? &decoders_->long64 : &decoders_->compat32;
+  std::string text = "(undecodable)";
+  int len = std::min(n, 8);
+  if (ZYAN_SUCCESS(ZydisDecoderDecodeFull(d, bytes, n, &insn, ops))) {
+    char buf[256];
+    ZydisFormatterFormatInstruction(&decoders_->formatter, &insn, ops, insn.operand_count_visible,
+                                    buf, sizeof(buf), rip, nullptr);
+    text = buf;
+    len = insn.length;
+  }
+  for (int i = 0; i < len; ++i) absl::StrAppendFormat(&hex, "%s%02x", i ? " " : "", bytes[i]);
+  return absl::StrFormat("at %#x (%s): %s [%s]", rip, ModeName(), text, hex);
+}
+
+void Cpu::InvalidateCodePage(uint64_t phys_page) {
+  memory_.SetCodePage(phys_page, false);
+  auto it = blocks_by_page_.find(phys_page);
+  if (it == blocks_by_page_.end()) return;
+  for (std::unique_ptr<Block>& b : it->second) {
+    b->valid = false;
+    Block*& slot = block_table_[BlockSlot(b->key)];
+    if (slot == b.get()) slot = nullptr;
+    retired_blocks_.push_back(std::move(b));  // may be executing right now
+  }
+  blocks_by_page_.erase(it);
+  ++code_invalidations_;
+  leave_block_ = true;
+}
+
+// Decodes from `phys` up to a block-ending instruction, the block limit, or
+// the end of the page. An instruction that crosses the page is decoded alone
+// into an uncached block, so a cached block depends on one page only.
+bool Cpu::DecodeBlock(uint64_t linear, uint64_t phys, Block* block, bool* cacheable) {
+  const BinderTable& binders = BinderTable::Get();
+  const bool long_mode = state.mode == CpuMode::kLong64;
+  const ZydisDecoder* decoder = long_mode ? &decoders_->long64 : &decoders_->compat32;
+  const uint8_t* page = memory_.RamPointer(phys & ~kPageOffsetMask);
+  if (page == nullptr) {
+    RequestStop({StopReason::kTripleFault, 0,
+                 absl::StrFormat("instruction fetch from non-RAM physical address %#x %s", phys,
+                                 DescribeInstructionAt(state.rip))});
+    return false;
+  }
+  uint64_t offset = phys & kPageOffsetMask;
+  *cacheable = true;
+  block->count = 0;
+  while (block->count < Block::kMaxInsns && offset < kPageSize) {
+    uint8_t straddle[ZYDIS_MAX_INSTRUCTION_LENGTH];
+    const uint8_t* bytes = page + offset;
+    size_t avail = kPageSize - offset;
+    ZydisDecodedInstruction insn;
+    ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+    ZyanStatus status = ZydisDecoderDecodeFull(decoder, bytes, avail, &insn, ops);
+    if (status == ZYDIS_STATUS_NO_MORE_DATA) {
+      if (block->count > 0) break;
+      // Fetch the rest of the instruction from the next page.
+      uint64_t next_linear = (linear + avail);
+      uint64_t next_phys;
+      Translation t = mmu_.Translate(next_linear, AccessKind::kExecute,
+                                     MakePagingContext(state.cpl == 3));
+      if (!t.ok) {
+        state.cr2 = next_linear;
+        Fault(kPageFault, t.error_code);
+        return false;
+      }
+      next_phys = t.phys;
+      const uint8_t* next_page = memory_.RamPointer(next_phys);
+      if (next_page == nullptr) {
+        RequestStop({StopReason::kTripleFault, 0,
+                     absl::StrFormat("instruction fetch from non-RAM physical address %#x",
+                                     next_phys)});
+        return false;
+      }
+      std::memcpy(straddle, bytes, avail);
+      std::memcpy(straddle + avail, next_page, sizeof(straddle) - avail);
+      bytes = straddle;
+      status = ZydisDecoderDecodeFull(decoder, bytes, sizeof(straddle), &insn, ops);
+      *cacheable = false;
+    }
+    DecodedInsn& out = block->insns[block->count++];
+    out = DecodedInsn{};
+    out.base = kZeroReg;
+    out.index = kZeroReg;
+    out.seg = kDs;
+    bool ends_block = true;
+    if (!ZYAN_SUCCESS(status)) {
+      out.handler = InvalidOpcode;
+      out.length = 1;
+      out.mnemonic = ZYDIS_MNEMONIC_INVALID;
+    } else {
+      out.length = insn.length;
+      out.mnemonic = insn.mnemonic;
+      if (insn.attributes & ZYDIS_ATTRIB_HAS_LOCK) out.flags |= kInsnLock;
+      if (insn.attributes & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE)) out.flags |= kInsnRep;
+      if (insn.attributes & ZYDIS_ATTRIB_HAS_REPNE) out.flags |= kInsnRepne;
+      out.size = insn.operand_width / 8;
+      Binder binder = binders.binder(insn.mnemonic);
+      ZydisInsn z{insn, ops, long_mode};
+      if (binder == nullptr || !binder(z, out)) {
+        out.handler = UnimplementedInsn;
+      } else {
+        ends_block = binders.ends_block(insn.mnemonic);
+      }
+    }
+    offset += out.length;
+    if (ends_block || !*cacheable) break;
+  }
+  return true;
+}
+
+const Block* Cpu::FetchBlock(std::unique_ptr<Block>* uncached) {
+  if (state.mode == CpuMode::kReal) {
+    RequestStop({StopReason::kUnimplemented, 0,
+                 absl::StrFormat("real-mode execution is not supported (rip %#x)", state.rip)});
+    return nullptr;
+  }
+  uint64_t linear = seg_base_[kCs] + state.rip;
+  if (state.mode != CpuMode::kLong64) linear = static_cast<uint32_t>(linear);
+  uint64_t phys;
+  const SoftTlbEntry& e = soft_tlb_[privilege_][SoftTlbIndex(linear)];
+  uint8_t* ram0 = memory_.RamPointer(0);
+  if (e.exec_tag == (linear & ~kPageOffsetMask)) {
+    phys = e.addend + linear - reinterpret_cast<uint64_t>(ram0);
+  } else {
+    if (!CheckCanonical(linear, 1)) return nullptr;
+    Translation t = mmu_.Translate(linear, AccessKind::kExecute, MakePagingContext(privilege_ == 1));
+    if (!t.ok) {
+      state.cr2 = linear;
+      Fault(kPageFault, t.error_code);
+      return nullptr;
+    }
+    phys = t.phys;
+    FillSoftTlb(linear, phys, t.allow & kAllowExecute ? (t.allow & ~kAllowWrite) : 0,
+                privilege_ == 1);
+  }
+  uint64_t key = BlockKey(phys, state.mode);
+  Block*& slot = block_table_[BlockSlot(key)];
+  if (slot != nullptr && slot->key == key) return slot;
+
+  auto block = std::make_unique<Block>();
+  block->key = key;
+  bool cacheable;
+  if (!DecodeBlock(linear, phys, block.get(), &cacheable)) return nullptr;
+  ++blocks_decoded_;
+  if (!cacheable) {
+    *uncached = std::move(block);
+    return uncached->get();
+  }
+  uint64_t page = phys & ~kPageOffsetMask;
+  if (!memory_.IsCodePage(page)) {
+    memory_.SetCodePage(page, true);
+    // Writable fast-path entries may point into this page: drop them so the
+    // next write takes the slow path and invalidates the code.
+    for (auto& tlb : soft_tlb_) {
+      for (SoftTlbEntry& entry : tlb) {
+        if (entry.write_tag != kInvalidTag &&
+            entry.addend + entry.write_tag == reinterpret_cast<uint64_t>(ram0) + page) {
+          entry.write_tag = kInvalidTag;
+        }
+      }
+    }
+  }
+  slot = block.get();
+  blocks_by_page_[page].push_back(std::move(block));
+  return slot;
+}
+
+StopInfo Cpu::Run(uint64_t max_instructions) {
+  stop_ = StopInfo{};
+  return observer_ != nullptr ? RunLoop<true>(max_instructions) : RunLoop<false>(max_instructions);
+}
+
+template <bool kObserve>
+StopInfo Cpu::RunLoop(uint64_t max_instructions) {
+  const uint64_t limit = instret_ + max_instructions;
+  std::unique_ptr<Block> uncached;
+  while (stop_.reason == StopReason::kNone) {
+    retired_blocks_.clear();
+    leave_block_ = false;
+    if (exception_.pending) {
+      DeliverPendingException();
+      continue;
+    }
+    HandleExternalEvents();
+    if (stop_.reason != StopReason::kNone) break;
+    if (state.halted) continue;
+    if (instret_ >= limit) {
+      stop_ = {StopReason::kInstructionLimit, 0,
+               absl::StrFormat("instruction limit of %d reached at rip %#x (%s)",
+                               max_instructions, state.rip, ModeName())};
+      break;
+    }
+    const Block* block = FetchBlock(&uncached);
+    if (block == nullptr) continue;
+    const DecodedInsn* in = block->insns;
+    const DecodedInsn* end = in + std::min<uint64_t>(block->count, limit - instret_);
+    for (; in != end; ++in) {
+      const uint64_t rip = state.rip;
+      Flow flow = in->handler(*this, *in);
+      if (flow == Flow::kNext || flow == Flow::kExit) {
+        state.rip = rip + in->length;
+        if (state.mode != CpuMode::kLong64) state.rip = static_cast<uint32_t>(state.rip);
+      }
+      if (flow == Flow::kFault) break;
+      ++instret_;
+      if constexpr (kObserve) observer_->OnRetire(*in, rip, state.rip);
+      if (flow != Flow::kNext || leave_block_) break;
+    }
+  }
+  return stop_;
+}
+
+// Interrupts are taken between blocks: deterministic, and at most one block
+// later than an instruction-precise model would take them.
+void Cpu::HandleExternalEvents() {
+  if (interrupts_ == nullptr) {
+    if (state.halted) {
+      RequestStop({StopReason::kHaltedForever, 0,
+                   absl::StrFormat("hlt at rip %#x with no interrupt source", state.rip)});
+    }
+    return;
+  }
+  bool can_interrupt = (state.rflags & kIF) && !state.interrupt_shadow;
+  state.interrupt_shadow = false;
+  int vector = can_interrupt ? interrupts_->PendingVector(cycles()) : -1;
+  if (vector < 0 && state.halted) {
+    uint64_t next = interrupts_->NextEventCycle();
+    if (!(state.rflags & kIF) || next == UINT64_MAX) {
+      RequestStop({StopReason::kHaltedForever, 0,
+                   absl::StrFormat("hlt at rip %#x with %s", state.rip,
+                                   (state.rflags & kIF) ? "no pending timer or interrupt"
+                                                        : "interrupts disabled")});
+      return;
+    }
+    if (next > cycles()) idle_cycles_ += next - cycles();  // sleep until the next event
+    vector = interrupts_->PendingVector(cycles());
+  }
+  if (vector < 0) return;
+  interrupts_->Acknowledge(vector);
+  state.halted = false;
+  if (observer_ != nullptr) observer_->OnEvent(static_cast<uint8_t>(vector), state.rip);
+  if (!DeliverInterrupt(static_cast<uint8_t>(vector), false, 0, false, state.rip)) {
+    DeliverPendingException();
+  }
+}
+
+}  // namespace x64sim

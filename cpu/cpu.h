@@ -1,0 +1,266 @@
+// One x86-64 core: the run loop, the decoded-block cache, the memory fast
+// path and exception delivery. Instruction semantics live in the ops_*.cc
+// files; they reach the core only through the public members below.
+#ifndef X64SIM_CPU_CPU_H_
+#define X64SIM_CPU_CPU_H_
+
+#include <cstdint>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "cpu/decoded_insn.h"
+#include "cpu/io_bus.h"
+#include "cpu/retire_observer.h"
+#include "cpu/state.h"
+#include "mmu/mmu.h"
+#include "mmu/physical_memory.h"
+
+namespace x64sim {
+
+// Exception vectors (SDM vol. 3A table 6-1).
+enum Vector : uint8_t {
+  kDivideError = 0, kDebug = 1, kNmi = 2, kBreakpoint = 3, kOverflow = 4,
+  kBoundRange = 5, kInvalidOpcode = 6, kDeviceNotAvailable = 7,
+  kDoubleFault = 8, kInvalidTss = 10, kSegmentNotPresent = 11,
+  kStackFault = 12, kGeneralProtection = 13, kPageFault = 14,
+  kFpuError = 16, kAlignmentCheck = 17, kMachineCheck = 18, kSimdError = 19,
+};
+
+enum class StopReason : uint8_t {
+  kNone,
+  kGuestExit,         // the guest wrote the debug-exit port
+  kInstructionLimit,  // --max-instructions reached
+  kTripleFault,
+  kHaltedForever,     // HLT with interrupts off or no interrupt source left
+  kUnimplemented,     // an unimplemented instruction, with --unimplemented=stop
+};
+
+struct StopInfo {
+  StopReason reason = StopReason::kNone;
+  int exit_status = 0;   // for kGuestExit
+  std::string detail;    // one line for the user
+};
+
+// A run of decoded instructions that starts at one physical address and
+// ends at a control transfer, a system instruction or the end of its page.
+struct Block {
+  static constexpr int kMaxInsns = 64;
+  uint64_t key = 0;  // physical address | mode
+  int count = 0;
+  bool valid = true;
+  DecodedInsn insns[kMaxInsns];
+};
+
+class Cpu : public TranslationListener {
+ public:
+  Cpu(PhysicalMemory& memory, Mmu& mmu, IoBus& io);
+  ~Cpu() override;
+
+  CpuState state;
+
+  void set_interrupt_controller(InterruptController* c) { interrupts_ = c; }
+  void set_retire_observer(RetireObserver* o) { observer_ = o; }
+  void set_stop_on_unimplemented(bool stop) { stop_on_unimplemented_ = stop; }
+
+  // Runs until a stop condition; at most `max_instructions` more retire.
+  StopInfo Run(uint64_t max_instructions);
+  // Devices call this to end the run after the current instruction.
+  void RequestStop(StopInfo info);
+
+  uint64_t instret() const { return instret_; }
+  // Simulated time. One cycle per instruction until a timing model prices them.
+  uint64_t cycles() const { return instret_ + idle_cycles_; }
+
+  // ---- Used by instruction handlers -------------------------------------
+
+  template <typename T>
+  T Reg(uint8_t offset) const {
+    T v;
+    std::memcpy(&v, reinterpret_cast<const uint8_t*>(state.gpr) + offset, sizeof(T));
+    return v;
+  }
+  // 32-bit writes zero the upper half (SDM vol. 1 3.4.1.1); 8/16-bit keep it.
+  template <typename T>
+  void SetReg(uint8_t offset, T v) {
+    if constexpr (sizeof(T) == 4) {
+      state.gpr[offset >> 3] = v;
+    } else {
+      std::memcpy(reinterpret_cast<uint8_t*>(state.gpr) + offset, &v, sizeof(T));
+    }
+  }
+
+  // Linear address of the instruction's memory operand.
+  uint64_t Linear(const DecodedInsn& in) const {
+    uint64_t ea = state.gpr[in.base] + (state.gpr[in.index] << in.scale) +
+                  static_cast<int64_t>(in.disp);
+    if (in.flags & (kInsnRipRelative | kInsnAddr32 | kInsnAddr16)) {
+      if (in.flags & kInsnRipRelative) ea += state.rip + in.length;
+      if (in.flags & kInsnAddr32) ea = static_cast<uint32_t>(ea);
+      if (in.flags & kInsnAddr16) ea = static_cast<uint16_t>(ea);
+    }
+    return seg_base_[in.seg] + ea;
+  }
+
+  // Data accesses at the current privilege. False means an exception is
+  // pending and nothing was written.
+  template <typename T>
+  bool Read(uint64_t linear, T* value) {
+    const SoftTlbEntry& e = soft_tlb_[privilege_][SoftTlbIndex(linear)];
+    if (e.read_tag == (linear & ~kPageOffsetMask) &&
+        (linear & kPageOffsetMask) <= kPageSize - sizeof(T)) {
+      std::memcpy(value, reinterpret_cast<const void*>(e.addend + linear), sizeof(T));
+      return true;
+    }
+    uint64_t v = 0;
+    if (!ReadSlow(linear, sizeof(T), &v, AccessKind::kRead)) return false;
+    *value = static_cast<T>(v);
+    return true;
+  }
+  template <typename T>
+  bool Write(uint64_t linear, T value) {
+    const SoftTlbEntry& e = soft_tlb_[privilege_][SoftTlbIndex(linear)];
+    if (e.write_tag == (linear & ~kPageOffsetMask) &&
+        (linear & kPageOffsetMask) <= kPageSize - sizeof(T)) {
+      std::memcpy(reinterpret_cast<void*>(e.addend + linear), &value, sizeof(T));
+      return true;
+    }
+    return WriteSlow(linear, sizeof(T), static_cast<uint64_t>(value));
+  }
+  // Accesses of up to 16 bytes (SSE, descriptors), split as needed.
+  bool ReadBytes(uint64_t linear, void* dst, int size);
+  bool WriteBytes(uint64_t linear, const void* src, int size);
+  // Accesses the SDM calls implicit supervisor-mode accesses (descriptor
+  // tables, TSS): made as CPL 0 whatever the CPL.
+  bool ReadSupervisor(uint64_t linear, void* dst, int size);
+  bool WriteSupervisor(uint64_t linear, const void* src, int size);
+
+  bool Push64(uint64_t v);
+  bool Pop64(uint64_t* v);
+  // Push/pop with the current stack width (8 in 64-bit mode, else 4 or 2).
+  bool Push(uint64_t v, int size);
+  bool Pop(uint64_t* v, int size);
+
+  // Records an exception to deliver; handlers return its result.
+  Flow Fault(uint8_t vector, uint32_t error_code = 0);
+  Flow FaultNoCode(uint8_t vector);
+  // #UD for an instruction x64sim does not implement: counted by mnemonic.
+  Flow Unimplemented(const DecodedInsn& in);
+  // INT n / INT3 / INTO: delivers through the IDT with the gate DPL check.
+  Flow SoftwareInterrupt(uint8_t vector, uint64_t return_rip);
+
+  // State changes that the block cache, fast path or MMU depend on.
+  Flow WriteCr0(uint64_t v);
+  Flow WriteCr3(uint64_t v);
+  Flow WriteCr4(uint64_t v);
+  Flow WriteEfer(uint64_t v);
+  void SetCpl(int cpl);
+  void LoadSegmentCache(SegReg reg, const Segment& s);  // recomputes bases and mode
+  void SetRflags(uint64_t v);                           // keeps the SMAP fast path honest
+  void UpdateMode();
+
+  void Invlpg(uint64_t linear);
+  void Invpcid(int type, uint16_t pcid, uint64_t linear);
+
+  PagingContext MakePagingContext(bool user) const;
+  IoBus& io() { return io_; }
+  Mmu& mmu() { return mmu_; }
+  PhysicalMemory& memory() { return memory_; }
+  InterruptController* interrupt_controller() { return interrupts_; }
+
+  // Counts of #UD raised for unimplemented instructions, by mnemonic.
+  const std::map<std::string, uint64_t>& unimplemented_counts() const {
+    return unimplemented_counts_;
+  }
+  uint64_t blocks_decoded() const { return blocks_decoded_; }
+  uint64_t code_invalidations() const { return code_invalidations_; }
+
+  // TranslationListener.
+  void OnTranslationDropped(uint64_t linear_page) override;
+  void OnAllTranslationsDropped() override;
+
+  // A one-line description of the instruction at RIP (bytes + disassembly).
+  std::string DescribeInstructionAt(uint64_t rip);
+  std::string ModeName() const;
+
+ private:
+  static constexpr uint64_t kPageOffsetMask = kPageSize - 1;
+  static constexpr int kSoftTlbEntries = 1024;
+  static constexpr uint64_t kInvalidTag = 1;  // never page-aligned
+  struct SoftTlbEntry {
+    uint64_t read_tag = kInvalidTag;
+    uint64_t write_tag = kInvalidTag;
+    uint64_t exec_tag = kInvalidTag;
+    uint64_t addend = 0;  // host address = addend + linear
+  };
+  static size_t SoftTlbIndex(uint64_t linear) {
+    return (linear >> kPageShift) & (kSoftTlbEntries - 1);
+  }
+
+  struct PendingException {
+    bool pending = false;
+    uint8_t vector = 0;
+    bool has_error_code = false;
+    uint32_t error_code = 0;
+  };
+
+  bool ReadSlow(uint64_t linear, int size, uint64_t* value, AccessKind kind);
+  bool WriteSlow(uint64_t linear, int size, uint64_t value);
+  // Translates one access that stays within a page; raises #PF/#GP on failure.
+  bool TranslateData(uint64_t linear, AccessKind kind, bool user, uint64_t* phys);
+  bool CheckCanonical(uint64_t linear, int size);
+  void FillSoftTlb(uint64_t linear, uint64_t phys, uint8_t allow, bool user);
+  void FlushSoftTlb();
+  void InvalidateCodePage(uint64_t phys_page);
+
+  template <bool kObserve>
+  StopInfo RunLoop(uint64_t max_instructions);
+  // Returns the block at RIP, decoding it if needed; nullptr if fetching
+  // raised an exception (then pending).
+  const Block* FetchBlock(std::unique_ptr<Block>* uncached);
+  bool DecodeBlock(uint64_t linear, uint64_t phys, Block* block, bool* cacheable);
+  void DeliverPendingException();
+  bool DeliverInterrupt(uint8_t vector, bool has_error_code, uint32_t error_code,
+                        bool software, uint64_t return_rip);
+  bool DeliverLong(uint8_t vector, bool has_error_code, uint32_t error_code,
+                   bool software, uint64_t return_rip);
+  bool DeliverProtected(uint8_t vector, bool has_error_code, uint32_t error_code,
+                        bool software, uint64_t return_rip);
+  void HandleExternalEvents();
+
+  PhysicalMemory& memory_;
+  Mmu& mmu_;
+  IoBus& io_;
+  InterruptController* interrupts_ = nullptr;
+  RetireObserver* observer_ = nullptr;
+
+  uint64_t seg_base_[6] = {};
+  int privilege_ = 0;  // soft TLB in use: 1 at CPL 3
+  SoftTlbEntry soft_tlb_[2][kSoftTlbEntries];
+
+  static constexpr int kBlockTableSize = 1 << 16;
+  std::vector<Block*> block_table_;  // direct-mapped by physical address
+  absl::flat_hash_map<uint64_t, std::vector<std::unique_ptr<Block>>> blocks_by_page_;
+  std::vector<std::unique_ptr<Block>> retired_blocks_;  // freed between blocks
+  struct Decoders;
+  std::unique_ptr<Decoders> decoders_;
+
+  PendingException exception_;
+  int delivery_depth_ = 0;  // nested faults during delivery: #DF, then triple fault
+  bool leave_block_ = false;
+  StopInfo stop_;
+  bool stop_on_unimplemented_ = false;
+  uint64_t instret_ = 0;
+  uint64_t idle_cycles_ = 0;
+  uint64_t blocks_decoded_ = 0;
+  uint64_t code_invalidations_ = 0;
+  std::map<std::string, uint64_t> unimplemented_counts_;
+  std::string last_unimplemented_;
+};
+
+}  // namespace x64sim
+
+#endif  // X64SIM_CPU_CPU_H_

@@ -1,0 +1,53 @@
+// The compact form an instruction is decoded into once, then executed many
+// times: a handler chosen for the exact operation, size and operand form,
+// and operands resolved to register indices, displacement and immediate.
+#ifndef X64SIM_CPU_DECODED_INSN_H_
+#define X64SIM_CPU_DECODED_INSN_H_
+
+#include <cstdint>
+
+namespace x64sim {
+
+class Cpu;
+struct DecodedInsn;
+
+// What the run loop does after a handler returns.
+enum class Flow : uint8_t {
+  kNext,   // fall through to the next instruction of the block
+  kJump,   // RIP was set by the handler; leave the block
+  kFault,  // an exception is pending; RIP still names this instruction
+  kExit,   // leave the block after advancing RIP (state the block depends on changed)
+};
+
+using Handler = Flow (*)(Cpu&, const DecodedInsn&);
+
+// Register operands are byte offsets into CpuState::gpr, so that AH..BH
+// (offset 8*n+1) need no special case at run time.
+struct DecodedInsn {
+  Handler handler;
+  uint64_t imm;        // immediate, branch target offset, or moffs address
+  int64_t disp;        // memory displacement (64-bit for moffs forms)
+  uint16_t mnemonic;   // ZydisMnemonic, for reports
+  uint8_t length;
+  uint8_t reg;         // first register operand (byte offset), or SSE register number
+  uint8_t reg2;        // second register operand (byte offset), or SSE register number
+  uint8_t base;        // Gpr of the memory base (kZeroReg if none)
+  uint8_t index;       // Gpr of the memory index (kZeroReg if none)
+  uint8_t scale;       // log2 of the index scale
+  uint8_t seg;         // SegReg of the memory operand
+  uint8_t flags;       // kInsn* below
+  uint8_t cond;        // condition code for Jcc/SETcc/CMOVcc, or a sub-operation
+  uint8_t size;        // operand size in bytes
+  uint8_t aux;         // handler-specific (second size, count, ...)
+};
+
+inline constexpr uint8_t kInsnRipRelative = 1u << 0;
+inline constexpr uint8_t kInsnAddr32 = 1u << 1;
+inline constexpr uint8_t kInsnAddr16 = 1u << 2;
+inline constexpr uint8_t kInsnRep = 1u << 3;    // REP / REPE
+inline constexpr uint8_t kInsnRepne = 1u << 4;  // REPNE
+inline constexpr uint8_t kInsnLock = 1u << 5;
+
+}  // namespace x64sim
+
+#endif  // X64SIM_CPU_DECODED_INSN_H_

@@ -1,0 +1,49 @@
+// Segment and gate descriptor formats (SDM vol. 3A 3.4.5, 6.14.1).
+#ifndef X64SIM_CPU_DESCRIPTORS_H_
+#define X64SIM_CPU_DESCRIPTORS_H_
+
+#include <cstdint>
+
+#include "cpu/state.h"
+
+namespace x64sim {
+
+// Decodes the 8-byte legacy descriptor format into a segment cache.
+inline Segment SegmentFromDescriptor(uint16_t selector, uint64_t d) {
+  Segment s;
+  s.selector = selector;
+  s.base = ((d >> 16) & 0xffffff) | (((d >> 56) & 0xff) << 24);
+  uint32_t limit = (d & 0xffff) | (((d >> 48) & 0xf) << 16);
+  s.attributes = static_cast<uint16_t>((d >> 40) & 0xf0ff);
+  if (s.attributes & 0x8000) limit = (limit << 12) | 0xfff;  // G: 4 KiB granularity
+  s.limit = limit;
+  return s;
+}
+
+inline bool DescriptorIsSystem(uint64_t d) { return !((d >> 44) & 1); }
+inline bool DescriptorIsCode(uint64_t d) { return ((d >> 43) & 3) == 3; }  // S=1, type bit 3
+inline bool DescriptorIsWritableData(uint64_t d) { return ((d >> 41) & 0x13) == 0x11; }
+inline int DescriptorDpl(uint64_t d) { return (d >> 45) & 3; }
+inline bool DescriptorPresent(uint64_t d) { return (d >> 47) & 1; }
+inline int DescriptorType(uint64_t d) { return (d >> 40) & 0xf; }
+
+// System descriptor types in IA-32e mode (SDM vol. 3A table 3-2).
+inline constexpr int kTypeLdt = 0x2;
+inline constexpr int kTypeTssAvailable = 0x9;
+inline constexpr int kTypeTssBusy = 0xb;
+inline constexpr int kTypeInterruptGate = 0xe;
+inline constexpr int kTypeTrapGate = 0xf;
+
+// Segment caches the processor sets without reading a descriptor.
+inline Segment FlatSegment(uint16_t selector, uint16_t attributes) {
+  Segment s;
+  s.selector = selector;
+  s.base = 0;
+  s.limit = 0xffffffff;
+  s.attributes = attributes;
+  return s;
+}
+
+}  // namespace x64sim
+
+#endif  // X64SIM_CPU_DESCRIPTORS_H_

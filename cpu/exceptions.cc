@@ -1,0 +1,215 @@
+// Exception and interrupt delivery through the IDT (SDM vol. 3A ch. 6).
+#include "absl/strings/str_format.h"
+#include "cpu/cpu.h"
+#include "cpu/descriptors.h"
+
+namespace x64sim {
+namespace {
+
+bool IsContributory(uint8_t v) {
+  return v == kDivideError || v == kInvalidTss || v == kSegmentNotPresent ||
+         v == kStackFault || v == kGeneralProtection;
+}
+
+// SDM vol. 3A table 6-5: which second fault turns into #DF.
+bool MakesDoubleFault(uint8_t first, uint8_t second) {
+  if (IsContributory(first)) return IsContributory(second);
+  if (first == kPageFault) return IsContributory(second) || second == kPageFault;
+  return false;
+}
+
+// Vectors that push an error code (SDM vol. 3A table 6-1).
+bool HasErrorCode(uint8_t v) {
+  return v == kDoubleFault || v == kInvalidTss || v == kSegmentNotPresent ||
+         v == kStackFault || v == kGeneralProtection || v == kPageFault ||
+         v == kAlignmentCheck;
+}
+
+}  // namespace
+
+void Cpu::DeliverPendingException() {
+  PendingException current = exception_;
+  exception_.pending = false;
+  for (int nesting = 0;; ++nesting) {
+    if (observer_ != nullptr) observer_->OnEvent(current.vector, state.rip);
+    bool has_code = current.has_error_code && HasErrorCode(current.vector);
+    if (DeliverInterrupt(current.vector, has_code, current.error_code, false, state.rip)) {
+      state.halted = false;
+      return;
+    }
+    PendingException next = exception_;
+    exception_.pending = false;
+    if (current.vector == kDoubleFault || nesting > 4) {
+      std::string cause = last_unimplemented_.empty()
+                              ? ""
+                              : absl::StrFormat(" (last unimplemented instruction: %s)",
+                                                last_unimplemented_);
+      RequestStop({last_unimplemented_.empty() ? StopReason::kTripleFault
+                                               : StopReason::kUnimplemented,
+                   0,
+                   absl::StrFormat("triple fault: vector %d (error %#x) while delivering #DF "
+                                   "%s, cpl %d%s",
+                                   next.vector, next.error_code, DescribeInstructionAt(state.rip),
+                                   state.cpl, cause)});
+      return;
+    }
+    if (MakesDoubleFault(current.vector, next.vector)) {
+      current = {true, kDoubleFault, true, 0};
+    } else {
+      current = next;
+    }
+  }
+}
+
+bool Cpu::DeliverInterrupt(uint8_t vector, bool has_error_code, uint32_t error_code,
+                           bool software, uint64_t return_rip) {
+  if (state.mode == CpuMode::kLong64 || state.mode == CpuMode::kCompat32) {
+    return DeliverLong(vector, has_error_code, error_code, software, return_rip);
+  }
+  return DeliverProtected(vector, has_error_code, error_code, software, return_rip);
+}
+
+// SDM vol. 3A 6.14: 64-bit IDT gates, stack switch through the TSS (RSP0-2
+// or IST), 16-byte aligned frame with SS:RSP always pushed.
+bool Cpu::DeliverLong(uint8_t vector, bool has_error_code, uint32_t error_code, bool software,
+                      uint64_t return_rip) {
+  const uint32_t ext = software ? 0 : 1;
+  const uint32_t idt_error = vector * 8 + 2 + ext;  // SDM vol. 3A 6.13: IDT bit set
+  if (vector * 16u + 15 > state.idtr.limit) {
+    Fault(kGeneralProtection, idt_error);
+    return false;
+  }
+  uint64_t gate[2];
+  if (!ReadSupervisor(state.idtr.base + vector * 16u, gate, 16)) return false;
+  int type = DescriptorType(gate[0]);
+  if (type != kTypeInterruptGate && type != kTypeTrapGate) {
+    Fault(kGeneralProtection, idt_error);
+    return false;
+  }
+  if (software && DescriptorDpl(gate[0]) < state.cpl) {  // INT n checks the gate's DPL
+    Fault(kGeneralProtection, idt_error);
+    return false;
+  }
+  if (!DescriptorPresent(gate[0])) {
+    Fault(kSegmentNotPresent, idt_error);
+    return false;
+  }
+  uint16_t cs_selector = static_cast<uint16_t>(gate[0] >> 16);
+  uint64_t target = (gate[0] & 0xffff) | ((gate[0] >> 32) & 0xffff0000) | (gate[1] << 32);
+  int ist = (gate[0] >> 32) & 7;
+
+  uint64_t cs_desc;
+  if ((cs_selector & ~3) == 0 || (cs_selector & 4) ||
+      (cs_selector | 7u) > state.gdtr.limit ||
+      !ReadSupervisor(state.gdtr.base + (cs_selector & ~7u), &cs_desc, 8)) {
+    if (!exception_.pending) Fault(kGeneralProtection, (cs_selector & ~3u) + ext);
+    return false;
+  }
+  if (!DescriptorIsCode(cs_desc) || !((cs_desc >> 53) & 1) || DescriptorDpl(cs_desc) > state.cpl) {
+    Fault(kGeneralProtection, (cs_selector & ~3u) + ext);
+    return false;
+  }
+  if (!DescriptorPresent(cs_desc)) {
+    Fault(kSegmentNotPresent, (cs_selector & ~3u) + ext);
+    return false;
+  }
+  int new_cpl = DescriptorDpl(cs_desc);
+  uint64_t old_rsp = state.gpr[kRsp];
+  uint16_t old_ss = state.seg[kSs].selector;
+  uint64_t rsp = old_rsp;
+  bool stack_switch = new_cpl < state.cpl;
+  if (ist != 0 || stack_switch) {
+    uint64_t offset = ist != 0 ? 0x24 + 8 * (ist - 1) : 4 + 8 * new_cpl;
+    if (offset + 7 > state.tr.limit) {
+      Fault(kInvalidTss, (state.tr.selector & ~3u) + ext);
+      return false;
+    }
+    if (!ReadSupervisor(state.tr.base + offset, &rsp, 8)) return false;
+  }
+  rsp &= ~0xfull;
+  uint64_t frame[6];
+  int n = 0;
+  if (has_error_code) frame[n++] = error_code;
+  frame[n++] = return_rip;
+  frame[n++] = state.seg[kCs].selector;
+  frame[n++] = state.rflags;
+  frame[n++] = old_rsp;
+  frame[n++] = old_ss;
+  rsp -= 8 * n;
+  // The frame is written with the new privilege (supervisor) before any
+  // register changes, so a fault here leaves the state untouched.
+  if (!WriteSupervisor(rsp, frame, 8 * n)) return false;
+
+  Segment cs = SegmentFromDescriptor(static_cast<uint16_t>((cs_selector & ~3u) | new_cpl), cs_desc);
+  if (stack_switch) {
+    // SDM vol. 3A 6.14.2: SS is loaded with a null selector whose RPL is the new CPL.
+    LoadSegmentCache(kSs, FlatSegment(static_cast<uint16_t>(new_cpl), 0x93 | (new_cpl << 5)));
+    state.seg[kSs].attributes = 0;
+  }
+  state.gpr[kRsp] = rsp;
+  SetCpl(new_cpl);
+  LoadSegmentCache(kCs, cs);
+  uint64_t flags = state.rflags & ~(kTF | kNT | kRF | kVM);
+  if (type == kTypeInterruptGate) flags &= ~kIF;
+  SetRflags(flags);
+  state.rip = target;
+  return true;
+}
+
+// 32-bit protected mode, same privilege only: enough for boot code that
+// faults before it reaches long mode.
+bool Cpu::DeliverProtected(uint8_t vector, bool has_error_code, uint32_t error_code,
+                           bool software, uint64_t return_rip) {
+  const uint32_t ext = software ? 0 : 1;
+  const uint32_t idt_error = vector * 8 + 2 + ext;
+  if (vector * 8u + 7 > state.idtr.limit) {
+    Fault(kGeneralProtection, idt_error);
+    return false;
+  }
+  uint64_t gate;
+  if (!ReadSupervisor(state.idtr.base + vector * 8u, &gate, 8)) return false;
+  int type = DescriptorType(gate);
+  if ((type != kTypeInterruptGate && type != kTypeTrapGate) || !DescriptorPresent(gate)) {
+    Fault(kGeneralProtection, idt_error);
+    return false;
+  }
+  uint16_t cs_selector = static_cast<uint16_t>(gate >> 16);
+  uint32_t target = static_cast<uint32_t>((gate & 0xffff) | ((gate >> 32) & 0xffff0000));
+  uint64_t cs_desc;
+  if ((cs_selector & ~3) == 0 || (cs_selector | 7u) > state.gdtr.limit ||
+      !ReadSupervisor(state.gdtr.base + (cs_selector & ~7u), &cs_desc, 8)) {
+    if (!exception_.pending) Fault(kGeneralProtection, (cs_selector & ~3u) + ext);
+    return false;
+  }
+  if (DescriptorDpl(cs_desc) != state.cpl) {
+    RequestStop({StopReason::kUnimplemented, 0,
+                 "32-bit interrupt delivery with a privilege change is not supported"});
+    return false;
+  }
+  uint32_t frame[4];
+  int n = 0;
+  if (has_error_code) frame[n++] = error_code;
+  frame[n++] = static_cast<uint32_t>(return_rip);
+  frame[n++] = state.seg[kCs].selector;
+  frame[n++] = static_cast<uint32_t>(state.rflags);
+  uint32_t esp = static_cast<uint32_t>(state.gpr[kRsp]) - 4 * n;
+  if (!WriteSupervisor(seg_base_[kSs] + esp, frame, 4 * n)) return false;
+  state.gpr[kRsp] = esp;
+  LoadSegmentCache(kCs, SegmentFromDescriptor(cs_selector, cs_desc));
+  uint64_t flags = state.rflags & ~(kTF | kNT | kRF | kVM);
+  if (type == kTypeInterruptGate) flags &= ~kIF;
+  SetRflags(flags);
+  state.rip = target;
+  return true;
+}
+
+}  // namespace x64sim
+
+namespace x64sim {
+
+Flow Cpu::SoftwareInterrupt(uint8_t vector, uint64_t return_rip) {
+  if (observer_ != nullptr) observer_->OnEvent(vector, state.rip);
+  return DeliverInterrupt(vector, false, 0, true, return_rip) ? Flow::kJump : Flow::kFault;
+}
+
+}  // namespace x64sim

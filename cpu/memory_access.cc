@@ -1,0 +1,217 @@
+// The slow path behind Cpu::Read/Write: canonical checks, translation,
+// page-crossing accesses, MMIO, self-modifying code, soft-TLB fills.
+#include <cstring>
+
+#include "cpu/cpu.h"
+
+namespace x64sim {
+
+PagingContext Cpu::MakePagingContext(bool user) const {
+  PagingContext ctx;
+  ctx.cr0 = state.cr0;
+  ctx.cr3 = state.cr3;
+  ctx.cr4 = state.cr4;
+  ctx.efer = state.efer;
+  ctx.user = user;
+  ctx.rflags_ac = state.rflags & kAC;
+  ctx.rip = state.rip;
+  ctx.cpl = state.cpl;
+  ctx.instret = instret_;
+  return ctx;
+}
+
+// SDM vol. 1 3.3.7.1: bits 63..47 must equal bit 47; a violation is #SS for
+// stack references and #GP otherwise. Callers pass SS-relative accesses
+// through Push/Pop, which report #SS themselves.
+bool Cpu::CheckCanonical(uint64_t linear, int size) {
+  if (state.mode != CpuMode::kLong64) return true;
+  uint64_t last = linear + size - 1;
+  auto canonical = [](uint64_t a) {
+    return static_cast<uint64_t>(static_cast<int64_t>(a << 16) >> 16) == a;
+  };
+  if (canonical(linear) && canonical(last)) return true;
+  Fault(kGeneralProtection, 0);
+  return false;
+}
+
+bool Cpu::TranslateData(uint64_t linear, AccessKind kind, bool user, uint64_t* phys) {
+  Translation t = mmu_.Translate(linear, kind, MakePagingContext(user));
+  if (!t.ok) {
+    state.cr2 = linear;  // SDM vol. 3A 4.7: CR2 holds the faulting linear address
+    Fault(kPageFault, t.error_code);
+    return false;
+  }
+  *phys = t.phys;
+  if (kind != AccessKind::kExecute) FillSoftTlb(linear, t.phys, t.allow, user);
+  return true;
+}
+
+void Cpu::FillSoftTlb(uint64_t linear, uint64_t phys, uint8_t allow, bool user) {
+  uint8_t* host = memory_.RamPointer(phys & ~kPageOffsetMask);
+  if (host == nullptr) return;  // MMIO always takes the slow path
+  SoftTlbEntry& e = soft_tlb_[user ? 1 : 0][SoftTlbIndex(linear)];
+  uint64_t page = linear & ~kPageOffsetMask;
+  uint64_t addend = reinterpret_cast<uint64_t>(host) - page;
+  if (e.addend != addend) e = SoftTlbEntry{};
+  e.addend = addend;
+  if (allow & kAllowRead) e.read_tag = page;
+  if ((allow & kAllowWrite) && !memory_.IsCodePage(phys)) e.write_tag = page;
+  if (allow & kAllowExecute) e.exec_tag = page;
+}
+
+void Cpu::FlushSoftTlb() {
+  for (auto& tlb : soft_tlb_) {
+    for (SoftTlbEntry& e : tlb) e = SoftTlbEntry{};
+  }
+}
+
+void Cpu::OnTranslationDropped(uint64_t linear_page) {
+  for (auto& tlb : soft_tlb_) {
+    SoftTlbEntry& e = tlb[SoftTlbIndex(linear_page)];
+    uint64_t page = linear_page & ~kPageOffsetMask;
+    if (e.read_tag == page || e.write_tag == page || e.exec_tag == page) e = SoftTlbEntry{};
+  }
+}
+
+void Cpu::OnAllTranslationsDropped() { FlushSoftTlb(); }
+
+bool Cpu::ReadSlow(uint64_t linear, int size, uint64_t* value, AccessKind kind) {
+  uint8_t bytes[8] = {};
+  if (!ReadBytes(linear, bytes, size)) return false;
+  std::memcpy(value, bytes, 8);
+  (void)kind;
+  return true;
+}
+
+bool Cpu::WriteSlow(uint64_t linear, int size, uint64_t value) {
+  return WriteBytes(linear, &value, size);
+}
+
+// Reads up to 16 bytes; a page-crossing access translates both pages before
+// it reads anything.
+bool Cpu::ReadBytes(uint64_t linear, void* dst, int size) {
+  if (state.mode != CpuMode::kLong64) linear = static_cast<uint32_t>(linear);
+  if (!CheckCanonical(linear, size)) return false;
+  bool user = privilege_ == 1;
+  int first = static_cast<int>(std::min<uint64_t>(size, kPageSize - (linear & kPageOffsetMask)));
+  uint64_t phys[2];
+  if (!TranslateData(linear, AccessKind::kRead, user, &phys[0])) return false;
+  if (first < size && !TranslateData(linear + first, AccessKind::kRead, user, &phys[1])) return false;
+  auto* out = static_cast<uint8_t*>(dst);
+  auto read_part = [&](uint64_t p, uint8_t* to, int n) {
+    if (uint8_t* host = memory_.RamPointer(p)) {
+      std::memcpy(to, host, n);
+    } else if (n == 1 || n == 2 || n == 4 || n == 8) {
+      uint64_t v = memory_.Read(p, n);
+      std::memcpy(to, &v, n);
+    } else {
+      for (int i = 0; i < n; ++i) to[i] = static_cast<uint8_t>(memory_.Read(p + i, 1));
+    }
+  };
+  read_part(phys[0], out, first);
+  if (first < size) read_part(phys[1], out + first, size - first);
+  return true;
+}
+
+bool Cpu::WriteBytes(uint64_t linear, const void* src, int size) {
+  if (state.mode != CpuMode::kLong64) linear = static_cast<uint32_t>(linear);
+  if (!CheckCanonical(linear, size)) return false;
+  bool user = privilege_ == 1;
+  int first = static_cast<int>(std::min<uint64_t>(size, kPageSize - (linear & kPageOffsetMask)));
+  uint64_t phys[2];
+  if (!TranslateData(linear, AccessKind::kWrite, user, &phys[0])) return false;
+  if (first < size && !TranslateData(linear + first, AccessKind::kWrite, user, &phys[1])) return false;
+  const auto* in = static_cast<const uint8_t*>(src);
+  auto write_part = [&](uint64_t p, const uint8_t* from, int n) {
+    if (memory_.IsCodePage(p)) InvalidateCodePage(p & ~kPageOffsetMask);
+    if (uint8_t* host = memory_.RamPointer(p)) {
+      std::memcpy(host, from, n);
+    } else if (n == 1 || n == 2 || n == 4 || n == 8) {
+      uint64_t v = 0;
+      std::memcpy(&v, from, n);
+      memory_.Write(p, n, v);
+    } else {
+      for (int i = 0; i < n; ++i) memory_.Write(p + i, 1, from[i]);
+    }
+  };
+  write_part(phys[0], in, first);
+  if (first < size) write_part(phys[1], in + first, size - first);
+  return true;
+}
+
+bool Cpu::ReadSupervisor(uint64_t linear, void* dst, int size) {
+  int saved = privilege_;
+  privilege_ = 0;
+  bool ok = ReadBytes(linear, dst, size);
+  privilege_ = saved;
+  return ok;
+}
+
+bool Cpu::WriteSupervisor(uint64_t linear, const void* src, int size) {
+  int saved = privilege_;
+  privilege_ = 0;
+  bool ok = WriteBytes(linear, src, size);
+  privilege_ = saved;
+  return ok;
+}
+
+// Stack accesses: a non-canonical RSP raises #SS(0), not #GP (SDM vol. 3A 6.15).
+bool Cpu::Push(uint64_t v, int size) {
+  uint64_t rsp = state.gpr[kRsp] - size;
+  if (state.mode != CpuMode::kLong64) {
+    rsp = (state.seg[kSs].default_big() ? static_cast<uint32_t>(rsp) : static_cast<uint16_t>(rsp));
+  } else if (static_cast<uint64_t>(static_cast<int64_t>(rsp << 16) >> 16) != rsp) {
+    Fault(kStackFault, 0);
+    return false;
+  }
+  if (!WriteBytes(seg_base_[kSs] + rsp, &v, size)) return false;
+  if (state.mode == CpuMode::kLong64 || state.seg[kSs].default_big()) {
+    state.gpr[kRsp] = state.mode == CpuMode::kLong64 ? rsp : static_cast<uint32_t>(rsp);
+  } else {
+    SetReg<uint16_t>(kRsp * 8, static_cast<uint16_t>(rsp));
+  }
+  return true;
+}
+
+bool Cpu::Pop(uint64_t* v, int size) {
+  uint64_t rsp = state.gpr[kRsp];
+  if (state.mode != CpuMode::kLong64) {
+    rsp = state.seg[kSs].default_big() ? static_cast<uint32_t>(rsp) : static_cast<uint16_t>(rsp);
+  } else if (static_cast<uint64_t>(static_cast<int64_t>(rsp << 16) >> 16) != rsp) {
+    Fault(kStackFault, 0);
+    return false;
+  }
+  uint64_t value = 0;
+  if (!ReadBytes(seg_base_[kSs] + rsp, &value, size)) return false;
+  *v = value;
+  if (state.mode == CpuMode::kLong64) {
+    state.gpr[kRsp] = rsp + size;
+  } else if (state.seg[kSs].default_big()) {
+    state.gpr[kRsp] = static_cast<uint32_t>(rsp + size);
+  } else {
+    SetReg<uint16_t>(kRsp * 8, static_cast<uint16_t>(rsp + size));
+  }
+  return true;
+}
+
+bool Cpu::Push64(uint64_t v) {
+  uint64_t rsp = state.gpr[kRsp] - 8;
+  if (Write<uint64_t>(rsp, v)) {
+    state.gpr[kRsp] = rsp;
+    return true;
+  }
+  if (exception_.vector == kGeneralProtection) exception_.vector = kStackFault;
+  return false;
+}
+
+bool Cpu::Pop64(uint64_t* v) {
+  uint64_t rsp = state.gpr[kRsp];
+  if (Read<uint64_t>(rsp, v)) {
+    state.gpr[kRsp] = rsp + 8;
+    return true;
+  }
+  if (exception_.vector == kGeneralProtection) exception_.vector = kStackFault;
+  return false;
+}
+
+}  // namespace x64sim

@@ -1,0 +1,128 @@
+// Architectural state of one x86-64 logical processor.
+#ifndef X64SIM_CPU_STATE_H_
+#define X64SIM_CPU_STATE_H_
+
+#include <cstdint>
+
+namespace x64sim {
+
+enum Gpr : uint8_t {
+  kRax, kRcx, kRdx, kRbx, kRsp, kRbp, kRsi, kRdi,
+  kR8, kR9, kR10, kR11, kR12, kR13, kR14, kR15,
+  kZeroReg,  // always 0: stands for an absent base or index register
+};
+
+enum SegReg : uint8_t { kEs, kCs, kSs, kDs, kFs, kGs };
+
+// RFLAGS bits (SDM vol. 1 3.4.3).
+inline constexpr uint64_t kCF = 1u << 0;
+inline constexpr uint64_t kPF = 1u << 2;
+inline constexpr uint64_t kAF = 1u << 4;
+inline constexpr uint64_t kZF = 1u << 6;
+inline constexpr uint64_t kSF = 1u << 7;
+inline constexpr uint64_t kTF = 1u << 8;
+inline constexpr uint64_t kIF = 1u << 9;
+inline constexpr uint64_t kDF = 1u << 10;
+inline constexpr uint64_t kOF = 1u << 11;
+inline constexpr uint64_t kIOPL = 3u << 12;
+inline constexpr uint64_t kNT = 1u << 14;
+inline constexpr uint64_t kRF = 1u << 16;
+inline constexpr uint64_t kVM = 1u << 17;
+inline constexpr uint64_t kAC = 1u << 18;
+inline constexpr uint64_t kID = 1u << 21;
+inline constexpr uint64_t kArithFlags = kCF | kPF | kAF | kZF | kSF | kOF;
+inline constexpr uint64_t kFlagsFixed1 = 1u << 1;
+// Bits software can change with POPF/IRET at CPL 0.
+inline constexpr uint64_t kFlagsWritable =
+    kArithFlags | kTF | kIF | kDF | kIOPL | kNT | kRF | kAC | kID;
+
+// Control register bits (SDM vol. 3A 2.5).
+inline constexpr uint64_t kCr0PE = 1u << 0;
+inline constexpr uint64_t kCr0MP = 1u << 1;
+inline constexpr uint64_t kCr0EM = 1u << 2;
+inline constexpr uint64_t kCr0TS = 1u << 3;
+inline constexpr uint64_t kCr0ET = 1u << 4;
+inline constexpr uint64_t kCr0NE = 1u << 5;
+inline constexpr uint64_t kCr0WP = 1u << 16;
+inline constexpr uint64_t kCr0AM = 1u << 18;
+inline constexpr uint64_t kCr0NW = 1u << 29;
+inline constexpr uint64_t kCr0CD = 1u << 30;
+inline constexpr uint64_t kCr0PG = 1u << 31;
+inline constexpr uint64_t kCr4PSE = 1u << 4;
+inline constexpr uint64_t kCr4PAE = 1u << 5;
+inline constexpr uint64_t kCr4PGE = 1u << 7;
+inline constexpr uint64_t kCr4OSFXSR = 1u << 9;
+inline constexpr uint64_t kCr4OSXMMEXCPT = 1u << 10;
+inline constexpr uint64_t kCr4FSGSBASE = 1u << 16;
+inline constexpr uint64_t kCr4PCIDE = 1u << 17;
+inline constexpr uint64_t kCr4SMEP = 1u << 20;
+inline constexpr uint64_t kCr4SMAP = 1u << 21;
+inline constexpr uint64_t kEferSCE = 1u << 0;
+inline constexpr uint64_t kEferLME = 1u << 8;
+inline constexpr uint64_t kEferLMA = 1u << 10;
+inline constexpr uint64_t kEferNXE = 1u << 11;
+
+// A segment register with its hidden descriptor cache (SDM vol. 3A 3.4.3).
+struct Segment {
+  uint16_t selector = 0;
+  uint64_t base = 0;
+  uint32_t limit = 0xffff;
+  // Descriptor bits 40..55 of the high dword: type(4) S DPL(2) P | limit(4) AVL L D/B G.
+  uint16_t attributes = 0;
+
+  int dpl() const { return (attributes >> 5) & 3; }
+  bool present() const { return attributes & 0x80; }
+  bool long_mode() const { return attributes & 0x2000; }
+  bool default_big() const { return attributes & 0x4000; }
+};
+
+struct TableRegister {
+  uint64_t base = 0;
+  uint16_t limit = 0xffff;
+};
+
+enum class CpuMode : uint8_t { kReal, kProtected32, kCompat32, kLong64 };
+
+struct SseState {
+  alignas(16) uint8_t xmm[16][16] = {};
+  uint32_t mxcsr = 0x1f80;
+  // x87 control state kept only so FXSAVE/FXRSTOR round-trip it.
+  uint16_t fcw = 0x37f;
+  uint16_t fsw = 0;
+  uint8_t ftw = 0;
+};
+
+struct CpuState {
+  uint64_t gpr[17] = {};  // index kZeroReg stays 0
+  uint64_t rip = 0;
+  uint64_t rflags = kFlagsFixed1;
+  Segment seg[6];
+  Segment ldtr;
+  Segment tr;
+  TableRegister gdtr;
+  TableRegister idtr;
+  uint64_t cr0 = kCr0ET;
+  uint64_t cr2 = 0;
+  uint64_t cr3 = 0;
+  uint64_t cr4 = 0;
+  uint64_t cr8 = 0;
+  uint64_t efer = 0;
+  uint64_t star = 0;
+  uint64_t lstar = 0;
+  uint64_t cstar = 0;
+  uint64_t fmask = 0;
+  uint64_t kernel_gs_base = 0;
+  uint64_t pat = 0x0007040600070406ull;
+  uint64_t apic_base = 0xfee00900ull;  // BSP, enabled (SDM vol. 3A 10.4.4)
+  uint64_t tsc_aux = 0;
+  uint64_t tsc_offset = 0;  // TSC = cycles + offset; WRMSR to IA32_TSC sets it
+  SseState sse;
+  CpuMode mode = CpuMode::kReal;
+  int cpl = 0;
+  bool halted = false;
+  bool interrupt_shadow = false;  // STI / MOV SS: no interrupt before the next instruction
+};
+
+}  // namespace x64sim
+
+#endif  // X64SIM_CPU_STATE_H_
