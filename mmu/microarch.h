@@ -54,10 +54,10 @@ struct MicroArch {
 // Skylake client. TLBs: Intel 64 and IA-32 Architectures Optimization
 // Reference Manual (248966-045), Table 2-15 "TLB Parameters of the Skylake
 // Microarchitecture". Replacement is not documented; L1 arrays with
-// power-of-two ways use tree-PLRU, the 12-way STLB uses LRU. Paging-structure
-// cache sizes are not documented either; the figures are the reverse-
-// engineered ones for Intel cores (Gras et al., "ASLR on the Line", NDSS
-// 2017): PML4E 2, PDPTE 4, PDE 32 entries, all fully associative.
+// power-of-two ways use tree-PLRU, the 12-way STLB uses LRU. Intel documents
+// neither the presence nor the size of the paging-structure caches (SDM vol.
+// 3A 4.10.3.1 allows any); PML4E 2, PDPTE 4, PDE 32 fully associative entries
+// are this model's assumption, not a measurement.
 inline constexpr MicroArch kSkylakeClient = {
     .name = "skylake-client",
     .phys_addr_bits = 39,

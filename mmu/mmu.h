@@ -1,19 +1,33 @@
 // The paging hardware: page walker, TLBs, paging-structure caches, tracing.
+//
+// Translate() is the CPU's slow path (its own soft TLB missed). It looks the
+// address up in the modelled TLBs, walks the page tables on a miss (starting
+// as low as the paging-structure caches allow), checks the access, writes
+// accessed/dirty bits, and caches the translation. Cached translations stay
+// in use until an architectural invalidation or replacement drops them, even
+// if the guest has since changed the page tables (SDM vol. 3A 4.10.4.3).
 #ifndef X64SIM_MMU_MMU_H_
 #define X64SIM_MMU_MMU_H_
 
 #include <cstdint>
 
 #include "mmu/microarch.h"
+#include "mmu/mmu_stats.h"
 #include "mmu/page_walker.h"
+#include "mmu/paging_structure_cache.h"
 #include "mmu/paging_types.h"
 #include "mmu/physical_memory.h"
+#include "mmu/tlb_event.h"
+#include "mmu/tlb_hierarchy.h"
 #include "mmu/walk_record.h"
 
 namespace x64sim {
 
 // Told when translations the MMU handed out stop being valid, so caches
-// built on them (the CPU's fast path) drop them too.
+// built on them (the CPU's fast path) drop them too. The MMU calls it when a
+// translation leaves every modelled TLB (eviction from the last array holding
+// it, or invalidation), and on every CR3 write (the fast path is not
+// PCID-tagged).
 class TranslationListener {
  public:
   virtual ~TranslationListener() = default;
@@ -21,14 +35,25 @@ class TranslationListener {
   virtual void OnTranslationDropped(uint64_t linear_page) = 0;
   // Every translation.
   virtual void OnAllTranslationsDropped() = 0;
+  // Every translation for a 4 KiB page in [linear_base, linear_base + bytes)
+  // (a 2 MiB or 1 GiB entry left the TLBs). The default drops page by page
+  // up to 2 MiB and everything beyond; override it if a range is cheaper.
+  virtual void OnTranslationRangeDropped(uint64_t linear_base, uint64_t bytes) {
+    if (bytes > (2ull << 20)) {
+      OnAllTranslationsDropped();
+      return;
+    }
+    for (uint64_t off = 0; off < bytes; off += kPageSize) OnTranslationDropped(linear_base + off);
+  }
 };
 
-// Sees every translation the MMU performs (tracer, timing model). Null by
-// default; nothing is built or called for it when absent.
+// Sees every translation and TLB event (tracer, timing model). Null by
+// default; with none attached nothing is called.
 class WalkObserver {
  public:
   virtual ~WalkObserver() = default;
   virtual void OnTranslate(const WalkRecord& record) = 0;
+  virtual void OnTlbEvent(const TlbEvent& event) = 0;
 };
 
 class Mmu {
@@ -49,15 +74,34 @@ class Mmu {
   void set_listener(TranslationListener* listener) { listener_ = listener; }
   void set_observer(WalkObserver* observer) { observer_ = observer; }
 
+  const MicroArch& arch() const { return arch_; }
+  const MmuStats& stats() const { return stats_; }
+  // For tests and benches: the modelled structures.
+  const TlbHierarchy& tlbs() const { return tlbs_; }
+  const PagingStructureCache& psc() const { return psc_; }
+
  private:
   Translation Fail(WalkRecord& record, WalkStop stop, TranslateFailure failure,
                    uint32_t error_code);
+  // Translate's work once paging is on, long mode and the address canonical.
+  Translation TranslatePaged(WalkRecord& record, const PagingContext& ctx);
+  Translation Walk(WalkRecord& record, const PagingContext& ctx);
+  // A #PF drops the TLB and PSC entries for its address (SDM 4.10.4.1).
+  void DropForFault(uint64_t linear, uint16_t pcid);
+  void ApplyChanges(const TlbChanges& changes);
+  void NotifyDropped(uint64_t linear, uint8_t size_bits);
+  void ReportInvalidation(InvalidationKind kind, uint64_t linear, uint16_t pcid);
 
-  PhysicalMemory& memory_;
   MicroArch arch_;
   PageWalker walker_;
+  TlbHierarchy tlbs_;
+  PagingStructureCache psc_;
+  MmuStats stats_;
   TranslationListener* listener_ = nullptr;
   WalkObserver* observer_ = nullptr;
+  // Of the last call that carried a context, to stamp TLB events.
+  uint64_t last_instret_ = 0;
+  uint64_t last_rip_ = 0;
 };
 
 }  // namespace x64sim

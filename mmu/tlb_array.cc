@@ -1,0 +1,97 @@
+#include "mmu/tlb_array.h"
+
+namespace x64sim {
+
+using paging::PageSize;
+
+namespace {
+
+constexpr PageSize kSizes[] = {PageSize::k4K, PageSize::k2M, PageSize::k1G};
+
+int SetsOf(const TlbArrayGeometry& g) { return g.ways > 0 && g.entries >= g.ways ? g.entries / g.ways : 1; }
+
+}  // namespace
+
+TlbArray::TlbArray(const TlbArrayGeometry& geometry)
+    : geometry_(geometry),
+      sets_(SetsOf(geometry)),
+      entries_(static_cast<size_t>(SetsOf(geometry)) * geometry.ways),
+      replacement_(geometry.replacement, SetsOf(geometry), geometry.ways) {}
+
+TlbEntry* TlbArray::Find(uint64_t linear, uint16_t pcid, const PcidGenerations& gens, bool touch) {
+  for (PageSize size : kSizes) {
+    if (!Holds(size)) continue;
+    const uint64_t vpn = linear >> paging::PageShift(size);
+    const int set = SetIndex(vpn);
+    for (int w = 0; w < geometry_.ways; ++w) {
+      TlbEntry* e = Way(set, w);
+      if (e->vpn == vpn && e->size == size && e->Live(gens) && e->MatchesPcid(pcid)) {
+        if (touch) replacement_.Touch(set, w);
+        return e;
+      }
+    }
+  }
+  return nullptr;
+}
+
+bool TlbArray::Insert(const TlbEntry& entry, const PcidGenerations& gens, TlbEntry* evicted) {
+  const int set = SetIndex(entry.vpn);
+  int free_way = -1;
+  for (int w = 0; w < geometry_.ways; ++w) {
+    TlbEntry* e = Way(set, w);
+    if (!e->Live(gens)) {
+      if (free_way < 0) free_way = w;
+      continue;
+    }
+    if (e->vpn == entry.vpn && e->size == entry.size &&
+        (e->pcid == entry.pcid || e->global || entry.global)) {
+      *e = entry;  // refresh of the same translation (e.g. after a dirty-bit walk)
+      replacement_.Touch(set, w);
+      return false;
+    }
+  }
+  const int way = free_way >= 0 ? free_way : replacement_.Victim(set);
+  TlbEntry* slot = Way(set, way);
+  const bool evicts = free_way < 0;
+  if (evicts) *evicted = *slot;
+  *slot = entry;
+  replacement_.Touch(set, way);
+  return evicts;
+}
+
+uint8_t TlbArray::InvalidateAddress(uint64_t linear, uint16_t pcid, bool include_global,
+                                    const PcidGenerations& gens) {
+  uint8_t dropped = 0;
+  for (PageSize size : kSizes) {
+    if (!Holds(size)) continue;
+    const uint64_t vpn = linear >> paging::PageShift(size);
+    const int set = SetIndex(vpn);
+    for (int w = 0; w < geometry_.ways; ++w) {
+      TlbEntry* e = Way(set, w);
+      if (e->vpn != vpn || e->size != size || !e->Live(gens)) continue;
+      const bool match = e->global ? include_global : e->pcid == pcid;
+      if (!match) continue;
+      e->valid = false;
+      dropped |= HoldBit(size);
+    }
+  }
+  return dropped;
+}
+
+void TlbArray::InvalidateNonGlobal(int pcid) {
+  for (TlbEntry& e : entries_) {
+    if (!e.global && (pcid < 0 || e.pcid == pcid)) e.valid = false;
+  }
+}
+
+void TlbArray::InvalidateAll() {
+  for (TlbEntry& e : entries_) e.valid = false;
+}
+
+int TlbArray::CountLive(const PcidGenerations& gens) const {
+  int n = 0;
+  for (const TlbEntry& e : entries_) n += e.Live(gens) ? 1 : 0;
+  return n;
+}
+
+}  // namespace x64sim

@@ -1,0 +1,65 @@
+// One set-associative array of translations, e.g. "L1d-4K" or "STLB-4K/2M".
+// An array holding several page sizes indexes each size with its own page
+// number, so a lookup probes one set per size held.
+#ifndef X64SIM_MMU_TLB_ARRAY_H_
+#define X64SIM_MMU_TLB_ARRAY_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "mmu/microarch.h"
+#include "mmu/pcid_generations.h"
+#include "mmu/set_replacement.h"
+#include "mmu/tlb_entry.h"
+
+namespace x64sim {
+
+inline constexpr uint8_t HoldBit(paging::PageSize size) {
+  return size == paging::PageSize::k4K ? kHold4K : size == paging::PageSize::k2M ? kHold2M : kHold1G;
+}
+
+class TlbArray {
+ public:
+  explicit TlbArray(const TlbArrayGeometry& geometry);
+
+  const char* name() const { return geometry_.name; }
+  bool Holds(paging::PageSize size) const { return geometry_.page_sizes & HoldBit(size); }
+  int sets() const { return sets_; }
+  int ways() const { return geometry_.ways; }
+
+  // The live entry translating `linear` for `pcid`, or null. `touch` updates
+  // the replacement state (a real use, not a probe).
+  TlbEntry* Find(uint64_t linear, uint16_t pcid, const PcidGenerations& gens, bool touch);
+
+  // Places `entry` (whose size this array holds): over a live entry for the
+  // same page if there is one, else into a free way, else over the victim.
+  // Returns true and sets `*evicted` when a live entry for another page was
+  // replaced.
+  bool Insert(const TlbEntry& entry, const PcidGenerations& gens, TlbEntry* evicted);
+
+  // Drops the entries that translate `linear`: non-global ones of `pcid`,
+  // and global ones too when `include_global`. Returns the HoldBit()s of the
+  // page sizes dropped.
+  uint8_t InvalidateAddress(uint64_t linear, uint16_t pcid, bool include_global,
+                            const PcidGenerations& gens);
+
+  // Drops every non-global entry (of `pcid`, or of every PCID when pcid < 0).
+  void InvalidateNonGlobal(int pcid);
+  void InvalidateAll();
+
+  int CountLive(const PcidGenerations& gens) const;
+
+ private:
+  int SetIndex(uint64_t vpn) const { return static_cast<int>(vpn % sets_); }
+  TlbEntry* Way(int set, int way) { return &entries_[static_cast<size_t>(set) * geometry_.ways + way]; }
+
+  TlbArrayGeometry geometry_;
+  int sets_;
+  std::vector<TlbEntry> entries_;
+  SetReplacement replacement_;
+};
+
+}  // namespace x64sim
+
+#endif  // X64SIM_MMU_TLB_ARRAY_H_

@@ -1,0 +1,87 @@
+// The TLBs of one core: first-level instruction and data TLBs and a unified
+// second level, each made of TlbArrays, plus the PCID generations that make
+// per-PCID flushes O(1).
+#ifndef X64SIM_MMU_TLB_HIERARCHY_H_
+#define X64SIM_MMU_TLB_HIERARCHY_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "mmu/microarch.h"
+#include "mmu/pcid_generations.h"
+#include "mmu/tlb_array.h"
+#include "mmu/tlb_entry.h"
+#include "mmu/walk_record.h"
+
+namespace x64sim {
+
+inline constexpr int kMaxTlbArrays = 3 * kMaxArraysPerLevel;
+
+// A fill or eviction caused by one placement, for stats, tracing and the
+// translation listener.
+struct TlbChange {
+  enum class Kind : uint8_t { kFill, kEvict };
+  Kind kind = Kind::kFill;
+  int array = 0;  // index into TlbHierarchy::array()
+  TlbEntry entry;
+};
+
+// At most one fill and one eviction per level.
+struct TlbChanges {
+  int count = 0;
+  TlbChange items[4];
+};
+
+class TlbHierarchy {
+ public:
+  explicit TlbHierarchy(const MicroArch& arch);
+
+  struct Hit {
+    TlbEntry* entry = nullptr;  // null on a miss in every level
+    TlbSource source = TlbSource::kWalk;
+    int array = -1;
+  };
+  // Looks `linear` up in the first level for the access type, then in the
+  // second level. Does not fill the first level on a second-level hit.
+  Hit Lookup(uint64_t linear, uint16_t pcid, bool instruction);
+
+  // Caches `leaf` (an entry of the leaf's own size, valid) for the page
+  // containing `linear` in the first level for the access type and, when
+  // `also_second_level`, in the second level. Arrays that do not hold the
+  // leaf's size get the largest smaller size they hold (SDM 4.10.2.3 allows
+  // caching a large page as smaller ones).
+  TlbChanges Fill(const TlbEntry& leaf, uint64_t linear, bool instruction, bool also_second_level);
+
+  // True if some array still holds a live translation for all of
+  // [entry.linear_base(), +size) under the entry's PCID.
+  bool StillHeld(const TlbEntry& entry);
+
+  // Invalidation primitives (the MMU maps architectural events onto them).
+  uint8_t InvalidateAddress(uint64_t linear, uint16_t pcid, bool include_global);
+  void InvalidatePcidNonGlobal(uint16_t pcid);
+  void InvalidateAllNonGlobal();
+  void InvalidateAll();
+
+  int num_arrays() const { return static_cast<int>(arrays_.size()); }
+  const TlbArray& array(int i) const { return arrays_[i]; }
+  TlbSource level_of(int i) const { return levels_[i]; }
+  int CountLive(int i) const { return arrays_[i].CountLive(gens_); }
+
+ private:
+  struct Range {
+    int begin = 0;
+    int end = 0;
+  };
+  void AddLevel(const TlbLevelGeometry& level, TlbSource source, Range* range);
+  // Puts `leaf` into the best-fitting array of `range`, recording changes.
+  void FillLevel(Range range, const TlbEntry& leaf, uint64_t linear, TlbChanges* changes);
+
+  std::vector<TlbArray> arrays_;
+  std::vector<TlbSource> levels_;
+  Range l1i_, l1d_, stlb_;
+  PcidGenerations gens_;
+};
+
+}  // namespace x64sim
+
+#endif  // X64SIM_MMU_TLB_HIERARCHY_H_
