@@ -28,6 +28,8 @@ def guest_binary(name, linker_script, copts = [], linkopts = [], deps = [], **kw
         name = name,
         copts = GUEST_COPTS + copts,
         linkopts = [
+            # GNU ld: gold lacks parts of the linker-script language (EXCLUDE_FILE).
+            "-fuse-ld=bfd",
             "-nostdlib",
             "-static",
             "-no-pie",
@@ -37,6 +39,19 @@ def guest_binary(name, linker_script, copts = [], linkopts = [], deps = [], **kw
         ] + linkopts,
         additional_linker_inputs = [linker_script],
         deps = deps,
-        features = ["-pie"],
+        # --start-lib/--end-lib are gold-only.
+        features = ["-pie", "-supports_start_end_lib"],
+        **kwargs
+    )
+
+def guest_elf32(name, src, **kwargs):
+    """`src` (a 64-bit guest_binary) rewritten as ELF32 for QEMU's multiboot
+    loader, which refuses ELF64 images; seL4 builds its kernel the same way.
+    Output: `<name>.elf`."""
+    native.genrule(
+        name = name,
+        srcs = [src],
+        outs = [name + ".elf"],
+        cmd = "objcopy -O elf32-i386 $< $@",
         **kwargs
     )
