@@ -16,3 +16,6 @@ _start:
 runtime_stack_bottom:
     .skip 16384
 runtime_stack_top:
+
+    /* No executable stack wanted (GNU ld). */
+    .section .note.GNU-stack, "", @progbits
