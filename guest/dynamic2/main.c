@@ -7,10 +7,11 @@
  * table on the way), creates an endpoint and a badged copy of its capability,
  * and exchanges one message with thread_2 by Call and ReplyRecv.
  *
- * The solution to TASK N is compiled in when TUTORIAL_STAGE >= N, so the
- * build for stage N is the program with TASKs 1..N done. Stage 0 is where
- * the tutorial starts: delete the #if lines around a TASK's solution (or
- * write your own) to do it yourself.
+ * In guest/dynamic2/main.c the solution to TASK N is compiled in when
+ * TUTORIAL_STAGE >= N, so the build for stage N is the program with TASKs
+ * 1..N done. The exercise template (bazel-bin/guest/dynamic2/
+ * exercise_template.c) is the same file with the solutions removed: stage 0,
+ * where the tutorial starts. docs/tutorial.md says how to work through it.
  */
 
 #include <inttypes.h>

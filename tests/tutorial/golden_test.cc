@@ -6,7 +6,6 @@
 #include <cstdint>
 #include <fstream>
 #include <map>
-#include <memory>
 #include <optional>
 #include <regex>
 #include <string>
@@ -24,9 +23,9 @@
 #include "tests/tutorial/fault_report.h"
 #include "tests/tutorial/guest_runner.h"
 
-ABSL_FLAG(std::string, runner, "qemu", "qemu or sim");
+ABSL_FLAG(std::string, runner, "",
+          "program taking --kernel= and --module=: x64sim or run_qemu.sh");
 ABSL_FLAG(std::string, kernel, "", "the guest kernel image");
-ABSL_FLAG(std::string, simulator, "", "the x64sim binary (runner=sim)");
 ABSL_FLAG(std::string, stage_dir, "", "directory holding stage0..stage15");
 ABSL_FLAG(std::string, main_c, "", "guest/dynamic2/main.c, for line numbers");
 
@@ -155,17 +154,9 @@ std::string StagePath(int stage) {
   return absl::StrCat(absl::GetFlag(FLAGS_stage_dir), "/stage", stage);
 }
 
-GuestRunner& Runner() {
-  static std::unique_ptr<GuestRunner> runner = [] {
-    auto made = MakeRunner(absl::GetFlag(FLAGS_runner), absl::GetFlag(FLAGS_kernel),
-                           absl::GetFlag(FLAGS_simulator));
-    if (!made.ok()) {
-      ADD_FAILURE() << made.status();
-      return MakeQemuRunner(absl::GetFlag(FLAGS_kernel));
-    }
-    return *std::move(made);
-  }();
-  return *runner;
+const GuestRunner& Runner() {
+  static const GuestRunner runner(absl::GetFlag(FLAGS_runner), absl::GetFlag(FLAGS_kernel));
+  return runner;
 }
 
 // Each stage boots once; the tests share the result.

@@ -1,9 +1,9 @@
-// Boots the guest kernel with one root server and captures its console,
-// either in QEMU (a real machine to compare with) or in the simulator.
+// Boots the guest kernel with one root server and captures its console.
+// The runner is a program taking `--kernel=IMAGE --module=FILE`: the
+// simulator (//sim:x64sim) or QEMU behind the same flags (//tools:run_qemu).
 #ifndef TESTS_TUTORIAL_GUEST_RUNNER_H_
 #define TESTS_TUTORIAL_GUEST_RUNNER_H_
 
-#include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -12,29 +12,20 @@ namespace x64sim::testing {
 
 struct BootResult {
   std::string console;  // everything the guest wrote to COM1
-  int exit_code = -1;   // the runner process's exit code
+  int exit_code = -1;   // the runner's exit code: (v << 1) | 1 after a debug exit of v
 };
 
 class GuestRunner {
  public:
-  virtual ~GuestRunner() = default;
-  // Boots `kernel` with `root_server` as its first multiboot module.
-  virtual absl::StatusOr<BootResult> Boot(const std::string& root_server) = 0;
-  virtual std::string Name() const = 0;
+  GuestRunner(std::string runner, std::string kernel);
+
+  // Boots the kernel with `root_server` as its first multiboot module.
+  absl::StatusOr<BootResult> Boot(const std::string& root_server) const;
+
+ private:
+  std::string runner_;
+  std::string kernel_;
 };
-
-// `qemu-system-x86_64 -kernel KERNEL -initrd ROOT_SERVER`, console on the
-// serial port, ended by the kernel through the isa-debug-exit device.
-std::unique_ptr<GuestRunner> MakeQemuRunner(std::string kernel_elf32);
-
-// `x64sim --kernel=KERNEL --module=ROOT_SERVER`, console on stdout.
-std::unique_ptr<GuestRunner> MakeSimulatorRunner(std::string simulator,
-                                                 std::string kernel);
-
-// "qemu" or "sim", with the paths both need.
-absl::StatusOr<std::unique_ptr<GuestRunner>> MakeRunner(
-    const std::string& kind, const std::string& kernel,
-    const std::string& simulator);
 
 }  // namespace x64sim::testing
 
