@@ -22,6 +22,9 @@ def guest_library(name, copts = [], **kwargs):
         name = name,
         copts = GUEST_COPTS + copts,
         features = ["-pie"],
+        # No shared library: non-PIC guest objects cannot be linked into one,
+        # and `bazel build //...` would try.
+        linkstatic = kwargs.pop("linkstatic", True),
         **kwargs
     )
 

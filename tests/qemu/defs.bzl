@@ -1,5 +1,10 @@
 """Golden console tests of multiboot guests, under QEMU or the simulator."""
 
+# Boot arguments behind //guest/demo:expected_console.txt; every runner that
+# checks against that file must boot the demo with exactly these.
+DEMO_CMDLINE = "demo-arg=1 second-arg"
+DEMO_MODULES = {"//tests/qemu:testdata/module.txt": "module-arg"}
+
 def console_golden_test(
         name,
         runner,
