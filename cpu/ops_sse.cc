@@ -1,0 +1,832 @@
+// SSE/SSE2 instructions that compilers and small libcs emit for integer
+// code, block copies and string loops: 128-bit moves, MOVD/MOVQ, scalar and
+// half-register moves, packed integer arithmetic, compares, logic, shifts,
+// shuffles and unpacks, mask extraction, MXCSR access and FXSAVE/FXRSTOR.
+// No floating-point arithmetic: the float-typed moves and logic ops only
+// move bits. Packed operations run on the host's SSE2 unit (x86-64 hosts
+// always have one), which computes exactly what the SDM defines.
+#include <emmintrin.h>
+
+#include <cstring>
+
+#include "cpu/binder.h"
+#include "cpu/cpu.h"
+
+namespace x64sim {
+
+// ops_string.cc: MOVSD without operands is the string move.
+bool BindMovsString(const ZydisInsn& z, DecodedInsn& out);
+
+namespace {
+
+// MXCSR bits LDMXCSR/FXRSTOR accept, DAZ included (SDM vol. 1 11.6.6).
+constexpr uint32_t kMxcsrMask = 0xffff;
+
+// SDM vol. 2A 2.4 (exception types 1-5): legacy SSE instructions raise #UD
+// when CR0.EM=1 or CR4.OSFXSR=0, then #NM when CR0.TS=1. One compare.
+bool SseEnabled(const Cpu& cpu) {
+  return ((cpu.state.cr0 & (kCr0EM | kCr0TS)) | (cpu.state.cr4 & kCr4OSFXSR)) == kCr4OSFXSR;
+}
+
+Flow SseUnavailable(Cpu& cpu) {
+  if ((cpu.state.cr0 & kCr0EM) || !(cpu.state.cr4 & kCr4OSFXSR)) {
+    return cpu.FaultNoCode(kInvalidOpcode);
+  }
+  return cpu.FaultNoCode(kDeviceNotAvailable);
+}
+
+__m128i LoadXmm(const Cpu& cpu, int r) {
+  return _mm_load_si128(reinterpret_cast<const __m128i*>(cpu.state.sse.xmm[r]));
+}
+
+void StoreXmm(Cpu& cpu, int r, __m128i v) {
+  _mm_store_si128(reinterpret_cast<__m128i*>(cpu.state.sse.xmm[r]), v);
+}
+
+bool Read128(Cpu& cpu, uint64_t linear, __m128i* v) {
+  if ((linear & (kPageSize - 1)) <= kPageSize - 16) {
+    if (const uint8_t* host = cpu.FastReadPointer(linear)) {
+      *v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(host));
+      return true;
+    }
+  }
+  return cpu.ReadBytes(linear, v, 16);
+}
+
+// WriteBytes translates both pages of a split store before writing either.
+bool Write128(Cpu& cpu, uint64_t linear, __m128i v) {
+  if ((linear & (kPageSize - 1)) <= kPageSize - 16) {
+    if (uint8_t* host = cpu.FastWritePointer(linear)) {
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(host), v);
+      return true;
+    }
+  }
+  return cpu.WriteBytes(linear, &v, 16);
+}
+
+// SDM vol. 2A 2.4.1/2.4.4 (exception types 1 and 4): a legacy SSE 128-bit
+// memory operand must be 16-byte aligned, else #GP(0), except for the
+// explicitly unaligned moves.
+template <bool kAligned>
+bool ReadOperand128(Cpu& cpu, const DecodedInsn& in, __m128i* v) {
+  uint64_t linear = cpu.Linear(in);
+  if (kAligned && (linear & 15)) {
+    cpu.Fault(kGeneralProtection, 0);
+    return false;
+  }
+  return Read128(cpu, linear, v);
+}
+
+template <bool kAligned>
+bool WriteOperand128(Cpu& cpu, const DecodedInsn& in, __m128i v) {
+  uint64_t linear = cpu.Linear(in);
+  if (kAligned && (linear & 15)) {
+    cpu.Fault(kGeneralProtection, 0);
+    return false;
+  }
+  return Write128(cpu, linear, v);
+}
+
+// Reads of 4 or 8 bytes, zero-extended.
+template <int kBytes>
+bool ReadSmall(Cpu& cpu, uint64_t linear, uint64_t* v) {
+  if constexpr (kBytes == 4) {
+    uint32_t x;
+    if (!cpu.Read<uint32_t>(linear, &x)) return false;
+    *v = x;
+  } else {
+    static_assert(kBytes == 8);
+    if (!cpu.Read<uint64_t>(linear, v)) return false;
+  }
+  return true;
+}
+
+template <int kBytes>
+bool WriteSmall(Cpu& cpu, uint64_t linear, uint64_t v) {
+  if constexpr (kBytes == 4) return cpu.Write<uint32_t>(linear, static_cast<uint32_t>(v));
+  static_assert(kBytes == 4 || kBytes == 8);
+  return cpu.Write<uint64_t>(linear, v);
+}
+
+uint64_t LowQword(__m128i v) { return static_cast<uint64_t>(_mm_cvtsi128_si64(v)); }
+
+// ---- Operand binding ------------------------------------------------------
+
+bool BindXmm(const ZydisDecodedOperand& op, uint8_t* field) {
+  if (!IsReg(op)) return false;
+  int x = XmmIndex(op.reg.value);
+  if (x < 0) return false;
+  *field = static_cast<uint8_t>(x);
+  return true;
+}
+
+// "xmm, xmm/mN": destination in reg, source in reg2 or the memory fields.
+bool BindXmmSource(const ZydisInsn& z, DecodedInsn& out, bool* mem) {
+  if (!BindXmm(z.ops[0], &out.reg)) return false;
+  *mem = IsMem(z.ops[1]);
+  return *mem ? BindMemory(z, z.ops[1], out) : BindXmm(z.ops[1], &out.reg2);
+}
+
+// ---- Two-operand packed operations: xmm = Op(xmm, xmm/m128) --------------
+
+using Op128 = __m128i (*)(__m128i, __m128i);
+
+template <Op128 Op, bool kMem>
+Flow Binary(Cpu& cpu, const DecodedInsn& in) {
+  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
+  __m128i src;
+  if constexpr (kMem) {
+    if (!ReadOperand128<true>(cpu, in, &src)) return Flow::kFault;
+  } else {
+    src = LoadXmm(cpu, in.reg2);
+  }
+  StoreXmm(cpu, in.reg, Op(LoadXmm(cpu, in.reg), src));
+  return Flow::kNext;
+}
+
+template <Op128 Op>
+bool BindBinary(const ZydisInsn& z, DecodedInsn& out) {
+  bool mem;
+  if (z.insn.operand_count_visible != 2 || !BindXmmSource(z, out, &mem)) return false;
+  out.handler = mem ? &Binary<Op, true> : &Binary<Op, false>;
+  return true;
+}
+
+// The SDM's operation for each, in terms of the host instruction that
+// implements it (SDM vol. 2 pages of the same names).
+__m128i Xor(__m128i a, __m128i b) { return _mm_xor_si128(a, b); }
+__m128i Or(__m128i a, __m128i b) { return _mm_or_si128(a, b); }
+__m128i And(__m128i a, __m128i b) { return _mm_and_si128(a, b); }
+__m128i AndNot(__m128i a, __m128i b) { return _mm_andnot_si128(a, b); }  // ~dst & src
+__m128i CmpEqB(__m128i a, __m128i b) { return _mm_cmpeq_epi8(a, b); }
+__m128i CmpEqW(__m128i a, __m128i b) { return _mm_cmpeq_epi16(a, b); }
+__m128i CmpEqD(__m128i a, __m128i b) { return _mm_cmpeq_epi32(a, b); }
+__m128i CmpGtB(__m128i a, __m128i b) { return _mm_cmpgt_epi8(a, b); }
+__m128i CmpGtW(__m128i a, __m128i b) { return _mm_cmpgt_epi16(a, b); }
+__m128i CmpGtD(__m128i a, __m128i b) { return _mm_cmpgt_epi32(a, b); }
+__m128i AddB(__m128i a, __m128i b) { return _mm_add_epi8(a, b); }
+__m128i AddW(__m128i a, __m128i b) { return _mm_add_epi16(a, b); }
+__m128i AddD(__m128i a, __m128i b) { return _mm_add_epi32(a, b); }
+__m128i AddQ(__m128i a, __m128i b) { return _mm_add_epi64(a, b); }
+__m128i SubB(__m128i a, __m128i b) { return _mm_sub_epi8(a, b); }
+__m128i SubW(__m128i a, __m128i b) { return _mm_sub_epi16(a, b); }
+__m128i SubD(__m128i a, __m128i b) { return _mm_sub_epi32(a, b); }
+__m128i SubQ(__m128i a, __m128i b) { return _mm_sub_epi64(a, b); }
+__m128i AddSatSB(__m128i a, __m128i b) { return _mm_adds_epi8(a, b); }
+__m128i AddSatSW(__m128i a, __m128i b) { return _mm_adds_epi16(a, b); }
+__m128i AddSatUB(__m128i a, __m128i b) { return _mm_adds_epu8(a, b); }
+__m128i AddSatUW(__m128i a, __m128i b) { return _mm_adds_epu16(a, b); }
+__m128i SubSatSB(__m128i a, __m128i b) { return _mm_subs_epi8(a, b); }
+__m128i SubSatSW(__m128i a, __m128i b) { return _mm_subs_epi16(a, b); }
+__m128i SubSatUB(__m128i a, __m128i b) { return _mm_subs_epu8(a, b); }
+__m128i SubSatUW(__m128i a, __m128i b) { return _mm_subs_epu16(a, b); }
+__m128i MinUB(__m128i a, __m128i b) { return _mm_min_epu8(a, b); }
+__m128i MaxUB(__m128i a, __m128i b) { return _mm_max_epu8(a, b); }
+__m128i MinSW(__m128i a, __m128i b) { return _mm_min_epi16(a, b); }
+__m128i MaxSW(__m128i a, __m128i b) { return _mm_max_epi16(a, b); }
+__m128i AvgB(__m128i a, __m128i b) { return _mm_avg_epu8(a, b); }
+__m128i AvgW(__m128i a, __m128i b) { return _mm_avg_epu16(a, b); }
+__m128i MulLowW(__m128i a, __m128i b) { return _mm_mullo_epi16(a, b); }
+__m128i MulHighSW(__m128i a, __m128i b) { return _mm_mulhi_epi16(a, b); }
+__m128i MulHighUW(__m128i a, __m128i b) { return _mm_mulhi_epu16(a, b); }
+__m128i MulUDQ(__m128i a, __m128i b) { return _mm_mul_epu32(a, b); }
+__m128i MulAddWD(__m128i a, __m128i b) { return _mm_madd_epi16(a, b); }
+__m128i SumAbsDiffB(__m128i a, __m128i b) { return _mm_sad_epu8(a, b); }
+__m128i PackSSWB(__m128i a, __m128i b) { return _mm_packs_epi16(a, b); }
+__m128i PackSSDW(__m128i a, __m128i b) { return _mm_packs_epi32(a, b); }
+__m128i PackUSWB(__m128i a, __m128i b) { return _mm_packus_epi16(a, b); }
+__m128i UnpackLowB(__m128i a, __m128i b) { return _mm_unpacklo_epi8(a, b); }
+__m128i UnpackLowW(__m128i a, __m128i b) { return _mm_unpacklo_epi16(a, b); }
+__m128i UnpackLowD(__m128i a, __m128i b) { return _mm_unpacklo_epi32(a, b); }
+__m128i UnpackLowQ(__m128i a, __m128i b) { return _mm_unpacklo_epi64(a, b); }
+__m128i UnpackHighB(__m128i a, __m128i b) { return _mm_unpackhi_epi8(a, b); }
+__m128i UnpackHighW(__m128i a, __m128i b) { return _mm_unpackhi_epi16(a, b); }
+__m128i UnpackHighD(__m128i a, __m128i b) { return _mm_unpackhi_epi32(a, b); }
+__m128i UnpackHighQ(__m128i a, __m128i b) { return _mm_unpackhi_epi64(a, b); }
+// Shifts by the count in the source's low quadword; counts beyond the
+// element width give 0 (logical) or the sign (arithmetic), as the host does.
+__m128i ShiftLeftW(__m128i a, __m128i n) { return _mm_sll_epi16(a, n); }
+__m128i ShiftLeftD(__m128i a, __m128i n) { return _mm_sll_epi32(a, n); }
+__m128i ShiftLeftQ(__m128i a, __m128i n) { return _mm_sll_epi64(a, n); }
+__m128i ShiftRightW(__m128i a, __m128i n) { return _mm_srl_epi16(a, n); }
+__m128i ShiftRightD(__m128i a, __m128i n) { return _mm_srl_epi32(a, n); }
+__m128i ShiftRightQ(__m128i a, __m128i n) { return _mm_srl_epi64(a, n); }
+__m128i ShiftArithW(__m128i a, __m128i n) { return _mm_sra_epi16(a, n); }
+__m128i ShiftArithD(__m128i a, __m128i n) { return _mm_sra_epi32(a, n); }
+// MOVHLPS: low quadword from the source's high one; MOVLHPS: the reverse.
+__m128i MoveHighToLow(__m128i a, __m128i b) { return _mm_unpackhi_epi64(b, a); }
+__m128i MoveLowToHigh(__m128i a, __m128i b) { return _mm_unpacklo_epi64(a, b); }
+
+// ---- Operations with an 8-bit immediate: xmm = Op(xmm, xmm/m128, imm8) ---
+
+using OpImm = __m128i (*)(__m128i, __m128i, uint8_t);
+
+template <OpImm Op, bool kMem>
+Flow WithImm(Cpu& cpu, const DecodedInsn& in) {
+  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
+  __m128i src;
+  if constexpr (kMem) {
+    if (!ReadOperand128<true>(cpu, in, &src)) return Flow::kFault;
+  } else {
+    src = LoadXmm(cpu, in.reg2);
+  }
+  StoreXmm(cpu, in.reg, Op(LoadXmm(cpu, in.reg), src, static_cast<uint8_t>(in.imm)));
+  return Flow::kNext;
+}
+
+template <OpImm Op>
+bool BindWithImm(const ZydisInsn& z, DecodedInsn& out) {
+  bool mem;
+  if (z.insn.operand_count_visible != 3 || !IsImm(z.ops[2])) return false;
+  if (!BindXmmSource(z, out, &mem)) return false;
+  out.imm = z.ops[2].imm.value.u;
+  out.handler = mem ? &WithImm<Op, true> : &WithImm<Op, false>;
+  return true;
+}
+
+template <typename Lane>
+struct Lanes {
+  static constexpr int kCount = 16 / sizeof(Lane);
+  Lane v[kCount];
+  explicit Lanes(__m128i x) { std::memcpy(v, &x, 16); }
+  Lanes() = default;
+  __m128i Pack() const {
+    __m128i x;
+    std::memcpy(&x, v, 16);
+    return x;
+  }
+};
+
+// SDM vol. 2B PSHUFD: dword i of the result is source dword imm[2i+1:2i].
+__m128i ShuffleD(__m128i, __m128i src, uint8_t imm) {
+  Lanes<uint32_t> s(src), r;
+  for (int i = 0; i < 4; ++i) r.v[i] = s.v[(imm >> (2 * i)) & 3];
+  return r.Pack();
+}
+
+// PSHUFLW/PSHUFHW: the same on the low (high) four words; the other half is copied.
+template <int kFirst>
+__m128i ShuffleW(__m128i, __m128i src, uint8_t imm) {
+  Lanes<uint16_t> s(src), r(src);
+  for (int i = 0; i < 4; ++i) r.v[kFirst + i] = s.v[kFirst + ((imm >> (2 * i)) & 3)];
+  return r.Pack();
+}
+
+// SDM vol. 2B SHUFPS: two dwords picked from the destination, two from the source.
+__m128i ShufflePS(__m128i dst, __m128i src, uint8_t imm) {
+  Lanes<uint32_t> d(dst), s(src), r;
+  r.v[0] = d.v[imm & 3];
+  r.v[1] = d.v[(imm >> 2) & 3];
+  r.v[2] = s.v[(imm >> 4) & 3];
+  r.v[3] = s.v[(imm >> 6) & 3];
+  return r.Pack();
+}
+
+__m128i ShufflePD(__m128i dst, __m128i src, uint8_t imm) {
+  Lanes<uint64_t> d(dst), s(src), r;
+  r.v[0] = d.v[imm & 1];
+  r.v[1] = s.v[(imm >> 1) & 1];
+  return r.Pack();
+}
+
+// PSLLDQ/PSRLDQ shift the whole register by imm8 bytes; beyond 15, zero.
+template <bool kLeft>
+__m128i ShiftBytes(__m128i dst, __m128i, uint8_t imm) {
+  Lanes<uint8_t> d(dst), r;
+  for (int i = 0; i < 16; ++i) {
+    int from = kLeft ? i - imm : i + imm;
+    r.v[i] = (from >= 0 && from < 16) ? d.v[from] : 0;
+  }
+  return r.Pack();
+}
+
+// PSLLW xmm, imm8 and friends: the immediate is the count.
+template <Op128 Shift>
+__m128i ShiftByImm(__m128i dst, __m128i, uint8_t imm) {
+  return Shift(dst, _mm_cvtsi32_si128(imm));
+}
+
+// "xmm, imm8": the register is both operands.
+template <OpImm Op>
+bool BindRegImm(const ZydisInsn& z, DecodedInsn& out) {
+  if (z.insn.operand_count_visible != 2 || !IsImm(z.ops[1])) return false;
+  if (!BindXmm(z.ops[0], &out.reg)) return false;
+  out.reg2 = out.reg;
+  out.imm = z.ops[1].imm.value.u;
+  out.handler = &WithImm<Op, false>;
+  return true;
+}
+
+// PSLLW/D/Q, PSRLW/D/Q, PSRAW/D: count in xmm/m128 or imm8.
+template <Op128 Shift>
+bool BindShift(const ZydisInsn& z, DecodedInsn& out) {
+  if (z.insn.operand_count_visible == 2 && IsImm(z.ops[1])) {
+    return BindRegImm<&ShiftByImm<Shift>>(z, out);
+  }
+  return BindBinary<Shift>(z, out);
+}
+
+// ---- 128-bit moves ---------------------------------------------------------
+
+Flow MoveXmm(Cpu& cpu, const DecodedInsn& in) {
+  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
+  StoreXmm(cpu, in.reg, LoadXmm(cpu, in.reg2));
+  return Flow::kNext;
+}
+
+template <bool kAligned>
+Flow Load128(Cpu& cpu, const DecodedInsn& in) {
+  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
+  __m128i v;
+  if (!ReadOperand128<kAligned>(cpu, in, &v)) return Flow::kFault;
+  StoreXmm(cpu, in.reg, v);
+  return Flow::kNext;
+}
+
+template <bool kAligned>
+Flow Store128(Cpu& cpu, const DecodedInsn& in) {
+  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
+  return WriteOperand128<kAligned>(cpu, in, LoadXmm(cpu, in.reg2)) ? Flow::kNext : Flow::kFault;
+}
+
+// MOVAPS/MOVAPD/MOVDQA/MOVNT* (aligned) and MOVUPS/MOVUPD/MOVDQU.
+template <bool kAligned>
+bool BindMove128(const ZydisInsn& z, DecodedInsn& out) {
+  if (z.insn.operand_count_visible != 2) return false;
+  if (IsMem(z.ops[0])) {
+    if (!BindXmm(z.ops[1], &out.reg2) || !BindMemory(z, z.ops[0], out)) return false;
+    out.handler = &Store128<kAligned>;
+    return true;
+  }
+  bool mem;
+  if (!BindXmmSource(z, out, &mem)) return false;
+  out.handler = mem ? &Load128<kAligned> : &MoveXmm;
+  return true;
+}
+
+// ---- MOVD/MOVQ, MOVSS/MOVSD, MOVLPx/MOVHPx --------------------------------
+
+// MOVD/MOVQ xmm, r32/r64: zero-extended to 128 bits (SDM vol. 2B MOVD/MOVQ).
+template <typename T>
+Flow GprToXmm(Cpu& cpu, const DecodedInsn& in) {
+  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
+  StoreXmm(cpu, in.reg, _mm_cvtsi64_si128(static_cast<int64_t>(cpu.Reg<T>(in.reg2))));
+  return Flow::kNext;
+}
+
+// MOVD r32, xmm / MOVQ r64, xmm (a 32-bit write zero-extends, vol. 1 3.4.1.1).
+template <typename T>
+Flow XmmToGpr(Cpu& cpu, const DecodedInsn& in) {
+  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
+  cpu.SetReg<T>(in.reg, static_cast<T>(LowQword(LoadXmm(cpu, in.reg2))));
+  return Flow::kNext;
+}
+
+// MOVD/MOVQ/MOVSS/MOVSD xmm, mN: the rest of the register is zeroed.
+template <int kBytes>
+Flow LoadLowZeroed(Cpu& cpu, const DecodedInsn& in) {
+  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
+  uint64_t v;
+  if (!ReadSmall<kBytes>(cpu, cpu.Linear(in), &v)) return Flow::kFault;
+  StoreXmm(cpu, in.reg, _mm_cvtsi64_si128(static_cast<int64_t>(v)));
+  return Flow::kNext;
+}
+
+// MOVD/MOVQ/MOVSS/MOVSD mN, xmm.
+template <int kBytes>
+Flow StoreLow(Cpu& cpu, const DecodedInsn& in) {
+  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
+  uint64_t v = LowQword(LoadXmm(cpu, in.reg2));
+  return WriteSmall<kBytes>(cpu, cpu.Linear(in), v) ? Flow::kNext : Flow::kFault;
+}
+
+// MOVQ xmm, xmm: the low quadword, upper one zeroed.
+Flow MoveLowQwordZeroed(Cpu& cpu, const DecodedInsn& in) {
+  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
+  StoreXmm(cpu, in.reg, _mm_move_epi64(LoadXmm(cpu, in.reg2)));
+  return Flow::kNext;
+}
+
+// MOVSS/MOVSD xmm, xmm: only the low element moves; the rest is kept.
+template <int kBytes>
+Flow MergeLow(Cpu& cpu, const DecodedInsn& in) {
+  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
+  std::memcpy(cpu.state.sse.xmm[in.reg], cpu.state.sse.xmm[in.reg2], kBytes);
+  return Flow::kNext;
+}
+
+// MOVD/MOVQ: the general register or memory operand gives the width.
+bool BindMovdMovq(const ZydisInsn& z, DecodedInsn& out) {
+  if (z.insn.operand_count_visible != 2) return false;
+  const ZydisDecodedOperand& dst = z.ops[0];
+  const ZydisDecodedOperand& src = z.ops[1];
+  if (BindXmm(dst, &out.reg)) {
+    const bool wide = src.size == 64;
+    if (IsMem(src)) {
+      out.handler = wide ? &LoadLowZeroed<8> : &LoadLowZeroed<4>;
+      return BindMemory(z, src, out);
+    }
+    if (BindXmm(src, &out.reg2)) {
+      out.handler = &MoveLowQwordZeroed;
+      return true;
+    }
+    int g = IsReg(src) ? GprOffset(src.reg.value) : -1;
+    if (g < 0) return false;
+    out.reg2 = static_cast<uint8_t>(g);
+    out.handler = wide ? &GprToXmm<uint64_t> : &GprToXmm<uint32_t>;
+    return true;
+  }
+  if (!BindXmm(src, &out.reg2)) return false;
+  const bool wide = dst.size == 64;
+  if (IsMem(dst)) {
+    out.handler = wide ? &StoreLow<8> : &StoreLow<4>;
+    return BindMemory(z, dst, out);
+  }
+  int g = IsReg(dst) ? GprOffset(dst.reg.value) : -1;
+  if (g < 0) return false;
+  out.reg = static_cast<uint8_t>(g);
+  out.handler = wide ? &XmmToGpr<uint64_t> : &XmmToGpr<uint32_t>;
+  return true;
+}
+
+// MOVSS (kBytes 4) / MOVSD (8), moves only.
+template <int kBytes>
+bool BindScalarMove(const ZydisInsn& z, DecodedInsn& out) {
+  if (z.insn.operand_count_visible != 2) return false;
+  if (IsMem(z.ops[0])) {
+    if (!BindXmm(z.ops[1], &out.reg2)) return false;
+    out.handler = &StoreLow<kBytes>;
+    return BindMemory(z, z.ops[0], out);
+  }
+  bool mem;
+  if (!BindXmmSource(z, out, &mem)) return false;
+  out.handler = mem ? &LoadLowZeroed<kBytes> : &MergeLow<kBytes>;
+  return true;
+}
+
+bool BindMovsd(const ZydisInsn& z, DecodedInsn& out) {
+  if (z.insn.operand_count_visible == 0) return BindMovsString(z, out);
+  return BindScalarMove<8>(z, out);
+}
+
+// MOVLPS/MOVLPD (kHalf 0) and MOVHPS/MOVHPD (1): one quadword to or from
+// memory; the other half of the register is kept.
+template <int kHalf>
+Flow LoadHalf(Cpu& cpu, const DecodedInsn& in) {
+  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
+  uint64_t v;
+  if (!cpu.Read<uint64_t>(cpu.Linear(in), &v)) return Flow::kFault;
+  std::memcpy(cpu.state.sse.xmm[in.reg] + 8 * kHalf, &v, 8);
+  return Flow::kNext;
+}
+
+template <int kHalf>
+Flow StoreHalf(Cpu& cpu, const DecodedInsn& in) {
+  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
+  uint64_t v;
+  std::memcpy(&v, cpu.state.sse.xmm[in.reg2] + 8 * kHalf, 8);
+  return cpu.Write<uint64_t>(cpu.Linear(in), v) ? Flow::kNext : Flow::kFault;
+}
+
+template <int kHalf>
+bool BindHalfMove(const ZydisInsn& z, DecodedInsn& out) {
+  if (z.insn.operand_count_visible != 2) return false;
+  if (IsMem(z.ops[0])) {
+    if (!BindXmm(z.ops[1], &out.reg2)) return false;
+    out.handler = &StoreHalf<kHalf>;
+    return BindMemory(z, z.ops[0], out);
+  }
+  if (!BindXmm(z.ops[0], &out.reg) || !IsMem(z.ops[1])) return false;
+  out.handler = &LoadHalf<kHalf>;
+  return BindMemory(z, z.ops[1], out);
+}
+
+// ---- Register extraction and insertion ------------------------------------
+
+using MaskOp = int (*)(__m128i);
+int ByteSignMask(__m128i v) { return _mm_movemask_epi8(v); }
+int DwordSignMask(__m128i v) { return _mm_movemask_ps(_mm_castsi128_ps(v)); }
+int QwordSignMask(__m128i v) { return _mm_movemask_pd(_mm_castsi128_pd(v)); }
+
+// PMOVMSKB/MOVMSKPS/MOVMSKPD r32/r64, xmm: the mask, zero-extended.
+template <MaskOp Op>
+Flow ExtractMask(Cpu& cpu, const DecodedInsn& in) {
+  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
+  cpu.SetReg<uint64_t>(in.reg, static_cast<uint32_t>(Op(LoadXmm(cpu, in.reg2))));
+  return Flow::kNext;
+}
+
+template <MaskOp Op>
+bool BindExtractMask(const ZydisInsn& z, DecodedInsn& out) {
+  if (z.insn.operand_count_visible != 2 || !IsReg(z.ops[0])) return false;
+  int g = GprIndex(z.ops[0].reg.value);
+  if (g < 0 || !BindXmm(z.ops[1], &out.reg2)) return false;
+  out.reg = static_cast<uint8_t>(g * 8);  // a byte offset, as GprOffset gives
+  out.handler = &ExtractMask<Op>;
+  return true;
+}
+
+// PEXTRW r32/r64, xmm, imm8: word imm[2:0], zero-extended.
+Flow ExtractWord(Cpu& cpu, const DecodedInsn& in) {
+  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
+  uint16_t w;
+  std::memcpy(&w, cpu.state.sse.xmm[in.reg2] + 2 * (in.imm & 7), 2);
+  cpu.SetReg<uint64_t>(in.reg, w);
+  return Flow::kNext;
+}
+
+bool BindExtractWord(const ZydisInsn& z, DecodedInsn& out) {
+  // The SSE4.1 memory-destination form is not implemented.
+  if (z.insn.operand_count_visible != 3 || !IsReg(z.ops[0]) || !IsImm(z.ops[2])) return false;
+  int g = GprIndex(z.ops[0].reg.value);
+  if (g < 0 || !BindXmm(z.ops[1], &out.reg2)) return false;
+  out.reg = static_cast<uint8_t>(g * 8);  // a byte offset, as GprOffset gives
+  out.imm = z.ops[2].imm.value.u;
+  out.handler = &ExtractWord;
+  return true;
+}
+
+// PINSRW xmm, r32/m16, imm8: the low word of the source into word imm[2:0].
+template <bool kMem>
+Flow InsertWord(Cpu& cpu, const DecodedInsn& in) {
+  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
+  uint16_t w;
+  if constexpr (kMem) {
+    if (!cpu.Read<uint16_t>(cpu.Linear(in), &w)) return Flow::kFault;
+  } else {
+    w = cpu.Reg<uint16_t>(in.reg2);
+  }
+  std::memcpy(cpu.state.sse.xmm[in.reg] + 2 * (in.imm & 7), &w, 2);
+  return Flow::kNext;
+}
+
+bool BindInsertWord(const ZydisInsn& z, DecodedInsn& out) {
+  if (z.insn.operand_count_visible != 3 || !IsImm(z.ops[2])) return false;
+  if (!BindXmm(z.ops[0], &out.reg)) return false;
+  out.imm = z.ops[2].imm.value.u;
+  if (IsMem(z.ops[1])) {
+    out.handler = &InsertWord<true>;
+    return BindMemory(z, z.ops[1], out);
+  }
+  int g = IsReg(z.ops[1]) ? GprOffset(z.ops[1].reg.value) : -1;
+  if (g < 0) return false;
+  out.reg2 = static_cast<uint8_t>(g);
+  out.handler = &InsertWord<false>;
+  return true;
+}
+
+// ---- Hints and non-SSE-state stores ---------------------------------------
+
+// PREFETCHh: a hint that never faults (SDM vol. 2B PREFETCHh).
+Flow Prefetch(Cpu&, const DecodedInsn&) { return Flow::kNext; }
+
+bool BindPrefetch(const ZydisInsn&, DecodedInsn& out) {
+  out.handler = &Prefetch;
+  return true;
+}
+
+// MOVNTI m32/m64, r: a plain store here (no cache model); it is a
+// general-register instruction, so CR0.EM/TS and CR4.OSFXSR do not apply.
+template <typename T>
+Flow StoreNonTemporal(Cpu& cpu, const DecodedInsn& in) {
+  return cpu.Write<T>(cpu.Linear(in), cpu.Reg<T>(in.reg2)) ? Flow::kNext : Flow::kFault;
+}
+
+bool BindMovnti(const ZydisInsn& z, DecodedInsn& out) {
+  if (z.insn.operand_count_visible != 2 || !IsMem(z.ops[0]) || !IsReg(z.ops[1])) return false;
+  int g = GprOffset(z.ops[1].reg.value);
+  if (g < 0) return false;
+  out.reg2 = static_cast<uint8_t>(g);
+  out.handler = z.ops[1].size == 64 ? &StoreNonTemporal<uint64_t> : &StoreNonTemporal<uint32_t>;
+  return BindMemory(z, z.ops[0], out);
+}
+
+// ---- MXCSR and the FXSAVE area ---------------------------------------------
+
+// SDM vol. 2A LDMXCSR: setting a reserved bit is #GP(0).
+Flow LoadMxcsr(Cpu& cpu, const DecodedInsn& in) {
+  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
+  uint32_t v;
+  if (!cpu.Read<uint32_t>(cpu.Linear(in), &v)) return Flow::kFault;
+  if (v & ~kMxcsrMask) return cpu.Fault(kGeneralProtection, 0);
+  cpu.state.sse.mxcsr = v;
+  return Flow::kNext;
+}
+
+Flow StoreMxcsr(Cpu& cpu, const DecodedInsn& in) {
+  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
+  return cpu.Write<uint32_t>(cpu.Linear(in), cpu.state.sse.mxcsr) ? Flow::kNext : Flow::kFault;
+}
+
+// FXSAVE area, 64-bit layout (SDM vol. 1 10.5.1, tables 10-2 and 10-3).
+// x64sim keeps no x87 data registers, opcode or instruction/data pointers:
+// those fields are saved as zero. Bytes past the XMM registers are
+// reserved or left to software and are not written.
+constexpr int kFxFcw = 0;
+constexpr int kFxFsw = 2;
+constexpr int kFxFtw = 4;  // abridged tag word, one bit per register
+constexpr int kFxMxcsr = 24;
+constexpr int kFxMxcsrMask = 28;
+constexpr int kFxXmm = 160;
+
+// FXSAVE/FXRSTOR touch XMM0-15 in 64-bit mode, XMM0-7 otherwise (vol. 1 10.5.1).
+int FxAreaBytes(const Cpu& cpu) {
+  return kFxXmm + 16 * (cpu.state.mode == CpuMode::kLong64 ? 16 : 8);
+}
+
+// #NM when CR0.TS or CR0.EM is set (SDM vol. 2A FXSAVE/FXRSTOR exceptions);
+// the area must be 16-byte aligned, else #GP(0).
+Flow CheckFxArea(Cpu& cpu, uint64_t linear) {
+  if (cpu.state.cr0 & (kCr0TS | kCr0EM)) return cpu.FaultNoCode(kDeviceNotAvailable);
+  if (linear & 15) return cpu.Fault(kGeneralProtection, 0);
+  return Flow::kNext;
+}
+
+Flow SaveFx(Cpu& cpu, const DecodedInsn& in) {
+  const uint64_t linear = cpu.Linear(in);
+  if (Flow f = CheckFxArea(cpu, linear); f != Flow::kNext) return f;
+  alignas(16) uint8_t area[kFxXmm + 16 * 16] = {};
+  const SseState& s = cpu.state.sse;
+  std::memcpy(area + kFxFcw, &s.fcw, 2);
+  std::memcpy(area + kFxFsw, &s.fsw, 2);
+  area[kFxFtw] = s.ftw;
+  std::memcpy(area + kFxMxcsr, &s.mxcsr, 4);
+  std::memcpy(area + kFxMxcsrMask, &kMxcsrMask, 4);
+  const int bytes = FxAreaBytes(cpu);
+  std::memcpy(area + kFxXmm, s.xmm, bytes - kFxXmm);
+  // The area may span two pages. Rewriting one byte the second page already
+  // holds proves it writable (or faults) before anything changes.
+  const uint64_t last = linear + bytes - 1;
+  if ((last ^ linear) >> kPageShift) {
+    uint8_t probe;
+    uint64_t second = last & ~(kPageSize - 1);
+    if (!cpu.ReadBytes(second, &probe, 1) || !cpu.WriteBytes(second, &probe, 1)) {
+      return Flow::kFault;
+    }
+  }
+  for (int off = 0; off < bytes; off += 16) {
+    if (!cpu.WriteBytes(linear + off, area + off, 16)) return Flow::kFault;
+  }
+  return Flow::kNext;
+}
+
+Flow RestoreFx(Cpu& cpu, const DecodedInsn& in) {
+  const uint64_t linear = cpu.Linear(in);
+  if (Flow f = CheckFxArea(cpu, linear); f != Flow::kNext) return f;
+  alignas(16) uint8_t area[kFxXmm + 16 * 16];
+  const int bytes = FxAreaBytes(cpu);
+  for (int off = 0; off < bytes; off += 16) {
+    if (!cpu.ReadBytes(linear + off, area + off, 16)) return Flow::kFault;
+  }
+  uint32_t mxcsr;
+  std::memcpy(&mxcsr, area + kFxMxcsr, 4);
+  // SDM vol. 2A FXRSTOR: reserved MXCSR bits set in the image are #GP(0).
+  if (mxcsr & ~kMxcsrMask) return cpu.Fault(kGeneralProtection, 0);
+  SseState& s = cpu.state.sse;
+  std::memcpy(&s.fcw, area + kFxFcw, 2);
+  std::memcpy(&s.fsw, area + kFxFsw, 2);
+  s.ftw = area[kFxFtw];
+  s.mxcsr = mxcsr;
+  std::memcpy(s.xmm, area + kFxXmm, bytes - kFxXmm);
+  return Flow::kNext;
+}
+
+template <Handler H>
+bool BindMemoryOnly(const ZydisInsn& z, DecodedInsn& out) {
+  if (!IsMem(z.ops[0])) return false;
+  out.handler = H;
+  return BindMemory(z, z.ops[0], out);
+}
+
+}  // namespace
+
+void RegisterSseOps(BinderTable& t) {
+  struct Entry {
+    ZydisMnemonic mnemonic;
+    Binder binder;
+  };
+  static constexpr Entry kEntries[] = {
+      // Moves.
+      {ZYDIS_MNEMONIC_MOVAPS, &BindMove128<true>},
+      {ZYDIS_MNEMONIC_MOVAPD, &BindMove128<true>},
+      {ZYDIS_MNEMONIC_MOVDQA, &BindMove128<true>},
+      {ZYDIS_MNEMONIC_MOVNTDQ, &BindMove128<true>},
+      {ZYDIS_MNEMONIC_MOVNTPS, &BindMove128<true>},
+      {ZYDIS_MNEMONIC_MOVNTPD, &BindMove128<true>},
+      {ZYDIS_MNEMONIC_MOVUPS, &BindMove128<false>},
+      {ZYDIS_MNEMONIC_MOVUPD, &BindMove128<false>},
+      {ZYDIS_MNEMONIC_MOVDQU, &BindMove128<false>},
+      {ZYDIS_MNEMONIC_MOVD, &BindMovdMovq},
+      {ZYDIS_MNEMONIC_MOVQ, &BindMovdMovq},
+      {ZYDIS_MNEMONIC_MOVSS, &BindScalarMove<4>},
+      {ZYDIS_MNEMONIC_MOVSD, &BindMovsd},
+      {ZYDIS_MNEMONIC_MOVLPS, &BindHalfMove<0>},
+      {ZYDIS_MNEMONIC_MOVLPD, &BindHalfMove<0>},
+      {ZYDIS_MNEMONIC_MOVHPS, &BindHalfMove<1>},
+      {ZYDIS_MNEMONIC_MOVHPD, &BindHalfMove<1>},
+      {ZYDIS_MNEMONIC_MOVHLPS, &BindBinary<&MoveHighToLow>},
+      {ZYDIS_MNEMONIC_MOVLHPS, &BindBinary<&MoveLowToHigh>},
+      {ZYDIS_MNEMONIC_MOVNTI, &BindMovnti},
+      // Logic.
+      {ZYDIS_MNEMONIC_PXOR, &BindBinary<&Xor>},
+      {ZYDIS_MNEMONIC_XORPS, &BindBinary<&Xor>},
+      {ZYDIS_MNEMONIC_XORPD, &BindBinary<&Xor>},
+      {ZYDIS_MNEMONIC_POR, &BindBinary<&Or>},
+      {ZYDIS_MNEMONIC_ORPS, &BindBinary<&Or>},
+      {ZYDIS_MNEMONIC_ORPD, &BindBinary<&Or>},
+      {ZYDIS_MNEMONIC_PAND, &BindBinary<&And>},
+      {ZYDIS_MNEMONIC_ANDPS, &BindBinary<&And>},
+      {ZYDIS_MNEMONIC_ANDPD, &BindBinary<&And>},
+      {ZYDIS_MNEMONIC_PANDN, &BindBinary<&AndNot>},
+      {ZYDIS_MNEMONIC_ANDNPS, &BindBinary<&AndNot>},
+      {ZYDIS_MNEMONIC_ANDNPD, &BindBinary<&AndNot>},
+      // Compares.
+      {ZYDIS_MNEMONIC_PCMPEQB, &BindBinary<&CmpEqB>},
+      {ZYDIS_MNEMONIC_PCMPEQW, &BindBinary<&CmpEqW>},
+      {ZYDIS_MNEMONIC_PCMPEQD, &BindBinary<&CmpEqD>},
+      {ZYDIS_MNEMONIC_PCMPGTB, &BindBinary<&CmpGtB>},
+      {ZYDIS_MNEMONIC_PCMPGTW, &BindBinary<&CmpGtW>},
+      {ZYDIS_MNEMONIC_PCMPGTD, &BindBinary<&CmpGtD>},
+      // Arithmetic.
+      {ZYDIS_MNEMONIC_PADDB, &BindBinary<&AddB>},
+      {ZYDIS_MNEMONIC_PADDW, &BindBinary<&AddW>},
+      {ZYDIS_MNEMONIC_PADDD, &BindBinary<&AddD>},
+      {ZYDIS_MNEMONIC_PADDQ, &BindBinary<&AddQ>},
+      {ZYDIS_MNEMONIC_PSUBB, &BindBinary<&SubB>},
+      {ZYDIS_MNEMONIC_PSUBW, &BindBinary<&SubW>},
+      {ZYDIS_MNEMONIC_PSUBD, &BindBinary<&SubD>},
+      {ZYDIS_MNEMONIC_PSUBQ, &BindBinary<&SubQ>},
+      {ZYDIS_MNEMONIC_PADDSB, &BindBinary<&AddSatSB>},
+      {ZYDIS_MNEMONIC_PADDSW, &BindBinary<&AddSatSW>},
+      {ZYDIS_MNEMONIC_PADDUSB, &BindBinary<&AddSatUB>},
+      {ZYDIS_MNEMONIC_PADDUSW, &BindBinary<&AddSatUW>},
+      {ZYDIS_MNEMONIC_PSUBSB, &BindBinary<&SubSatSB>},
+      {ZYDIS_MNEMONIC_PSUBSW, &BindBinary<&SubSatSW>},
+      {ZYDIS_MNEMONIC_PSUBUSB, &BindBinary<&SubSatUB>},
+      {ZYDIS_MNEMONIC_PSUBUSW, &BindBinary<&SubSatUW>},
+      {ZYDIS_MNEMONIC_PMINUB, &BindBinary<&MinUB>},
+      {ZYDIS_MNEMONIC_PMAXUB, &BindBinary<&MaxUB>},
+      {ZYDIS_MNEMONIC_PMINSW, &BindBinary<&MinSW>},
+      {ZYDIS_MNEMONIC_PMAXSW, &BindBinary<&MaxSW>},
+      {ZYDIS_MNEMONIC_PAVGB, &BindBinary<&AvgB>},
+      {ZYDIS_MNEMONIC_PAVGW, &BindBinary<&AvgW>},
+      {ZYDIS_MNEMONIC_PMULLW, &BindBinary<&MulLowW>},
+      {ZYDIS_MNEMONIC_PMULHW, &BindBinary<&MulHighSW>},
+      {ZYDIS_MNEMONIC_PMULHUW, &BindBinary<&MulHighUW>},
+      {ZYDIS_MNEMONIC_PMULUDQ, &BindBinary<&MulUDQ>},
+      {ZYDIS_MNEMONIC_PMADDWD, &BindBinary<&MulAddWD>},
+      {ZYDIS_MNEMONIC_PSADBW, &BindBinary<&SumAbsDiffB>},
+      // Packs, unpacks and shuffles.
+      {ZYDIS_MNEMONIC_PACKSSWB, &BindBinary<&PackSSWB>},
+      {ZYDIS_MNEMONIC_PACKSSDW, &BindBinary<&PackSSDW>},
+      {ZYDIS_MNEMONIC_PACKUSWB, &BindBinary<&PackUSWB>},
+      {ZYDIS_MNEMONIC_PUNPCKLBW, &BindBinary<&UnpackLowB>},
+      {ZYDIS_MNEMONIC_PUNPCKLWD, &BindBinary<&UnpackLowW>},
+      {ZYDIS_MNEMONIC_PUNPCKLDQ, &BindBinary<&UnpackLowD>},
+      {ZYDIS_MNEMONIC_PUNPCKLQDQ, &BindBinary<&UnpackLowQ>},
+      {ZYDIS_MNEMONIC_PUNPCKHBW, &BindBinary<&UnpackHighB>},
+      {ZYDIS_MNEMONIC_PUNPCKHWD, &BindBinary<&UnpackHighW>},
+      {ZYDIS_MNEMONIC_PUNPCKHDQ, &BindBinary<&UnpackHighD>},
+      {ZYDIS_MNEMONIC_PUNPCKHQDQ, &BindBinary<&UnpackHighQ>},
+      {ZYDIS_MNEMONIC_UNPCKLPS, &BindBinary<&UnpackLowD>},
+      {ZYDIS_MNEMONIC_UNPCKHPS, &BindBinary<&UnpackHighD>},
+      {ZYDIS_MNEMONIC_UNPCKLPD, &BindBinary<&UnpackLowQ>},
+      {ZYDIS_MNEMONIC_UNPCKHPD, &BindBinary<&UnpackHighQ>},
+      {ZYDIS_MNEMONIC_PSHUFD, &BindWithImm<&ShuffleD>},
+      {ZYDIS_MNEMONIC_PSHUFLW, &BindWithImm<&ShuffleW<0>>},
+      {ZYDIS_MNEMONIC_PSHUFHW, &BindWithImm<&ShuffleW<4>>},
+      {ZYDIS_MNEMONIC_SHUFPS, &BindWithImm<&ShufflePS>},
+      {ZYDIS_MNEMONIC_SHUFPD, &BindWithImm<&ShufflePD>},
+      // Shifts.
+      {ZYDIS_MNEMONIC_PSLLW, &BindShift<&ShiftLeftW>},
+      {ZYDIS_MNEMONIC_PSLLD, &BindShift<&ShiftLeftD>},
+      {ZYDIS_MNEMONIC_PSLLQ, &BindShift<&ShiftLeftQ>},
+      {ZYDIS_MNEMONIC_PSRLW, &BindShift<&ShiftRightW>},
+      {ZYDIS_MNEMONIC_PSRLD, &BindShift<&ShiftRightD>},
+      {ZYDIS_MNEMONIC_PSRLQ, &BindShift<&ShiftRightQ>},
+      {ZYDIS_MNEMONIC_PSRAW, &BindShift<&ShiftArithW>},
+      {ZYDIS_MNEMONIC_PSRAD, &BindShift<&ShiftArithD>},
+      {ZYDIS_MNEMONIC_PSLLDQ, &BindRegImm<&ShiftBytes<true>>},
+      {ZYDIS_MNEMONIC_PSRLDQ, &BindRegImm<&ShiftBytes<false>>},
+      // Extraction and insertion.
+      {ZYDIS_MNEMONIC_PMOVMSKB, &BindExtractMask<&ByteSignMask>},
+      {ZYDIS_MNEMONIC_MOVMSKPS, &BindExtractMask<&DwordSignMask>},
+      {ZYDIS_MNEMONIC_MOVMSKPD, &BindExtractMask<&QwordSignMask>},
+      {ZYDIS_MNEMONIC_PEXTRW, &BindExtractWord},
+      {ZYDIS_MNEMONIC_PINSRW, &BindInsertWord},
+      // State and hints.
+      {ZYDIS_MNEMONIC_LDMXCSR, &BindMemoryOnly<&LoadMxcsr>},
+      {ZYDIS_MNEMONIC_STMXCSR, &BindMemoryOnly<&StoreMxcsr>},
+      {ZYDIS_MNEMONIC_FXSAVE, &BindMemoryOnly<&SaveFx>},
+      {ZYDIS_MNEMONIC_FXSAVE64, &BindMemoryOnly<&SaveFx>},
+      {ZYDIS_MNEMONIC_FXRSTOR, &BindMemoryOnly<&RestoreFx>},
+      {ZYDIS_MNEMONIC_FXRSTOR64, &BindMemoryOnly<&RestoreFx>},
+      {ZYDIS_MNEMONIC_PREFETCHT0, &BindPrefetch},
+      {ZYDIS_MNEMONIC_PREFETCHT1, &BindPrefetch},
+      {ZYDIS_MNEMONIC_PREFETCHT2, &BindPrefetch},
+      {ZYDIS_MNEMONIC_PREFETCHNTA, &BindPrefetch},
+  };
+  for (const Entry& e : kEntries) t.Add(e.mnemonic, e.binder);
+}
+
+}  // namespace x64sim
