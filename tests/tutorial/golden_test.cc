@@ -28,6 +28,8 @@ ABSL_FLAG(std::string, runner, "",
 ABSL_FLAG(std::string, kernel, "", "the guest kernel image");
 ABSL_FLAG(std::string, stage_dir, "", "directory holding stage0..stage15");
 ABSL_FLAG(std::string, main_c, "", "guest/dynamic2/main.c, for line numbers");
+ABSL_FLAG(std::string, exercise, "",
+          "the exercise root server built from the template (stage 0 unsolved)");
 
 namespace x64sim::testing {
 namespace {
@@ -159,13 +161,9 @@ const GuestRunner& Runner() {
   return runner;
 }
 
-// Each stage boots once; the tests share the result.
-const StageRun& RunStage(int stage) {
-  static std::map<int, StageRun> runs;
-  auto found = runs.find(stage);
-  if (found != runs.end()) return found->second;
+StageRun BootRootServer(const std::string& root_server) {
   StageRun run;
-  absl::StatusOr<BootResult> boot = Runner().Boot(StagePath(stage));
+  absl::StatusOr<BootResult> boot = Runner().Boot(root_server);
   if (!boot.ok()) {
     run.banner_error = boot.status().ToString();
   } else {
@@ -182,7 +180,15 @@ const StageRun& RunStage(int stage) {
                                       " times; console:\n", boot->console);
     }
   }
-  return runs.emplace(stage, std::move(run)).first->second;
+  return run;
+}
+
+// Each stage boots once; the tests share the result.
+const StageRun& RunStage(int stage) {
+  static std::map<int, StageRun> runs;
+  auto found = runs.find(stage);
+  if (found != runs.end()) return found->second;
+  return runs.emplace(stage, BootRootServer(StagePath(stage))).first->second;
 }
 
 const ElfImage& StageElf(int stage) {
@@ -393,6 +399,16 @@ INSTANTIATE_TEST_SUITE_P(Dynamic2, UnchangedStage, ::testing::ValuesIn(kUnchange
                          [](const ::testing::TestParamInfo<int>& info) {
                            return absl::StrCat("Stage", info.param);
                          });
+
+// The template a learner starts from behaves as stage 0.
+TEST(ExerciseTemplate, BehavesAsStageZero) {
+  StageRun exercise = BootRootServer(absl::GetFlag(FLAGS_exercise));
+  const StageRun& stage0 = RunStage(0);
+  ASSERT_TRUE(exercise.banner_error.empty()) << exercise.banner_error;
+  ASSERT_TRUE(stage0.banner_error.empty()) << stage0.banner_error;
+  EXPECT_EQ(Masked(exercise.after_banner), Masked(stage0.after_banner));
+  EXPECT_EQ(exercise.boot.exit_code, stage0.boot.exit_code);
+}
 
 }  // namespace
 }  // namespace x64sim::testing
