@@ -4,25 +4,39 @@
 
 namespace x64sim {
 
-bool PermitsAccess(const AccessRights& rights, AccessKind kind, const PagingContext& ctx) {
+const char* DenialName(Denial denial) {
+  switch (denial) {
+    case Denial::kNone: return "none";
+    case Denial::kSupervisorPage: return "supervisor-page";
+    case Denial::kReadOnly: return "read-only";
+    case Denial::kExecuteDisabled: return "execute-disabled";
+    case Denial::kSmep: return "smep";
+    case Denial::kSmap: return "smap";
+  }
+  return "?";
+}
+
+Denial CheckAccess(const AccessRights& rights, AccessKind kind, const PagingContext& ctx) {
   const bool nxe = (ctx.efer & paging::kEferNxe) != 0;
   if (ctx.user) {
-    // User-mode accesses need U/S=1 everywhere (SDM 4.6.1).
-    if (!rights.user) return false;
-    if (kind == AccessKind::kWrite) return rights.writable;           // SDM 4.6.1: user writes need R/W=1
-    if (kind == AccessKind::kExecute) return !(nxe && rights.no_execute);  // SDM 4.6.1: XD with NXE
-    return true;
+    if (!rights.user) return Denial::kSupervisorPage;  // SDM 4.6.1: user accesses need U/S=1
+    if (kind == AccessKind::kWrite && !rights.writable) return Denial::kReadOnly;  // SDM 4.6.1
+    if (kind == AccessKind::kExecute && nxe && rights.no_execute) {
+      return Denial::kExecuteDisabled;                 // SDM 4.6.1: XD with NXE
+    }
+    return Denial::kNone;
   }
   if (kind == AccessKind::kExecute) {
-    if (nxe && rights.no_execute) return false;                       // SDM 4.6.1: XD with NXE
-    return !(rights.user && (ctx.cr4 & paging::kCr4Smep));            // SDM 4.6.1: SMEP
+    if (nxe && rights.no_execute) return Denial::kExecuteDisabled;  // SDM 4.6.1: XD with NXE
+    if (rights.user && (ctx.cr4 & paging::kCr4Smep)) return Denial::kSmep;  // SDM 4.6.1: SMEP
+    return Denial::kNone;
   }
   // SMAP: supervisor data access to a user page needs RFLAGS.AC=1 (SDM 4.6.1).
-  if (rights.user && (ctx.cr4 & paging::kCr4Smap) && !ctx.rflags_ac) return false;
-  if (kind == AccessKind::kWrite && !rights.writable) {
-    return (ctx.cr0 & paging::kCr0Wp) == 0;                           // SDM 4.6.1: CR0.WP
+  if (rights.user && (ctx.cr4 & paging::kCr4Smap) && !ctx.rflags_ac) return Denial::kSmap;
+  if (kind == AccessKind::kWrite && !rights.writable && (ctx.cr0 & paging::kCr0Wp)) {
+    return Denial::kReadOnly;                          // SDM 4.6.1: CR0.WP
   }
-  return true;
+  return Denial::kNone;
 }
 
 uint32_t AccessErrorBits(AccessKind kind, const PagingContext& ctx) {

@@ -17,8 +17,24 @@ struct AccessRights {
   bool no_execute = false;
 };
 
+// Which rule of SDM 4.6.1 refuses an access, if any.
+enum class Denial : uint8_t {
+  kNone,
+  kSupervisorPage,   // user-mode access, U/S=0 somewhere in the walk
+  kReadOnly,         // write, R/W=0 somewhere (user, or supervisor with CR0.WP=1)
+  kExecuteDisabled,  // fetch, XD=1 somewhere with EFER.NXE=1
+  kSmep,             // supervisor fetch from a user page with CR4.SMEP=1
+  kSmap,             // supervisor data access to a user page, CR4.SMAP=1, RFLAGS.AC=0
+};
+
+const char* DenialName(Denial denial);
+
+Denial CheckAccess(const AccessRights& rights, AccessKind kind, const PagingContext& ctx);
+
 // Whether an access of `kind` made under `ctx` is permitted (SDM 4.6.1).
-bool PermitsAccess(const AccessRights& rights, AccessKind kind, const PagingContext& ctx);
+inline bool PermitsAccess(const AccessRights& rights, AccessKind kind, const PagingContext& ctx) {
+  return CheckAccess(rights, kind, ctx) == Denial::kNone;
+}
 
 // The W/U/I bits of a #PF error code for an access (SDM 4.7); P and RSVD are
 // the caller's.

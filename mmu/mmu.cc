@@ -41,6 +41,12 @@ Translation Mmu::Fail(WalkRecord& record, WalkStop stop, TranslateFailure failur
   return t;
 }
 
+Translation Mmu::FailAndDrop(WalkRecord& record, WalkStop stop, uint32_t error_code) {
+  Translation t = Fail(record, stop, TranslateFailure::kPageFault, error_code);
+  DropForFault(record.linear, record.pcid);
+  return t;
+}
+
 Translation Mmu::Translate(uint64_t linear, AccessKind kind, const PagingContext& ctx) {
   if (!(ctx.cr0 & paging::kCr0Pg)) {  // SDM 4.1.1: paging off, linear = physical
     return Translation{.ok = true, .phys = linear,
@@ -85,10 +91,11 @@ Translation Mmu::TranslatePaged(WalkRecord& record, const PagingContext& ctx) {
   record.page_size = entry.size;
   // Rights come from the cached entry, not memory (SDM 4.10.2.2, 4.10.4.3):
   // a stale entry can fault spuriously; the fault then drops it.
-  if (!PermitsAccess(entry.rights, record.kind, ctx)) {
-    DropForFault(linear, record.pcid);
-    return Fail(record, WalkStop::kPermission, TranslateFailure::kPageFault,
-                kPfPresent | AccessErrorBits(record.kind, ctx));
+  record.rights = entry.rights;
+  record.denial = CheckAccess(entry.rights, record.kind, ctx);
+  if (record.denial != Denial::kNone) {
+    return FailAndDrop(record, WalkStop::kPermission,
+                       kPfPresent | AccessErrorBits(record.kind, ctx));
   }
   // A write through a clean entry walks again to set D (SDM 4.8).
   if (record.kind == AccessKind::kWrite && !entry.dirty) {
@@ -96,9 +103,9 @@ Translation Mmu::TranslatePaged(WalkRecord& record, const PagingContext& ctx) {
     ++stats_.dirty_assists;
     return Walk(record, ctx);
   }
-  if (hit.source == TlbSource::kStlb) ApplyChanges(tlbs_.Fill(entry, linear, instruction, false));
   record.phys = entry.frame + (linear & (PageBytes(entry.size) - 1));
   if (observer_) observer_->OnTranslate(record);
+  if (hit.source == TlbSource::kStlb) ApplyChanges(tlbs_.Fill(entry, linear, instruction, false));
   return Translation{.ok = true, .phys = record.phys,
                      .allow = AllowedAccesses(entry.rights, entry.dirty, ctx)};
 }
@@ -129,20 +136,19 @@ Translation Mmu::Walk(WalkRecord& record, const PagingContext& ctx) {
   const uint32_t access_bits = AccessErrorBits(record.kind, ctx);
   if (walk.stop != WalkStop::kOk) {
     count_miss(kSizeFault);
-    DropForFault(linear, pcid);
     // SDM 4.7: P=0 for a not-present entry; RSVD comes with P=1.
     const uint32_t code = walk.stop == WalkStop::kReservedBit
                               ? access_bits | kPfPresent | kPfReserved
                               : access_bits;
-    return Fail(record, walk.stop, TranslateFailure::kPageFault, code);
+    return FailAndDrop(record, walk.stop, code);
   }
   const Leaf& leaf = walk.leaf;
   record.page_size = leaf.size;
-  if (!PermitsAccess(leaf.rights, record.kind, ctx)) {
+  record.rights = leaf.rights;
+  record.denial = CheckAccess(leaf.rights, record.kind, ctx);
+  if (record.denial != Denial::kNone) {
     count_miss(kSizeFault);
-    DropForFault(linear, pcid);
-    return Fail(record, WalkStop::kPermission, TranslateFailure::kPageFault,
-                access_bits | kPfPresent);
+    return FailAndDrop(record, WalkStop::kPermission, access_bits | kPfPresent);
   }
   walker_.CommitAccessedDirty(record, write);
 
@@ -166,11 +172,10 @@ Translation Mmu::Walk(WalkRecord& record, const PagingContext& ctx) {
   entry.global = leaf.global && (ctx.cr4 & paging::kCr4Pge);  // SDM 4.10.2.4
   entry.dirty = leaf.dirty || write;
   entry.rights = leaf.rights;
-  ApplyChanges(tlbs_.Fill(entry, linear, instruction, true));
-
   count_miss(SizeIndex(leaf.size));
   record.phys = leaf.page_base + (linear & (PageBytes(leaf.size) - 1));
   if (observer_) observer_->OnTranslate(record);
+  ApplyChanges(tlbs_.Fill(entry, linear, instruction, true));
   return Translation{.ok = true, .phys = record.phys,
                      .allow = AllowedAccesses(leaf.rights, entry.dirty, ctx)};
 }

@@ -83,6 +83,8 @@ class Mmu {
  private:
   Translation Fail(WalkRecord& record, WalkStop stop, TranslateFailure failure,
                    uint32_t error_code);
+  // A #PF: reports it, then drops what translated the address.
+  Translation FailAndDrop(WalkRecord& record, WalkStop stop, uint32_t error_code);
   // Translate's work once paging is on, long mode and the address canonical.
   Translation TranslatePaged(WalkRecord& record, const PagingContext& ctx);
   Translation Walk(WalkRecord& record, const PagingContext& ctx);

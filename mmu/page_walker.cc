@@ -5,26 +5,28 @@ namespace x64sim {
 using paging::Level;
 using paging::PageSize;
 
-bool PageWalker::HasReservedBits(uint64_t entry, Level level, const PagingContext& ctx) const {
+uint64_t PageWalker::ReservedBits(uint64_t entry, Level level, const PagingContext& ctx) const {
   // Bits 51:MAXPHYADDR of every present entry are reserved (SDM 4.5.4, Tables 4-15..4-20).
   constexpr uint64_t kAddressField = 0x000ffffffffff000ull;
-  if (entry & kAddressField & ~address_mask_) return true;
+  uint64_t reserved = kAddressField & ~address_mask_;
   // XD is reserved unless EFER.NXE=1 (SDM 4.5.4).
-  if ((entry & paging::kPteXd) && !(ctx.efer & paging::kEferNxe)) return true;
+  if (!(ctx.efer & paging::kEferNxe)) reserved |= paging::kPteXd;
   const bool ps = (entry & paging::kPtePs) != 0;
   switch (level) {
     case Level::kPml4:
-      return ps;  // PS is reserved in a PML4E (Table 4-15)
+      reserved |= paging::kPtePs;  // PS is reserved in a PML4E (Table 4-15)
+      break;
     case Level::kPdpt:
-      if (!ps) return false;
-      if (!has_1g_pages_) return true;           // PS reserved without 1-GByte pages (Table 4-16)
-      return (entry & 0x3fffe000ull) != 0;       // bits 29:13 of a 1-GByte PDPTE (Table 4-16)
+      if (ps && !has_1g_pages_) reserved |= paging::kPtePs;  // no 1-GByte pages (Table 4-16)
+      if (ps && has_1g_pages_) reserved |= 0x3fffe000ull;    // bits 29:13 of a 1-GByte PDPTE
+      break;
     case Level::kPd:
-      return ps && (entry & 0x1fe000ull) != 0;   // bits 20:13 of a 2-MByte PDE (Table 4-18)
+      if (ps) reserved |= 0x1fe000ull;  // bits 20:13 of a 2-MByte PDE (Table 4-18)
+      break;
     case Level::kPt:
-      return false;
+      break;
   }
-  return false;
+  return entry & reserved;
 }
 
 WalkResult PageWalker::Walk(uint64_t linear, const WalkStart& start, const PagingContext& ctx,
@@ -43,7 +45,8 @@ WalkResult PageWalker::Walk(uint64_t linear, const WalkStart& start, const Pagin
       result.stop = WalkStop::kNotPresent;
       return result;
     }
-    if (HasReservedBits(entry, level, ctx)) {
+    if (const uint64_t reserved = ReservedBits(entry, level, ctx)) {
+      record->reserved_bits = reserved;
       result.stop = WalkStop::kReservedBit;
       return result;
     }

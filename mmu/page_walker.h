@@ -55,8 +55,8 @@ class PageWalker {
   uint64_t address_mask() const { return address_mask_; }
 
  private:
-  // True when `entry` (present) at `level` sets a bit the SDM reserves.
-  bool HasReservedBits(uint64_t entry, paging::Level level, const PagingContext& ctx) const;
+  // The bits of `entry` (present) at `level` that the SDM reserves.
+  uint64_t ReservedBits(uint64_t entry, paging::Level level, const PagingContext& ctx) const;
 
   PhysicalMemory& memory_;
   uint64_t address_mask_;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "mmu/access_rights.h"
 #include "mmu/paging_bits.h"
 #include "mmu/paging_types.h"
 
@@ -66,6 +67,9 @@ struct WalkRecord {
   paging::PageSize page_size = paging::PageSize::k4K;
   uint64_t phys = 0;
   uint32_t error_code = 0;  // #PF error code when stop is a fault
+  uint64_t reserved_bits = 0;  // kReservedBit: the reserved bits the last entry set
+  Denial denial = Denial::kNone;  // kPermission: the rule that refused
+  AccessRights rights;      // combined rights of the translation (when found)
 };
 
 inline constexpr const char* TlbSourceName(TlbSource s) {
