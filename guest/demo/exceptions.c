@@ -62,6 +62,15 @@ static void handle_page_fault(struct trap_frame* frame) {
     kprintf("demo:   killing the user program\n");
     user_abandon(kUserKilledByFault);
   }
+  if (paging_in_demand_region(address) && (frame->error_code & kPfInstructionFetch) &&
+      frame->rip == address) {
+    // A call into a no-execute page: return to the caller, whose return
+    // address is on top of the stack.
+    frame->rip = *(const uint64_t*)frame->rsp;
+    frame->rsp += 8;
+    kprintf(": returning to the caller\n");
+    return;
+  }
   if (paging_in_demand_region(address) && (frame->error_code & kPfPresent) == 0) {
     uint64_t frame_address = paging_map_demand_page(address);
     if (frame_address != 0) {
@@ -73,11 +82,20 @@ static void handle_page_fault(struct trap_frame* frame) {
   stop_on_unexpected(frame);
 }
 
-static void handle_general_protection(struct trap_frame* frame) {
+// Vectors whose frame carries a CPU-pushed error code (SDM 7.15, Table 7-1).
+static int has_error_code(uint64_t vector) {
+  return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17 || vector == 21 ||
+         vector == 29 || vector == 30;
+}
+
+// A kernel fault at an instruction listed in the fixup table resumes after
+// it; any other fault stops the run.
+static void resume_at_fixup(struct trap_frame* frame) {
   uint64_t resume = find_fault_fixup(frame->rip);
   if (from_user(frame) || resume == 0) stop_on_unexpected(frame);
-  kprintf("demo: #GP (vector 13) error=0x%lx at an expected load: resuming after it\n",
-          frame->error_code);
+  kprintf("demo: %s (vector %lu)", kVectorNames[frame->vector], frame->vector);
+  if (has_error_code(frame->vector)) kprintf(" error=0x%lx", frame->error_code);
+  kprintf(" at an expected instruction: resuming after it\n");
   frame->rip = resume;
 }
 
@@ -100,8 +118,10 @@ void handle_exception(struct trap_frame* frame) {
     case kVectorPageFault:
       handle_page_fault(frame);
       return;
+    case kVectorDivideError:
+    case kVectorInvalidOpcode:
     case kVectorGeneralProtection:
-      handle_general_protection(frame);
+      resume_at_fixup(frame);
       return;
     default:
       stop_on_unexpected(frame);

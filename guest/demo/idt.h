@@ -6,6 +6,7 @@ enum {
   kVectorDivideError = 0,
   kVectorNmi = 2,
   kVectorBreakpoint = 3,
+  kVectorInvalidOpcode = 6,
   kVectorDoubleFault = 8,
   kVectorGeneralProtection = 13,
   kVectorPageFault = 14,

@@ -73,6 +73,41 @@ static void step_general_protection(void) {
         "#GP(0) on a non-canonical address, load skipped");
 }
 
+static void step_divide_error(void) {
+  const uint64_t dividend = 1234567;
+  kprintf("demo: dividing %lu by zero\n", dividend);
+  uint64_t quotient = divide_resumable(dividend, 0);
+  struct exception_record r = exceptions_take_record();
+  check(r.count == 1 && r.vector == kVectorDivideError && quotient == dividend,
+        "#DE on DIV by 0, RAX left unchanged");
+}
+
+static void step_invalid_opcode(void) {
+  kprintf("demo: executing UD2\n");
+  undefined_instruction();
+  struct exception_record r = exceptions_take_record();
+  check(r.count == 1 && r.vector == kVectorInvalidOpcode, "#UD on UD2");
+}
+
+// With EFER.NXE set, a fetch from an XD page faults with I/D set in the
+// error code (SDM Vol. 3A 4.7); after clearing XD and INVLPG it runs.
+static void step_no_execute(void) {
+  const uint64_t code = kDemandRegionBase + 0x2000;
+  wrmsr(kMsrEfer, rdmsr(kMsrEfer) | kEferNoExecuteEnable);
+  paging_map_demand_page(code);
+  *(volatile uint8_t*)code = 0xC3;  // RET
+  paging_set_no_execute(code, 1);
+  kprintf("demo: calling into no-execute page 0x%lx\n", code);
+  ((void (*)(void))code)();
+  struct exception_record r = exceptions_take_record();
+  check(r.count == 1 && r.vector == kVectorPageFault && r.error_code == 0x11 && r.cr2 == code,
+        "#PF error 0x11 (fetch, protection) with EFER.NXE");
+  paging_set_no_execute(code, 0);
+  kprintf("demo: cleared XD, calling again\n");
+  ((void (*)(void))code)();
+  check(exceptions_take_record().count == 0, "the call returned without a fault");
+}
+
 static uint64_t user_stack_top(void) { return (uint64_t)(user_stack + sizeof(user_stack)); }
 
 static void step_user_syscalls(void) {
@@ -115,6 +150,9 @@ void kernel_main(uint32_t magic, uint32_t info) {
   step_breakpoint();
   step_demand_page_fault();
   step_general_protection();
+  step_divide_error();
+  step_invalid_opcode();
+  step_no_execute();
 
   syscalls_init();
   paging_open_user_region();

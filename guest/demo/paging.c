@@ -12,6 +12,7 @@ enum {
   kPteLarge = 1u << 7,
 };
 
+static const uint64_t kPteNoExecute = 1ull << 63;
 static const uint64_t kAddressMask = 0x000FFFFFFFFFF000ull;  // bits 51:12
 static const uint64_t kLargeAddressMask = 0x000FFFFFFFE00000ull;  // bits 51:21
 
@@ -56,6 +57,13 @@ uint64_t paging_map_demand_page(uint64_t address) {
   // asks software to invalidate after changing an entry (4.10.4.1).
   invlpg(address);
   return (uint64_t)frame;
+}
+
+void paging_set_no_execute(uint64_t address, int no_execute) {
+  uint64_t* entry = &demand_pt[level_index(address, 12)];
+  *entry = no_execute ? *entry | kPteNoExecute : *entry & ~kPteNoExecute;
+  // The TLB may hold the old permissions (SDM 4.10.4.1).
+  invlpg(address);
 }
 
 uint64_t paging_translate(uint64_t address) {

@@ -20,6 +20,10 @@ int paging_in_demand_region(uint64_t address);
 // frame's physical address, or 0 when the frame pool is exhausted.
 uint64_t paging_map_demand_page(uint64_t address);
 
+// Sets or clears the XD bit of the demand page holding `address` and
+// invalidates its TLB entry. Requires EFER.NXE (SDM Vol. 3A 4.6.2).
+void paging_set_no_execute(uint64_t address, int no_execute);
+
 // Physical address `address` translates to through the current tables,
 // or ~0 if it is not mapped.
 uint64_t paging_translate(uint64_t address);

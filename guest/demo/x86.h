@@ -19,6 +19,7 @@ enum {
   kEferSyscallEnable = 1u << 0,
   kEferLongModeEnable = 1u << 8,
   kEferLongModeActive = 1u << 10,
+  kEferNoExecuteEnable = 1u << 11,
 };
 
 // RFLAGS bits (SDM Vol. 1 3.4.3).
