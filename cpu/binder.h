@@ -47,6 +47,15 @@ void RegisterControlOps(BinderTable& t);
 void RegisterStringOps(BinderTable& t);
 void RegisterSystemOps(BinderTable& t);
 void RegisterSseOps(BinderTable& t);
+void RegisterTransferOps(BinderTable& t);
+
+// Far forms of JMP and RET, bound by the near binders' owners.
+bool BindFarJmp(const ZydisInsn& z, DecodedInsn& out);
+bool BindFarRet(const ZydisInsn& z, DecodedInsn& out);
+// MOV to/from a segment register (MOV shares its mnemonic with the GPR forms).
+bool BindMovSegment(const ZydisInsn& z, DecodedInsn& out);
+// MOV to/from a control register.
+bool BindMovControl(const ZydisInsn& z, DecodedInsn& out);
 
 // Operand helpers for binders.
 // Byte offset of a general register in CpuState::gpr (AH..BH at +1), or -1.

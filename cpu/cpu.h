@@ -93,17 +93,20 @@ class Cpu : public TranslationListener {
     }
   }
 
-  // Linear address of the instruction's memory operand.
-  uint64_t Linear(const DecodedInsn& in) const {
+  // Offset of the instruction's memory operand within its segment.
+  uint64_t EffectiveAddress(const DecodedInsn& in) const {
     uint64_t ea = state.gpr[in.base] + (state.gpr[in.index] << in.scale) +
-                  static_cast<int64_t>(in.disp);
+                  static_cast<uint64_t>(in.disp);
     if (in.flags & (kInsnRipRelative | kInsnAddr32 | kInsnAddr16)) {
       if (in.flags & kInsnRipRelative) ea += state.rip + in.length;
       if (in.flags & kInsnAddr32) ea = static_cast<uint32_t>(ea);
       if (in.flags & kInsnAddr16) ea = static_cast<uint16_t>(ea);
     }
-    return seg_base_[in.seg] + ea;
+    return ea;
   }
+  // Linear address of the instruction's memory operand.
+  uint64_t Linear(const DecodedInsn& in) const { return seg_base_[in.seg] + EffectiveAddress(in); }
+  uint64_t SegmentBase(SegReg r) const { return seg_base_[r]; }
 
   // Data accesses at the current privilege. False means an exception is
   // pending and nothing was written.
@@ -129,6 +132,20 @@ class Cpu : public TranslationListener {
       return true;
     }
     return WriteSlow(linear, sizeof(T), static_cast<uint64_t>(value));
+  }
+  // Host address of `linear` when its page is in the fast path, valid to the
+  // end of that page; nullptr otherwise (then use Read/Write, which fill it).
+  // Lets REP MOVS/STOS move page-sized runs; write pointers never cover MMIO
+  // or pages holding decoded code, so self-modifying code is still caught.
+  uint8_t* FastReadPointer(uint64_t linear) const {
+    const SoftTlbEntry& e = soft_tlb_[privilege_][SoftTlbIndex(linear)];
+    if (e.read_tag != (linear & ~kPageOffsetMask)) return nullptr;
+    return reinterpret_cast<uint8_t*>(e.addend + linear);
+  }
+  uint8_t* FastWritePointer(uint64_t linear) const {
+    const SoftTlbEntry& e = soft_tlb_[privilege_][SoftTlbIndex(linear)];
+    if (e.write_tag != (linear & ~kPageOffsetMask)) return nullptr;
+    return reinterpret_cast<uint8_t*>(e.addend + linear);
   }
   // Accesses of up to 16 bytes (SSE, descriptors), split as needed.
   bool ReadBytes(uint64_t linear, void* dst, int size);

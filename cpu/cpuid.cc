@@ -1,0 +1,53 @@
+#include "cpu/cpuid.h"
+
+#include <cstring>
+
+namespace x64sim {
+namespace {
+
+constexpr uint32_t Bit(int n) { return 1u << n; }
+
+// Leaf 1 EDX (SDM vol. 2 CPUID table 3-11).
+constexpr uint32_t kLeaf1Edx = Bit(3) /*PSE*/ | Bit(4) /*TSC*/ | Bit(5) /*MSR*/ | Bit(6) /*PAE*/ |
+                               Bit(8) /*CX8*/ | Bit(9) /*APIC*/ | Bit(13) /*PGE*/ |
+                               Bit(15) /*CMOV*/ | Bit(16) /*PAT*/ | Bit(19) /*CLFSH*/ |
+                               Bit(24) /*FXSR*/ | Bit(25) /*SSE*/ | Bit(26) /*SSE2*/;
+// Leaf 1 ECX (table 3-10).
+constexpr uint32_t kLeaf1Ecx = Bit(13) /*CMPXCHG16B*/ | Bit(17) /*PCID*/;
+// Leaf 7.0 EBX.
+constexpr uint32_t kLeaf7Ebx = Bit(0) /*FSGSBASE*/ | Bit(7) /*SMEP*/ | Bit(10) /*INVPCID*/ |
+                               Bit(20) /*SMAP*/;
+// Leaf 0x80000001.
+constexpr uint32_t kExtEcx = Bit(0) /*LAHF/SAHF in 64-bit mode*/;
+constexpr uint32_t kExtEdx = Bit(11) /*SYSCALL*/ | Bit(20) /*NX*/ | Bit(26) /*1 GiB pages*/ |
+                             Bit(27) /*RDTSCP*/ | Bit(29) /*LM*/;
+
+uint32_t Chars(const char* s) {
+  uint32_t v;
+  std::memcpy(&v, s, 4);
+  return v;
+}
+
+}  // namespace
+
+CpuidResult Cpuid(uint32_t leaf, uint32_t subleaf) {
+  static const char kBrand[49] = "x64sim cycle-approximate x86-64 simulator       ";
+  switch (leaf) {
+    case 0: return {7, Chars("Genu"), Chars("ntel"), Chars("ineI")};
+    // Family 6, model 0x5e (Skylake client), stepping 3; CLFLUSH line 8*8 bytes; one logical CPU.
+    case 1: return {0x000506e3, (8u << 8) | (1u << 16), kLeaf1Ecx, kLeaf1Edx};
+    case 7: return subleaf == 0 ? CpuidResult{0, kLeaf7Ebx, 0, 0} : CpuidResult{0, 0, 0, 0};
+    case 0x80000000: return {0x80000008, 0, 0, 0};
+    case 0x80000001: return {0, 0, kExtEcx, kExtEdx};
+    case 0x80000002:
+    case 0x80000003:
+    case 0x80000004: {
+      const char* p = kBrand + 16 * (leaf - 0x80000002);
+      return {Chars(p), Chars(p + 4), Chars(p + 8), Chars(p + 12)};
+    }
+    case 0x80000008: return {(48u << 8) | 39u, 0, 0, 0};  // 39 physical, 48 linear address bits
+    default: return {0, 0, 0, 0};
+  }
+}
+
+}  // namespace x64sim

@@ -1,0 +1,18 @@
+// The machine's CPUID identity: GenuineIntel, family 6, advertising exactly
+// what x64sim implements (docs/cpu.md lists it).
+#ifndef X64SIM_CPU_CPUID_H_
+#define X64SIM_CPU_CPUID_H_
+
+#include <cstdint>
+
+namespace x64sim {
+
+struct CpuidResult {
+  uint32_t eax, ebx, ecx, edx;
+};
+
+CpuidResult Cpuid(uint32_t leaf, uint32_t subleaf);
+
+}  // namespace x64sim
+
+#endif  // X64SIM_CPU_CPUID_H_

@@ -1,0 +1,212 @@
+// Near control transfers: JMP, Jcc, CALL, RET, LOOP, JrCXZ, INT n, INT3, UD2.
+#include "cpu/operand_forms.h"
+
+namespace x64sim {
+namespace {
+
+// Next RIP after a taken near branch; 32-bit code wraps at 4 GiB.
+inline uint64_t BranchTarget(const Cpu& cpu, uint64_t target) {
+  return cpu.state.mode == CpuMode::kLong64 ? target : static_cast<uint32_t>(target);
+}
+
+Flow JmpRel(Cpu& cpu, const DecodedInsn& in) {
+  cpu.state.rip = BranchTarget(cpu, cpu.state.rip + in.length + in.imm);
+  return Flow::kJump;
+}
+
+template <int kCond>
+Flow Jcc(Cpu& cpu, const DecodedInsn& in) {
+  if (!EvalCondition(kCond, cpu.state.rflags)) return Flow::kNext;
+  cpu.state.rip = BranchTarget(cpu, cpu.state.rip + in.length + in.imm);
+  return Flow::kJump;
+}
+
+template <int... kConds>
+constexpr std::array<Handler, 16> MakeJccTable(std::integer_sequence<int, kConds...>) {
+  return {&Jcc<kConds>...};
+}
+constexpr std::array<Handler, 16> kJccHandlers = MakeJccTable(std::make_integer_sequence<int, 16>());
+
+// Indirect targets are read in full before anything changes.
+template <bool kMem>
+bool ReadTarget(Cpu& cpu, const DecodedInsn& in, uint64_t* target) {
+  if constexpr (kMem) {
+    if (in.size == 8) return cpu.Read<uint64_t>(cpu.Linear(in), target);
+    uint32_t t32;
+    if (!cpu.Read<uint32_t>(cpu.Linear(in), &t32)) return false;
+    *target = t32;
+    return true;
+  } else {
+    *target = in.size == 8 ? cpu.state.gpr[in.reg >> 3] : static_cast<uint32_t>(cpu.state.gpr[in.reg >> 3]);
+    return true;
+  }
+}
+
+// SDM vol. 2 JMP/CALL: a non-canonical target raises #GP(0) at the branch.
+bool CheckTarget(Cpu& cpu, uint64_t target) {
+  if (cpu.state.mode != CpuMode::kLong64) return true;
+  if (static_cast<uint64_t>(static_cast<int64_t>(target << 16) >> 16) == target) return true;
+  cpu.Fault(kGeneralProtection, 0);
+  return false;
+}
+
+template <bool kMem>
+Flow JmpIndirect(Cpu& cpu, const DecodedInsn& in) {
+  uint64_t target;
+  if (!ReadTarget<kMem>(cpu, in, &target) || !CheckTarget(cpu, target)) return Flow::kFault;
+  cpu.state.rip = target;
+  return Flow::kJump;
+}
+
+Flow PushReturn(Cpu& cpu, const DecodedInsn& in, uint64_t return_rip) {
+  bool ok = in.size == 8 ? cpu.Push64(return_rip) : cpu.Push(return_rip, in.size);
+  return ok ? Flow::kJump : Flow::kFault;
+}
+
+Flow CallRel(Cpu& cpu, const DecodedInsn& in) {
+  uint64_t ret = cpu.state.rip + in.length;
+  uint64_t target = BranchTarget(cpu, ret + in.imm);
+  if (!CheckTarget(cpu, target)) return Flow::kFault;
+  if (PushReturn(cpu, in, ret) == Flow::kFault) return Flow::kFault;
+  cpu.state.rip = target;
+  return Flow::kJump;
+}
+
+template <bool kMem>
+Flow CallIndirect(Cpu& cpu, const DecodedInsn& in) {
+  uint64_t target;
+  if (!ReadTarget<kMem>(cpu, in, &target) || !CheckTarget(cpu, target)) return Flow::kFault;
+  if (PushReturn(cpu, in, cpu.state.rip + in.length) == Flow::kFault) return Flow::kFault;
+  cpu.state.rip = target;
+  return Flow::kJump;
+}
+
+Flow Ret(Cpu& cpu, const DecodedInsn& in) {
+  uint64_t saved_rsp = cpu.state.gpr[kRsp];
+  uint64_t target;
+  bool ok = in.size == 8 ? cpu.Pop64(&target) : cpu.Pop(&target, in.size);
+  if (!ok) return Flow::kFault;
+  if (!CheckTarget(cpu, target)) {
+    cpu.state.gpr[kRsp] = saved_rsp;
+    return Flow::kFault;
+  }
+  cpu.state.gpr[kRsp] += in.imm;  // RET imm16 releases arguments
+  if (cpu.state.mode != CpuMode::kLong64) cpu.state.gpr[kRsp] = static_cast<uint32_t>(cpu.state.gpr[kRsp]);
+  cpu.state.rip = target;
+  return Flow::kJump;
+}
+
+// LOOP/LOOPE/LOOPNE/JrCXZ: the counter is RCX or ECX by address size.
+template <int kKind>  // 0 LOOP, 1 LOOPE, 2 LOOPNE, 3 JrCXZ
+Flow LoopOp(Cpu& cpu, const DecodedInsn& in) {
+  bool wide = in.aux == 8;
+  uint64_t count = wide ? cpu.state.gpr[kRcx] : static_cast<uint32_t>(cpu.state.gpr[kRcx]);
+  bool taken;
+  if constexpr (kKind == 3) {
+    taken = count == 0;
+  } else {
+    --count;
+    if (wide) cpu.state.gpr[kRcx] = count; else cpu.SetReg<uint32_t>(kRcx * 8, static_cast<uint32_t>(count));
+    if (!wide) count = static_cast<uint32_t>(count);
+    bool zf = cpu.state.rflags & kZF;
+    taken = count != 0 && (kKind == 0 || (kKind == 1 ? zf : !zf));
+  }
+  if (!taken) return Flow::kNext;
+  cpu.state.rip = BranchTarget(cpu, cpu.state.rip + in.length + in.imm);
+  return Flow::kJump;
+}
+
+Flow IntN(Cpu& cpu, const DecodedInsn& in) {
+  return cpu.SoftwareInterrupt(static_cast<uint8_t>(in.imm), cpu.state.rip + in.length);
+}
+Flow Int3(Cpu& cpu, const DecodedInsn& in) {
+  return cpu.SoftwareInterrupt(kBreakpoint, cpu.state.rip + in.length);
+}
+Flow Ud2(Cpu& cpu, const DecodedInsn&) { return cpu.FaultNoCode(kInvalidOpcode); }
+
+bool BindRelative(const ZydisInsn& z, DecodedInsn& out, Handler h) {
+  const ZydisDecodedOperand& a = z.ops[0];
+  if (!IsImm(a)) return false;
+  out.imm = a.imm.value.u;
+  out.handler = h;
+  return true;
+}
+
+bool BindJmp(const ZydisInsn& z, DecodedInsn& out) {
+  const ZydisDecodedOperand& a = z.ops[0];
+  if (IsImm(a)) return BindRelative(z, out, JmpRel);
+  bool mem;
+  if (z.insn.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR) return BindFarJmp(z, out);
+  if (!BindOneOperand(z, out, &mem)) return false;
+  out.size = z.long_mode ? 8 : 4;
+  out.handler = mem ? &JmpIndirect<true> : &JmpIndirect<false>;
+  return true;
+}
+
+bool BindJcc(const ZydisInsn& z, DecodedInsn& out) {
+  return BindRelative(z, out, kJccHandlers[ConditionOf(z.insn.mnemonic)]);
+}
+
+bool BindCall(const ZydisInsn& z, DecodedInsn& out) {
+  const ZydisDecodedOperand& a = z.ops[0];
+  out.size = z.long_mode ? 8 : 4;
+  if (IsImm(a)) return BindRelative(z, out, CallRel);
+  if (z.insn.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR) return false;
+  bool mem;
+  if (!BindOneOperand(z, out, &mem)) return false;
+  out.size = z.long_mode ? 8 : 4;
+  out.handler = mem ? &CallIndirect<true> : &CallIndirect<false>;
+  return true;
+}
+
+bool BindRet(const ZydisInsn& z, DecodedInsn& out) {
+  if (z.insn.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR) return BindFarRet(z, out);
+  out.size = z.long_mode ? 8 : 4;
+  out.imm = z.insn.operand_count_visible > 0 && IsImm(z.ops[0]) ? z.ops[0].imm.value.u : 0;
+  out.handler = Ret;
+  return true;
+}
+
+bool BindLoop(const ZydisInsn& z, DecodedInsn& out) {
+  out.aux = z.insn.address_width / 8;
+  if (out.aux == 2) return false;
+  switch (z.insn.mnemonic) {
+    case ZYDIS_MNEMONIC_LOOP: return BindRelative(z, out, &LoopOp<0>);
+    case ZYDIS_MNEMONIC_LOOPE: return BindRelative(z, out, &LoopOp<1>);
+    case ZYDIS_MNEMONIC_LOOPNE: return BindRelative(z, out, &LoopOp<2>);
+    default: return BindRelative(z, out, &LoopOp<3>);
+  }
+}
+
+bool BindInt(const ZydisInsn& z, DecodedInsn& out) {
+  switch (z.insn.mnemonic) {
+    case ZYDIS_MNEMONIC_INT:
+      out.imm = z.ops[0].imm.value.u & 0xff;
+      out.handler = IntN;
+      return true;
+    case ZYDIS_MNEMONIC_INT3: out.handler = Int3; return true;
+    case ZYDIS_MNEMONIC_UD2: out.handler = Ud2; return true;
+    default: return false;
+  }
+}
+
+}  // namespace
+
+void RegisterControlOps(BinderTable& t) {
+  t.Add(ZYDIS_MNEMONIC_JMP, BindJmp, true);
+  for (int m = 0; m <= ZYDIS_MNEMONIC_MAX_VALUE; ++m) {
+    auto mn = static_cast<ZydisMnemonic>(m);
+    if (ConditionOf(mn) >= 0 && ZydisMnemonicGetString(mn)[0] == 'j') t.Add(mn, BindJcc, true);
+  }
+  t.Add(ZYDIS_MNEMONIC_CALL, BindCall, true);
+  t.Add(ZYDIS_MNEMONIC_RET, BindRet, true);
+  for (ZydisMnemonic m : {ZYDIS_MNEMONIC_LOOP, ZYDIS_MNEMONIC_LOOPE, ZYDIS_MNEMONIC_LOOPNE,
+                          ZYDIS_MNEMONIC_JRCXZ, ZYDIS_MNEMONIC_JECXZ}) {
+    t.Add(m, BindLoop, true);
+  }
+  for (ZydisMnemonic m : {ZYDIS_MNEMONIC_INT, ZYDIS_MNEMONIC_INT3, ZYDIS_MNEMONIC_UD2}) {
+    t.Add(m, BindInt, true);
+  }
+}
+
+}  // namespace x64sim

@@ -1,0 +1,397 @@
+// Data movement: MOV and its extending forms, LEA, XCHG, PUSH/POP, flag
+// transfers, sign extensions of the accumulator, CMOVcc, SETcc, BSWAP, LEAVE.
+#include "cpu/host_flags.h"
+#include "cpu/operand_forms.h"
+
+namespace x64sim {
+namespace {
+
+template <typename T, Form F>
+struct MovOp {
+  static Flow Run(Cpu& cpu, const DecodedInsn& in) {
+    T v;
+    if (!ReadSource<T, F>(cpu, in, &v)) return Flow::kFault;
+    if constexpr (DestIsMem(F)) {
+      return cpu.Write<T>(cpu.Linear(in), v) ? Flow::kNext : Flow::kFault;
+    } else {
+      cpu.SetReg<T>(in.reg, v);
+      return Flow::kNext;
+    }
+  }
+};
+
+bool BindMov(const ZydisInsn& z, DecodedInsn& out) {
+  if ((IsReg(z.ops[0]) && SegIndex(z.ops[0].reg.value) >= 0) ||
+      (IsReg(z.ops[1]) && SegIndex(z.ops[1].reg.value) >= 0)) {
+    return BindMovSegment(z, out);
+  }
+  if (IsReg(z.ops[0]) && IsReg(z.ops[1]) &&
+      ((z.ops[0].reg.value >= ZYDIS_REGISTER_CR0 && z.ops[0].reg.value <= ZYDIS_REGISTER_CR15) ||
+       (z.ops[1].reg.value >= ZYDIS_REGISTER_CR0 && z.ops[1].reg.value <= ZYDIS_REGISTER_CR15))) {
+    return BindMovControl(z, out);
+  }
+  Form form;
+  if (!BindTwoOperands(z, out, &form)) return false;
+  out.handler = FormTable<MovOp>::Pick(out.size, form);
+  return out.handler != nullptr;
+}
+
+// MOVZX/MOVSX/MOVSXD: D <- extend(S).
+template <typename D, typename S, bool kSigned, bool kMem>
+Flow Extend(Cpu& cpu, const DecodedInsn& in) {
+  S v;
+  if constexpr (kMem) {
+    if (!cpu.Read<S>(cpu.Linear(in), &v)) return Flow::kFault;
+  } else {
+    v = cpu.Reg<S>(in.reg2);
+  }
+  using SS = std::make_signed_t<S>;
+  D r = kSigned ? static_cast<D>(static_cast<SS>(v)) : static_cast<D>(v);
+  cpu.SetReg<D>(in.reg, r);
+  return Flow::kNext;
+}
+
+template <bool kSigned>
+Handler PickExtend(int dst, int src, bool mem) {
+#define X64SIM_EXT(D, S, DB, SB)                                                 \
+  if (dst == DB && src == SB) {                                                  \
+    return mem ? &Extend<D, S, kSigned, true> : &Extend<D, S, kSigned, false>;   \
+  }
+  X64SIM_EXT(uint16_t, uint8_t, 2, 1)
+  X64SIM_EXT(uint32_t, uint8_t, 4, 1)
+  X64SIM_EXT(uint64_t, uint8_t, 8, 1)
+  X64SIM_EXT(uint32_t, uint16_t, 4, 2)
+  X64SIM_EXT(uint64_t, uint16_t, 8, 2)
+  X64SIM_EXT(uint64_t, uint32_t, 8, 4)
+  X64SIM_EXT(uint32_t, uint32_t, 4, 4)  // MOVSXD r32, r/m32 behaves as MOV
+  X64SIM_EXT(uint16_t, uint16_t, 2, 2)
+#undef X64SIM_EXT
+  return nullptr;
+}
+
+template <bool kSigned>
+bool BindExtend(const ZydisInsn& z, DecodedInsn& out) {
+  Form form;
+  if (!BindTwoOperands(z, out, &form) || (form != Form::kRR && form != Form::kRM)) return false;
+  out.handler = PickExtend<kSigned>(z.ops[0].size / 8, z.ops[1].size / 8, form == Form::kRM);
+  return out.handler != nullptr;
+}
+
+// LEA: the effective address without the segment base.
+template <typename T>
+Flow Lea(Cpu& cpu, const DecodedInsn& in) {
+  cpu.SetReg<T>(in.reg, static_cast<T>(cpu.EffectiveAddress(in)));
+  return Flow::kNext;
+}
+
+bool BindLea(const ZydisInsn& z, DecodedInsn& out) {
+  Form form;
+  if (!BindTwoOperands(z, out, &form) || form != Form::kRM) return false;
+  switch (out.size) {
+    case 2: out.handler = &Lea<uint16_t>; break;
+    case 4: out.handler = &Lea<uint32_t>; break;
+    case 8: out.handler = &Lea<uint64_t>; break;
+    default: return false;
+  }
+  return true;
+}
+
+template <typename T, Form F>
+struct XchgOp {
+  static Flow Run(Cpu& cpu, const DecodedInsn& in) {
+    T a;
+    uint64_t linear = 0;
+    if (!ReadDest<T, F>(cpu, in, &a, &linear)) return Flow::kFault;
+    T b = cpu.Reg<T>(in.reg2);
+    if (!WriteDest<T, F>(cpu, in, b, linear)) return Flow::kFault;
+    cpu.SetReg<T>(in.reg2, a);
+    return Flow::kNext;
+  }
+};
+
+bool BindXchg(const ZydisInsn& z, DecodedInsn& out) {
+  Form form;
+  if (!BindTwoOperands(z, out, &form)) return false;
+  if (form == Form::kRM) {  // normalise to [mem] <-> reg
+    out.reg2 = out.reg;
+    form = Form::kMR;
+  }
+  if (form != Form::kRR && form != Form::kMR) return false;
+  out.handler = FormTable<XchgOp>::Pick(out.size, form);
+  return out.handler != nullptr;
+}
+
+// PUSH/POP: 64-bit mode uses the fast 8-byte path.
+Flow PushReg64(Cpu& cpu, const DecodedInsn& in) {
+  return cpu.Push64(cpu.state.gpr[in.reg >> 3]) ? Flow::kNext : Flow::kFault;
+}
+Flow PopReg64(Cpu& cpu, const DecodedInsn& in) {
+  uint64_t v;
+  if (!cpu.Pop64(&v)) return Flow::kFault;
+  cpu.state.gpr[in.reg >> 3] = v;
+  return Flow::kNext;
+}
+Flow PushImm(Cpu& cpu, const DecodedInsn& in) {
+  return cpu.Push(in.imm, in.size) ? Flow::kNext : Flow::kFault;
+}
+Flow PushGeneric(Cpu& cpu, const DecodedInsn& in) {
+  uint64_t v = 0;
+  if (in.aux) {
+    if (!cpu.ReadBytes(cpu.Linear(in), &v, in.size)) return Flow::kFault;
+  } else {
+    std::memcpy(&v, reinterpret_cast<const uint8_t*>(cpu.state.gpr) + in.reg, in.size);
+  }
+  return cpu.Push(v, in.size) ? Flow::kNext : Flow::kFault;
+}
+Flow PopGeneric(Cpu& cpu, const DecodedInsn& in) {
+  uint64_t saved_rsp = cpu.state.gpr[kRsp];
+  uint64_t v;
+  if (!cpu.Pop(&v, in.size)) return Flow::kFault;
+  if (in.aux) {
+    // SDM vol. 2 POP: an RSP-based address is computed after the increment.
+    if (!cpu.WriteBytes(cpu.Linear(in), &v, in.size)) {
+      cpu.state.gpr[kRsp] = saved_rsp;
+      return Flow::kFault;
+    }
+  } else if (in.size == 4) {
+    cpu.SetReg<uint32_t>(in.reg, static_cast<uint32_t>(v));
+  } else if (in.size == 2) {
+    cpu.SetReg<uint16_t>(in.reg, static_cast<uint16_t>(v));
+  } else {
+    cpu.SetReg<uint64_t>(in.reg, v);
+  }
+  return Flow::kNext;
+}
+
+bool BindPush(const ZydisInsn& z, DecodedInsn& out) {
+  const ZydisDecodedOperand& a = z.ops[0];
+  out.size = z.insn.operand_width / 8;
+  if (IsImm(a)) {
+    out.imm = a.imm.value.u;
+    out.handler = PushImm;
+    return true;
+  }
+  if (IsReg(a)) {
+    int r = GprOffset(a.reg.value);
+    if (r < 0) return false;  // segment registers: system ops
+    out.reg = static_cast<uint8_t>(r);
+    out.handler = (z.long_mode && out.size == 8) ? PushReg64 : PushGeneric;
+    return true;
+  }
+  out.aux = 1;
+  out.handler = PushGeneric;
+  return BindMemory(z, a, out);
+}
+
+bool BindPop(const ZydisInsn& z, DecodedInsn& out) {
+  const ZydisDecodedOperand& a = z.ops[0];
+  out.size = z.insn.operand_width / 8;
+  if (IsReg(a)) {
+    int r = GprOffset(a.reg.value);
+    if (r < 0) return false;
+    out.reg = static_cast<uint8_t>(r);
+    out.handler = (z.long_mode && out.size == 8) ? PopReg64 : PopGeneric;
+    return true;
+  }
+  out.aux = 1;
+  out.handler = PopGeneric;
+  return BindMemory(z, a, out);
+}
+
+// PUSHF/POPF (SDM vol. 2 POPF): at CPL > 0 IOPL is kept, IF changes only if
+// CPL <= IOPL; VM and RF are never loaded; PUSHF clears VM and RF in the image.
+Flow Pushf(Cpu& cpu, const DecodedInsn& in) {
+  return cpu.Push(cpu.state.rflags & ~(kVM | kRF), in.size) ? Flow::kNext : Flow::kFault;
+}
+Flow Popf(Cpu& cpu, const DecodedInsn& in) {
+  uint64_t v;
+  if (!cpu.Pop(&v, in.size)) return Flow::kFault;
+  uint64_t writable = kFlagsWritable & ~kRF;
+  int iopl = (cpu.state.rflags >> 12) & 3;
+  if (cpu.state.cpl > 0) writable &= ~kIOPL;
+  if (cpu.state.cpl > iopl) writable &= ~kIF;
+  if (in.size == 2) writable &= 0xffff;
+  cpu.SetRflags((cpu.state.rflags & ~writable) | (v & writable));
+  return Flow::kExit;  // IF or TF may have changed
+}
+bool BindFlagsStack(const ZydisInsn& z, DecodedInsn& out) {
+  out.size = z.insn.operand_width / 8;
+  out.handler = z.insn.mnemonic == ZYDIS_MNEMONIC_PUSHF || z.insn.mnemonic == ZYDIS_MNEMONIC_PUSHFD ||
+                        z.insn.mnemonic == ZYDIS_MNEMONIC_PUSHFQ
+                    ? Pushf
+                    : Popf;
+  return true;
+}
+
+// LAHF/SAHF: SF ZF AF PF CF <-> AH.
+Flow Lahf(Cpu& cpu, const DecodedInsn&) {
+  cpu.SetReg<uint8_t>(kRax * 8 + 1, static_cast<uint8_t>(cpu.state.rflags | kFlagsFixed1));
+  return Flow::kNext;
+}
+Flow Sahf(Cpu& cpu, const DecodedInsn&) {
+  constexpr uint64_t kMask = kSF | kZF | kAF | kPF | kCF;
+  cpu.state.rflags = (cpu.state.rflags & ~kMask) | (cpu.Reg<uint8_t>(kRax * 8 + 1) & kMask);
+  return Flow::kNext;
+}
+
+// CBW/CWDE/CDQE: sign-extend the low half of the accumulator into the whole.
+template <typename D, typename S>
+Flow ExtendAccumulator(Cpu& cpu, const DecodedInsn&) {
+  cpu.SetReg<D>(kRax * 8, static_cast<D>(static_cast<std::make_signed_t<S>>(cpu.Reg<S>(kRax * 8))));
+  return Flow::kNext;
+}
+// CWD/CDQ/CQO: rDX <- sign of rAX.
+template <typename T>
+Flow SignIntoRdx(Cpu& cpu, const DecodedInsn&) {
+  T sign = (cpu.Reg<T>(kRax * 8) >> (sizeof(T) * 8 - 1)) ? static_cast<T>(~T{0}) : T{0};
+  cpu.SetReg<T>(kRdx * 8, sign);
+  return Flow::kNext;
+}
+
+template <typename T, bool kMem>
+Flow Cmov(Cpu& cpu, const DecodedInsn& in) {
+  T v;
+  // SDM vol. 2 CMOVcc: the source is read (and may fault) whatever the condition.
+  if constexpr (kMem) {
+    if (!cpu.Read<T>(cpu.Linear(in), &v)) return Flow::kFault;
+  } else {
+    v = cpu.Reg<T>(in.reg2);
+  }
+  if (EvalCondition(in.cond, cpu.state.rflags)) {
+    cpu.SetReg<T>(in.reg, v);
+  } else if constexpr (sizeof(T) == 4) {
+    cpu.SetReg<T>(in.reg, cpu.Reg<T>(in.reg));  // a 32-bit destination is zero-extended anyway
+  }
+  return Flow::kNext;
+}
+
+bool BindCmov(const ZydisInsn& z, DecodedInsn& out) {
+  Form form;
+  if (!BindTwoOperands(z, out, &form) || (form != Form::kRR && form != Form::kRM)) return false;
+  out.cond = static_cast<uint8_t>(ConditionOf(z.insn.mnemonic));
+  bool mem = form == Form::kRM;
+  switch (out.size) {
+    case 2: out.handler = mem ? &Cmov<uint16_t, true> : &Cmov<uint16_t, false>; break;
+    case 4: out.handler = mem ? &Cmov<uint32_t, true> : &Cmov<uint32_t, false>; break;
+    case 8: out.handler = mem ? &Cmov<uint64_t, true> : &Cmov<uint64_t, false>; break;
+    default: return false;
+  }
+  return true;
+}
+
+template <bool kMem>
+Flow Setcc(Cpu& cpu, const DecodedInsn& in) {
+  uint8_t v = EvalCondition(in.cond, cpu.state.rflags) ? 1 : 0;
+  if constexpr (kMem) return cpu.Write<uint8_t>(cpu.Linear(in), v) ? Flow::kNext : Flow::kFault;
+  cpu.SetReg<uint8_t>(in.reg, v);
+  return Flow::kNext;
+}
+
+bool BindSetcc(const ZydisInsn& z, DecodedInsn& out) {
+  bool mem;
+  if (!BindOneOperand(z, out, &mem)) return false;
+  out.cond = static_cast<uint8_t>(ConditionOf(z.insn.mnemonic));
+  out.handler = mem ? &Setcc<true> : &Setcc<false>;
+  return true;
+}
+
+template <typename T>
+Flow Bswap(Cpu& cpu, const DecodedInsn& in) {
+  if constexpr (sizeof(T) == 8) cpu.SetReg<T>(in.reg, __builtin_bswap64(cpu.Reg<T>(in.reg)));
+  if constexpr (sizeof(T) == 4) cpu.SetReg<T>(in.reg, __builtin_bswap32(cpu.Reg<T>(in.reg)));
+  if constexpr (sizeof(T) == 2) cpu.SetReg<T>(in.reg, 0);  // SDM: undefined; cleared here
+  return Flow::kNext;
+}
+
+bool BindBswap(const ZydisInsn& z, DecodedInsn& out) {
+  bool mem;
+  if (!BindOneOperand(z, out, &mem) || mem) return false;
+  out.handler = out.size == 8 ? &Bswap<uint64_t> : out.size == 4 ? &Bswap<uint32_t> : &Bswap<uint16_t>;
+  return true;
+}
+
+// LEAVE: RSP <- RBP; pop RBP.
+Flow Leave(Cpu& cpu, const DecodedInsn& in) {
+  uint64_t saved = cpu.state.gpr[kRsp];
+  if (cpu.state.mode == CpuMode::kLong64) {
+    cpu.state.gpr[kRsp] = cpu.state.gpr[kRbp];
+  } else {
+    cpu.state.gpr[kRsp] = static_cast<uint32_t>(cpu.state.gpr[kRbp]);
+  }
+  uint64_t v;
+  if (!cpu.Pop(&v, in.size)) {
+    cpu.state.gpr[kRsp] = saved;
+    return Flow::kFault;
+  }
+  if (in.size == 8) cpu.state.gpr[kRbp] = v;
+  else if (in.size == 4) cpu.SetReg<uint32_t>(kRbp * 8, static_cast<uint32_t>(v));
+  else cpu.SetReg<uint16_t>(kRbp * 8, static_cast<uint16_t>(v));
+  return Flow::kNext;
+}
+
+Flow Nop(Cpu&, const DecodedInsn&) { return Flow::kNext; }
+
+bool BindSimple(const ZydisInsn& z, DecodedInsn& out) {
+  out.size = z.insn.operand_width / 8;
+  switch (z.insn.mnemonic) {
+    case ZYDIS_MNEMONIC_LAHF: out.handler = Lahf; return true;
+    case ZYDIS_MNEMONIC_SAHF: out.handler = Sahf; return true;
+    case ZYDIS_MNEMONIC_CBW: out.handler = &ExtendAccumulator<uint16_t, uint8_t>; return true;
+    case ZYDIS_MNEMONIC_CWDE: out.handler = &ExtendAccumulator<uint32_t, uint16_t>; return true;
+    case ZYDIS_MNEMONIC_CDQE: out.handler = &ExtendAccumulator<uint64_t, uint32_t>; return true;
+    case ZYDIS_MNEMONIC_CWD: out.handler = &SignIntoRdx<uint16_t>; return true;
+    case ZYDIS_MNEMONIC_CDQ: out.handler = &SignIntoRdx<uint32_t>; return true;
+    case ZYDIS_MNEMONIC_CQO: out.handler = &SignIntoRdx<uint64_t>; return true;
+    case ZYDIS_MNEMONIC_LEAVE: out.handler = Leave; return true;
+    case ZYDIS_MNEMONIC_NOP:
+    case ZYDIS_MNEMONIC_PAUSE:
+    case ZYDIS_MNEMONIC_ENDBR64:
+    case ZYDIS_MNEMONIC_ENDBR32:
+    case ZYDIS_MNEMONIC_PREFETCHT0:
+    case ZYDIS_MNEMONIC_PREFETCHT1:
+    case ZYDIS_MNEMONIC_PREFETCHT2:
+    case ZYDIS_MNEMONIC_PREFETCHNTA:
+    case ZYDIS_MNEMONIC_PREFETCHW:
+      out.handler = Nop;
+      return true;
+    default: return false;
+  }
+}
+
+}  // namespace
+
+void RegisterDataOps(BinderTable& t) {
+  t.Add(ZYDIS_MNEMONIC_MOV, BindMov);
+  t.Add(ZYDIS_MNEMONIC_MOVZX, BindExtend<false>);
+  t.Add(ZYDIS_MNEMONIC_MOVSX, BindExtend<true>);
+  t.Add(ZYDIS_MNEMONIC_MOVSXD, BindExtend<true>);
+  t.Add(ZYDIS_MNEMONIC_LEA, BindLea);
+  t.Add(ZYDIS_MNEMONIC_XCHG, BindXchg);
+  t.Add(ZYDIS_MNEMONIC_PUSH, BindPush);
+  t.Add(ZYDIS_MNEMONIC_POP, BindPop);
+  for (ZydisMnemonic m : {ZYDIS_MNEMONIC_PUSHF, ZYDIS_MNEMONIC_PUSHFD, ZYDIS_MNEMONIC_PUSHFQ}) {
+    t.Add(m, BindFlagsStack);
+  }
+  for (ZydisMnemonic m : {ZYDIS_MNEMONIC_POPF, ZYDIS_MNEMONIC_POPFD, ZYDIS_MNEMONIC_POPFQ}) {
+    t.Add(m, BindFlagsStack, /*ends_block=*/true);
+  }
+  for (ZydisMnemonic m :
+       {ZYDIS_MNEMONIC_LAHF, ZYDIS_MNEMONIC_SAHF, ZYDIS_MNEMONIC_CBW, ZYDIS_MNEMONIC_CWDE,
+        ZYDIS_MNEMONIC_CDQE, ZYDIS_MNEMONIC_CWD, ZYDIS_MNEMONIC_CDQ, ZYDIS_MNEMONIC_CQO,
+        ZYDIS_MNEMONIC_LEAVE, ZYDIS_MNEMONIC_NOP, ZYDIS_MNEMONIC_PAUSE, ZYDIS_MNEMONIC_ENDBR64,
+        ZYDIS_MNEMONIC_ENDBR32, ZYDIS_MNEMONIC_PREFETCHT0, ZYDIS_MNEMONIC_PREFETCHT1,
+        ZYDIS_MNEMONIC_PREFETCHT2, ZYDIS_MNEMONIC_PREFETCHNTA, ZYDIS_MNEMONIC_PREFETCHW}) {
+    t.Add(m, BindSimple);
+  }
+  for (int m = 0; m <= ZYDIS_MNEMONIC_MAX_VALUE; ++m) {
+    auto mn = static_cast<ZydisMnemonic>(m);
+    int cc = ConditionOf(mn);
+    if (cc < 0) continue;
+    const char* name = ZydisMnemonicGetString(mn);
+    if (name[0] == 'c') t.Add(mn, BindCmov);
+    if (name[0] == 's') t.Add(mn, BindSetcc);
+  }
+  t.Add(ZYDIS_MNEMONIC_BSWAP, BindBswap);
+}
+
+}  // namespace x64sim

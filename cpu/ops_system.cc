@@ -1,0 +1,526 @@
+// System instructions: flag control, HLT, port I/O, descriptor-table
+// registers, control registers, MSRs, TSC, CPUID, TLB and cache control,
+// FS/GS base access.
+#include "cpu/cpuid.h"
+#include "cpu/descriptors.h"
+#include "cpu/operand_forms.h"
+#include "cpu/segments.h"
+
+namespace x64sim {
+namespace {
+
+bool IsCanonical(uint64_t a) { return static_cast<uint64_t>(static_cast<int64_t>(a << 16) >> 16) == a; }
+int Iopl(const Cpu& cpu) { return (cpu.state.rflags >> 12) & 3; }
+
+// ---- RFLAGS control ---------------------------------------------------------
+
+template <uint64_t kBit, bool kSet>
+Flow SetFlag(Cpu& cpu, const DecodedInsn&) {
+  if (kSet) cpu.state.rflags |= kBit; else cpu.state.rflags &= ~kBit;
+  return Flow::kNext;
+}
+Flow Cmc(Cpu& cpu, const DecodedInsn&) {
+  cpu.state.rflags ^= kCF;
+  return Flow::kNext;
+}
+// CLI/STI need CPL <= IOPL (SDM vol. 2 CLI, STI; no VME/PVI here).
+Flow Cli(Cpu& cpu, const DecodedInsn&) {
+  if (cpu.state.cpl > Iopl(cpu)) return cpu.Fault(kGeneralProtection, 0);
+  cpu.state.rflags &= ~kIF;
+  return Flow::kNext;
+}
+Flow Sti(Cpu& cpu, const DecodedInsn&) {
+  if (cpu.state.cpl > Iopl(cpu)) return cpu.Fault(kGeneralProtection, 0);
+  if (!(cpu.state.rflags & kIF)) cpu.state.interrupt_shadow = true;  // one-instruction shadow
+  cpu.state.rflags |= kIF;
+  return Flow::kExit;
+}
+// STAC/CLAC: #UD at CPL > 0 (SDM vol. 2 STAC).
+template <bool kSet>
+Flow SetAc(Cpu& cpu, const DecodedInsn&) {
+  if (cpu.state.cpl > 0) return cpu.FaultNoCode(kInvalidOpcode);
+  cpu.SetRflags(kSet ? cpu.state.rflags | kAC : cpu.state.rflags & ~kAC);
+  return Flow::kNext;
+}
+
+Flow Hlt(Cpu& cpu, const DecodedInsn&) {
+  if (cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
+  cpu.state.halted = true;
+  return Flow::kExit;
+}
+
+// ---- Port I/O (SDM vol. 1 18.5: CPL > IOPL faults; no TSS I/O bitmap) -------
+
+Flow In(Cpu& cpu, const DecodedInsn& in) {
+  if (cpu.state.cpl > Iopl(cpu)) return cpu.Fault(kGeneralProtection, 0);
+  uint16_t port = in.aux ? static_cast<uint16_t>(in.imm) : cpu.Reg<uint16_t>(kRdx * 8);
+  uint32_t v = cpu.io().In(port, in.size);
+  if (in.size == 1) cpu.SetReg<uint8_t>(0, static_cast<uint8_t>(v));
+  else if (in.size == 2) cpu.SetReg<uint16_t>(0, static_cast<uint16_t>(v));
+  else cpu.SetReg<uint32_t>(0, v);
+  return Flow::kExit;
+}
+
+Flow Out(Cpu& cpu, const DecodedInsn& in) {
+  if (cpu.state.cpl > Iopl(cpu)) return cpu.Fault(kGeneralProtection, 0);
+  uint16_t port = in.aux ? static_cast<uint16_t>(in.imm) : cpu.Reg<uint16_t>(kRdx * 8);
+  uint32_t v = static_cast<uint32_t>(cpu.state.gpr[kRax]);
+  if (in.size == 1) v &= 0xff;
+  if (in.size == 2) v &= 0xffff;
+  cpu.io().Out(port, in.size, v);
+  return Flow::kExit;  // a device may have stopped the machine or raised an interrupt
+}
+
+bool BindInOut(const ZydisInsn& z, DecodedInsn& out) {
+  bool is_in = z.insn.mnemonic == ZYDIS_MNEMONIC_IN;
+  const ZydisDecodedOperand& data = is_in ? z.ops[0] : z.ops[1];
+  const ZydisDecodedOperand& port = is_in ? z.ops[1] : z.ops[0];
+  out.size = static_cast<uint8_t>(data.size / 8);
+  if (IsImm(port)) {
+    out.aux = 1;
+    out.imm = port.imm.value.u & 0xff;
+  }
+  out.handler = is_in ? In : Out;
+  return true;
+}
+
+// ---- Descriptor-table registers ------------------------------------------------
+
+template <bool kIdt>
+Flow LoadTable(Cpu& cpu, const DecodedInsn& in) {
+  if (cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
+  uint8_t buf[10] = {};
+  int base_size = cpu.state.mode == CpuMode::kLong64 ? 8 : 4;
+  if (!cpu.ReadBytes(cpu.Linear(in), buf, 2 + base_size)) return Flow::kFault;
+  TableRegister t;
+  std::memcpy(&t.limit, buf, 2);
+  t.base = 0;
+  std::memcpy(&t.base, buf + 2, base_size);
+  if (in.size == 2) t.base &= 0xffffff;  // 16-bit operand size: 24-bit base
+  if (base_size == 8 && !IsCanonical(t.base)) return cpu.Fault(kGeneralProtection, 0);
+  (kIdt ? cpu.state.idtr : cpu.state.gdtr) = t;
+  return Flow::kNext;
+}
+
+template <bool kIdt>
+Flow StoreTable(Cpu& cpu, const DecodedInsn& in) {
+  const TableRegister& t = kIdt ? cpu.state.idtr : cpu.state.gdtr;
+  uint8_t buf[10];
+  std::memcpy(buf, &t.limit, 2);
+  std::memcpy(buf + 2, &t.base, 8);
+  int size = cpu.state.mode == CpuMode::kLong64 ? 10 : 6;
+  return cpu.WriteBytes(cpu.Linear(in), buf, size) ? Flow::kNext : Flow::kFault;
+}
+
+// LTR: loads TR from an available TSS descriptor and marks it busy.
+Flow Ltr(Cpu& cpu, const DecodedInsn& in) {
+  if (cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
+  uint16_t sel;
+  if (in.aux) {
+    if (!cpu.Read<uint16_t>(cpu.Linear(in), &sel)) return Flow::kFault;
+  } else {
+    sel = cpu.Reg<uint16_t>(in.reg);
+  }
+  if ((sel & ~3u) == 0) return cpu.Fault(kGeneralProtection, 0);
+  uint64_t d[2] = {0, 0};
+  bool long_mode = cpu.state.efer & kEferLMA;
+  if (!ReadDescriptor(cpu, sel, &d[0])) return Flow::kFault;
+  if (long_mode && !ReadDescriptor(cpu, static_cast<uint16_t>(sel + 8), &d[1])) return Flow::kFault;
+  if (!DescriptorIsSystem(d[0]) || DescriptorType(d[0]) != kTypeTssAvailable) {
+    return cpu.Fault(kGeneralProtection, sel & ~3u);
+  }
+  if (!DescriptorPresent(d[0])) return cpu.Fault(kSegmentNotPresent, sel & ~3u);
+  uint64_t busy = d[0] | (2ull << 40);
+  if (!cpu.WriteSupervisor(cpu.state.gdtr.base + (sel & ~7u), &busy, 8)) return Flow::kFault;
+  Segment tr = SegmentFromDescriptor(sel, d[0]);
+  if (long_mode) tr.base |= (d[1] & 0xffffffff) << 32;
+  tr.attributes |= 2;  // busy
+  cpu.state.tr = tr;
+  return Flow::kNext;
+}
+
+Flow Lldt(Cpu& cpu, const DecodedInsn& in) {
+  if (cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
+  uint16_t sel;
+  if (in.aux) {
+    if (!cpu.Read<uint16_t>(cpu.Linear(in), &sel)) return Flow::kFault;
+  } else {
+    sel = cpu.Reg<uint16_t>(in.reg);
+  }
+  if ((sel & ~3u) == 0) {
+    cpu.state.ldtr = Segment{};
+    cpu.state.ldtr.selector = sel;
+    cpu.state.ldtr.attributes = 0;
+    return Flow::kNext;
+  }
+  uint64_t d[2] = {0, 0};
+  bool long_mode = cpu.state.efer & kEferLMA;
+  if (!ReadDescriptor(cpu, sel, &d[0])) return Flow::kFault;
+  if (long_mode && !ReadDescriptor(cpu, static_cast<uint16_t>(sel + 8), &d[1])) return Flow::kFault;
+  if (!DescriptorIsSystem(d[0]) || DescriptorType(d[0]) != kTypeLdt) {
+    return cpu.Fault(kGeneralProtection, sel & ~3u);
+  }
+  if (!DescriptorPresent(d[0])) return cpu.Fault(kSegmentNotPresent, sel & ~3u);
+  Segment ldt = SegmentFromDescriptor(sel, d[0]);
+  if (long_mode) ldt.base |= (d[1] & 0xffffffff) << 32;
+  cpu.state.ldtr = ldt;
+  return Flow::kNext;
+}
+
+// STR/SLDT: store a selector.
+template <bool kTr>
+Flow StoreSelector(Cpu& cpu, const DecodedInsn& in) {
+  uint16_t sel = kTr ? cpu.state.tr.selector : cpu.state.ldtr.selector;
+  if (in.aux) return cpu.Write<uint16_t>(cpu.Linear(in), sel) ? Flow::kNext : Flow::kFault;
+  cpu.state.gpr[in.reg >> 3] = sel;
+  return Flow::kNext;
+}
+
+// Binds the single r/m operand of LGDT-family instructions (aux = 1 for memory).
+bool BindRmOperand(const ZydisInsn& z, DecodedInsn& out, Handler h) {
+  out.handler = h;
+  out.size = z.insn.operand_width / 8;
+  const ZydisDecodedOperand& a = z.ops[0];
+  if (IsReg(a)) {
+    out.reg = static_cast<uint8_t>(GprOffset(a.reg.value));
+    return true;
+  }
+  out.aux = 1;
+  return BindMemory(z, a, out);
+}
+
+bool BindTables(const ZydisInsn& z, DecodedInsn& out) {
+  switch (z.insn.mnemonic) {
+    case ZYDIS_MNEMONIC_LGDT: return BindRmOperand(z, out, &LoadTable<false>);
+    case ZYDIS_MNEMONIC_LIDT: return BindRmOperand(z, out, &LoadTable<true>);
+    case ZYDIS_MNEMONIC_SGDT: return BindRmOperand(z, out, &StoreTable<false>);
+    case ZYDIS_MNEMONIC_SIDT: return BindRmOperand(z, out, &StoreTable<true>);
+    case ZYDIS_MNEMONIC_LTR: return BindRmOperand(z, out, Ltr);
+    case ZYDIS_MNEMONIC_LLDT: return BindRmOperand(z, out, Lldt);
+    case ZYDIS_MNEMONIC_STR: return BindRmOperand(z, out, &StoreSelector<true>);
+    case ZYDIS_MNEMONIC_SLDT: return BindRmOperand(z, out, &StoreSelector<false>);
+    default: return false;
+  }
+}
+
+// ---- Control registers (SDM vol. 2 MOV—Move to/from Control Registers) -------
+
+Flow MovToCr(Cpu& cpu, const DecodedInsn& in) {
+  if (cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
+  uint64_t v = cpu.state.gpr[in.reg2 >> 3];
+  if (cpu.state.mode != CpuMode::kLong64) v = static_cast<uint32_t>(v);
+  switch (in.aux) {
+    case 0: return cpu.WriteCr0(v);
+    case 2: cpu.state.cr2 = v; return Flow::kNext;
+    case 3: return cpu.WriteCr3(v);
+    case 4: return cpu.WriteCr4(v);
+    case 8:
+      if (v >> 4) return cpu.Fault(kGeneralProtection, 0);
+      cpu.state.cr8 = v;
+      return Flow::kExit;
+    default: return cpu.FaultNoCode(kInvalidOpcode);
+  }
+}
+
+Flow MovFromCr(Cpu& cpu, const DecodedInsn& in) {
+  if (cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
+  uint64_t v;
+  switch (in.aux) {
+    case 0: v = cpu.state.cr0; break;
+    case 2: v = cpu.state.cr2; break;
+    case 3: v = cpu.state.cr3; break;
+    case 4: v = cpu.state.cr4; break;
+    case 8: v = cpu.state.cr8; break;
+    default: return cpu.FaultNoCode(kInvalidOpcode);
+  }
+  if (cpu.state.mode != CpuMode::kLong64) v = static_cast<uint32_t>(v);
+  cpu.state.gpr[in.reg >> 3] = v;
+  return Flow::kNext;
+}
+
+int CrIndex(ZydisRegister r) {
+  if (r >= ZYDIS_REGISTER_CR0 && r <= ZYDIS_REGISTER_CR15) return r - ZYDIS_REGISTER_CR0;
+  return -1;
+}
+
+bool BindMovCr(const ZydisInsn& z, DecodedInsn& out) {
+  int to = CrIndex(z.ops[0].reg.value);
+  if (to >= 0) {
+    out.aux = static_cast<uint8_t>(to);
+    out.reg2 = static_cast<uint8_t>(GprOffset(z.ops[1].reg.value));
+    out.handler = MovToCr;
+    return true;
+  }
+  int from = CrIndex(z.ops[1].reg.value);
+  if (from < 0) return false;
+  out.aux = static_cast<uint8_t>(from);
+  out.reg = static_cast<uint8_t>(GprOffset(z.ops[0].reg.value));
+  out.handler = MovFromCr;
+  return true;
+}
+
+// ---- MSRs (SDM vol. 4) -----------------------------------------------------------
+
+constexpr uint32_t kMsrTsc = 0x10;
+constexpr uint32_t kMsrApicBase = 0x1b;
+constexpr uint32_t kMsrPat = 0x277;
+constexpr uint32_t kMsrEfer = 0xc0000080;
+constexpr uint32_t kMsrStar = 0xc0000081;
+constexpr uint32_t kMsrLstar = 0xc0000082;
+constexpr uint32_t kMsrCstar = 0xc0000083;
+constexpr uint32_t kMsrFmask = 0xc0000084;
+constexpr uint32_t kMsrFsBase = 0xc0000100;
+constexpr uint32_t kMsrGsBase = 0xc0000101;
+constexpr uint32_t kMsrKernelGsBase = 0xc0000102;
+constexpr uint32_t kMsrTscAux = 0xc0000103;
+
+Flow Rdmsr(Cpu& cpu, const DecodedInsn&) {
+  if (cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
+  CpuState& s = cpu.state;
+  uint64_t v;
+  switch (static_cast<uint32_t>(s.gpr[kRcx])) {
+    case kMsrTsc: v = cpu.cycles() + s.tsc_offset; break;
+    case kMsrApicBase: v = s.apic_base; break;
+    case kMsrPat: v = s.pat; break;
+    case kMsrEfer: v = s.efer; break;
+    case kMsrStar: v = s.star; break;
+    case kMsrLstar: v = s.lstar; break;
+    case kMsrCstar: v = s.cstar; break;
+    case kMsrFmask: v = s.fmask; break;
+    case kMsrFsBase: v = s.seg[kFs].base; break;
+    case kMsrGsBase: v = s.seg[kGs].base; break;
+    case kMsrKernelGsBase: v = s.kernel_gs_base; break;
+    case kMsrTscAux: v = s.tsc_aux; break;
+    default: return cpu.Fault(kGeneralProtection, 0);  // unknown MSRs fault
+  }
+  s.gpr[kRax] = static_cast<uint32_t>(v);
+  s.gpr[kRdx] = v >> 32;
+  return Flow::kNext;
+}
+
+// PAT entries must be memory types 0, 1, 4, 5, 6 or 7 (SDM vol. 3A 11.12.2).
+bool ValidPat(uint64_t v) {
+  for (int i = 0; i < 8; ++i) {
+    uint8_t t = (v >> (8 * i)) & 0xff;
+    if (t == 2 || t == 3 || t > 7) return false;
+  }
+  return true;
+}
+
+Flow Wrmsr(Cpu& cpu, const DecodedInsn&) {
+  if (cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
+  CpuState& s = cpu.state;
+  uint64_t v = (s.gpr[kRdx] << 32) | static_cast<uint32_t>(s.gpr[kRax]);
+  auto set_base = [&](SegReg r) {
+    Segment seg = s.seg[r];
+    seg.base = v;
+    cpu.LoadSegmentCache(r, seg);
+  };
+  switch (static_cast<uint32_t>(s.gpr[kRcx])) {
+    case kMsrTsc: s.tsc_offset = v - cpu.cycles(); break;
+    case kMsrApicBase:
+      if (v & 0xfffffff0000006ffull) return cpu.Fault(kGeneralProtection, 0);
+      s.apic_base = v;
+      break;
+    case kMsrPat:
+      if (!ValidPat(v)) return cpu.Fault(kGeneralProtection, 0);
+      s.pat = v;
+      break;
+    case kMsrEfer: return cpu.WriteEfer(v);
+    case kMsrStar: s.star = v; break;
+    case kMsrLstar:
+    case kMsrCstar:
+      if (!IsCanonical(v)) return cpu.Fault(kGeneralProtection, 0);
+      (static_cast<uint32_t>(s.gpr[kRcx]) == kMsrLstar ? s.lstar : s.cstar) = v;
+      break;
+    case kMsrFmask: s.fmask = static_cast<uint32_t>(v); break;
+    case kMsrFsBase:
+    case kMsrGsBase:
+    case kMsrKernelGsBase:
+      if (!IsCanonical(v)) return cpu.Fault(kGeneralProtection, 0);
+      if (static_cast<uint32_t>(s.gpr[kRcx]) == kMsrFsBase) set_base(kFs);
+      else if (static_cast<uint32_t>(s.gpr[kRcx]) == kMsrGsBase) set_base(kGs);
+      else s.kernel_gs_base = v;
+      break;
+    case kMsrTscAux:
+      if (v >> 32) return cpu.Fault(kGeneralProtection, 0);
+      s.tsc_aux = v;
+      break;
+    default: return cpu.Fault(kGeneralProtection, 0);
+  }
+  return Flow::kExit;
+}
+
+// RDTSC/RDTSCP: simulated cycles; CR4.TSD restricts them to CPL 0.
+template <bool kAux>
+Flow Rdtsc(Cpu& cpu, const DecodedInsn&) {
+  if ((cpu.state.cr4 & 4) && cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
+  uint64_t tsc = cpu.cycles() + cpu.state.tsc_offset;
+  cpu.state.gpr[kRax] = static_cast<uint32_t>(tsc);
+  cpu.state.gpr[kRdx] = tsc >> 32;
+  if (kAux) cpu.state.gpr[kRcx] = static_cast<uint32_t>(cpu.state.tsc_aux);
+  return Flow::kNext;
+}
+
+Flow CpuidInsn(Cpu& cpu, const DecodedInsn&) {
+  CpuidResult r = Cpuid(static_cast<uint32_t>(cpu.state.gpr[kRax]), static_cast<uint32_t>(cpu.state.gpr[kRcx]));
+  cpu.state.gpr[kRax] = r.eax;
+  cpu.state.gpr[kRbx] = r.ebx;
+  cpu.state.gpr[kRcx] = r.ecx;
+  cpu.state.gpr[kRdx] = r.edx;
+  return Flow::kNext;
+}
+
+// ---- TLB and caches ----------------------------------------------------------------
+
+Flow Invlpg(Cpu& cpu, const DecodedInsn& in) {
+  if (cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
+  cpu.Invlpg(cpu.Linear(in));
+  return Flow::kExit;
+}
+
+// INVPCID (SDM vol. 2): descriptor {PCID in bits 11:0, linear address}.
+Flow Invpcid(Cpu& cpu, const DecodedInsn& in) {
+  if (cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
+  uint64_t desc[2];
+  if (!cpu.ReadBytes(cpu.Linear(in), desc, 16)) return Flow::kFault;
+  uint64_t type = cpu.state.gpr[in.reg >> 3];
+  if (type > 3 || (desc[0] >> 12)) return cpu.Fault(kGeneralProtection, 0);
+  uint16_t pcid = desc[0] & 0xfff;
+  if (type == 0 && !IsCanonical(desc[1])) return cpu.Fault(kGeneralProtection, 0);
+  if (type <= 1 && pcid != 0 && !(cpu.state.cr4 & kCr4PCIDE)) return cpu.Fault(kGeneralProtection, 0);
+  cpu.Invpcid(static_cast<int>(type), pcid, desc[1]);
+  return Flow::kExit;
+}
+
+Flow PrivilegedNop(Cpu& cpu, const DecodedInsn&) {
+  if (cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
+  return Flow::kNext;
+}
+
+Flow Nop(Cpu&, const DecodedInsn&) { return Flow::kNext; }
+
+// CLFLUSH checks that the line is readable: it faults like a byte read.
+Flow Clflush(Cpu& cpu, const DecodedInsn& in) {
+  uint8_t byte;
+  return cpu.Read<uint8_t>(cpu.Linear(in), &byte) ? Flow::kNext : Flow::kFault;
+}
+
+Flow Clts(Cpu& cpu, const DecodedInsn&) {
+  if (cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
+  cpu.state.cr0 &= ~kCr0TS;
+  return Flow::kNext;
+}
+
+// ---- RD/WR FS/GS BASE (need CR4.FSGSBASE and 64-bit mode) --------------------------
+
+template <SegReg kSeg, bool kWrite>
+Flow FsGsBase(Cpu& cpu, const DecodedInsn& in) {
+  if (cpu.state.mode != CpuMode::kLong64 || !(cpu.state.cr4 & kCr4FSGSBASE)) {
+    return cpu.FaultNoCode(kInvalidOpcode);
+  }
+  if constexpr (kWrite) {
+    uint64_t v = in.size == 8 ? cpu.state.gpr[in.reg >> 3] : static_cast<uint32_t>(cpu.state.gpr[in.reg >> 3]);
+    if (!IsCanonical(v)) return cpu.Fault(kGeneralProtection, 0);
+    Segment s = cpu.state.seg[kSeg];
+    s.base = v;
+    cpu.LoadSegmentCache(kSeg, s);
+  } else {
+    uint64_t v = cpu.state.seg[kSeg].base;
+    if (in.size == 8) cpu.state.gpr[in.reg >> 3] = v; else cpu.SetReg<uint32_t>(in.reg, static_cast<uint32_t>(v));
+  }
+  return Flow::kNext;
+}
+
+bool BindNoOperands(const ZydisInsn& z, DecodedInsn& out) {
+  switch (z.insn.mnemonic) {
+    case ZYDIS_MNEMONIC_CLC: out.handler = &SetFlag<kCF, false>; return true;
+    case ZYDIS_MNEMONIC_STC: out.handler = &SetFlag<kCF, true>; return true;
+    case ZYDIS_MNEMONIC_CMC: out.handler = Cmc; return true;
+    case ZYDIS_MNEMONIC_CLD: out.handler = &SetFlag<kDF, false>; return true;
+    case ZYDIS_MNEMONIC_STD: out.handler = &SetFlag<kDF, true>; return true;
+    case ZYDIS_MNEMONIC_CLI: out.handler = Cli; return true;
+    case ZYDIS_MNEMONIC_STI: out.handler = Sti; return true;
+    case ZYDIS_MNEMONIC_STAC: out.handler = &SetAc<true>; return true;
+    case ZYDIS_MNEMONIC_CLAC: out.handler = &SetAc<false>; return true;
+    case ZYDIS_MNEMONIC_HLT: out.handler = Hlt; return true;
+    case ZYDIS_MNEMONIC_RDMSR: out.handler = Rdmsr; return true;
+    case ZYDIS_MNEMONIC_WRMSR: out.handler = Wrmsr; return true;
+    case ZYDIS_MNEMONIC_RDTSC: out.handler = &Rdtsc<false>; return true;
+    case ZYDIS_MNEMONIC_RDTSCP: out.handler = &Rdtsc<true>; return true;
+    case ZYDIS_MNEMONIC_CPUID: out.handler = CpuidInsn; return true;
+    case ZYDIS_MNEMONIC_WBINVD:
+    case ZYDIS_MNEMONIC_INVD: out.handler = PrivilegedNop; return true;
+    case ZYDIS_MNEMONIC_MFENCE:
+    case ZYDIS_MNEMONIC_LFENCE:
+    case ZYDIS_MNEMONIC_SFENCE: out.handler = Nop; return true;
+    case ZYDIS_MNEMONIC_CLTS: out.handler = Clts; return true;
+    default: return false;
+  }
+}
+
+bool BindMemOnly(const ZydisInsn& z, DecodedInsn& out) {
+  switch (z.insn.mnemonic) {
+    case ZYDIS_MNEMONIC_INVLPG: out.handler = Invlpg; break;
+    case ZYDIS_MNEMONIC_CLFLUSH:
+    case ZYDIS_MNEMONIC_CLFLUSHOPT: out.handler = Clflush; break;
+    default: return false;
+  }
+  return BindMemory(z, z.ops[0], out);
+}
+
+bool BindInvpcid(const ZydisInsn& z, DecodedInsn& out) {
+  out.reg = static_cast<uint8_t>(GprOffset(z.ops[0].reg.value));
+  out.handler = Invpcid;
+  return BindMemory(z, z.ops[1], out);
+}
+
+bool BindFsGsBase(const ZydisInsn& z, DecodedInsn& out) {
+  out.reg = static_cast<uint8_t>(GprOffset(z.ops[0].reg.value));
+  out.size = static_cast<uint8_t>(z.ops[0].size / 8);
+  switch (z.insn.mnemonic) {
+    case ZYDIS_MNEMONIC_RDFSBASE: out.handler = &FsGsBase<kFs, false>; return true;
+    case ZYDIS_MNEMONIC_RDGSBASE: out.handler = &FsGsBase<kGs, false>; return true;
+    case ZYDIS_MNEMONIC_WRFSBASE: out.handler = &FsGsBase<kFs, true>; return true;
+    case ZYDIS_MNEMONIC_WRGSBASE: out.handler = &FsGsBase<kGs, true>; return true;
+    default: return false;
+  }
+}
+
+}  // namespace
+
+void RegisterSystemOps(BinderTable& t) {
+  for (ZydisMnemonic m : {ZYDIS_MNEMONIC_CLC, ZYDIS_MNEMONIC_STC, ZYDIS_MNEMONIC_CMC,
+                          ZYDIS_MNEMONIC_CLD, ZYDIS_MNEMONIC_STD, ZYDIS_MNEMONIC_CLI,
+                          ZYDIS_MNEMONIC_MFENCE, ZYDIS_MNEMONIC_LFENCE, ZYDIS_MNEMONIC_SFENCE,
+                          ZYDIS_MNEMONIC_CPUID, ZYDIS_MNEMONIC_RDTSC, ZYDIS_MNEMONIC_RDTSCP,
+                          ZYDIS_MNEMONIC_RDMSR}) {
+    t.Add(m, BindNoOperands);
+  }
+  // These change state that later instructions of a block may depend on.
+  for (ZydisMnemonic m : {ZYDIS_MNEMONIC_STI, ZYDIS_MNEMONIC_STAC, ZYDIS_MNEMONIC_CLAC,
+                          ZYDIS_MNEMONIC_HLT, ZYDIS_MNEMONIC_WRMSR, ZYDIS_MNEMONIC_WBINVD,
+                          ZYDIS_MNEMONIC_INVD, ZYDIS_MNEMONIC_CLTS}) {
+    t.Add(m, BindNoOperands, true);
+  }
+  t.Add(ZYDIS_MNEMONIC_IN, BindInOut, true);
+  t.Add(ZYDIS_MNEMONIC_OUT, BindInOut, true);
+  for (ZydisMnemonic m : {ZYDIS_MNEMONIC_LGDT, ZYDIS_MNEMONIC_LIDT, ZYDIS_MNEMONIC_SGDT,
+                          ZYDIS_MNEMONIC_SIDT, ZYDIS_MNEMONIC_LTR, ZYDIS_MNEMONIC_LLDT,
+                          ZYDIS_MNEMONIC_STR, ZYDIS_MNEMONIC_SLDT}) {
+    t.Add(m, BindTables, true);
+  }
+  t.Add(ZYDIS_MNEMONIC_INVLPG, BindMemOnly, true);
+  t.Add(ZYDIS_MNEMONIC_CLFLUSH, BindMemOnly);
+  t.Add(ZYDIS_MNEMONIC_CLFLUSHOPT, BindMemOnly);
+  t.Add(ZYDIS_MNEMONIC_INVPCID, BindInvpcid, true);
+  for (ZydisMnemonic m : {ZYDIS_MNEMONIC_RDFSBASE, ZYDIS_MNEMONIC_RDGSBASE,
+                          ZYDIS_MNEMONIC_WRFSBASE, ZYDIS_MNEMONIC_WRGSBASE}) {
+    t.Add(m, BindFsGsBase);
+  }
+}
+
+// MOV CRn shares its mnemonic with MOV: ops_data.cc forwards it here.
+bool BindMovControl(const ZydisInsn& z, DecodedInsn& out) { return BindMovCr(z, out); }
+
+}  // namespace x64sim

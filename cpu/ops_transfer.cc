@@ -1,0 +1,284 @@
+// Privilege and mode transfers: far JMP, far RET, IRET, SYSCALL, SYSRET,
+// SWAPGS, MOV to/from segment registers.
+#include "cpu/descriptors.h"
+#include "cpu/operand_forms.h"
+#include "cpu/segments.h"
+
+namespace x64sim {
+namespace {
+
+bool IsCanonical(uint64_t a) { return static_cast<uint64_t>(static_cast<int64_t>(a << 16) >> 16) == a; }
+
+// JMP ptr16:32 (legacy modes) or JMP m16:32/m16:64: same privilege only.
+Flow FarJmp(Cpu& cpu, const DecodedInsn& in) {
+  uint64_t offset;
+  uint16_t selector;
+  if (in.aux) {  // memory operand: offset then selector
+    uint8_t buf[10];
+    int offset_size = in.size;
+    if (!cpu.ReadBytes(cpu.Linear(in), buf, offset_size + 2)) return Flow::kFault;
+    offset = 0;
+    std::memcpy(&offset, buf, offset_size);
+    std::memcpy(&selector, buf + offset_size, 2);
+  } else {
+    offset = in.imm;
+    selector = static_cast<uint16_t>(in.disp);
+  }
+  Segment cs;
+  if (!LoadCodeDescriptor(cpu, selector, cpu.state.cpl, &cs)) return Flow::kFault;
+  cpu.LoadSegmentCache(kCs, cs);
+  cpu.state.rip = cpu.state.mode == CpuMode::kLong64 ? offset : static_cast<uint32_t>(offset);
+  return Flow::kJump;
+}
+
+// RETF: pops RIP then CS; same privilege only, which is what kernels use
+// (`lretq`) to reload CS.
+Flow FarRet(Cpu& cpu, const DecodedInsn& in) {
+  uint64_t saved_rsp = cpu.state.gpr[kRsp];
+  uint64_t offset, selector;
+  if (!cpu.Pop(&offset, in.size) || !cpu.Pop(&selector, in.size)) {
+    cpu.state.gpr[kRsp] = saved_rsp;
+    return Flow::kFault;
+  }
+  if ((selector & 3) != static_cast<uint64_t>(cpu.state.cpl)) {
+    cpu.state.gpr[kRsp] = saved_rsp;
+    return cpu.Unimplemented(in);  // far return to another privilege level
+  }
+  Segment cs;
+  if (!LoadCodeDescriptor(cpu, static_cast<uint16_t>(selector), cpu.state.cpl, &cs)) {
+    cpu.state.gpr[kRsp] = saved_rsp;
+    return Flow::kFault;
+  }
+  cpu.state.gpr[kRsp] += in.imm;
+  cpu.LoadSegmentCache(kCs, cs);
+  cpu.state.rip = cpu.state.mode == CpuMode::kLong64 ? offset : static_cast<uint32_t>(offset);
+  return Flow::kJump;
+}
+
+// IRET (SDM vol. 2 IRET, IA-32e and protected-mode paths).
+Flow Iret(Cpu& cpu, const DecodedInsn& in) {
+  const int size = in.size;
+  const bool long_mode = cpu.state.efer & kEferLMA;
+  uint64_t saved_rsp = cpu.state.gpr[kRsp];
+  uint64_t rip, cs_sel, flags, rsp = 0, ss_sel = 0;
+  auto fail = [&]() {
+    cpu.state.gpr[kRsp] = saved_rsp;
+    return Flow::kFault;
+  };
+  if (!cpu.Pop(&rip, size) || !cpu.Pop(&cs_sel, size) || !cpu.Pop(&flags, size)) return fail();
+  int new_cpl = cs_sel & 3;
+  bool pop_stack = long_mode ? (cpu.state.mode == CpuMode::kLong64 || new_cpl > cpu.state.cpl)
+                             : new_cpl > cpu.state.cpl;
+  if (pop_stack && (!cpu.Pop(&rsp, size) || !cpu.Pop(&ss_sel, size))) return fail();
+  if (flags & kNT && !long_mode) return cpu.Unimplemented(in);  // task return
+  if (new_cpl < cpu.state.cpl) {
+    cpu.state.gpr[kRsp] = saved_rsp;
+    return cpu.Fault(kGeneralProtection, static_cast<uint32_t>(cs_sel & ~3u));
+  }
+  Segment cs;
+  if (!LoadCodeDescriptor(cpu, static_cast<uint16_t>(cs_sel), new_cpl, &cs)) return fail();
+  bool to_64 = long_mode && cs.long_mode();
+  if (to_64 && !IsCanonical(rip)) {
+    cpu.state.gpr[kRsp] = saved_rsp;
+    return cpu.Fault(kGeneralProtection, 0);
+  }
+  Segment ss;
+  if (pop_stack) {
+    uint16_t sel = static_cast<uint16_t>(ss_sel);
+    if ((sel & ~3u) == 0) {
+      // A null SS is allowed only for a 64-bit return to CPL < 3 (SDM IRET).
+      if (!to_64 || new_cpl == 3) {
+        cpu.state.gpr[kRsp] = saved_rsp;
+        return cpu.Fault(kGeneralProtection, 0);
+      }
+      ss.selector = sel;
+      ss.attributes = 0;
+    } else {
+      uint64_t d;
+      if (!ReadDescriptor(cpu, sel, &d)) return fail();
+      if ((sel & 3) != new_cpl || DescriptorDpl(d) != new_cpl || !DescriptorIsWritableData(d)) {
+        cpu.state.gpr[kRsp] = saved_rsp;
+        return cpu.Fault(kGeneralProtection, sel & ~3u);
+      }
+      if (!DescriptorPresent(d)) {
+        cpu.state.gpr[kRsp] = saved_rsp;
+        return cpu.Fault(kStackFault, sel & ~3u);
+      }
+      ss = SegmentFromDescriptor(sel, d);
+    }
+  }
+  // Commit: flags by the POPF rules of the *old* CPL.
+  uint64_t writable = kFlagsWritable;
+  int iopl = (cpu.state.rflags >> 12) & 3;
+  if (cpu.state.cpl > 0) writable &= ~kIOPL;
+  if (cpu.state.cpl > iopl) writable &= ~kIF;
+  if (size == 4) writable &= 0xffffffff;
+  if (size == 2) writable &= 0xffff;
+  cpu.SetCpl(new_cpl);
+  cpu.LoadSegmentCache(kCs, cs);
+  if (pop_stack) {
+    cpu.LoadSegmentCache(kSs, ss);
+    cpu.state.gpr[kRsp] = rsp;
+  }
+  cpu.SetRflags((cpu.state.rflags & ~writable) | (flags & writable));
+  cpu.state.rip = to_64 ? rip : static_cast<uint32_t>(rip);
+  return Flow::kJump;
+}
+
+// SDM vol. 2 SYSCALL: fixed descriptor-cache values, no GDT access.
+constexpr uint16_t kSyscallCsAttributes = 0xa09b;  // G L P DPL0 code exec/read accessed
+constexpr uint16_t kSyscallSsAttributes = 0xc093;  // G D/B P DPL0 data r/w accessed
+constexpr uint16_t kSysretCs64Attributes = 0xa0fb;
+constexpr uint16_t kSysretCs32Attributes = 0xc0fb;
+constexpr uint16_t kSysretSsAttributes = 0xc0f3;
+
+Flow Syscall(Cpu& cpu, const DecodedInsn& in) {
+  CpuState& s = cpu.state;
+  if (!(s.efer & kEferSCE) || s.mode != CpuMode::kLong64) return cpu.FaultNoCode(kInvalidOpcode);
+  s.gpr[kRcx] = s.rip + in.length;
+  s.gpr[kR11] = s.rflags & ~kRF;
+  uint16_t selector = static_cast<uint16_t>(s.star >> 32);
+  cpu.SetCpl(0);
+  cpu.LoadSegmentCache(kCs, FlatSegment(selector & 0xfffc, kSyscallCsAttributes));
+  cpu.LoadSegmentCache(kSs, FlatSegment(static_cast<uint16_t>(selector + 8), kSyscallSsAttributes));
+  cpu.SetRflags(s.rflags & ~s.fmask & ~kRF);
+  s.rip = s.lstar;
+  return Flow::kJump;
+}
+
+Flow Sysret(Cpu& cpu, const DecodedInsn& in) {
+  CpuState& s = cpu.state;
+  if (!(s.efer & kEferSCE) || s.mode != CpuMode::kLong64) return cpu.FaultNoCode(kInvalidOpcode);
+  if (s.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
+  bool to_64 = in.size == 8;
+  // Intel raises #GP(0) at CPL 0 for a non-canonical RCX (SDM vol. 2 SYSRET).
+  if (to_64 && !IsCanonical(s.gpr[kRcx])) return cpu.Fault(kGeneralProtection, 0);
+  uint16_t base = static_cast<uint16_t>(s.star >> 48);
+  cpu.SetRflags((s.gpr[kR11] & 0x3c7fd7) | kFlagsFixed1);
+  cpu.SetCpl(3);
+  if (to_64) {
+    cpu.LoadSegmentCache(kCs, FlatSegment(static_cast<uint16_t>((base + 16) | 3), kSysretCs64Attributes));
+    s.rip = s.gpr[kRcx];
+  } else {
+    cpu.LoadSegmentCache(kCs, FlatSegment(static_cast<uint16_t>(base | 3), kSysretCs32Attributes));
+    s.rip = static_cast<uint32_t>(s.gpr[kRcx]);
+  }
+  cpu.LoadSegmentCache(kSs, FlatSegment(static_cast<uint16_t>((base + 8) | 3), kSysretSsAttributes));
+  return Flow::kJump;
+}
+
+Flow Swapgs(Cpu& cpu, const DecodedInsn&) {
+  CpuState& s = cpu.state;
+  if (s.mode != CpuMode::kLong64) return cpu.FaultNoCode(kInvalidOpcode);
+  if (s.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
+  Segment gs = s.seg[kGs];
+  std::swap(gs.base, s.kernel_gs_base);
+  cpu.LoadSegmentCache(kGs, gs);
+  return Flow::kNext;
+}
+
+// MOV Sreg, r/m16 and MOV r/m, Sreg.
+template <bool kMem>
+Flow MovToSeg(Cpu& cpu, const DecodedInsn& in) {
+  uint16_t sel;
+  if constexpr (kMem) {
+    if (!cpu.Read<uint16_t>(cpu.Linear(in), &sel)) return Flow::kFault;
+  } else {
+    sel = cpu.Reg<uint16_t>(in.reg2);
+  }
+  auto reg = static_cast<SegReg>(in.aux);
+  if (reg == kCs) return cpu.FaultNoCode(kInvalidOpcode);
+  if (!LoadDataSegment(cpu, reg, sel)) return Flow::kFault;
+  if (reg == kSs) cpu.state.interrupt_shadow = true;  // SDM vol. 3A 6.8.3
+  return Flow::kExit;
+}
+
+template <bool kMem>
+Flow MovFromSeg(Cpu& cpu, const DecodedInsn& in) {
+  uint16_t sel = cpu.state.seg[in.aux].selector;
+  if constexpr (kMem) return cpu.Write<uint16_t>(cpu.Linear(in), sel) ? Flow::kNext : Flow::kFault;
+  // A register destination takes the selector zero-extended to the operand size.
+  if (in.size == 2) cpu.SetReg<uint16_t>(in.reg, sel); else cpu.SetReg<uint32_t>(in.reg, sel);
+  if (in.size == 8) cpu.state.gpr[in.reg >> 3] = sel;
+  return Flow::kNext;
+}
+
+bool BindMovSeg(const ZydisInsn& z, DecodedInsn& out) {
+  const ZydisDecodedOperand& a = z.ops[0];
+  const ZydisDecodedOperand& b = z.ops[1];
+  if (IsReg(a) && SegIndex(a.reg.value) >= 0) {
+    out.aux = static_cast<uint8_t>(SegIndex(a.reg.value));
+    if (IsReg(b)) {
+      out.reg2 = static_cast<uint8_t>(GprOffset(b.reg.value));
+      out.handler = &MovToSeg<false>;
+      return true;
+    }
+    out.handler = &MovToSeg<true>;
+    return BindMemory(z, b, out);
+  }
+  if (IsReg(b) && SegIndex(b.reg.value) >= 0) {
+    out.aux = static_cast<uint8_t>(SegIndex(b.reg.value));
+    if (IsReg(a)) {
+      out.reg = static_cast<uint8_t>(GprOffset(a.reg.value));
+      out.size = static_cast<uint8_t>(a.size / 8);
+      out.handler = &MovFromSeg<false>;
+      return true;
+    }
+    out.handler = &MovFromSeg<true>;
+    return BindMemory(z, a, out);
+  }
+  return false;
+}
+
+bool BindIret(const ZydisInsn& z, DecodedInsn& out) {
+  out.size = z.insn.operand_width / 8;
+  out.handler = Iret;
+  return true;
+}
+
+bool BindSyscallFamily(const ZydisInsn& z, DecodedInsn& out) {
+  out.size = z.insn.operand_width / 8;
+  switch (z.insn.mnemonic) {
+    case ZYDIS_MNEMONIC_SYSCALL: out.handler = Syscall; return true;
+    case ZYDIS_MNEMONIC_SYSRET: out.handler = Sysret; return true;
+    case ZYDIS_MNEMONIC_SWAPGS: out.handler = Swapgs; return true;
+    default: return false;
+  }
+}
+
+}  // namespace
+
+bool BindFarJmp(const ZydisInsn& z, DecodedInsn& out) {
+  const ZydisDecodedOperand& a = z.ops[0];
+  if (a.type == ZYDIS_OPERAND_TYPE_POINTER) {
+    out.imm = a.ptr.offset;
+    out.disp = a.ptr.segment;
+    out.handler = FarJmp;
+    return true;
+  }
+  if (!IsMem(a)) return false;
+  out.aux = 1;
+  out.size = static_cast<uint8_t>(a.size / 8 - 2);  // m16:32 or m16:64
+  out.handler = FarJmp;
+  return BindMemory(z, a, out);
+}
+
+bool BindFarRet(const ZydisInsn& z, DecodedInsn& out) {
+  out.size = z.insn.operand_width / 8;
+  out.imm = z.insn.operand_count_visible > 0 && IsImm(z.ops[0]) ? z.ops[0].imm.value.u : 0;
+  out.handler = FarRet;
+  return true;
+}
+
+void RegisterTransferOps(BinderTable& t) {
+  for (ZydisMnemonic m : {ZYDIS_MNEMONIC_IRET, ZYDIS_MNEMONIC_IRETD, ZYDIS_MNEMONIC_IRETQ}) {
+    t.Add(m, BindIret, true);
+  }
+  for (ZydisMnemonic m : {ZYDIS_MNEMONIC_SYSCALL, ZYDIS_MNEMONIC_SYSRET, ZYDIS_MNEMONIC_SWAPGS}) {
+    t.Add(m, BindSyscallFamily, true);
+  }
+}
+
+bool BindMovSegment(const ZydisInsn& z, DecodedInsn& out) { return BindMovSeg(z, out); }
+
+}  // namespace x64sim

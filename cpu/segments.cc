@@ -1,0 +1,87 @@
+#include "cpu/segments.h"
+
+#include "cpu/descriptors.h"
+
+namespace x64sim {
+
+bool ReadDescriptor(Cpu& cpu, uint16_t selector, uint64_t* descriptor) {
+  if ((selector & 4) || (selector | 7u) > cpu.state.gdtr.limit) {
+    cpu.Fault(kGeneralProtection, selector & ~3u);
+    return false;
+  }
+  return cpu.ReadSupervisor(cpu.state.gdtr.base + (selector & ~7u), descriptor, 8);
+}
+
+bool LoadDataSegment(Cpu& cpu, SegReg reg, uint16_t selector) {
+  int rpl = selector & 3;
+  if ((selector & ~3u) == 0) {
+    // A null selector: allowed except for SS outside 64-bit mode (or at CPL 3).
+    if (reg == kSs && (cpu.state.mode != CpuMode::kLong64 || cpu.state.cpl == 3 || rpl != cpu.state.cpl)) {
+      cpu.Fault(kGeneralProtection, 0);
+      return false;
+    }
+    Segment null_segment;
+    null_segment.selector = selector;
+    null_segment.attributes = 0;
+    null_segment.base = reg == kFs || reg == kGs ? 0 : cpu.state.seg[reg].base;
+    cpu.LoadSegmentCache(reg, null_segment);
+    return true;
+  }
+  uint64_t d;
+  if (!ReadDescriptor(cpu, selector, &d)) return false;
+  int dpl = DescriptorDpl(d);
+  if (DescriptorIsSystem(d)) {
+    cpu.Fault(kGeneralProtection, selector & ~3u);
+    return false;
+  }
+  if (reg == kSs) {
+    // SDM vol. 3A 5.7: SS needs a writable data segment with RPL = DPL = CPL.
+    if (!DescriptorIsWritableData(d) || rpl != cpu.state.cpl || dpl != cpu.state.cpl) {
+      cpu.Fault(kGeneralProtection, selector & ~3u);
+      return false;
+    }
+    if (!DescriptorPresent(d)) {
+      cpu.Fault(kStackFault, selector & ~3u);
+      return false;
+    }
+  } else {
+    bool readable_code = DescriptorIsCode(d) && ((d >> 41) & 1);
+    bool conforming = DescriptorIsCode(d) && ((d >> 42) & 1);
+    if (DescriptorIsCode(d) && !readable_code) {
+      cpu.Fault(kGeneralProtection, selector & ~3u);
+      return false;
+    }
+    if (!conforming && (rpl > dpl || cpu.state.cpl > dpl)) {
+      cpu.Fault(kGeneralProtection, selector & ~3u);
+      return false;
+    }
+    if (!DescriptorPresent(d)) {
+      cpu.Fault(kSegmentNotPresent, selector & ~3u);
+      return false;
+    }
+  }
+  cpu.LoadSegmentCache(reg, SegmentFromDescriptor(selector, d));
+  return true;
+}
+
+bool LoadCodeDescriptor(Cpu& cpu, uint16_t selector, int cpl, Segment* out) {
+  if ((selector & ~3u) == 0) {
+    cpu.Fault(kGeneralProtection, 0);
+    return false;
+  }
+  uint64_t d;
+  if (!ReadDescriptor(cpu, selector, &d)) return false;
+  bool conforming = (d >> 42) & 1;
+  if (!DescriptorIsCode(d) || (conforming ? DescriptorDpl(d) > cpl : DescriptorDpl(d) != cpl)) {
+    cpu.Fault(kGeneralProtection, selector & ~3u);
+    return false;
+  }
+  if (!DescriptorPresent(d)) {
+    cpu.Fault(kSegmentNotPresent, selector & ~3u);
+    return false;
+  }
+  *out = SegmentFromDescriptor(static_cast<uint16_t>((selector & ~3u) | cpl), d);
+  return true;
+}
+
+}  // namespace x64sim

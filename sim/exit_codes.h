@@ -1,0 +1,18 @@
+// Process exit codes of x64sim. A guest that writes v to the debug-exit port
+// exits with (v << 1) | 1, always odd; the simulator's own stops are even.
+#ifndef X64SIM_SIM_EXIT_CODES_H_
+#define X64SIM_SIM_EXIT_CODES_H_
+
+namespace x64sim {
+
+inline constexpr int kExitBadFlag = 2;
+inline constexpr int kExitBadImage = 4;
+inline constexpr int kExitInstructionLimit = 6;
+inline constexpr int kExitTripleFault = 8;
+inline constexpr int kExitUnimplemented = 10;
+inline constexpr int kExitHaltedForever = 12;
+inline constexpr int kExitIoError = 14;
+
+}  // namespace x64sim
+
+#endif  // X64SIM_SIM_EXIT_CODES_H_

@@ -1,0 +1,53 @@
+// The local APIC (xAPIC, MMIO at 0xFEE00000) as far as a kernel's timer and
+// interrupt acknowledgement need it (SDM vol. 3A ch. 10). The timer counts
+// simulated core cycles divided by the divide configuration.
+#ifndef X64SIM_SIM_LOCAL_APIC_H_
+#define X64SIM_SIM_LOCAL_APIC_H_
+
+#include <bitset>
+#include <cstdint>
+#include <functional>
+
+#include "cpu/io_bus.h"
+#include "mmu/physical_memory.h"
+
+namespace x64sim {
+
+class LocalApic : public MmioDevice, public InterruptController {
+ public:
+  static constexpr uint64_t kBase = 0xfee00000;
+  explicit LocalApic(std::function<uint64_t()> now) : now_(std::move(now)) {}
+
+  uint64_t MmioRead(uint64_t offset, int size) override;
+  void MmioWrite(uint64_t offset, int size, uint64_t value) override;
+
+  int PendingVector(uint64_t now) override;
+  void Acknowledge(int vector) override;
+  uint64_t NextEventCycle() override;
+
+  uint64_t timer_interrupts() const { return timer_interrupts_; }
+
+ private:
+  bool software_enabled() const { return svr_ & 0x100; }
+  bool timer_armed() const { return initial_count_ != 0 && deadline_ != UINT64_MAX; }
+  uint64_t divider() const;
+  void ArmTimer(uint64_t now);
+  void UpdateTimer(uint64_t now);  // fires the timer if its deadline passed
+  int HighestIsr() const;
+
+  std::function<uint64_t()> now_;
+  uint32_t tpr_ = 0;
+  uint32_t svr_ = 0xff;
+  uint32_t ldr_ = 0, dfr_ = 0xffffffff, esr_ = 0;
+  uint32_t lvt_timer_ = 0x10000, lvt_lint0_ = 0x10000, lvt_lint1_ = 0x10000, lvt_error_ = 0x10000;
+  uint32_t initial_count_ = 0;
+  uint32_t divide_config_ = 0;
+  uint64_t timer_start_ = 0;
+  uint64_t deadline_ = UINT64_MAX;  // cycle at which the count reaches 0
+  std::bitset<256> irr_, isr_;
+  uint64_t timer_interrupts_ = 0;
+};
+
+}  // namespace x64sim
+
+#endif  // X64SIM_SIM_LOCAL_APIC_H_

@@ -1,0 +1,63 @@
+#include "sim/machine.h"
+
+#include "absl/strings/str_format.h"
+#include "cpu/descriptors.h"
+
+namespace x64sim {
+
+Machine::Machine(MachineConfig config)
+    : config_(std::move(config)),
+      memory_(config_.ram_bytes),
+      mmu_(memory_),
+      cpu_(memory_, mmu_, ports_),
+      com1_(config_.console),
+      debug_exit_([this](int status) {
+        cpu_.RequestStop({StopReason::kGuestExit, status,
+                          absl::StrFormat("guest wrote the debug-exit port: status %d", status)});
+      }),
+      apic_([this] { return cpu_.cycles(); }) {
+  ports_.Map(Uart16550::kCom1Base, 8, &com1_);
+  ports_.Map(DebugExit::kPort, 4, &debug_exit_);
+  memory_.MapMmio(LocalApic::kBase, kPageSize, &apic_);
+  cpu_.set_interrupt_controller(&apic_);
+  cpu_.set_stop_on_unimplemented(config_.stop_on_unimplemented);
+}
+
+// Multiboot spec 3.2: 32-bit protected mode, flat 4 GiB segments, paging
+// and interrupts off, EAX = magic, EBX = information structure.
+absl::Status Machine::Boot(const std::vector<uint8_t>& kernel, const std::string& cmdline,
+                           const std::vector<BootModule>& modules) {
+  absl::StatusOr<BootImage> boot = LoadMultiboot(memory_, kernel, cmdline, modules);
+  if (!boot.ok()) return boot.status();
+  boot_ = *boot;
+  CpuState& s = cpu_.state;
+  s.cr0 = kCr0PE | kCr0ET;
+  s.rflags = kFlagsFixed1;
+  s.gpr[kRax] = kMultibootBootloaderMagic;
+  s.gpr[kRbx] = boot_.info_addr;
+  s.rip = boot_.entry;
+  for (SegReg r : {kEs, kSs, kDs, kFs, kGs}) cpu_.LoadSegmentCache(r, FlatSegment(0x18, 0xc093));
+  cpu_.LoadSegmentCache(kCs, FlatSegment(0x10, 0xc09b));
+  cpu_.SetCpl(0);
+  s.gdtr = {};
+  s.idtr = {};
+  s.idtr.limit = 0;
+  s.gdtr.limit = 0;
+  s.tr.attributes = 0x8b;  // a busy 32-bit TSS, base 0 (never used before LTR)
+  return absl::OkStatus();
+}
+
+void Machine::PrintStats(std::ostream& out) const {
+  out << "[cpu]\n";
+  out << "instructions " << cpu_.instret() << "\n";
+  out << "cycles " << cpu_.cycles() << "\n";
+  out << "blocks_decoded " << cpu_.blocks_decoded() << "\n";
+  out << "code_invalidations " << cpu_.code_invalidations() << "\n";
+  out << "timer_interrupts " << apic_.timer_interrupts() << "\n";
+  out << "unclaimed_port_accesses " << ports_.unclaimed_accesses() << "\n";
+  out << "[unimplemented]\n";
+  for (const auto& [name, count] : cpu_.unimplemented_counts()) out << name << " " << count << "\n";
+  mmu_.stats().PrintReport(out);
+}
+
+}  // namespace x64sim

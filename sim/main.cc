@@ -1,0 +1,173 @@
+// x64sim: boots a Multiboot 1 image and runs it until the guest exits.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_format.h"
+#include "mmu/mmu_tracer.h"
+#include "sim/exit_codes.h"
+#include "sim/machine.h"
+
+ABSL_FLAG(std::string, kernel, "", "Multiboot 1 kernel image (ELF32, ELF64 or a.out kludge)");
+ABSL_FLAG(std::string, cmdline, "", "kernel command line passed in the multiboot information");
+ABSL_FLAG(uint64_t, max_instructions, 20'000'000'000ull,
+          "stop after this many instructions (exit code 6)");
+ABSL_FLAG(uint64_t, memory_mib, 512, "guest RAM in MiB");
+ABSL_FLAG(std::string, stats, "", "write the statistics report to this file ('-' for stderr)");
+ABSL_FLAG(std::string, unimplemented, "ud",
+          "on an unimplemented instruction: 'ud' raises #UD in the guest, 'stop' ends the run "
+          "(exit code 10)");
+ABSL_FLAG(std::string, trace_mmu, "",
+          "trace MMU walks and TLB events: a file for JSON lines, '-' for text on stderr");
+ABSL_FLAG(std::string, trace_mmu_filter, "", "trace only linear addresses ADDR[/MASK] (hex)");
+ABSL_FLAG(bool, trace_mmu_faults_only, false, "trace only translations that fault");
+
+namespace x64sim {
+namespace {
+
+int Fail(int code, const std::string& message) {
+  std::fflush(stdout);
+  std::fprintf(stderr, "x64sim: %s\n", message.c_str());
+  return code;
+}
+
+absl::StatusOr<std::vector<uint8_t>> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrFormat("cannot open '%s'", path));
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
+}
+
+// --module=FILE[,cmdline] may be repeated; absl flags keep only the last
+// value of a flag, so these are taken out of argv before parsing.
+std::vector<std::string> ExtractModuleArgs(int& argc, char** argv) {
+  std::vector<std::string> modules;
+  int out = 1;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.rfind("--module=", 0) == 0) {
+      modules.push_back(arg.substr(9));
+    } else if (arg == "--module" && i + 1 < argc) {
+      modules.push_back(argv[++i]);
+    } else {
+      argv[out++] = argv[i];
+    }
+  }
+  argc = out;
+  return modules;
+}
+
+// Accepts --max-instructions as well as absl's --max_instructions.
+void NormalizeFlagNames(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    char* a = argv[i];
+    if (a[0] != '-' || a[1] != '-') continue;
+    for (char* p = a + 2; *p && *p != '='; ++p) {
+      if (*p == '-') *p = '_';
+    }
+  }
+}
+
+int ExitCodeFor(const StopInfo& stop) {
+  switch (stop.reason) {
+    case StopReason::kGuestExit: return stop.exit_status;
+    case StopReason::kInstructionLimit: return kExitInstructionLimit;
+    case StopReason::kTripleFault: return kExitTripleFault;
+    case StopReason::kUnimplemented: return kExitUnimplemented;
+    case StopReason::kHaltedForever:
+    case StopReason::kNone: return kExitHaltedForever;
+  }
+  return kExitHaltedForever;
+}
+
+int Main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "boots a Multiboot 1 image on a simulated x86-64 PC.\n"
+      "usage: x64sim --kernel=IMAGE [--module=ELF[,cmdline]]... [flags]\n"
+      "exit status: the guest's debug-exit status (v<<1)|1, or 2 bad flag, 4 bad image,\n"
+      "6 instruction limit, 8 triple fault, 10 unimplemented instruction, 12 halted forever,\n"
+      "14 I/O error");
+  NormalizeFlagNames(argc, argv);
+  std::vector<std::string> module_args = ExtractModuleArgs(argc, argv);
+  std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
+  if (rest.size() > 1) return Fail(kExitBadFlag, absl::StrFormat("unexpected argument '%s'", rest[1]));
+  const std::string kernel_path = absl::GetFlag(FLAGS_kernel);
+  if (kernel_path.empty()) return Fail(kExitBadFlag, "--kernel=IMAGE is required");
+  const std::string unimplemented = absl::GetFlag(FLAGS_unimplemented);
+  if (unimplemented != "ud" && unimplemented != "stop") {
+    return Fail(kExitBadFlag, "--unimplemented must be 'ud' or 'stop'");
+  }
+  uint64_t memory_mib = absl::GetFlag(FLAGS_memory_mib);
+  if (memory_mib < 2 || memory_mib > 3072) return Fail(kExitBadFlag, "--memory_mib must be 2..3072");
+
+  absl::StatusOr<std::vector<uint8_t>> kernel = ReadFile(kernel_path);
+  if (!kernel.ok()) return Fail(kExitBadImage, std::string(kernel.status().message()));
+  std::vector<BootModule> modules;
+  for (const std::string& arg : module_args) {
+    size_t comma = arg.find(',');
+    std::string path = arg.substr(0, comma);
+    absl::StatusOr<std::vector<uint8_t>> bytes = ReadFile(path);
+    if (!bytes.ok()) return Fail(kExitBadImage, absl::StrFormat("module: %s", bytes.status().message()));
+    // As GRUB and QEMU do, a module's string starts with its file name.
+    modules.push_back({*std::move(bytes), comma == std::string::npos ? path : path + " " + arg.substr(comma + 1)});
+  }
+
+  MachineConfig config;
+  config.ram_bytes = memory_mib << 20;
+  config.stop_on_unimplemented = unimplemented == "stop";
+  config.console = [](uint8_t c) { std::fputc(c, stdout); };
+  Machine machine(config);
+
+  std::unique_ptr<std::ofstream> trace_file;
+  std::unique_ptr<MmuTracer> tracer;
+  if (const std::string trace = absl::GetFlag(FLAGS_trace_mmu); !trace.empty()) {
+    MmuTraceConfig tc;
+    tc.format = trace == "-" ? MmuTraceConfig::Format::kText : MmuTraceConfig::Format::kJson;
+    tc.faults_only = absl::GetFlag(FLAGS_trace_mmu_faults_only);
+    if (const std::string f = absl::GetFlag(FLAGS_trace_mmu_filter); !f.empty()) {
+      absl::StatusOr<AddressFilter> filter = ParseAddressFilter(f);
+      if (!filter.ok()) return Fail(kExitBadFlag, absl::StrFormat("--trace_mmu_filter: %s", filter.status().message()));
+      tc.filter = *filter;
+    }
+    std::ostream* out = &std::cerr;
+    if (trace != "-") {
+      trace_file = std::make_unique<std::ofstream>(trace);
+      if (!*trace_file) return Fail(kExitIoError, absl::StrFormat("cannot write '%s'", trace));
+      out = trace_file.get();
+    }
+    tracer = std::make_unique<MmuTracer>(*out, tc);
+    machine.mmu().set_observer(tracer.get());
+  }
+
+  // The kernel's command line starts with the image's file name (GRUB, QEMU).
+  std::string cmdline = kernel_path;
+  if (!absl::GetFlag(FLAGS_cmdline).empty()) cmdline += " " + absl::GetFlag(FLAGS_cmdline);
+  if (absl::Status st = machine.Boot(*kernel, cmdline, modules); !st.ok()) {
+    return Fail(kExitBadImage, absl::StrFormat("%s: %s", kernel_path, st.message()));
+  }
+  StopInfo stop = machine.Run(absl::GetFlag(FLAGS_max_instructions));
+  std::fflush(stdout);
+  if (const std::string stats = absl::GetFlag(FLAGS_stats); !stats.empty()) {
+    if (stats == "-") {
+      machine.PrintStats(std::cerr);
+    } else {
+      std::ofstream out(stats);
+      machine.PrintStats(out);
+      if (!out) return Fail(kExitIoError, absl::StrFormat("cannot write '%s'", stats));
+    }
+  }
+  if (stop.reason == StopReason::kGuestExit) return stop.exit_status;
+  return Fail(ExitCodeFor(stop), stop.detail);
+}
+
+}  // namespace
+}  // namespace x64sim
+
+int main(int argc, char** argv) { return x64sim::Main(argc, argv); }
