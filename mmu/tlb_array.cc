@@ -15,6 +15,7 @@ int SetsOf(const TlbArrayGeometry& g) { return g.ways > 0 && g.entries >= g.ways
 TlbArray::TlbArray(const TlbArrayGeometry& geometry)
     : geometry_(geometry),
       sets_(SetsOf(geometry)),
+      set_mask_((sets_ & (sets_ - 1)) == 0 ? static_cast<uint64_t>(sets_ - 1) : 0),
       entries_(static_cast<size_t>(SetsOf(geometry)) * geometry.ways),
       replacement_(geometry.replacement, SetsOf(geometry), geometry.ways) {}
 

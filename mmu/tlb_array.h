@@ -51,11 +51,16 @@ class TlbArray {
   int CountLive(const PcidGenerations& gens) const;
 
  private:
-  int SetIndex(uint64_t vpn) const { return static_cast<int>(vpn % sets_); }
+  // A mask when the set count is a power of two (every default array), to
+  // keep a 64-bit division off the lookup path.
+  int SetIndex(uint64_t vpn) const {
+    return static_cast<int>(set_mask_ ? vpn & set_mask_ : vpn % sets_);
+  }
   TlbEntry* Way(int set, int way) { return &entries_[static_cast<size_t>(set) * geometry_.ways + way]; }
 
   TlbArrayGeometry geometry_;
   int sets_;
+  uint64_t set_mask_;  // sets_ - 1 for a power of two > 1, else 0
   std::vector<TlbEntry> entries_;
   SetReplacement replacement_;
 };

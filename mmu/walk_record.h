@@ -35,12 +35,15 @@ enum class WalkStop : uint8_t {
   kUnsupportedMode, // CR0.PG=1 without long mode: legacy paging is not modelled
 };
 
-// One paging-structure entry the walk read from memory.
+// One paging-structure entry the walk read from memory. No default member
+// initializers: a record is built on every translation and only the first
+// num_steps of these are ever written or read, so zeroing them all would be
+// wasted work on the hot path.
 struct WalkStep {
-  paging::Level level = paging::Level::kPml4;
-  uint16_t index = 0;        // index into the table
-  uint64_t entry_paddr = 0;  // physical address of the entry
-  uint64_t value = 0;        // the entry as read (before any A/D update)
+  paging::Level level;
+  uint16_t index;        // index into the table
+  uint64_t entry_paddr;  // physical address of the entry
+  uint64_t value;        // the entry as read (before any A/D update)
 };
 
 struct WalkRecord {
@@ -58,7 +61,8 @@ struct WalkRecord {
   PscSource psc = PscSource::kNone;
   bool dirty_assist = false;  // a TLB hit without D=1 on a write, re-walked to set D
 
-  // Entries read, top level first (none on a TLB hit).
+  // Entries read, top level first (none on a TLB hit); steps[num_steps..]
+  // are uninitialised.
   int num_steps = 0;
   WalkStep steps[4];
 
