@@ -1,0 +1,178 @@
+#include "arch/vspace.h"
+
+#include "arch/cpu.h"
+#include "kernel/lib.h"
+
+extern pte_t boot_pml4[]; /* boot/entry.S, physical address */
+static pte_t *kernel_pml4;
+static pte_t **asid_table[BIT(ASID_HIGH_BITS)];
+
+void init_kernel_vspace(void)
+{
+    kernel_pml4 = paddr_to_pptr((word_t)boot_pml4);
+    /* Drop the boot identity map, flush it, then make kernel mappings
+     * global (SDM 4.10.2.4: CR4.PGE keeps them across CR3 loads). */
+    kernel_pml4[0] = 0;
+    write_cr3(read_cr3());
+    write_cr4(read_cr4() | CR4_PGE);
+    pte_t *pdpt = pte_table(kernel_pml4[511]);
+    for (int i = 0; i < 4; i++) {
+        pte_t *pd = pte_table(pdpt[i]);
+        for (int j = 0; j < 512; j++) pd[j] |= PTE_GLOBAL;
+    }
+    write_cr3(read_cr3());
+}
+
+void copy_kernel_mappings(pte_t *pml4) { pml4[511] = kernel_pml4[511]; }
+
+pte_t *find_vspace_for_asid(word_t asid)
+{
+    pte_t **pool = asid_table[(asid >> ASID_LOW_BITS) & MASK(ASID_HIGH_BITS)];
+    if (!pool || asid == 0 || asid >= BIT(ASID_LOW_BITS + ASID_HIGH_BITS)) return NULL;
+    return pool[asid & MASK(ASID_LOW_BITS)];
+}
+
+void set_asid_pool(word_t base, pte_t **pool) { asid_table[base >> ASID_LOW_BITS] = pool; }
+
+pte_t **asid_pool_at(word_t asid_base) { return asid_table[(asid_base >> ASID_LOW_BITS) & MASK(ASID_HIGH_BITS)]; }
+
+void asid_pool_store(pte_t **pool, word_t index, pte_t *pml4) { pool[index] = pml4; }
+
+static pte_t *vspace_of(tcb_t *t)
+{
+    cap_t c = tcb_slot(t, tcbVTable)->cap;
+    if (cap_get_type(c) != cap_pml4_cap || !mapped_asid(c)) return NULL;
+    pte_t *pml4 = cap_ptr(c);
+    return find_vspace_for_asid(mapped_asid(c)) == pml4 ? pml4 : NULL;
+}
+
+bool has_valid_vspace(tcb_t *t) { return vspace_of(t) != NULL; }
+
+void set_vm_root(tcb_t *t)
+{
+    pte_t *pml4 = vspace_of(t);
+    word_t cr3 = pptr_to_paddr(pml4 ? pml4 : kernel_pml4);
+    if (read_cr3() != cr3) write_cr3(cr3);
+}
+
+static bool is_current_vspace(const pte_t *pml4) { return read_cr3() == pptr_to_paddr(pml4); }
+
+const word_t *user_word_pointer(tcb_t *t, word_t vaddr)
+{
+    pte_t *pml4 = vspace_of(t);
+    if (!pml4 || vaddr >= USER_TOP || !IS_ALIGNED(vaddr, 3)) return NULL;
+    pte_t e = pml4[TABLE_INDEX(vaddr, PML4_SHIFT)];
+    word_t shift = PML4_SHIFT;
+    for (;;) {
+        if (!pte_present(e) || !(e & PTE_USER)) return NULL;
+        if (shift == PT_SHIFT || (shift != PML4_SHIFT && pte_is_large(e)))
+            return (const word_t *)paddr_to_pptr((pte_paddr(e) & ~MASK(shift)) + (vaddr & MASK(shift)));
+        shift -= 9;
+        e = pte_table(e)[TABLE_INDEX(vaddr, shift)];
+    }
+}
+
+pte_lookup_t lookup_pdpt_slot(pte_t *pml4, word_t vaddr)
+{
+    pte_lookup_t r = {lookup_ok(), NULL};
+    pte_t e = pml4[TABLE_INDEX(vaddr, PML4_SHIFT)];
+    if (!pte_present(e)) r.fault = lf_missing_capability(PML4_SHIFT);
+    else r.slot = &pte_table(e)[TABLE_INDEX(vaddr, PDPT_SHIFT)];
+    return r;
+}
+
+pte_lookup_t lookup_pd_slot(pte_t *pml4, word_t vaddr)
+{
+    pte_lookup_t r = lookup_pdpt_slot(pml4, vaddr);
+    if (r.fault.type != seL4_NoFailure) return r;
+    pte_t e = *r.slot;
+    r.slot = NULL;
+    if (!pte_present(e) || pte_is_large(e)) r.fault = lf_missing_capability(PDPT_SHIFT);
+    else r.slot = &pte_table(e)[TABLE_INDEX(vaddr, PD_SHIFT)];
+    return r;
+}
+
+pte_lookup_t lookup_pt_slot(pte_t *pml4, word_t vaddr)
+{
+    pte_lookup_t r = lookup_pd_slot(pml4, vaddr);
+    if (r.fault.type != seL4_NoFailure) return r;
+    pte_t e = *r.slot;
+    r.slot = NULL;
+    if (!pte_present(e) || pte_is_large(e)) r.fault = lf_missing_capability(PD_SHIFT);
+    else r.slot = &pte_table(e)[TABLE_INDEX(vaddr, PT_SHIFT)];
+    return r;
+}
+
+word_t vm_attributes_bits(word_t attr, bool large)
+{
+    switch (attr) {
+    case seL4_X86_WriteThrough: return PTE_PWT;
+    case seL4_X86_CacheDisabled: return PTE_PCD;
+    case seL4_X86_Uncacheable: return PTE_PCD | PTE_PWT;
+    case seL4_X86_WriteCombining: return large ? PTE_LARGE_PAT : PTE_PAGE_SIZE;
+    default: return 0;
+    }
+}
+
+void unmap_page(cap_t frame)
+{
+    pte_t *pml4 = find_vspace_for_asid(mapped_asid(frame));
+    if (!pml4) return;
+    word_t vaddr = mapped_vaddr(frame), bits = frame_size_bits(frame);
+    pte_lookup_t r = bits == seL4_PageBits ? lookup_pt_slot(pml4, vaddr)
+                     : bits == seL4_LargePageBits ? lookup_pd_slot(pml4, vaddr)
+                                                  : lookup_pdpt_slot(pml4, vaddr);
+    if (r.fault.type != seL4_NoFailure || !pte_present(*r.slot)) return;
+    if (bits != seL4_PageBits && !pte_is_large(*r.slot)) return;
+    if (pte_paddr(*r.slot) != pptr_to_paddr(cap_ptr(frame))) return;
+    *r.slot = 0;
+    /* SDM 4.10.4.1: INVLPG removes the stale translation. */
+    if (is_current_vspace(pml4)) invlpg(vaddr);
+}
+
+void unmap_paging_structure(cap_t cap)
+{
+    pte_t *pml4 = find_vspace_for_asid(mapped_asid(cap));
+    if (!pml4) return;
+    word_t vaddr = mapped_vaddr(cap);
+    pte_lookup_t r;
+    switch (cap_get_type(cap)) {
+    case cap_page_table_cap: r = lookup_pd_slot(pml4, vaddr); break;
+    case cap_page_directory_cap: r = lookup_pdpt_slot(pml4, vaddr); break;
+    default:
+        r.fault = lookup_ok();
+        r.slot = &pml4[TABLE_INDEX(vaddr, PML4_SHIFT)];
+        break;
+    }
+    if (r.fault.type != seL4_NoFailure || !pte_present(*r.slot) || pte_is_large(*r.slot)) return;
+    if (pte_paddr(*r.slot) != pptr_to_paddr(cap_ptr(cap))) return;
+    *r.slot = 0;
+    /* SDM 4.10.4.1: a CR3 load flushes the non-global TLB entries and the
+     * paging-structure caches the removed table fed. */
+    if (is_current_vspace(pml4)) write_cr3(read_cr3());
+}
+
+void delete_asid(word_t asid, pte_t *pml4)
+{
+    pte_t **pool = asid_table[(asid >> ASID_LOW_BITS) & MASK(ASID_HIGH_BITS)];
+    if (!pool || pool[asid & MASK(ASID_LOW_BITS)] != pml4) return;
+    pool[asid & MASK(ASID_LOW_BITS)] = NULL;
+    if (is_current_vspace(pml4)) write_cr3(pptr_to_paddr(kernel_pml4));
+}
+
+void delete_asid_pool(word_t base, pte_t **pool)
+{
+    word_t i = base >> ASID_LOW_BITS;
+    if (asid_table[i] != pool) return;
+    for (word_t j = 0; j < BIT(ASID_LOW_BITS); j++)
+        if (pool[j] && is_current_vspace(pool[j])) write_cr3(pptr_to_paddr(kernel_pml4));
+    asid_table[i] = NULL;
+}
+
+word_t mask_vm_rights(word_t vm, word_t rights)
+{
+    bool read = rights & RIGHT_READ, write = rights & RIGHT_WRITE;
+    if (vm == VMReadOnly && read) return VMReadOnly;
+    if (vm == VMReadWrite && read) return write ? VMReadWrite : VMReadOnly;
+    return VMKernelOnly;
+}
