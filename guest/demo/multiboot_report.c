@@ -2,14 +2,22 @@
 
 #include "guest/demo/common/kprintf.h"
 #include "guest/demo/common/multiboot.h"
+#include "guest/demo/common/serial.h"
 
-// GRUB and QEMU start the kernel's and each module's command line with the
-// path they loaded it from; only the words after it are arguments.
-static const char* skip_first_word(const char* cmdline) {
-  while (*cmdline == ' ') ++cmdline;
-  while (*cmdline != ' ' && *cmdline != '\0') ++cmdline;
-  while (*cmdline == ' ') ++cmdline;
-  return cmdline;
+// Prints the key=value words of a command line, space-separated. Loaders
+// differ in what else they put there (GRUB and QEMU start with the path of
+// the file they loaded), so other words are left out.
+static void print_options(const char* cmdline) {
+  int printed = 0;
+  while (*cmdline != '\0') {
+    while (*cmdline == ' ') ++cmdline;
+    const char* word = cmdline;
+    int has_equals = 0;
+    while (*cmdline != ' ' && *cmdline != '\0') has_equals |= *cmdline++ == '=';
+    if (!has_equals) continue;
+    if (printed++) serial_putc(' ');
+    for (const char* c = word; c < cmdline; ++c) serial_putc(*c);
+  }
 }
 
 static void report_memory_map(const struct multiboot_info* info) {
@@ -29,10 +37,11 @@ static void report_modules(const struct multiboot_info* info) {
   const struct multiboot_module* modules =
       (const struct multiboot_module*)(uint64_t)info->mods_addr;
   for (uint32_t i = 0; i < info->mods_count; ++i) {
-    kprintf("demo:   module %u: %u bytes, page-aligned: %s, arguments \"%s\"\n", i,
+    kprintf("demo:   module %u: %u bytes, page-aligned: %s, options \"", i,
             modules[i].mod_end - modules[i].mod_start,
-            (modules[i].mod_start & 0xFFF) == 0 ? "yes" : "no",
-            skip_first_word((const char*)(uint64_t)modules[i].string));
+            (modules[i].mod_start & 0xFFF) == 0 ? "yes" : "no");
+    print_options((const char*)(uint64_t)modules[i].string);
+    kprintf("\"\n");
   }
 }
 
@@ -49,8 +58,9 @@ int report_multiboot(uint32_t magic, uint32_t info_address) {
   }
   if (info->flags & kMultibootInfoMemoryMap) report_memory_map(info);
   if (info->flags & kMultibootInfoCmdline) {
-    kprintf("demo: cmdline arguments \"%s\"\n",
-            skip_first_word((const char*)(uint64_t)info->cmdline));
+    kprintf("demo: cmdline options \"");
+    print_options((const char*)(uint64_t)info->cmdline);
+    kprintf("\"\n");
   }
   if (info->flags & kMultibootInfoModules) report_modules(info);
   return 1;

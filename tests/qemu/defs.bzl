@@ -2,8 +2,9 @@
 
 # Boot arguments behind //guest/demo:expected_console.txt; every runner that
 # checks against that file must boot the demo with exactly these.
-DEMO_CMDLINE = "demo-arg=1 second-arg"
-DEMO_MODULES = {"//tests/qemu:testdata/module.txt": "module-arg"}
+# The demo prints only key=value words, which every loader passes unchanged.
+DEMO_CMDLINE = "demo-arg=1 second-arg=two"
+DEMO_MODULES = {"//tests/qemu:testdata/module.txt": "module-arg=3"}
 
 def console_golden_test(
         name,
