@@ -18,6 +18,16 @@ cmdline=""
 timeout_seconds=60
 modules=()
 
+# Under `bazel run` the working directory is the runfiles tree; a relative
+# path not found there is taken from where bazel was run.
+resolve_path() {
+  local path="$1"
+  if [[ "$path" != /* && ! -e "$path" && -n "${BUILD_WORKING_DIRECTORY:-}" ]]; then
+    path="$BUILD_WORKING_DIRECTORY/$path"
+  fi
+  echo "$path"
+}
+
 usage() {
   echo "usage: $0 --kernel=IMAGE [--module=FILE[,ARGS]]... [--cmdline=ARGS] [--timeout=SECONDS]" >&2
   exit 2
@@ -25,7 +35,7 @@ usage() {
 
 for arg in "$@"; do
   case "$arg" in
-    --kernel=*) kernel="${arg#--kernel=}" ;;
+    --kernel=*) kernel="$(resolve_path "${arg#--kernel=}")" ;;
     --module=*) modules+=("${arg#--module=}") ;;
     --cmdline=*) cmdline="${arg#--cmdline=}" ;;
     --timeout=*) timeout_seconds="${arg#--timeout=}" ;;
@@ -65,7 +75,7 @@ if [[ ${#modules[@]} -gt 0 ]]; then
   # comma is written ',,'.
   initrd=""
   for module in "${modules[@]}"; do
-    file="${module%%,*}"
+    file="$(resolve_path "${module%%,*}")"
     args=""
     [[ "$module" == *,* ]] && args="${module#*,}"
     if [[ ! -f "$file" ]]; then
