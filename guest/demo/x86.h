@@ -17,14 +17,12 @@ enum {
 // IA32_EFER bits (SDM Vol. 3A 2.2.1, Table 2-1).
 enum {
   kEferSyscallEnable = 1u << 0,
-  kEferLongModeEnable = 1u << 8,
   kEferLongModeActive = 1u << 10,
   kEferNoExecuteEnable = 1u << 11,
 };
 
 // RFLAGS bits (SDM Vol. 1 3.4.3).
 enum {
-  kRflagsReserved1 = 1u << 1,
   kRflagsTrap = 1u << 8,
   kRflagsInterrupt = 1u << 9,
   kRflagsDirection = 1u << 10,
@@ -72,12 +70,6 @@ static inline void write_cr3(uint64_t value) {
 
 static inline void invlpg(uint64_t address) {
   __asm__ volatile("invlpg (%0)" : : "r"(address) : "memory");
-}
-
-static inline uint16_t read_cs(void) {
-  uint16_t value;
-  __asm__ volatile("mov %%cs, %0" : "=r"(value));
-  return value;
 }
 
 #endif  // GUEST_DEMO_X86_H_
