@@ -72,8 +72,7 @@ static void handle_page_fault(struct trap_frame* frame) {
     return;
   }
   if (paging_in_demand_region(address) && (frame->error_code & kPfPresent) == 0) {
-    uint64_t frame_address = paging_map_demand_page(address);
-    if (frame_address != 0) {
+    if (paging_map_demand_page(address) != 0) {
       kprintf(": mapped a zeroed frame, retrying\n");
       return;
     }
