@@ -1,0 +1,229 @@
+// String instructions: every operation, size, repeat prefix, address size
+// and direction against the host CPU (including overlapping MOVS and runs
+// that cross pages), then what the host cannot show: a page fault part-way
+// through REP MOVS and its restart, REP STOS over its own code, and a
+// segment override on the source.
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "tests/cpu/long_mode_machine.h"
+#include "tests/cpu/native_runner.h"
+
+namespace x64sim::testing {
+namespace {
+
+enum Op { kMovs, kStos, kLods, kCmps, kScas };
+const char* const kOpNames[] = {"movs", "stos", "lods", "cmps", "scas"};
+const uint8_t kByteOpcodes[] = {0xa4, 0xaa, 0xac, 0xa6, 0xae};  // +1 for W/D/Q (SDM vol. 2 opcode map)
+
+struct Form {
+  Op op;
+  int size;        // 1, 2, 4, 8
+  uint8_t repeat;  // 0, 0xf3 or 0xf2
+  bool addr32;
+  std::vector<uint8_t> Bytes() const {
+    std::vector<uint8_t> b;
+    if (repeat) b.push_back(repeat);
+    if (addr32) b.push_back(0x67);
+    if (size == 2) b.push_back(0x66);
+    if (size == 8) b.push_back(0x48);
+    b.push_back(kByteOpcodes[op] + (size > 1));
+    return b;
+  }
+  std::string Name() const {
+    std::string n = repeat == 0xf3 ? "rep " : repeat == 0xf2 ? "repne " : "";
+    n += kOpNames[op];
+    n += "bwdq"[size == 1 ? 0 : size == 2 ? 1 : size == 4 ? 2 : 3];
+    if (addr32) n += " (addr32)";
+    return n;
+  }
+};
+
+constexpr size_t kBufBytes = 128 * 1024;
+constexpr uint64_t kFlagsCompared = kArithFlags | kDF;
+
+struct Scenario {
+  bool down;        // DF = 1
+  uint64_t count;   // RCX for repeated forms
+  int64_t src;      // buffer offsets of the first element
+  int64_t dst;
+};
+
+// Fills the buffer so that compares both match and mismatch: a small
+// alphabet, and for CMPS a destination mostly equal to the source.
+void FillBuffer(const Form& f, const Scenario& sc, std::mt19937_64& rng, uint8_t* buf) {
+  for (size_t i = 0; i < kBufBytes; ++i) buf[i] = static_cast<uint8_t>(rng() % 3);
+  if (f.op == kCmps && rng() % 4 != 0) {
+    int64_t n = static_cast<int64_t>(sc.count + 1) * f.size;
+    int64_t lo_s = sc.down ? sc.src - n + f.size : sc.src;
+    int64_t lo_d = sc.down ? sc.dst - n + f.size : sc.dst;
+    if (lo_s >= 0 && lo_d >= 0) std::memmove(buf + lo_d, buf + lo_s, n);
+    buf[lo_d + rng() % n] ^= 1;
+  }
+}
+
+std::vector<Scenario> ScenariosFor(const Form& f, std::mt19937_64& rng) {
+  std::vector<uint64_t> counts = {1};
+  if (f.repeat) counts = {0, 1, 2, 7, 333, 20000 / static_cast<uint64_t>(f.size)};
+  std::vector<int64_t> gaps = {0x8000};  // destination minus source
+  if (f.op == kMovs) gaps = {0x8000, -0x4000, 1, 3, 5, 8, 13, -1, -3, -8, 0};
+  std::vector<Scenario> out;
+  for (bool down : {false, true}) {
+    for (uint64_t count : counts) {
+      for (int64_t gap : gaps) {
+        int64_t span = static_cast<int64_t>(count + 1) * f.size;
+        int64_t src = 0x6000 + static_cast<int64_t>(rng() % 64);
+        if (down) src += span;
+        out.push_back({down, count, src, src + gap});
+      }
+    }
+  }
+  return out;
+}
+
+TEST(StringDifferentialTest, EveryFormMatchesTheHost) {
+  LowMemory host_mem(kBufBytes);
+  const uint64_t host_base = reinterpret_cast<uint64_t>(host_mem.data());
+  const uint64_t guest_base = LongModeMachine::kData;
+  std::vector<uint8_t> initial(kBufBytes), guest_after(kBufBytes);
+  int forms = 0, runs = 0;
+  for (Op op : {kMovs, kStos, kLods, kCmps, kScas}) {
+    for (int size : {1, 2, 4, 8}) {
+      for (uint8_t repeat : {0x00, 0xf3, 0xf2}) {
+        if (repeat == 0xf2 && op != kCmps && op != kScas) continue;
+        for (bool addr32 : {false, true}) {
+          const Form f{op, size, repeat, addr32};
+          SCOPED_TRACE(f.Name());
+          LongModeMachine m;
+          NativeCode native(f.Bytes());
+          std::mt19937_64 rng(forms + 7);
+          for (const Scenario& sc : ScenariosFor(f, rng)) {
+            SCOPED_TRACE(::testing::Message() << "down " << sc.down << " count " << sc.count
+                                              << " src " << sc.src << " dst " << sc.dst);
+            FillBuffer(f, sc, rng, initial.data());
+            RegisterImage in = {};
+            in.rax = rng() % 3 * 0x0101010101010101ull;  // SCAS finds or misses the alphabet
+            if (rng() % 2) in.rax ^= 1;
+            // Upper garbage in RCX/RSI/RDI shows what a 32-bit address size ignores and clears.
+            uint64_t upper = addr32 ? (rng() | 1) << 32 : 0;
+            in.rcx = f.repeat ? sc.count | upper : rng();
+            in.rflags = 0x2 | (rng() & (kArithFlags & ~kZF)) | (sc.down ? kDF : 0);
+            RegisterImage host = in;
+            host.rsi = upper | (host_base + sc.src);
+            host.rdi = upper | (host_base + sc.dst);
+            std::memcpy(host_mem.data(), initial.data(), kBufBytes);
+            native.Run(&host);
+
+            CpuState& s = m.state();
+            s.gpr[kRax] = in.rax;
+            s.gpr[kRcx] = in.rcx;
+            s.gpr[kRsi] = upper | (guest_base + sc.src);
+            s.gpr[kRdi] = upper | (guest_base + sc.dst);
+            s.rflags = in.rflags;
+            m.memory().CopyIn(guest_base, initial.data(), kBufBytes);
+            LongModeMachine::Outcome out = m.Run(f.Bytes());
+            ASSERT_EQ(out.vector, -1);
+
+            EXPECT_EQ(s.gpr[kRax], host.rax);
+            EXPECT_EQ(s.gpr[kRcx], host.rcx);
+            EXPECT_EQ(s.gpr[kRsi] - guest_base, host.rsi - host_base);
+            EXPECT_EQ(s.gpr[kRdi] - guest_base, host.rdi - host_base);
+            EXPECT_EQ(s.rflags & kFlagsCompared, host.rflags & kFlagsCompared);
+            m.memory().CopyOut(guest_base, guest_after.data(), kBufBytes);
+            EXPECT_EQ(0, std::memcmp(guest_after.data(), host_mem.data(), kBufBytes));
+            if (::testing::Test::HasFailure()) return;
+            ++runs;
+          }
+          ++forms;
+        }
+      }
+    }
+  }
+  std::printf("string forms compared with the host: %d (%d runs)\n", forms, runs);
+}
+
+const std::vector<uint8_t> kRepMovsb = {0xf3, 0xa4};
+const std::vector<uint8_t> kRepMovsq = {0xf3, 0x48, 0xa5};
+
+// SDM vol. 2B REP: a fault part-way leaves RSI/RDI/RCX naming the faulting
+// element, and the restarted instruction finishes the copy.
+TEST(StringFaultTest, RepMovsRestartsAfterPageFault) {
+  for (const auto* code : {&kRepMovsb, &kRepMovsq}) {
+    const int size = code->size() == 2 ? 1 : 8;
+    LongModeMachine m;
+    const uint64_t src = LongModeMachine::kData + 0x10;
+    const uint64_t dst = LongModeMachine::kData + 0x8000 + 0x20;
+    const uint64_t bytes = 3 * kPageSize;
+    std::vector<uint8_t> pattern(bytes);
+    std::mt19937_64 rng(3);
+    for (uint8_t& b : pattern) b = static_cast<uint8_t>(rng());
+    m.memory().CopyIn(src, pattern.data(), bytes);
+    const uint64_t hole = LongModeMachine::kData + 0xa000;  // dst's third page
+    m.SetPteFlags(hole, 0);
+    CpuState& s = m.state();
+    s.gpr[kRsi] = src;
+    s.gpr[kRdi] = dst;
+    s.gpr[kRcx] = bytes / size;
+    LongModeMachine::Outcome out = m.Run(*code);
+    ASSERT_EQ(out.vector, kPageFault);
+    EXPECT_EQ(out.error_code, kPfWrite);
+    EXPECT_EQ(out.fault_rip, LongModeMachine::kCode);
+    // The element that faults is the first to touch the hole (a quadword may straddle it).
+    const uint64_t done = (hole - dst) / size;
+    EXPECT_EQ(s.cr2, dst + done * size > hole ? dst + done * size : hole);
+    EXPECT_EQ(s.gpr[kRdi], dst + done * size);
+    EXPECT_EQ(s.gpr[kRsi], src + done * size);
+    EXPECT_EQ(s.gpr[kRcx], bytes / size - done);
+    std::vector<uint8_t> got(bytes);
+    m.memory().CopyOut(dst, got.data(), done * size);
+    EXPECT_EQ(0, std::memcmp(got.data(), pattern.data(), done * size));
+
+    m.SetPteFlags(hole, LongModeMachine::kPteFlags);
+    const uint64_t rsi = s.gpr[kRsi], rdi = s.gpr[kRdi], rcx = s.gpr[kRcx];
+    s.gpr[kRsi] = rsi;
+    s.gpr[kRdi] = rdi;
+    s.gpr[kRcx] = rcx;
+    ASSERT_EQ(m.Run(*code).vector, -1);
+    EXPECT_EQ(s.gpr[kRcx], 0u);
+    EXPECT_EQ(s.gpr[kRdi], dst + bytes);
+    m.memory().CopyOut(dst, got.data(), bytes);
+    EXPECT_EQ(0, std::memcmp(got.data(), pattern.data(), bytes));
+  }
+}
+
+// REP STOSB over the bytes that follow it: the decoded copy of those bytes
+// must be dropped, so the CPU runs the NOPs it stored, not the old MOV.
+TEST(StringFaultTest, RepStosOverItsOwnCodeIsSeen) {
+  LongModeMachine m;
+  // rep stosb; mov eax, 1; (hlt appended)
+  const std::vector<uint8_t> code = {0xf3, 0xaa, 0xb8, 0x01, 0x00, 0x00, 0x00};
+  CpuState& s = m.state();
+  s.gpr[kRax] = 0x90;  // NOP
+  s.gpr[kRcx] = 5;
+  s.gpr[kRdi] = LongModeMachine::kCode + 2;
+  ASSERT_EQ(m.Run(code).vector, -1);
+  EXPECT_EQ(s.gpr[kRax], 0x90u);
+  EXPECT_EQ(s.gpr[kRcx], 0u);
+}
+
+// The source segment can be overridden (FS here, whose base counts in
+// 64-bit mode); ES:RDI cannot (SDM vol. 2B MOVS).
+TEST(StringFaultTest, SourceSegmentOverride) {
+  LongModeMachine m;
+  const uint64_t fs_base = 0x40000 + 0x100000;
+  m.cpu().LoadSegmentCache(kFs, Segment{0, fs_base, 0xfffff, 0xcf92});
+  m.Put64(fs_base + 0x10, 0x1122334455667788ull);
+  m.Put64(0x10, 0xdeadbeefdeadbeefull);
+  CpuState& s = m.state();
+  s.gpr[kRsi] = 0x10;
+  s.gpr[kRdi] = LongModeMachine::kData;
+  ASSERT_EQ(m.Run({0x64, 0x48, 0xa5}).vector, -1);  // movsq qword [rdi], fs:[rsi]
+  EXPECT_EQ(m.Get64(LongModeMachine::kData), 0x1122334455667788ull);
+  EXPECT_EQ(s.gpr[kRsi], 0x18u);
+}
+
+}  // namespace
+}  // namespace x64sim::testing
