@@ -10,7 +10,6 @@ void fpu_init(void)
     /* SDM 13.1: CR0.EM=0, MP=1; CR4.OSFXSR and OSXMMEXCPT enable SSE. */
     write_cr0((read_cr0() & ~(CR0_EM | CR0_TS)) | CR0_MP);
     write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
-    __asm__ volatile("fninit");
 }
 
 void fpu_init_state(tcb_t *t)

@@ -1,0 +1,2 @@
+#include "test.h"
+const test_case_t notification_tests[] = {{NULL, NULL}};
