@@ -6,7 +6,7 @@ namespace x64sim {
 
 PhysicalMemory::PhysicalMemory(uint64_t ram_bytes)
     : ram_size_(ram_bytes),
-      ram_(new uint8_t[ram_bytes]()),
+      ram_(static_cast<uint8_t*>(std::calloc(ram_bytes, 1))),
       code_pages_(ram_bytes >> kPageShift, 0) {}
 
 MmioDevice* PhysicalMemory::FindMmio(uint64_t paddr, uint64_t* offset) const {

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <vector>
 
@@ -65,8 +66,13 @@ class PhysicalMemory {
   };
   MmioDevice* FindMmio(uint64_t paddr, uint64_t* offset) const;
 
+  struct FreeDeleter {
+    void operator()(uint8_t* p) const { std::free(p); }
+  };
   uint64_t ram_size_;
-  std::unique_ptr<uint8_t[]> ram_;
+  // calloc: the host maps zero pages lazily, so a large guest RAM costs
+  // nothing until the guest touches it.
+  std::unique_ptr<uint8_t, FreeDeleter> ram_;
   std::vector<uint8_t> code_pages_;
   std::vector<MmioWindow> mmio_;
 };

@@ -3,16 +3,18 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_format.h"
 #include "mmu/mmu_tracer.h"
+#include "sim/command_line.h"
 #include "sim/exit_codes.h"
 #include "sim/machine.h"
 
@@ -45,33 +47,17 @@ absl::StatusOr<std::vector<uint8_t>> ReadFile(const std::string& path) {
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
 }
 
-// --module=FILE[,cmdline] may be repeated; absl flags keep only the last
-// value of a flag, so these are taken out of argv before parsing.
-std::vector<std::string> ExtractModuleArgs(int& argc, char** argv) {
-  std::vector<std::string> modules;
-  int out = 1;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg.rfind("--module=", 0) == 0) {
-      modules.push_back(arg.substr(9));
-    } else if (arg == "--module" && i + 1 < argc) {
-      modules.push_back(argv[++i]);
-    } else {
-      argv[out++] = argv[i];
-    }
+void PrintHelp() {
+  std::printf("x64sim %s\n\nflags (--foo-bar and --foo_bar are the same):\n",
+              std::string(absl::ProgramUsageMessage()).c_str());
+  std::printf("  --module=FILE[,ARGS]  a multiboot module; repeat for more\n");
+  std::map<std::string, const absl::CommandLineFlag*> ours;
+  for (const auto& [name, flag] : absl::GetAllFlags()) {
+    if (flag->Filename().find("sim/main.cc") != std::string::npos) ours[std::string(name)] = flag;
   }
-  argc = out;
-  return modules;
-}
-
-// Accepts --max-instructions as well as absl's --max_instructions.
-void NormalizeFlagNames(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    char* a = argv[i];
-    if (a[0] != '-' || a[1] != '-') continue;
-    for (char* p = a + 2; *p && *p != '='; ++p) {
-      if (*p == '-') *p = '_';
-    }
+  for (const auto& [name, flag] : ours) {
+    std::printf("  --%s  %s (default: '%s')\n", name.c_str(), flag->Help().c_str(),
+                flag->DefaultValue().c_str());
   }
 }
 
@@ -94,10 +80,15 @@ int Main(int argc, char** argv) {
       "exit status: the guest's debug-exit status (v<<1)|1, or 2 bad flag, 4 bad image,\n"
       "6 instruction limit, 8 triple fault, 10 unimplemented instruction, 12 halted forever,\n"
       "14 I/O error");
-  NormalizeFlagNames(argc, argv);
-  std::vector<std::string> module_args = ExtractModuleArgs(argc, argv);
-  std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
-  if (rest.size() > 1) return Fail(kExitBadFlag, absl::StrFormat("unexpected argument '%s'", rest[1]));
+  ParsedCommandLine parsed;
+  if (absl::Status st = ParseCommandLine(argc, argv, &parsed); !st.ok()) {
+    return Fail(kExitBadFlag, absl::StrFormat("%s (see --help)", st.message()));
+  }
+  if (parsed.help) {
+    PrintHelp();
+    return 0;
+  }
+  const std::vector<std::string>& module_args = parsed.modules;
   const std::string kernel_path = absl::GetFlag(FLAGS_kernel);
   if (kernel_path.empty()) return Fail(kExitBadFlag, "--kernel=IMAGE is required");
   const std::string unimplemented = absl::GetFlag(FLAGS_unimplemented);

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every test twice, as built normally and under AddressSanitizer +
+# UndefinedBehaviorSanitizer, then prints "tests: N passed, M failed"
+# counted from the test cases' real results. Exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+tools/setup.sh || exit 1
+
+targets=$(bazel query 'tests(//...)' 2>/dev/null) || { echo "tests: 0 passed, 1 failed"; exit 1; }
+passed=0
+failed=0
+status=0
+for config in "" "--config=asan"; do
+  echo "== bazel test //... ${config:-(default)}" >&2
+  # shellcheck disable=SC2086
+  bazel test //... $config --test_output=errors --test_summary=terse || status=1
+  read -r p f < <(python3 tools/count_test_results.py "$(bazel info $config bazel-testlogs 2>/dev/null)" $targets)
+  passed=$((passed + p))
+  failed=$((failed + f))
+done
+[ "$failed" -gt 0 ] && status=1
+echo "tests: $passed passed, $failed failed"
+exit $status
