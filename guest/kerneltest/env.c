@@ -111,3 +111,28 @@ helper_t helper_start(helper_fn fn, seL4_Word arg0, seL4_Word arg1, seL4_Word pr
 }
 
 void helper_destroy(helper_t *h) { seL4_CNode_Delete(ROOT_CNODE, h->tcb, ROOT_DEPTH); }
+
+/* Reads (or writes) addr, then reports "no fault" on the fault endpoint. */
+static void toucher(seL4_Word addr, seL4_Word write)
+{
+    if (write) *(volatile seL4_Word *)addr = 0x5a5a;
+    else (void)*(volatile seL4_Word *)addr;
+    seL4_SendWithMRs(env_fault_ep, h_msg(NO_FAULT_LABEL, 0), NULL, NULL, NULL, NULL);
+}
+
+fault_msg_t env_fault_of(helper_t *h)
+{
+    fault_msg_t f;
+    seL4_MessageInfo_t info = seL4_Recv(env_fault_ep, &f.badge);
+    f.label = seL4_MessageInfo_get_label(info);
+    f.length = seL4_MessageInfo_get_length(info);
+    for (int i = 0; i < 8; i++) f.mr[i] = seL4_GetMR(i);
+    helper_destroy(h);
+    return f;
+}
+
+fault_msg_t env_touch(seL4_Word addr, int write)
+{
+    helper_t h = helper_start(toucher, addr, (seL4_Word)write, seL4_MaxPrio - 1);
+    return env_fault_of(&h);
+}

@@ -72,6 +72,16 @@ void helper_destroy(helper_t *h);
 /* Helpers that finish block here forever. */
 void helper_park(void) __attribute__((noreturn));
 
+/* What arrived on env_fault_ep (the helper is destroyed afterwards). */
+#define NO_FAULT_LABEL 0x777
+typedef struct fault_msg {
+    seL4_Word label, length, badge;
+    seL4_Word mr[8];
+} fault_msg_t;
+fault_msg_t env_fault_of(helper_t *h);
+/* A helper touches addr; returns its VM fault, or label NO_FAULT_LABEL. */
+fault_msg_t env_touch(seL4_Word addr, int write);
+
 /* Syscall shorthand for helpers (registers only, no IPC buffer). */
 static inline seL4_MessageInfo_t h_msg(seL4_Word label, seL4_Word length)
 {
