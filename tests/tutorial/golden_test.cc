@@ -131,10 +131,10 @@ StageExpectation ExpectationFor(int stage) {
 // Stages after which the seed says the output does not change.
 constexpr int kUnchangedStages[] = {1, 6, 7, 10, 12, 14};
 
-// The kernel's own last words: how it reports a DebugHalt or that no thread
-// can run any more.
+// The kernel's own last words: the root server's DebugHalt, or that no
+// thread can run any more.
 const std::regex kKernelEndOfRun(
-    R"re(^(Debug halt syscall from user thread 0x[0-9a-f]+ "[^"]*"|Idle: no thread can run again.*)$)re");
+    R"re(^(Debug halt syscall from user thread 0xffffff80[0-9a-f]{8} "rootserver"|x64sim-kernel: no runnable threads; halting)$)re");
 
 struct StageRun {
   BootResult boot;
@@ -203,16 +203,23 @@ const ElfImage& StageElf(int stage) {
   return images.emplace(stage, *std::move(image)).first->second;
 }
 
-// The line of main.c on which `call` starts (what __LINE__ reports for a
-// macro call spanning several lines).
-std::optional<int> SourceLineOf(const std::string& call) {
+// The line of main.c on which `call` starts inside the definition of
+// `function` (what __LINE__ reports for a macro call spanning lines).
+std::optional<int> SourceLineOf(const std::string& function, const std::string& call) {
   std::ifstream in(absl::GetFlag(FLAGS_main_c));
+  const std::regex definition("^[a-z].*\\b" + function + "\\(.*\\) \\{$");
   std::string line;
+  bool inside = false;
   std::optional<int> found;
   for (int number = 1; std::getline(in, line); ++number) {
-    if (line.find(call) == std::string::npos) continue;
-    if (found) return std::nullopt;  // ambiguous
-    found = number;
+    if (!inside) {
+      inside = std::regex_match(line, definition);
+    } else if (line == "}") {
+      inside = false;
+    } else if (line.find(call) != std::string::npos) {
+      if (found) return std::nullopt;  // ambiguous
+      found = number;
+    }
   }
   return found;
 }
@@ -335,8 +342,9 @@ void CheckTranscript(int stage, const StageRun& run) {
       EXPECT_EQ(lines[at], *text) << "line " << at << " after the banner";
       ++at;
     } else if (const auto* log = std::get_if<LogLine>(&item)) {
-      std::optional<int> source_line = SourceLineOf(log->call);
-      ASSERT_TRUE(source_line.has_value()) << "'" << log->call << "' not once in main.c";
+      std::optional<int> source_line = SourceLineOf(log->function, log->call);
+      ASSERT_TRUE(source_line.has_value())
+          << "'" << log->call << "' not once in " << log->function << " in main.c";
       EXPECT_EQ(lines[at], absl::StrCat("dynamic-2: ", log->function, "@main.c:",
                                         *source_line, " ", log->rest));
       ++at;
