@@ -105,7 +105,10 @@ Translation Mmu::TranslatePaged(WalkRecord& record, const PagingContext& ctx) {
   }
   record.phys = entry.frame + (linear & (PageBytes(entry.size) - 1));
   if (observer_) observer_->OnTranslate(record);
-  if (hit.source == TlbSource::kStlb) ApplyChanges(tlbs_.Fill(entry, linear, instruction, false));
+  if (hit.source == TlbSource::kStlb) {
+    tlbs_.Fill(entry, linear, instruction, /*also_second_level=*/false, &changes_);
+    ApplyChanges(changes_);
+  }
   return Translation{.ok = true, .phys = record.phys,
                      .allow = AllowedAccesses(entry.rights, entry.dirty, ctx)};
 }
@@ -175,7 +178,8 @@ Translation Mmu::Walk(WalkRecord& record, const PagingContext& ctx) {
   count_miss(SizeIndex(leaf.size));
   record.phys = leaf.page_base + (linear & (PageBytes(leaf.size) - 1));
   if (observer_) observer_->OnTranslate(record);
-  ApplyChanges(tlbs_.Fill(entry, linear, instruction, true));
+  tlbs_.Fill(entry, linear, instruction, /*also_second_level=*/true, &changes_);
+  ApplyChanges(changes_);
   return Translation{.ok = true, .phys = record.phys,
                      .allow = AllowedAccesses(leaf.rights, entry.dirty, ctx)};
 }

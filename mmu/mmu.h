@@ -99,6 +99,7 @@ class Mmu {
   TlbHierarchy tlbs_;
   PagingStructureCache psc_;
   MmuStats stats_;
+  TlbChanges changes_;  // scratch for TlbHierarchy::Fill
   TranslationListener* listener_ = nullptr;
   WalkObserver* observer_ = nullptr;
   // Of the last call that carried a context, to stamp TLB events.

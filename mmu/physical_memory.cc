@@ -41,12 +41,14 @@ void PhysicalMemory::Write(uint64_t paddr, int size, uint64_t value) {
 
 bool PhysicalMemory::CopyIn(uint64_t paddr, const void* src, size_t n) {
   if (paddr > ram_size_ || n > ram_size_ - paddr) return false;
+  if (n == 0) return true;  // src may be null
   std::memcpy(ram_.get() + paddr, src, n);
   return true;
 }
 
 bool PhysicalMemory::CopyOut(uint64_t paddr, void* dst, size_t n) const {
   if (paddr > ram_size_ || n > ram_size_ - paddr) return false;
+  if (n == 0) return true;
   std::memcpy(dst, ram_.get() + paddr, n);
   return true;
 }

@@ -17,16 +17,30 @@ TlbArray::TlbArray(const TlbArrayGeometry& geometry)
       sets_(SetsOf(geometry)),
       set_mask_((sets_ & (sets_ - 1)) == 0 ? static_cast<uint64_t>(sets_ - 1) : 0),
       entries_(static_cast<size_t>(SetsOf(geometry)) * geometry.ways),
+      keys_(entries_.size(), kNoKey),
       replacement_(geometry.replacement, SetsOf(geometry), geometry.ways) {}
+
+void TlbArray::Store(size_t slot, const TlbEntry& entry) {
+  entries_[slot] = entry;
+  keys_[slot] = entry.valid ? Key(entry.vpn, entry.size) : kNoKey;
+}
+
+void TlbArray::Kill(size_t slot) {
+  entries_[slot].valid = false;
+  keys_[slot] = kNoKey;
+}
 
 TlbEntry* TlbArray::Find(uint64_t linear, uint16_t pcid, const PcidGenerations& gens, bool touch) {
   for (PageSize size : kSizes) {
     if (!Holds(size)) continue;
     const uint64_t vpn = linear >> paging::PageShift(size);
+    const uint64_t key = Key(vpn, size);
     const int set = SetIndex(vpn);
+    const uint64_t* keys = &keys_[Slot(set, 0)];
     for (int w = 0; w < geometry_.ways; ++w) {
-      TlbEntry* e = Way(set, w);
-      if (e->vpn == vpn && e->size == size && e->Live(gens) && e->MatchesPcid(pcid)) {
+      if (keys[w] != key) continue;
+      TlbEntry* e = &entries_[Slot(set, w)];
+      if (e->Live(gens) && e->MatchesPcid(pcid)) {
         if (touch) replacement_.Touch(set, w);
         return e;
       }
@@ -39,23 +53,22 @@ bool TlbArray::Insert(const TlbEntry& entry, const PcidGenerations& gens, TlbEnt
   const int set = SetIndex(entry.vpn);
   int free_way = -1;
   for (int w = 0; w < geometry_.ways; ++w) {
-    TlbEntry* e = Way(set, w);
-    if (!e->Live(gens)) {
+    const TlbEntry& e = entries_[Slot(set, w)];
+    if (!e.Live(gens)) {
       if (free_way < 0) free_way = w;
       continue;
     }
-    if (e->vpn == entry.vpn && e->size == entry.size &&
-        (e->pcid == entry.pcid || e->global || entry.global)) {
-      *e = entry;  // refresh of the same translation (e.g. after a dirty-bit walk)
+    if (e.vpn == entry.vpn && e.size == entry.size &&
+        (e.pcid == entry.pcid || e.global || entry.global)) {
+      Store(Slot(set, w), entry);  // refresh of the same translation (e.g. after a dirty-bit walk)
       replacement_.Touch(set, w);
       return false;
     }
   }
   const int way = free_way >= 0 ? free_way : replacement_.Victim(set);
-  TlbEntry* slot = Way(set, way);
   const bool evicts = free_way < 0;
-  if (evicts) *evicted = *slot;
-  *slot = entry;
+  if (evicts) *evicted = entries_[Slot(set, way)];
+  Store(Slot(set, way), entry);
   replacement_.Touch(set, way);
   return evicts;
 }
@@ -66,13 +79,15 @@ uint8_t TlbArray::InvalidateAddress(uint64_t linear, uint16_t pcid, bool include
   for (PageSize size : kSizes) {
     if (!Holds(size)) continue;
     const uint64_t vpn = linear >> paging::PageShift(size);
+    const uint64_t key = Key(vpn, size);
     const int set = SetIndex(vpn);
     for (int w = 0; w < geometry_.ways; ++w) {
-      TlbEntry* e = Way(set, w);
-      if (e->vpn != vpn || e->size != size || !e->Live(gens)) continue;
-      const bool match = e->global ? include_global : e->pcid == pcid;
+      const size_t slot = Slot(set, w);
+      const TlbEntry& e = entries_[slot];
+      if (keys_[slot] != key || !e.Live(gens)) continue;
+      const bool match = e.global ? include_global : e.pcid == pcid;
       if (!match) continue;
-      e->valid = false;
+      Kill(slot);
       dropped |= HoldBit(size);
     }
   }
@@ -80,13 +95,14 @@ uint8_t TlbArray::InvalidateAddress(uint64_t linear, uint16_t pcid, bool include
 }
 
 void TlbArray::InvalidateNonGlobal(int pcid) {
-  for (TlbEntry& e : entries_) {
-    if (!e.global && (pcid < 0 || e.pcid == pcid)) e.valid = false;
+  for (size_t slot = 0; slot < entries_.size(); ++slot) {
+    const TlbEntry& e = entries_[slot];
+    if (!e.global && (pcid < 0 || e.pcid == pcid)) Kill(slot);
   }
 }
 
 void TlbArray::InvalidateAll() {
-  for (TlbEntry& e : entries_) e.valid = false;
+  for (size_t slot = 0; slot < entries_.size(); ++slot) Kill(slot);
 }
 
 int TlbArray::CountLive(const PcidGenerations& gens) const {

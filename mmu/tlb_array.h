@@ -56,12 +56,21 @@ class TlbArray {
   int SetIndex(uint64_t vpn) const {
     return static_cast<int>(set_mask_ ? vpn & set_mask_ : vpn % sets_);
   }
-  TlbEntry* Way(int set, int way) { return &entries_[static_cast<size_t>(set) * geometry_.ways + way]; }
+  size_t Slot(int set, int way) const { return static_cast<size_t>(set) * geometry_.ways + way; }
+  // Lookups scan a compact key per way (page number and size) before
+  // touching the entry, so a 12-way set costs two cache lines, not eight.
+  static uint64_t Key(uint64_t vpn, paging::PageSize size) {
+    return (vpn << 2) | (static_cast<uint64_t>(size) & 3);
+  }
+  static constexpr uint64_t kNoKey = ~0ull;
+  void Store(size_t slot, const TlbEntry& entry);
+  void Kill(size_t slot);
 
   TlbArrayGeometry geometry_;
   int sets_;
   uint64_t set_mask_;  // sets_ - 1 for a power of two > 1, else 0
   std::vector<TlbEntry> entries_;
+  std::vector<uint64_t> keys_;  // Key() of each valid entry, kNoKey otherwise
   SetReplacement replacement_;
 };
 

@@ -66,12 +66,11 @@ void TlbHierarchy::FillLevel(Range range, const TlbEntry& leaf, uint64_t linear,
   if (evicts) changes->items[changes->count++] = {TlbChange::Kind::kEvict, best, evicted};
 }
 
-TlbChanges TlbHierarchy::Fill(const TlbEntry& leaf, uint64_t linear, bool instruction,
-                              bool also_second_level) {
-  TlbChanges changes;
-  FillLevel(instruction ? l1i_ : l1d_, leaf, linear, &changes);
-  if (also_second_level) FillLevel(stlb_, leaf, linear, &changes);
-  return changes;
+void TlbHierarchy::Fill(const TlbEntry& leaf, uint64_t linear, bool instruction,
+                        bool also_second_level, TlbChanges* changes) {
+  changes->count = 0;
+  FillLevel(instruction ? l1i_ : l1d_, leaf, linear, changes);
+  if (also_second_level) FillLevel(stlb_, leaf, linear, changes);
 }
 
 bool TlbHierarchy::StillHeld(const TlbEntry& entry) {

@@ -50,7 +50,10 @@ class TlbHierarchy {
   // `also_second_level`, in the second level. Arrays that do not hold the
   // leaf's size get the largest smaller size they hold (SDM 4.10.2.3 allows
   // caching a large page as smaller ones).
-  TlbChanges Fill(const TlbEntry& leaf, uint64_t linear, bool instruction, bool also_second_level);
+  // The placements are reported in `*changes` (reset first; the caller
+  // keeps one around so that nothing is built per call).
+  void Fill(const TlbEntry& leaf, uint64_t linear, bool instruction, bool also_second_level,
+            TlbChanges* changes);
 
   // True if some array still holds a live translation for all of
   // [entry.linear_base(), +size) under the entry's PCID.
