@@ -1,2 +1,170 @@
+/* Error paths: bad caps, wrong types, missing rights, short messages, and
+ * user access to kernel memory; none may disturb the kernel. */
 #include "test.h"
-const test_case_t error_tests[] = {{NULL, NULL}};
+
+static seL4_Word call_label(seL4_CPtr cap, seL4_Word label, seL4_Word length, seL4_Word extra)
+{
+    return seL4_MessageInfo_get_label(seL4_Call(cap, seL4_MessageInfo_new(label, 0, extra, length)));
+}
+
+static const char *test_initial_cap_types(void)
+{
+    static const seL4_Word expected[] = {0, 12, 10, 9, 14, 11, 13, 17, 0, 1, 1, 20, 0, 0, 0, 0};
+    for (seL4_Word slot = 0; slot < sizeof(expected) / sizeof(expected[0]); slot++)
+        if (seL4_DebugCapIdentify(slot) != expected[slot])
+            FAIL("slot %lu has cap type %u, expected %lu", slot, seL4_DebugCapIdentify(slot), expected[slot]);
+    PASS;
+}
+
+static const char *test_bootinfo_consistent(void)
+{
+    seL4_BootInfo *bi = env_bootinfo;
+    CHECK_EQ(bi->initThreadCNodeSizeBits, 12);
+    CHECK_EQ(bi->numNodes, 1);
+    CHECK_EQ((seL4_Word)bi->ipcBuffer, (seL4_Word)seL4_GetIPCBuffer());
+    CHECK(bi->untyped.end > bi->untyped.start);
+    CHECK(bi->userImageFrames.end > bi->userImageFrames.start);
+    CHECK_EQ(bi->empty.end, 1ul << 12);
+    CHECK_EQ(seL4_DebugCapIdentify(bi->userImageFrames.start), 1);
+    CHECK_EQ(seL4_DebugCapIdentify(bi->untyped.start), 2);
+    seL4_Word total = 0;
+    for (seL4_Word i = 0; i < bi->untyped.end - bi->untyped.start; i++) {
+        seL4_UntypedDesc *d = &bi->untypedList[i];
+        CHECK_EQ(d->paddr & ((1ul << d->sizeBits) - 1), 0);
+        if (!d->isDevice) total += 1ul << d->sizeBits;
+    }
+    CHECK(total > (256ul << 20));
+    PASS;
+}
+
+static const char *test_wrong_label_for_untyped(void)
+{
+    seL4_CPtr ut = env_alloc(seL4_UntypedObject, 12);
+    CHECK_EQ(call_label(ut, TCBConfigure, 0, 0), seL4_IllegalOperation);
+    PASS;
+}
+
+static const char *test_retype_truncated(void)
+{
+    seL4_CPtr ut = env_alloc(seL4_UntypedObject, 12);
+    seL4_SetCap(0, ROOT_CNODE);
+    CHECK_EQ(call_label(ut, UntypedRetype, 3, 1), seL4_TruncatedMessage);
+    CHECK_EQ(call_label(ut, UntypedRetype, 6, 0), seL4_TruncatedMessage);
+    PASS;
+}
+
+static const char *test_cnode_label_on_tcb(void)
+{
+    CHECK_EQ(call_label(ROOT_TCB, CNodeCopy, 6, 0), seL4_IllegalOperation);
+    PASS;
+}
+
+static const char *test_unknown_label_on_cnode(void)
+{
+    CHECK_EQ(call_label(ROOT_CNODE, 99, 2, 0), seL4_IllegalOperation);
+    CHECK_EQ(call_label(ROOT_CNODE, CNodeDelete, 1, 0), seL4_TruncatedMessage);
+    PASS;
+}
+
+static const char *test_map_with_wrong_vspace_cap(void)
+{
+    seL4_Word va = env_region(1);
+    seL4_CPtr frame = env_alloc(seL4_X86_4K, 0), ep = env_alloc(seL4_EndpointObject, 0);
+    CHECK_EQ(seL4_X86_Page_Map(frame, ep, va, seL4_AllRights, 0), seL4_InvalidCapability);
+    CHECK_EQ(seL4_GetMR(0), 1);
+    PASS;
+}
+
+static const char *test_frame_invocation_truncated(void)
+{
+    seL4_CPtr frame = env_alloc(seL4_X86_4K, 0);
+    CHECK_EQ(call_label(frame, X86PageMap, 2, 0), seL4_TruncatedMessage);
+    PASS;
+}
+
+static const char *test_irq_control_not_supported(void)
+{
+    CHECK_EQ(call_label(seL4_CapIRQControl, IRQIssueIRQHandler, 0, 0), seL4_IllegalOperation);
+    PASS;
+}
+
+static const char *test_kernel_image_unreadable(void)
+{
+    fault_msg_t f = env_touch(0xffffffff80100000ul, 0);
+    CHECK_EQ(f.label, seL4_Fault_VMFault);
+    CHECK_EQ(f.mr[seL4_VMFault_FSR], 5); /* present, user read: a protection fault */
+    PASS;
+}
+
+static const char *test_kernel_window_unwritable(void)
+{
+    fault_msg_t f = env_touch(0xffffff8000001000ul, 1);
+    CHECK_EQ(f.label, seL4_Fault_VMFault);
+    CHECK_EQ(f.mr[seL4_VMFault_FSR], 7);
+    PASS;
+}
+
+static const char *test_noncanonical_access(void)
+{
+    fault_msg_t f = env_touch(0x8000000000000000ul, 0);
+    CHECK_EQ(f.label, seL4_Fault_UserException);
+    CHECK_EQ(f.mr[seL4_UserException_Number], 13);
+    PASS;
+}
+
+static seL4_IPCBuffer *volatile invoker_ipc;
+
+/* Invokes an untyped with an extra cap that does not resolve. */
+static void bad_extra_cap(seL4_Word ut, seL4_Word bad_cptr)
+{
+    invoker_ipc->caps_or_badges[0] = bad_cptr;
+    seL4_Word a = 0, b = 0, c = 0, d = 0;
+    seL4_CallWithMRs(ut, seL4_MessageInfo_new(UntypedRetype, 0, 1, 4), &a, &b, &c, &d);
+}
+
+static const char *test_extra_cap_lookup_fault(void)
+{
+    seL4_CPtr ut = env_alloc(seL4_UntypedObject, 12);
+    seL4_Word bad = 0xbad0000000000001ul;
+    helper_t h = helper_create(bad_extra_cap, ut, bad, seL4_MaxPrio - 1);
+    invoker_ipc = h.ipc;
+    seL4_TCB_Resume(h.tcb);
+    fault_msg_t f = env_fault_of(&h);
+    CHECK_EQ(f.label, seL4_Fault_CapFault);
+    CHECK_EQ(f.mr[seL4_CapFault_Addr], bad);
+    CHECK_EQ(f.mr[seL4_CapFault_InRecvPhase], 0);
+    PASS;
+}
+
+static const char *test_invoke_null_cap(void)
+{
+    CHECK_EQ(call_label(env_slot(), TCBResume, 0, 0), seL4_InvalidCapability);
+    CHECK_EQ(seL4_GetMR(0), 0);
+    PASS;
+}
+
+static const char *test_reply_without_caller_ignored(void)
+{
+    seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
+    seL4_SetMR(0, 5);
+    PASS;
+}
+
+const test_case_t error_tests[] = {
+    {"error_initial_cap_types", test_initial_cap_types},
+    {"error_bootinfo_consistent", test_bootinfo_consistent},
+    {"error_wrong_label_for_untyped", test_wrong_label_for_untyped},
+    {"error_retype_truncated", test_retype_truncated},
+    {"error_cnode_label_on_tcb", test_cnode_label_on_tcb},
+    {"error_unknown_label_on_cnode", test_unknown_label_on_cnode},
+    {"error_map_with_wrong_vspace_cap", test_map_with_wrong_vspace_cap},
+    {"error_frame_invocation_truncated", test_frame_invocation_truncated},
+    {"error_irq_control_not_supported", test_irq_control_not_supported},
+    {"error_kernel_image_unreadable", test_kernel_image_unreadable},
+    {"error_kernel_window_unwritable", test_kernel_window_unwritable},
+    {"error_noncanonical_access", test_noncanonical_access},
+    {"error_extra_cap_lookup_fault", test_extra_cap_lookup_fault},
+    {"error_invoke_null_cap", test_invoke_null_cap},
+    {"error_reply_without_caller_ignored", test_reply_without_caller_ignored},
+    {NULL, NULL},
+};

@@ -199,14 +199,16 @@ static const char *test_read_with_suspend(void)
     seL4_Yield(); /* blocked in Wait */
     seL4_UserContext regs;
     seL4_Error err = seL4_TCB_ReadRegisters(h.tcb, 1, 0, 1, &regs);
-    /* Suspended, the Wait was cancelled: a signal no longer wakes it. */
-    seL4_Signal(n);
+    /* Suspended, the Wait was cancelled: the signal stays pending. */
+    seL4_CPtr badged = env_slot();
+    seL4_CNode_Mint(ROOT_CNODE, badged, ROOT_DEPTH, ROOT_CNODE, n, ROOT_DEPTH, seL4_AllRights, 9);
+    seL4_Signal(badged);
     seL4_Word badge = 0;
     seL4_Poll(n, &badge);
     helper_destroy(&h);
     CHECK_EQ(err, 0);
     CHECK_EQ(*(unsigned short *)regs.rip, 0x050f); /* restart point: the syscall */
-    CHECK_EQ(badge, 0);
+    CHECK_EQ(badge, 9);
     PASS;
 }
 
