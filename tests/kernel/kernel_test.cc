@@ -1,0 +1,119 @@
+// Runs the guest kernel test suite (//guest/kerneltest) once under a runner
+// (QEMU or the simulator, same flags) and reports every guest test as its
+// own GoogleTest result, plus checks on the run as a whole.
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/match.h"
+#include "gtest/gtest.h"
+#include "tests/tutorial/guest_runner.h"
+
+ABSL_FLAG(std::string, runner, "", "//tools:run_qemu or //sim:x64sim");
+ABSL_FLAG(std::string, kernel, "", "the guest kernel image");
+ABSL_FLAG(std::string, suite, "", "the kernel test suite root server");
+
+namespace {
+
+// One "TEST <name> PASS|FAIL <detail>" line of the guest's console.
+struct GuestResult {
+  bool passed = false;
+  std::string detail;
+};
+
+struct SuiteRun {
+  x64sim::testing::BootResult boot;
+  std::vector<std::pair<std::string, GuestResult>> results;
+  bool has_summary = false;
+  int summary_passed = -1;
+  int summary_failed = -1;
+};
+
+SuiteRun ParseConsole(x64sim::testing::BootResult boot) {
+  SuiteRun run;
+  std::istringstream lines(boot.console);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::istringstream words(line);
+    std::string tag, name, verdict;
+    words >> tag;
+    if (tag == "TEST") {
+      words >> name >> verdict;
+      GuestResult r;
+      r.passed = verdict == "PASS";
+      std::getline(words, r.detail);
+      run.results.emplace_back(name, r);
+    } else if (tag == "SUMMARY") {
+      std::string passed_word, failed_word;
+      words >> run.summary_passed >> passed_word >> run.summary_failed >> failed_word;
+      run.has_summary = true;
+    }
+  }
+  run.boot = std::move(boot);
+  return run;
+}
+
+class GuestTest : public ::testing::Test {
+ public:
+  explicit GuestTest(GuestResult result) : result_(std::move(result)) {}
+  void TestBody() override { EXPECT_TRUE(result_.passed) << result_.detail; }
+
+ private:
+  GuestResult result_;
+};
+
+const SuiteRun* the_run = nullptr;
+
+TEST(KernelSuite, RanToCompletion) {
+  ASSERT_NE(the_run, nullptr);
+  EXPECT_TRUE(absl::StrContains(the_run->boot.console, "Booting all finished, dropped to user space"));
+  ASSERT_TRUE(the_run->has_summary) << "no SUMMARY line; console:\n" << the_run->boot.console;
+  // seL4_DebugHalt ends the run with debug-exit status 0x10: (0x10 << 1) | 1.
+  EXPECT_EQ(the_run->boot.exit_code, 33);
+  EXPECT_GE(the_run->results.size(), 80u);
+}
+
+TEST(KernelSuite, SummaryMatchesResults) {
+  ASSERT_NE(the_run, nullptr);
+  int passed = 0, failed = 0;
+  for (const auto& [name, r] : the_run->results) (r.passed ? passed : failed)++;
+  EXPECT_EQ(the_run->summary_passed, passed);
+  EXPECT_EQ(the_run->summary_failed, failed);
+}
+
+TEST(KernelSuite, UnhandledFaultReportFormat) {
+  ASSERT_NE(the_run, nullptr);
+  // fault_no_handler_stops_thread: a thread without a fault handler is
+  // reported in seL4's debug format and stopped.
+  const std::string& c = the_run->boot.console;
+  EXPECT_TRUE(absl::StrContains(c, "Caught cap fault in send phase at address (nil)\n"
+                                   "while trying to handle:\n"
+                                   "user exception 0x6 code (nil)\n"
+                                   "in thread 0xffffff80"));
+  EXPECT_TRUE(absl::StrContains(c, "\"child of: 'rootserver'\" at address 0x"));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  absl::ParseCommandLine(argc, argv);
+  x64sim::testing::GuestRunner runner(absl::GetFlag(FLAGS_runner), absl::GetFlag(FLAGS_kernel));
+  auto boot = runner.Boot(absl::GetFlag(FLAGS_suite));
+  if (!boot.ok()) {
+    fprintf(stderr, "cannot boot the suite: %s\n", std::string(boot.status().message()).c_str());
+    return 1;
+  }
+  static const SuiteRun run = ParseConsole(*std::move(boot));
+  the_run = &run;
+  for (const auto& [name, result] : run.results) {
+    GuestResult r = result;
+    ::testing::RegisterTest("Guest", name.c_str(), nullptr, nullptr, __FILE__, __LINE__,
+                            [r]() -> ::testing::Test* { return new GuestTest(r); });
+  }
+  return RUN_ALL_TESTS();
+}
