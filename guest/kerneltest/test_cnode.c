@@ -280,6 +280,24 @@ static const char *test_delete_last_cap_destroys_endpoint(void)
     PASS;
 }
 
+/* 300 CNodes, each holding the only cap to the next: deleting the first
+ * tears down the whole chain without exhausting the kernel's stack. */
+static const char *test_delete_deep_nesting(void)
+{
+    seL4_CPtr inner = env_alloc(seL4_CapTableObject, 1);
+    CHECK(inner);
+    for (int i = 0; i < 300; i++) {
+        seL4_CPtr outer = env_alloc(seL4_CapTableObject, 1);
+        CHECK(outer);
+        CHECK_EQ(seL4_CNode_Move(outer, 0, 1, ROOT_CNODE, inner, ROOT_DEPTH), 0);
+        inner = outer;
+    }
+    CHECK_EQ(seL4_CNode_Delete(ROOT_CNODE, inner, ROOT_DEPTH), 0);
+    CHECK_EQ(seL4_DebugCapIdentify(inner), 0);
+    CHECK(env_alloc(seL4_EndpointObject, 0));
+    PASS;
+}
+
 const test_case_t cnode_tests[] = {
     {"cnode_copy_names_same_object", test_copy_names_same_object},
     {"cnode_mint_badge", test_mint_badge},
@@ -306,5 +324,6 @@ const test_case_t cnode_tests[] = {
     {"cnode_mint_guard_too_large_fails", test_mint_guard_too_large_fails},
     {"cnode_cancel_badged_sends_needs_endpoint", test_cancel_badged_sends_needs_endpoint},
     {"cnode_delete_copy_then_last", test_delete_last_cap_destroys_endpoint},
+    {"cnode_delete_deep_nesting", test_delete_deep_nesting},
     {NULL, NULL},
 };

@@ -118,6 +118,29 @@ static void empty_slot(cte_t *slot)
     slot->mdb_next = NULL;
 }
 
+/* CNodes whose last cap is gone and whose slots are being emptied.  An
+ * explicit stack instead of recursion keeps the kernel stack bounded
+ * however deeply user CNodes nest. */
+#define PENDING_CNODES 128
+static struct pending_cnode {
+    cte_t *slots;
+    word_t count, next;
+} pending[PENDING_CNODES];
+static word_t pending_top;
+static bool draining;
+
+static void drain_pending_cnodes(void)
+{
+    draining = true;
+    while (pending_top) {
+        struct pending_cnode *p = &pending[pending_top - 1];
+        while (p->next < p->count && cap_is_null(p->slots[p->next].cap)) p->next++;
+        if (p->next == p->count) pending_top--;
+        else cte_delete(&p->slots[p->next]);
+    }
+    draining = false;
+}
+
 void cte_delete(cte_t *slot)
 {
     if (cap_is_null(slot->cap)) return;
@@ -126,7 +149,15 @@ void cte_delete(cte_t *slot)
     /* Unlink first: the object's teardown may delete further slots,
      * including (for a CNode holding its own cap) this one. */
     empty_slot(slot);
-    finalise_cap(cap, final);
+    if (final && cap_get_type(cap) == cap_cnode_cap) {
+        /* Beyond PENDING_CNODES levels the innermost CNode's contents are
+         * left unreachable (leaked) rather than risk the kernel stack. */
+        if (pending_top < PENDING_CNODES)
+            pending[pending_top++] = (struct pending_cnode){cap_ptr(cap), BIT(cnode_radix(cap)), 0};
+    } else {
+        finalise_cap(cap, final);
+    }
+    if (!draining) drain_pending_cnodes();
 }
 
 void cte_revoke(cte_t *slot)

@@ -94,11 +94,8 @@ void finalise_cap(cap_t cap, bool final)
     switch (cap_get_type(cap)) {
     case cap_endpoint_cap: cancel_all_ipc(cap_ptr(cap)); break;
     case cap_notification_cap: notification_finalise(cap_ptr(cap)); break;
-    case cap_cnode_cap: {
-        cte_t *slots = cap_ptr(cap);
-        for (word_t i = 0; i < BIT(cnode_radix(cap)); i++) cte_delete(&slots[i]);
+    case cap_cnode_cap: /* emptied by cte_delete's pending-CNode stack */
         break;
-    }
     case cap_thread_cap: tcb_finalise(cap_ptr(cap)); break;
     case cap_page_table_cap:
     case cap_page_directory_cap:
