@@ -18,7 +18,11 @@ TlbArray::TlbArray(const TlbArrayGeometry& geometry)
       set_mask_((sets_ & (sets_ - 1)) == 0 ? static_cast<uint64_t>(sets_ - 1) : 0),
       entries_(static_cast<size_t>(SetsOf(geometry)) * geometry.ways),
       keys_(entries_.size(), kNoKey),
-      replacement_(geometry.replacement, SetsOf(geometry), geometry.ways) {}
+      replacement_(geometry.replacement, SetsOf(geometry), geometry.ways) {
+  for (PageSize size : kSizes) {
+    if (Holds(size)) held_[num_held_++] = size;
+  }
+}
 
 void TlbArray::Store(size_t slot, const TlbEntry& entry) {
   entries_[slot] = entry;
@@ -31,8 +35,8 @@ void TlbArray::Kill(size_t slot) {
 }
 
 TlbEntry* TlbArray::Find(uint64_t linear, uint16_t pcid, const PcidGenerations& gens, bool touch) {
-  for (PageSize size : kSizes) {
-    if (!Holds(size)) continue;
+  for (int h = 0; h < num_held_; ++h) {
+    const PageSize size = held_[h];
     const uint64_t vpn = linear >> paging::PageShift(size);
     const uint64_t key = Key(vpn, size);
     const int set = SetIndex(vpn);
@@ -51,15 +55,20 @@ TlbEntry* TlbArray::Find(uint64_t linear, uint16_t pcid, const PcidGenerations& 
 
 bool TlbArray::Insert(const TlbEntry& entry, const PcidGenerations& gens, TlbEntry* evicted) {
   const int set = SetIndex(entry.vpn);
+  const uint64_t key = Key(entry.vpn, entry.size);
+  const uint64_t* keys = &keys_[Slot(set, 0)];
   int free_way = -1;
   for (int w = 0; w < geometry_.ways; ++w) {
+    if (keys[w] == kNoKey) {
+      if (free_way < 0) free_way = w;
+      continue;
+    }
     const TlbEntry& e = entries_[Slot(set, w)];
     if (!e.Live(gens)) {
       if (free_way < 0) free_way = w;
       continue;
     }
-    if (e.vpn == entry.vpn && e.size == entry.size &&
-        (e.pcid == entry.pcid || e.global || entry.global)) {
+    if (keys[w] == key && (e.pcid == entry.pcid || e.global || entry.global)) {
       Store(Slot(set, w), entry);  // refresh of the same translation (e.g. after a dirty-bit walk)
       replacement_.Touch(set, w);
       return false;
@@ -76,8 +85,8 @@ bool TlbArray::Insert(const TlbEntry& entry, const PcidGenerations& gens, TlbEnt
 uint8_t TlbArray::InvalidateAddress(uint64_t linear, uint16_t pcid, bool include_global,
                                     const PcidGenerations& gens) {
   uint8_t dropped = 0;
-  for (PageSize size : kSizes) {
-    if (!Holds(size)) continue;
+  for (int h = 0; h < num_held_; ++h) {
+    const PageSize size = held_[h];
     const uint64_t vpn = linear >> paging::PageShift(size);
     const uint64_t key = Key(vpn, size);
     const int set = SetIndex(vpn);

@@ -69,6 +69,8 @@ class TlbArray {
   TlbArrayGeometry geometry_;
   int sets_;
   uint64_t set_mask_;  // sets_ - 1 for a power of two > 1, else 0
+  paging::PageSize held_[3];  // the sizes this array holds, smallest first
+  int num_held_ = 0;
   std::vector<TlbEntry> entries_;
   std::vector<uint64_t> keys_;  // Key() of each valid entry, kNoKey otherwise
   SetReplacement replacement_;

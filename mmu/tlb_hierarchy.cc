@@ -6,12 +6,13 @@ using paging::PageSize;
 
 TlbHierarchy::TlbHierarchy(const MicroArch& arch) {
   arrays_.reserve(kMaxTlbArrays);
-  AddLevel(arch.l1i, TlbSource::kL1i, &l1i_);
-  AddLevel(arch.l1d, TlbSource::kL1d, &l1d_);
-  AddLevel(arch.stlb, TlbSource::kStlb, &stlb_);
+  AddLevel(arch.l1i, TlbSource::kL1i, &l1i_, l1i_targets_);
+  AddLevel(arch.l1d, TlbSource::kL1d, &l1d_, l1d_targets_);
+  AddLevel(arch.stlb, TlbSource::kStlb, &stlb_, stlb_targets_);
 }
 
-void TlbHierarchy::AddLevel(const TlbLevelGeometry& level, TlbSource source, Range* range) {
+void TlbHierarchy::AddLevel(const TlbLevelGeometry& level, TlbSource source, Range* range,
+                            FillTargets& targets) {
   range->begin = num_arrays();
   for (const TlbArrayGeometry& g : level.arrays) {
     if (g.entries <= 0 || g.ways <= 0) continue;
@@ -19,6 +20,18 @@ void TlbHierarchy::AddLevel(const TlbLevelGeometry& level, TlbSource source, Ran
     levels_.push_back(source);
   }
   range->end = num_arrays();
+  constexpr PageSize kSizes[] = {PageSize::k4K, PageSize::k2M, PageSize::k1G};
+  for (int leaf = 0; leaf < 3; ++leaf) {
+    FillTarget& target = targets[leaf];
+    for (int i = range->begin; i < range->end; ++i) {
+      for (int s = 0; s <= leaf; ++s) {
+        if (!arrays_[i].Holds(kSizes[s])) continue;
+        if (target.array < 0 || PageShift(kSizes[s]) > PageShift(target.size)) {
+          target = {i, kSizes[s]};
+        }
+      }
+    }
+  }
 }
 
 TlbHierarchy::Hit TlbHierarchy::Lookup(uint64_t linear, uint16_t pcid, bool instruction) {
@@ -36,41 +49,37 @@ TlbHierarchy::Hit TlbHierarchy::Lookup(uint64_t linear, uint16_t pcid, bool inst
   return {};
 }
 
-void TlbHierarchy::FillLevel(Range range, const TlbEntry& leaf, uint64_t linear,
+void TlbHierarchy::FillLevel(const FillTargets& targets, const TlbEntry& leaf, uint64_t linear,
                              TlbChanges* changes) {
-  // The array holding the leaf's size, else the one holding the largest smaller size.
-  int best = -1;
-  PageSize best_size = PageSize::k4K;
-  for (int i = range.begin; i < range.end; ++i) {
-    for (PageSize size : {PageSize::k4K, PageSize::k2M, PageSize::k1G}) {
-      if (!arrays_[i].Holds(size) || PageShift(size) > PageShift(leaf.size)) continue;
-      if (best < 0 || PageShift(size) > PageShift(best_size)) {
-        best = i;
-        best_size = size;
-      }
-    }
-  }
-  if (best < 0) return;
+  const int leaf_index = leaf.size == PageSize::k4K ? 0 : leaf.size == PageSize::k2M ? 1 : 2;
+  const FillTarget& target = targets[leaf_index];
+  if (target.array < 0) return;
   TlbEntry entry = leaf;
-  if (best_size != leaf.size) {
+  if (target.size != leaf.size) {
     const uint64_t offset = linear & (paging::PageBytes(leaf.size) - 1) &
-                            ~(paging::PageBytes(best_size) - 1);
+                            ~(paging::PageBytes(target.size) - 1);
     entry.frame = leaf.frame + offset;
-    entry.size = best_size;
-    entry.vpn = linear >> paging::PageShift(best_size);
+    entry.size = target.size;
+    entry.vpn = linear >> paging::PageShift(target.size);
   }
   entry.generation = gens_.current(entry.pcid);
-  TlbEntry evicted;
-  const bool evicts = arrays_[best].Insert(entry, gens_, &evicted);
-  changes->items[changes->count++] = {TlbChange::Kind::kFill, best, entry};
-  if (evicts) changes->items[changes->count++] = {TlbChange::Kind::kEvict, best, evicted};
+  TlbChange* fill = &changes->items[changes->count++];
+  fill->kind = TlbChange::Kind::kFill;
+  fill->array = target.array;
+  fill->entry = entry;
+  TlbChange* evict = &changes->items[changes->count];
+  if (arrays_[target.array].Insert(entry, gens_, &evict->entry)) {
+    evict->kind = TlbChange::Kind::kEvict;
+    evict->array = target.array;
+    ++changes->count;
+  }
 }
 
 void TlbHierarchy::Fill(const TlbEntry& leaf, uint64_t linear, bool instruction,
                         bool also_second_level, TlbChanges* changes) {
   changes->count = 0;
-  FillLevel(instruction ? l1i_ : l1d_, leaf, linear, changes);
-  if (also_second_level) FillLevel(stlb_, leaf, linear, changes);
+  FillLevel(instruction ? l1i_targets_ : l1d_targets_, leaf, linear, changes);
+  if (also_second_level) FillLevel(stlb_targets_, leaf, linear, changes);
 }
 
 bool TlbHierarchy::StillHeld(const TlbEntry& entry) {

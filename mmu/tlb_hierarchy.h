@@ -75,13 +75,25 @@ class TlbHierarchy {
     int begin = 0;
     int end = 0;
   };
-  void AddLevel(const TlbLevelGeometry& level, TlbSource source, Range* range);
-  // Puts `leaf` into the best-fitting array of `range`, recording changes.
-  void FillLevel(Range range, const TlbEntry& leaf, uint64_t linear, TlbChanges* changes);
+  // Where a level puts a translation of a given page size: the array
+  // holding that size, else the one holding the largest smaller size
+  // (array < 0: the level caches no such translation).
+  struct FillTarget {
+    int array = -1;
+    paging::PageSize size = paging::PageSize::k4K;
+  };
+  using FillTargets = FillTarget[3];  // by SizeIndex of the leaf
+
+  void AddLevel(const TlbLevelGeometry& level, TlbSource source, Range* range,
+                FillTargets& targets);
+  // Puts `leaf` into its target array of one level, recording changes.
+  void FillLevel(const FillTargets& targets, const TlbEntry& leaf, uint64_t linear,
+                 TlbChanges* changes);
 
   std::vector<TlbArray> arrays_;
   std::vector<TlbSource> levels_;
   Range l1i_, l1d_, stlb_;
+  FillTargets l1i_targets_, l1d_targets_, stlb_targets_;
   PcidGenerations gens_;
 };
 
