@@ -118,12 +118,24 @@ void set_entry_context(tcb_t *t)
     percpu.ctx_top = top;
 }
 
+/* The thread whose FS/GS bases are loaded: returning to it again needs
+ * no WRMSR (IPC round trips switch between two threads constantly). */
+static tcb_t *segment_bases_owner;
+
+void forget_segment_bases(tcb_t *t)
+{
+    if (segment_bases_owner == t) segment_bases_owner = NULL;
+}
+
 void restore_user_context(tcb_t *t)
 {
     set_entry_context(t);
     fpu_switch_to(t);
-    wrmsr(MSR_FS_BASE, t->fs_base);
-    wrmsr(MSR_KERNEL_GS_BASE, t->gs_base);
+    if (t != segment_bases_owner) {
+        wrmsr(MSR_FS_BASE, t->fs_base);
+        wrmsr(MSR_KERNEL_GS_BASE, t->gs_base);
+        segment_bases_owner = t;
+    }
     t->ctx.cs = USER_CS;
     t->ctx.ss = USER_DS;
     if (t->ctx.vector == SYSCALL_VECTOR) restore_user_sysret(&t->ctx);

@@ -24,5 +24,7 @@ void init_cpu_tables(void);
 /* Point the entry path (TSS.RSP0 and %gs:ctx_top) at this thread. */
 void set_entry_context(tcb_t *t);
 void NORETURN restore_user_context(tcb_t *t);
+/* t's FS/GS base changed or t is being destroyed: reload them next time. */
+void forget_segment_bases(tcb_t *t);
 
 #endif
