@@ -2,7 +2,6 @@
  * the debug kernel, so a failed check stops every thread at once. */
 #include <stdlib.h>
 
-#include <assert.h>
 #include <stdio.h>
 
 #include <sel4/sel4.h>
@@ -22,11 +21,4 @@ void abort(void) {
 void exit(int status) {
     (void)status;
     halt_system();
-}
-
-void __assert_fail(const char *expression, const char *file, int line,
-                   const char *function) {
-    printf("%s:%d: %s: Assertion `%s' failed.\n", file, line, function,
-           expression);
-    abort();
 }
