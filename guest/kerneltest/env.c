@@ -110,6 +110,11 @@ helper_t helper_start(helper_fn fn, seL4_Word arg0, seL4_Word arg1, seL4_Word pr
     return h;
 }
 
+seL4_Error helper_set_vspace(helper_t *h, seL4_CPtr pml4)
+{
+    return seL4_TCB_SetSpace(h->tcb, helper_fault_eps[h->index], ROOT_CNODE, 0, pml4, 0);
+}
+
 void helper_destroy(helper_t *h) { seL4_CNode_Delete(ROOT_CNODE, h->tcb, ROOT_DEPTH); }
 
 /* Reads (or writes) addr, then reports "no fault" on the fault endpoint. */
@@ -134,5 +139,13 @@ fault_msg_t env_fault_of(helper_t *h)
 fault_msg_t env_touch(seL4_Word addr, int write)
 {
     helper_t h = helper_start(toucher, addr, (seL4_Word)write, seL4_MaxPrio - 1);
+    return env_fault_of(&h);
+}
+
+fault_msg_t env_touch_in(seL4_CPtr pml4, seL4_Word addr, int write)
+{
+    helper_t h = helper_create(toucher, addr, (seL4_Word)write, seL4_MaxPrio - 1);
+    helper_set_vspace(&h, pml4);
+    seL4_TCB_Resume(h.tcb);
     return env_fault_of(&h);
 }

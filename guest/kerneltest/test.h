@@ -69,6 +69,8 @@ typedef void (*helper_fn)(seL4_Word arg0, seL4_Word arg1);
 helper_t helper_create(helper_fn fn, seL4_Word arg0, seL4_Word arg1, seL4_Word prio);
 helper_t helper_start(helper_fn fn, seL4_Word arg0, seL4_Word arg1, seL4_Word prio);
 void helper_destroy(helper_t *h);
+/* Move a (not yet resumed) helper into another VSpace. */
+seL4_Error helper_set_vspace(helper_t *h, seL4_CPtr pml4);
 /* Helpers that finish block here forever. */
 void helper_park(void) __attribute__((noreturn));
 
@@ -81,6 +83,8 @@ typedef struct fault_msg {
 fault_msg_t env_fault_of(helper_t *h);
 /* A helper touches addr; returns its VM fault, or label NO_FAULT_LABEL. */
 fault_msg_t env_touch(seL4_Word addr, int write);
+/* The same, from a helper running in the VSpace `pml4`. */
+fault_msg_t env_touch_in(seL4_CPtr pml4, seL4_Word addr, int write);
 
 /* Syscall shorthand for helpers (registers only, no IPC buffer). */
 static inline seL4_MessageInfo_t h_msg(seL4_Word label, seL4_Word length)

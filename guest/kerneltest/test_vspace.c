@@ -254,6 +254,63 @@ static const char *test_unmapped_pt_copy_refused(void)
     PASS;
 }
 
+static const char *test_delete_page_table_cap_invalidates(void)
+{
+    seL4_Word va = env_region(0);
+    seL4_CPtr pt = env_alloc(seL4_X86_PageTableObject, 0);
+    CHECK_EQ(seL4_X86_PageTable_Map(pt, ROOT_VSPACE, va, ATTR), 0);
+    CHECK(env_map_new_frame(va + 0x5000));
+    *(volatile seL4_Word *)(va + 0x5000) = 1;
+    CHECK_EQ(seL4_CNode_Delete(ROOT_CNODE, pt, ROOT_DEPTH), 0);
+    fault_msg_t f = env_touch(va + 0x5000, 0);
+    CHECK_EQ(f.label, seL4_Fault_VMFault);
+    CHECK_EQ(f.mr[seL4_VMFault_Addr], va + 0x5000);
+    PASS;
+}
+
+extern char __executable_start[];
+static volatile seL4_Word shared_word = 0x5151;
+
+/* A second VSpace holding the root server's image frames (shared memory at
+ * the same addresses) and nothing else. */
+static seL4_CPtr image_only_vspace(void)
+{
+    seL4_CPtr pml4 = env_alloc(seL4_X64_PML4Object, 0);
+    if (seL4_X86_ASIDPool_Assign(seL4_CapInitThreadASIDPool, pml4)) return 0;
+    seL4_Word base = (seL4_Word)__executable_start;
+    seL4_X86_PDPT_Map(env_alloc(seL4_X86_PDPTObject, 0), pml4, base, ATTR);
+    seL4_X86_PageDirectory_Map(env_alloc(seL4_X86_PageDirectoryObject, 0), pml4, base, ATTR);
+    seL4_BootInfo *bi = env_bootinfo;
+    seL4_Word mapped_pt = ~0ul;
+    for (seL4_CPtr f = bi->userImageFrames.start; f < bi->userImageFrames.end; f++) {
+        seL4_Word va = base + (f - bi->userImageFrames.start) * 4096;
+        if ((va >> 21) != mapped_pt) {
+            if (seL4_X86_PageTable_Map(env_alloc(seL4_X86_PageTableObject, 0), pml4, va, ATTR)) return 0;
+            mapped_pt = va >> 21;
+        }
+        seL4_CPtr copy = env_slot();
+        seL4_CNode_Copy(ROOT_CNODE, copy, ROOT_DEPTH, ROOT_CNODE, f, ROOT_DEPTH, seL4_AllRights);
+        if (seL4_X86_Page_Map(copy, pml4, va, seL4_AllRights, ATTR)) return 0;
+    }
+    return pml4;
+}
+
+static const char *test_separate_address_space(void)
+{
+    seL4_CPtr pml4 = image_only_vspace();
+    CHECK(pml4);
+    seL4_Word private_va = env_region(1);
+    CHECK(env_map_new_frame(private_va));
+    *(volatile seL4_Word *)private_va = 1;
+    fault_msg_t shared = env_touch_in(pml4, (seL4_Word)&shared_word, 0);
+    CHECK_EQ(shared.label, NO_FAULT_LABEL);
+    fault_msg_t isolated = env_touch_in(pml4, private_va, 0);
+    CHECK_EQ(isolated.label, seL4_Fault_VMFault);
+    CHECK_EQ(isolated.mr[seL4_VMFault_Addr], private_va);
+    CHECK_EQ(isolated.mr[seL4_VMFault_FSR], 4);
+    PASS;
+}
+
 const test_case_t vspace_tests[] = {
     {"vspace_map_needs_page_table", test_map_needs_page_table},
     {"vspace_map_needs_page_directory", test_map_needs_page_directory},
@@ -278,5 +335,7 @@ const test_case_t vspace_tests[] = {
     {"vspace_make_pool_wrong_size", test_make_pool_wrong_size},
     {"vspace_pml4_has_no_invocations", test_pml4_has_no_invocations},
     {"vspace_unmapped_pt_copy_refused", test_unmapped_pt_copy_refused},
+    {"vspace_delete_page_table_cap_invalidates", test_delete_page_table_cap_invalidates},
+    {"vspace_separate_address_space", test_separate_address_space},
     {NULL, NULL},
 };
