@@ -345,6 +345,79 @@ static const char *test_recv_after_yield_gets_label(void)
     PASS;
 }
 
+static const char *test_deleted_sender_leaves_queue(void)
+{
+    seL4_CPtr ep = env_alloc(seL4_EndpointObject, 0);
+    helper_t a = helper_start(sender, ep, 1, seL4_MaxPrio);
+    seL4_Yield(); /* a blocks sending */
+    helper_destroy(&a);
+    seL4_Word badge = 9;
+    seL4_MessageInfo_t none = seL4_NBRecv(ep, &badge);
+    helper_t b = helper_start(sender, ep, 2, seL4_MaxPrio);
+    seL4_Recv(ep, NULL);
+    seL4_Word word = seL4_GetMR(0);
+    helper_destroy(&b);
+    CHECK_EQ(badge, 0);
+    CHECK_EQ(seL4_MessageInfo_get_length(none), 0);
+    CHECK_EQ(word, 2);
+    PASS;
+}
+
+static const char *test_deleted_caller_drops_reply_cap(void)
+{
+    seL4_CPtr ep = env_alloc(seL4_EndpointObject, 0), saved = env_slot();
+    helper_t h = helper_start(caller, ep, 5, seL4_MaxPrio - 1);
+    seL4_Recv(ep, NULL);
+    helper_destroy(&h); /* the caller dies waiting for its reply */
+    seL4_CNode_SaveCaller(ROOT_CNODE, saved, ROOT_DEPTH);
+    CHECK_EQ(seL4_DebugCapIdentify(saved), 0);
+    PASS;
+}
+
+static const char *test_cancel_badged_sends(void)
+{
+    seL4_CPtr ep = env_alloc(seL4_EndpointObject, 0), badged = env_slot();
+    seL4_CNode_Mint(ROOT_CNODE, badged, ROOT_DEPTH, ROOT_CNODE, ep, ROOT_DEPTH, seL4_AllRights, 0x7);
+    helper_t h = helper_start(sender, badged, 3, seL4_MaxPrio);
+    seL4_Yield(); /* blocked sending with badge 7 */
+    CHECK_EQ(seL4_CNode_CancelBadgedSends(ROOT_CNODE, badged, ROOT_DEPTH), 0);
+    /* Cancelled, the sender restarts its Send and blocks again; revoking
+     * the badged cap first makes the restarted Send fail instead. */
+    CHECK_EQ(seL4_CNode_Delete(ROOT_CNODE, badged, ROOT_DEPTH), 0);
+    seL4_Yield();
+    seL4_Word badge = 9;
+    seL4_NBRecv(ep, &badge);
+    helper_destroy(&h);
+    CHECK_EQ(badge, 0);
+    PASS;
+}
+
+/* Sends on cptr 2 of its own CSpace (a radix-4 CNode with a 60-bit guard),
+ * then waits there: nothing else in its CSpace to park on. */
+static void own_cspace_sender(seL4_Word value, seL4_Word unused)
+{
+    seL4_Word v = value;
+    seL4_SendWithMRs(2, h_msg(0, 1), &v, NULL, NULL, NULL);
+    for (;;) seL4_RecvWithMRs(2, NULL, NULL, NULL, NULL, NULL);
+}
+
+static const char *test_thread_with_own_cspace(void)
+{
+    seL4_CPtr ep = env_alloc(seL4_EndpointObject, 0), cnode = env_alloc(seL4_CapTableObject, 4);
+    CHECK_EQ(seL4_CNode_Mint(cnode, 2, 4, ROOT_CNODE, ep, ROOT_DEPTH, seL4_AllRights, 0x22), 0);
+    helper_t h = helper_create(own_cspace_sender, 0x99, 0, seL4_MaxPrio);
+    seL4_Word guard = seL4_CNode_CapData_new(0, 60).words[0];
+    CHECK_EQ(seL4_TCB_SetSpace(h.tcb, 0, cnode, guard, ROOT_VSPACE, 0), 0);
+    seL4_TCB_Resume(h.tcb);
+    seL4_Word badge = 0;
+    seL4_Recv(ep, &badge);
+    seL4_Word word = seL4_GetMR(0);
+    helper_destroy(&h);
+    CHECK_EQ(badge, 0x22);
+    CHECK_EQ(word, 0x99);
+    PASS;
+}
+
 const test_case_t ipc_tests[] = {
     {"ipc_call_reply", test_call_reply},
     {"ipc_badge_delivered", test_badge_delivered},
@@ -364,5 +437,9 @@ const test_case_t ipc_tests[] = {
     {"ipc_fastpath_matches_slowpath", test_fastpath_matches_slowpath},
     {"ipc_send_on_null_cap_ignored", test_send_on_null_cap_ignored},
     {"ipc_recv_badge_and_label", test_recv_after_yield_gets_label},
+    {"ipc_deleted_sender_leaves_queue", test_deleted_sender_leaves_queue},
+    {"ipc_deleted_caller_drops_reply_cap", test_deleted_caller_drops_reply_cap},
+    {"ipc_cancel_badged_sends", test_cancel_badged_sends},
+    {"ipc_thread_with_own_cspace", test_thread_with_own_cspace},
     {NULL, NULL},
 };

@@ -22,10 +22,3 @@ int memcmp(const void *a, const void *b, unsigned long n)
         if (*x != *y) return *x < *y ? -1 : 1;
     return 0;
 }
-
-unsigned long strnlen(const char *s, unsigned long max)
-{
-    unsigned long n = 0;
-    while (n < max && s[n]) n++;
-    return n;
-}

@@ -7,6 +7,5 @@
 void *memset(void *dst, int c, unsigned long n);
 void *memcpy(void *dst, const void *src, unsigned long n);
 int memcmp(const void *a, const void *b, unsigned long n);
-unsigned long strnlen(const char *s, unsigned long max);
 
 #endif

@@ -94,7 +94,6 @@ _Static_assert(__builtin_offsetof(tcb_t, ctx) % 16 == 0 &&
 
 static inline cte_t *tcb_slot(tcb_t *t, enum tcb_cnode_index i) { return (cte_t *)((word_t)t - TCB_OFFSET) + i; }
 static inline tcb_t *tcb_of_object(void *obj) { return (tcb_t *)((word_t)obj + TCB_OFFSET); }
-static inline void *tcb_object(tcb_t *t) { return (void *)((word_t)t - TCB_OFFSET); }
 
 /* Endpoint (16 bytes): a FIFO of threads all sending or all receiving. */
 enum ep_state { EPState_Idle = 0, EPState_Send = 1, EPState_Recv = 2 };
