@@ -141,6 +141,12 @@ static void drain_pending_cnodes(void)
     draining = false;
 }
 
+void cte_delete_reply(cte_t *slot)
+{
+    if (cap_get_type(slot->cap) == cap_reply_cap && !reply_is_master(slot->cap)) empty_slot(slot);
+    else cte_delete(slot);
+}
+
 void cte_delete(cte_t *slot)
 {
     if (cap_is_null(slot->cap)) return;

@@ -12,6 +12,9 @@ void cte_swap(cap_t cap1, cte_t *slot1, cap_t cap2, cte_t *slot2);
 void insert_new_cap(cte_t *parent, cte_t *slot, cap_t cap);
 /* Delete the cap in slot; destroys the object when it is the last cap. */
 void cte_delete(cte_t *slot);
+/* cte_delete for a slot holding a (non-master) reply cap, which has no
+ * object to tear down: just unlink it.  Used on the IPC paths. */
+void cte_delete_reply(cte_t *slot);
 /* Delete every capability derived from the one in slot. */
 void cte_revoke(cte_t *slot);
 bool ensure_no_children(const cte_t *slot);

@@ -78,7 +78,7 @@ void fastpath_reply_recv(tcb_t *t)
     t->blocking_object = (word_t)ep;
     t->state = ThreadState_BlockedOnReceive;
     ep_append(ep, t);
-    cte_delete(caller_slot);
+    cte_delete_reply(caller_slot);
     copy_fast_mrs(t, caller, info);
     caller->ctx.rdi = 0;
     switch_now(caller);

@@ -23,19 +23,19 @@ void setup_caller_cap(tcb_t *sender, tcb_t *receiver, bool can_grant)
     cte_insert(reply_cap_new(sender, false, can_grant), tcb_slot(sender, tcbReply), caller);
 }
 
-void delete_caller_cap(tcb_t *receiver) { cte_delete(tcb_slot(receiver, tcbCaller)); }
+void delete_caller_cap(tcb_t *receiver) { cte_delete_reply(tcb_slot(receiver, tcbCaller)); }
 
 void do_reply_transfer(tcb_t *sender, tcb_t *receiver, cte_t *slot, bool grant)
 {
     if (receiver->state != ThreadState_BlockedOnReply) return;
     if (receiver->fault.type == seL4_Fault_NullFault) {
         do_ipc_transfer(sender, NULL, 0, grant, receiver);
-        cte_delete(slot);
+        cte_delete_reply(slot);
         set_thread_state(receiver, ThreadState_Running);
         possible_switch_to(receiver);
         return;
     }
-    cte_delete(slot);
+    cte_delete_reply(slot);
     bool restart = handle_fault_reply(receiver, sender);
     receiver->fault.type = seL4_Fault_NullFault;
     if (restart) {
