@@ -99,6 +99,8 @@ static image_extent_t check_elf(const struct elf64_header *eh, word_t size)
 {
     if (size < sizeof(*eh) || memcmp(eh->ident, "\177ELF", 4) != 0 || eh->ident[4] != 2 || eh->machine != 62)
         fail("module is not an x86-64 ELF");
+    if (eh->phentsize != sizeof(struct elf64_phdr) || eh->phoff + (word_t)eh->phnum * sizeof(struct elf64_phdr) > size)
+        fail("bad program header table");
     image_extent_t x = {~0ul, 0, eh->entry};
     const struct elf64_phdr *ph = (const void *)((const u8 *)eh + eh->phoff);
     for (word_t i = 0; i < eh->phnum; i++) {
