@@ -81,7 +81,11 @@ void reschedule_required(void)
 void set_thread_state(tcb_t *t, enum thread_state s)
 {
     t->state = s;
-    if (!is_runnable(t)) sched_dequeue(t);
+    if (!is_runnable(t)) {
+        sched_dequeue(t);
+        /* A candidate that stopped (or is being destroyed) must not run. */
+        if (scheduler_action == t) scheduler_action = ACTION_CHOOSE_NEW;
+    }
     if (t == ks_cur_thread && scheduler_action == ACTION_RESUME_CURRENT && !is_runnable(t))
         reschedule_required();
 }
