@@ -150,6 +150,34 @@ static const char *test_reply_without_caller_ignored(void)
     PASS;
 }
 
+#define COM1 0x3f8
+
+static const char *test_io_ports(void)
+{
+    seL4_CPtr ports = env_slot(), other = env_slot();
+    CHECK_EQ(seL4_X86_IOPortControl_Issue(seL4_CapIOPortControl, COM1, COM1 + 7, ROOT_CNODE, ports, ROOT_DEPTH), 0);
+    CHECK_EQ(seL4_DebugCapIdentify(ports), 19);
+    /* The line status register: the transmitter holding register is empty
+     * again (16550: LSR bit 5). */
+    seL4_X86_IOPort_In8_t lsr = seL4_X86_IOPort_In8(ports, COM1 + 5);
+    CHECK_EQ(lsr.error, 0);
+    CHECK(lsr.result & 0x20);
+    CHECK_EQ(seL4_X86_IOPort_In8(ports, COM1 + 8).error, seL4_IllegalOperation);
+    CHECK_EQ(seL4_X86_IOPort_In32(ports, COM1 + 6).error, seL4_IllegalOperation);
+    CHECK_EQ(seL4_X86_IOPortControl_Issue(seL4_CapIOPortControl, COM1 + 4, COM1 + 9, ROOT_CNODE, other, ROOT_DEPTH),
+             seL4_RevokeFirst);
+    CHECK_EQ(seL4_X86_IOPortControl_Issue(seL4_CapIOPortControl, 0x80, 0x70, ROOT_CNODE, other, ROOT_DEPTH),
+             seL4_InvalidArgument);
+    CHECK_EQ(seL4_CNode_Delete(ROOT_CNODE, ports, ROOT_DEPTH), 0);
+    CHECK_EQ(seL4_X86_IOPortControl_Issue(seL4_CapIOPortControl, COM1 + 4, COM1 + 9, ROOT_CNODE, other, ROOT_DEPTH), 0);
+    CHECK_EQ(seL4_CNode_Revoke(ROOT_CNODE, seL4_CapIOPortControl, ROOT_DEPTH), 0);
+    CHECK_EQ(seL4_DebugCapIdentify(other), 0);
+    CHECK_EQ(seL4_CNode_Copy(ROOT_CNODE, env_slot(), ROOT_DEPTH, ROOT_CNODE, seL4_CapIOPortControl, ROOT_DEPTH,
+                             seL4_AllRights),
+             seL4_IllegalOperation);
+    PASS;
+}
+
 const test_case_t error_tests[] = {
     {"error_initial_cap_types", test_initial_cap_types},
     {"error_bootinfo_consistent", test_bootinfo_consistent},
@@ -166,5 +194,6 @@ const test_case_t error_tests[] = {
     {"error_extra_cap_lookup_fault", test_extra_cap_lookup_fault},
     {"error_invoke_null_cap", test_invoke_null_cap},
     {"error_reply_without_caller_ignored", test_reply_without_caller_ignored},
+    {"error_io_ports", test_io_ports},
     {NULL, NULL},
 };

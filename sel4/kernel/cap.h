@@ -26,6 +26,7 @@ enum cap_type {
     cap_irq_control_cap = 14,
     cap_io_space_cap = 15,
     cap_io_port_control_cap = 17,
+    cap_io_port_cap = 19,
     cap_domain_cap = 20,
 };
 
@@ -120,6 +121,11 @@ static inline cap_t cap_set_mapping(cap_t c, word_t asid, word_t vaddr)
     c.w1 = (vaddr & ~MASK(ASID_BITS)) | (asid & MASK(ASID_BITS));
     return c;
 }
+
+/* I/O port range: w1 = first port | last port << 16. */
+static inline word_t io_port_first(cap_t c) { return c.w1 & 0xffff; }
+static inline word_t io_port_last(cap_t c) { return (c.w1 >> 16) & 0xffff; }
+static inline cap_t io_port_cap_new(word_t first, word_t last) { return cap_new(cap_io_port_cap, NULL, first | last << 16); }
 
 /* ASID pool: w1 = first ASID the pool serves. */
 static inline word_t asid_pool_base(cap_t c) { return c.w1; }

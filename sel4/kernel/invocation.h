@@ -30,5 +30,6 @@ syscall_error_t decode_untyped_invocation(invocation_t *inv);
 syscall_error_t decode_cnode_invocation(invocation_t *inv);
 syscall_error_t decode_tcb_invocation(invocation_t *inv);
 syscall_error_t decode_paging_invocation(invocation_t *inv);
+syscall_error_t decode_ioport_invocation(invocation_t *inv);
 
 #endif

@@ -1,6 +1,7 @@
 #include "kernel/objects.h"
 
 #include "arch/vspace.h"
+#include "arch/ioport.h"
 #include "kernel/cte.h"
 #include "kernel/ipc.h"
 #include "kernel/lib.h"
@@ -61,9 +62,13 @@ bool same_region_as(cap_t a, cap_t b)
     case cap_pml4_cap:
     case cap_asid_pool_cap:
         return tb == ta && cap_ptr(a) == cap_ptr(b);
+    case cap_io_port_control_cap:
+        /* The control cap is the parent of every port range cap. */
+        return tb == ta || tb == cap_io_port_cap;
+    case cap_io_port_cap:
+        return tb == ta && io_port_first(a) == io_port_first(b) && io_port_last(a) == io_port_last(b);
     case cap_irq_control_cap:
     case cap_asid_control_cap:
-    case cap_io_port_control_cap:
     case cap_domain_cap:
         return tb == ta;
     default:
@@ -74,6 +79,8 @@ bool same_region_as(cap_t a, cap_t b)
 bool same_object_as(cap_t a, cap_t b)
 {
     if (cap_get_type(a) == cap_untyped_cap) return false;
+    /* The control cap covers port ranges but is not the same object. */
+    if (cap_get_type(a) == cap_io_port_control_cap && cap_get_type(b) == cap_io_port_cap) return false;
     if (cap_get_type(a) == cap_frame_cap && cap_get_type(b) == cap_frame_cap)
         return cap_ptr(a) == cap_ptr(b) && frame_size_bits(a) == frame_size_bits(b) &&
                frame_is_device(a) == frame_is_device(b);
@@ -106,6 +113,7 @@ void finalise_cap(cap_t cap, bool final)
         if (mapped_asid(cap)) delete_asid(mapped_asid(cap), cap_ptr(cap));
         break;
     case cap_asid_pool_cap: delete_asid_pool(asid_pool_base(cap), cap_ptr(cap)); break;
+    case cap_io_port_cap: free_io_ports(io_port_first(cap), io_port_last(cap)); break;
     default: break;
     }
 }
@@ -122,6 +130,7 @@ cap_result_t derive_cap(cte_t *slot, cap_t cap)
         break;
     case cap_reply_cap:
     case cap_irq_control_cap:
+    case cap_io_port_control_cap:
         r.cap = cap_null();
         break;
     case cap_frame_cap:

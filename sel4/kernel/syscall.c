@@ -50,6 +50,8 @@ syscall_error_t decode_invocation(invocation_t *inv)
     case cap_pdpt_cap:
     case cap_asid_control_cap:
     case cap_asid_pool_cap: return decode_paging_invocation(inv);
+    case cap_io_port_control_cap:
+    case cap_io_port_cap: return decode_ioport_invocation(inv);
     default: return error_of(seL4_IllegalOperation);
     }
 }

@@ -295,3 +295,65 @@ seL4_Error seL4_X86_ASIDPool_Assign(seL4_X86_ASIDPool service, seL4_CPtr vspace)
     seL4_SetCap(0, vspace);
     return invoke(service, X86ASIDPoolAssign, 0, 1);
 }
+
+seL4_Error seL4_X86_IOPortControl_Issue(seL4_X86_IOPortControl service, seL4_Word first_port, seL4_Word last_port,
+                                        seL4_CNode root, seL4_Word index, seL4_Uint8 depth)
+{
+    seL4_SetMR(0, first_port);
+    seL4_SetMR(1, last_port);
+    seL4_SetMR(2, index);
+    seL4_SetMR(3, depth);
+    seL4_SetCap(0, root);
+    return invoke(service, X86IOPortControlIssue, 4, 1);
+}
+
+/* Port input: the value comes back in MR0. */
+static seL4_Word port_in(seL4_X86_IOPort service, enum invocation_label label, seL4_Uint16 port, int *error)
+{
+    seL4_SetMR(0, port);
+    *error = invoke(service, label, 1, 0);
+    return seL4_GetMR(0);
+}
+
+seL4_X86_IOPort_In8_t seL4_X86_IOPort_In8(seL4_X86_IOPort service, seL4_Uint16 port)
+{
+    seL4_X86_IOPort_In8_t r;
+    r.result = (seL4_Uint8)port_in(service, X86IOPortIn8, port, &r.error);
+    return r;
+}
+
+seL4_X86_IOPort_In16_t seL4_X86_IOPort_In16(seL4_X86_IOPort service, seL4_Uint16 port)
+{
+    seL4_X86_IOPort_In16_t r;
+    r.result = (seL4_Uint16)port_in(service, X86IOPortIn16, port, &r.error);
+    return r;
+}
+
+seL4_X86_IOPort_In32_t seL4_X86_IOPort_In32(seL4_X86_IOPort service, seL4_Uint16 port)
+{
+    seL4_X86_IOPort_In32_t r;
+    r.result = (seL4_Uint32)port_in(service, X86IOPortIn32, port, &r.error);
+    return r;
+}
+
+static seL4_Error port_out(seL4_X86_IOPort service, enum invocation_label label, seL4_Word port, seL4_Word data)
+{
+    seL4_SetMR(0, port);
+    seL4_SetMR(1, data);
+    return invoke(service, label, 2, 0);
+}
+
+seL4_Error seL4_X86_IOPort_Out8(seL4_X86_IOPort service, seL4_Word port, seL4_Word data)
+{
+    return port_out(service, X86IOPortOut8, port, data);
+}
+
+seL4_Error seL4_X86_IOPort_Out16(seL4_X86_IOPort service, seL4_Word port, seL4_Word data)
+{
+    return port_out(service, X86IOPortOut16, port, data);
+}
+
+seL4_Error seL4_X86_IOPort_Out32(seL4_X86_IOPort service, seL4_Word port, seL4_Word data)
+{
+    return port_out(service, X86IOPortOut32, port, data);
+}

@@ -72,4 +72,26 @@ seL4_Error seL4_X86_ASIDControl_MakePool(seL4_X86_ASIDControl service, seL4_Unty
                                          seL4_Word index, seL4_Uint8 depth);
 seL4_Error seL4_X86_ASIDPool_Assign(seL4_X86_ASIDPool service, seL4_CPtr vspace);
 
+seL4_Error seL4_X86_IOPortControl_Issue(seL4_X86_IOPortControl service, seL4_Word first_port, seL4_Word last_port,
+                                        seL4_CNode root, seL4_Word index, seL4_Uint8 depth);
+
+typedef struct seL4_X86_IOPort_In8 {
+    int error;
+    seL4_Uint8 result;
+} seL4_X86_IOPort_In8_t;
+typedef struct seL4_X86_IOPort_In16 {
+    int error;
+    seL4_Uint16 result;
+} seL4_X86_IOPort_In16_t;
+typedef struct seL4_X86_IOPort_In32 {
+    int error;
+    seL4_Uint32 result;
+} seL4_X86_IOPort_In32_t;
+seL4_X86_IOPort_In8_t seL4_X86_IOPort_In8(seL4_X86_IOPort service, seL4_Uint16 port);
+seL4_X86_IOPort_In16_t seL4_X86_IOPort_In16(seL4_X86_IOPort service, seL4_Uint16 port);
+seL4_X86_IOPort_In32_t seL4_X86_IOPort_In32(seL4_X86_IOPort service, seL4_Uint16 port);
+seL4_Error seL4_X86_IOPort_Out8(seL4_X86_IOPort service, seL4_Word port, seL4_Word data);
+seL4_Error seL4_X86_IOPort_Out16(seL4_X86_IOPort service, seL4_Word port, seL4_Word data);
+seL4_Error seL4_X86_IOPort_Out32(seL4_X86_IOPort service, seL4_Word port, seL4_Word data);
+
 #endif
