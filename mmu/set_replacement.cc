@@ -17,6 +17,18 @@ SetReplacement::SetReplacement(Replacement policy, int sets, int ways)
   } else {
     while ((1 << levels_) < ways) ++levels_;
     tree_.assign(sets, 0);
+    // Walk from the root toward each way, pointing every node on the path away from it.
+    path_mask_.assign(ways, 0);
+    path_bits_.assign(ways, 0);
+    for (int way = 0; way < ways; ++way) {
+      int node = 1;
+      for (int depth = 0; depth < levels_; ++depth) {
+        const int dir = (way >> (levels_ - 1 - depth)) & 1;
+        path_mask_[way] |= 1ull << node;
+        if (!dir) path_bits_[way] |= 1ull << node;
+        node = 2 * node + dir;
+      }
+    }
   }
 }
 
@@ -25,18 +37,8 @@ void SetReplacement::Touch(int set, int way) {
     stamps_[static_cast<size_t>(set) * ways_ + way] = ++clock_;
     return;
   }
-  // Walk from the root toward `way`, pointing every node on the path away from it.
   uint64_t& bits = tree_[set];
-  int node = 1;
-  for (int depth = 0; depth < levels_; ++depth) {
-    const int dir = (way >> (levels_ - 1 - depth)) & 1;
-    if (dir) {
-      bits &= ~(1ull << node);
-    } else {
-      bits |= 1ull << node;
-    }
-    node = 2 * node + dir;
-  }
+  bits = (bits & ~path_mask_[way]) | path_bits_[way];
 }
 
 int SetReplacement::Victim(int set) const {

@@ -32,6 +32,10 @@ class SetReplacement {
   uint64_t clock_ = 0;            // LRU time
   std::vector<uint64_t> stamps_;  // LRU: last use per way
   std::vector<uint64_t> tree_;    // PLRU: node bits per set; bit n = node n, 1 = victim on the right
+  // PLRU: a use of way w rewrites exactly the nodes on its path, so Touch is
+  // bits = (bits & ~path_mask_[w]) | path_bits_[w].
+  std::vector<uint64_t> path_mask_;
+  std::vector<uint64_t> path_bits_;
 };
 
 }  // namespace x64sim
