@@ -8,7 +8,7 @@
 char test_failure[256];
 
 static const test_case_t *const suites[] = {ipc_tests,    cnode_tests, untyped_tests, vspace_tests, fault_tests,
-                                            notification_tests, sched_tests, tcb_tests, error_tests};
+                                            notification_tests, sched_tests, tcb_tests, error_tests, fuzz_tests};
 
 int main(void)
 {

@@ -33,7 +33,7 @@ extern char test_failure[256];
 
 /* Each suite is a null-terminated array. */
 extern const test_case_t ipc_tests[], cnode_tests[], untyped_tests[], vspace_tests[], fault_tests[],
-    notification_tests[], sched_tests[], tcb_tests[], error_tests[];
+    notification_tests[], sched_tests[], tcb_tests[], error_tests[], fuzz_tests[];
 
 /* Environment (env.c). */
 extern seL4_BootInfo *env_bootinfo;
