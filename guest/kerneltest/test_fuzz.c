@@ -79,7 +79,91 @@ static const char *test_random_invocations(void)
     PASS;
 }
 
+/* Random IPC among three threads on shared endpoints and notifications. */
+#define IPC_OBJECTS 8
+static seL4_CPtr ipc_caps[IPC_OBJECTS];
+static volatile seL4_Word ops_done[3], bad_results;
+
+static seL4_Word thread_random(seL4_Word *state)
+{
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return *state;
+}
+
+static void ipc_chaos(seL4_Word index, seL4_Word seed)
+{
+    seL4_Word state = seed;
+    for (;;) {
+        seL4_CPtr cap = ipc_caps[thread_random(&state) % IPC_OBJECTS];
+        seL4_Word len = thread_random(&state) % 5, badge = 0;
+        seL4_Word m0 = index, m1 = len, m2 = 0, m3 = 0;
+        seL4_MessageInfo_t info = seL4_MessageInfo_new(thread_random(&state) % 8, 0, 0, len), r = info;
+        switch (thread_random(&state) % 9) {
+        case 0: seL4_SendWithMRs(cap, info, &m0, &m1, &m2, &m3); break;
+        case 1: seL4_NBSendWithMRs(cap, info, &m0, &m1, &m2, &m3); break;
+        case 2: r = seL4_RecvWithMRs(cap, &badge, &m0, &m1, &m2, &m3); break;
+        case 3: r = seL4_CallWithMRs(cap, info, &m0, &m1, &m2, &m3); break;
+        case 4: r = seL4_ReplyRecvWithMRs(cap, info, &badge, &m0, &m1, &m2, &m3); break;
+        case 5: seL4_ReplyWithMRs(info, &m0, &m1, &m2, &m3); break;
+        case 6: seL4_Signal(cap); break;
+        case 7: seL4_Poll(cap, &badge); break;
+        default: seL4_Yield(); break;
+        }
+        if (seL4_MessageInfo_get_length(r) > seL4_MsgMaxLength) bad_results++;
+        ops_done[index]++;
+    }
+}
+
+static const char *test_random_ipc(void)
+{
+    for (int i = 0; i < IPC_OBJECTS; i++) {
+        seL4_Word type = i % 2 ? seL4_NotificationObject : seL4_EndpointObject;
+        seL4_CPtr object = env_alloc(type, 0);
+        ipc_caps[i] = env_slot();
+        seL4_CNode_Mint(ROOT_CNODE, ipc_caps[i], ROOT_DEPTH, ROOT_CNODE, object, ROOT_DEPTH, seL4_AllRights,
+                        (seL4_Word)i + 1);
+    }
+    ops_done[0] = ops_done[1] = ops_done[2] = 0;
+    bad_results = 0;
+    helper_t h[3];
+    for (int i = 0; i < 3; i++) h[i] = helper_start(ipc_chaos, (seL4_Word)i, 0x1234567ul * (seL4_Word)(i + 1), seL4_MaxPrio);
+    /* Main never blocks: it yields, and now and then unblocks the helpers
+     * (takes and answers a queued message, feeds a receiver, signals). */
+    for (int round = 0; round < 3000; round++) {
+        seL4_Yield();
+        if (round % 4) continue;
+        for (int i = 0; i < IPC_OBJECTS; i++) {
+            if (i % 2) {
+                seL4_Signal(ipc_caps[i]);
+                continue;
+            }
+            seL4_Word badge;
+            seL4_NBRecv(ipc_caps[i], &badge);
+            seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
+            seL4_NBSend(ipc_caps[i], seL4_MessageInfo_new(0, 0, 0, 0));
+        }
+    }
+    for (int i = 0; i < 3; i++) helper_destroy(&h[i]);
+    CHECK_EQ(bad_results, 0);
+    CHECK(ops_done[0] + ops_done[1] + ops_done[2] > 1000);
+    /* The objects still work after their users died mid-operation. */
+    for (int i = 0; i < IPC_OBJECTS; i += 2) {
+        seL4_Word badge = 7;
+        seL4_NBRecv(ipc_caps[i], &badge);
+        seL4_NBRecv(ipc_caps[i], &badge);
+    }
+    seL4_Word badge = 0;
+    seL4_Poll(ipc_caps[1], &badge);
+    seL4_Signal(ipc_caps[1]);
+    seL4_Poll(ipc_caps[1], &badge);
+    CHECK_EQ(badge, 2);
+    PASS;
+}
+
 const test_case_t fuzz_tests[] = {
     {"fuzz_random_invocations", test_random_invocations},
+    {"fuzz_random_ipc", test_random_ipc},
     {NULL, NULL},
 };
