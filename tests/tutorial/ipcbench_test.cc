@@ -2,12 +2,12 @@
 // combination it promises, with replies that echoed the calls.
 #include <map>
 #include <regex>
-#include <set>
 #include <string>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "tests/tutorial/guest_runner.h"
@@ -16,6 +16,9 @@ ABSL_FLAG(std::string, runner, "",
           "program taking --kernel= and --module=: x64sim or run_qemu.sh");
 ABSL_FLAG(std::string, kernel, "", "the guest kernel image");
 ABSL_FLAG(std::string, ipcbench, "", "the ipcbench root server");
+ABSL_FLAG(bool, compare_paths, false,
+          "also require the fastpath to beat the slow path and a shared address "
+          "space to cost no more than a switch (deterministic runners only)");
 
 namespace x64sim::testing {
 namespace {
@@ -31,7 +34,7 @@ TEST(IpcBench, ReportsEveryCombination) {
   static const std::regex kResult(
       R"re(^ipcbench: space=(same|other) path=(fast|slow) words=([04]) rounds=(\d+) )re"
       R"re(cycles=(\d+) cycles_per_rt=\d+\.\d\d instructions=(\d+|-) instructions_per_rt=(\d+\.\d\d|-)$)re");
-  std::set<std::string> combinations;
+  std::map<std::string, uint64_t> cycles_of;  // "space/path/words"
   bool done = false;
   for (absl::string_view view : absl::StrSplit(boot->console, '\n')) {
     std::string line(view);
@@ -41,14 +44,29 @@ TEST(IpcBench, ReportsEveryCombination) {
     if (line == "ipcbench: done") done = true;
     std::smatch match;
     if (!std::regex_match(line, match, kResult)) continue;
-    combinations.insert(std::string(match[1]) + "/" + std::string(match[2]) + "/" +
-                        std::string(match[3]));
     uint64_t cycles = 0;
     ASSERT_TRUE(absl::SimpleAtoi(std::string(match[5]), &cycles));
     EXPECT_GT(cycles, 0u) << line;
+    cycles_of[std::string(match[1]) + "/" + std::string(match[2]) + "/" +
+              std::string(match[3])] = cycles;
   }
   EXPECT_TRUE(done) << boot->console;
-  EXPECT_EQ(combinations.size(), 8u) << boot->console;
+  ASSERT_EQ(cycles_of.size(), 8u) << boot->console;
+  if (!absl::GetFlag(FLAGS_compare_paths)) return;
+  for (const char* space : {"same", "other"}) {
+    for (const char* words : {"0", "4"}) {
+      std::string fast = absl::StrCat(space, "/fast/", words);
+      std::string slow = absl::StrCat(space, "/slow/", words);
+      EXPECT_LT(cycles_of[fast], cycles_of[slow]) << fast << " vs " << slow;
+    }
+  }
+  for (const char* path : {"fast", "slow"}) {
+    for (const char* words : {"0", "4"}) {
+      std::string same = absl::StrCat("same/", path, "/", words);
+      std::string other = absl::StrCat("other/", path, "/", words);
+      EXPECT_LE(cycles_of[same], cycles_of[other]) << same << " vs " << other;
+    }
+  }
 }
 
 }  // namespace
