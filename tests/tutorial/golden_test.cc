@@ -50,7 +50,7 @@ constexpr uint64_t kInitThreadCNode = 2;
 constexpr uint64_t kWordBits = 64;
 constexpr uint64_t kIpcBufferUserData = 0x7000000 + 0x3c8;
 
-// A whole unhandled-fault report (20 lines).
+// A whole unhandled-fault report (21 lines).
 enum class Fault {
   kRootWritesUnmappedIpcBuffer,  // the userData store before TASK 5
   kThread2ReturnsToNull,         // thread_2 without its ReplyRecv
