@@ -450,8 +450,13 @@ struct CmpxchgOp {
     uint64_t f;
     HostSub(acc, dest, &f);
     bool equal = acc == dest;
-    // SDM vol. 2 CMPXCHG: the destination is written in both cases.
-    if (!WriteDest<T, F>(cpu, in, equal ? cpu.Reg<T>(in.reg2) : dest, linear)) return Flow::kFault;
+    // SDM vol. 2 CMPXCHG: a memory destination is written in both cases; a
+    // register one only on success (hardware does not zero-extend a 32-bit
+    // register that compared unequal).
+    if ((DestIsMem(F) || equal) &&
+        !WriteDest<T, F>(cpu, in, equal ? cpu.Reg<T>(in.reg2) : dest, linear)) {
+      return Flow::kFault;
+    }
     if (!equal) cpu.SetReg<T>(kRax * 8, dest);
     MergeFlags(cpu.state.rflags, f, kArithFlags, kArithFlags);
     return Flow::kNext;
