@@ -66,20 +66,3 @@ seL4_Word vspace_reserve(vspace_t *vspace, size_t pages) {
     vspace->next_free += bytes;
     return vaddr;
 }
-
-seL4_Word vspace_new_pages(vspace_t *vspace, size_t pages) {
-    seL4_Word vaddr = vspace_reserve(vspace, pages);
-    if (vaddr == 0) {
-        return 0;
-    }
-    for (size_t i = 0; i < pages; i++) {
-        vka_object_t frame;
-        if (vka_alloc_frame(vspace->vka, seL4_PageBits, &frame) != seL4_NoError ||
-            vspace_map_frame(vspace->vka, vspace->root, frame.cptr,
-                             vaddr + i * BIT(seL4_PageBits),
-                             seL4_ReadWrite) != seL4_NoError) {
-            return 0;
-        }
-    }
-    return vaddr;
-}

@@ -19,14 +19,6 @@ static inline void sel4utils_set_arg0(seL4_UserContext *regs, seL4_Word value) {
     regs->rdi = value;
 }
 
-static inline seL4_Word sel4utils_get_instruction_pointer(seL4_UserContext regs) {
-    return regs.rip;
-}
-
-static inline seL4_Word sel4utils_get_stack_pointer(seL4_UserContext regs) {
-    return regs.rsp;
-}
-
 /* How many words of seL4_UserContext WriteRegisters should copy. */
 #define SEL4UTILS_USER_CONTEXT_WORDS (sizeof(seL4_UserContext) / sizeof(seL4_Word))
 

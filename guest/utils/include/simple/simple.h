@@ -25,21 +25,6 @@ static inline seL4_CPtr simple_get_pd(const simple_t *simple) {
     return seL4_CapInitThreadVSpace;
 }
 
-static inline seL4_CPtr simple_get_tcb(const simple_t *simple) {
-    (void)simple;
-    return seL4_CapInitThreadTCB;
-}
-
-static inline seL4_CPtr simple_get_init_cap(const simple_t *simple,
-                                            seL4_CPtr slot) {
-    (void)simple;
-    return slot;
-}
-
-static inline seL4_Word simple_get_cnode_size_bits(const simple_t *simple) {
-    return simple->info->initThreadCNodeSizeBits;
-}
-
 static inline size_t simple_get_untyped_count(const simple_t *simple) {
     return simple->info->untyped.end - simple->info->untyped.start;
 }

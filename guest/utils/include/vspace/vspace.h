@@ -30,8 +30,4 @@ void vspace_init(vspace_t *vspace, vka_t *vka, seL4_CPtr root, seL4_Word start,
  * range is used up. */
 seL4_Word vspace_reserve(vspace_t *vspace, size_t pages);
 
-/* Reserves `pages` pages and backs them with new frames, writable.
- * Returns their address, or 0 on failure. */
-seL4_Word vspace_new_pages(vspace_t *vspace, size_t pages);
-
 #endif
