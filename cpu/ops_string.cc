@@ -5,9 +5,9 @@
 // Every repetition commits RSI/RDI/RCX before the next one starts, so a
 // fault part-way leaves the registers naming the element that faulted and
 // the instruction restarts where it stopped (SDM vol. 2B REP: "the
-// instruction can be restarted"). REP MOVS/STOS forward runs that stay in
-// fast-path pages are moved page-sized at a time through host pointers;
-// the result is the same as element by element (see BulkForward).
+// instruction can be restarted"). Repeated MOVS/STOS/CMPS/SCAS work on
+// page-sized runs through host pointers; the result is the same as element
+// by element (see BulkMove and BulkCompare).
 #include <algorithm>
 #include <cstring>
 
@@ -84,81 +84,210 @@ bool Step(Cpu& cpu, SegReg src_seg, int64_t delta) {
   return true;
 }
 
-// Whole elements from `linear` to the end of its page, and (for 16/32-bit
-// address sizes) before the register `reg` wraps around.
-template <typename T, typename A>
-uint64_t ElementsAhead(uint64_t linear, uint64_t reg) {
-  uint64_t bytes = kPageSize - (linear & (kPageSize - 1));
+// How many whole elements, from the one at `linear` in the direction of DF,
+// stay inside its page and do not wrap a 16/32-bit address register `reg`.
+template <typename T, typename A, bool kDown>
+uint64_t ElementsInPage(uint64_t linear, uint64_t reg) {
+  const uint64_t offset = linear & (kPageSize - 1);
+  if (offset + sizeof(T) > kPageSize) return 0;  // the element straddles two pages
+  uint64_t n = kDown ? offset / sizeof(T) + 1 : (kPageSize - offset) / sizeof(T);
   if constexpr (sizeof(A) < 8) {
-    bytes = std::min<uint64_t>(bytes, (uint64_t{1} << (8 * sizeof(A))) - reg);
+    const uint64_t wrap = uint64_t{1} << (8 * sizeof(A));
+    n = std::min(n, kDown ? reg / sizeof(T) + 1 : (wrap - reg) / sizeof(T));
   }
-  return bytes / sizeof(T);
+  return n;
 }
 
-// REP MOVS/STOS with DF=0: moves the elements that stay inside the current
-// source and destination pages at once, if both pages are in the fast path.
-// Returns how many elements it moved (0: take one slow step, which also
-// fills the fast path for the next round).
-template <typename T, typename A, StringOp Op>
-uint64_t BulkForward(Cpu& cpu, SegReg src_seg, uint64_t count) {
-  const uint64_t rdi = AddrReg<A>(cpu, kRdi);
-  const uint64_t dst_linear = StringLinear<A>(cpu, kEs, kRdi);
-  uint8_t* dst = cpu.FastWritePointer(dst_linear);
-  if (dst == nullptr) return 0;
-  uint64_t n = std::min(count, ElementsAhead<T, A>(dst_linear, rdi));
-  const uint8_t* src = nullptr;
-  uint64_t rsi = 0;
-  if constexpr (Op == StringOp::kMovs) {
-    rsi = AddrReg<A>(cpu, kRsi);
-    const uint64_t src_linear = StringLinear<A>(cpu, src_seg, kRsi);
-    src = cpu.FastReadPointer(src_linear);
-    if (src == nullptr) return 0;
-    n = std::min(n, ElementsAhead<T, A>(src_linear, rsi));
+// Elements [start, n) of a run whose element 0 is at host address `p`:
+// their lowest address (the run grows down when DF=1).
+template <typename T, bool kDown>
+uint8_t* RunLow(uint8_t* p, uint64_t start, uint64_t n) {
+  return kDown ? p - (n - 1) * sizeof(T) : p + start * sizeof(T);
+}
+
+// Copies elements [start, n) as MOVS does. When the destination run begins
+// inside the source run on the side the copy comes from, later elements
+// read bytes earlier ones wrote, so the order matters; otherwise the run is
+// one memmove.
+template <typename T, bool kDown>
+void CopyRun(uint8_t* dst, uint8_t* src, uint64_t start, uint64_t n) {
+  const uint64_t bytes = (n - start) * sizeof(T);
+  uint8_t* d = RunLow<T, kDown>(dst, start, n);
+  uint8_t* s = RunLow<T, kDown>(src, start, n);
+  const bool chained = kDown ? (d < s && s < d + bytes) : (s < d && d < s + bytes);
+  if (!chained) {
+    std::memmove(d, s, bytes);
+    return;
   }
-  if (n == 0) return 0;  // the next element straddles a page or wraps
-  const uint64_t bytes = n * sizeof(T);
-  if constexpr (Op == StringOp::kMovs) {
-    // A destination that starts inside the source run reads bytes this run
-    // has already written: copy element by element, as the hardware does.
-    // Comparing host pointers also catches two linear pages aliasing one
-    // physical page.
-    if (dst > src && dst < src + bytes) {
-      for (uint64_t i = 0; i < bytes; i += sizeof(T)) std::memmove(dst + i, src + i, sizeof(T));
-    } else {
-      std::memmove(dst, src, bytes);
-    }
-    SetAddrReg<A>(cpu, kRsi, rsi + bytes);
+  constexpr int64_t kStep = kDown ? -static_cast<int64_t>(sizeof(T)) : sizeof(T);
+  for (uint64_t i = start; i < n; ++i) {
+    std::memmove(dst + static_cast<int64_t>(i) * kStep, src + static_cast<int64_t>(i) * kStep,
+                 sizeof(T));
+  }
+}
+
+template <typename T, bool kDown>
+void FillRun(uint8_t* dst, T value, uint64_t start, uint64_t n) {
+  uint8_t* d = RunLow<T, kDown>(dst, start, n);
+  if constexpr (sizeof(T) == 1) {
+    std::memset(d, value, n - start);
   } else {
-    const T value = cpu.Reg<T>(kRax * 8);
-    if constexpr (sizeof(T) == 1) {
-      std::memset(dst, value, bytes);
+    for (uint64_t i = 0; i < n - start; ++i) std::memcpy(d + i * sizeof(T), &value, sizeof(T));
+  }
+}
+
+struct BulkResult {
+  uint64_t done = 0;     // elements done and committed (RSI/RDI/RCX updated)
+  bool fault = false;    // an exception is pending; nothing was committed
+  bool stopped = false;  // REPE/REPNE ended on its flag condition
+};
+
+template <typename A>
+void Advance(Cpu& cpu, Gpr r, int64_t bytes) {
+  SetAddrReg<A>(cpu, r, AddrReg<A>(cpu, r) + bytes);
+}
+
+// REP MOVS/STOS: the elements that stay inside the current source and
+// destination pages, at once. A page not yet in the fast path is brought in
+// by doing the first element through Read/Write; host pointers stay valid
+// for the rest of the instruction even when the two pages evict each other
+// from the direct-mapped fast path. Without a pointer (MMIO, pages holding
+// code) one element is done per call.
+template <typename T, typename A, StringOp Op, bool kDown>
+BulkResult BulkMove(Cpu& cpu, SegReg src_seg, uint64_t count) {
+  const uint64_t dst_linear = StringLinear<A>(cpu, kEs, kRdi);
+  uint64_t n = std::min(count, ElementsInPage<T, A, kDown>(dst_linear, AddrReg<A>(cpu, kRdi)));
+  uint64_t src_linear = 0;
+  if constexpr (Op == StringOp::kMovs) {
+    src_linear = StringLinear<A>(cpu, src_seg, kRsi);
+    n = std::min(n, ElementsInPage<T, A, kDown>(src_linear, AddrReg<A>(cpu, kRsi)));
+  }
+  if (n == 0) return {};
+
+  T first;
+  uint8_t* src = nullptr;
+  if constexpr (Op == StringOp::kMovs) {
+    src = cpu.FastReadPointer(src_linear);
+    if (src != nullptr) {
+      std::memcpy(&first, src, sizeof(T));
     } else {
-      for (uint64_t i = 0; i < bytes; i += sizeof(T)) std::memcpy(dst + i, &value, sizeof(T));
+      if (!cpu.Read<T>(src_linear, &first)) return {0, true};
+      src = cpu.FastReadPointer(src_linear);
+      if (src == nullptr) n = 1;
+    }
+  } else {
+    first = cpu.Reg<T>(kRax * 8);
+  }
+  uint8_t* dst = cpu.FastWritePointer(dst_linear);
+  uint64_t start = 0;  // elements already stored through Write
+  if (dst == nullptr) {
+    if (!cpu.Write<T>(dst_linear, first)) return {0, true};
+    start = 1;
+    dst = cpu.FastWritePointer(dst_linear);
+    if (dst == nullptr) n = 1;
+  }
+  if (start < n) {
+    if (Op == StringOp::kMovs && src != nullptr) {
+      CopyRun<T, kDown>(dst, src, start, n);
+    } else {
+      FillRun<T, kDown>(dst, first, start, n);  // STOS, or one MOVS element read from MMIO
     }
   }
-  SetAddrReg<A>(cpu, kRdi, rdi + bytes);
+  const int64_t bytes = static_cast<int64_t>(n * sizeof(T)) * (kDown ? -1 : 1);
+  if constexpr (Op == StringOp::kMovs) Advance<A>(cpu, kRsi, bytes);
+  Advance<A>(cpu, kRdi, bytes);
   SetAddrReg<A>(cpu, kRcx, count - n);
-  return n;
+  return {n, false, false};
+}
+
+// Host pointer for reading the element at `linear`, bringing its page into
+// the fast path with a read if needed; nullptr (no fault) for MMIO.
+template <typename T>
+bool ReadPointer(Cpu& cpu, uint64_t linear, const uint8_t** p) {
+  *p = cpu.FastReadPointer(linear);
+  if (*p != nullptr) return true;
+  T probe;
+  if (!cpu.Read<T>(linear, &probe)) return false;
+  *p = cpu.FastReadPointer(linear);
+  return true;
+}
+
+// REPE/REPNE CMPS/SCAS: compares along the run inside the current pages up
+// to the element that ends the repetition, then sets the flags from that
+// last comparison, as the element-by-element loop would leave them.
+template <typename T, typename A, StringOp Op, Repeat R, bool kDown>
+BulkResult BulkCompare(Cpu& cpu, SegReg src_seg, uint64_t count) {
+  const uint64_t dst_linear = StringLinear<A>(cpu, kEs, kRdi);
+  uint64_t n = std::min(count, ElementsInPage<T, A, kDown>(dst_linear, AddrReg<A>(cpu, kRdi)));
+  uint64_t src_linear = 0;
+  if constexpr (Op == StringOp::kCmps) {
+    src_linear = StringLinear<A>(cpu, src_seg, kRsi);
+    n = std::min(n, ElementsInPage<T, A, kDown>(src_linear, AddrReg<A>(cpu, kRsi)));
+  }
+  if (n == 0) return {};
+  const uint8_t* a = nullptr;
+  const uint8_t* b = nullptr;
+  if constexpr (Op == StringOp::kCmps) {
+    if (!ReadPointer<T>(cpu, src_linear, &a)) return {0, true};
+  }
+  if (!ReadPointer<T>(cpu, dst_linear, &b)) return {0, true};
+  if (b == nullptr || (Op == StringOp::kCmps && a == nullptr)) return {};
+
+  constexpr int64_t kStep = kDown ? -static_cast<int64_t>(sizeof(T)) : sizeof(T);
+  const T accumulator = cpu.Reg<T>(kRax * 8);
+  T x = 0, y = 0;
+  uint64_t k = 0;
+  bool stopped = false;
+  while (k < n) {
+    if constexpr (Op == StringOp::kCmps) {
+      std::memcpy(&x, a + static_cast<int64_t>(k) * kStep, sizeof(T));
+    } else {
+      x = accumulator;
+    }
+    std::memcpy(&y, b + static_cast<int64_t>(k) * kStep, sizeof(T));
+    ++k;
+    if (R == Repeat::kRepe ? x != y : x == y) {
+      stopped = true;
+      break;
+    }
+  }
+  CompareFlags<T>(cpu, x, y);
+  const int64_t bytes = static_cast<int64_t>(k) * kStep;
+  if constexpr (Op == StringOp::kCmps) Advance<A>(cpu, kRsi, bytes);
+  Advance<A>(cpu, kRdi, bytes);
+  SetAddrReg<A>(cpu, kRcx, count - k);
+  return {k, false, stopped};
+}
+
+template <typename T, typename A, StringOp Op, Repeat R, bool kDown>
+BulkResult Bulk(Cpu& cpu, SegReg src_seg, uint64_t count) {
+  if constexpr (Op == StringOp::kMovs || Op == StringOp::kStos) {
+    return BulkMove<T, A, Op, kDown>(cpu, src_seg, count);
+  } else if constexpr (Op == StringOp::kCmps || Op == StringOp::kScas) {
+    return BulkCompare<T, A, Op, R, kDown>(cpu, src_seg, count);
+  } else {
+    return {};  // REP LODS: element by element
+  }
 }
 
 template <typename T, typename A, StringOp Op, Repeat R>
 Flow StringInsn(Cpu& cpu, const DecodedInsn& in) {
   const SegReg src_seg = static_cast<SegReg>(in.seg);
   // SDM vol. 1 3.4.3.2: DF=1 walks down.
-  const int64_t delta = (cpu.state.rflags & kDF) ? -static_cast<int64_t>(sizeof(T)) : sizeof(T);
+  const bool down = cpu.state.rflags & kDF;
+  const int64_t delta = down ? -static_cast<int64_t>(sizeof(T)) : sizeof(T);
   if constexpr (R == Repeat::kOnce) {
     return Step<T, A, Op>(cpu, src_seg, delta) ? Flow::kNext : Flow::kFault;
   } else {
     uint64_t count = AddrReg<A>(cpu, kRcx);
     while (count != 0) {
-      if constexpr (Op == StringOp::kMovs || Op == StringOp::kStos) {
-        if (delta > 0) {
-          uint64_t moved = BulkForward<T, A, Op>(cpu, src_seg, count);
-          if (moved != 0) {
-            count -= moved;
-            continue;
-          }
-        }
+      BulkResult r = down ? Bulk<T, A, Op, R, true>(cpu, src_seg, count)
+                          : Bulk<T, A, Op, R, false>(cpu, src_seg, count);
+      if (r.fault) return Flow::kFault;
+      if (r.done != 0) {
+        count -= r.done;
+        if (r.stopped) break;
+        continue;
       }
       if (!Step<T, A, Op>(cpu, src_seg, delta)) return Flow::kFault;
       SetAddrReg<A>(cpu, kRcx, --count);

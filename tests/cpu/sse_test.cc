@@ -285,7 +285,9 @@ TEST(SseChecksTest, ControlRegistersGateSse) {
     EXPECT_EQ(out.vector, st.vector) << "cr0 bits " << st.cr0_set << " osfxsr " << st.osfxsr;
     uint8_t expect = st.vector < 0 ? 0x55 : 0x5a;
     EXPECT_EQ(m.state().sse.xmm[0][7], expect);
-    if (st.vector >= 0) EXPECT_EQ(out.fault_rip, LongModeMachine::kCode);
+    if (st.vector >= 0) {
+      EXPECT_EQ(out.fault_rip, LongModeMachine::kCode);
+    }
   }
 }
 

@@ -194,6 +194,40 @@ TEST(StringFaultTest, RepMovsRestartsAfterPageFault) {
   }
 }
 
+// Source and destination 4 MiB apart share a slot of the core's
+// direct-mapped fast path; copies and compares must still be exact.
+TEST(StringFaultTest, OperandsThatEvictEachOtherFromTheFastPath) {
+  LongModeMachine m;
+  const uint64_t src = LongModeMachine::kData + 0x18;
+  const uint64_t dst = src + (4 << 20);
+  const uint64_t bytes = 3 * kPageSize;
+  std::vector<uint8_t> pattern(bytes);
+  std::mt19937_64 rng(5);
+  for (uint8_t& b : pattern) b = static_cast<uint8_t>(rng());
+  m.memory().CopyIn(src, pattern.data(), bytes);
+  CpuState& s = m.state();
+  s.gpr[kRsi] = src;
+  s.gpr[kRdi] = dst;
+  s.gpr[kRcx] = bytes / 8;
+  ASSERT_EQ(m.Run(kRepMovsq).vector, -1);
+  std::vector<uint8_t> got(bytes);
+  m.memory().CopyOut(dst, got.data(), bytes);
+  EXPECT_EQ(0, std::memcmp(got.data(), pattern.data(), bytes));
+
+  const uint64_t differs_at = 2 * kPageSize + 77;
+  uint8_t changed = pattern[differs_at] ^ 0x40;
+  m.memory().CopyIn(dst + differs_at, &changed, 1);
+  s.gpr[kRsi] = src;
+  s.gpr[kRdi] = dst;
+  s.gpr[kRcx] = bytes;
+  ASSERT_EQ(m.Run({0xf3, 0xa6}).vector, -1);  // repe cmpsb
+  EXPECT_EQ(s.gpr[kRcx], bytes - differs_at - 1);
+  EXPECT_EQ(s.gpr[kRsi], src + differs_at + 1);
+  EXPECT_EQ(s.gpr[kRdi], dst + differs_at + 1);
+  EXPECT_FALSE(s.rflags & kZF);
+  EXPECT_EQ(!!(s.rflags & kCF), pattern[differs_at] < changed);
+}
+
 // REP STOSB over the bytes that follow it: the decoded copy of those bytes
 // must be dropped, so the CPU runs the NOPs it stored, not the old MOV.
 TEST(StringFaultTest, RepStosOverItsOwnCodeIsSeen) {
