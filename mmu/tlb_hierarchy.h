@@ -67,7 +67,6 @@ class TlbHierarchy {
 
   int num_arrays() const { return static_cast<int>(arrays_.size()); }
   const TlbArray& array(int i) const { return arrays_[i]; }
-  TlbSource level_of(int i) const { return levels_[i]; }
   int CountLive(int i) const { return arrays_[i].CountLive(gens_); }
 
  private:

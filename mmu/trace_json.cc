@@ -160,11 +160,6 @@ uint64_t JsonValue::Unsigned(std::string_view name, uint64_t fallback) const {
   return end && *end == '\0' ? value : fallback;
 }
 
-bool JsonValue::Bool(std::string_view name, bool fallback) const {
-  const JsonValue* v = Find(name);
-  return v && v->type == Type::kBool ? v->boolean : fallback;
-}
-
 absl::StatusOr<JsonValue> ParseJson(std::string_view text) { return Parser(text).ParseDocument(); }
 
 }  // namespace x64sim

@@ -28,7 +28,6 @@ struct JsonValue {
   std::string String(std::string_view name, std::string fallback = "") const;
   uint64_t Hex(std::string_view name, uint64_t fallback = 0) const;  // "0x..." strings
   uint64_t Unsigned(std::string_view name, uint64_t fallback = 0) const;
-  bool Bool(std::string_view name, bool fallback = false) const;
 };
 
 absl::StatusOr<JsonValue> ParseJson(std::string_view text);

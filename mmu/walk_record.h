@@ -30,7 +30,6 @@ enum class WalkStop : uint8_t {
   kNotPresent,      // an entry had P=0
   kReservedBit,     // a present entry set a reserved bit
   kPermission,      // translation found, access not permitted
-  kPagingOff,       // CR0.PG=0: identity
   kNonCanonical,    // bits 63:47 not a sign extension (a #GP/#SS for the CPU)
   kUnsupportedMode, // CR0.PG=1 without long mode: legacy paging is not modelled
 };
@@ -103,7 +102,6 @@ inline constexpr const char* WalkStopName(WalkStop s) {
     case WalkStop::kNotPresent: return "not-present";
     case WalkStop::kReservedBit: return "reserved-bit";
     case WalkStop::kPermission: return "permission";
-    case WalkStop::kPagingOff: return "paging-off";
     case WalkStop::kNonCanonical: return "non-canonical";
     case WalkStop::kUnsupportedMode: return "unsupported-mode";
   }
