@@ -184,6 +184,42 @@ Translation Mmu::Walk(WalkRecord& record, const PagingContext& ctx) {
                      .allow = AllowedAccesses(leaf.rights, entry.dirty, ctx)};
 }
 
+Translation Mmu::Peek(uint64_t linear, AccessKind kind, const PagingContext& ctx) const {
+  if (!(ctx.cr0 & paging::kCr0Pg)) {
+    return Translation{.ok = true, .phys = linear,
+                       .allow = kAllowRead | kAllowWrite | kAllowExecute};
+  }
+  Translation t;
+  if (!(ctx.efer & (paging::kEferLme | paging::kEferLma))) {
+    t.failure = TranslateFailure::kLegacyPaging;
+    return t;
+  }
+  if (!paging::IsCanonical(linear)) {
+    t.failure = TranslateFailure::kNonCanonical;
+    return t;
+  }
+  WalkRecord record;
+  const WalkStart start{paging::Level::kPml4, ctx.cr3 & walker_.address_mask(), AccessRights{}};
+  const WalkResult walk = walker_.Walk(linear, start, ctx, &record);
+  const uint32_t access_bits = AccessErrorBits(kind, ctx);
+  t.failure = TranslateFailure::kPageFault;
+  if (walk.stop == WalkStop::kNotPresent) {
+    t.error_code = access_bits;
+    return t;
+  }
+  if (walk.stop == WalkStop::kReservedBit) {
+    t.error_code = access_bits | kPfPresent | kPfReserved;
+    return t;
+  }
+  if (!PermitsAccess(walk.leaf.rights, kind, ctx)) {
+    t.error_code = access_bits | kPfPresent;
+    return t;
+  }
+  const uint64_t offset = linear & (PageBytes(walk.leaf.size) - 1);
+  return Translation{.ok = true, .phys = walk.leaf.page_base + offset,
+                     .allow = AllowedAccesses(walk.leaf.rights, walk.leaf.dirty, ctx)};
+}
+
 void Mmu::DropForFault(uint64_t linear, uint16_t pcid) {
   ++stats_.invalidations[static_cast<int>(InvalidationKind::kPageFault)];
   const uint8_t dropped = tlbs_.InvalidateAddress(linear, pcid, /*include_global=*/true);

@@ -65,6 +65,13 @@ class Mmu {
   // and the translation is cached; on failure `error_code` is the #PF code.
   Translation Translate(uint64_t linear, AccessKind kind, const PagingContext& ctx);
 
+  // Translates from the page tables in memory without touching any model
+  // state: no TLB or paging-structure-cache lookup or fill, no A/D writes,
+  // no stats, no observer call. For debuggers and error messages, which
+  // must not change what the guest sees next. (It may disagree with
+  // Translate where a stale cached translation is still in use.)
+  Translation Peek(uint64_t linear, AccessKind kind, const PagingContext& ctx) const;
+
   // Architectural invalidation events (SDM vol. 3A 4.10.4).
   void OnCr3Write(const PagingContext& new_ctx);  // CR3 already holds the new value
   void OnPagingModeChange();                      // CR0.PG/WP, CR4.PGE/PAE/PCIDE/SMEP/SMAP, EFER.NXE

@@ -291,5 +291,22 @@ TEST_F(MmuTest, ListenerToldAboutInvalidations) {
   EXPECT_EQ(listener.all, 1);
 }
 
+TEST_F(MmuTest, PeekReadsMemoryAndLeavesModelUntouched) {
+  RecordingObserver observer;
+  mmu_.set_observer(&observer);
+  const uint64_t pte = tables_.Map(kPage, kFrameA, PageSize::k4K, kPteRw);
+  Translation t = mmu_.Peek(kPage + 4, AccessKind::kWrite, ctx_);
+  ASSERT_TRUE(t.ok);
+  EXPECT_EQ(t.phys, kFrameA + 4);
+  EXPECT_EQ(tables_.Read(pte) & (paging::kPteA | kPteD), 0u);  // no A/D written
+  EXPECT_EQ(mmu_.stats().translations, 0u);
+  EXPECT_TRUE(observer.records.empty());
+  ASSERT_TRUE(Read(kPage).ok);  // now cached
+  Retarget(tables_, pte, kFrameB);
+  EXPECT_EQ(mmu_.Peek(kPage, AccessKind::kRead, ctx_).phys, kFrameB);  // memory, not the TLB
+  EXPECT_EQ(Read(kPage).phys, kFrameA);                                // the stale entry
+  EXPECT_EQ(mmu_.Peek(kPage + 0x1000, AccessKind::kRead, ctx_).error_code, 0u);
+}
+
 }  // namespace
 }  // namespace x64sim::testing
