@@ -1,0 +1,107 @@
+// The decoded-block cache: blocks are decoded once and reused, and any
+// store to a page holding decoded code drops them, so self-modifying code
+// sees its new bytes — in the block that is running, in another cached
+// block, and through a second linear mapping of the same physical page.
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "tests/cpu/long_mode_machine.h"
+
+namespace x64sim::testing {
+namespace {
+
+using M = LongModeMachine;
+
+// Appends a rel32 that reaches `target` from the end of the 4 bytes, for code at `base`.
+void Rel32(std::vector<uint8_t>& code, uint64_t base, uint64_t target) {
+  uint32_t rel = static_cast<uint32_t>(target - (base + code.size() + 4));
+  for (int i = 0; i < 4; ++i) code.push_back(static_cast<uint8_t>(rel >> (8 * i)));
+}
+
+TEST(BlockCacheTest, LoopIsDecodedOnce) {
+  M m;
+  // mov ecx, 1000; L: dec ecx; jnz L; hlt
+  M::Outcome o = m.Run({0xb9, 0xe8, 0x03, 0x00, 0x00, 0xff, 0xc9, 0x75, 0xfc});
+  ASSERT_EQ(o.reason, StopReason::kHaltedForever);
+  EXPECT_EQ(m.state().gpr[kRcx], 0u);
+  EXPECT_LE(m.cpu().blocks_decoded(), 4u);  // not one per iteration
+}
+
+TEST(BlockCacheTest, StoreIntoTheRunningBlockChangesWhatRunsNext) {
+  M m;
+  // mov byte [rip+1], 2   ; patches the immediate of the next instruction
+  // mov eax, 1            ; executes as mov eax, 2
+  std::vector<uint8_t> code = {0xc6, 0x05, 0x01, 0x00, 0x00, 0x00, 0x02,
+                               0xb8, 0x01, 0x00, 0x00, 0x00};
+  uint64_t invalidations = m.cpu().code_invalidations();
+  M::Outcome o = m.Run(code);
+  ASSERT_EQ(o.reason, StopReason::kHaltedForever);
+  EXPECT_EQ(m.state().gpr[kRax], 2u);
+  EXPECT_GT(m.cpu().code_invalidations(), invalidations);
+}
+
+// main: call F; mov ebx, eax; <patch F's immediate to 2 via `store`>; call F; hlt
+// F (on the next page): mov eax, 1; ret
+std::vector<uint8_t> CallPatchCall(uint64_t f, const std::vector<uint8_t>& store) {
+  std::vector<uint8_t> code = {0xe8};
+  Rel32(code, M::kCode, f);
+  code.insert(code.end(), {0x89, 0xc3});
+  code.insert(code.end(), store.begin(), store.end());
+  code.push_back(0xe8);
+  Rel32(code, M::kCode, f);
+  return code;
+}
+
+TEST(BlockCacheTest, StoreIntoAnotherCachedBlockIsSeen) {
+  M m;
+  const uint64_t f = M::kCode + 0x1000;
+  std::vector<uint8_t> fn = {0xb8, 0x01, 0x00, 0x00, 0x00, 0xc3};
+  for (size_t i = 0; i < fn.size(); ++i) m.cpu().WriteSupervisor(f + i, &fn[i], 1);
+  // mov rdi, f+1; mov byte [rdi], 2
+  std::vector<uint8_t> store = {0x48, 0xbf};
+  for (int i = 0; i < 8; ++i) store.push_back(static_cast<uint8_t>((f + 1) >> (8 * i)));
+  store.insert(store.end(), {0xc6, 0x07, 0x02});
+  M::Outcome o = m.Run(CallPatchCall(f, store));
+  ASSERT_EQ(o.reason, StopReason::kHaltedForever);
+  EXPECT_EQ(m.state().gpr[kRbx], 1u);  // the first call ran the original F
+  EXPECT_EQ(m.state().gpr[kRax], 2u);  // the second the patched one
+}
+
+TEST(BlockCacheTest, StoreThroughAnotherLinearAliasIsSeen) {
+  M m;
+  const uint64_t f = M::kCode + 0x1000;
+  const uint64_t alias = 0x900000;  // a second linear address for F's physical page
+  m.Put64(M::kPageTables + (alias >> kPageShift) * 8, f | M::kPteFlags);
+  m.cpu().Invlpg(alias);
+  std::vector<uint8_t> fn = {0xb8, 0x01, 0x00, 0x00, 0x00, 0xc3};
+  for (size_t i = 0; i < fn.size(); ++i) m.cpu().WriteSupervisor(f + i, &fn[i], 1);
+  std::vector<uint8_t> store = {0x48, 0xbf};  // mov rdi, alias+1; mov byte [rdi], 3
+  for (int i = 0; i < 8; ++i) store.push_back(static_cast<uint8_t>((alias + 1) >> (8 * i)));
+  store.insert(store.end(), {0xc6, 0x07, 0x03});
+  M::Outcome o = m.Run(CallPatchCall(f, store));
+  ASSERT_EQ(o.reason, StopReason::kHaltedForever);
+  EXPECT_EQ(m.state().gpr[kRbx], 1u);
+  EXPECT_EQ(m.state().gpr[kRax], 3u);
+}
+
+TEST(BlockCacheTest, CodeIsKeyedByPhysicalPage) {
+  // The same physical code reached through two linear addresses runs the same.
+  M m;
+  const uint64_t f = M::kCode + 0x2000;
+  const uint64_t alias = 0x980000;
+  m.Put64(M::kPageTables + (alias >> kPageShift) * 8, f | M::kPteFlags);
+  m.cpu().Invlpg(alias);
+  std::vector<uint8_t> fn = {0xb8, 0x07, 0x00, 0x00, 0x00, 0xc3};
+  for (size_t i = 0; i < fn.size(); ++i) m.cpu().WriteSupervisor(f + i, &fn[i], 1);
+  std::vector<uint8_t> code = {0xe8};
+  Rel32(code, M::kCode, f);
+  code.insert(code.end(), {0x89, 0xc3, 0x31, 0xc0, 0xe8});  // mov ebx, eax; xor eax, eax; call alias
+  Rel32(code, M::kCode, alias);
+  M::Outcome o = m.Run(code);
+  ASSERT_EQ(o.reason, StopReason::kHaltedForever);
+  EXPECT_EQ(m.state().gpr[kRbx], 7u);
+  EXPECT_EQ(m.state().gpr[kRax], 7u);
+}
+
+}  // namespace
+}  // namespace x64sim::testing

@@ -1,0 +1,221 @@
+// Exception and interrupt delivery through the 64-bit IDT (SDM vol. 3A ch. 6):
+// vectors, the frame with SS:RSP, its 16-byte alignment, error codes, CR2,
+// the switch to TSS.RSP0, IST stacks, #DF, triple fault, and the INT n gate
+// DPL check.
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "tests/cpu/system_machine.h"
+
+namespace x64sim::testing {
+namespace {
+
+using M = SystemMachine;
+
+constexpr uint8_t kUd2[] = {0x0f, 0x0b};
+
+TEST(ExceptionDeliveryTest, DivideErrorFrameHoldsSsRspAndIsSixteenByteAligned) {
+  M m;
+  m.Load(M::kCode, {0xf7, 0xf1});  // div ecx
+  m.state().gpr[kRcx] = 0;
+  m.state().rflags = kFlagsFixed1 | kCF | kZF;
+  const uint64_t rsp = M::kStackTop - 8;  // not 16-byte aligned
+  m.state().gpr[kRsp] = rsp;
+  M::Result r = m.RunFrom(M::kCode);
+  ASSERT_EQ(r.outcome.vector, kDivideError);
+  EXPECT_EQ(r.frame.rip, M::kCode);  // a fault reports the faulting instruction
+  EXPECT_EQ(r.frame.cs, M::kKernelCs);
+  EXPECT_EQ(r.frame.rflags, kFlagsFixed1 | kCF | kZF);
+  EXPECT_EQ(r.frame.rsp, rsp);  // SDM vol. 3A 6.14.2: SS:RSP pushed even without a stack switch
+  EXPECT_EQ(r.frame.ss, M::kKernelSs);
+  // SDM vol. 3A 6.14.2: RSP is aligned down to 16 bytes before the frame is pushed.
+  EXPECT_EQ(r.frame.address, (rsp & ~uint64_t{15}) - 40);
+}
+
+TEST(ExceptionDeliveryTest, PageFaultErrorCodesAndCr2) {
+  struct Case {
+    const char* what;
+    bool user;
+    std::vector<uint8_t> code;
+    uint64_t pte_flags;
+    uint64_t error_code;  // SDM vol. 3A 4.7: P W/R U/S RSVD I/D
+  };
+  const uint64_t kTarget = M::kData + 0x3123;
+  const uint64_t kNx = uint64_t{1} << 63;
+  const Case cases[] = {
+      {"supervisor read, not present", false, {0x8b, 0x00}, 0, 0x0},     // mov eax, [rax]
+      {"supervisor write, not present", false, {0xc6, 0x00, 0x01}, 0, 0x2},  // mov byte [rax], 1
+      {"user read of a supervisor page", true, {0x8b, 0x00}, 0x3, 0x5},
+      {"user write to a read-only page", true, {0xc6, 0x00, 0x01}, 0x5, 0x7},
+      {"user write, not present", true, {0xc6, 0x00, 0x01}, 0x4, 0x6},
+      {"fetch from an NX page", false, {0xff, 0xe0}, 0x3 | kNx, 0x11},  // jmp rax
+      {"reserved bit set", false, {0x8b, 0x00}, 0x3 | (uint64_t{1} << 51), 0x9},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    M m;
+    m.SetPteFlags(kTarget, c.pte_flags);
+    const uint64_t code = c.user ? M::kUserCode : M::kCode;
+    m.Load(code, c.code);
+    m.state().gpr[kRax] = kTarget;
+    if (c.user) m.EnterUser(M::kUserStackTop);
+    M::Result r = m.RunFrom(code);
+    ASSERT_EQ(r.outcome.vector, kPageFault);
+    EXPECT_EQ(r.frame.error_code, c.error_code);
+    EXPECT_EQ(m.state().cr2, kTarget);
+    // An instruction fetch faults at the target; a data access at the instruction.
+    EXPECT_EQ(r.frame.rip, c.code[0] == 0xff ? kTarget : code);
+  }
+}
+
+TEST(ExceptionDeliveryTest, PrivilegeChangeSwitchesToTssRsp0) {
+  M m;
+  m.Load(M::kUserCode, {kUd2[0], kUd2[1]});
+  const uint64_t user_rsp = M::kUserStackTop - 0x18;
+  m.EnterUser(user_rsp);
+  m.state().rflags = kFlagsFixed1 | kIF;
+  M::Result r = m.RunFrom(M::kUserCode);
+  ASSERT_EQ(r.outcome.vector, kInvalidOpcode);
+  EXPECT_EQ(r.frame.address, M::kRsp0 - 40);
+  EXPECT_EQ(r.frame.rip, M::kUserCode);
+  EXPECT_EQ(r.frame.cs, M::kUserCs);
+  EXPECT_EQ(r.frame.rsp, user_rsp);
+  EXPECT_EQ(r.frame.ss, M::kUserSs);
+  EXPECT_EQ(r.frame.rflags, kFlagsFixed1 | kIF);
+  EXPECT_EQ(m.state().cpl, 0);
+  EXPECT_EQ(m.state().seg[kCs].selector, M::kKernelCs);
+  // SDM vol. 3A 6.14.2: the new SS is a null selector with RPL = new CPL.
+  EXPECT_EQ(m.state().seg[kSs].selector, 0);
+  EXPECT_FALSE(m.state().rflags & kIF);  // an interrupt gate clears IF
+}
+
+TEST(ExceptionDeliveryTest, TrapGateKeepsInterruptsEnabled) {
+  M m;
+  m.SetGate(kInvalidOpcode, 0, 0, /*trap=*/true);
+  m.Load(M::kCode, {kUd2[0], kUd2[1]});
+  m.state().rflags = kFlagsFixed1 | kIF;
+  M::Result r = m.RunFrom(M::kCode);
+  ASSERT_EQ(r.outcome.vector, kInvalidOpcode);
+  EXPECT_TRUE(m.state().rflags & kIF);
+}
+
+TEST(ExceptionDeliveryTest, IstStackIsUsedWithoutPrivilegeChangeAndAligned) {
+  M m;
+  m.SetGate(kInvalidOpcode, 0, /*ist=*/1);
+  m.Put64(M::kTss + 0x24, M::kIst1 + 8);  // misaligned IST pointer
+  m.Load(M::kCode, {kUd2[0], kUd2[1]});
+  m.state().gpr[kRsp] = M::kStackTop;
+  M::Result r = m.RunFrom(M::kCode);
+  ASSERT_EQ(r.outcome.vector, kInvalidOpcode);
+  EXPECT_EQ(r.frame.address, M::kIst1 - 40);
+  EXPECT_EQ(r.frame.rsp, M::kStackTop);
+  EXPECT_EQ(r.frame.ss, M::kKernelSs);
+}
+
+TEST(ExceptionDeliveryTest, PageFaultWhileDeliveringPageFaultIsDoubleFault) {
+  M m;
+  m.SetGate(kDoubleFault, 0, /*ist=*/1);  // the #DF handler gets a good stack
+  const uint64_t bad_stack = M::kData + 0x8000;
+  m.SetPteFlags(bad_stack - 8, 0);
+  m.SetPteFlags(M::kData, 0);
+  m.Load(M::kCode, {0x8b, 0x00});  // mov eax, [rax]
+  m.state().gpr[kRax] = M::kData;
+  m.state().gpr[kRsp] = bad_stack;
+  M::Result r = m.RunFrom(M::kCode);
+  ASSERT_EQ(r.outcome.vector, kDoubleFault);
+  EXPECT_EQ(r.frame.error_code, 0u);  // SDM vol. 3A 6.15: #DF pushes 0
+  EXPECT_EQ(r.frame.address, M::kIst1 - 48);
+  EXPECT_EQ(r.frame.rip, M::kCode);
+  EXPECT_EQ(r.frame.rsp, bad_stack);
+}
+
+TEST(ExceptionDeliveryTest, NotPresentPageFaultGateIsDoubleFault) {
+  M m;
+  m.SetGate(kPageFault, 0, 0, false, /*present=*/false);
+  m.SetPteFlags(M::kData, 0);
+  m.Load(M::kCode, {0x8b, 0x00});
+  m.state().gpr[kRax] = M::kData;
+  M::Result r = m.RunFrom(M::kCode);
+  ASSERT_EQ(r.outcome.vector, kDoubleFault);
+  EXPECT_EQ(r.frame.rip, M::kCode);
+}
+
+TEST(ExceptionDeliveryTest, BenignFaultFollowedByPageFaultIsDeliveredSerially) {
+  // SDM vol. 3A table 6-5: #UD (benign) then #PF is handled as the #PF.
+  M m;
+  const uint64_t bad_stack = M::kData + 0x8000;
+  m.SetPteFlags(bad_stack - 8, 0);
+  m.SetGate(kPageFault, 0, /*ist=*/1);
+  m.Load(M::kCode, {kUd2[0], kUd2[1]});
+  m.state().gpr[kRsp] = bad_stack;
+  M::Result r = m.RunFrom(M::kCode);
+  ASSERT_EQ(r.outcome.vector, kPageFault);
+  EXPECT_EQ(r.frame.error_code, 0x2u);  // supervisor write, not present
+  // CR2 names a byte of the #UD frame that could not be written.
+  EXPECT_GE(m.state().cr2, bad_stack - 40);
+  EXPECT_LT(m.state().cr2, bad_stack);
+}
+
+TEST(ExceptionDeliveryTest, FaultDeliveringDoubleFaultIsTripleFault) {
+  M m;
+  m.SetGate(kPageFault, 0, 0, false, false);
+  m.SetGate(kDoubleFault, 0, 0, false, false);
+  m.SetPteFlags(M::kData, 0);
+  m.Load(M::kCode, {0x8b, 0x00});
+  m.state().gpr[kRax] = M::kData;
+  M::Result r = m.RunFrom(M::kCode);
+  EXPECT_EQ(r.outcome.reason, StopReason::kTripleFault);
+  EXPECT_EQ(r.outcome.vector, -1);
+}
+
+TEST(ExceptionDeliveryTest, IntNChecksTheGateDpl) {
+  {
+    // SDM vol. 3A 6.12.1.1: INT n at CPL 3 through a DPL 0 gate is #GP(vector*8+2).
+    M m;
+    m.Load(M::kUserCode, {0xcc});  // int3
+    m.EnterUser(M::kUserStackTop);
+    M::Result r = m.RunFrom(M::kUserCode);
+    ASSERT_EQ(r.outcome.vector, kGeneralProtection);
+    EXPECT_EQ(r.frame.error_code, 3u * 8 + 2);
+    EXPECT_EQ(r.frame.rip, M::kUserCode);
+  }
+  {
+    // Through a DPL 3 gate it is delivered as a trap: the frame holds the next RIP.
+    M m;
+    m.SetGate(kBreakpoint, 3);
+    m.Load(M::kUserCode, {0xcd, 0x03});  // int 3
+    m.EnterUser(M::kUserStackTop);
+    M::Result r = m.RunFrom(M::kUserCode);
+    ASSERT_EQ(r.outcome.vector, kBreakpoint);
+    EXPECT_EQ(r.frame.rip, M::kUserCode + 2);
+    EXPECT_EQ(r.frame.cs, M::kUserCs);
+    EXPECT_EQ(r.frame.address, M::kRsp0 - 40);
+  }
+  {
+    // A vector past the IDT limit is #GP(vector*8+2) (software: EXT = 0).
+    M m;
+    m.Load(M::kCode, {0xcd, 0x80});  // int 0x80
+    M::Result r = m.RunFrom(M::kCode);
+    ASSERT_EQ(r.outcome.vector, kGeneralProtection);
+    EXPECT_EQ(r.frame.error_code, 0x80u * 8 + 2);
+  }
+  {
+    // Hardware exceptions ignore the gate DPL: #UD at CPL 3 through a DPL 0 gate.
+    M m;
+    m.Load(M::kUserCode, {kUd2[0], kUd2[1]});
+    m.EnterUser(M::kUserStackTop);
+    EXPECT_EQ(m.RunFrom(M::kUserCode).outcome.vector, kInvalidOpcode);
+  }
+}
+
+TEST(ExceptionDeliveryTest, GeneralProtectionErrorCodeNamesTheSelector) {
+  M m;
+  m.Load(M::kCode, {0x8e, 0xd8});  // mov ds, eax
+  m.state().gpr[kRax] = 0x1238;    // past the GDT limit
+  M::Result r = m.RunFrom(M::kCode);
+  ASSERT_EQ(r.outcome.vector, kGeneralProtection);
+  EXPECT_EQ(r.frame.error_code, 0x1238u);
+}
+
+}  // namespace
+}  // namespace x64sim::testing

@@ -1,0 +1,399 @@
+// System instructions: SYSCALL/SYSRET and their fixed segment caches,
+// SWAPGS, IRETQ to ring 3 and back, MOV CR checks, RDMSR/WRMSR, CPUID,
+// RDTSC in simulated cycles, and #UD counted for unimplemented instructions.
+#include <array>
+#include <cstring>
+#include <functional>
+#include <vector>
+
+#include "cpu/cpuid.h"
+#include "gtest/gtest.h"
+#include "tests/cpu/system_machine.h"
+
+namespace x64sim::testing {
+namespace {
+
+using M = SystemMachine;
+
+constexpr uint32_t kMsrTsc = 0x10, kMsrPat = 0x277, kMsrEfer = 0xc0000080, kMsrStar = 0xc0000081,
+                   kMsrLstar = 0xc0000082, kMsrCstar = 0xc0000083, kMsrFmask = 0xc0000084,
+                   kMsrFsBase = 0xc0000100, kMsrGsBase = 0xc0000101,
+                   kMsrKernelGsBase = 0xc0000102, kMsrTscAux = 0xc0000103;
+const std::vector<uint8_t> kWrmsr = {0x0f, 0x30}, kRdmsr = {0x0f, 0x32};
+
+// Sets up SYSCALL: STAR selects kernel CS 0x08 / SS 0x10 and the SYSRET base
+// 0x18 (user SS 0x23, CS 0x2b), LSTAR the kernel entry, FMASK IF|DF|TF|AC.
+void EnableSyscall(M& m) {
+  m.cpu().WriteEfer(kEferLME | kEferNXE | kEferSCE);
+  m.state().star = (uint64_t{0x18} << 48) | (uint64_t{0x08} << 32);
+  m.state().lstar = M::kKernelCode;
+  m.state().fmask = kIF | kDF | kTF | kAC;
+}
+
+TEST(SystemTest, SyscallLoadsFixedCachesAndMasksFlags) {
+  M m;
+  EnableSyscall(m);
+  m.Load(M::kUserCode, {0x0f, 0x05, 0x0f, 0x0b});  // syscall; ud2
+  m.Load(M::kKernelCode, {0xf4, 0x48, 0x0f, 0x07});  // hlt; sysretq
+  m.EnterUser(M::kUserStackTop);
+  const uint64_t user_flags = kFlagsFixed1 | kIF | kDF | kCF | kOF;
+  m.state().rflags = user_flags;
+  M::Result r = m.RunFrom(M::kUserCode);
+  ASSERT_EQ(r.outcome.reason, StopReason::kHaltedForever);
+  ASSERT_EQ(m.state().rip, M::kKernelCode + 1);
+  const CpuState& s = m.state();
+  EXPECT_EQ(s.cpl, 0);
+  EXPECT_EQ(s.gpr[kRcx], M::kUserCode + 2);  // SDM vol. 2 SYSCALL: RCX = next RIP
+  EXPECT_EQ(s.gpr[kR11], user_flags);        // R11 = RFLAGS
+  EXPECT_EQ(s.rflags, user_flags & ~(kIF | kDF | kTF | kAC));
+  // CS and SS caches are fixed values, not read from the GDT.
+  EXPECT_EQ(s.seg[kCs].selector, 0x08);
+  EXPECT_EQ(s.seg[kCs].base, 0u);
+  EXPECT_EQ(s.seg[kCs].limit, 0xffffffffu);
+  EXPECT_EQ(s.seg[kCs].attributes, 0xa09b);  // G, L, P, DPL 0, code execute/read accessed
+  EXPECT_EQ(s.seg[kSs].selector, 0x10);
+  EXPECT_EQ(s.seg[kSs].attributes, 0xc093);  // G, B, P, DPL 0, data read/write accessed
+  EXPECT_EQ(s.mode, CpuMode::kLong64);
+
+  // SYSRET: RFLAGS = (R11 & 3C7FD7H) | 2, CS = STAR[63:48]+16 | 3, SS = +8 | 3.
+  m.state().gpr[kR11] = 0xffffffff00000cd5ull;
+  r = m.RunFrom(M::kKernelCode + 1, 1);
+  ASSERT_EQ(r.outcome.reason, StopReason::kInstructionLimit);
+  EXPECT_EQ(s.cpl, 3);
+  EXPECT_EQ(s.rip, M::kUserCode + 2);
+  EXPECT_EQ(s.rflags, (0xffffffff00000cd5ull & 0x3c7fd7) | 2);
+  EXPECT_EQ(s.seg[kCs].selector, M::kUserCs);
+  EXPECT_EQ(s.seg[kCs].attributes, 0xa0fb);
+  EXPECT_EQ(s.seg[kSs].selector, M::kUserSs);
+  EXPECT_EQ(s.seg[kSs].attributes, 0xc0f3);
+  r = m.RunFrom(s.rip);
+  ASSERT_EQ(r.outcome.vector, kInvalidOpcode);  // the ud2 after the syscall, at CPL 3
+  EXPECT_EQ(r.frame.cs, M::kUserCs);
+}
+
+TEST(SystemTest, SysretToCompatibilityModeUsesTheStarBase) {
+  M m;
+  EnableSyscall(m);
+  m.Load(M::kKernelCode, {0x0f, 0x07});  // sysretd
+  m.state().gpr[kRcx] = 0xffffffff00060000ull;
+  m.state().gpr[kR11] = kFlagsFixed1;
+  M::Result r = m.RunFrom(M::kKernelCode, 1);
+  ASSERT_EQ(r.outcome.reason, StopReason::kInstructionLimit);
+  EXPECT_EQ(m.state().seg[kCs].selector, M::kUserCs32);
+  EXPECT_EQ(m.state().seg[kCs].attributes, 0xc0fb);
+  EXPECT_EQ(m.state().rip, 0x60000u);  // EIP = ECX
+  EXPECT_EQ(m.state().mode, CpuMode::kCompat32);
+}
+
+TEST(SystemTest, SysretWithNonCanonicalRcxFaultsAtCplZero) {
+  M m;
+  EnableSyscall(m);
+  m.Load(M::kKernelCode, {0x48, 0x0f, 0x07});
+  m.state().gpr[kRcx] = 0x0000800000000000ull;
+  M::Result r = m.RunFrom(M::kKernelCode);
+  ASSERT_EQ(r.outcome.vector, kGeneralProtection);
+  EXPECT_EQ(r.frame.error_code, 0u);
+  EXPECT_EQ(r.frame.rip, M::kKernelCode);
+  EXPECT_EQ(r.frame.cs, M::kKernelCs);
+}
+
+TEST(SystemTest, SyscallWithoutSceIsInvalidOpcode) {
+  M m;
+  m.Load(M::kUserCode, {0x0f, 0x05});
+  m.EnterUser(M::kUserStackTop);
+  EXPECT_EQ(m.RunFrom(M::kUserCode).outcome.vector, kInvalidOpcode);
+}
+
+TEST(SystemTest, SwapgsExchangesGsBaseWithKernelGsBase) {
+  M m;
+  m.Load(M::kCode, {
+                       0xb9, 0x01, 0x01, 0x00, 0xc0,  // mov ecx, IA32_GS_BASE
+                       0xb8, 0x00, 0x10, 0x00, 0x00,  // mov eax, 0x1000
+                       0x31, 0xd2,                    // xor edx, edx
+                       0x0f, 0x30,                    // wrmsr
+                       0xb9, 0x02, 0x01, 0x00, 0xc0,  // mov ecx, IA32_KERNEL_GS_BASE
+                       0xb8, 0x00, 0x20, 0x00, 0x00,  // mov eax, 0x2000
+                       0x0f, 0x30,                    // wrmsr
+                       0x0f, 0x01, 0xf8,              // swapgs
+                       0x65, 0x48, 0x8b, 0x04, 0x25, 0x08, 0x00, 0x00, 0x00,  // mov rax, gs:[8]
+                       0xf4,
+                   });
+  M::Result r = m.RunFrom(M::kCode);
+  ASSERT_EQ(r.outcome.reason, StopReason::kHaltedForever);
+  EXPECT_EQ(m.state().seg[kGs].base, 0x2000u);
+  EXPECT_EQ(m.state().kernel_gs_base, 0x1000u);
+  EXPECT_EQ(m.state().gpr[kRax], m.Get64(0x2008));  // the GDT's first code descriptor
+
+  M user;
+  user.Load(M::kUserCode, {0x0f, 0x01, 0xf8});
+  user.EnterUser(M::kUserStackTop);
+  M::Result u = user.RunFrom(M::kUserCode);
+  EXPECT_EQ(u.outcome.vector, kGeneralProtection);  // SDM vol. 2 SWAPGS: CPL 0 only
+}
+
+TEST(SystemTest, IretqToRingThreeAndInterruptBack) {
+  M m;
+  m.SetGate(kBreakpoint, 3);
+  const uint64_t user_rsp = M::kUserStackTop - 0x40;
+  std::vector<uint8_t> code = {0x6a, 0x23};  // push user SS
+  code.insert(code.end(), {0x68, static_cast<uint8_t>(user_rsp), static_cast<uint8_t>(user_rsp >> 8),
+                           static_cast<uint8_t>(user_rsp >> 16), 0x00});  // push user RSP
+  code.insert(code.end(), {0x68, 0x93, 0x02, 0x00, 0x00});                // push RFLAGS IF|SF|AF|PF|CF
+  code.insert(code.end(), {0x6a, 0x2b});                                  // push user CS
+  code.insert(code.end(), {0x68, 0x00, 0x00, 0x06, 0x00});                // push kUserCode
+  code.insert(code.end(), {0x48, 0xcf});                                  // iretq
+  m.Load(M::kCode, code);
+  m.Load(M::kUserCode, {0xcc});  // int3
+  M::Result r = m.RunFrom(M::kCode, 6);
+  ASSERT_EQ(r.outcome.reason, StopReason::kInstructionLimit);
+  EXPECT_EQ(m.state().cpl, 3);
+  EXPECT_EQ(m.state().rip, M::kUserCode);
+  EXPECT_EQ(m.state().gpr[kRsp], user_rsp);
+  EXPECT_EQ(m.state().seg[kCs].selector, M::kUserCs);
+  EXPECT_EQ(m.state().seg[kSs].selector, M::kUserSs);
+  EXPECT_EQ(m.state().rflags, 0x293u);
+  EXPECT_EQ(m.state().mode, CpuMode::kLong64);
+
+  r = m.RunFrom(M::kUserCode);
+  ASSERT_EQ(r.outcome.vector, kBreakpoint);
+  EXPECT_EQ(m.state().cpl, 0);
+  EXPECT_EQ(r.frame.address, M::kRsp0 - 40);
+  EXPECT_EQ(r.frame.rip, M::kUserCode + 1);
+  EXPECT_EQ(r.frame.cs, M::kUserCs);
+  EXPECT_EQ(r.frame.rflags, 0x293u);
+  EXPECT_EQ(r.frame.rsp, user_rsp);
+  EXPECT_EQ(r.frame.ss, M::kUserSs);
+}
+
+TEST(SystemTest, IretqCannotRaisePrivilege) {
+  M m;
+  m.EnterUser(M::kUserStackTop - 0x28);
+  // A frame at the user stack that names the kernel CS.
+  const uint64_t frame = M::kUserStackTop - 0x28;
+  m.Put64(frame, M::kUserCode + 8);
+  m.Put64(frame + 8, M::kKernelCs);
+  m.Put64(frame + 16, kFlagsFixed1);
+  m.Put64(frame + 24, M::kUserStackTop);
+  m.Put64(frame + 32, M::kKernelSs);
+  m.Load(M::kUserCode, {0x48, 0xcf});
+  M::Result r = m.RunFrom(M::kUserCode);
+  ASSERT_EQ(r.outcome.vector, kGeneralProtection);
+  EXPECT_EQ(r.frame.cs, M::kUserCs);
+}
+
+TEST(SystemTest, MovToControlRegistersChecksReservedBits) {
+  struct Case {
+    const char* what;
+    std::vector<uint8_t> code;
+    std::function<uint64_t(const CpuState&)> value;
+  };
+  const std::vector<uint8_t> to_cr0 = {0x0f, 0x22, 0xc0}, to_cr3 = {0x0f, 0x22, 0xd8},
+                             to_cr4 = {0x0f, 0x22, 0xe0}, to_cr8 = {0x44, 0x0f, 0x22, 0xc0};
+  const Case faults[] = {
+      {"CR0 bit 32", to_cr0, [](const CpuState& s) { return s.cr0 | (uint64_t{1} << 32); }},
+      {"CR0.PG without PE", to_cr0, [](const CpuState& s) { return s.cr0 & ~kCr0PE; }},
+      {"CR0.NW without CD", to_cr0, [](const CpuState& s) { return s.cr0 | kCr0NW; }},
+      {"CR0.PG cleared in 64-bit mode", to_cr0, [](const CpuState& s) { return s.cr0 & ~kCr0PG; }},
+      {"CR3 bit 60", to_cr3, [](const CpuState& s) { return s.cr3 | (uint64_t{1} << 60); }},
+      {"CR4 reserved bit 12", to_cr4, [](const CpuState& s) { return s.cr4 | (1u << 12); }},
+      {"CR4 bit 32", to_cr4, [](const CpuState& s) { return s.cr4 | (uint64_t{1} << 32); }},
+      {"CR4.PAE cleared in IA-32e mode", to_cr4, [](const CpuState& s) { return s.cr4 & ~kCr4PAE; }},
+      {"CR8 above 15", to_cr8, [](const CpuState&) { return uint64_t{16}; }},
+  };
+  for (const Case& c : faults) {
+    SCOPED_TRACE(c.what);
+    M m;
+    std::vector<uint8_t> code = c.code;
+    code.push_back(0xf4);
+    m.Load(M::kCode, code);
+    m.state().gpr[kRax] = c.value(m.state());
+    const CpuState before = m.state();
+    M::Result r = m.RunFrom(M::kCode);
+    ASSERT_EQ(r.outcome.vector, kGeneralProtection);  // SDM vol. 2 MOV CR: #GP(0)
+    EXPECT_EQ(r.frame.error_code, 0u);
+    EXPECT_EQ(m.state().cr0, before.cr0);
+    EXPECT_EQ(m.state().cr3, before.cr3);
+    EXPECT_EQ(m.state().cr4, before.cr4);
+  }
+  // Legal writes take effect; CR8 reads back.
+  M m;
+  m.Load(M::kCode, {0x0f, 0x22, 0xe0, 0x44, 0x0f, 0x22, 0xc1, 0x44, 0x0f, 0x20, 0xc2, 0xf4});
+  m.state().gpr[kRax] = m.state().cr4 | kCr4PGE;
+  m.state().gpr[kRcx] = 9;
+  M::Result r = m.RunFrom(M::kCode);
+  ASSERT_EQ(r.outcome.reason, StopReason::kHaltedForever);
+  EXPECT_TRUE(m.state().cr4 & kCr4PGE);
+  EXPECT_EQ(m.state().gpr[kRdx], 9u);
+  // At CPL 3 even a read is #GP(0).
+  M u;
+  u.Load(M::kUserCode, {0x0f, 0x20, 0xc0});
+  u.EnterUser(M::kUserStackTop);
+  EXPECT_EQ(u.RunFrom(M::kUserCode).outcome.vector, kGeneralProtection);
+}
+
+// Runs WRMSR or RDMSR with ECX = msr and EDX:EAX = value.
+M::Result RunMsr(M& m, const std::vector<uint8_t>& insn, uint32_t msr, uint64_t value = 0) {
+  std::vector<uint8_t> code = insn;
+  code.push_back(0xf4);
+  m.Load(M::kCode, code);
+  m.state().gpr[kRcx] = msr;
+  m.state().gpr[kRax] = static_cast<uint32_t>(value);
+  m.state().gpr[kRdx] = value >> 32;
+  return m.RunFrom(M::kCode);
+}
+
+TEST(SystemTest, KnownMsrsReadBackWhatWasWritten) {
+  struct Known {
+    uint32_t msr;
+    uint64_t value;
+  };
+  const Known known[] = {
+      {kMsrStar, 0x0023001000000000ull},  {kMsrLstar, 0xffff800012345678ull},
+      {kMsrCstar, 0x0000700000001000ull}, {kMsrFmask, 0x47700},
+      {kMsrFsBase, 0xffff8000deadb000ull}, {kMsrGsBase, 0x00007fffffff0000ull},
+      {kMsrKernelGsBase, 0xffffffff80000000ull}, {kMsrTscAux, 0x12345678},
+      {kMsrPat, 0x0006050407010600ull},  {kMsrEfer, kEferLME | kEferNXE | kEferSCE | kEferLMA},
+  };
+  for (const Known& k : known) {
+    SCOPED_TRACE(k.msr);
+    M m;
+    ASSERT_EQ(RunMsr(m, kWrmsr, k.msr, k.value).outcome.reason, StopReason::kHaltedForever);
+    ASSERT_EQ(RunMsr(m, kRdmsr, k.msr).outcome.reason, StopReason::kHaltedForever);
+    EXPECT_EQ(m.state().gpr[kRax], k.value & 0xffffffff);
+    EXPECT_EQ(m.state().gpr[kRdx], k.value >> 32);
+  }
+  // FS_BASE is the base FS-relative accesses use.
+  M m;
+  RunMsr(m, kWrmsr, kMsrFsBase, 0x3000);
+  m.Load(M::kCode, {0x64, 0x48, 0x8b, 0x04, 0x25, 0x10, 0x00, 0x00, 0x00, 0xf4});  // mov rax, fs:[0x10]
+  m.RunFrom(M::kCode);
+  EXPECT_EQ(m.state().gpr[kRax], m.Get64(0x3010));
+}
+
+TEST(SystemTest, MsrAccessFaults) {
+  struct Bad {
+    const char* what;
+    std::vector<uint8_t> insn;
+    uint32_t msr;
+    uint64_t value;
+  };
+  const uint64_t kNonCanonical = 0x0000800000000000ull;
+  const Bad bad[] = {
+      {"rdmsr unknown", kRdmsr, 0x12345, 0},
+      {"wrmsr unknown", kWrmsr, 0xc0000200, 0},
+      {"LSTAR non-canonical", kWrmsr, kMsrLstar, kNonCanonical},
+      {"FS_BASE non-canonical", kWrmsr, kMsrFsBase, kNonCanonical},
+      {"GS_BASE non-canonical", kWrmsr, kMsrGsBase, kNonCanonical},
+      {"KERNEL_GS_BASE non-canonical", kWrmsr, kMsrKernelGsBase, kNonCanonical},
+      {"PAT memory type 2", kWrmsr, kMsrPat, 0x0007040600070402ull},
+      {"EFER reserved bit", kWrmsr, kMsrEfer, kEferLME | kEferLMA | (1u << 2)},
+      {"TSC_AUX high half", kWrmsr, kMsrTscAux, uint64_t{1} << 32},
+  };
+  for (const Bad& b : bad) {
+    SCOPED_TRACE(b.what);
+    M m;
+    M::Result r = RunMsr(m, b.insn, b.msr, b.value);
+    ASSERT_EQ(r.outcome.vector, kGeneralProtection);
+    EXPECT_EQ(r.frame.error_code, 0u);
+  }
+  M u;
+  u.Load(M::kUserCode, kRdmsr);
+  u.EnterUser(M::kUserStackTop);
+  u.state().gpr[kRcx] = kMsrStar;
+  EXPECT_EQ(u.RunFrom(M::kUserCode).outcome.vector, kGeneralProtection);
+}
+
+// Runs CPUID for `leaf` and returns EAX, EBX, ECX, EDX.
+std::array<uint32_t, 4> RunCpuid(uint32_t leaf) {
+  M m;
+  m.Load(M::kCode, {0x0f, 0xa2, 0xf4});
+  m.state().gpr[kRax] = leaf;
+  m.state().gpr[kRcx] = 0;
+  m.RunFrom(M::kCode);
+  const uint64_t* g = m.state().gpr;
+  return {static_cast<uint32_t>(g[kRax]), static_cast<uint32_t>(g[kRbx]),
+          static_cast<uint32_t>(g[kRcx]), static_cast<uint32_t>(g[kRdx])};
+}
+
+TEST(SystemTest, CpuidIdentityAndFeatures) {
+  auto leaf0 = RunCpuid(0);
+  char vendor[13] = {};
+  std::memcpy(vendor, &leaf0[1], 4);
+  std::memcpy(vendor + 4, &leaf0[3], 4);
+  std::memcpy(vendor + 8, &leaf0[2], 4);
+  EXPECT_STREQ(vendor, "GenuineIntel");
+  EXPECT_GE(leaf0[0], 1u);
+
+  auto leaf1 = RunCpuid(1);
+  EXPECT_EQ((leaf1[0] >> 8) & 0xf, 6u);           // family 6
+  EXPECT_EQ((leaf1[1] >> 8) & 0xff, 8u);          // CLFLUSH line: 8 * 8 = 64 bytes
+  for (int bit : {3 /*PSE*/, 4 /*TSC*/, 5 /*MSR*/, 6 /*PAE*/, 8 /*CX8*/, 9 /*APIC*/, 13 /*PGE*/,
+                  15 /*CMOV*/, 16 /*PAT*/, 19 /*CLFSH*/, 24 /*FXSR*/, 25 /*SSE*/, 26 /*SSE2*/}) {
+    EXPECT_TRUE(leaf1[3] >> bit & 1) << "leaf 1 EDX bit " << bit;
+  }
+  EXPECT_TRUE(leaf1[2] >> 13 & 1) << "CMPXCHG16B";
+  for (int bit : {0 /*SSE3*/, 9 /*SSSE3*/, 19 /*SSE4.1*/, 26 /*XSAVE*/, 28 /*AVX*/}) {
+    EXPECT_FALSE(leaf1[2] >> bit & 1) << "leaf 1 ECX bit " << bit << " is not implemented";
+  }
+
+  auto ext0 = RunCpuid(0x80000000);
+  EXPECT_GE(ext0[0], 0x80000001u);
+  auto ext1 = RunCpuid(0x80000001);
+  for (int bit : {11 /*SYSCALL*/, 20 /*NX*/, 26 /*1 GiB pages*/, 29 /*LM*/}) {
+    EXPECT_TRUE(ext1[3] >> bit & 1) << "leaf 0x80000001 EDX bit " << bit;
+  }
+  // The instruction reports exactly what cpu/cpuid.cc documents.
+  for (uint32_t leaf : {0u, 1u, 7u, 0x80000000u, 0x80000001u, 0x80000008u}) {
+    CpuidResult expected = Cpuid(leaf, 0);
+    auto got = RunCpuid(leaf);
+    EXPECT_EQ(got[0], expected.eax) << leaf;
+    EXPECT_EQ(got[1], expected.ebx) << leaf;
+    EXPECT_EQ(got[2], expected.ecx) << leaf;
+    EXPECT_EQ(got[3], expected.edx) << leaf;
+  }
+}
+
+TEST(SystemTest, RdtscCountsSimulatedCycles) {
+  M m;
+  std::vector<uint8_t> code = {0x0f, 0x31, 0x89, 0xc6};  // rdtsc; mov esi, eax
+  code.insert(code.end(), 10, 0x90);                     // ten nops
+  code.insert(code.end(), {0x0f, 0x31, 0xf4});           // rdtsc; hlt
+  m.Load(M::kCode, code);
+  m.RunFrom(M::kCode);
+  // One cycle per retired instruction: rdtsc, mov and ten nops lie between.
+  EXPECT_EQ(static_cast<uint32_t>(m.state().gpr[kRax]) - static_cast<uint32_t>(m.state().gpr[kRsi]),
+            12u);
+  // WRMSR to IA32_TSC moves the counter; it keeps counting from there.
+  M w;
+  w.Load(M::kCode, {0x0f, 0x30, 0x0f, 0x31, 0xf4});  // wrmsr; rdtsc; hlt
+  w.state().gpr[kRcx] = kMsrTsc;
+  w.state().gpr[kRax] = 0x89abcdef;
+  w.state().gpr[kRdx] = 0x1;
+  w.RunFrom(M::kCode);
+  EXPECT_EQ((w.state().gpr[kRdx] << 32) | w.state().gpr[kRax], 0x189abcdefull + 1);
+}
+
+TEST(SystemTest, UnimplementedInstructionsRaiseUdAndAreCounted) {
+  M m;
+  m.Load(M::kCode, {0xd9, 0xe8});  // fld1 (x87 arithmetic is not implemented)
+  for (int i = 1; i <= 2; ++i) {
+    M::Result r = m.RunFrom(M::kCode);
+    ASSERT_EQ(r.outcome.vector, kInvalidOpcode);
+    EXPECT_EQ(r.frame.rip, M::kCode);
+    EXPECT_EQ(m.cpu().unimplemented_counts().at("fld1"), static_cast<uint64_t>(i));
+  }
+  m.Load(M::kCode, {0x0f, 0xc7, 0xf0});  // rdrand eax (not advertised by CPUID)
+  EXPECT_EQ(m.RunFrom(M::kCode).outcome.vector, kInvalidOpcode);
+  EXPECT_EQ(m.cpu().unimplemented_counts().at("rdrand"), 1u);
+  // With --unimplemented=stop the run ends instead, naming the instruction.
+  M s;
+  s.cpu().set_stop_on_unimplemented(true);
+  s.Load(M::kCode, {0xd9, 0xe8});
+  s.state().rip = M::kCode;
+  StopInfo stop = s.cpu().Run(10);
+  EXPECT_EQ(stop.reason, StopReason::kUnimplemented);
+  EXPECT_NE(stop.detail.find("fld1"), std::string::npos) << stop.detail;
+}
+
+}  // namespace
+}  // namespace x64sim::testing
