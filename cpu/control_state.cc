@@ -19,6 +19,7 @@ void Cpu::UpdateMode() {
     bool flat = mode == CpuMode::kLong64 && r != kFs && r != kGs;
     seg_base_[r] = flat ? 0 : state.seg[r].base;
   }
+  InvalidateLinks();  // decoding depends on the mode, fetching on CS's base
 }
 
 void Cpu::LoadSegmentCache(SegReg reg, const Segment& s) {
@@ -27,6 +28,7 @@ void Cpu::LoadSegmentCache(SegReg reg, const Segment& s) {
 }
 
 void Cpu::SetCpl(int cpl) {
+  if (cpl != state.cpl) InvalidateLinks();  // fetch permissions depend on CPL
   state.cpl = cpl;
   privilege_ = cpl == 3 ? 1 : 0;
 }
@@ -34,6 +36,7 @@ void Cpu::SetCpl(int cpl) {
 void Cpu::SetRflags(uint64_t v) {
   uint64_t changed = state.rflags ^ v;
   state.rflags = (v & (kFlagsWritable | kVM)) | kFlagsFixed1;
+  if ((changed & kIF) && (v & kIF)) RecheckInterrupts();
   // Supervisor fast-path entries for user pages were made under one AC.
   if ((changed & kAC) && (state.cr4 & kCr4SMAP)) FlushSoftTlb();
 }

@@ -121,6 +121,7 @@ void Cpu::InvalidateCodePage(uint64_t phys_page) {
   }
   blocks_by_page_.erase(it);
   ++code_invalidations_;
+  InvalidateLinks();
   leave_block_ = true;
 }
 
@@ -267,49 +268,78 @@ StopInfo Cpu::Run(uint64_t max_instructions) {
   return observer_ != nullptr ? RunLoop<true>(max_instructions) : RunLoop<false>(max_instructions);
 }
 
+const Block* Cpu::FollowLink(const Block* prev) const {
+  for (const Block::Link& link : prev->links) {
+    if (link.rip == state.rip && link.generation == generation_) return link.block;
+  }
+  return nullptr;
+}
+
+void Cpu::AddLink(const Block* prev, const Block* next) {
+  // Replace a stale link first, else the older of the two.
+  Block::Link& slot = prev->links[0].generation != generation_ ? prev->links[0] : prev->links[1];
+  if (&slot == &prev->links[1]) prev->links[1] = prev->links[0];
+  prev->links[0] = {state.rip, generation_, next};
+}
+
 template <bool kObserve>
 StopInfo Cpu::RunLoop(uint64_t max_instructions) {
   const uint64_t limit = instret_ + max_instructions;
   std::unique_ptr<Block> uncached;
+  const Block* prev = nullptr;  // the block just run, while its links are usable
   while (stop_.reason == StopReason::kNone) {
-    retired_blocks_.clear();
-    leave_block_ = false;
     if (exception_.pending) {
       DeliverPendingException();
+      prev = nullptr;
       continue;
     }
-    HandleExternalEvents();
-    if (stop_.reason != StopReason::kNone) break;
-    if (state.halted) continue;
+    if (cycles() >= next_event_check_ || state.halted) {
+      HandleExternalEvents();
+      prev = nullptr;
+      if (stop_.reason != StopReason::kNone) break;
+      if (state.halted || exception_.pending) continue;
+    }
     if (instret_ >= limit) {
       stop_ = {StopReason::kInstructionLimit, 0,
                absl::StrFormat("instruction limit of %d reached at rip %#x (%s)",
                                max_instructions, state.rip, ModeName())};
       break;
     }
-    const Block* block = FetchBlock(&uncached);
-    if (block == nullptr) continue;
+    const Block* block = prev != nullptr ? FollowLink(prev) : nullptr;
+    if (block == nullptr) {
+      retired_blocks_.clear();
+      block = FetchBlock(&uncached);
+      if (block == nullptr) {
+        prev = nullptr;
+        continue;
+      }
+      if (prev != nullptr && block != uncached.get()) AddLink(prev, block);
+    }
+    const uint64_t generation = generation_;
+    leave_block_ = false;
     const DecodedInsn* in = block->insns;
     const DecodedInsn* end = in + std::min<uint64_t>(block->count, limit - instret_);
     for (; in != end; ++in) {
       const uint64_t rip = state.rip;
       Flow flow = in->handler(*this, *in);
-      if (flow == Flow::kNext || flow == Flow::kExit) {
-        state.rip = rip + in->length;
-        if (state.mode != CpuMode::kLong64) state.rip = static_cast<uint32_t>(state.rip);
-      }
       if (flow == Flow::kFault) break;
+      if (flow != Flow::kJump) state.rip = rip + in->length;
       ++instret_;
       if constexpr (kObserve) observer_->OnRetire(*in, rip, state.rip);
       if (flow != Flow::kNext || leave_block_) break;
     }
+    // 32-bit code wraps at 4 GiB (checked per block, not per instruction).
+    if (state.mode != CpuMode::kLong64) state.rip = static_cast<uint32_t>(state.rip);
+    prev = (generation == generation_ && block != uncached.get()) ? block : nullptr;
   }
   return stop_;
 }
 
 // Interrupts are taken between blocks: deterministic, and at most one block
-// later than an instruction-precise model would take them.
+// later than an instruction-precise model would take them. Between polls the
+// loop only compares the cycle count with next_event_check_.
 void Cpu::HandleExternalEvents() {
+  next_event_check_ = UINT64_MAX;
   if (interrupts_ == nullptr) {
     if (state.halted) {
       RequestStop({StopReason::kHaltedForever, 0,
@@ -317,22 +347,33 @@ void Cpu::HandleExternalEvents() {
     }
     return;
   }
-  bool can_interrupt = (state.rflags & kIF) && !state.interrupt_shadow;
-  state.interrupt_shadow = false;
+  if (state.interrupt_shadow) {
+    state.interrupt_shadow = false;  // the instruction after STI / MOV SS runs first
+    next_event_check_ = 0;
+    if (!state.halted) return;
+  }
+  bool can_interrupt = state.rflags & kIF;
   int vector = can_interrupt ? interrupts_->PendingVector(cycles()) : -1;
   if (vector < 0 && state.halted) {
     uint64_t next = interrupts_->NextEventCycle();
-    if (!(state.rflags & kIF) || next == UINT64_MAX) {
+    if (!can_interrupt || next == UINT64_MAX || ++idle_wakeups_without_interrupt_ > 1000000) {
       RequestStop({StopReason::kHaltedForever, 0,
                    absl::StrFormat("hlt at rip %#x with %s", state.rip,
-                                   (state.rflags & kIF) ? "no pending timer or interrupt"
-                                                        : "interrupts disabled")});
+                                   !can_interrupt ? "interrupts disabled"
+                                                  : "no pending timer or deliverable interrupt")});
       return;
     }
     if (next > cycles()) idle_cycles_ += next - cycles();  // sleep until the next event
     vector = interrupts_->PendingVector(cycles());
   }
-  if (vector < 0) return;
+  if (vector < 0) {
+    // Nothing deliverable: poll again when the timer next fires (a device
+    // or an IF change calls RecheckInterrupts sooner).
+    next_event_check_ = can_interrupt ? interrupts_->NextEventCycle() : UINT64_MAX;
+    return;
+  }
+  idle_wakeups_without_interrupt_ = 0;
+  next_event_check_ = 0;  // another vector may be pending behind this one
   interrupts_->Acknowledge(vector);
   state.halted = false;
   if (observer_ != nullptr) observer_->OnEvent(static_cast<uint8_t>(vector), state.rip);

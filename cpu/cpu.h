@@ -49,9 +49,17 @@ struct StopInfo {
 // ends at a control transfer, a system instruction or the end of its page.
 struct Block {
   static constexpr int kMaxInsns = 64;
+  // A direct link to a block that followed this one, valid while nothing
+  // that translation or decoding depends on has changed (same generation).
+  struct Link {
+    uint64_t rip = ~0ull;
+    uint64_t generation = 0;
+    const Block* block = nullptr;
+  };
   uint64_t key = 0;  // physical address | mode
   int count = 0;
   bool valid = true;
+  mutable Link links[2];
   DecodedInsn insns[kMaxInsns];
 };
 
@@ -70,6 +78,8 @@ class Cpu : public TranslationListener {
   StopInfo Run(uint64_t max_instructions);
   // Devices call this to end the run after the current instruction.
   void RequestStop(StopInfo info);
+  // Devices call this when an interrupt may have become deliverable.
+  void RecheckInterrupts() { next_event_check_ = 0; }
 
   uint64_t instret() const { return instret_; }
   // Simulated time. One cycle per instruction until a timing model prices them.
@@ -247,6 +257,11 @@ class Cpu : public TranslationListener {
   bool DeliverProtected(uint8_t vector, bool has_error_code, uint32_t error_code,
                         bool software, uint64_t return_rip);
   void HandleExternalEvents();
+  // Everything that block links depend on (translations, code, mode,
+  // privilege) changed: links made before are no longer followed.
+  void InvalidateLinks() { ++generation_; }
+  const Block* FollowLink(const Block* prev) const;
+  void AddLink(const Block* prev, const Block* next);
 
   PhysicalMemory& memory_;
   Mmu& mmu_;
@@ -268,10 +283,14 @@ class Cpu : public TranslationListener {
   PendingException exception_;
   int delivery_depth_ = 0;  // nested faults during delivery: #DF, then triple fault
   bool leave_block_ = false;
+  uint64_t generation_ = 1;
+  // Cycle at which interrupt sources must be polled again; 0 = now.
+  uint64_t next_event_check_ = 0;
   StopInfo stop_;
   bool stop_on_unimplemented_ = false;
   uint64_t instret_ = 0;
   uint64_t idle_cycles_ = 0;
+  uint64_t idle_wakeups_without_interrupt_ = 0;
   uint64_t blocks_decoded_ = 0;
   uint64_t code_invalidations_ = 0;
   std::map<std::string, uint64_t> unimplemented_counts_;

@@ -63,6 +63,7 @@ void Cpu::FlushSoftTlb() {
   for (auto& tlb : soft_tlb_) {
     for (SoftTlbEntry& e : tlb) e = SoftTlbEntry{};
   }
+  InvalidateLinks();
 }
 
 void Cpu::OnTranslationDropped(uint64_t linear_page) {
@@ -71,6 +72,7 @@ void Cpu::OnTranslationDropped(uint64_t linear_page) {
     uint64_t page = linear_page & ~kPageOffsetMask;
     if (e.read_tag == page || e.write_tag == page || e.exec_tag == page) e = SoftTlbEntry{};
   }
+  InvalidateLinks();
 }
 
 void Cpu::OnAllTranslationsDropped() { FlushSoftTlb(); }

@@ -196,13 +196,15 @@ void RegisterControlOps(BinderTable& t) {
   t.Add(ZYDIS_MNEMONIC_JMP, BindJmp, true);
   for (int m = 0; m <= ZYDIS_MNEMONIC_MAX_VALUE; ++m) {
     auto mn = static_cast<ZydisMnemonic>(m);
-    if (ConditionOf(mn) >= 0 && ZydisMnemonicGetString(mn)[0] == 'j') t.Add(mn, BindJcc, true);
+    // Blocks run on past a conditional branch: a taken one leaves the block,
+    // a fall-through continues in it.
+    if (ConditionOf(mn) >= 0 && ZydisMnemonicGetString(mn)[0] == 'j') t.Add(mn, BindJcc);
   }
   t.Add(ZYDIS_MNEMONIC_CALL, BindCall, true);
   t.Add(ZYDIS_MNEMONIC_RET, BindRet, true);
   for (ZydisMnemonic m : {ZYDIS_MNEMONIC_LOOP, ZYDIS_MNEMONIC_LOOPE, ZYDIS_MNEMONIC_LOOPNE,
                           ZYDIS_MNEMONIC_JRCXZ, ZYDIS_MNEMONIC_JECXZ}) {
-    t.Add(m, BindLoop, true);
+    t.Add(m, BindLoop);
   }
   for (ZydisMnemonic m : {ZYDIS_MNEMONIC_INT, ZYDIS_MNEMONIC_INT3, ZYDIS_MNEMONIC_UD2}) {
     t.Add(m, BindInt, true);

@@ -33,6 +33,7 @@ Flow Sti(Cpu& cpu, const DecodedInsn&) {
   if (cpu.state.cpl > Iopl(cpu)) return cpu.Fault(kGeneralProtection, 0);
   if (!(cpu.state.rflags & kIF)) cpu.state.interrupt_shadow = true;  // one-instruction shadow
   cpu.state.rflags |= kIF;
+  cpu.RecheckInterrupts();
   return Flow::kExit;
 }
 // STAC/CLAC: #UD at CPL > 0 (SDM vol. 2 STAC).

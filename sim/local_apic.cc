@@ -130,6 +130,7 @@ void LocalApic::MmioWrite(uint64_t offset, int, uint64_t value) {
     case kDivideConfig: divide_config_ = v & 0xb; break;
     default: break;  // read-only or unmodelled (ICR: single processor)
   }
+  changed_();
 }
 
 }  // namespace x64sim

@@ -16,7 +16,10 @@ namespace x64sim {
 class LocalApic : public MmioDevice, public InterruptController {
  public:
   static constexpr uint64_t kBase = 0xfee00000;
-  explicit LocalApic(std::function<uint64_t()> now) : now_(std::move(now)) {}
+  // `now` reads simulated time; `changed` is called after every register
+  // write, since one may make an interrupt deliverable.
+  LocalApic(std::function<uint64_t()> now, std::function<void()> changed)
+      : now_(std::move(now)), changed_(std::move(changed)) {}
 
   uint64_t MmioRead(uint64_t offset, int size) override;
   void MmioWrite(uint64_t offset, int size, uint64_t value) override;
@@ -36,6 +39,7 @@ class LocalApic : public MmioDevice, public InterruptController {
   int HighestIsr() const;
 
   std::function<uint64_t()> now_;
+  std::function<void()> changed_;
   uint32_t tpr_ = 0;
   uint32_t svr_ = 0xff;
   uint32_t ldr_ = 0, dfr_ = 0xffffffff, esr_ = 0;

@@ -15,7 +15,7 @@ Machine::Machine(MachineConfig config)
         cpu_.RequestStop({StopReason::kGuestExit, status,
                           absl::StrFormat("guest wrote the debug-exit port: status %d", status)});
       }),
-      apic_([this] { return cpu_.cycles(); }) {
+      apic_([this] { return cpu_.cycles(); }, [this] { cpu_.RecheckInterrupts(); }) {
   ports_.Map(Uart16550::kCom1Base, 8, &com1_);
   ports_.Map(DebugExit::kPort, 4, &debug_exit_);
   memory_.MapMmio(LocalApic::kBase, kPageSize, &apic_);

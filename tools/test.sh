@@ -13,7 +13,7 @@ status=0
 for config in "" "--config=asan"; do
   echo "== bazel test //... ${config:-(default)}" >&2
   # shellcheck disable=SC2086
-  bazel test //... $config --test_output=errors --test_summary=terse || status=1
+  bazel test //... $config --keep_going --test_output=errors --test_summary=terse || status=1
   read -r p f < <(python3 tools/count_test_results.py "$(bazel info $config bazel-testlogs 2>/dev/null)" $targets)
   passed=$((passed + p))
   failed=$((failed + f))
