@@ -34,25 +34,6 @@ void TlbArray::Kill(size_t slot) {
   keys_[slot] = kNoKey;
 }
 
-TlbEntry* TlbArray::Find(uint64_t linear, uint16_t pcid, const PcidGenerations& gens, bool touch) {
-  for (int h = 0; h < num_held_; ++h) {
-    const PageSize size = held_[h];
-    const uint64_t vpn = linear >> paging::PageShift(size);
-    const uint64_t key = Key(vpn, size);
-    const int set = SetIndex(vpn);
-    const uint64_t* keys = &keys_[Slot(set, 0)];
-    for (int w = 0; w < geometry_.ways; ++w) {
-      if (keys[w] != key) continue;
-      TlbEntry* e = &entries_[Slot(set, w)];
-      if (e->Live(gens) && e->MatchesPcid(pcid)) {
-        if (touch) replacement_.Touch(set, w);
-        return e;
-      }
-    }
-  }
-  return nullptr;
-}
-
 bool TlbArray::Insert(const TlbEntry& entry, const PcidGenerations& gens, TlbEntry* evicted) {
   const int set = SetIndex(entry.vpn);
   const uint64_t key = Key(entry.vpn, entry.size);

@@ -29,8 +29,26 @@ class TlbArray {
   int ways() const { return geometry_.ways; }
 
   // The live entry translating `linear` for `pcid`, or null. `touch` updates
-  // the replacement state (a real use, not a probe).
-  TlbEntry* Find(uint64_t linear, uint16_t pcid, const PcidGenerations& gens, bool touch);
+  // the replacement state (a real use, not a probe). Inline: every
+  // translation the CPU's soft TLB misses starts here.
+  TlbEntry* Find(uint64_t linear, uint16_t pcid, const PcidGenerations& gens, bool touch) {
+    for (int h = 0; h < num_held_; ++h) {
+      const paging::PageSize size = held_[h];
+      const uint64_t vpn = linear >> paging::PageShift(size);
+      const uint64_t key = Key(vpn, size);
+      const int set = SetIndex(vpn);
+      const uint64_t* keys = &keys_[Slot(set, 0)];
+      for (int w = 0; w < geometry_.ways; ++w) {
+        if (keys[w] != key) continue;
+        TlbEntry* e = &entries_[Slot(set, w)];
+        if (e->Live(gens) && e->MatchesPcid(pcid)) {
+          if (touch) replacement_.Touch(set, w);
+          return e;
+        }
+      }
+    }
+    return nullptr;
+  }
 
   // Places `entry` (whose size this array holds): over a live entry for the
   // same page if there is one, else into a free way, else over the victim.
