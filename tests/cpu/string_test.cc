@@ -259,5 +259,49 @@ TEST(StringFaultTest, SourceSegmentOverride) {
   EXPECT_EQ(s.gpr[kRsi], 0x18u);
 }
 
+// 32-bit protected mode (paging off), as a multiboot entry zeroing its BSS
+// runs: ESI/EDI/ECX, segment bases that count, and a 16-bit address size.
+TEST(StringFaultTest, ProtectedModeSegmentsAndAddressSizes) {
+  LongModeMachine m;
+  Cpu& cpu = m.cpu();
+  cpu.LoadSegmentCache(kCs, Segment{8, 0, 0xfffff, 0xcf9a});  // 32-bit code
+  ASSERT_EQ(cpu.WriteCr0(kCr0PE | kCr0ET), Flow::kExit);
+  cpu.WriteEfer(0);
+  const uint64_t ds_base = 0x20000;
+  cpu.LoadSegmentCache(kDs, Segment{16, ds_base, 0xfffff, 0xcf92});
+  ASSERT_EQ(m.state().mode, CpuMode::kProtected32);
+  CpuState& s = m.state();
+
+  s.gpr[kRax] = 0x12345678;
+  s.gpr[kRcx] = 1000;
+  s.gpr[kRdi] = LongModeMachine::kData;
+  ASSERT_EQ(m.Run({0xf3, 0xab}).vector, -1);  // rep stosd
+  EXPECT_EQ(s.gpr[kRcx], 0u);
+  EXPECT_EQ(s.gpr[kRdi], LongModeMachine::kData + 4000);
+  EXPECT_EQ(m.Get64(LongModeMachine::kData + 3992), 0x1234567812345678ull);
+  EXPECT_EQ(m.Get64(LongModeMachine::kData + 4000), 0u);
+
+  // rep movsb from DS:ESI (DS base 0x20000) to ES:EDI (base 0).
+  m.Put64(ds_base + 0x100, 0x0807060504030201ull);
+  s.gpr[kRsi] = 0x100;
+  s.gpr[kRdi] = LongModeMachine::kData + 0x2000;
+  s.gpr[kRcx] = 8;
+  ASSERT_EQ(m.Run({0xf3, 0xa4}).vector, -1);
+  EXPECT_EQ(m.Get64(LongModeMachine::kData + 0x2000), 0x0807060504030201ull);
+  EXPECT_EQ(s.gpr[kRsi], 0x108u);
+
+  // 16-bit address size: SI/DI/CX, and SI wraps within its 64 KiB.
+  m.Put64(ds_base + 0xfffe, 0xbbaa);
+  m.Put64(ds_base, 0xddcc);
+  s.gpr[kRsi] = 0xabcd0000fffeull;
+  s.gpr[kRdi] = 0x00005000;
+  s.gpr[kRcx] = 0x77770004;
+  ASSERT_EQ(m.Run({0x67, 0xf3, 0xa4}).vector, -1);
+  EXPECT_EQ(m.Get64(0x5000) & 0xffffffff, 0xddccbbaau);
+  EXPECT_EQ(s.gpr[kRsi], 0xabcd00000002ull);
+  EXPECT_EQ(s.gpr[kRdi], 0x00005004u);
+  EXPECT_EQ(s.gpr[kRcx], 0x77770000u);
+}
+
 }  // namespace
 }  // namespace x64sim::testing
