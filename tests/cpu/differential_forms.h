@@ -46,13 +46,14 @@ struct Differential {
   }
 };
 
-// Runs `code` for every (a, b) in edge x edge values plus `random_pairs`
-// random pairs of `size`, placing a at `dst` and b at `src` (skipped if
-// `src` is null), with CF both clear and set when `both_carries`. Returns
-// false after the first mismatch (already reported).
+// Runs `code` for every (a, b) in edge x edge values (or, without
+// `all_edge_pairs`, each edge once against a rotating partner) plus
+// `random_pairs` random pairs of `size`, placing a at `dst` and b at `src`
+// (skipped if `src` is null), with CF both clear and set when
+// `both_carries`. Returns false after the first mismatch (already reported).
 bool RunPairs(Differential& d, const std::string& form, const std::vector<uint8_t>& code,
               const Place& dst, const Place* src, int size, const Expect& expect,
-              bool both_carries, int random_pairs = 48);
+              bool both_carries, int random_pairs = 48, bool all_edge_pairs = true);
 
 // Sets a[i] for values of `size` (edges, then random), `random` of them.
 std::vector<uint64_t> OperandValues(Values& v, int size, int random);
