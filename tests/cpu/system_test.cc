@@ -395,5 +395,45 @@ TEST(SystemTest, UnimplementedInstructionsRaiseUdAndAreCounted) {
   EXPECT_NE(stop.detail.find("fld1"), std::string::npos) << stop.detail;
 }
 
+// A one-shot event source: `vector` becomes pending at cycle `at`.
+class OneShotTimer : public InterruptController {
+ public:
+  OneShotTimer(uint64_t at, int vector) : at_(at), vector_(vector) {}
+  int PendingVector(uint64_t now) override { return !taken_ && now >= at_ ? vector_ : -1; }
+  void Acknowledge(int vector) override {
+    EXPECT_EQ(vector, vector_);
+    taken_ = true;
+  }
+  uint64_t NextEventCycle() override { return taken_ ? UINT64_MAX : at_; }
+  bool taken() const { return taken_; }
+
+ private:
+  uint64_t at_;
+  int vector_;
+  bool taken_ = false;
+};
+
+TEST(SystemTest, HltSleepsUntilTheNextInterruptInSimulatedTime) {
+  M m;
+  constexpr int kVector = 32;
+  const uint64_t handler = M::kStubs + 16 * kVector;
+  m.state().idtr.limit = (kVector + 1) * 16 - 1;
+  m.Put64(M::kIdt + 16 * kVector, (handler & 0xffff) | (uint64_t{M::kKernelCs} << 16) |
+                                      (0x8eull << 40) | ((handler >> 16 & 0xffff) << 48));
+  m.Put64(M::kIdt + 16 * kVector + 8, 0);
+  m.Load(handler, {0x0f, 0x31, 0xf4});   // rdtsc; hlt (IF is now clear: stops)
+  m.Load(M::kCode, {0xfb, 0xf4, 0x90});  // sti; hlt; nop
+  OneShotTimer timer(1000, kVector);
+  m.cpu().set_interrupt_controller(&timer);
+  M::Result r = m.RunFrom(M::kCode);
+  EXPECT_EQ(r.outcome.reason, StopReason::kHaltedForever);
+  EXPECT_TRUE(timer.taken());
+  EXPECT_EQ(m.state().rip, handler + 3);
+  EXPECT_EQ(m.state().gpr[kRax], 1000u);  // the handler ran at the timer's cycle, not before
+  EXPECT_EQ(m.Get64(m.state().gpr[kRsp]), M::kCode + 2);  // interrupted after the HLT
+  EXPECT_EQ(m.cpu().instret(), 4u);                      // sti, hlt, rdtsc, hlt
+  m.cpu().set_interrupt_controller(nullptr);
+}
+
 }  // namespace
 }  // namespace x64sim::testing
