@@ -21,10 +21,11 @@ constexpr int kTimeoutExitCode = 124;
 GuestRunner::GuestRunner(std::string runner, std::string kernel)
     : runner_(std::move(runner)), kernel_(std::move(kernel)) {}
 
-absl::StatusOr<BootResult> GuestRunner::Boot(const std::string& root_server) const {
+absl::StatusOr<BootResult> GuestRunner::Boot(const std::string& root_server,
+                                             const std::string& runner_flags) const {
   std::string command =
       absl::StrCat("timeout ", kTimeoutSeconds, " ", runner_, " --kernel=", kernel_,
-                   " --module=", root_server, " </dev/null");
+                   " --module=", root_server, " ", runner_flags, " </dev/null");
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) {
     return absl::InternalError(absl::StrCat("cannot run: ", command));

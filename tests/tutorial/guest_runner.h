@@ -19,8 +19,10 @@ class GuestRunner {
  public:
   GuestRunner(std::string runner, std::string kernel);
 
-  // Boots the kernel with `root_server` as its first multiboot module.
-  absl::StatusOr<BootResult> Boot(const std::string& root_server) const;
+  // Boots the kernel with `root_server` as its first multiboot module;
+  // `runner_flags` go to the runner as they are.
+  absl::StatusOr<BootResult> Boot(const std::string& root_server,
+                                  const std::string& runner_flags = "") const;
 
  private:
   std::string runner_;
