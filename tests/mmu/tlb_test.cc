@@ -174,6 +174,16 @@ TEST_F(PcidTest, InvpcidIndividualAddressDropsOnlyThatPcidAndPage) {
   EXPECT_EQ(Read(kPage + 0x1000).phys, kFrameA + 0x1000);
 }
 
+TEST_F(PcidTest, InvpcidIndividualAddressKeepsGlobalPage) {
+  ctx_.cr4 |= paging::kCr4Pge;
+  const uint64_t global = tables_.Map(kPage, kFrameA, PageSize::k4K, kPteRw | kPteG);
+  SwitchTo(tables_.pml4(), 1, false);
+  ASSERT_TRUE(Read(kPage).ok);
+  Retarget(tables_, global, kFrameB);
+  mmu_.Invpcid(0, 1, kPage);  // SDM: type 0 invalidates non-global translations
+  EXPECT_EQ(Read(kPage).phys, kFrameA);
+}
+
 TEST_F(PcidTest, InvpcidSingleContextKeepsGlobals) {
   ctx_.cr4 |= paging::kCr4Pge;
   const uint64_t global = tables_.Map(kPage, kFrameA, PageSize::k4K, kPteRw | kPteG);

@@ -236,6 +236,15 @@ TEST_F(MmuTest, AllowBitsFollowPrivilege) {
   EXPECT_EQ(t.allow, kAllowRead | kAllowExecute);
 }
 
+TEST_F(MmuTest, SupervisorMayWriteReadOnlyDirtyPageOnFastPathWithoutWp) {
+  tables_.Map(0x400000, 0x5000, PageSize::k4K, kPteD);
+  ctx_.cr0 &= ~paging::kCr0Wp;
+  Translation t = Read(0x400000);
+  ASSERT_TRUE(t.ok);
+  EXPECT_EQ(t.allow, kAllowRead | kAllowWrite | kAllowExecute);
+  EXPECT_EQ(mmu_.Translate(0x400000, AccessKind::kRead, User()).ok, false);
+}
+
 TEST_F(MmuTest, LegacyPagingIsReportedUnsupported) {
   ctx_.efer = 0;
   Translation t = Read(0x1000);
