@@ -28,7 +28,10 @@ void Cpu::LoadSegmentCache(SegReg reg, const Segment& s) {
 }
 
 void Cpu::SetCpl(int cpl) {
-  if (cpl != state.cpl) InvalidateLinks();  // fetch permissions depend on CPL
+  if (cpl != state.cpl) {
+    InvalidateLinks();  // fetch permissions depend on CPL
+    FoldFixedCounter();
+  }
   state.cpl = cpl;
   privilege_ = cpl == 3 ? 1 : 0;
 }
@@ -111,6 +114,25 @@ Flow Cpu::WriteEfer(uint64_t v) {
   }
   UpdateMode();
   return Flow::kExit;
+}
+
+namespace {
+constexpr uint64_t kCounterMask = (1ull << 48) - 1;  // 48-bit counters (CPUID.0AH)
+
+bool FixedCounter0Counts(const CpuState& s) {
+  if (!((s.perf_global_ctrl >> 32) & 1)) return false;
+  return s.cpl == 0 ? (s.fixed_ctr_ctrl & 1) : (s.fixed_ctr_ctrl & 2);
+}
+}  // namespace
+
+uint64_t Cpu::ReadFixedCounter0() const {
+  uint64_t counted = FixedCounter0Counts(state) ? instret_ - fixed_ctr0_epoch_ : 0;
+  return (state.fixed_ctr0 + counted) & kCounterMask;
+}
+
+void Cpu::FoldFixedCounter() {
+  state.fixed_ctr0 = ReadFixedCounter0();
+  fixed_ctr0_epoch_ = instret_;
 }
 
 void Cpu::Invlpg(uint64_t linear) {

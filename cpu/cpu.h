@@ -189,6 +189,12 @@ class Cpu : public TranslationListener {
   void SetRflags(uint64_t v);                           // keeps the SMAP fast path honest
   void UpdateMode();
 
+  // Fixed counter 0 (instructions retired at the enabled privilege levels).
+  uint64_t ReadFixedCounter0() const;
+  // Folds the instructions counted so far into state.fixed_ctr0; called
+  // before the counter's configuration or the CPL changes.
+  void FoldFixedCounter();
+
   void Invlpg(uint64_t linear);
   void Invpcid(int type, uint16_t pcid, uint64_t linear);
 
@@ -291,6 +297,7 @@ class Cpu : public TranslationListener {
   uint64_t instret_ = 0;
   uint64_t idle_cycles_ = 0;
   uint64_t idle_wakeups_without_interrupt_ = 0;
+  uint64_t fixed_ctr0_epoch_ = 0;  // instret_ at the last FoldFixedCounter
   uint64_t blocks_decoded_ = 0;
   uint64_t code_invalidations_ = 0;
   std::map<std::string, uint64_t> unimplemented_counts_;

@@ -33,10 +33,13 @@ uint32_t Chars(const char* s) {
 CpuidResult Cpuid(uint32_t leaf, uint32_t subleaf) {
   static const char kBrand[49] = "x64sim cycle-approximate x86-64 simulator       ";
   switch (leaf) {
-    case 0: return {7, Chars("Genu"), Chars("ntel"), Chars("ineI")};
+    case 0: return {0xa, Chars("Genu"), Chars("ntel"), Chars("ineI")};
     // Family 6, model 0x5e (Skylake client), stepping 3; CLFLUSH line 8*8 bytes; one logical CPU.
     case 1: return {0x000506e3, (8u << 8) | (1u << 16), kLeaf1Ecx, kLeaf1Edx};
     case 7: return subleaf == 0 ? CpuidResult{0, kLeaf7Ebx, 0, 0} : CpuidResult{0, 0, 0, 0};
+    // Architectural performance monitoring (SDM vol. 3B 20.2): version 2, no
+    // general-purpose counters, one 48-bit fixed counter (instructions retired).
+    case 0xa: return {2u | (0u << 8) | (48u << 16) | (7u << 24), 0, 0, 1u | (48u << 5)};
     case 0x80000000: return {0x80000008, 0, 0, 0};
     case 0x80000001: return {0, 0, kExtEcx, kExtEdx};
     case 0x80000002:

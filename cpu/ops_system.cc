@@ -265,6 +265,11 @@ bool BindMovCr(const ZydisInsn& z, DecodedInsn& out) {
 constexpr uint32_t kMsrTsc = 0x10;
 constexpr uint32_t kMsrApicBase = 0x1b;
 constexpr uint32_t kMsrPat = 0x277;
+constexpr uint32_t kMsrFixedCtr0 = 0x309;
+constexpr uint32_t kMsrFixedCtrCtrl = 0x38d;
+constexpr uint32_t kMsrPerfGlobalStatus = 0x38e;
+constexpr uint32_t kMsrPerfGlobalCtrl = 0x38f;
+constexpr uint32_t kMsrPerfGlobalOvfCtrl = 0x390;
 constexpr uint32_t kMsrEfer = 0xc0000080;
 constexpr uint32_t kMsrStar = 0xc0000081;
 constexpr uint32_t kMsrLstar = 0xc0000082;
@@ -283,6 +288,10 @@ Flow Rdmsr(Cpu& cpu, const DecodedInsn&) {
     case kMsrTsc: v = cpu.cycles() + s.tsc_offset; break;
     case kMsrApicBase: v = s.apic_base; break;
     case kMsrPat: v = s.pat; break;
+    case kMsrFixedCtr0: v = cpu.ReadFixedCounter0(); break;
+    case kMsrFixedCtrCtrl: v = s.fixed_ctr_ctrl; break;
+    case kMsrPerfGlobalStatus: v = 0; break;  // no overflow is ever reported
+    case kMsrPerfGlobalCtrl: v = s.perf_global_ctrl; break;
     case kMsrEfer: v = s.efer; break;
     case kMsrStar: v = s.star; break;
     case kMsrLstar: v = s.lstar; break;
@@ -327,6 +336,22 @@ Flow Wrmsr(Cpu& cpu, const DecodedInsn&) {
       if (!ValidPat(v)) return cpu.Fault(kGeneralProtection, 0);
       s.pat = v;
       break;
+    case kMsrFixedCtr0:
+      if (v >> 48) return cpu.Fault(kGeneralProtection, 0);
+      cpu.FoldFixedCounter();
+      s.fixed_ctr0 = v;
+      break;
+    case kMsrFixedCtrCtrl:
+      if (v & ~0xfffull) return cpu.Fault(kGeneralProtection, 0);  // three fixed-counter fields
+      cpu.FoldFixedCounter();
+      s.fixed_ctr_ctrl = v;
+      break;
+    case kMsrPerfGlobalCtrl:
+      if (v & ~(1ull << 32)) return cpu.Fault(kGeneralProtection, 0);  // only fixed counter 0 exists
+      cpu.FoldFixedCounter();
+      s.perf_global_ctrl = v;
+      break;
+    case kMsrPerfGlobalOvfCtrl: break;  // nothing overflows to clear
     case kMsrEfer: return cpu.WriteEfer(v);
     case kMsrStar: s.star = v; break;
     case kMsrLstar:
@@ -360,6 +385,18 @@ Flow Rdtsc(Cpu& cpu, const DecodedInsn&) {
   cpu.state.gpr[kRax] = static_cast<uint32_t>(tsc);
   cpu.state.gpr[kRdx] = tsc >> 32;
   if (kAux) cpu.state.gpr[kRcx] = static_cast<uint32_t>(cpu.state.tsc_aux);
+  return Flow::kNext;
+}
+
+// RDPMC (SDM vol. 2): ECX bit 30 selects the fixed counters; only fixed
+// counter 0 exists. CPL > 0 needs CR4.PCE.
+Flow Rdpmc(Cpu& cpu, const DecodedInsn&) {
+  constexpr uint64_t kCr4Pce = 1u << 8;
+  if (cpu.state.cpl != 0 && !(cpu.state.cr4 & kCr4Pce)) return cpu.Fault(kGeneralProtection, 0);
+  if (static_cast<uint32_t>(cpu.state.gpr[kRcx]) != 0x40000000) return cpu.Fault(kGeneralProtection, 0);
+  uint64_t v = cpu.ReadFixedCounter0();
+  cpu.state.gpr[kRax] = static_cast<uint32_t>(v);
+  cpu.state.gpr[kRdx] = v >> 32;
   return Flow::kNext;
 }
 
@@ -450,6 +487,7 @@ bool BindNoOperands(const ZydisInsn& z, DecodedInsn& out) {
     case ZYDIS_MNEMONIC_RDTSC: out.handler = &Rdtsc<false>; return true;
     case ZYDIS_MNEMONIC_RDTSCP: out.handler = &Rdtsc<true>; return true;
     case ZYDIS_MNEMONIC_CPUID: out.handler = CpuidInsn; return true;
+    case ZYDIS_MNEMONIC_RDPMC: out.handler = Rdpmc; return true;
     case ZYDIS_MNEMONIC_WBINVD:
     case ZYDIS_MNEMONIC_INVD: out.handler = PrivilegedNop; return true;
     case ZYDIS_MNEMONIC_MFENCE:
@@ -495,7 +533,7 @@ void RegisterSystemOps(BinderTable& t) {
                           ZYDIS_MNEMONIC_CLD, ZYDIS_MNEMONIC_STD, ZYDIS_MNEMONIC_CLI,
                           ZYDIS_MNEMONIC_MFENCE, ZYDIS_MNEMONIC_LFENCE, ZYDIS_MNEMONIC_SFENCE,
                           ZYDIS_MNEMONIC_CPUID, ZYDIS_MNEMONIC_RDTSC, ZYDIS_MNEMONIC_RDTSCP,
-                          ZYDIS_MNEMONIC_RDMSR}) {
+                          ZYDIS_MNEMONIC_RDMSR, ZYDIS_MNEMONIC_RDPMC}) {
     t.Add(m, BindNoOperands);
   }
   // These change state that later instructions of a block may depend on.

@@ -116,6 +116,11 @@ struct CpuState {
   uint64_t apic_base = 0xfee00900ull;  // BSP, enabled (SDM vol. 3A 10.4.4)
   uint64_t tsc_aux = 0;
   uint64_t tsc_offset = 0;  // TSC = cycles + offset; WRMSR to IA32_TSC sets it
+  // Architectural performance monitoring, version 2, one fixed counter
+  // (instructions retired; SDM vol. 3B 20.2.2).
+  uint64_t fixed_ctr0 = 0;        // value at the last fold (Cpu::FoldFixedCounter)
+  uint64_t fixed_ctr_ctrl = 0;    // IA32_FIXED_CTR_CTRL
+  uint64_t perf_global_ctrl = 0;  // IA32_PERF_GLOBAL_CTRL
   SseState sse;
   CpuMode mode = CpuMode::kReal;
   int cpl = 0;
