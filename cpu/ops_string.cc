@@ -201,7 +201,9 @@ BulkResult BulkMove(Cpu& cpu, SegReg src_seg, uint64_t count) {
 }
 
 // Host pointer for reading the element at `linear`, bringing its page into
-// the fast path with a read if needed; nullptr (no fault) for MMIO.
+// the fast path with a read if needed; nullptr (no fault) for MMIO, which
+// the caller then reads again element by element (REPE CMPS over device
+// registers would see each first element read twice).
 template <typename T>
 bool ReadPointer(Cpu& cpu, uint64_t linear, const uint8_t** p) {
   *p = cpu.FastReadPointer(linear);
