@@ -453,6 +453,26 @@ TEST(FxsaveTest, FaultOnSecondPageWritesNothing) {
   for (uint64_t a = second - 256; a < second; a += 8) EXPECT_EQ(m.Get64(a), 0u);
 }
 
+// Outside 64-bit mode the image holds XMM0-7 only (SDM vol. 1 10.5.1,
+// table 10-3); the bytes after them are not written.
+TEST(FxsaveTest, ProtectedModeSavesEightXmmRegisters) {
+  LongModeMachine m;
+  Cpu& cpu = m.cpu();
+  cpu.LoadSegmentCache(kCs, Segment{8, 0, 0xfffff, 0xcf9a});  // 32-bit code
+  ASSERT_EQ(cpu.WriteCr0(kCr0PE | kCr0ET), Flow::kExit);
+  cpu.WriteEfer(0);
+  ASSERT_EQ(m.state().mode, CpuMode::kProtected32);
+  for (int r = 0; r < 16; ++r) SetXmm(m.state(), r, static_cast<uint8_t>(0x30 + r));
+  std::vector<uint8_t> junk(512, 0xee);
+  m.memory().CopyIn(LongModeMachine::kData, junk.data(), junk.size());
+  m.state().gpr[kRsi] = LongModeMachine::kData;
+  ASSERT_EQ(m.Run({0x0f, 0xae, 0x06}).vector, -1);  // fxsave [esi]
+  uint8_t area[512];
+  m.memory().CopyOut(LongModeMachine::kData, area, 512);
+  for (int r = 0; r < 8; ++r) EXPECT_EQ(area[160 + 16 * r], 0x30 + r) << "xmm" << r;
+  for (int i = 288; i < 512; ++i) EXPECT_EQ(area[i], 0xee) << "byte " << i;
+}
+
 // SDM vol. 2A FXRSTOR: reserved MXCSR bits in the image are #GP(0), and
 // nothing is restored.
 TEST(FxsaveTest, RestoreRejectsReservedMxcsrBits) {
