@@ -18,6 +18,7 @@
 #define CR0_TS BIT(3)
 #define CR0_WP BIT(16)
 #define CR4_PGE BIT(7)
+#define CR4_PCE BIT(8) /* SDM 2.5: RDPMC allowed at any CPL */
 #define CR4_OSFXSR BIT(9)
 #define CR4_OSXMMEXCPT BIT(10)
 

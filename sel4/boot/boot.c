@@ -6,6 +6,7 @@
 #include "arch/exit.h"
 #include "arch/fpu.h"
 #include "arch/machine.h"
+#include "arch/perfmon.h"
 #include "arch/serial.h"
 #include "arch/vspace.h"
 #include "kernel/lib.h"
@@ -129,6 +130,7 @@ void init_kernel(u32 magic, word_t mbi_paddr)
     init_kernel_vspace();
     init_cpu_tables();
     fpu_init();
+    perfmon_init();
     parse_multiboot(magic, mbi_paddr);
     init_boot_allocator();
     create_root_server();

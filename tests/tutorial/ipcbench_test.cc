@@ -1,6 +1,7 @@
 // The IPC benchmark root server runs to completion and reports every
 // combination it promises, with replies that echoed the calls.
 #include <map>
+#include <optional>
 #include <regex>
 #include <string>
 
@@ -19,11 +20,20 @@ ABSL_FLAG(std::string, ipcbench, "", "the ipcbench root server");
 ABSL_FLAG(bool, compare_paths, false,
           "also require the fastpath to beat the slow path and a shared address "
           "space to cost no more than a switch (deterministic runners only)");
+ABSL_FLAG(bool, expect_instructions, false,
+          "require retired-instruction counts: positive, at most the cycles "
+          "(runners at no more than one instruction per cycle), and fewer on "
+          "the fastpath than the slow path");
 
 namespace x64sim::testing {
 namespace {
 
 constexpr int kExitHalt = (0x10 << 1) | 1;
+
+struct Counts {
+  uint64_t cycles = 0;
+  std::optional<uint64_t> instructions;  // absent when printed as "-"
+};
 
 TEST(IpcBench, ReportsEveryCombination) {
   GuestRunner runner(absl::GetFlag(FLAGS_runner), absl::GetFlag(FLAGS_kernel));
@@ -34,7 +44,10 @@ TEST(IpcBench, ReportsEveryCombination) {
   static const std::regex kResult(
       R"re(^ipcbench: space=(same|other) path=(fast|slow) words=([04]) rounds=(\d+) )re"
       R"re(cycles=(\d+) cycles_per_rt=\d+\.\d\d instructions=(\d+|-) instructions_per_rt=(\d+\.\d\d|-)$)re");
-  std::map<std::string, uint64_t> cycles_of;  // "space/path/words"
+  static const std::regex kHeader(
+      R"re(^ipcbench: warmup=\d+ rounds=\d+ instruction_counter=(yes|no)$)re");
+  std::map<std::string, Counts> counts_of;  // "space/path/words"
+  std::optional<bool> counter;  // from the header line
   bool done = false;
   for (absl::string_view view : absl::StrSplit(boot->console, '\n')) {
     std::string line(view);
@@ -43,28 +56,55 @@ TEST(IpcBench, ReportsEveryCombination) {
     EXPECT_EQ(line.find("ERROR"), std::string::npos) << line;
     if (line == "ipcbench: done") done = true;
     std::smatch match;
+    if (std::regex_match(line, match, kHeader)) counter = match[1] == "yes";
     if (!std::regex_match(line, match, kResult)) continue;
-    uint64_t cycles = 0;
-    ASSERT_TRUE(absl::SimpleAtoi(std::string(match[5]), &cycles));
-    EXPECT_GT(cycles, 0u) << line;
-    cycles_of[std::string(match[1]) + "/" + std::string(match[2]) + "/" +
-              std::string(match[3])] = cycles;
+    Counts counts;
+    ASSERT_TRUE(absl::SimpleAtoi(std::string(match[5]), &counts.cycles));
+    EXPECT_GT(counts.cycles, 0u) << line;
+    if (match[6] != "-") {
+      uint64_t instructions = 0;
+      ASSERT_TRUE(absl::SimpleAtoi(std::string(match[6]), &instructions));
+      counts.instructions = instructions;
+    }
+    // The per-round figure is "-" exactly when the total is.
+    EXPECT_EQ(match[6] == "-", match[7] == "-") << line;
+    counts_of[std::string(match[1]) + "/" + std::string(match[2]) + "/" +
+              std::string(match[3])] = counts;
   }
   EXPECT_TRUE(done) << boot->console;
-  ASSERT_EQ(cycles_of.size(), 8u) << boot->console;
+  ASSERT_TRUE(counter.has_value()) << boot->console;
+  ASSERT_EQ(counts_of.size(), 8u) << boot->console;
+  for (const auto& [combination, counts] : counts_of) {
+    EXPECT_EQ(counts.instructions.has_value(), *counter) << combination;
+  }
+  if (absl::GetFlag(FLAGS_expect_instructions)) {
+    ASSERT_TRUE(*counter) << boot->console;
+    for (const auto& [combination, counts] : counts_of) {
+      EXPECT_GT(*counts.instructions, 0u) << combination;
+      EXPECT_LE(*counts.instructions, counts.cycles) << combination;
+    }
+    for (const char* space : {"same", "other"}) {
+      for (const char* words : {"0", "4"}) {
+        std::string fast = absl::StrCat(space, "/fast/", words);
+        std::string slow = absl::StrCat(space, "/slow/", words);
+        EXPECT_LT(*counts_of[fast].instructions, *counts_of[slow].instructions)
+            << fast << " vs " << slow;
+      }
+    }
+  }
   if (!absl::GetFlag(FLAGS_compare_paths)) return;
   for (const char* space : {"same", "other"}) {
     for (const char* words : {"0", "4"}) {
       std::string fast = absl::StrCat(space, "/fast/", words);
       std::string slow = absl::StrCat(space, "/slow/", words);
-      EXPECT_LT(cycles_of[fast], cycles_of[slow]) << fast << " vs " << slow;
+      EXPECT_LT(counts_of[fast].cycles, counts_of[slow].cycles) << fast << " vs " << slow;
     }
   }
   for (const char* path : {"fast", "slow"}) {
     for (const char* words : {"0", "4"}) {
       std::string same = absl::StrCat("same/", path, "/", words);
       std::string other = absl::StrCat("other/", path, "/", words);
-      EXPECT_LE(cycles_of[same], cycles_of[other]) << same << " vs " << other;
+      EXPECT_LE(counts_of[same].cycles, counts_of[other].cycles) << same << " vs " << other;
     }
   }
 }
