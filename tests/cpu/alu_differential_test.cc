@@ -158,12 +158,15 @@ TEST_F(AluDifferentialTest, Test) {
         ib, RegPlace(Reg{0, size}), size, e, false));
     for (bool in_mem : {false, true}) {
       Rm dst_rm = in_mem ? Rm::M(StandardMem()) : Rm::R(Reg{10, size});
-      EXPECT_TRUE(RunImmediate(
-          d, FormName("test " + RmSize(size) + ",imm" + (in_mem ? " mem" : " reg"), ""),
-          [&](uint64_t imm) {
-            return Encode({{}, size, {static_cast<uint8_t>(0xf6 + w)}, {}, 0, dst_rm, imm, ib});
-          },
-          ib, in_mem ? MemPlace() : RegPlace(Reg{10, size}), size, e, false));
+      // F6/F7 /0, and /1, its undocumented alias.
+      for (int digit : {0, 1}) {
+        EXPECT_TRUE(RunImmediate(
+            d, FormName("test " + RmSize(size) + ",imm /" + std::to_string(digit) + (in_mem ? " mem" : " reg"), ""),
+            [&](uint64_t imm) {
+              return Encode({{}, size, {static_cast<uint8_t>(0xf6 + w)}, {}, digit, dst_rm, imm, ib});
+            },
+            ib, in_mem ? MemPlace() : RegPlace(Reg{10, size}), size, e, false));
+      }
     }
   }
 }

@@ -217,5 +217,55 @@ TEST(ExceptionDeliveryTest, GeneralProtectionErrorCodeNamesTheSelector) {
   EXPECT_EQ(r.frame.error_code, 0x1238u);
 }
 
+TEST(ExceptionDeliveryTest, Rsp0IsAlignedDownToSixteenBytes) {
+  M m;
+  m.Put64(M::kTss + 4, M::kRsp0 + 8);
+  m.Load(M::kUserCode, {kUd2[0], kUd2[1]});
+  m.EnterUser(M::kUserStackTop);
+  M::Result r = m.RunFrom(M::kUserCode);
+  ASSERT_EQ(r.outcome.vector, kInvalidOpcode);
+  EXPECT_EQ(r.frame.address, M::kRsp0 - 40);
+}
+
+TEST(ExceptionDeliveryTest, NonCanonicalAddressesFault) {
+  const uint64_t kNonCanonical = 0x0000800000000000ull;
+  {
+    // SDM vol. 3A 6.15 (#GP): a non-canonical data reference is #GP(0).
+    M m;
+    m.Load(M::kCode, {0x48, 0x8b, 0x01});  // mov rax, [rcx]
+    m.state().gpr[kRcx] = kNonCanonical;
+    M::Result r = m.RunFrom(M::kCode);
+    ASSERT_EQ(r.outcome.vector, kGeneralProtection);
+    EXPECT_EQ(r.frame.error_code, 0u);
+  }
+  {
+    // ... and a non-canonical stack reference is #SS(0) (handled on IST1,
+    // since the faulting RSP cannot hold a frame).
+    M m;
+    m.SetGate(kStackFault, 0, /*ist=*/1);
+    m.Load(M::kCode, {0x50});  // push rax
+    m.state().gpr[kRsp] = kNonCanonical + 8;
+    M::Result r = m.RunFrom(M::kCode);
+    ASSERT_EQ(r.outcome.vector, kStackFault);
+    EXPECT_EQ(r.frame.error_code, 0u);
+    EXPECT_EQ(r.frame.rsp, kNonCanonical + 8);
+    EXPECT_EQ(r.frame.rip, M::kCode);
+  }
+}
+
+TEST(ExceptionDeliveryTest, PageCrossingAccessReportsTheMissingPage) {
+  M m;
+  const uint64_t second = M::kData + 0x5000;
+  m.SetPteFlags(second, 0);
+  m.Load(M::kCode, {0x48, 0x89, 0x01});  // mov [rcx], rax
+  m.state().gpr[kRcx] = second - 4;
+  uint64_t before = m.Get64(second - 8);
+  M::Result r = m.RunFrom(M::kCode);
+  ASSERT_EQ(r.outcome.vector, kPageFault);
+  EXPECT_EQ(r.frame.error_code, 0x2u);
+  EXPECT_EQ(m.state().cr2, second);
+  EXPECT_EQ(m.Get64(second - 8), before);  // nothing of the store was written
+}
+
 }  // namespace
 }  // namespace x64sim::testing

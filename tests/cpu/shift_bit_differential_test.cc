@@ -29,8 +29,9 @@ struct ShiftOp {
   const char* name;
   int digit;
 };
+// /6 is the undocumented alias of SHL that decoders accept.
 constexpr ShiftOp kShiftOps[] = {{"rol", 0}, {"ror", 1}, {"rcl", 2}, {"rcr", 3},
-                                 {"shl", 4}, {"shr", 5}, {"sar", 7}};
+                                 {"shl", 4}, {"shr", 5}, {"sal(/6)", 6}, {"sar", 7}};
 
 // SDM vol. 2 SAL/SAR/SHL/SHR and RCL/RCR/ROL/ROR: a masked count of 0 changes
 // no flag; OF is defined only for 1-bit counts; shifts set SF ZF PF by the
