@@ -83,9 +83,12 @@ class LongModeMachine {
   PhysicalMemory& memory() { return memory_; }
 
   // Rewrites the PTE of the (identity-mapped) page holding `linear`.
-  void SetPteFlags(uint64_t linear, uint64_t flags) {
+  void SetPteFlags(uint64_t linear, uint64_t flags) { MapPage(linear, linear, flags); }
+
+  // Maps the page holding `linear` (below kRamBytes) to the frame holding `phys`.
+  void MapPage(uint64_t linear, uint64_t phys, uint64_t flags = kPteFlags) {
     uint64_t page = linear & ~(kPageSize - 1);
-    Put64(kPageTables + (page >> kPageShift) * 8, page | flags);
+    Put64(kPageTables + (page >> kPageShift) * 8, (phys & ~(kPageSize - 1)) | flags);
     cpu_.Invlpg(page);
   }
 

@@ -195,12 +195,18 @@ TEST(StringFaultTest, RepMovsRestartsAfterPageFault) {
 }
 
 // Source and destination 4 MiB apart share a slot of the core's
-// direct-mapped fast path; copies and compares must still be exact.
+// direct-mapped fast path, and the destination is not identity-mapped, so
+// the two pages evict each other; copies and compares must still be exact.
 TEST(StringFaultTest, OperandsThatEvictEachOtherFromTheFastPath) {
   LongModeMachine m;
   const uint64_t src = LongModeMachine::kData + 0x18;
   const uint64_t dst = src + (4 << 20);
   const uint64_t bytes = 3 * kPageSize;
+  const uint64_t frames = LongModeMachine::kData + (8 << 20) + 0x5000;  // dst's frames
+  for (uint64_t off = 0; off <= bytes; off += kPageSize) {
+    m.MapPage(dst + off, frames + off);
+  }
+  const uint64_t dst_phys = frames + (dst & (kPageSize - 1));
   std::vector<uint8_t> pattern(bytes);
   std::mt19937_64 rng(5);
   for (uint8_t& b : pattern) b = static_cast<uint8_t>(rng());
@@ -211,12 +217,12 @@ TEST(StringFaultTest, OperandsThatEvictEachOtherFromTheFastPath) {
   s.gpr[kRcx] = bytes / 8;
   ASSERT_EQ(m.Run(kRepMovsq).vector, -1);
   std::vector<uint8_t> got(bytes);
-  m.memory().CopyOut(dst, got.data(), bytes);
+  m.memory().CopyOut(dst_phys, got.data(), bytes);
   EXPECT_EQ(0, std::memcmp(got.data(), pattern.data(), bytes));
 
   const uint64_t differs_at = 2 * kPageSize + 77;
   uint8_t changed = pattern[differs_at] ^ 0x40;
-  m.memory().CopyIn(dst + differs_at, &changed, 1);
+  m.memory().CopyIn(dst_phys + differs_at, &changed, 1);
   s.gpr[kRsi] = src;
   s.gpr[kRdi] = dst;
   s.gpr[kRcx] = bytes;
