@@ -75,9 +75,9 @@ Flow Cpu::WriteCr3(uint64_t v) {
   state.cr3 = stored;
   PagingContext ctx = MakePagingContext(false);
   ctx.cr3 = v;  // the MMU needs the no-flush bit
+  // The MMU drops every fast-path translation through the listener: soft-TLB
+  // tags carry no PCID, so they cannot outlive an address-space switch.
   mmu_.OnCr3Write(ctx);
-  // Soft-TLB tags carry no PCID, so they cannot outlive an address-space switch.
-  FlushSoftTlb();
   return Flow::kExit;
 }
 
@@ -141,8 +141,7 @@ void Cpu::Invlpg(uint64_t linear) {
 }
 
 void Cpu::Invpcid(int type, uint16_t pcid, uint64_t linear) {
-  mmu_.Invpcid(type, pcid, linear);
-  FlushSoftTlb();
+  mmu_.Invpcid(type, pcid, linear);  // drops fast-path translations through the listener
 }
 
 }  // namespace x64sim

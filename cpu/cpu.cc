@@ -86,7 +86,7 @@ std::string Cpu::DescribeInstructionAt(uint64_t rip) {
   int n = 0;
   PagingContext ctx = MakePagingContext(state.cpl == 3);
   for (; n < ZYDIS_MAX_INSTRUCTION_LENGTH; ++n) {
-    Translation t = mmu_.Translate(seg_base_[kCs] + rip + n, AccessKind::kExecute, ctx);
+    Translation t = mmu_.Peek(seg_base_[kCs] + rip + n, AccessKind::kExecute, ctx);
     uint8_t* host = t.ok ? memory_.RamPointer(t.phys) : nullptr;
     if (host == nullptr) break;
     bytes[n] = *host;
@@ -157,8 +157,7 @@ bool Cpu::DecodeBlock(uint64_t linear, uint64_t phys, Block* block, bool* cachea
       Translation t = mmu_.Translate(next_linear, AccessKind::kExecute,
                                      MakePagingContext(state.cpl == 3));
       if (!t.ok) {
-        state.cr2 = next_linear;
-        Fault(kPageFault, t.error_code);
+        RaiseTranslationFault(next_linear, t);
         return false;
       }
       next_phys = t.phys;
@@ -223,8 +222,7 @@ const Block* Cpu::FetchBlock(std::unique_ptr<Block>* uncached) {
     if (!CheckCanonical(linear, 1)) return nullptr;
     Translation t = mmu_.Translate(linear, AccessKind::kExecute, MakePagingContext(privilege_ == 1));
     if (!t.ok) {
-      state.cr2 = linear;
-      Fault(kPageFault, t.error_code);
+      RaiseTranslationFault(linear, t);
       return nullptr;
     }
     phys = t.phys;

@@ -244,6 +244,9 @@ class Cpu : public TranslationListener {
   bool WriteSlow(uint64_t linear, int size, uint64_t value);
   // Translates one access that stays within a page; raises #PF/#GP on failure.
   bool TranslateData(uint64_t linear, AccessKind kind, bool user, uint64_t* phys);
+  // #PF (with CR2) or #GP for a failed translation, or a stop for paging
+  // modes x64sim does not model.
+  void RaiseTranslationFault(uint64_t linear, const Translation& t);
   bool CheckCanonical(uint64_t linear, int size);
   void FillSoftTlb(uint64_t linear, uint64_t phys, uint8_t allow, bool user);
   void FlushSoftTlb();

@@ -2,6 +2,7 @@
 // page-crossing accesses, MMIO, self-modifying code, soft-TLB fills.
 #include <cstring>
 
+#include "absl/strings/str_format.h"
 #include "cpu/cpu.h"
 
 namespace x64sim {
@@ -34,11 +35,26 @@ bool Cpu::CheckCanonical(uint64_t linear, int size) {
   return false;
 }
 
+void Cpu::RaiseTranslationFault(uint64_t linear, const Translation& t) {
+  switch (t.failure) {
+    case TranslateFailure::kLegacyPaging:
+      RequestStop({StopReason::kUnimplemented, 0,
+                   absl::StrFormat("paging without long mode (32-bit or PAE paging) is not "
+                                   "supported: access to %#x at rip %#x", linear, state.rip)});
+      return;
+    case TranslateFailure::kNonCanonical:
+      Fault(kGeneralProtection, 0);
+      return;
+    default:
+      state.cr2 = linear;  // SDM vol. 3A 4.7: CR2 holds the faulting linear address
+      Fault(kPageFault, t.error_code);
+  }
+}
+
 bool Cpu::TranslateData(uint64_t linear, AccessKind kind, bool user, uint64_t* phys) {
   Translation t = mmu_.Translate(linear, kind, MakePagingContext(user));
   if (!t.ok) {
-    state.cr2 = linear;  // SDM vol. 3A 4.7: CR2 holds the faulting linear address
-    Fault(kPageFault, t.error_code);
+    RaiseTranslationFault(linear, t);
     return false;
   }
   *phys = t.phys;
