@@ -89,14 +89,14 @@ TEST_F(ControlDifferentialTest, SetAndMoveOnCondition) {
   for (int cc = 0; cc < 16; ++cc) {
     const std::string set = std::string("set") + kConditionNames[cc];
     const std::vector<std::pair<Rm, std::string>> dsts = {
-        {Rm::R(Reg{0, 1}), "reg low"},   {Rm::R(Reg{0, 1, true}), "reg high"},
-        {Rm::R(Reg{6, 1}), "reg rex"},   {Rm::R(Reg{10, 1}), "reg ext"},
-        {Rm::M(StandardMem()), "mem"}};
+        {Rm::R(Reg{0, 1}), "low"},   {Rm::R(Reg{0, 1, true}), "high"},
+        {Rm::R(Reg{6, 1}), "rex"},   {Rm::R(Reg{10, 1}), "ext"},
+        {Rm::M(StandardMem()), ""}};
     for (const auto& [rm, kind] : dsts) {
       std::vector<uint8_t> code = Encode({{}, 4, {0x0f, static_cast<uint8_t>(0x90 + cc)}, {}, 0, rm});
       std::vector<uint8_t> exit = ExitJump();
       code.insert(code.end(), exit.begin(), exit.end());
-      EXPECT_TRUE(RunAllFlags(FormName(set + " r/m8", kind), code));
+      EXPECT_TRUE(RunAllFlags(FormName(set + (rm.is_mem ? " r/m8 mem" : " r/m8 reg"), kind), code));
     }
     const std::string cmov = std::string("cmov") + kConditionNames[cc];
     for (int size : {2, 4, 8}) {

@@ -36,12 +36,19 @@ std::set<std::string>& Forms() {
   return *forms;
 }
 
+std::set<std::string>& BaseForms() {
+  static auto* forms = new std::set<std::string>();
+  return *forms;
+}
+
 // Prints the number of forms once all tests of the binary have run.
 class FormReport : public ::testing::Environment {
  public:
   void TearDown() override {
     if (!Forms().empty()) {
-      std::printf("instruction forms compared with the host CPU: %d (%lld runs)\n", FormCount(),
+      std::printf("instruction forms compared with the host CPU: %d, %d without register-class "
+                  "variants (%lld runs)\n",
+                  FormCount(), static_cast<int>(BaseForms().size()),
                   static_cast<long long>(total_runs));
     }
   }
@@ -50,7 +57,10 @@ class FormReport : public ::testing::Environment {
 
 }  // namespace
 
-void CountForm(const std::string& name) { Forms().insert(name); }
+void CountForm(const std::string& name, const std::string& base) {
+  Forms().insert(name);
+  BaseForms().insert(base);
+}
 int FormCount() { return static_cast<int>(Forms().size()); }
 
 bool DifferentialChecker::Check(const std::string& form, const MachineState& in,

@@ -83,8 +83,9 @@ inline uint64_t Truncate(uint64_t v, int size) {
   return size == 8 ? v : v & ((uint64_t{1} << (8 * size)) - 1);
 }
 
-// Registry of distinct instruction forms compared with the host.
-void CountForm(const std::string& name);
+// Registry of distinct instruction forms compared with the host: `name`
+// includes the register-class variant (high byte, REX, ...), `base` not.
+void CountForm(const std::string& name, const std::string& base);
 int FormCount();
 
 }  // namespace x64sim::testing

@@ -58,7 +58,10 @@ bool RunPairs(Differential& d, const std::string& form, const std::vector<uint8_
 
 std::string FormName(const std::string& text, const std::string& kind) {
   std::string name = kind.empty() ? text : text + " " + kind;
-  CountForm(name);
+  // A register or memory operand is part of the form; the register class
+  // (low, high byte, REX, extended, same register twice) is a variant of it.
+  std::string first_word = kind.substr(0, kind.find(' '));
+  CountForm(name, first_word == "reg" || first_word == "mem" ? text + " " + first_word : text);
   return name;
 }
 

@@ -58,7 +58,7 @@ bool RunPairs(Differential& d, const std::string& form, const std::vector<uint8_
 // Sets a[i] for values of `size` (edges, then random), `random` of them.
 std::vector<uint64_t> OperandValues(Values& v, int size, int random);
 
-// Names like "add r/m32,r32 (01) reg-reg rex"; counted in the registry.
+// Names a form, "add r/m32,r32 reg" + " rex", and counts it in the registry.
 std::string FormName(const std::string& text, const std::string& kind);
 
 }  // namespace x64sim::testing

@@ -77,13 +77,14 @@ TEST_F(ShiftBitDifferentialTest, ShiftsAndRotates) {
       std::vector<std::string> kinds;
       for (auto [reg, tag] : ShiftRegs(size)) {
         dsts.push_back({Rm::R(reg), RegPlace(reg)});
-        kinds.push_back(std::string("reg ") + tag);
+        kinds.push_back(tag);
       }
       dsts.push_back({Rm::M(StandardMem()), MemPlace()});
-      kinds.push_back("mem");
+      kinds.push_back("");
       for (size_t k = 0; k < dsts.size(); ++k) {
         const auto& [rm, place] = dsts[k];
-        const std::string base = std::string(op.name) + " " + RmSize(size);
+        const std::string base =
+            std::string(op.name) + (rm.is_mem ? " mem " : " reg ") + RmSize(size);
         // Every edge value for the first register; a few for the other operands.
         std::vector<uint64_t> values = OperandValues(d.values, size, 8);
         if (k != 0) values = {values[1], values[6], values[7], values[9], values[11], values[13]};
