@@ -3,8 +3,9 @@
 
 Usage: count_test_results.py TESTLOGS_DIR TARGET...
 Prints "PASSED FAILED". A target without a test.xml (it did not build or
-did not run) counts as one failure.
+did not run) counts as one failure; a sharded target counts every shard.
 """
+import glob
 import os
 import sys
 import xml.etree.ElementTree as ET
@@ -24,14 +25,18 @@ def main():
     passed = failed = 0
     for target in targets:
         package, name = target.lstrip("/").split(":")
-        xml = os.path.join(logs, package, name, "test.xml")
-        if not os.path.exists(xml):
+        target_dir = os.path.join(logs, package, name)
+        # A sharded test has one test.xml per shard_K_of_N directory.
+        xmls = glob.glob(os.path.join(target_dir, "test.xml")) or sorted(
+            glob.glob(os.path.join(target_dir, "shard_*_of_*", "test.xml")))
+        if not xmls:
             print(f"no result for {target}", file=sys.stderr)
             failed += 1
             continue
-        p, f = count(xml)
-        passed += p
-        failed += f
+        for xml in xmls:
+            p, f = count(xml)
+            passed += p
+            failed += f
     print(passed, failed)
 
 
