@@ -35,6 +35,7 @@ void Cpu::DeliverPendingException() {
     bool has_code = current.has_error_code && HasErrorCode(current.vector);
     if (DeliverInterrupt(current.vector, has_code, current.error_code, false, state.rip)) {
       state.halted = false;
+      last_unimplemented_.clear();  // the guest took it: no longer a cause of what follows
       return;
     }
     PendingException next = exception_;
