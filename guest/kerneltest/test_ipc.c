@@ -378,13 +378,18 @@ static const char *test_cancel_badged_sends(void)
 {
     seL4_CPtr ep = env_alloc(seL4_EndpointObject, 0), badged = env_slot();
     seL4_CNode_Mint(ROOT_CNODE, badged, ROOT_DEPTH, ROOT_CNODE, ep, ROOT_DEPTH, seL4_AllRights, 0x7);
-    helper_t h = helper_start(sender, badged, 3, seL4_MaxPrio);
-    seL4_Yield(); /* blocked sending with badge 7 */
+    /* The sender runs below us, so a timer tick (real time under QEMU) can
+     * never let it run between the cancel and the delete: we step down to
+     * let it run, and back up when it blocks. */
+    helper_t h = helper_start(sender, badged, 3, seL4_MaxPrio - 1);
+    seL4_TCB_SetPriority(ROOT_TCB, ROOT_TCB, seL4_MaxPrio - 2);
+    seL4_TCB_SetPriority(ROOT_TCB, ROOT_TCB, seL4_MaxPrio); /* blocked sending with badge 7 */
     CHECK_EQ(seL4_CNode_CancelBadgedSends(ROOT_CNODE, badged, ROOT_DEPTH), 0);
     /* Cancelled, the sender restarts its Send and blocks again; revoking
      * the badged cap first makes the restarted Send fail instead. */
     CHECK_EQ(seL4_CNode_Delete(ROOT_CNODE, badged, ROOT_DEPTH), 0);
-    seL4_Yield();
+    seL4_TCB_SetPriority(ROOT_TCB, ROOT_TCB, seL4_MaxPrio - 2);
+    seL4_TCB_SetPriority(ROOT_TCB, ROOT_TCB, seL4_MaxPrio);
     seL4_Word badge = 9;
     seL4_NBRecv(ep, &badge);
     helper_destroy(&h);
