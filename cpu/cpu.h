@@ -129,7 +129,7 @@ class Cpu : public TranslationListener {
       return true;
     }
     uint64_t v = 0;
-    if (!ReadSlow(linear, sizeof(T), &v, AccessKind::kRead)) return false;
+    if (!ReadSlow(linear, sizeof(T), &v)) return false;
     *value = static_cast<T>(v);
     return true;
   }
@@ -240,7 +240,7 @@ class Cpu : public TranslationListener {
     uint32_t error_code = 0;
   };
 
-  bool ReadSlow(uint64_t linear, int size, uint64_t* value, AccessKind kind);
+  bool ReadSlow(uint64_t linear, int size, uint64_t* value);
   bool WriteSlow(uint64_t linear, int size, uint64_t value);
   // Translates one access that stays within a page; raises #PF/#GP on failure.
   bool TranslateData(uint64_t linear, AccessKind kind, bool user, uint64_t* phys);

@@ -93,11 +93,10 @@ void Cpu::OnTranslationDropped(uint64_t linear_page) {
 
 void Cpu::OnAllTranslationsDropped() { FlushSoftTlb(); }
 
-bool Cpu::ReadSlow(uint64_t linear, int size, uint64_t* value, AccessKind kind) {
+bool Cpu::ReadSlow(uint64_t linear, int size, uint64_t* value) {
   uint8_t bytes[8] = {};
   if (!ReadBytes(linear, bytes, size)) return false;
   std::memcpy(value, bytes, 8);
-  (void)kind;
   return true;
 }
 

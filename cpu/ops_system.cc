@@ -239,27 +239,6 @@ Flow MovFromCr(Cpu& cpu, const DecodedInsn& in) {
   return Flow::kNext;
 }
 
-int CrIndex(ZydisRegister r) {
-  if (r >= ZYDIS_REGISTER_CR0 && r <= ZYDIS_REGISTER_CR15) return r - ZYDIS_REGISTER_CR0;
-  return -1;
-}
-
-bool BindMovCr(const ZydisInsn& z, DecodedInsn& out) {
-  int to = CrIndex(z.ops[0].reg.value);
-  if (to >= 0) {
-    out.aux = static_cast<uint8_t>(to);
-    out.reg2 = static_cast<uint8_t>(GprOffset(z.ops[1].reg.value));
-    out.handler = MovToCr;
-    return true;
-  }
-  int from = CrIndex(z.ops[1].reg.value);
-  if (from < 0) return false;
-  out.aux = static_cast<uint8_t>(from);
-  out.reg = static_cast<uint8_t>(GprOffset(z.ops[0].reg.value));
-  out.handler = MovFromCr;
-  return true;
-}
-
 // ---- MSRs (SDM vol. 4) -----------------------------------------------------------
 
 constexpr uint32_t kMsrTsc = 0x10;
@@ -560,6 +539,26 @@ void RegisterSystemOps(BinderTable& t) {
 }
 
 // MOV CRn shares its mnemonic with MOV: ops_data.cc forwards it here.
-bool BindMovControl(const ZydisInsn& z, DecodedInsn& out) { return BindMovCr(z, out); }
+static int CrIndex(ZydisRegister r) {
+  if (r >= ZYDIS_REGISTER_CR0 && r <= ZYDIS_REGISTER_CR15) return r - ZYDIS_REGISTER_CR0;
+  return -1;
+}
+
+bool BindMovControl(const ZydisInsn& z, DecodedInsn& out) {
+  int to = CrIndex(z.ops[0].reg.value);
+  if (to >= 0) {
+    out.aux = static_cast<uint8_t>(to);
+    out.reg2 = static_cast<uint8_t>(GprOffset(z.ops[1].reg.value));
+    out.handler = MovToCr;
+    return true;
+  }
+  int from = CrIndex(z.ops[1].reg.value);
+  if (from < 0) return false;
+  out.aux = static_cast<uint8_t>(from);
+  out.reg = static_cast<uint8_t>(GprOffset(z.ops[0].reg.value));
+  out.handler = MovFromCr;
+  return true;
+}
+
 
 }  // namespace x64sim

@@ -203,33 +203,6 @@ Flow MovFromSeg(Cpu& cpu, const DecodedInsn& in) {
   return Flow::kNext;
 }
 
-bool BindMovSeg(const ZydisInsn& z, DecodedInsn& out) {
-  const ZydisDecodedOperand& a = z.ops[0];
-  const ZydisDecodedOperand& b = z.ops[1];
-  if (IsReg(a) && SegIndex(a.reg.value) >= 0) {
-    out.aux = static_cast<uint8_t>(SegIndex(a.reg.value));
-    if (IsReg(b)) {
-      out.reg2 = static_cast<uint8_t>(GprOffset(b.reg.value));
-      out.handler = &MovToSeg<false>;
-      return true;
-    }
-    out.handler = &MovToSeg<true>;
-    return BindMemory(z, b, out);
-  }
-  if (IsReg(b) && SegIndex(b.reg.value) >= 0) {
-    out.aux = static_cast<uint8_t>(SegIndex(b.reg.value));
-    if (IsReg(a)) {
-      out.reg = static_cast<uint8_t>(GprOffset(a.reg.value));
-      out.size = static_cast<uint8_t>(a.size / 8);
-      out.handler = &MovFromSeg<false>;
-      return true;
-    }
-    out.handler = &MovFromSeg<true>;
-    return BindMemory(z, a, out);
-  }
-  return false;
-}
-
 bool BindIret(const ZydisInsn& z, DecodedInsn& out) {
   out.size = z.insn.operand_width / 8;
   out.handler = Iret;
@@ -279,6 +252,31 @@ void RegisterTransferOps(BinderTable& t) {
   }
 }
 
-bool BindMovSegment(const ZydisInsn& z, DecodedInsn& out) { return BindMovSeg(z, out); }
+bool BindMovSegment(const ZydisInsn& z, DecodedInsn& out) {
+  const ZydisDecodedOperand& a = z.ops[0];
+  const ZydisDecodedOperand& b = z.ops[1];
+  if (IsReg(a) && SegIndex(a.reg.value) >= 0) {
+    out.aux = static_cast<uint8_t>(SegIndex(a.reg.value));
+    if (IsReg(b)) {
+      out.reg2 = static_cast<uint8_t>(GprOffset(b.reg.value));
+      out.handler = &MovToSeg<false>;
+      return true;
+    }
+    out.handler = &MovToSeg<true>;
+    return BindMemory(z, b, out);
+  }
+  if (IsReg(b) && SegIndex(b.reg.value) >= 0) {
+    out.aux = static_cast<uint8_t>(SegIndex(b.reg.value));
+    if (IsReg(a)) {
+      out.reg = static_cast<uint8_t>(GprOffset(a.reg.value));
+      out.size = static_cast<uint8_t>(a.size / 8);
+      out.handler = &MovFromSeg<false>;
+      return true;
+    }
+    out.handler = &MovFromSeg<true>;
+    return BindMemory(z, a, out);
+  }
+  return false;
+}
 
 }  // namespace x64sim

@@ -39,10 +39,8 @@ absl::Status Machine::Boot(const std::vector<uint8_t>& kernel, const std::string
   for (SegReg r : {kEs, kSs, kDs, kFs, kGs}) cpu_.LoadSegmentCache(r, FlatSegment(0x18, 0xc093));
   cpu_.LoadSegmentCache(kCs, FlatSegment(0x10, 0xc09b));
   cpu_.SetCpl(0);
-  s.gdtr = {};
-  s.idtr = {};
-  s.idtr.limit = 0;
-  s.gdtr.limit = 0;
+  s.gdtr = {0, 0};  // undefined by the spec: the guest loads its own
+  s.idtr = {0, 0};
   s.tr.attributes = 0x8b;  // a busy 32-bit TSS, base 0 (never used before LTR)
   return absl::OkStatus();
 }
