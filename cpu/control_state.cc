@@ -45,17 +45,17 @@ void Cpu::SetRflags(uint64_t v) {
 }
 
 // SDM vol. 3A 2.5 and 9.8.5: CR0.PG with EFER.LME activates IA-32e mode.
-Flow Cpu::WriteCr0(uint64_t v) {
-  if (v >> 32) return Fault(kGeneralProtection, 0);
-  if ((v & kCr0PG) && !(v & kCr0PE)) return Fault(kGeneralProtection, 0);
-  if ((v & kCr0NW) && !(v & kCr0CD)) return Fault(kGeneralProtection, 0);
+bool Cpu::WriteCr0(uint64_t v) {
+  if (v >> 32) return RejectWithGp();
+  if ((v & kCr0PG) && !(v & kCr0PE)) return RejectWithGp();
+  if ((v & kCr0NW) && !(v & kCr0CD)) return RejectWithGp();
   bool enabling_paging = (v & kCr0PG) && !(state.cr0 & kCr0PG);
   if (enabling_paging && (state.efer & kEferLME)) {
-    if (!(state.cr4 & kCr4PAE)) return Fault(kGeneralProtection, 0);
+    if (!(state.cr4 & kCr4PAE)) return RejectWithGp();
     state.efer |= kEferLMA;
   }
   if (!(v & kCr0PG) && (state.cr0 & kCr0PG)) {
-    if (state.mode == CpuMode::kLong64) return Fault(kGeneralProtection, 0);
+    if (state.mode == CpuMode::kLong64) return RejectWithGp();
     state.efer &= ~kEferLMA;
   }
   uint64_t changed = state.cr0 ^ v;
@@ -65,32 +65,32 @@ Flow Cpu::WriteCr0(uint64_t v) {
     FlushSoftTlb();
   }
   UpdateMode();
-  return Flow::kExit;
+  return true;
 }
 
-Flow Cpu::WriteCr3(uint64_t v) {
+bool Cpu::WriteCr3(uint64_t v) {
   // SDM vol. 3A 4.10.4.1: bit 63 (with CR4.PCIDE) asks not to flush; it is not stored.
   uint64_t stored = (state.cr4 & kCr4PCIDE) ? v & ~(1ull << 63) : v;
-  if (stored >> 52) return Fault(kGeneralProtection, 0);
+  if (stored >> 52) return RejectWithGp();
   state.cr3 = stored;
   PagingContext ctx = MakePagingContext(false);
   ctx.cr3 = v;  // the MMU needs the no-flush bit
   // The MMU drops every fast-path translation through the listener: soft-TLB
   // tags carry no PCID, so they cannot outlive an address-space switch.
   mmu_.OnCr3Write(ctx);
-  return Flow::kExit;
+  return true;
 }
 
-Flow Cpu::WriteCr4(uint64_t v) {
+bool Cpu::WriteCr4(uint64_t v) {
   constexpr uint64_t kSupported = 0x1 | 0x2 | 0x4 | 0x8 | kCr4PSE | kCr4PAE | 0x40 | kCr4PGE |
                                   0x100 | kCr4OSFXSR | kCr4OSXMMEXCPT | kCr4FSGSBASE |
                                   kCr4PCIDE | kCr4SMEP | kCr4SMAP;
-  if (v & ~kSupported) return Fault(kGeneralProtection, 0);
-  if (state.mode == CpuMode::kLong64 && !(v & kCr4PAE)) return Fault(kGeneralProtection, 0);
+  if (v & ~kSupported) return RejectWithGp();
+  if (state.mode == CpuMode::kLong64 && !(v & kCr4PAE)) return RejectWithGp();
   // SDM vol. 3A 4.10.1: PCIDE can be set only with CR3[11:0] = 0, in IA-32e mode.
   if ((v & kCr4PCIDE) && !(state.cr4 & kCr4PCIDE) &&
       ((state.cr3 & 0xfff) || !(state.efer & kEferLMA))) {
-    return Fault(kGeneralProtection, 0);
+    return RejectWithGp();
   }
   uint64_t changed = state.cr4 ^ v;
   state.cr4 = v;
@@ -98,14 +98,14 @@ Flow Cpu::WriteCr4(uint64_t v) {
     mmu_.OnPagingModeChange();
     FlushSoftTlb();
   }
-  return Flow::kExit;
+  return true;
 }
 
-Flow Cpu::WriteEfer(uint64_t v) {
+bool Cpu::WriteEfer(uint64_t v) {
   constexpr uint64_t kWritable = kEferSCE | kEferLME | kEferNXE;
-  if (v & ~(kWritable | kEferLMA)) return Fault(kGeneralProtection, 0);
+  if (v & ~(kWritable | kEferLMA)) return RejectWithGp();
   // LME cannot change while paging is on (SDM vol. 3A 9.8.5).
-  if ((state.cr0 & kCr0PG) && ((v ^ state.efer) & kEferLME)) return Fault(kGeneralProtection, 0);
+  if ((state.cr0 & kCr0PG) && ((v ^ state.efer) & kEferLME)) return RejectWithGp();
   uint64_t changed = state.efer ^ v;
   state.efer = (v & kWritable) | (state.efer & kEferLMA);
   if (changed & kEferNXE) {
@@ -113,7 +113,7 @@ Flow Cpu::WriteEfer(uint64_t v) {
     FlushSoftTlb();
   }
   UpdateMode();
-  return Flow::kExit;
+  return true;
 }
 
 namespace {

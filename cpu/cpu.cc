@@ -20,6 +20,9 @@ namespace {
 
 Flow InvalidOpcode(Cpu& cpu, const DecodedInsn&) { return cpu.FaultNoCode(kInvalidOpcode); }
 Flow UnimplementedInsn(Cpu& cpu, const DecodedInsn& in) { return cpu.Unimplemented(in); }
+// The marker after a block's last instruction, and what the instructions of
+// an invalidated block become: back to the run loop, nothing retired.
+Flow EndOfBlock(Cpu&, const DecodedInsn&) { return Flow::kNext; }
 
 uint64_t BlockKey(uint64_t phys, CpuMode mode) {
   return phys | (static_cast<uint64_t>(mode) << 56);
@@ -45,9 +48,11 @@ Cpu::Cpu(PhysicalMemory& memory, Mmu& mmu, IoBus& io)
 
 Cpu::~Cpu() { mmu_.set_listener(nullptr); }
 
+// Devices request stops from handlers that leave the block (port I/O), and
+// the other callers from paths that raise an exception, so the run loop
+// sees the request before it starts another block.
 void Cpu::RequestStop(StopInfo info) {
   if (stop_.reason == StopReason::kNone) stop_ = std::move(info);
-  leave_block_ = true;
 }
 
 Flow Cpu::Fault(uint8_t vector, uint32_t error_code) {
@@ -115,6 +120,9 @@ void Cpu::InvalidateCodePage(uint64_t phys_page) {
   if (it == blocks_by_page_.end()) return;
   for (std::unique_ptr<Block>& b : it->second) {
     b->valid = false;
+    // The block may be running (this write came from one of its
+    // instructions): its remaining instructions return to the loop instead.
+    for (int i = 0; i < b->count; ++i) b->insns[i].handler = EndOfBlock;
     Block*& slot = block_table_[BlockSlot(b->key)];
     if (slot == b.get()) slot = nullptr;
     retired_blocks_.push_back(std::move(b));  // may be executing right now
@@ -122,7 +130,6 @@ void Cpu::InvalidateCodePage(uint64_t phys_page) {
   blocks_by_page_.erase(it);
   ++code_invalidations_;
   InvalidateLinks();
-  leave_block_ = true;
 }
 
 // Decodes from `phys` up to a block-ending instruction, the block limit, or
@@ -202,6 +209,8 @@ bool Cpu::DecodeBlock(uint64_t linear, uint64_t phys, Block* block, bool* cachea
     offset += out.length;
     if (ends_block || !*cacheable) break;
   }
+  block->insns[block->count] = DecodedInsn{};
+  block->insns[block->count].handler = EndOfBlock;
   return true;
 }
 
@@ -314,23 +323,32 @@ StopInfo Cpu::RunLoop(uint64_t max_instructions) {
       if (prev != nullptr && block != uncached.get()) AddLink(prev, block);
     }
     const uint64_t generation = generation_;
-    leave_block_ = false;
-    const DecodedInsn* in = block->insns;
-    const DecodedInsn* end = in + std::min<uint64_t>(block->count, limit - instret_);
-    for (; in != end; ++in) {
-      const uint64_t rip = state.rip;
-      Flow flow = in->handler(*this, *in);
-      if (flow == Flow::kFault) break;
-      if (flow != Flow::kJump) state.rip = rip + in->length;
+    if (kObserve || limit - instret_ < static_cast<uint64_t>(block->count)) {
+      StepBlock<kObserve>(block, limit - instret_);
+    } else if (block->insns[0].handler(*this, block->insns[0]) == Flow::kJump) {
       ++instret_;
-      if constexpr (kObserve) observer_->OnRetire(*in, rip, state.rip);
-      if (flow != Flow::kNext || leave_block_) break;
     }
     // 32-bit code wraps at 4 GiB (checked per block, not per instruction).
     if (state.mode != CpuMode::kLong64) state.rip = static_cast<uint32_t>(state.rip);
     prev = (generation == generation_ && block != uncached.get()) ? block : nullptr;
   }
   return stop_;
+}
+
+template <bool kObserve>
+void Cpu::StepBlock(const Block* block, uint64_t budget) {
+  const int n = static_cast<int>(std::min<uint64_t>(block->count, budget));
+  for (int i = 0; i < n; ++i) {
+    // A copy followed by the end marker, so that the handler's Next comes
+    // back here instead of running on.
+    DecodedInsn step[2] = {block->insns[i], block->insns[block->count]};
+    const uint64_t rip = state.rip;
+    Flow flow = step[0].handler(*this, step[0]);
+    if (flow == Flow::kFault) return;
+    if (flow == Flow::kJump) ++instret_;
+    if constexpr (kObserve) observer_->OnRetire(block->insns[i], rip, state.rip);
+    if (flow != Flow::kNext || !block->valid) return;
+  }
 }
 
 // Interrupts are taken between blocks: deterministic, and at most one block

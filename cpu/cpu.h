@@ -60,7 +60,9 @@ struct Block {
   int count = 0;
   bool valid = true;
   mutable Link links[2];
-  DecodedInsn insns[kMaxInsns];
+  // One more than the instructions: insns[count] is the end marker, whose
+  // handler returns Flow::kNext to the run loop.
+  DecodedInsn insns[kMaxInsns + 1];
 };
 
 class Cpu : public TranslationListener {
@@ -86,6 +88,25 @@ class Cpu : public TranslationListener {
   uint64_t cycles() const { return instret_ + idle_cycles_; }
 
   // ---- Used by instruction handlers -------------------------------------
+
+  // Ends a handler that completed without a jump: retires the instruction
+  // and runs the next one of its block. The indirect call is the last thing
+  // the handler does, so the compiler makes it a jump (no return to a loop,
+  // one branch site per handler); without that it still works, one frame per
+  // instruction of the block.
+  Flow Next(const DecodedInsn& in) {
+    state.rip += in.length;
+    ++instret_;
+    const DecodedInsn& next = (&in)[1];
+    return next.handler(*this, next);
+  }
+  // Retires the instruction and returns to the run loop, which then looks
+  // again at everything a block depends on (mode, interrupts, stop requests).
+  Flow Leave(const DecodedInsn& in) {
+    state.rip += in.length;
+    ++instret_;
+    return Flow::kLeave;
+  }
 
   template <typename T>
   T Reg(uint8_t offset) const {
@@ -179,11 +200,12 @@ class Cpu : public TranslationListener {
   // INT n / INT3 / INTO: delivers through the IDT with the gate DPL check.
   Flow SoftwareInterrupt(uint8_t vector, uint64_t return_rip);
 
-  // State changes that the block cache, fast path or MMU depend on.
-  Flow WriteCr0(uint64_t v);
-  Flow WriteCr3(uint64_t v);
-  Flow WriteCr4(uint64_t v);
-  Flow WriteEfer(uint64_t v);
+  // State changes that the block cache, fast path or MMU depend on. False
+  // means an exception is pending; the handler then leaves the block.
+  bool WriteCr0(uint64_t v);
+  bool WriteCr3(uint64_t v);
+  bool WriteCr4(uint64_t v);
+  bool WriteEfer(uint64_t v);
   void SetCpl(int cpl);
   void LoadSegmentCache(SegReg reg, const Segment& s);  // recomputes bases and mode
   void SetRflags(uint64_t v);                           // keeps the SMAP fast path honest
@@ -248,12 +270,21 @@ class Cpu : public TranslationListener {
   // modes x64sim does not model.
   void RaiseTranslationFault(uint64_t linear, const Translation& t);
   bool CheckCanonical(uint64_t linear, int size);
+  // #GP(0) for a rejected control-register or MSR write.
+  bool RejectWithGp() {
+    Fault(kGeneralProtection, 0);
+    return false;
+  }
   void FillSoftTlb(uint64_t linear, uint64_t phys, uint8_t allow, bool user);
   void FlushSoftTlb();
   void InvalidateCodePage(uint64_t phys_page);
 
   template <bool kObserve>
   StopInfo RunLoop(uint64_t max_instructions);
+  // Runs at most `budget` instructions of `block` one at a time, for an
+  // observer or near the instruction limit.
+  template <bool kObserve>
+  void StepBlock(const Block* block, uint64_t budget);
   // Returns the block at RIP, decoding it if needed; nullptr if fetching
   // raised an exception (then pending).
   const Block* FetchBlock(std::unique_ptr<Block>* uncached);
@@ -291,7 +322,6 @@ class Cpu : public TranslationListener {
 
   PendingException exception_;
   int delivery_depth_ = 0;  // nested faults during delivery: #DF, then triple fault
-  bool leave_block_ = false;
   uint64_t generation_ = 1;
   // Cycle at which interrupt sources must be polled again; 0 = now.
   uint64_t next_event_check_ = 0;

@@ -11,12 +11,14 @@ namespace x64sim {
 class Cpu;
 struct DecodedInsn;
 
-// What the run loop does after a handler returns.
+// How a block's run ended. Handlers that complete normally do not return
+// to the run loop: they end with Cpu::Next, which retires the instruction
+// and runs the next one of the block (threaded dispatch).
 enum class Flow : uint8_t {
-  kNext,   // fall through to the next instruction of the block
-  kJump,   // RIP was set by the handler; leave the block
+  kNext,   // the block ran to its end (or, stepping, the instruction fell through)
+  kJump,   // RIP was set by the handler; the loop retires it and leaves the block
   kFault,  // an exception is pending; RIP still names this instruction
-  kExit,   // leave the block after advancing RIP (state the block depends on changed)
+  kLeave,  // retired by Cpu::Leave: state the block depends on changed
 };
 
 using Handler = Flow (*)(Cpu&, const DecodedInsn&);

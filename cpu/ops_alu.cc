@@ -41,7 +41,7 @@ struct BinaryOp {
         if (!WriteDest<T, F>(cpu, in, r, linear)) return Flow::kFault;
       }
       MergeFlags(cpu.state.rflags, f, kArithFlags, kLogic ? kLogicDefined : kArithFlags);
-      return Flow::kNext;
+      return cpu.Next(in);
     }
   };
 };
@@ -78,7 +78,7 @@ struct UnaryOp {
       } else if constexpr (op == Un::kNeg) {
         MergeFlags(cpu.state.rflags, f, kArithFlags, kArithFlags);
       }
-      return Flow::kNext;
+      return cpu.Next(in);
     }
   };
 };
@@ -171,7 +171,7 @@ struct MulDivOp {
         StoreQuotient(cpu, static_cast<T>(q), static_cast<T>(dividend % divisor));
         MergeFlags(cpu.state.rflags, 0, kArithFlags, 0);
       }
-      return Flow::kNext;
+      return cpu.Next(in);
     }
     static void StoreQuotient(Cpu& cpu, T q, T rem) {
       if constexpr (sizeof(T) == 1) {
@@ -214,7 +214,7 @@ struct ImulOp {
     cpu.SetReg<T>(in.reg, static_cast<T>(r));
     uint64_t f = (r != static_cast<Signed<T>>(r)) ? (kCF | kOF) : 0;
     MergeFlags(cpu.state.rflags, f, kArithFlags, kCF | kOF);
-    return Flow::kNext;
+    return cpu.Next(in);
   }
 };
 
@@ -256,7 +256,7 @@ struct ShiftOp {
       if (!ReadUnary<T, kMem>(cpu, in, &a, &linear)) return Flow::kFault;
       if (count == 0) {
         // Flags unchanged; a memory operand is still accessed for write.
-        return WriteUnary<T, kMem>(cpu, in, a, linear) ? Flow::kNext : Flow::kFault;
+        return WriteUnary<T, kMem>(cpu, in, a, linear) ? cpu.Next(in) : Flow::kFault;
       }
       uint64_t f;
       T r;
@@ -278,7 +278,7 @@ struct ShiftOp {
       } else {
         MergeFlags(cpu.state.rflags, f, kCF | kOF, defined);
       }
-      return Flow::kNext;
+      return cpu.Next(in);
     }
   };
 };
@@ -310,7 +310,7 @@ struct DoubleShiftOp {
       T a;
       uint64_t linear = 0;
       if (!ReadUnary<T, kMem>(cpu, in, &a, &linear)) return Flow::kFault;
-      if (count == 0) return WriteUnary<T, kMem>(cpu, in, a, linear) ? Flow::kNext : Flow::kFault;
+      if (count == 0) return WriteUnary<T, kMem>(cpu, in, a, linear) ? cpu.Next(in) : Flow::kFault;
       T b = cpu.Reg<T>(in.reg2);
       uint64_t f;
       T r = kLeft ? HostShld(a, b, count, &f) : HostShrd(a, b, count, &f);
@@ -318,7 +318,7 @@ struct DoubleShiftOp {
       uint64_t defined = kCF | kSF | kZF | kPF | (count == 1 ? kOF : 0);
       if (count > sizeof(T) * 8) defined = 0;  // 16-bit operand, count > 16: all undefined
       MergeFlags(cpu.state.rflags, f, kArithFlags, defined);
-      return Flow::kNext;
+      return cpu.Next(in);
     }
   };
 };
@@ -379,7 +379,7 @@ struct BitTestOp {
         }
       }
       MergeFlags(cpu.state.rflags, f, kCF | kOF | kSF | kAF | kPF, kCF);  // ZF unaffected
-      return Flow::kNext;
+      return cpu.Next(in);
     }
   };
 };
@@ -403,12 +403,12 @@ struct BitScanOp {
       if (!ReadSource<T, F>(cpu, in, &src)) return Flow::kFault;
       if (src == 0) {
         MergeFlags(cpu.state.rflags, kZF, kArithFlags, kZF);  // destination unchanged
-        return Flow::kNext;
+        return cpu.Next(in);
       }
       int index = kForward ? __builtin_ctzll(src) : 63 - __builtin_clzll(src);
       cpu.SetReg<T>(in.reg, static_cast<T>(index));
       MergeFlags(cpu.state.rflags, 0, kArithFlags, kZF);
-      return Flow::kNext;
+      return cpu.Next(in);
     }
   };
 };
@@ -436,7 +436,7 @@ struct XaddOp {
     cpu.SetReg<T>(in.reg2, a);
     if constexpr (!DestIsMem(F)) cpu.SetReg<T>(in.reg, sum);  // dest written last
     MergeFlags(cpu.state.rflags, f, kArithFlags, kArithFlags);
-    return Flow::kNext;
+    return cpu.Next(in);
   }
 };
 
@@ -459,7 +459,7 @@ struct CmpxchgOp {
     }
     if (!equal) cpu.SetReg<T>(kRax * 8, dest);
     MergeFlags(cpu.state.rflags, f, kArithFlags, kArithFlags);
-    return Flow::kNext;
+    return cpu.Next(in);
   }
 };
 
@@ -487,7 +487,7 @@ Flow CmpxchgDouble(Cpu& cpu, const DecodedInsn& in) {
     cpu.SetReg<T>(kRdx * 8, mem[1]);
   }
   cpu.state.rflags = (cpu.state.rflags & ~kZF) | (equal ? kZF : 0);
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
 bool BindCmpxchgDouble(const ZydisInsn& z, DecodedInsn& out) {

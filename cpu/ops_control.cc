@@ -16,7 +16,7 @@ Flow JmpRel(Cpu& cpu, const DecodedInsn& in) {
 
 template <int kCond>
 Flow Jcc(Cpu& cpu, const DecodedInsn& in) {
-  if (!EvalCondition(kCond, cpu.state.rflags)) return Flow::kNext;
+  if (!EvalCondition(kCond, cpu.state.rflags)) return cpu.Next(in);
   cpu.state.rip = BranchTarget(cpu, cpu.state.rip + in.length + in.imm);
   return Flow::kJump;
 }
@@ -111,7 +111,7 @@ Flow LoopOp(Cpu& cpu, const DecodedInsn& in) {
     bool zf = cpu.state.rflags & kZF;
     taken = count != 0 && (kKind == 0 || (kKind == 1 ? zf : !zf));
   }
-  if (!taken) return Flow::kNext;
+  if (!taken) return cpu.Next(in);
   cpu.state.rip = BranchTarget(cpu, cpu.state.rip + in.length + in.imm);
   return Flow::kJump;
 }

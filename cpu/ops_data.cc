@@ -12,10 +12,10 @@ struct MovOp {
     T v;
     if (!ReadSource<T, F>(cpu, in, &v)) return Flow::kFault;
     if constexpr (DestIsMem(F)) {
-      return cpu.Write<T>(cpu.Linear(in), v) ? Flow::kNext : Flow::kFault;
+      return cpu.Write<T>(cpu.Linear(in), v) ? cpu.Next(in) : Flow::kFault;
     } else {
       cpu.SetReg<T>(in.reg, v);
-      return Flow::kNext;
+      return cpu.Next(in);
     }
   }
 };
@@ -48,7 +48,7 @@ Flow Extend(Cpu& cpu, const DecodedInsn& in) {
   using SS = std::make_signed_t<S>;
   D r = kSigned ? static_cast<D>(static_cast<SS>(v)) : static_cast<D>(v);
   cpu.SetReg<D>(in.reg, r);
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
 template <bool kSigned>
@@ -81,7 +81,7 @@ bool BindExtend(const ZydisInsn& z, DecodedInsn& out) {
 template <typename T>
 Flow Lea(Cpu& cpu, const DecodedInsn& in) {
   cpu.SetReg<T>(in.reg, static_cast<T>(cpu.EffectiveAddress(in)));
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
 bool BindLea(const ZydisInsn& z, DecodedInsn& out) {
@@ -105,7 +105,7 @@ struct XchgOp {
     T b = cpu.Reg<T>(in.reg2);
     if (!WriteDest<T, F>(cpu, in, b, linear)) return Flow::kFault;
     cpu.SetReg<T>(in.reg2, a);
-    return Flow::kNext;
+    return cpu.Next(in);
   }
 };
 
@@ -123,16 +123,16 @@ bool BindXchg(const ZydisInsn& z, DecodedInsn& out) {
 
 // PUSH/POP: 64-bit mode uses the fast 8-byte path.
 Flow PushReg64(Cpu& cpu, const DecodedInsn& in) {
-  return cpu.Push64(cpu.state.gpr[in.reg >> 3]) ? Flow::kNext : Flow::kFault;
+  return cpu.Push64(cpu.state.gpr[in.reg >> 3]) ? cpu.Next(in) : Flow::kFault;
 }
 Flow PopReg64(Cpu& cpu, const DecodedInsn& in) {
   uint64_t v;
   if (!cpu.Pop64(&v)) return Flow::kFault;
   cpu.state.gpr[in.reg >> 3] = v;
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 Flow PushImm(Cpu& cpu, const DecodedInsn& in) {
-  return cpu.Push(in.imm, in.size) ? Flow::kNext : Flow::kFault;
+  return cpu.Push(in.imm, in.size) ? cpu.Next(in) : Flow::kFault;
 }
 Flow PushGeneric(Cpu& cpu, const DecodedInsn& in) {
   uint64_t v = 0;
@@ -141,7 +141,7 @@ Flow PushGeneric(Cpu& cpu, const DecodedInsn& in) {
   } else {
     std::memcpy(&v, reinterpret_cast<const uint8_t*>(cpu.state.gpr) + in.reg, in.size);
   }
-  return cpu.Push(v, in.size) ? Flow::kNext : Flow::kFault;
+  return cpu.Push(v, in.size) ? cpu.Next(in) : Flow::kFault;
 }
 Flow PopGeneric(Cpu& cpu, const DecodedInsn& in) {
   uint64_t saved_rsp = cpu.state.gpr[kRsp];
@@ -160,7 +160,7 @@ Flow PopGeneric(Cpu& cpu, const DecodedInsn& in) {
   } else {
     cpu.SetReg<uint64_t>(in.reg, v);
   }
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
 bool BindPush(const ZydisInsn& z, DecodedInsn& out) {
@@ -201,7 +201,7 @@ bool BindPop(const ZydisInsn& z, DecodedInsn& out) {
 // PUSHF/POPF (SDM vol. 2 POPF): at CPL > 0 IOPL is kept, IF changes only if
 // CPL <= IOPL; VM and RF are never loaded; PUSHF clears VM and RF in the image.
 Flow Pushf(Cpu& cpu, const DecodedInsn& in) {
-  return cpu.Push(cpu.state.rflags & ~(kVM | kRF), in.size) ? Flow::kNext : Flow::kFault;
+  return cpu.Push(cpu.state.rflags & ~(kVM | kRF), in.size) ? cpu.Next(in) : Flow::kFault;
 }
 Flow Popf(Cpu& cpu, const DecodedInsn& in) {
   uint64_t v;
@@ -212,7 +212,7 @@ Flow Popf(Cpu& cpu, const DecodedInsn& in) {
   if (cpu.state.cpl > iopl) writable &= ~kIF;
   if (in.size == 2) writable &= 0xffff;
   cpu.SetRflags((cpu.state.rflags & ~writable) | (v & writable));
-  return Flow::kExit;  // IF or TF may have changed
+  return cpu.Leave(in);  // IF or TF may have changed
 }
 bool BindFlagsStack(const ZydisInsn& z, DecodedInsn& out) {
   out.size = z.insn.operand_width / 8;
@@ -224,28 +224,28 @@ bool BindFlagsStack(const ZydisInsn& z, DecodedInsn& out) {
 }
 
 // LAHF/SAHF: SF ZF AF PF CF <-> AH.
-Flow Lahf(Cpu& cpu, const DecodedInsn&) {
+Flow Lahf(Cpu& cpu, const DecodedInsn& in) {
   cpu.SetReg<uint8_t>(kRax * 8 + 1, static_cast<uint8_t>(cpu.state.rflags | kFlagsFixed1));
-  return Flow::kNext;
+  return cpu.Next(in);
 }
-Flow Sahf(Cpu& cpu, const DecodedInsn&) {
+Flow Sahf(Cpu& cpu, const DecodedInsn& in) {
   constexpr uint64_t kMask = kSF | kZF | kAF | kPF | kCF;
   cpu.state.rflags = (cpu.state.rflags & ~kMask) | (cpu.Reg<uint8_t>(kRax * 8 + 1) & kMask);
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
 // CBW/CWDE/CDQE: sign-extend the low half of the accumulator into the whole.
 template <typename D, typename S>
-Flow ExtendAccumulator(Cpu& cpu, const DecodedInsn&) {
+Flow ExtendAccumulator(Cpu& cpu, const DecodedInsn& in) {
   cpu.SetReg<D>(kRax * 8, static_cast<D>(static_cast<std::make_signed_t<S>>(cpu.Reg<S>(kRax * 8))));
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 // CWD/CDQ/CQO: rDX <- sign of rAX.
 template <typename T>
-Flow SignIntoRdx(Cpu& cpu, const DecodedInsn&) {
+Flow SignIntoRdx(Cpu& cpu, const DecodedInsn& in) {
   T sign = (cpu.Reg<T>(kRax * 8) >> (sizeof(T) * 8 - 1)) ? static_cast<T>(~T{0}) : T{0};
   cpu.SetReg<T>(kRdx * 8, sign);
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
 template <typename T, bool kMem>
@@ -262,7 +262,7 @@ Flow Cmov(Cpu& cpu, const DecodedInsn& in) {
   } else if constexpr (sizeof(T) == 4) {
     cpu.SetReg<T>(in.reg, cpu.Reg<T>(in.reg));  // a 32-bit destination is zero-extended anyway
   }
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
 bool BindCmov(const ZydisInsn& z, DecodedInsn& out) {
@@ -282,9 +282,9 @@ bool BindCmov(const ZydisInsn& z, DecodedInsn& out) {
 template <bool kMem>
 Flow Setcc(Cpu& cpu, const DecodedInsn& in) {
   uint8_t v = EvalCondition(in.cond, cpu.state.rflags) ? 1 : 0;
-  if constexpr (kMem) return cpu.Write<uint8_t>(cpu.Linear(in), v) ? Flow::kNext : Flow::kFault;
+  if constexpr (kMem) return cpu.Write<uint8_t>(cpu.Linear(in), v) ? cpu.Next(in) : Flow::kFault;
   cpu.SetReg<uint8_t>(in.reg, v);
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
 bool BindSetcc(const ZydisInsn& z, DecodedInsn& out) {
@@ -300,7 +300,7 @@ Flow Bswap(Cpu& cpu, const DecodedInsn& in) {
   if constexpr (sizeof(T) == 8) cpu.SetReg<T>(in.reg, __builtin_bswap64(cpu.Reg<T>(in.reg)));
   if constexpr (sizeof(T) == 4) cpu.SetReg<T>(in.reg, __builtin_bswap32(cpu.Reg<T>(in.reg)));
   if constexpr (sizeof(T) == 2) cpu.SetReg<T>(in.reg, 0);  // SDM: undefined; cleared here
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
 bool BindBswap(const ZydisInsn& z, DecodedInsn& out) {
@@ -326,10 +326,10 @@ Flow Leave(Cpu& cpu, const DecodedInsn& in) {
   if (in.size == 8) cpu.state.gpr[kRbp] = v;
   else if (in.size == 4) cpu.SetReg<uint32_t>(kRbp * 8, static_cast<uint32_t>(v));
   else cpu.SetReg<uint16_t>(kRbp * 8, static_cast<uint16_t>(v));
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
-Flow Nop(Cpu&, const DecodedInsn&) { return Flow::kNext; }
+Flow Nop(Cpu& cpu, const DecodedInsn& in) { return cpu.Next(in); }
 
 bool BindSimple(const ZydisInsn& z, DecodedInsn& out) {
   out.size = z.insn.operand_width / 8;

@@ -141,7 +141,7 @@ Flow Binary(Cpu& cpu, const DecodedInsn& in) {
     src = LoadXmm(cpu, in.reg2);
   }
   StoreXmm(cpu, in.reg, Op(LoadXmm(cpu, in.reg), src));
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
 template <Op128 Op>
@@ -231,7 +231,7 @@ Flow WithImm(Cpu& cpu, const DecodedInsn& in) {
     src = LoadXmm(cpu, in.reg2);
   }
   StoreXmm(cpu, in.reg, Op(LoadXmm(cpu, in.reg), src, static_cast<uint8_t>(in.imm)));
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
 template <OpImm Op>
@@ -331,7 +331,7 @@ bool BindShift(const ZydisInsn& z, DecodedInsn& out) {
 Flow MoveXmm(Cpu& cpu, const DecodedInsn& in) {
   if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
   StoreXmm(cpu, in.reg, LoadXmm(cpu, in.reg2));
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
 template <bool kAligned>
@@ -340,13 +340,13 @@ Flow Load128(Cpu& cpu, const DecodedInsn& in) {
   __m128i v;
   if (!ReadOperand128<kAligned>(cpu, in, &v)) return Flow::kFault;
   StoreXmm(cpu, in.reg, v);
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
 template <bool kAligned>
 Flow Store128(Cpu& cpu, const DecodedInsn& in) {
   if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
-  return WriteOperand128<kAligned>(cpu, in, LoadXmm(cpu, in.reg2)) ? Flow::kNext : Flow::kFault;
+  return WriteOperand128<kAligned>(cpu, in, LoadXmm(cpu, in.reg2)) ? cpu.Next(in) : Flow::kFault;
 }
 
 // MOVAPS/MOVAPD/MOVDQA/MOVNT* (aligned) and MOVUPS/MOVUPD/MOVDQU.
@@ -371,7 +371,7 @@ template <typename T>
 Flow GprToXmm(Cpu& cpu, const DecodedInsn& in) {
   if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
   StoreXmm(cpu, in.reg, _mm_cvtsi64_si128(static_cast<int64_t>(cpu.Reg<T>(in.reg2))));
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
 // MOVD r32, xmm / MOVQ r64, xmm (a 32-bit write zero-extends, vol. 1 3.4.1.1).
@@ -379,7 +379,7 @@ template <typename T>
 Flow XmmToGpr(Cpu& cpu, const DecodedInsn& in) {
   if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
   cpu.SetReg<T>(in.reg, static_cast<T>(LowQword(LoadXmm(cpu, in.reg2))));
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
 // MOVD/MOVQ/MOVSS/MOVSD xmm, mN: the rest of the register is zeroed.
@@ -389,7 +389,7 @@ Flow LoadLowZeroed(Cpu& cpu, const DecodedInsn& in) {
   uint64_t v;
   if (!ReadSmall<kBytes>(cpu, cpu.Linear(in), &v)) return Flow::kFault;
   StoreXmm(cpu, in.reg, _mm_cvtsi64_si128(static_cast<int64_t>(v)));
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
 // MOVD/MOVQ/MOVSS/MOVSD mN, xmm.
@@ -397,14 +397,14 @@ template <int kBytes>
 Flow StoreLow(Cpu& cpu, const DecodedInsn& in) {
   if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
   uint64_t v = LowQword(LoadXmm(cpu, in.reg2));
-  return WriteSmall<kBytes>(cpu, cpu.Linear(in), v) ? Flow::kNext : Flow::kFault;
+  return WriteSmall<kBytes>(cpu, cpu.Linear(in), v) ? cpu.Next(in) : Flow::kFault;
 }
 
 // MOVQ xmm, xmm: the low quadword, upper one zeroed.
 Flow MoveLowQwordZeroed(Cpu& cpu, const DecodedInsn& in) {
   if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
   StoreXmm(cpu, in.reg, _mm_move_epi64(LoadXmm(cpu, in.reg2)));
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
 // MOVSS/MOVSD xmm, xmm: only the low element moves; the rest is kept.
@@ -412,7 +412,7 @@ template <int kBytes>
 Flow MergeLow(Cpu& cpu, const DecodedInsn& in) {
   if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
   std::memcpy(cpu.state.sse.xmm[in.reg], cpu.state.sse.xmm[in.reg2], kBytes);
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
 // MOVD/MOVQ: the general register or memory operand gives the width.
@@ -477,7 +477,7 @@ Flow LoadHalf(Cpu& cpu, const DecodedInsn& in) {
   uint64_t v;
   if (!cpu.Read<uint64_t>(cpu.Linear(in), &v)) return Flow::kFault;
   std::memcpy(cpu.state.sse.xmm[in.reg] + 8 * kHalf, &v, 8);
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
 template <int kHalf>
@@ -485,7 +485,7 @@ Flow StoreHalf(Cpu& cpu, const DecodedInsn& in) {
   if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
   uint64_t v;
   std::memcpy(&v, cpu.state.sse.xmm[in.reg2] + 8 * kHalf, 8);
-  return cpu.Write<uint64_t>(cpu.Linear(in), v) ? Flow::kNext : Flow::kFault;
+  return cpu.Write<uint64_t>(cpu.Linear(in), v) ? cpu.Next(in) : Flow::kFault;
 }
 
 template <int kHalf>
@@ -513,7 +513,7 @@ template <MaskOp Op>
 Flow ExtractMask(Cpu& cpu, const DecodedInsn& in) {
   if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
   cpu.SetReg<uint64_t>(in.reg, static_cast<uint32_t>(Op(LoadXmm(cpu, in.reg2))));
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
 template <MaskOp Op>
@@ -532,7 +532,7 @@ Flow ExtractWord(Cpu& cpu, const DecodedInsn& in) {
   uint16_t w;
   std::memcpy(&w, cpu.state.sse.xmm[in.reg2] + 2 * (in.imm & 7), 2);
   cpu.SetReg<uint64_t>(in.reg, w);
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
 bool BindExtractWord(const ZydisInsn& z, DecodedInsn& out) {
@@ -557,7 +557,7 @@ Flow InsertWord(Cpu& cpu, const DecodedInsn& in) {
     w = cpu.Reg<uint16_t>(in.reg2);
   }
   std::memcpy(cpu.state.sse.xmm[in.reg] + 2 * (in.imm & 7), &w, 2);
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
 bool BindInsertWord(const ZydisInsn& z, DecodedInsn& out) {
@@ -578,7 +578,7 @@ bool BindInsertWord(const ZydisInsn& z, DecodedInsn& out) {
 // ---- Hints and non-SSE-state stores ---------------------------------------
 
 // PREFETCHh: a hint that never faults (SDM vol. 2B PREFETCHh).
-Flow Prefetch(Cpu&, const DecodedInsn&) { return Flow::kNext; }
+Flow Prefetch(Cpu& cpu, const DecodedInsn& in) { return cpu.Next(in); }
 
 bool BindPrefetch(const ZydisInsn&, DecodedInsn& out) {
   out.handler = &Prefetch;
@@ -589,7 +589,7 @@ bool BindPrefetch(const ZydisInsn&, DecodedInsn& out) {
 // general-register instruction, so CR0.EM/TS and CR4.OSFXSR do not apply.
 template <typename T>
 Flow StoreNonTemporal(Cpu& cpu, const DecodedInsn& in) {
-  return cpu.Write<T>(cpu.Linear(in), cpu.Reg<T>(in.reg2)) ? Flow::kNext : Flow::kFault;
+  return cpu.Write<T>(cpu.Linear(in), cpu.Reg<T>(in.reg2)) ? cpu.Next(in) : Flow::kFault;
 }
 
 bool BindMovnti(const ZydisInsn& z, DecodedInsn& out) {
@@ -610,12 +610,12 @@ Flow LoadMxcsr(Cpu& cpu, const DecodedInsn& in) {
   if (!cpu.Read<uint32_t>(cpu.Linear(in), &v)) return Flow::kFault;
   if (v & ~kMxcsrMask) return cpu.Fault(kGeneralProtection, 0);
   cpu.state.sse.mxcsr = v;
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
 Flow StoreMxcsr(Cpu& cpu, const DecodedInsn& in) {
   if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
-  return cpu.Write<uint32_t>(cpu.Linear(in), cpu.state.sse.mxcsr) ? Flow::kNext : Flow::kFault;
+  return cpu.Write<uint32_t>(cpu.Linear(in), cpu.state.sse.mxcsr) ? cpu.Next(in) : Flow::kFault;
 }
 
 // FXSAVE area, 64-bit layout (SDM vol. 1 10.5.1, tables 10-2 and 10-3).
@@ -636,15 +636,21 @@ int FxAreaBytes(const Cpu& cpu) {
 
 // #NM when CR0.TS or CR0.EM is set (SDM vol. 2A FXSAVE/FXRSTOR exceptions);
 // the area must be 16-byte aligned, else #GP(0).
-Flow CheckFxArea(Cpu& cpu, uint64_t linear) {
-  if (cpu.state.cr0 & (kCr0TS | kCr0EM)) return cpu.FaultNoCode(kDeviceNotAvailable);
-  if (linear & 15) return cpu.Fault(kGeneralProtection, 0);
-  return Flow::kNext;
+bool CheckFxArea(Cpu& cpu, uint64_t linear) {
+  if (cpu.state.cr0 & (kCr0TS | kCr0EM)) {
+    cpu.FaultNoCode(kDeviceNotAvailable);
+    return false;
+  }
+  if (linear & 15) {
+    cpu.Fault(kGeneralProtection, 0);
+    return false;
+  }
+  return true;
 }
 
 Flow SaveFx(Cpu& cpu, const DecodedInsn& in) {
   const uint64_t linear = cpu.Linear(in);
-  if (Flow f = CheckFxArea(cpu, linear); f != Flow::kNext) return f;
+  if (!CheckFxArea(cpu, linear)) return Flow::kFault;
   alignas(16) uint8_t area[kFxXmm + 16 * 16] = {};
   const SseState& s = cpu.state.sse;
   std::memcpy(area + kFxFcw, &s.fcw, 2);
@@ -667,12 +673,12 @@ Flow SaveFx(Cpu& cpu, const DecodedInsn& in) {
   for (int off = 0; off < bytes; off += 16) {
     if (!cpu.WriteBytes(linear + off, area + off, 16)) return Flow::kFault;
   }
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
 Flow RestoreFx(Cpu& cpu, const DecodedInsn& in) {
   const uint64_t linear = cpu.Linear(in);
-  if (Flow f = CheckFxArea(cpu, linear); f != Flow::kNext) return f;
+  if (!CheckFxArea(cpu, linear)) return Flow::kFault;
   alignas(16) uint8_t area[kFxXmm + 16 * 16];
   const int bytes = FxAreaBytes(cpu);
   for (int off = 0; off < bytes; off += 16) {
@@ -688,7 +694,7 @@ Flow RestoreFx(Cpu& cpu, const DecodedInsn& in) {
   s.ftw = area[kFxFtw];
   s.mxcsr = mxcsr;
   std::memcpy(s.xmm, area + kFxXmm, bytes - kFxXmm);
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
 template <Handler H>

@@ -279,7 +279,7 @@ Flow StringInsn(Cpu& cpu, const DecodedInsn& in) {
   const bool down = cpu.state.rflags & kDF;
   const int64_t delta = down ? -static_cast<int64_t>(sizeof(T)) : sizeof(T);
   if constexpr (R == Repeat::kOnce) {
-    return Step<T, A, Op>(cpu, src_seg, delta) ? Flow::kNext : Flow::kFault;
+    return Step<T, A, Op>(cpu, src_seg, delta) ? cpu.Next(in) : Flow::kFault;
   } else {
     uint64_t count = AddrReg<A>(cpu, kRcx);
     while (count != 0) {
@@ -300,7 +300,7 @@ Flow StringInsn(Cpu& cpu, const DecodedInsn& in) {
         if (cpu.state.rflags & kZF) break;
       }
     }
-    return Flow::kNext;
+    return cpu.Next(in);
   }
 }
 

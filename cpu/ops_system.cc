@@ -15,39 +15,39 @@ int Iopl(const Cpu& cpu) { return (cpu.state.rflags >> 12) & 3; }
 // ---- RFLAGS control ---------------------------------------------------------
 
 template <uint64_t kBit, bool kSet>
-Flow SetFlag(Cpu& cpu, const DecodedInsn&) {
+Flow SetFlag(Cpu& cpu, const DecodedInsn& in) {
   if (kSet) cpu.state.rflags |= kBit; else cpu.state.rflags &= ~kBit;
-  return Flow::kNext;
+  return cpu.Next(in);
 }
-Flow Cmc(Cpu& cpu, const DecodedInsn&) {
+Flow Cmc(Cpu& cpu, const DecodedInsn& in) {
   cpu.state.rflags ^= kCF;
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 // CLI/STI need CPL <= IOPL (SDM vol. 2 CLI, STI; no VME/PVI here).
-Flow Cli(Cpu& cpu, const DecodedInsn&) {
+Flow Cli(Cpu& cpu, const DecodedInsn& in) {
   if (cpu.state.cpl > Iopl(cpu)) return cpu.Fault(kGeneralProtection, 0);
   cpu.state.rflags &= ~kIF;
-  return Flow::kNext;
+  return cpu.Next(in);
 }
-Flow Sti(Cpu& cpu, const DecodedInsn&) {
+Flow Sti(Cpu& cpu, const DecodedInsn& in) {
   if (cpu.state.cpl > Iopl(cpu)) return cpu.Fault(kGeneralProtection, 0);
   if (!(cpu.state.rflags & kIF)) cpu.state.interrupt_shadow = true;  // one-instruction shadow
   cpu.state.rflags |= kIF;
   cpu.RecheckInterrupts();
-  return Flow::kExit;
+  return cpu.Leave(in);
 }
 // STAC/CLAC: #UD at CPL > 0 (SDM vol. 2 STAC).
 template <bool kSet>
-Flow SetAc(Cpu& cpu, const DecodedInsn&) {
+Flow SetAc(Cpu& cpu, const DecodedInsn& in) {
   if (cpu.state.cpl > 0) return cpu.FaultNoCode(kInvalidOpcode);
   cpu.SetRflags(kSet ? cpu.state.rflags | kAC : cpu.state.rflags & ~kAC);
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
-Flow Hlt(Cpu& cpu, const DecodedInsn&) {
+Flow Hlt(Cpu& cpu, const DecodedInsn& in) {
   if (cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
   cpu.state.halted = true;
-  return Flow::kExit;
+  return cpu.Leave(in);
 }
 
 // ---- Port I/O (SDM vol. 1 18.5: CPL > IOPL faults; no TSS I/O bitmap) -------
@@ -59,7 +59,7 @@ Flow In(Cpu& cpu, const DecodedInsn& in) {
   if (in.size == 1) cpu.SetReg<uint8_t>(0, static_cast<uint8_t>(v));
   else if (in.size == 2) cpu.SetReg<uint16_t>(0, static_cast<uint16_t>(v));
   else cpu.SetReg<uint32_t>(0, v);
-  return Flow::kExit;
+  return cpu.Leave(in);
 }
 
 Flow Out(Cpu& cpu, const DecodedInsn& in) {
@@ -69,7 +69,7 @@ Flow Out(Cpu& cpu, const DecodedInsn& in) {
   if (in.size == 1) v &= 0xff;
   if (in.size == 2) v &= 0xffff;
   cpu.io().Out(port, in.size, v);
-  return Flow::kExit;  // a device may have stopped the machine or raised an interrupt
+  return cpu.Leave(in);  // a device may have stopped the machine or raised an interrupt
 }
 
 bool BindInOut(const ZydisInsn& z, DecodedInsn& out) {
@@ -100,7 +100,7 @@ Flow LoadTable(Cpu& cpu, const DecodedInsn& in) {
   if (in.size == 2) t.base &= 0xffffff;  // 16-bit operand size: 24-bit base
   if (base_size == 8 && !IsCanonical(t.base)) return cpu.Fault(kGeneralProtection, 0);
   (kIdt ? cpu.state.idtr : cpu.state.gdtr) = t;
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
 template <bool kIdt>
@@ -110,7 +110,7 @@ Flow StoreTable(Cpu& cpu, const DecodedInsn& in) {
   std::memcpy(buf, &t.limit, 2);
   std::memcpy(buf + 2, &t.base, 8);
   int size = cpu.state.mode == CpuMode::kLong64 ? 10 : 6;
-  return cpu.WriteBytes(cpu.Linear(in), buf, size) ? Flow::kNext : Flow::kFault;
+  return cpu.WriteBytes(cpu.Linear(in), buf, size) ? cpu.Next(in) : Flow::kFault;
 }
 
 // LTR: loads TR from an available TSS descriptor and marks it busy.
@@ -137,7 +137,7 @@ Flow Ltr(Cpu& cpu, const DecodedInsn& in) {
   if (long_mode) tr.base |= (d[1] & 0xffffffff) << 32;
   tr.attributes |= 2;  // busy
   cpu.state.tr = tr;
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
 Flow Lldt(Cpu& cpu, const DecodedInsn& in) {
@@ -152,7 +152,7 @@ Flow Lldt(Cpu& cpu, const DecodedInsn& in) {
     cpu.state.ldtr = Segment{};
     cpu.state.ldtr.selector = sel;
     cpu.state.ldtr.attributes = 0;
-    return Flow::kNext;
+    return cpu.Next(in);
   }
   uint64_t d[2] = {0, 0};
   bool long_mode = cpu.state.efer & kEferLMA;
@@ -165,16 +165,16 @@ Flow Lldt(Cpu& cpu, const DecodedInsn& in) {
   Segment ldt = SegmentFromDescriptor(sel, d[0]);
   if (long_mode) ldt.base |= (d[1] & 0xffffffff) << 32;
   cpu.state.ldtr = ldt;
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
 // STR/SLDT: store a selector.
 template <bool kTr>
 Flow StoreSelector(Cpu& cpu, const DecodedInsn& in) {
   uint16_t sel = kTr ? cpu.state.tr.selector : cpu.state.ldtr.selector;
-  if (in.aux) return cpu.Write<uint16_t>(cpu.Linear(in), sel) ? Flow::kNext : Flow::kFault;
+  if (in.aux) return cpu.Write<uint16_t>(cpu.Linear(in), sel) ? cpu.Next(in) : Flow::kFault;
   cpu.state.gpr[in.reg >> 3] = sel;
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
 // Binds the single r/m operand of LGDT-family instructions (aux = 1 for memory).
@@ -211,14 +211,14 @@ Flow MovToCr(Cpu& cpu, const DecodedInsn& in) {
   uint64_t v = cpu.state.gpr[in.reg2 >> 3];
   if (cpu.state.mode != CpuMode::kLong64) v = static_cast<uint32_t>(v);
   switch (in.aux) {
-    case 0: return cpu.WriteCr0(v);
-    case 2: cpu.state.cr2 = v; return Flow::kNext;
-    case 3: return cpu.WriteCr3(v);
-    case 4: return cpu.WriteCr4(v);
+    case 0: return cpu.WriteCr0(v) ? cpu.Leave(in) : Flow::kFault;
+    case 2: cpu.state.cr2 = v; return cpu.Next(in);
+    case 3: return cpu.WriteCr3(v) ? cpu.Leave(in) : Flow::kFault;
+    case 4: return cpu.WriteCr4(v) ? cpu.Leave(in) : Flow::kFault;
     case 8:
       if (v >> 4) return cpu.Fault(kGeneralProtection, 0);
       cpu.state.cr8 = v;
-      return Flow::kExit;
+      return cpu.Leave(in);
     default: return cpu.FaultNoCode(kInvalidOpcode);
   }
 }
@@ -236,7 +236,7 @@ Flow MovFromCr(Cpu& cpu, const DecodedInsn& in) {
   }
   if (cpu.state.mode != CpuMode::kLong64) v = static_cast<uint32_t>(v);
   cpu.state.gpr[in.reg >> 3] = v;
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
 // ---- MSRs (SDM vol. 4) -----------------------------------------------------------
@@ -259,7 +259,7 @@ constexpr uint32_t kMsrGsBase = 0xc0000101;
 constexpr uint32_t kMsrKernelGsBase = 0xc0000102;
 constexpr uint32_t kMsrTscAux = 0xc0000103;
 
-Flow Rdmsr(Cpu& cpu, const DecodedInsn&) {
+Flow Rdmsr(Cpu& cpu, const DecodedInsn& in) {
   if (cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
   CpuState& s = cpu.state;
   uint64_t v;
@@ -284,7 +284,7 @@ Flow Rdmsr(Cpu& cpu, const DecodedInsn&) {
   }
   s.gpr[kRax] = static_cast<uint32_t>(v);
   s.gpr[kRdx] = v >> 32;
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
 // PAT entries must be memory types 0, 1, 4, 5, 6 or 7 (SDM vol. 3A 11.12.2).
@@ -296,7 +296,7 @@ bool ValidPat(uint64_t v) {
   return true;
 }
 
-Flow Wrmsr(Cpu& cpu, const DecodedInsn&) {
+Flow Wrmsr(Cpu& cpu, const DecodedInsn& in) {
   if (cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
   CpuState& s = cpu.state;
   uint64_t v = (s.gpr[kRdx] << 32) | static_cast<uint32_t>(s.gpr[kRax]);
@@ -331,7 +331,7 @@ Flow Wrmsr(Cpu& cpu, const DecodedInsn&) {
       s.perf_global_ctrl = v;
       break;
     case kMsrPerfGlobalOvfCtrl: break;  // nothing overflows to clear
-    case kMsrEfer: return cpu.WriteEfer(v);
+    case kMsrEfer: return cpu.WriteEfer(v) ? cpu.Leave(in) : Flow::kFault;
     case kMsrStar: s.star = v; break;
     case kMsrLstar:
     case kMsrCstar:
@@ -353,39 +353,39 @@ Flow Wrmsr(Cpu& cpu, const DecodedInsn&) {
       break;
     default: return cpu.Fault(kGeneralProtection, 0);
   }
-  return Flow::kExit;
+  return cpu.Leave(in);
 }
 
 // RDTSC/RDTSCP: simulated cycles; CR4.TSD restricts them to CPL 0.
 template <bool kAux>
-Flow Rdtsc(Cpu& cpu, const DecodedInsn&) {
+Flow Rdtsc(Cpu& cpu, const DecodedInsn& in) {
   if ((cpu.state.cr4 & 4) && cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
   uint64_t tsc = cpu.cycles() + cpu.state.tsc_offset;
   cpu.state.gpr[kRax] = static_cast<uint32_t>(tsc);
   cpu.state.gpr[kRdx] = tsc >> 32;
   if (kAux) cpu.state.gpr[kRcx] = static_cast<uint32_t>(cpu.state.tsc_aux);
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
 // RDPMC (SDM vol. 2): ECX bit 30 selects the fixed counters; only fixed
 // counter 0 exists. CPL > 0 needs CR4.PCE.
-Flow Rdpmc(Cpu& cpu, const DecodedInsn&) {
+Flow Rdpmc(Cpu& cpu, const DecodedInsn& in) {
   constexpr uint64_t kCr4Pce = 1u << 8;
   if (cpu.state.cpl != 0 && !(cpu.state.cr4 & kCr4Pce)) return cpu.Fault(kGeneralProtection, 0);
   if (static_cast<uint32_t>(cpu.state.gpr[kRcx]) != 0x40000000) return cpu.Fault(kGeneralProtection, 0);
   uint64_t v = cpu.ReadFixedCounter0();
   cpu.state.gpr[kRax] = static_cast<uint32_t>(v);
   cpu.state.gpr[kRdx] = v >> 32;
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
-Flow CpuidInsn(Cpu& cpu, const DecodedInsn&) {
+Flow CpuidInsn(Cpu& cpu, const DecodedInsn& in) {
   CpuidResult r = Cpuid(static_cast<uint32_t>(cpu.state.gpr[kRax]), static_cast<uint32_t>(cpu.state.gpr[kRcx]));
   cpu.state.gpr[kRax] = r.eax;
   cpu.state.gpr[kRbx] = r.ebx;
   cpu.state.gpr[kRcx] = r.ecx;
   cpu.state.gpr[kRdx] = r.edx;
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
 // ---- TLB and caches ----------------------------------------------------------------
@@ -393,7 +393,7 @@ Flow CpuidInsn(Cpu& cpu, const DecodedInsn&) {
 Flow Invlpg(Cpu& cpu, const DecodedInsn& in) {
   if (cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
   cpu.Invlpg(cpu.Linear(in));
-  return Flow::kExit;
+  return cpu.Leave(in);
 }
 
 // INVPCID (SDM vol. 2): descriptor {PCID in bits 11:0, linear address}.
@@ -407,26 +407,26 @@ Flow Invpcid(Cpu& cpu, const DecodedInsn& in) {
   if (type == 0 && !IsCanonical(desc[1])) return cpu.Fault(kGeneralProtection, 0);
   if (type <= 1 && pcid != 0 && !(cpu.state.cr4 & kCr4PCIDE)) return cpu.Fault(kGeneralProtection, 0);
   cpu.Invpcid(static_cast<int>(type), pcid, desc[1]);
-  return Flow::kExit;
+  return cpu.Leave(in);
 }
 
-Flow PrivilegedNop(Cpu& cpu, const DecodedInsn&) {
+Flow PrivilegedNop(Cpu& cpu, const DecodedInsn& in) {
   if (cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
-Flow Nop(Cpu&, const DecodedInsn&) { return Flow::kNext; }
+Flow Nop(Cpu& cpu, const DecodedInsn& in) { return cpu.Next(in); }
 
 // CLFLUSH checks that the line is readable: it faults like a byte read.
 Flow Clflush(Cpu& cpu, const DecodedInsn& in) {
   uint8_t byte;
-  return cpu.Read<uint8_t>(cpu.Linear(in), &byte) ? Flow::kNext : Flow::kFault;
+  return cpu.Read<uint8_t>(cpu.Linear(in), &byte) ? cpu.Next(in) : Flow::kFault;
 }
 
-Flow Clts(Cpu& cpu, const DecodedInsn&) {
+Flow Clts(Cpu& cpu, const DecodedInsn& in) {
   if (cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
   cpu.state.cr0 &= ~kCr0TS;
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
 // ---- RD/WR FS/GS BASE (need CR4.FSGSBASE and 64-bit mode) --------------------------
@@ -446,7 +446,7 @@ Flow FsGsBase(Cpu& cpu, const DecodedInsn& in) {
     uint64_t v = cpu.state.seg[kSeg].base;
     if (in.size == 8) cpu.state.gpr[in.reg >> 3] = v; else cpu.SetReg<uint32_t>(in.reg, static_cast<uint32_t>(v));
   }
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
 bool BindNoOperands(const ZydisInsn& z, DecodedInsn& out) {

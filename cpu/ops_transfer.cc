@@ -167,14 +167,14 @@ Flow Sysret(Cpu& cpu, const DecodedInsn& in) {
   return Flow::kJump;
 }
 
-Flow Swapgs(Cpu& cpu, const DecodedInsn&) {
+Flow Swapgs(Cpu& cpu, const DecodedInsn& in) {
   CpuState& s = cpu.state;
   if (s.mode != CpuMode::kLong64) return cpu.FaultNoCode(kInvalidOpcode);
   if (s.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
   Segment gs = s.seg[kGs];
   std::swap(gs.base, s.kernel_gs_base);
   cpu.LoadSegmentCache(kGs, gs);
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
 // MOV Sreg, r/m16 and MOV r/m, Sreg.
@@ -190,17 +190,17 @@ Flow MovToSeg(Cpu& cpu, const DecodedInsn& in) {
   if (reg == kCs) return cpu.FaultNoCode(kInvalidOpcode);
   if (!LoadDataSegment(cpu, reg, sel)) return Flow::kFault;
   if (reg == kSs) cpu.state.interrupt_shadow = true;  // SDM vol. 3A 6.8.3
-  return Flow::kExit;
+  return cpu.Leave(in);
 }
 
 template <bool kMem>
 Flow MovFromSeg(Cpu& cpu, const DecodedInsn& in) {
   uint16_t sel = cpu.state.seg[in.aux].selector;
-  if constexpr (kMem) return cpu.Write<uint16_t>(cpu.Linear(in), sel) ? Flow::kNext : Flow::kFault;
+  if constexpr (kMem) return cpu.Write<uint16_t>(cpu.Linear(in), sel) ? cpu.Next(in) : Flow::kFault;
   // A register destination takes the selector zero-extended to the operand size.
   if (in.size == 2) cpu.SetReg<uint16_t>(in.reg, sel); else cpu.SetReg<uint32_t>(in.reg, sel);
   if (in.size == 8) cpu.state.gpr[in.reg >> 3] = sel;
-  return Flow::kNext;
+  return cpu.Next(in);
 }
 
 bool BindIret(const ZydisInsn& z, DecodedInsn& out) {
