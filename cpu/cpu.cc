@@ -53,6 +53,7 @@ Cpu::~Cpu() { mmu_.set_listener(nullptr); }
 // sees the request before it starts another block.
 void Cpu::RequestStop(StopInfo info) {
   if (stop_.reason == StopReason::kNone) stop_ = std::move(info);
+  chain_until_ = 0;
 }
 
 Flow Cpu::Fault(uint8_t vector, uint32_t error_code) {
@@ -275,11 +276,15 @@ StopInfo Cpu::Run(uint64_t max_instructions) {
   return observer_ != nullptr ? RunLoop<true>(max_instructions) : RunLoop<false>(max_instructions);
 }
 
-const Block* Cpu::FollowLink(const Block* prev) const {
-  for (const Block::Link& link : prev->links) {
-    if (link.rip == state.rip && link.generation == generation_) return link.block;
-  }
-  return nullptr;
+// Chained blocks run as the loop would run them: each starts only where the
+// loop would start it without polling events or stepping to the limit. The
+// budget bounds the native stack when the compiler does not turn handler
+// calls into jumps (unoptimised and sanitizer builds).
+void Cpu::AllowChaining(uint64_t limit) {
+  constexpr uint64_t kChainBudget = 512;
+  const uint64_t events = next_event_check_ > idle_cycles_ ? next_event_check_ - idle_cycles_ : 0;
+  const uint64_t last_full_block = limit > Block::kMaxInsns ? limit - Block::kMaxInsns : 0;
+  chain_until_ = std::min({events, last_full_block, instret_ + kChainBudget});
 }
 
 void Cpu::AddLink(const Block* prev, const Block* next) {
@@ -323,14 +328,17 @@ StopInfo Cpu::RunLoop(uint64_t max_instructions) {
       if (prev != nullptr && block != uncached.get()) AddLink(prev, block);
     }
     const uint64_t generation = generation_;
+    current_block_ = block;
     if (kObserve || limit - instret_ < static_cast<uint64_t>(block->count)) {
+      chain_until_ = 0;
       StepBlock<kObserve>(block, limit - instret_);
-    } else if (block->insns[0].handler(*this, block->insns[0]) == Flow::kJump) {
-      ++instret_;
+    } else {
+      AllowChaining(limit);
+      if (block->insns[0].handler(*this, block->insns[0]) == Flow::kJump) ++instret_;
     }
     // 32-bit code wraps at 4 GiB (checked per block, not per instruction).
     if (state.mode != CpuMode::kLong64) state.rip = static_cast<uint32_t>(state.rip);
-    prev = (generation == generation_ && block != uncached.get()) ? block : nullptr;
+    prev = (generation == generation_ && current_block_ != uncached.get()) ? current_block_ : nullptr;
   }
   return stop_;
 }

@@ -81,7 +81,10 @@ class Cpu : public TranslationListener {
   // Devices call this to end the run after the current instruction.
   void RequestStop(StopInfo info);
   // Devices call this when an interrupt may have become deliverable.
-  void RecheckInterrupts() { next_event_check_ = 0; }
+  void RecheckInterrupts() {
+    next_event_check_ = 0;
+    chain_until_ = 0;
+  }
 
   uint64_t instret() const { return instret_; }
   // Simulated time. One cycle per instruction until a timing model prices them.
@@ -99,6 +102,21 @@ class Cpu : public TranslationListener {
     ++instret_;
     const DecodedInsn& next = (&in)[1];
     return next.handler(*this, next);
+  }
+  // Ends a near branch's handler: retires it with RIP at `target`. When the
+  // run loop would go straight on (no event due, no stop, far from the
+  // instruction limit) and the current block has a link for `target`, runs
+  // the linked block directly instead of returning to the loop.
+  Flow Branch(uint64_t target) {
+    state.rip = target;
+    ++instret_;
+    if (instret_ < chain_until_) {
+      if (const Block* next = FollowLink(current_block_)) {
+        current_block_ = next;
+        return next->insns[0].handler(*this, next->insns[0]);
+      }
+    }
+    return Flow::kLeave;
   }
   // Retires the instruction and returns to the run loop, which then looks
   // again at everything a block depends on (mode, interrupts, stop requests).
@@ -300,7 +318,14 @@ class Cpu : public TranslationListener {
   // Everything that block links depend on (translations, code, mode,
   // privilege) changed: links made before are no longer followed.
   void InvalidateLinks() { ++generation_; }
-  const Block* FollowLink(const Block* prev) const;
+  const Block* FollowLink(const Block* prev) const {
+    for (const Block::Link& link : prev->links) {
+      if (link.rip == state.rip && link.generation == generation_) return link.block;
+    }
+    return nullptr;
+  }
+  // Sets chain_until_ for a block about to run from the loop.
+  void AllowChaining(uint64_t limit);
   void AddLink(const Block* prev, const Block* next);
 
   PhysicalMemory& memory_;
@@ -325,6 +350,10 @@ class Cpu : public TranslationListener {
   uint64_t generation_ = 1;
   // Cycle at which interrupt sources must be polled again; 0 = now.
   uint64_t next_event_check_ = 0;
+  // The block running (or last run), and the instruction count below which
+  // Branch may enter the next block without returning to the loop.
+  const Block* current_block_ = nullptr;
+  uint64_t chain_until_ = 0;
   StopInfo stop_;
   bool stop_on_unimplemented_ = false;
   uint64_t instret_ = 0;

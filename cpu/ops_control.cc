@@ -10,15 +10,13 @@ inline uint64_t BranchTarget(const Cpu& cpu, uint64_t target) {
 }
 
 Flow JmpRel(Cpu& cpu, const DecodedInsn& in) {
-  cpu.state.rip = BranchTarget(cpu, cpu.state.rip + in.length + in.imm);
-  return Flow::kJump;
+  return cpu.Branch(BranchTarget(cpu, cpu.state.rip + in.length + in.imm));
 }
 
 template <int kCond>
 Flow Jcc(Cpu& cpu, const DecodedInsn& in) {
   if (!EvalCondition(kCond, cpu.state.rflags)) return cpu.Next(in);
-  cpu.state.rip = BranchTarget(cpu, cpu.state.rip + in.length + in.imm);
-  return Flow::kJump;
+  return cpu.Branch(BranchTarget(cpu, cpu.state.rip + in.length + in.imm));
 }
 
 template <int... kConds>
@@ -54,31 +52,27 @@ template <bool kMem>
 Flow JmpIndirect(Cpu& cpu, const DecodedInsn& in) {
   uint64_t target;
   if (!ReadTarget<kMem>(cpu, in, &target) || !CheckTarget(cpu, target)) return Flow::kFault;
-  cpu.state.rip = target;
-  return Flow::kJump;
+  return cpu.Branch(target);
 }
 
-Flow PushReturn(Cpu& cpu, const DecodedInsn& in, uint64_t return_rip) {
-  bool ok = in.size == 8 ? cpu.Push64(return_rip) : cpu.Push(return_rip, in.size);
-  return ok ? Flow::kJump : Flow::kFault;
+bool PushReturn(Cpu& cpu, const DecodedInsn& in, uint64_t return_rip) {
+  return in.size == 8 ? cpu.Push64(return_rip) : cpu.Push(return_rip, in.size);
 }
 
 Flow CallRel(Cpu& cpu, const DecodedInsn& in) {
   uint64_t ret = cpu.state.rip + in.length;
   uint64_t target = BranchTarget(cpu, ret + in.imm);
   if (!CheckTarget(cpu, target)) return Flow::kFault;
-  if (PushReturn(cpu, in, ret) == Flow::kFault) return Flow::kFault;
-  cpu.state.rip = target;
-  return Flow::kJump;
+  if (!PushReturn(cpu, in, ret)) return Flow::kFault;
+  return cpu.Branch(target);
 }
 
 template <bool kMem>
 Flow CallIndirect(Cpu& cpu, const DecodedInsn& in) {
   uint64_t target;
   if (!ReadTarget<kMem>(cpu, in, &target) || !CheckTarget(cpu, target)) return Flow::kFault;
-  if (PushReturn(cpu, in, cpu.state.rip + in.length) == Flow::kFault) return Flow::kFault;
-  cpu.state.rip = target;
-  return Flow::kJump;
+  if (!PushReturn(cpu, in, cpu.state.rip + in.length)) return Flow::kFault;
+  return cpu.Branch(target);
 }
 
 Flow Ret(Cpu& cpu, const DecodedInsn& in) {
@@ -92,8 +86,7 @@ Flow Ret(Cpu& cpu, const DecodedInsn& in) {
   }
   cpu.state.gpr[kRsp] += in.imm;  // RET imm16 releases arguments
   if (cpu.state.mode != CpuMode::kLong64) cpu.state.gpr[kRsp] = static_cast<uint32_t>(cpu.state.gpr[kRsp]);
-  cpu.state.rip = target;
-  return Flow::kJump;
+  return cpu.Branch(target);
 }
 
 // LOOP/LOOPE/LOOPNE/JrCXZ: the counter is RCX or ECX by address size.
@@ -112,8 +105,7 @@ Flow LoopOp(Cpu& cpu, const DecodedInsn& in) {
     taken = count != 0 && (kKind == 0 || (kKind == 1 ? zf : !zf));
   }
   if (!taken) return cpu.Next(in);
-  cpu.state.rip = BranchTarget(cpu, cpu.state.rip + in.length + in.imm);
-  return Flow::kJump;
+  return cpu.Branch(BranchTarget(cpu, cpu.state.rip + in.length + in.imm));
 }
 
 Flow IntN(Cpu& cpu, const DecodedInsn& in) {
