@@ -2,6 +2,10 @@
 // (CRC-32, sort, hash table, mul/div, copies, calls): boots it and runs it to
 // its debug-exit. `bazel run -c opt //bench:sim_bench`. Rates are over
 // process CPU time, so other load on the machine does not skew them.
+//
+// Each workload runs with the TLB model on and off (Mmu::set_tlb_model):
+// the compute rounds, whose few pages stay in the CPU's fast path, and page
+// sweeps (`sweeps=N`), where every access needs a new translation.
 #include <benchmark/benchmark.h>
 
 #include <fstream>
@@ -25,10 +29,13 @@ void BM_ComputeGuest(benchmark::State& state) {
     state.SkipWithError("guest/demo/compute/compute not found: run with bazel run");
     return;
   }
-  const std::string cmdline = "compute rounds=" + std::to_string(state.range(0));
+  const std::string cmdline = "compute rounds=" + std::to_string(state.range(0)) +
+                              " sweeps=" + std::to_string(state.range(1));
+  MachineConfig config;
+  config.tlb_model = state.range(2) != 0;
   uint64_t instructions = 0;
   for (auto _ : state) {
-    Machine machine(MachineConfig{});
+    Machine machine(config);
     if (!machine.Boot(image, cmdline, {}).ok()) {
       state.SkipWithError("boot failed");
       return;
@@ -45,7 +52,14 @@ void BM_ComputeGuest(benchmark::State& state) {
   state.counters["guest_instructions"] =
       benchmark::Counter(static_cast<double>(instructions), benchmark::Counter::kAvgIterations);
 }
-BENCHMARK(BM_ComputeGuest)->Arg(100)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
+BENCHMARK(BM_ComputeGuest)
+    ->ArgNames({"rounds", "sweeps", "tlb_model"})
+    ->Args({100, 0, 1})
+    ->Args({100, 0, 0})
+    ->Args({0, 200, 1})
+    ->Args({0, 200, 0})
+    ->Unit(benchmark::kMillisecond)
+    ->MeasureProcessCPUTime();
 
 }  // namespace
 }  // namespace x64sim

@@ -79,6 +79,7 @@ Translation Mmu::Translate(uint64_t linear, AccessKind kind, const PagingContext
 Translation Mmu::TranslatePaged(WalkRecord& record, const PagingContext& ctx) {
   const uint64_t linear = record.linear;
   const bool instruction = record.kind == AccessKind::kExecute;
+  if (!tlb_model_) return Walk(record, ctx);
   const TlbHierarchy::Hit hit = tlbs_.Lookup(linear, record.pcid, instruction);
   if (!hit.entry) return Walk(record, ctx);
 
@@ -118,7 +119,7 @@ Translation Mmu::Walk(WalkRecord& record, const PagingContext& ctx) {
   const uint16_t pcid = record.pcid;
   const bool instruction = record.kind == AccessKind::kExecute;
   const bool write = record.kind == AccessKind::kWrite;
-  const bool counts_miss = !record.dirty_assist;
+  const bool counts_miss = tlb_model_ && !record.dirty_assist;
   auto count_miss = [&](int size_index) {
     if (!counts_miss) return;
     (instruction ? stats_.l1i_misses : stats_.l1d_misses)[size_index]++;
@@ -127,10 +128,12 @@ Translation Mmu::Walk(WalkRecord& record, const PagingContext& ctx) {
 
   ++stats_.walks;
   record.tlb = TlbSource::kWalk;
-  const WalkStart start = psc_.Lookup(linear, pcid, ctx.cr3 & walker_.address_mask(), &record.psc);
-  if (record.psc == PscSource::kNone) {
+  const uint64_t root = ctx.cr3 & walker_.address_mask();
+  const WalkStart start = tlb_model_ ? psc_.Lookup(linear, pcid, root, &record.psc)
+                                     : WalkStart{paging::Level::kPml4, root, AccessRights{}};
+  if (tlb_model_ && record.psc == PscSource::kNone) {
     ++stats_.psc_misses;
-  } else {
+  } else if (tlb_model_) {
     ++stats_.psc_hits[static_cast<int>(record.psc) - 1];
   }
   const WalkResult walk = walker_.Walk(linear, start, ctx, &record);
@@ -154,6 +157,12 @@ Translation Mmu::Walk(WalkRecord& record, const PagingContext& ctx) {
     return FailAndDrop(record, WalkStop::kPermission, access_bits | kPfPresent);
   }
   walker_.CommitAccessedDirty(record, write);
+  record.phys = leaf.page_base + (linear & (PageBytes(leaf.size) - 1));
+  const auto allow = AllowedAccesses(leaf.rights, leaf.dirty || write, ctx);
+  if (!tlb_model_) {
+    if (observer_) observer_->OnTranslate(record);
+    return Translation{.ok = true, .phys = record.phys, .allow = allow};
+  }
 
   // Cache every non-leaf entry read, with the rights combined through it
   // (SDM 4.10.3.1; their A bits are set by now, as the SDM requires).
@@ -176,12 +185,10 @@ Translation Mmu::Walk(WalkRecord& record, const PagingContext& ctx) {
   entry.dirty = leaf.dirty || write;
   entry.rights = leaf.rights;
   count_miss(SizeIndex(leaf.size));
-  record.phys = leaf.page_base + (linear & (PageBytes(leaf.size) - 1));
   if (observer_) observer_->OnTranslate(record);
   tlbs_.Fill(entry, linear, instruction, /*also_second_level=*/true, &changes_);
   ApplyChanges(changes_);
-  return Translation{.ok = true, .phys = record.phys,
-                     .allow = AllowedAccesses(leaf.rights, entry.dirty, ctx)};
+  return Translation{.ok = true, .phys = record.phys, .allow = allow};
 }
 
 Translation Mmu::Peek(uint64_t linear, AccessKind kind, const PagingContext& ctx) const {
@@ -224,7 +231,8 @@ void Mmu::DropForFault(uint64_t linear, uint16_t pcid) {
   ++stats_.invalidations[static_cast<int>(InvalidationKind::kPageFault)];
   const uint8_t dropped = tlbs_.InvalidateAddress(linear, pcid, /*include_global=*/true);
   psc_.InvalidateAddress(linear, pcid);
-  NotifyDropped(linear, dropped);
+  // Without the model the fast path may hold the page whatever its size.
+  NotifyDropped(linear, tlb_model_ ? dropped : kHold4K);
   ReportInvalidation(InvalidationKind::kPageFault, linear, pcid);
 }
 
@@ -259,6 +267,15 @@ void Mmu::NotifyDropped(uint64_t linear, uint8_t size_bits) {
     if (size_bits & HoldBit(size)) {
       listener_->OnTranslationRangeDropped(linear & ~(PageBytes(size) - 1), PageBytes(size));
     }
+  }
+}
+
+void Mmu::NotifyDroppedPage(uint64_t linear, uint8_t size_bits) {
+  if (tlb_model_) {
+    NotifyDropped(linear, size_bits);
+  } else if (listener_) {
+    // The page may be a 2 MiB or 1 GiB one, held in the fast path 4 KiB at a time.
+    listener_->OnAllTranslationsDropped();
   }
 }
 
@@ -313,7 +330,7 @@ void Mmu::Invlpg(uint64_t linear, const PagingContext& ctx) {
   psc_.InvalidatePcid(pcid);
   ++stats_.invalidations[static_cast<int>(InvalidationKind::kInvlpg)];
   ReportInvalidation(InvalidationKind::kInvlpg, linear, pcid);
-  NotifyDropped(linear, dropped);
+  NotifyDroppedPage(linear, dropped);
 }
 
 void Mmu::Invpcid(int type, uint16_t pcid, uint64_t linear) {
@@ -324,7 +341,7 @@ void Mmu::Invpcid(int type, uint16_t pcid, uint64_t linear) {
       kind = InvalidationKind::kInvpcidAddress;
       const uint8_t dropped = tlbs_.InvalidateAddress(linear, pcid, /*include_global=*/false);
       psc_.InvalidatePcid(pcid);
-      NotifyDropped(linear, dropped);
+      NotifyDroppedPage(linear, dropped);
       break;
     }
     case 1:  // single context, non-global

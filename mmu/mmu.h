@@ -78,6 +78,15 @@ class Mmu {
   void Invlpg(uint64_t linear, const PagingContext& ctx);
   void Invpcid(int type, uint16_t pcid, uint64_t linear);
 
+  // With the TLB model off, every translation walks the page tables from
+  // CR3: no TLB or paging-structure cache is looked up or filled, so their
+  // statistics stay zero and every walk reads every level. The CPU's fast
+  // path still caches translations, and invalidations drop from it what the
+  // SDM says they drop (all of it where the page size is not known). For
+  // measuring what the model costs (bench/sim_bench, --tlb-model=false).
+  void set_tlb_model(bool on) { tlb_model_ = on; }
+  bool tlb_model() const { return tlb_model_; }
+
   void set_listener(TranslationListener* listener) { listener_ = listener; }
   void set_observer(WalkObserver* observer) { observer_ = observer; }
 
@@ -99,6 +108,9 @@ class Mmu {
   void DropForFault(uint64_t linear, uint16_t pcid);
   void ApplyChanges(const TlbChanges& changes);
   void NotifyDropped(uint64_t linear, uint8_t size_bits);
+  // For INVLPG/INVPCID of one address: what the TLBs dropped, or with the
+  // model off everything the fast path holds.
+  void NotifyDroppedPage(uint64_t linear, uint8_t size_bits);
   void ReportInvalidation(InvalidationKind kind, uint64_t linear, uint16_t pcid);
 
   MicroArch arch_;
@@ -109,6 +121,7 @@ class Mmu {
   TlbChanges changes_;  // scratch for TlbHierarchy::Fill
   TranslationListener* listener_ = nullptr;
   WalkObserver* observer_ = nullptr;
+  bool tlb_model_ = true;
   // Of the last call that carried a context, to stamp TLB events.
   uint64_t last_instret_ = 0;
   uint64_t last_rip_ = 0;

@@ -21,6 +21,7 @@ Machine::Machine(MachineConfig config)
   memory_.MapMmio(LocalApic::kBase, kPageSize, &apic_);
   cpu_.set_interrupt_controller(&apic_);
   cpu_.set_stop_on_unimplemented(config_.stop_on_unimplemented);
+  mmu_.set_tlb_model(config_.tlb_model);
 }
 
 // Multiboot spec 3.2: 32-bit protected mode, flat 4 GiB segments, paging

@@ -27,6 +27,7 @@ struct MachineConfig {
   // Receives every byte the guest writes to COM1.
   std::function<void(uint8_t)> console = [](uint8_t) {};
   bool stop_on_unimplemented = false;
+  bool tlb_model = true;  // Mmu::set_tlb_model
 };
 
 class Machine {

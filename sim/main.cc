@@ -31,6 +31,8 @@ ABSL_FLAG(std::string, trace_mmu, "",
           "trace MMU walks and TLB events: a file for JSON lines, '-' for text on stderr");
 ABSL_FLAG(std::string, trace_mmu_filter, "", "trace only linear addresses ADDR[/MASK] (hex)");
 ABSL_FLAG(bool, trace_mmu_faults_only, false, "trace only translations that fault");
+ABSL_FLAG(bool, tlb_model, true,
+          "model the TLBs and paging-structure caches (false: every translation walks)");
 
 namespace x64sim {
 namespace {
@@ -113,6 +115,7 @@ int Main(int argc, char** argv) {
   MachineConfig config;
   config.ram_bytes = memory_mib << 20;
   config.stop_on_unimplemented = unimplemented == "stop";
+  config.tlb_model = absl::GetFlag(FLAGS_tlb_model);
   config.console = [](uint8_t c) { std::fputc(c, stdout); };
   Machine machine(config);
 

@@ -16,6 +16,7 @@
 ABSL_FLAG(std::string, runner, "", "//tools:run_qemu or //sim:x64sim");
 ABSL_FLAG(std::string, kernel, "", "the guest kernel image");
 ABSL_FLAG(std::string, suite, "", "the kernel test suite root server");
+ABSL_FLAG(std::string, runner_flags, "", "more flags for the runner");
 
 namespace {
 
@@ -103,7 +104,7 @@ int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
   absl::ParseCommandLine(argc, argv);
   x64sim::testing::GuestRunner runner(absl::GetFlag(FLAGS_runner), absl::GetFlag(FLAGS_kernel));
-  auto boot = runner.Boot(absl::GetFlag(FLAGS_suite));
+  auto boot = runner.Boot(absl::GetFlag(FLAGS_suite), absl::GetFlag(FLAGS_runner_flags));
   if (!boot.ok()) {
     fprintf(stderr, "cannot boot the suite: %s\n", std::string(boot.status().message()).c_str());
     return 1;
