@@ -33,7 +33,7 @@ void Cpu::SetCpl(int cpl) {
     FoldFixedCounter();
   }
   state.cpl = cpl;
-  privilege_ = cpl == 3 ? 1 : 0;
+  SetPrivilege(cpl == 3 ? 1 : 0);
 }
 
 void Cpu::SetRflags(uint64_t v) {

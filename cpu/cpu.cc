@@ -224,7 +224,7 @@ const Block* Cpu::FetchBlock(std::unique_ptr<Block>* uncached) {
   uint64_t linear = seg_base_[kCs] + state.rip;
   if (state.mode != CpuMode::kLong64) linear = static_cast<uint32_t>(linear);
   uint64_t phys;
-  const SoftTlbEntry& e = soft_tlb_[privilege_][SoftTlbIndex(linear)];
+  const SoftTlbEntry& e = tlb_[SoftTlbIndex(linear)];
   uint8_t* ram0 = memory_.RamPointer(0);
   if (e.exec_tag == (linear & ~kPageOffsetMask)) {
     phys = e.addend + linear - reinterpret_cast<uint64_t>(ram0);

@@ -161,7 +161,7 @@ class Cpu : public TranslationListener {
   // pending and nothing was written.
   template <typename T>
   bool Read(uint64_t linear, T* value) {
-    const SoftTlbEntry& e = soft_tlb_[privilege_][SoftTlbIndex(linear)];
+    const SoftTlbEntry& e = tlb_[SoftTlbIndex(linear)];
     if (e.read_tag == (linear & ~kPageOffsetMask) &&
         (linear & kPageOffsetMask) <= kPageSize - sizeof(T)) {
       std::memcpy(value, reinterpret_cast<const void*>(e.addend + linear), sizeof(T));
@@ -174,7 +174,7 @@ class Cpu : public TranslationListener {
   }
   template <typename T>
   bool Write(uint64_t linear, T value) {
-    const SoftTlbEntry& e = soft_tlb_[privilege_][SoftTlbIndex(linear)];
+    const SoftTlbEntry& e = tlb_[SoftTlbIndex(linear)];
     if (e.write_tag == (linear & ~kPageOffsetMask) &&
         (linear & kPageOffsetMask) <= kPageSize - sizeof(T)) {
       std::memcpy(reinterpret_cast<void*>(e.addend + linear), &value, sizeof(T));
@@ -187,12 +187,12 @@ class Cpu : public TranslationListener {
   // Lets REP MOVS/STOS move page-sized runs; write pointers never cover MMIO
   // or pages holding decoded code, so self-modifying code is still caught.
   uint8_t* FastReadPointer(uint64_t linear) const {
-    const SoftTlbEntry& e = soft_tlb_[privilege_][SoftTlbIndex(linear)];
+    const SoftTlbEntry& e = tlb_[SoftTlbIndex(linear)];
     if (e.read_tag != (linear & ~kPageOffsetMask)) return nullptr;
     return reinterpret_cast<uint8_t*>(e.addend + linear);
   }
   uint8_t* FastWritePointer(uint64_t linear) const {
-    const SoftTlbEntry& e = soft_tlb_[privilege_][SoftTlbIndex(linear)];
+    const SoftTlbEntry& e = tlb_[SoftTlbIndex(linear)];
     if (e.write_tag != (linear & ~kPageOffsetMask)) return nullptr;
     return reinterpret_cast<uint8_t*>(e.addend + linear);
   }
@@ -294,6 +294,10 @@ class Cpu : public TranslationListener {
     return false;
   }
   void FillSoftTlb(uint64_t linear, uint64_t phys, uint8_t allow, bool user);
+  void SetPrivilege(int privilege) {
+    privilege_ = privilege;
+    tlb_ = soft_tlb_[privilege];
+  }
   void FlushSoftTlb();
   void InvalidateCodePage(uint64_t phys_page);
 
@@ -337,6 +341,7 @@ class Cpu : public TranslationListener {
   uint64_t seg_base_[6] = {};
   int privilege_ = 0;  // soft TLB in use: 1 at CPL 3
   SoftTlbEntry soft_tlb_[2][kSoftTlbEntries];
+  SoftTlbEntry* tlb_ = soft_tlb_[0];  // soft_tlb_[privilege_]
 
   static constexpr int kBlockTableSize = 1 << 16;
   std::vector<Block*> block_table_;  // direct-mapped by physical address

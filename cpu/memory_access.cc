@@ -158,17 +158,17 @@ bool Cpu::WriteBytes(uint64_t linear, const void* src, int size) {
 
 bool Cpu::ReadSupervisor(uint64_t linear, void* dst, int size) {
   int saved = privilege_;
-  privilege_ = 0;
+  SetPrivilege(0);
   bool ok = ReadBytes(linear, dst, size);
-  privilege_ = saved;
+  SetPrivilege(saved);
   return ok;
 }
 
 bool Cpu::WriteSupervisor(uint64_t linear, const void* src, int size) {
   int saved = privilege_;
-  privilege_ = 0;
+  SetPrivilege(0);
   bool ok = WriteBytes(linear, src, size);
-  privilege_ = saved;
+  SetPrivilege(saved);
   return ok;
 }
 
