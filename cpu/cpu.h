@@ -200,9 +200,13 @@ class Cpu : public TranslationListener {
   bool ReadBytes(uint64_t linear, void* dst, int size);
   bool WriteBytes(uint64_t linear, const void* src, int size);
   // Accesses the SDM calls implicit supervisor-mode accesses (descriptor
-  // tables, TSS): made as CPL 0 whatever the CPL.
+  // tables, TSS): made as CPL 0 whatever the CPL; with CR4.SMAP they may not
+  // touch user pages whatever RFLAGS.AC says (SDM vol. 3A 4.6.1).
   bool ReadSupervisor(uint64_t linear, void* dst, int size);
   bool WriteSupervisor(uint64_t linear, const void* src, int size);
+  // An explicit write made at privilege `cpl` whatever the current CPL: the
+  // pushes of an interrupt frame, made at the handler's privilege.
+  bool WriteAtPrivilege(int cpl, uint64_t linear, const void* src, int size);
 
   bool Push64(uint64_t v);
   bool Pop64(uint64_t* v);
@@ -342,6 +346,7 @@ class Cpu : public TranslationListener {
   int privilege_ = 0;  // soft TLB in use: 1 at CPL 3
   SoftTlbEntry soft_tlb_[2][kSoftTlbEntries];
   SoftTlbEntry* tlb_ = soft_tlb_[0];  // soft_tlb_[privilege_]
+  bool implicit_access_ = false;      // inside ReadSupervisor/WriteSupervisor
 
   static constexpr int kBlockTableSize = 1 << 16;
   std::vector<Block*> block_table_;  // direct-mapped by physical address

@@ -137,9 +137,9 @@ bool Cpu::DeliverLong(uint8_t vector, bool has_error_code, uint32_t error_code, 
   frame[n++] = old_rsp;
   frame[n++] = old_ss;
   rsp -= 8 * n;
-  // The frame is written with the new privilege (supervisor) before any
-  // register changes, so a fault here leaves the state untouched.
-  if (!WriteSupervisor(rsp, frame, 8 * n)) return false;
+  // The frame is written at the new privilege before any register changes,
+  // so a fault here leaves the state untouched.
+  if (!WriteAtPrivilege(new_cpl, rsp, frame, 8 * n)) return false;
 
   Segment cs = SegmentFromDescriptor(static_cast<uint16_t>((cs_selector & ~3u) | new_cpl), cs_desc);
   if (stack_switch) {
@@ -194,7 +194,7 @@ bool Cpu::DeliverProtected(uint8_t vector, bool has_error_code, uint32_t error_c
   frame[n++] = state.seg[kCs].selector;
   frame[n++] = static_cast<uint32_t>(state.rflags);
   uint32_t esp = static_cast<uint32_t>(state.gpr[kRsp]) - 4 * n;
-  if (!WriteSupervisor(seg_base_[kSs] + esp, frame, 4 * n)) return false;
+  if (!WriteAtPrivilege(state.cpl, seg_base_[kSs] + esp, frame, 4 * n)) return false;
   state.gpr[kRsp] = esp;
   LoadSegmentCache(kCs, SegmentFromDescriptor(cs_selector, cs_desc));
   uint64_t flags = state.rflags & ~(kTF | kNT | kRF | kVM);

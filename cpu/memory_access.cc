@@ -14,7 +14,9 @@ PagingContext Cpu::MakePagingContext(bool user) const {
   ctx.cr4 = state.cr4;
   ctx.efer = state.efer;
   ctx.user = user;
-  ctx.rflags_ac = state.rflags & kAC;
+  // SDM vol. 3A 4.6.1: implicit supervisor-mode accesses to user pages are
+  // SMAP violations whatever RFLAGS.AC says.
+  ctx.rflags_ac = (state.rflags & kAC) && !implicit_access_;
   ctx.rip = state.rip;
   ctx.cpl = state.cpl;
   ctx.instret = instret_;
@@ -159,7 +161,9 @@ bool Cpu::WriteBytes(uint64_t linear, const void* src, int size) {
 bool Cpu::ReadSupervisor(uint64_t linear, void* dst, int size) {
   int saved = privilege_;
   SetPrivilege(0);
+  implicit_access_ = true;
   bool ok = ReadBytes(linear, dst, size);
+  implicit_access_ = false;
   SetPrivilege(saved);
   return ok;
 }
@@ -167,6 +171,16 @@ bool Cpu::ReadSupervisor(uint64_t linear, void* dst, int size) {
 bool Cpu::WriteSupervisor(uint64_t linear, const void* src, int size) {
   int saved = privilege_;
   SetPrivilege(0);
+  implicit_access_ = true;
+  bool ok = WriteBytes(linear, src, size);
+  implicit_access_ = false;
+  SetPrivilege(saved);
+  return ok;
+}
+
+bool Cpu::WriteAtPrivilege(int cpl, uint64_t linear, const void* src, int size) {
+  int saved = privilege_;
+  SetPrivilege(cpl == 3 ? 1 : 0);
   bool ok = WriteBytes(linear, src, size);
   SetPrivilege(saved);
   return ok;

@@ -97,6 +97,26 @@ TEST(SystemTest, SysretWithNonCanonicalRcxFaultsAtCplZero) {
   EXPECT_EQ(r.frame.cs, M::kKernelCs);
 }
 
+// SDM vol. 3A 4.6.1: with CR4.SMAP, RFLAGS.AC=1 lets explicit supervisor
+// accesses reach user pages, never implicit ones (descriptor tables, TSS).
+TEST(SystemTest, SmapIgnoresAcForImplicitSupervisorAccesses) {
+  M m;
+  const uint64_t user_page = M::kData + 0x3000;
+  m.SetPteFlags(user_page, M::kPteFlags | 0x4);  // U/S=1
+  ASSERT_TRUE(m.cpu().WriteCr4(m.state().cr4 | kCr4SMAP));
+  m.cpu().SetRflags(m.state().rflags | kAC);
+  uint64_t v = 0;
+  EXPECT_TRUE(m.cpu().ReadBytes(user_page, &v, 8));
+  m.state().cr2 = 0;
+  EXPECT_FALSE(m.cpu().ReadSupervisor(user_page + 8, &v, 8));
+  EXPECT_EQ(m.state().cr2, user_page + 8);
+  m.state().cr2 = 0;
+  EXPECT_FALSE(m.cpu().WriteSupervisor(user_page + 16, &v, 8));
+  EXPECT_EQ(m.state().cr2, user_page + 16);
+  m.cpu().SetRflags(m.state().rflags & ~kAC);
+  EXPECT_FALSE(m.cpu().ReadBytes(user_page, &v, 8));
+}
+
 TEST(SystemTest, SyscallWithoutSceIsInvalidOpcode) {
   M m;
   m.Load(M::kUserCode, {0x0f, 0x05});
