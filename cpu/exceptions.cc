@@ -137,9 +137,12 @@ bool Cpu::DeliverLong(uint8_t vector, bool has_error_code, uint32_t error_code, 
   frame[n++] = old_rsp;
   frame[n++] = old_ss;
   rsp -= 8 * n;
-  // The frame is written at the new privilege before any register changes,
-  // so a fault here leaves the state untouched.
-  if (!WriteAtPrivilege(new_cpl, rsp, frame, 8 * n)) return false;
+  // Pushed at the new privilege before any register changes, so a fault
+  // here leaves the registers untouched; SS first, as hardware pushes, so
+  // CR2 names the first slot that could not be written.
+  for (int i = n - 1; i >= 0; --i) {
+    if (!WriteAtPrivilege(new_cpl, rsp + 8 * i, &frame[i], 8)) return false;
+  }
 
   Segment cs = SegmentFromDescriptor(static_cast<uint16_t>((cs_selector & ~3u) | new_cpl), cs_desc);
   if (stack_switch) {
@@ -194,7 +197,9 @@ bool Cpu::DeliverProtected(uint8_t vector, bool has_error_code, uint32_t error_c
   frame[n++] = state.seg[kCs].selector;
   frame[n++] = static_cast<uint32_t>(state.rflags);
   uint32_t esp = static_cast<uint32_t>(state.gpr[kRsp]) - 4 * n;
-  if (!WriteAtPrivilege(state.cpl, seg_base_[kSs] + esp, frame, 4 * n)) return false;
+  for (int i = n - 1; i >= 0; --i) {
+    if (!WriteAtPrivilege(state.cpl, seg_base_[kSs] + esp + 4 * i, &frame[i], 4)) return false;
+  }
   state.gpr[kRsp] = esp;
   LoadSegmentCache(kCs, SegmentFromDescriptor(cs_selector, cs_desc));
   uint64_t flags = state.rflags & ~(kTF | kNT | kRF | kVM);

@@ -151,9 +151,23 @@ TEST(ExceptionDeliveryTest, BenignFaultFollowedByPageFaultIsDeliveredSerially) {
   M::Result r = m.RunFrom(M::kCode);
   ASSERT_EQ(r.outcome.vector, kPageFault);
   EXPECT_EQ(r.frame.error_code, 0x2u);  // supervisor write, not present
-  // CR2 names a byte of the #UD frame that could not be written.
-  EXPECT_GE(m.state().cr2, bad_stack - 40);
-  EXPECT_LT(m.state().cr2, bad_stack);
+  // CR2 names the first push of the #UD frame, SS's slot.
+  EXPECT_EQ(m.state().cr2, bad_stack - 8);
+}
+
+TEST(ExceptionDeliveryTest, FrameCrossingIntoAnUnmappedPageFaultsAtTheFirstSlotThere) {
+  // SS and RSP fit in the mapped page above; RFLAGS is the first push below.
+  M m;
+  const uint64_t stack_top = M::kData + 0x8010;
+  m.SetPteFlags(M::kData + 0x7000, 0);
+  m.SetGate(kPageFault, 0, /*ist=*/1);
+  m.Load(M::kCode, {kUd2[0], kUd2[1]});
+  m.state().gpr[kRsp] = stack_top;
+  M::Result r = m.RunFrom(M::kCode);
+  ASSERT_EQ(r.outcome.vector, kPageFault);
+  EXPECT_EQ(r.frame.error_code, 0x2u);
+  EXPECT_EQ(m.state().cr2, M::kData + 0x7ff8);
+  EXPECT_EQ(m.Get64(M::kData + 0x8008), m.state().seg[kSs].selector);  // already pushed
 }
 
 TEST(ExceptionDeliveryTest, FaultDeliveringDoubleFaultIsTripleFault) {
