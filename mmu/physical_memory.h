@@ -4,7 +4,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <memory>
 #include <vector>
 
@@ -24,6 +23,9 @@ inline constexpr int kPageShift = 12;
 
 class PhysicalMemory {
  public:
+  // RAM is mapped from the host lazily (zero pages on first touch), so a
+  // large guest RAM costs nothing until the guest uses it; ram_size() is 0
+  // if the host refused the mapping.
   explicit PhysicalMemory(uint64_t ram_bytes);
 
   uint64_t ram_size() const { return ram_size_; }
@@ -66,13 +68,12 @@ class PhysicalMemory {
   };
   MmioDevice* FindMmio(uint64_t paddr, uint64_t* offset) const;
 
-  struct FreeDeleter {
-    void operator()(uint8_t* p) const { std::free(p); }
+  struct Unmapper {
+    uint64_t bytes;
+    void operator()(uint8_t* p) const;
   };
-  uint64_t ram_size_;
-  // calloc: the host maps zero pages lazily, so a large guest RAM costs
-  // nothing until the guest touches it.
-  std::unique_ptr<uint8_t, FreeDeleter> ram_;
+  uint64_t ram_size_;  // 0 if the host could not map the RAM
+  std::unique_ptr<uint8_t, Unmapper> ram_;
   std::vector<uint8_t> code_pages_;
   std::vector<MmioWindow> mmio_;
 };

@@ -28,6 +28,10 @@ Machine::Machine(MachineConfig config)
 // and interrupts off, EAX = magic, EBX = information structure.
 absl::Status Machine::Boot(const std::vector<uint8_t>& kernel, const std::string& cmdline,
                            const std::vector<BootModule>& modules) {
+  if (memory_.ram_size() != config_.ram_bytes) {
+    return absl::ResourceExhaustedError(
+        absl::StrFormat("the host cannot map %d MiB of guest RAM", config_.ram_bytes >> 20));
+  }
   absl::StatusOr<BootImage> boot = LoadMultiboot(memory_, kernel, cmdline, modules);
   if (!boot.ok()) return boot.status();
   boot_ = *boot;
