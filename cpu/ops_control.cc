@@ -13,17 +13,22 @@ Flow JmpRel(Cpu& cpu, const DecodedInsn& in) {
   return cpu.Branch(BranchTarget(cpu, cpu.state.rip + in.length + in.imm));
 }
 
-template <int kCond>
+// The hottest handler: specialised by mode, so 64-bit code does not test it.
+template <int kCond, bool kLong>
 Flow Jcc(Cpu& cpu, const DecodedInsn& in) {
   if (!EvalCondition(kCond, cpu.state.rflags)) return cpu.Next(in);
-  return cpu.Branch(BranchTarget(cpu, cpu.state.rip + in.length + in.imm));
+  const uint64_t target = cpu.state.rip + in.length + in.imm;
+  return cpu.Branch(kLong ? target : static_cast<uint32_t>(target));
 }
 
-template <int... kConds>
+template <bool kLong, int... kConds>
 constexpr std::array<Handler, 16> MakeJccTable(std::integer_sequence<int, kConds...>) {
-  return {&Jcc<kConds>...};
+  return {&Jcc<kConds, kLong>...};
 }
-constexpr std::array<Handler, 16> kJccHandlers = MakeJccTable(std::make_integer_sequence<int, 16>());
+constexpr std::array<Handler, 16> kJccHandlers32 =
+    MakeJccTable<false>(std::make_integer_sequence<int, 16>());
+constexpr std::array<Handler, 16> kJccHandlers64 =
+    MakeJccTable<true>(std::make_integer_sequence<int, 16>());
 
 // Indirect targets are read in full before anything changes.
 template <bool kMem>
@@ -136,7 +141,8 @@ bool BindJmp(const ZydisInsn& z, DecodedInsn& out) {
 }
 
 bool BindJcc(const ZydisInsn& z, DecodedInsn& out) {
-  return BindRelative(z, out, kJccHandlers[ConditionOf(z.insn.mnemonic)]);
+  const int cond = ConditionOf(z.insn.mnemonic);
+  return BindRelative(z, out, z.long_mode ? kJccHandlers64[cond] : kJccHandlers32[cond]);
 }
 
 bool BindCall(const ZydisInsn& z, DecodedInsn& out) {
