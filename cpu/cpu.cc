@@ -354,7 +354,8 @@ void Cpu::StepBlock(const Block* block, uint64_t budget) {
     Flow flow = step[0].handler(*this, step[0]);
     if (flow == Flow::kFault) return;
     if (flow == Flow::kJump) ++instret_;
-    if constexpr (kObserve) observer_->OnRetire(block->insns[i], rip, state.rip);
+    // The copy: a store into this code may have rewritten block->insns[i].
+    if constexpr (kObserve) observer_->OnRetire(step[0], rip, state.rip);
     if (flow != Flow::kNext || !block->valid) return;
   }
 }

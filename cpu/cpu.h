@@ -78,7 +78,9 @@ class Cpu : public TranslationListener {
 
   // Runs until a stop condition; at most `max_instructions` more retire.
   StopInfo Run(uint64_t max_instructions);
-  // Devices call this to end the run after the current instruction.
+  // Ends the run before the next block starts: right after the current
+  // instruction when its handler leaves the block (port I/O, faults),
+  // else at the end of the running block.
   void RequestStop(StopInfo info);
   // Devices call this when an interrupt may have become deliverable.
   void RecheckInterrupts() {
@@ -206,7 +208,14 @@ class Cpu : public TranslationListener {
   bool WriteSupervisor(uint64_t linear, const void* src, int size);
   // An explicit write made at privilege `cpl` whatever the current CPL: the
   // pushes of an interrupt frame, made at the handler's privilege.
-  bool WriteAtPrivilege(int cpl, uint64_t linear, const void* src, int size);
+  template <typename T>
+  bool WriteAtPrivilege(int cpl, uint64_t linear, T value) {
+    const int saved = privilege_;
+    SetPrivilege(cpl == 3 ? 1 : 0);
+    const bool ok = Write<T>(linear, value);
+    SetPrivilege(saved);
+    return ok;
+  }
 
   bool Push64(uint64_t v);
   bool Pop64(uint64_t* v);

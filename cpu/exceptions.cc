@@ -141,7 +141,7 @@ bool Cpu::DeliverLong(uint8_t vector, bool has_error_code, uint32_t error_code, 
   // here leaves the registers untouched; SS first, as hardware pushes, so
   // CR2 names the first slot that could not be written.
   for (int i = n - 1; i >= 0; --i) {
-    if (!WriteAtPrivilege(new_cpl, rsp + 8 * i, &frame[i], 8)) return false;
+    if (!WriteAtPrivilege(new_cpl, rsp + 8 * i, frame[i])) return false;
   }
 
   Segment cs = SegmentFromDescriptor(static_cast<uint16_t>((cs_selector & ~3u) | new_cpl), cs_desc);
@@ -198,7 +198,8 @@ bool Cpu::DeliverProtected(uint8_t vector, bool has_error_code, uint32_t error_c
   frame[n++] = static_cast<uint32_t>(state.rflags);
   uint32_t esp = static_cast<uint32_t>(state.gpr[kRsp]) - 4 * n;
   for (int i = n - 1; i >= 0; --i) {
-    if (!WriteAtPrivilege(state.cpl, seg_base_[kSs] + esp + 4 * i, &frame[i], 4)) return false;
+    const uint32_t slot = static_cast<uint32_t>(seg_base_[kSs] + esp + 4 * i);
+    if (!WriteAtPrivilege(state.cpl, slot, frame[i])) return false;
   }
   state.gpr[kRsp] = esp;
   LoadSegmentCache(kCs, SegmentFromDescriptor(cs_selector, cs_desc));

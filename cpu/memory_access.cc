@@ -178,14 +178,6 @@ bool Cpu::WriteSupervisor(uint64_t linear, const void* src, int size) {
   return ok;
 }
 
-bool Cpu::WriteAtPrivilege(int cpl, uint64_t linear, const void* src, int size) {
-  int saved = privilege_;
-  SetPrivilege(cpl == 3 ? 1 : 0);
-  bool ok = WriteBytes(linear, src, size);
-  SetPrivilege(saved);
-  return ok;
-}
-
 // Stack accesses: a non-canonical RSP raises #SS(0), not #GP (SDM vol. 3A 6.15).
 bool Cpu::Push(uint64_t v, int size) {
   uint64_t rsp = state.gpr[kRsp] - size;

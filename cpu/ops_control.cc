@@ -4,13 +4,19 @@
 namespace x64sim {
 namespace {
 
-// Next RIP after a taken near branch; 32-bit code wraps at 4 GiB.
-inline uint64_t BranchTarget(const Cpu& cpu, uint64_t target) {
-  return cpu.state.mode == CpuMode::kLong64 ? target : static_cast<uint32_t>(target);
+// Next RIP after a taken near branch outside 64-bit mode: EIP wraps at
+// 4 GiB, and IP at 64 KiB with a 16-bit operand size (66h).
+inline uint64_t WrapTarget(const DecodedInsn& in, uint64_t target) {
+  return in.size == 2 ? static_cast<uint16_t>(target) : static_cast<uint32_t>(target);
+}
+
+// 64-bit mode ignores 66h on near branches, as Intel processors do.
+inline uint64_t BranchTarget(const Cpu& cpu, const DecodedInsn& in, uint64_t target) {
+  return cpu.state.mode == CpuMode::kLong64 ? target : WrapTarget(in, target);
 }
 
 Flow JmpRel(Cpu& cpu, const DecodedInsn& in) {
-  return cpu.Branch(BranchTarget(cpu, cpu.state.rip + in.length + in.imm));
+  return cpu.Branch(BranchTarget(cpu, in, cpu.state.rip + in.length + in.imm));
 }
 
 // The hottest handler: specialised by mode, so 64-bit code does not test it.
@@ -18,7 +24,7 @@ template <int kCond, bool kLong>
 Flow Jcc(Cpu& cpu, const DecodedInsn& in) {
   if (!EvalCondition(kCond, cpu.state.rflags)) return cpu.Next(in);
   const uint64_t target = cpu.state.rip + in.length + in.imm;
-  return cpu.Branch(kLong ? target : static_cast<uint32_t>(target));
+  return cpu.Branch(kLong ? target : WrapTarget(in, target));
 }
 
 template <bool kLong, int... kConds>
@@ -66,7 +72,7 @@ bool PushReturn(Cpu& cpu, const DecodedInsn& in, uint64_t return_rip) {
 
 Flow CallRel(Cpu& cpu, const DecodedInsn& in) {
   uint64_t ret = cpu.state.rip + in.length;
-  uint64_t target = BranchTarget(cpu, ret + in.imm);
+  uint64_t target = BranchTarget(cpu, in, ret + in.imm);
   if (!CheckTarget(cpu, target)) return Flow::kFault;
   if (!PushReturn(cpu, in, ret)) return Flow::kFault;
   return cpu.Branch(target);
@@ -110,7 +116,7 @@ Flow LoopOp(Cpu& cpu, const DecodedInsn& in) {
     taken = count != 0 && (kKind == 0 || (kKind == 1 ? zf : !zf));
   }
   if (!taken) return cpu.Next(in);
-  return cpu.Branch(BranchTarget(cpu, cpu.state.rip + in.length + in.imm));
+  return cpu.Branch(BranchTarget(cpu, in, cpu.state.rip + in.length + in.imm));
 }
 
 Flow IntN(Cpu& cpu, const DecodedInsn& in) {

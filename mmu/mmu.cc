@@ -160,6 +160,7 @@ Translation Mmu::Walk(WalkRecord& record, const PagingContext& ctx) {
   record.phys = leaf.page_base + (linear & (PageBytes(leaf.size) - 1));
   const auto allow = AllowedAccesses(leaf.rights, leaf.dirty || write, ctx);
   if (!tlb_model_) {
+    if (leaf.size != PageSize::k4K) large_leaf_handed_out_ = true;
     if (observer_) observer_->OnTranslate(record);
     return Translation{.ok = true, .phys = record.phys, .allow = allow};
   }
@@ -273,10 +274,17 @@ void Mmu::NotifyDropped(uint64_t linear, uint8_t size_bits) {
 void Mmu::NotifyDroppedPage(uint64_t linear, uint8_t size_bits) {
   if (tlb_model_) {
     NotifyDropped(linear, size_bits);
-  } else if (listener_) {
+  } else if (large_leaf_handed_out_) {
     // The page may be a 2 MiB or 1 GiB one, held in the fast path 4 KiB at a time.
-    listener_->OnAllTranslationsDropped();
+    NotifyAllDropped();
+  } else {
+    NotifyDropped(linear, kHold4K);
   }
+}
+
+void Mmu::NotifyAllDropped() {
+  large_leaf_handed_out_ = false;
+  if (listener_) listener_->OnAllTranslationsDropped();
 }
 
 void Mmu::ReportInvalidation(InvalidationKind kind, uint64_t linear, uint16_t pcid) {
@@ -307,7 +315,7 @@ void Mmu::OnCr3Write(const PagingContext& new_ctx) {
   ++stats_.invalidations[static_cast<int>(kind)];
   ReportInvalidation(kind, new_ctx.cr3, pcid);
   // The CPU's fast path is not PCID-tagged: every CR3 write empties it.
-  if (listener_) listener_->OnAllTranslationsDropped();
+  NotifyAllDropped();
 }
 
 void Mmu::OnPagingModeChange() {
@@ -317,7 +325,7 @@ void Mmu::OnPagingModeChange() {
   psc_.InvalidateAll();
   ++stats_.invalidations[static_cast<int>(InvalidationKind::kModeChange)];
   ReportInvalidation(InvalidationKind::kModeChange, 0, 0);
-  if (listener_) listener_->OnAllTranslationsDropped();
+  NotifyAllDropped();
 }
 
 void Mmu::Invlpg(uint64_t linear, const PagingContext& ctx) {
@@ -364,7 +372,7 @@ void Mmu::Invpcid(int type, uint16_t pcid, uint64_t linear) {
   }
   ++stats_.invalidations[static_cast<int>(kind)];
   ReportInvalidation(kind, linear, pcid);
-  if (type != 0 && listener_) listener_->OnAllTranslationsDropped();
+  if (type != 0) NotifyAllDropped();
 }
 
 }  // namespace x64sim

@@ -108,9 +108,10 @@ class Mmu {
   void DropForFault(uint64_t linear, uint16_t pcid);
   void ApplyChanges(const TlbChanges& changes);
   void NotifyDropped(uint64_t linear, uint8_t size_bits);
-  // For INVLPG/INVPCID of one address: what the TLBs dropped, or with the
-  // model off everything the fast path holds.
+  // For INVLPG/INVPCID of one address: what the TLBs dropped; with the
+  // model off the 4 KiB page, or everything if a large page may be held.
   void NotifyDroppedPage(uint64_t linear, uint8_t size_bits);
+  void NotifyAllDropped();
   void ReportInvalidation(InvalidationKind kind, uint64_t linear, uint16_t pcid);
 
   MicroArch arch_;
@@ -122,6 +123,9 @@ class Mmu {
   TranslationListener* listener_ = nullptr;
   WalkObserver* observer_ = nullptr;
   bool tlb_model_ = true;
+  // Model off: a 2 MiB or 1 GiB translation was handed out since the last
+  // full drop, so the fast path may hold pieces of it.
+  bool large_leaf_handed_out_ = false;
   // Of the last call that carried a context, to stamp TLB events.
   uint64_t last_instret_ = 0;
   uint64_t last_rip_ = 0;

@@ -65,6 +65,20 @@ TEST(ModeSwitchTest, ProtectedModeToLongMode) {
   EXPECT_EQ(m.state().rip, target + 11);
 }
 
+TEST(ModeSwitchTest, SixteenBitBranchWrapsIpOutsideLongMode) {
+  // SDM vol. 2A Jcc: with a 16-bit operand size the target is truncated to
+  // 16 bits, so `jz rel16` at 0x40002 lands at 0x0017, not 0x40017.
+  M m;
+  ResetToProtectedMode(m);
+  m.Load(0x17, {0xf4});  // hlt
+  m.Load(0x40017, {0xf4});
+  // xor eax, eax; jz rel16 +0x10 (66 0f 84)
+  m.Load(M::kCode, {0x31, 0xc0, 0x66, 0x0f, 0x84, 0x10, 0x00});
+  M::Result r = m.RunFrom(M::kCode);
+  ASSERT_EQ(r.outcome.reason, StopReason::kHaltedForever);
+  EXPECT_EQ(m.state().rip, 0x18u);
+}
+
 TEST(ModeSwitchTest, PagingWithoutLongModeStaysProtected) {
   // Without EFER.LME, CR0.PG with PAE is 32-bit PAE paging, not IA-32e mode.
   M m;

@@ -64,19 +64,29 @@ TEST_F(ModelOffTest, AccessedAndDirtyBitsAreStillWritten) {
   EXPECT_TRUE(tables_.Read(pte) & paging::kPteD);
 }
 
-// The fast path holds 4 KiB pieces of a large page: INVLPG cannot say which,
-// so it drops everything. A fault drops the faulting 4 KiB page.
+// INVLPG drops the 4 KiB page from the fast path, or everything once a
+// large page has been handed out (the fast path holds it 4 KiB at a time
+// and the page size is not known any more). A fault drops its 4 KiB page.
 TEST_F(ModelOffTest, InvalidationsDropTheFastPath) {
+  tables_.Map(kPage, kFrameA, PageSize::k4K, kPteRw);
+  ASSERT_TRUE(Read(kPage).ok);
+  mmu_.Invlpg(kPage + 0x10, ctx_);
+  ASSERT_EQ(listener_.pages.size(), 1u);
+  EXPECT_EQ(listener_.pages[0], kPage);
+  EXPECT_EQ(listener_.all, 0);
+
   tables_.Map(kLargePage, 0x200000, PageSize::k2M, kPteRw);
   ASSERT_TRUE(Read(kLargePage + 0x3000).ok);
   mmu_.Invlpg(kLargePage, ctx_);
   EXPECT_EQ(listener_.all, 1);
-  mmu_.Invpcid(0, 0, kLargePage);
-  EXPECT_EQ(listener_.all, 2);
+  mmu_.Invpcid(0, 0, kPage);  // no large page handed out since the full drop
+  EXPECT_EQ(listener_.all, 1);
+  ASSERT_EQ(listener_.pages.size(), 2u);
+  EXPECT_EQ(listener_.pages[1], kPage);
 
-  ASSERT_FALSE(Read(kPage + 0x10).ok);  // not mapped
-  ASSERT_EQ(listener_.pages.size(), 1u);
-  EXPECT_EQ(listener_.pages[0], kPage);
+  ASSERT_FALSE(Read(kPage + 0x1010).ok);  // not mapped
+  ASSERT_EQ(listener_.pages.size(), 3u);
+  EXPECT_EQ(listener_.pages[2], kPage + 0x1000);
 }
 
 }  // namespace
