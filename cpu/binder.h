@@ -57,6 +57,14 @@ bool BindMovSegment(const ZydisInsn& z, DecodedInsn& out);
 // MOV to/from a control register.
 bool BindMovControl(const ZydisInsn& z, DecodedInsn& out);
 
+// Compare-and-branch fusion (ops_alu.cc): in 64-bit mode, a 32- or 64-bit
+// CMP or TEST of two registers or a register and an immediate, followed by
+// the conditional jump `branch`, becomes one handler that runs and retires
+// both. True if `compare` was rewritten (and marked kInsnFused).
+bool FuseWithBranch(DecodedInsn& compare, ZydisMnemonic branch);
+// The handler of a fused compare alone, for running the pair one by one.
+Handler UnfusedCompare(Handler fused);
+
 // Operand helpers for binders.
 // Byte offset of a general register in CpuState::gpr (AH..BH at +1), or -1.
 int GprOffset(ZydisRegister r);

@@ -205,6 +205,9 @@ bool Cpu::DecodeBlock(uint64_t linear, uint64_t phys, Block* block, bool* cachea
         out.handler = UnimplementedInsn;
       } else {
         ends_block = binders.ends_block(insn.mnemonic);
+        if (long_mode && block->count >= 2) {
+          FuseWithBranch(block->insns[block->count - 2], insn.mnemonic);
+        }
       }
     }
     offset += out.length;
@@ -350,6 +353,7 @@ void Cpu::StepBlock(const Block* block, uint64_t budget) {
     // A copy followed by the end marker, so that the handler's Next comes
     // back here instead of running on.
     DecodedInsn step[2] = {block->insns[i], block->insns[block->count]};
+    if (step[0].flags & kInsnFused) step[0].handler = UnfusedCompare(step[0].handler);
     const uint64_t rip = state.rip;
     Flow flow = step[0].handler(*this, step[0]);
     if (flow == Flow::kFault) return;

@@ -98,18 +98,28 @@ class Cpu : public TranslationListener {
   // and runs the next one of its block. The indirect call is the last thing
   // the handler does, so the compiler makes it a jump (no return to a loop,
   // one branch site per handler); without that it still works, one frame per
-  // instruction of the block.
-  Flow Next(const DecodedInsn& in) {
-    state.rip += in.length;
-    ++instret_;
+  // instruction of the block. Always inlined: an out-of-line copy would be
+  // one shared branch site again.
+  [[gnu::always_inline]] Flow Next(const DecodedInsn& in) {
+    Retire(in);
     const DecodedInsn& next = (&in)[1];
     return next.handler(*this, next);
+  }
+  // Next for a fused pair (kInsnFused) that falls through: retires both.
+  [[gnu::always_inline]] Flow NextPair(const DecodedInsn& first) {
+    Retire(first);
+    return Next((&first)[1]);
+  }
+  // Retires the instruction, leaving the handler to say what runs next.
+  void Retire(const DecodedInsn& in) {
+    state.rip += in.length;
+    ++instret_;
   }
   // Ends a near branch's handler: retires it with RIP at `target`. When the
   // run loop would go straight on (no event due, no stop, far from the
   // instruction limit) and the current block has a link for `target`, runs
   // the linked block directly instead of returning to the loop.
-  Flow Branch(uint64_t target) {
+  [[gnu::always_inline]] Flow Branch(uint64_t target) {
     state.rip = target;
     ++instret_;
     if (instret_ < chain_until_) {
@@ -335,7 +345,7 @@ class Cpu : public TranslationListener {
   // Everything that block links depend on (translations, code, mode,
   // privilege) changed: links made before are no longer followed.
   void InvalidateLinks() { ++generation_; }
-  const Block* FollowLink(const Block* prev) const {
+  [[gnu::always_inline]] const Block* FollowLink(const Block* prev) const {
     for (const Block::Link& link : prev->links) {
       if (link.rip == state.rip && link.generation == generation_) return link.block;
     }

@@ -49,6 +49,7 @@ inline constexpr uint8_t kInsnAddr16 = 1u << 2;
 inline constexpr uint8_t kInsnRep = 1u << 3;    // REP / REPE
 inline constexpr uint8_t kInsnRepne = 1u << 4;  // REPNE
 inline constexpr uint8_t kInsnLock = 1u << 5;
+inline constexpr uint8_t kInsnFused = 1u << 6;  // handler also runs the next instruction (a Jcc)
 
 }  // namespace x64sim
 

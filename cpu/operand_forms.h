@@ -143,6 +143,10 @@ inline bool EvalCondition(int cc, uint64_t f) {
 
 // Condition code of a Jcc/SETcc/CMOVcc mnemonic, or -1.
 int ConditionOf(ZydisMnemonic m);
+// JO..JNLE (not JrCXZ or LOOP).
+inline bool IsConditionalJump(ZydisMnemonic m) {
+  return ConditionOf(m) >= 0 && ZydisMnemonicGetString(m)[0] == 'j';
+}
 
 }  // namespace x64sim
 

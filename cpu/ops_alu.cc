@@ -1,6 +1,9 @@
 // Integer arithmetic and logic: ADD..CMP, TEST, INC/DEC/NEG/NOT, MUL/IMUL/
 // DIV/IDIV, shifts and rotates, bit tests and scans, XADD, CMPXCHG.
 // Flag rules: SDM vol. 2 per instruction; undefined flags are cleared.
+#include <array>
+#include <utility>
+
 #include "cpu/host_flags.h"
 #include "cpu/operand_forms.h"
 
@@ -44,6 +47,48 @@ struct BinaryOp {
       return cpu.Next(in);
     }
   };
+};
+
+// ---- Compare-and-branch fusion --------------------------------------------
+
+// CMP or TEST (two registers, or a register and an immediate) and the Jcc
+// after it as one handler: the flags are computed and stored as CMP/TEST
+// alone would, the condition is read from them in a register, and both
+// instructions retire. Bound in 64-bit mode only, so the target needs no
+// wrap; a pair run one instruction at a time uses UnfusedCompare.
+template <Bin op, typename T, Form F, int kCond>
+Flow CompareAndBranch(Cpu& cpu, const DecodedInsn& in) {
+  const T a = cpu.Reg<T>(in.reg);
+  const T b = F == Form::kRR ? cpu.Reg<T>(in.reg2) : static_cast<T>(in.imm);
+  uint64_t f;
+  Compute<op, T>(a, b, 0, &f);
+  MergeFlags(cpu.state.rflags, f, kArithFlags, op == Bin::kTest ? kLogicDefined : kArithFlags);
+  if (!EvalCondition(kCond, f)) return cpu.NextPair(in);
+  const DecodedInsn& jcc = (&in)[1];
+  cpu.Retire(in);
+  return cpu.Branch(cpu.state.rip + jcc.length + jcc.imm);
+}
+
+struct Fusion {
+  Handler compare;
+  std::array<Handler, 16> fused;  // by condition code
+};
+
+template <Bin op, typename T, Form F, int... kConds>
+constexpr Fusion MakeFusion(std::integer_sequence<int, kConds...>) {
+  return {&BinaryOp<op>::template Op<T, F>::Run, {&CompareAndBranch<op, T, F, kConds>...}};
+}
+
+template <Bin op, typename T, Form F>
+constexpr Fusion FusionOf() {
+  return MakeFusion<op, T, F>(std::make_integer_sequence<int, 16>());
+}
+
+constexpr Fusion kFusions[] = {
+    FusionOf<Bin::kCmp, uint32_t, Form::kRR>(),  FusionOf<Bin::kCmp, uint32_t, Form::kRI>(),
+    FusionOf<Bin::kCmp, uint64_t, Form::kRR>(),  FusionOf<Bin::kCmp, uint64_t, Form::kRI>(),
+    FusionOf<Bin::kTest, uint32_t, Form::kRR>(), FusionOf<Bin::kTest, uint32_t, Form::kRI>(),
+    FusionOf<Bin::kTest, uint64_t, Form::kRR>(), FusionOf<Bin::kTest, uint64_t, Form::kRI>(),
 };
 
 template <Bin op>
@@ -497,6 +542,26 @@ bool BindCmpxchgDouble(const ZydisInsn& z, DecodedInsn& out) {
 }
 
 }  // namespace
+
+bool FuseWithBranch(DecodedInsn& compare, ZydisMnemonic branch) {
+  if (!IsConditionalJump(branch)) return false;
+  for (const Fusion& f : kFusions) {
+    if (compare.handler != f.compare) continue;
+    compare.handler = f.fused[ConditionOf(branch)];
+    compare.flags |= kInsnFused;
+    return true;
+  }
+  return false;
+}
+
+Handler UnfusedCompare(Handler fused) {
+  for (const Fusion& f : kFusions) {
+    for (Handler h : f.fused) {
+      if (h == fused) return f.compare;
+    }
+  }
+  return nullptr;
+}
 
 void RegisterAluOps(BinderTable& t) {
   t.Add(ZYDIS_MNEMONIC_ADD, BindBinary<Bin::kAdd>);

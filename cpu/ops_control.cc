@@ -202,7 +202,7 @@ void RegisterControlOps(BinderTable& t) {
     auto mn = static_cast<ZydisMnemonic>(m);
     // Blocks run on past a conditional branch: a taken one leaves the block,
     // a fall-through continues in it.
-    if (ConditionOf(mn) >= 0 && ZydisMnemonicGetString(mn)[0] == 'j') t.Add(mn, BindJcc);
+    if (IsConditionalJump(mn)) t.Add(mn, BindJcc);
   }
   t.Add(ZYDIS_MNEMONIC_CALL, BindCall, true);
   t.Add(ZYDIS_MNEMONIC_RET, BindRet, true);

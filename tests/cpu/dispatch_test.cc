@@ -1,8 +1,10 @@
-// Threaded dispatch (handlers run the next instruction themselves) and
-// block chaining (branches enter the linked block directly) must give
-// exactly what running one instruction at a time gives. A retire observer
-// makes the CPU step, so a run with one is the reference for a run without.
+// Threaded dispatch (handlers run the next instruction themselves), block
+// chaining (branches enter the linked block directly) and compare-and-branch
+// fusion must give exactly what running one instruction at a time gives. A
+// retire observer makes the CPU step (and run fused pairs as two
+// instructions), so a run with one is the reference for a run without.
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -51,35 +53,36 @@ std::vector<uint8_t> NestedLoops() {
 struct Result {
   M::Outcome outcome;
   uint64_t retired;
-  uint64_t rip, rax, rbx, rcx, rdx;
+  uint64_t rip, rflags;
+  uint64_t gpr[16];
 };
 
-Result RunNestedLoops(bool step, uint64_t max_instructions) {
+Result RunCode(const std::vector<uint8_t>& code, bool step, uint64_t max_instructions) {
   M m;
   CountingObserver observer;
   if (step) m.cpu().set_retire_observer(&observer);
   const uint64_t before = m.cpu().instret();
   Result r;
-  r.outcome = m.Run(NestedLoops(), max_instructions);
+  r.outcome = m.Run(code, max_instructions);
   r.retired = m.cpu().instret() - before;
   if (step) EXPECT_EQ(observer.retired, r.retired);
   const CpuState& s = m.state();
   r.rip = s.rip;
-  r.rax = s.gpr[kRax];
-  r.rbx = s.gpr[kRbx];
-  r.rcx = s.gpr[kRcx];
-  r.rdx = s.gpr[kRdx];
+  r.rflags = s.rflags;
+  for (int i = 0; i < 16; ++i) r.gpr[i] = s.gpr[i];
   return r;
+}
+
+Result RunNestedLoops(bool step, uint64_t max_instructions) {
+  return RunCode(NestedLoops(), step, max_instructions);
 }
 
 void ExpectSame(const Result& a, const Result& b) {
   EXPECT_EQ(a.outcome.reason, b.outcome.reason);
   EXPECT_EQ(a.retired, b.retired);
   EXPECT_EQ(a.rip, b.rip);
-  EXPECT_EQ(a.rax, b.rax);
-  EXPECT_EQ(a.rbx, b.rbx);
-  EXPECT_EQ(a.rcx, b.rcx);
-  EXPECT_EQ(a.rdx, b.rdx);
+  EXPECT_EQ(a.rflags, b.rflags);
+  for (int i = 0; i < 16; ++i) EXPECT_EQ(a.gpr[i], b.gpr[i]) << "gpr " << i;
 }
 
 TEST(DispatchTest, ChainedRunMatchesSteppedRun) {
@@ -89,6 +92,80 @@ TEST(DispatchTest, ChainedRunMatchesSteppedRun) {
   EXPECT_EQ(chained.retired, 2953u);  // 1 + 50 * (1 + 7 * 8 + 2) + jmp + hlt
   EXPECT_EQ(chained.rip, M::kCode + 48);
   ExpectSame(chained, stepped);
+}
+
+void Append64(std::vector<uint8_t>& code, uint64_t v) {
+  for (int i = 0; i < 8; ++i) code.push_back(static_cast<uint8_t>(v >> (8 * i)));
+}
+
+// Every fusable compare form (CMP and TEST; 32 and 64 bits; register and
+// immediate) before each of the 16 Jcc, on operands at the edges of signed
+// and unsigned ranges. Each case records whether the branch was taken (RDX
+// counts fall-throughs) and folds the flags into RDI.
+std::vector<uint8_t> CompareAndBranchCases() {
+  const std::vector<std::vector<uint8_t>> compares = {
+      {0x48, 0x39, 0xd8},  // cmp rax, rbx
+      {0x39, 0xd8},        // cmp eax, ebx
+      {0x48, 0x3d},        // cmp rax, imm32
+      {0x3d},              // cmp eax, imm32
+      {0x48, 0x85, 0xd8},  // test rax, rbx
+      {0x85, 0xd8},        // test eax, ebx
+      {0x48, 0xa9},        // test rax, imm32
+      {0xa9},              // test eax, imm32
+  };
+  const std::pair<uint64_t, uint64_t> operands[] = {
+      {0, 0}, {1, 2}, {2, 1}, {5, 5}, {~0ull, 1}, {0x7fffffff, ~0ull},
+      {0x80000000, 1}, {0x8000000000000000ull, 1}, {-5ull, 3},
+  };
+  std::vector<uint8_t> code;
+  for (int cond = 0; cond < 16; ++cond) {
+    for (const std::vector<uint8_t>& compare : compares) {
+      const bool immediate = compare.back() == 0x3d || compare.back() == 0xa9;
+      for (auto [a, b] : operands) {
+        code.insert(code.end(), {0x48, 0xb8});  // mov rax, a
+        Append64(code, a);
+        code.insert(code.end(), {0x48, 0xbb});  // mov rbx, b
+        Append64(code, b);
+        code.insert(code.end(), compare.begin(), compare.end());
+        if (immediate) Append32(code, static_cast<uint32_t>(b));
+        code.insert(code.end(), {0x0f, static_cast<uint8_t>(0x80 + cond)});  // jcc +3
+        Append32(code, 3);
+        code.insert(code.end(), {0x48, 0xff, 0xc2});  // inc rdx (skipped when taken)
+        code.insert(code.end(), {0x9c, 0x5e});        // pushfq; pop rsi
+        code.insert(code.end(), {0x48, 0xc1, 0xc7, 0x05, 0x48, 0x31, 0xf7});  // rol rdi, 5; xor rdi, rsi
+      }
+    }
+  }
+  return code;
+}
+
+TEST(DispatchTest, FusedCompareAndBranchMatchesSteppedRun) {
+  const std::vector<uint8_t> code = CompareAndBranchCases();
+  Result fused = RunCode(code, false, 100000);
+  Result stepped = RunCode(code, true, 100000);
+  ASSERT_EQ(fused.outcome.reason, StopReason::kHaltedForever);
+  EXPECT_EQ(fused.rip, M::kCode + code.size() + 1);
+  ExpectSame(fused, stepped);
+  // Every case ran: 16 * 8 * 9 cases of 9 instructions, less the skipped
+  // increments, plus the final HLT; about half the branches were taken.
+  const uint64_t cases = 16 * 8 * 9;
+  EXPECT_EQ(fused.retired, cases * 9 - (cases - fused.gpr[kRdx]) + 1);
+  EXPECT_GT(fused.gpr[kRdx], cases / 4);
+  EXPECT_LT(fused.gpr[kRdx], cases * 3 / 4);
+}
+
+// An instruction limit that falls between a compare and its branch stops
+// after the compare, as stepping does.
+TEST(DispatchTest, InstructionLimitCanSplitAFusedPair) {
+  const std::vector<uint8_t> code = CompareAndBranchCases();
+  for (uint64_t limit : {3, 4, 5, 11, 12, 13}) {
+    SCOPED_TRACE(limit);
+    Result fused = RunCode(code, false, limit);
+    Result stepped = RunCode(code, true, limit);
+    ASSERT_EQ(fused.outcome.reason, StopReason::kInstructionLimit);
+    EXPECT_EQ(fused.retired, limit);
+    ExpectSame(fused, stepped);
+  }
 }
 
 // The limit falls inside blocks and inside chains of linked blocks: the run
