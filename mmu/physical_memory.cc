@@ -36,7 +36,7 @@ void PhysicalMemory::Unmapper::operator()(uint8_t* p) const { munmap(p, bytes); 
 PhysicalMemory::PhysicalMemory(uint64_t ram_bytes)
     : ram_(MapRam(MappedBytes(ram_bytes)), Unmapper{MappedBytes(ram_bytes)}) {
   ram_size_ = ram_ != nullptr ? ram_bytes : 0;
-  code_pages_.assign(ram_size_ >> kPageShift, 0);
+  code_pages_.assign((ram_size_ + kPageSize - 1) >> kPageShift, 0);
 }
 
 MmioDevice* PhysicalMemory::FindMmio(uint64_t paddr, uint64_t* offset) const {

@@ -118,6 +118,10 @@ int Main(int argc, char** argv) {
   config.tlb_model = absl::GetFlag(FLAGS_tlb_model);
   config.console = [](uint8_t c) { std::fputc(c, stdout); };
   Machine machine(config);
+  if (machine.memory().ram_size() != config.ram_bytes) {
+    return Fail(kExitBadFlag, absl::StrFormat("--memory_mib=%d: the host cannot map that much guest RAM",
+                                              memory_mib));
+  }
 
   std::unique_ptr<std::ofstream> trace_file;
   std::unique_ptr<MmuTracer> tracer;
