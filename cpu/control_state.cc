@@ -5,6 +5,8 @@
 namespace x64sim {
 
 void Cpu::UpdateMode() {
+  const CpuMode old_mode = state.mode;
+  const uint64_t old_cs_base = seg_base_[kCs];
   CpuMode mode;
   if (!(state.cr0 & kCr0PE)) {
     mode = CpuMode::kReal;
@@ -19,7 +21,9 @@ void Cpu::UpdateMode() {
     bool flat = mode == CpuMode::kLong64 && r != kFs && r != kGs;
     seg_base_[r] = flat ? 0 : state.seg[r].base;
   }
-  InvalidateLinks();  // decoding depends on the mode, fetching on CS's base
+  // Decoding depends on the mode, fetching on CS's base; FS/GS bases (SWAPGS,
+  // WRFSBASE) and data segments change neither.
+  if (mode != old_mode || seg_base_[kCs] != old_cs_base) InvalidateLinks();
 }
 
 void Cpu::LoadSegmentCache(SegReg reg, const Segment& s) {
