@@ -48,9 +48,6 @@ Cpu::Cpu(PhysicalMemory& memory, Mmu& mmu, IoBus& io)
 
 Cpu::~Cpu() { mmu_.set_listener(nullptr); }
 
-// Devices request stops from handlers that leave the block (port I/O), and
-// the other callers from paths that raise an exception, so the run loop
-// sees the request before it starts another block.
 void Cpu::RequestStop(StopInfo info) {
   if (stop_.reason == StopReason::kNone) stop_ = std::move(info);
   chain_until_ = 0;

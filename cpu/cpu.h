@@ -133,8 +133,7 @@ class Cpu : public TranslationListener {
   // Retires the instruction and returns to the run loop, which then looks
   // again at everything a block depends on (mode, interrupts, stop requests).
   Flow Leave(const DecodedInsn& in) {
-    state.rip += in.length;
-    ++instret_;
+    Retire(in);
     return Flow::kLeave;
   }
 

@@ -131,10 +131,12 @@ Translation Mmu::Walk(WalkRecord& record, const PagingContext& ctx) {
   const uint64_t root = ctx.cr3 & walker_.address_mask();
   const WalkStart start = tlb_model_ ? psc_.Lookup(linear, pcid, root, &record.psc)
                                      : WalkStart{paging::Level::kPml4, root, AccessRights{}};
-  if (tlb_model_ && record.psc == PscSource::kNone) {
-    ++stats_.psc_misses;
-  } else if (tlb_model_) {
-    ++stats_.psc_hits[static_cast<int>(record.psc) - 1];
+  if (tlb_model_) {
+    if (record.psc == PscSource::kNone) {
+      ++stats_.psc_misses;
+    } else {
+      ++stats_.psc_hits[static_cast<int>(record.psc) - 1];
+    }
   }
   const WalkResult walk = walker_.Walk(linear, start, ctx, &record);
   stats_.walk_levels_read += record.num_steps;

@@ -73,10 +73,6 @@ Result RunCode(const std::vector<uint8_t>& code, bool step, uint64_t max_instruc
   return r;
 }
 
-Result RunNestedLoops(bool step, uint64_t max_instructions) {
-  return RunCode(NestedLoops(), step, max_instructions);
-}
-
 void ExpectSame(const Result& a, const Result& b) {
   EXPECT_EQ(a.outcome.reason, b.outcome.reason);
   EXPECT_EQ(a.retired, b.retired);
@@ -86,8 +82,8 @@ void ExpectSame(const Result& a, const Result& b) {
 }
 
 TEST(DispatchTest, ChainedRunMatchesSteppedRun) {
-  Result chained = RunNestedLoops(false, 100000);
-  Result stepped = RunNestedLoops(true, 100000);
+  Result chained = RunCode(NestedLoops(), false, 100000);
+  Result stepped = RunCode(NestedLoops(), true, 100000);
   ASSERT_EQ(chained.outcome.reason, StopReason::kHaltedForever);
   EXPECT_EQ(chained.retired, 2953u);  // 1 + 50 * (1 + 7 * 8 + 2) + jmp + hlt
   EXPECT_EQ(chained.rip, M::kCode + 48);
@@ -173,8 +169,8 @@ TEST(DispatchTest, InstructionLimitCanSplitAFusedPair) {
 TEST(DispatchTest, InstructionLimitIsExactInsideChains) {
   for (uint64_t limit : {1, 2, 3, 7, 8, 9, 63, 64, 65, 100, 511, 512, 513, 1000, 2952}) {
     SCOPED_TRACE(limit);
-    Result chained = RunNestedLoops(false, limit);
-    Result stepped = RunNestedLoops(true, limit);
+    Result chained = RunCode(NestedLoops(), false, limit);
+    Result stepped = RunCode(NestedLoops(), true, limit);
     ASSERT_EQ(chained.outcome.reason, StopReason::kInstructionLimit);
     EXPECT_EQ(chained.retired, limit);
     ExpectSame(chained, stepped);
