@@ -77,6 +77,7 @@ bool Cpu::WriteCr3(uint64_t v) {
   uint64_t stored = (state.cr4 & kCr4PCIDE) ? v & ~(1ull << 63) : v;
   if (stored >> 52) return RejectWithGp();
   state.cr3 = stored;
+  cr3_noflush_ = stored != v;
   PagingContext ctx = MakePagingContext(false);
   ctx.cr3 = v;  // the MMU needs the no-flush bit
   // The MMU drops every fast-path translation through the listener: soft-TLB

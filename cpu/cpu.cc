@@ -41,6 +41,7 @@ Cpu::Cpu(PhysicalMemory& memory, Mmu& mmu, IoBus& io)
   ZydisDecoderInit(&decoders_->compat32, ZYDIS_MACHINE_MODE_LONG_COMPAT_32, ZYDIS_STACK_WIDTH_32);
   ZydisFormatterInit(&decoders_->formatter, ZYDIS_FORMATTER_STYLE_INTEL);
   mmu_.set_listener(this);
+  ram_base_ = reinterpret_cast<uint64_t>(memory_.RamPointer(0));
   for (SegReg r : {kEs, kCs, kSs, kDs, kFs, kGs}) state.seg[r].attributes = 0x93;
   state.seg[kCs].attributes = 0x9b;
   UpdateMode();
@@ -201,6 +202,10 @@ bool Cpu::DecodeBlock(uint64_t linear, uint64_t phys, Block* block, bool* cachea
       if (binder == nullptr || !binder(z, out)) {
         out.handler = UnimplementedInsn;
       } else {
+        if (model_ != nullptr) {
+          if (!block->timing) block->timing = std::make_unique<InsnTiming[]>(Block::kMaxInsns);
+          model_->Annotate(insn, ops, &block->timing[block->count - 1]);
+        }
         ends_block = binders.ends_block(insn.mnemonic);
         if (long_mode && block->count >= 2) {
           FuseWithBranch(block->insns[block->count - 2], insn.mnemonic);
@@ -212,6 +217,10 @@ bool Cpu::DecodeBlock(uint64_t linear, uint64_t phys, Block* block, bool* cachea
   }
   block->insns[block->count] = DecodedInsn{};
   block->insns[block->count].handler = EndOfBlock;
+  // Instructions that did not bind (#UD) keep the default timing.
+  if (model_ != nullptr && !block->timing) {
+    block->timing = std::make_unique<InsnTiming[]>(Block::kMaxInsns);
+  }
   return true;
 }
 
@@ -282,7 +291,11 @@ StopInfo Cpu::Run(uint64_t max_instructions) {
 // calls into jumps (unoptimised and sanitizer builds).
 void Cpu::AllowChaining(uint64_t limit) {
   constexpr uint64_t kChainBudget = 512;
-  const uint64_t events = next_event_check_ > idle_cycles_ ? next_event_check_ - idle_cycles_ : 0;
+  // With timing off a cycle is an instruction, so the next event bounds the
+  // chain; with timing on, PriceAndChain compares cycles itself.
+  const uint64_t events = timing_on_ ? UINT64_MAX
+                          : next_event_check_ > idle_cycles_ ? next_event_check_ - idle_cycles_
+                                                             : 0;
   const uint64_t last_full_block = limit > Block::kMaxInsns ? limit - Block::kMaxInsns : 0;
   chain_until_ = std::min({events, last_full_block, instret_ + kChainBudget});
 }
@@ -329,6 +342,7 @@ StopInfo Cpu::RunLoop(uint64_t max_instructions) {
     }
     const uint64_t generation = generation_;
     current_block_ = block;
+    if (timing_on_) StartTimedBlock(block);
     if (kObserve || limit - instret_ < static_cast<uint64_t>(block->count)) {
       chain_until_ = 0;
       StepBlock<kObserve>(block, limit - instret_);
@@ -336,6 +350,7 @@ StopInfo Cpu::RunLoop(uint64_t max_instructions) {
       AllowChaining(limit);
       if (block->insns[0].handler(*this, block->insns[0]) == Flow::kJump) ++instret_;
     }
+    if (timing_on_) FinishTimedBlock();
     // 32-bit code wraps at 4 GiB (checked per block, not per instruction).
     if (state.mode != CpuMode::kLong64) state.rip = static_cast<uint32_t>(state.rip);
     prev = (generation == generation_ && current_block_ != uncached.get()) ? current_block_ : nullptr;
@@ -389,7 +404,13 @@ void Cpu::HandleExternalEvents() {
                                                   : "no pending timer or deliverable interrupt")});
       return;
     }
-    if (next > cycles()) idle_cycles_ += next - cycles();  // sleep until the next event
+    if (next > cycles()) {  // sleep until the next event
+      if (timing_on_) {
+        model_->SleepUntil(next);
+      } else {
+        idle_cycles_ += next - cycles();
+      }
+    }
     vector = interrupts_->PendingVector(cycles());
   }
   if (vector < 0) {
@@ -403,6 +424,7 @@ void Cpu::HandleExternalEvents() {
   interrupts_->Acknowledge(vector);
   state.halted = false;
   if (observer_ != nullptr) observer_->OnEvent(static_cast<uint8_t>(vector), state.rip);
+  if (timing_on_) model_->Deliver(TimingEvent::kInterrupt, state.cpl);
   if (!DeliverInterrupt(static_cast<uint8_t>(vector), false, 0, false, state.rip)) {
     DeliverPendingException();
   }

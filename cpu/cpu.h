@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -16,6 +17,7 @@
 #include "cpu/io_bus.h"
 #include "cpu/retire_observer.h"
 #include "cpu/state.h"
+#include "cpu/timing.h"
 #include "mmu/mmu.h"
 #include "mmu/physical_memory.h"
 
@@ -29,6 +31,11 @@ enum Vector : uint8_t {
   kStackFault = 12, kGeneralProtection = 13, kPageFault = 14,
   kFpuError = 16, kAlignmentCheck = 17, kMachineCheck = 18, kSimdError = 19,
 };
+
+// x64sim's marker instruction: NOP DWORD [RAX + kMarkerTag | command].
+inline constexpr uint32_t kMarkerTag = 0x58530000;  // "XS"
+inline constexpr uint32_t kMarkerRegionBegin = 1;
+inline constexpr uint32_t kMarkerRegionEnd = 2;
 
 enum class StopReason : uint8_t {
   kNone,
@@ -63,6 +70,8 @@ struct Block {
   // One more than the instructions: insns[count] is the end marker, whose
   // handler returns Flow::kNext to the run loop.
   DecodedInsn insns[kMaxInsns + 1];
+  // The static timing of each instruction, when a timing model is attached.
+  std::unique_ptr<InsnTiming[]> timing;
 };
 
 class Cpu : public TranslationListener {
@@ -75,6 +84,17 @@ class Cpu : public TranslationListener {
   void set_interrupt_controller(InterruptController* c) { interrupts_ = c; }
   void set_retire_observer(RetireObserver* o) { observer_ = o; }
   void set_stop_on_unimplemented(bool stop) { stop_on_unimplemented_ = stop; }
+  // Receives the commands of x64sim's marker instruction (kMarker*).
+  void set_marker_handler(std::function<void(uint32_t)> handler) { marker_ = std::move(handler); }
+  void Mark(uint32_t command) {
+    if (marker_) marker_(command);
+  }
+  // Attaches a timing model before anything runs: every block decoded from
+  // then on carries the model's static timing. set_timing(true) prices
+  // execution with it, its clock starting at the current cycle.
+  void set_timing_model(TimingModel* model) { model_ = model; }
+  void set_timing(bool on);
+  bool timing() const { return timing_on_; }
 
   // Runs until a stop condition; at most `max_instructions` more retire.
   StopInfo Run(uint64_t max_instructions);
@@ -89,8 +109,25 @@ class Cpu : public TranslationListener {
   }
 
   uint64_t instret() const { return instret_; }
-  // Simulated time. One cycle per instruction until a timing model prices them.
-  uint64_t cycles() const { return instret_ + idle_cycles_; }
+  // Simulated time: the timing model's core cycles, or with timing off one
+  // cycle per instruction plus the cycles a halted core slept.
+  uint64_t cycles() const { return timing_on_ ? model_->cycles() : instret_ + idle_cycles_; }
+  // Prices the instructions of the running block that have retired, so
+  // that time read now (RDTSC, a device) counts every one before it.
+  void SyncTiming() {
+    if (timed_block_ != nullptr && instret_ - timed_instret_ > static_cast<uint64_t>(timed_begin_)) {
+      PriceTimedBlock(static_cast<int>(instret_ - timed_instret_));
+    }
+  }
+  // REP string instructions are priced as one run, not element by element:
+  // PauseMemLog stops recording their accesses, ResumeMemLog records the run.
+  MemAccess* PauseMemLog() {
+    MemAccess* end = log_end_;
+    log_end_ = log_pos_;
+    return end;
+  }
+  void ResumeMemLog(MemAccess* end, uint64_t elements, int element_size, uint64_t dst_linear,
+                    uint64_t src_linear);
 
   // ---- Used by instruction handlers -------------------------------------
 
@@ -124,6 +161,7 @@ class Cpu : public TranslationListener {
     ++instret_;
     if (instret_ < chain_until_) {
       if (const Block* next = FollowLink(current_block_)) {
+        if (timing_on_ && !PriceAndChain(next)) return Flow::kLeave;
         current_block_ = next;
         return next->insns[0].handler(*this, next->insns[0]);
       }
@@ -176,6 +214,7 @@ class Cpu : public TranslationListener {
     if (e.read_tag == (linear & ~kPageOffsetMask) &&
         (linear & kPageOffsetMask) <= kPageSize - sizeof(T)) {
       std::memcpy(value, reinterpret_cast<const void*>(e.addend + linear), sizeof(T));
+      if (log_pos_ != log_end_) LogFastAccess(linear, e.addend + linear, 0);
       return true;
     }
     uint64_t v = 0;
@@ -189,6 +228,7 @@ class Cpu : public TranslationListener {
     if (e.write_tag == (linear & ~kPageOffsetMask) &&
         (linear & kPageOffsetMask) <= kPageSize - sizeof(T)) {
       std::memcpy(reinterpret_cast<void*>(e.addend + linear), &value, sizeof(T));
+      if (log_pos_ != log_end_) LogFastAccess(linear, e.addend + linear, kAccessWrite);
       return true;
     }
     return WriteSlow(linear, sizeof(T), static_cast<uint64_t>(value));
@@ -323,6 +363,21 @@ class Cpu : public TranslationListener {
   void FlushSoftTlb();
   void InvalidateCodePage(uint64_t phys_page);
 
+  // Timing (cpu/timing.h): the block being priced and what it did.
+  void LogFastAccess(uint64_t linear, uint64_t host, uint8_t flags) {
+    *log_pos_++ = {linear, host - ram_base_, static_cast<uint32_t>(state.rip), 0,
+                   static_cast<uint8_t>(flags | kAccessFastPath)};
+  }
+  void LogSlowAccess(uint64_t linear, uint64_t phys, uint8_t flags);
+  void StartTimedBlock(const Block* block);
+  // Prices instructions [timed_begin_, end) of the timed block.
+  void PriceTimedBlock(int end);
+  void FinishTimedBlock();
+  // Branch's step into a linked block with timing on: prices the block left
+  // and starts the next; false if the loop must run first (an event is due
+  // or the pricing changed what links depend on).
+  bool PriceAndChain(const Block* next);
+
   template <bool kObserve>
   StopInfo RunLoop(uint64_t max_instructions);
   // Runs at most `budget` instructions of `block` one at a time, for an
@@ -359,6 +414,27 @@ class Cpu : public TranslationListener {
   IoBus& io_;
   InterruptController* interrupts_ = nullptr;
   RetireObserver* observer_ = nullptr;
+  TimingModel* model_ = nullptr;
+  bool timing_on_ = false;
+  std::function<void(uint32_t)> marker_;
+
+  static constexpr int kMemLogSize = 512;
+  MemAccess mem_log_[kMemLogSize];
+  MemAccess* log_pos_ = mem_log_;
+  MemAccess* log_end_ = mem_log_;  // == log_pos_ while not recording
+  RepWork rep_log_[Block::kMaxInsns];
+  int num_reps_ = 0;
+  uint64_t ram_base_ = 0;  // host address of guest physical 0
+  const Block* timed_block_ = nullptr;
+  int timed_begin_ = 0;          // first instruction not yet priced
+  uint64_t timed_rip_ = 0;       // its RIP
+  uint64_t timed_offset_ = 0;    // its offset in the block's code
+  uint64_t timed_instret_ = 0;   // instret_ when the block started
+  uint64_t timed_fetch_linear_ = 0;
+  int timed_cpl_ = 0;
+  bool timed_paging_ = false;
+  uint16_t timed_pcid_ = 0;
+  bool cr3_noflush_ = false;
 
   uint64_t seg_base_[6] = {};
   int privilege_ = 0;  // soft TLB in use: 1 at CPL 3

@@ -116,11 +116,15 @@ bool Cpu::ReadBytes(uint64_t linear, void* dst, int size) {
   uint64_t phys[2];
   if (!TranslateData(linear, AccessKind::kRead, user, &phys[0])) return false;
   if (first < size && !TranslateData(linear + first, AccessKind::kRead, user, &phys[1])) return false;
+  if (log_pos_ != log_end_) LogSlowAccess(linear, phys[0], 0);
   auto* out = static_cast<uint8_t*>(dst);
   auto read_part = [&](uint64_t p, uint8_t* to, int n) {
     if (uint8_t* host = memory_.RamPointer(p)) {
       std::memcpy(to, host, n);
-    } else if (n == 1 || n == 2 || n == 4 || n == 8) {
+      return;
+    }
+    SyncTiming();  // a device may read the clock
+    if (n == 1 || n == 2 || n == 4 || n == 8) {
       uint64_t v = memory_.Read(p, n);
       std::memcpy(to, &v, n);
     } else {
@@ -140,12 +144,16 @@ bool Cpu::WriteBytes(uint64_t linear, const void* src, int size) {
   uint64_t phys[2];
   if (!TranslateData(linear, AccessKind::kWrite, user, &phys[0])) return false;
   if (first < size && !TranslateData(linear + first, AccessKind::kWrite, user, &phys[1])) return false;
+  if (log_pos_ != log_end_) LogSlowAccess(linear, phys[0], kAccessWrite);
   const auto* in = static_cast<const uint8_t*>(src);
   auto write_part = [&](uint64_t p, const uint8_t* from, int n) {
     if (memory_.IsCodePage(p)) InvalidateCodePage(p & ~kPageOffsetMask);
     if (uint8_t* host = memory_.RamPointer(p)) {
       std::memcpy(host, from, n);
-    } else if (n == 1 || n == 2 || n == 4 || n == 8) {
+      return;
+    }
+    SyncTiming();  // a device may read the clock
+    if (n == 1 || n == 2 || n == 4 || n == 8) {
       uint64_t v = 0;
       std::memcpy(&v, from, n);
       memory_.Write(p, n, v);

@@ -410,7 +410,7 @@ struct BitTestOp {
       } else {
         if (!ReadDest<T, F>(cpu, in, &a, &linear)) return Flow::kFault;
         T src;
-        ReadSource<T, F>(cpu, in, &src);
+        if (!ReadSource<T, F>(cpu, in, &src)) return Flow::kFault;
         bit = src & (kBits - 1);
       }
       uint64_t f = ((a >> bit) & 1) ? kCF : 0;

@@ -331,6 +331,25 @@ Flow Leave(Cpu& cpu, const DecodedInsn& in) {
 
 Flow Nop(Cpu& cpu, const DecodedInsn& in) { return cpu.Next(in); }
 
+// x64sim's marker: a NOP (so the same code runs unchanged on hardware)
+// whose memory operand is [rax + 0x5853000N] (guest/roi/x64sim_roi.h).
+Flow Marker(Cpu& cpu, const DecodedInsn& in) {
+  cpu.Mark(static_cast<uint32_t>(in.imm));
+  return cpu.Leave(in);
+}
+
+bool IsMarker(const ZydisInsn& z, uint32_t* command) {
+  if (z.insn.operand_count_visible != 1 || !IsMem(z.ops[0])) return false;
+  const ZydisDecodedOperand& m = z.ops[0];
+  const uint64_t disp = static_cast<uint64_t>(m.mem.disp.value);
+  if (m.mem.base != ZYDIS_REGISTER_RAX || m.mem.index != ZYDIS_REGISTER_NONE ||
+      (disp >> 16) != (kMarkerTag >> 16)) {
+    return false;
+  }
+  *command = static_cast<uint32_t>(disp & 0xffff);
+  return true;
+}
+
 bool BindSimple(const ZydisInsn& z, DecodedInsn& out) {
   out.size = z.insn.operand_width / 8;
   switch (z.insn.mnemonic) {
@@ -344,6 +363,13 @@ bool BindSimple(const ZydisInsn& z, DecodedInsn& out) {
     case ZYDIS_MNEMONIC_CQO: out.handler = &SignIntoRdx<uint64_t>; return true;
     case ZYDIS_MNEMONIC_LEAVE: out.handler = Leave; return true;
     case ZYDIS_MNEMONIC_NOP:
+      if (uint32_t command; IsMarker(z, &command)) {
+        out.handler = Marker;
+        out.imm = command;
+        return true;
+      }
+      out.handler = Nop;
+      return true;
     case ZYDIS_MNEMONIC_PAUSE:
     case ZYDIS_MNEMONIC_ENDBR64:
     case ZYDIS_MNEMONIC_ENDBR32:

@@ -272,36 +272,72 @@ BulkResult Bulk(Cpu& cpu, SegReg src_seg, uint64_t count) {
   }
 }
 
+// Hands a REP run to the timing model as one piece of work, however the
+// instruction ends: the elements it did, from where its runs started.
+template <typename T, typename A, StringOp Op>
+class RepRun {
+ public:
+  RepRun(Cpu& cpu, SegReg src_seg)
+      : cpu_(cpu),
+        count_(AddrReg<A>(cpu, kRcx)),
+        first_(Op == StringOp::kLods ? StringLinear<A>(cpu, src_seg, kRsi)
+                                     : StringLinear<A>(cpu, kEs, kRdi)),
+        second_(Op == StringOp::kMovs || Op == StringOp::kCmps
+                    ? StringLinear<A>(cpu, src_seg, kRsi) : kNoSource),
+        log_end_(cpu.PauseMemLog()) {}
+  ~RepRun() {
+    cpu_.ResumeMemLog(log_end_, count_ - AddrReg<A>(cpu_, kRcx), sizeof(T), first_, second_);
+  }
+  RepRun(const RepRun&) = delete;
+  RepRun& operator=(const RepRun&) = delete;
+
+ private:
+  Cpu& cpu_;
+  uint64_t count_;
+  uint64_t first_;
+  uint64_t second_;
+  MemAccess* log_end_;
+};
+
+// The repetitions of a REP string instruction; false if one faulted.
+template <typename T, typename A, StringOp Op, Repeat R>
+bool RunRepeated(Cpu& cpu, SegReg src_seg, bool down, int64_t delta) {
+  RepRun<T, A, Op> run(cpu, src_seg);
+  uint64_t count = AddrReg<A>(cpu, kRcx);
+  while (count != 0) {
+    BulkResult r = down ? Bulk<T, A, Op, R, true>(cpu, src_seg, count)
+                        : Bulk<T, A, Op, R, false>(cpu, src_seg, count);
+    if (r.fault) return false;
+    if (r.done != 0) {
+      count -= r.done;
+      if (r.stopped) break;
+      continue;
+    }
+    if (!Step<T, A, Op>(cpu, src_seg, delta)) return false;
+    SetAddrReg<A>(cpu, kRcx, --count);
+    // SDM vol. 2B REP: REPE stops when ZF=0, REPNE when ZF=1.
+    if constexpr (R == Repeat::kRepe) {
+      if (!(cpu.state.rflags & kZF)) break;
+    } else if constexpr (R == Repeat::kRepne) {
+      if (cpu.state.rflags & kZF) break;
+    }
+  }
+  return true;
+}
+
 template <typename T, typename A, StringOp Op, Repeat R>
 Flow StringInsn(Cpu& cpu, const DecodedInsn& in) {
   const SegReg src_seg = static_cast<SegReg>(in.seg);
   // SDM vol. 1 3.4.3.2: DF=1 walks down.
   const bool down = cpu.state.rflags & kDF;
   const int64_t delta = down ? -static_cast<int64_t>(sizeof(T)) : sizeof(T);
+  bool ok;
   if constexpr (R == Repeat::kOnce) {
-    return Step<T, A, Op>(cpu, src_seg, delta) ? cpu.Next(in) : Flow::kFault;
+    ok = Step<T, A, Op>(cpu, src_seg, delta);
   } else {
-    uint64_t count = AddrReg<A>(cpu, kRcx);
-    while (count != 0) {
-      BulkResult r = down ? Bulk<T, A, Op, R, true>(cpu, src_seg, count)
-                          : Bulk<T, A, Op, R, false>(cpu, src_seg, count);
-      if (r.fault) return Flow::kFault;
-      if (r.done != 0) {
-        count -= r.done;
-        if (r.stopped) break;
-        continue;
-      }
-      if (!Step<T, A, Op>(cpu, src_seg, delta)) return Flow::kFault;
-      SetAddrReg<A>(cpu, kRcx, --count);
-      // SDM vol. 2B REP: REPE stops when ZF=0, REPNE when ZF=1.
-      if constexpr (R == Repeat::kRepe) {
-        if (!(cpu.state.rflags & kZF)) break;
-      } else if constexpr (R == Repeat::kRepne) {
-        if (cpu.state.rflags & kZF) break;
-      }
-    }
-    return cpu.Next(in);
+    ok = RunRepeated<T, A, Op, R>(cpu, src_seg, down, delta);
   }
+  return ok ? cpu.Next(in) : Flow::kFault;
 }
 
 template <typename T, typename A, StringOp Op>

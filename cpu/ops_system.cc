@@ -264,7 +264,7 @@ Flow Rdmsr(Cpu& cpu, const DecodedInsn& in) {
   CpuState& s = cpu.state;
   uint64_t v;
   switch (static_cast<uint32_t>(s.gpr[kRcx])) {
-    case kMsrTsc: v = cpu.cycles() + s.tsc_offset; break;
+    case kMsrTsc: cpu.SyncTiming(); v = cpu.cycles() + s.tsc_offset; break;
     case kMsrApicBase: v = s.apic_base; break;
     case kMsrPat: v = s.pat; break;
     case kMsrFixedCtr0: v = cpu.ReadFixedCounter0(); break;
@@ -360,6 +360,7 @@ Flow Wrmsr(Cpu& cpu, const DecodedInsn& in) {
 template <bool kAux>
 Flow Rdtsc(Cpu& cpu, const DecodedInsn& in) {
   if ((cpu.state.cr4 & 4) && cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
+  cpu.SyncTiming();
   uint64_t tsc = cpu.cycles() + cpu.state.tsc_offset;
   cpu.state.gpr[kRax] = static_cast<uint32_t>(tsc);
   cpu.state.gpr[kRdx] = tsc >> 32;
@@ -373,6 +374,7 @@ Flow Rdpmc(Cpu& cpu, const DecodedInsn& in) {
   constexpr uint64_t kCr4Pce = 1u << 8;
   if (cpu.state.cpl != 0 && !(cpu.state.cr4 & kCr4Pce)) return cpu.Fault(kGeneralProtection, 0);
   if (static_cast<uint32_t>(cpu.state.gpr[kRcx]) != 0x40000000) return cpu.Fault(kGeneralProtection, 0);
+  cpu.SyncTiming();
   uint64_t v = cpu.ReadFixedCounter0();
   cpu.state.gpr[kRax] = static_cast<uint32_t>(v);
   cpu.state.gpr[kRdx] = v >> 32;

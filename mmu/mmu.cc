@@ -76,6 +76,25 @@ Translation Mmu::Translate(uint64_t linear, AccessKind kind, const PagingContext
   return TranslatePaged(record, ctx);
 }
 
+Mmu::TouchResult Mmu::Touch(uint64_t linear, bool instruction, uint16_t pcid) {
+  if (!tlb_model_) return {};
+  const TlbHierarchy::Hit hit = tlbs_.Lookup(linear, pcid, instruction);
+  if (!hit.entry) return {};
+  const TlbEntry entry = *hit.entry;
+  const int size_index = SizeIndex(entry.size);
+  ++stats_.array_hits[hit.array][size_index];
+  if (hit.source == TlbSource::kStlb) {
+    (instruction ? stats_.l1i_misses : stats_.l1d_misses)[size_index]++;
+    tlbs_.Fill(entry, linear, instruction, /*also_second_level=*/false, &changes_);
+    ApplyChanges(changes_);
+    // The first level holds it now: a repeat is a first-level hit.
+    const TlbHierarchy::Hit again = tlbs_.Lookup(linear, pcid, instruction);
+    if (again.entry == nullptr) return {TlbSource::kStlb, -1, size_index};
+    return {TlbSource::kStlb, again.array, SizeIndex(again.entry->size)};
+  }
+  return {hit.source, hit.array, size_index};
+}
+
 Translation Mmu::TranslatePaged(WalkRecord& record, const PagingContext& ctx) {
   const uint64_t linear = record.linear;
   const bool instruction = record.kind == AccessKind::kExecute;

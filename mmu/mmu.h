@@ -72,6 +72,23 @@ class Mmu {
   // Translate where a stale cached translation is still in use.)
   Translation Peek(uint64_t linear, AccessKind kind, const PagingContext& ctx) const;
 
+  // A use of a translation the CPU's fast path already holds (so it is in
+  // some modelled TLB): counts the hit and updates replacement as the
+  // access would have, refilling the first level from the second on a
+  // second-level hit. For a timing model, which sees every access; nothing
+  // the guest can observe changes. Returns where the translation was found
+  // (kWalk if no TLB holds it any more: the caller then prices a walk).
+  struct TouchResult {
+    TlbSource source = TlbSource::kWalk;
+    int array = -1;  // the array that held it
+    int size_index = 0;
+  };
+  TouchResult Touch(uint64_t linear, bool instruction, uint16_t pcid);
+  // Another use of what the last Touch found, with nothing in between that
+  // could have moved it: the hit is counted, the replacement state (already
+  // most recent) stays.
+  void CountRepeatHit(const TouchResult& t) { ++stats_.array_hits[t.array][t.size_index]; }
+
   // Architectural invalidation events (SDM vol. 3A 4.10.4).
   void OnCr3Write(const PagingContext& new_ctx);  // CR3 already holds the new value
   void OnPagingModeChange();                      // CR0.PG/WP, CR4.PGE/PAE/PCIDE/SMEP/SMAP, EFER.NXE

@@ -8,7 +8,7 @@ namespace x64sim {
 Machine::Machine(MachineConfig config)
     : config_(std::move(config)),
       memory_(config_.ram_bytes),
-      mmu_(memory_),
+      mmu_(memory_, config_.uarch != nullptr ? config_.uarch->tlb : kSkylakeClient),
       cpu_(memory_, mmu_, ports_),
       com1_(config_.console),
       debug_exit_([this](int status) {
@@ -22,6 +22,32 @@ Machine::Machine(MachineConfig config)
   cpu_.set_interrupt_controller(&apic_);
   cpu_.set_stop_on_unimplemented(config_.stop_on_unimplemented);
   mmu_.set_tlb_model(config_.tlb_model);
+  cpu_.set_marker_handler([this](uint32_t command) { OnMarker(command); });
+  if (config_.uarch != nullptr) {
+    core_model_ = std::make_unique<CoreModel>(*config_.uarch, mmu_);
+    cpu_.set_timing_model(core_model_.get());
+    AddWalkObserver(core_model_.get());
+    cpu_.set_timing(config_.timing && !config_.fast_forward);
+  }
+}
+
+void Machine::AddWalkObserver(WalkObserver* observer) {
+  walk_observers_.Add(observer);
+  mmu_.set_observer(&walk_observers_);
+}
+
+void Machine::OnMarker(uint32_t command) {
+  cpu_.SyncTiming();
+  if (command == kMarkerRegionBegin && !roi_.begun) {
+    if (config_.fast_forward && config_.timing) cpu_.set_timing(true);
+    roi_.begun = true;
+    roi_.begin_cycles = cpu_.cycles();
+    roi_.begin_instructions = cpu_.instret();
+  } else if (command == kMarkerRegionEnd && roi_.begun && !roi_.ended) {
+    roi_.ended = true;
+    roi_.end_cycles = cpu_.cycles();
+    roi_.end_instructions = cpu_.instret();
+  }
 }
 
 // Multiboot spec 3.2: 32-bit protected mode, flat 4 GiB segments, paging
@@ -61,6 +87,15 @@ void Machine::PrintStats(std::ostream& out) const {
   out << "[unimplemented]\n";
   for (const auto& [name, count] : cpu_.unimplemented_counts()) out << name << " " << count << "\n";
   mmu_.stats().PrintReport(out);
+  if (core_model_ != nullptr && cpu_.timing()) core_model_->PrintStats(out, cpu_.instret());
+  if (roi_.begun) {
+    const uint64_t end_cycles = roi_.ended ? roi_.end_cycles : cpu_.cycles();
+    const uint64_t end_insns = roi_.ended ? roi_.end_instructions : cpu_.instret();
+    out << "[roi]\n";
+    out << "ended " << (roi_.ended ? "yes" : "no (the run stopped inside it)") << "\n";
+    out << "cycles " << end_cycles - roi_.begin_cycles << "\n";
+    out << "instructions " << end_insns - roi_.begin_instructions << "\n";
+  }
 }
 
 }  // namespace x64sim

@@ -14,11 +14,14 @@
 #include "cpu/cpu.h"
 #include "mmu/mmu.h"
 #include "mmu/physical_memory.h"
+#include "mmu/walk_observers.h"
 #include "sim/debug_exit.h"
 #include "sim/local_apic.h"
 #include "sim/multiboot_loader.h"
 #include "sim/port_bus.h"
 #include "sim/uart16550.h"
+#include "uarch/core_model.h"
+#include "uarch/description.h"
 
 namespace x64sim {
 
@@ -28,6 +31,19 @@ struct MachineConfig {
   std::function<void(uint8_t)> console = [](uint8_t) {};
   bool stop_on_unimplemented = false;
   bool tlb_model = true;  // Mmu::set_tlb_model
+  // The core and its TLBs. Without one the MMU has the built-in Skylake
+  // geometry and there is no timing model.
+  const UarchDescription* uarch = nullptr;
+  bool timing = true;        // price execution with the uarch's model
+  bool fast_forward = false;  // run functionally until the guest's region of interest begins
+};
+
+// What the guest's region of interest (guest/roi) covered.
+struct RegionOfInterest {
+  bool begun = false;
+  bool ended = false;
+  uint64_t begin_cycles = 0, begin_instructions = 0;
+  uint64_t end_cycles = 0, end_instructions = 0;
 };
 
 class Machine {
@@ -44,12 +60,19 @@ class Machine {
   // Writes the statistics report ("name value" lines, by section).
   void PrintStats(std::ostream& out) const;
 
+  // Lets another observer (the MMU tracer) watch translations too.
+  void AddWalkObserver(WalkObserver* observer);
+
   Cpu& cpu() { return cpu_; }
+  const CoreModel* core_model() const { return core_model_.get(); }
+  const RegionOfInterest& region_of_interest() const { return roi_; }
   Mmu& mmu() { return mmu_; }
   PhysicalMemory& memory() { return memory_; }
   const BootImage& boot_image() const { return boot_; }
 
  private:
+  void OnMarker(uint32_t command);
+
   MachineConfig config_;
   PhysicalMemory memory_;
   Mmu mmu_;
@@ -59,6 +82,9 @@ class Machine {
   DebugExit debug_exit_;
   LocalApic apic_;
   BootImage boot_;
+  WalkObservers walk_observers_;
+  std::unique_ptr<CoreModel> core_model_;
+  RegionOfInterest roi_;
 };
 
 }  // namespace x64sim

@@ -17,6 +17,7 @@
 #include "sim/command_line.h"
 #include "sim/exit_codes.h"
 #include "sim/machine.h"
+#include "uarch/loader.h"
 
 ABSL_FLAG(std::string, kernel, "", "Multiboot 1 kernel image (ELF32, ELF64 or a.out kludge)");
 ABSL_FLAG(std::string, cmdline, "", "kernel command line passed in the multiboot information");
@@ -33,6 +34,14 @@ ABSL_FLAG(std::string, trace_mmu_filter, "", "trace only linear addresses ADDR[/
 ABSL_FLAG(bool, trace_mmu_faults_only, false, "trace only translations that fault");
 ABSL_FLAG(bool, tlb_model, true,
           "model the TLBs and paging-structure caches (false: every translation walks)");
+ABSL_FLAG(std::string, uarch, "skylake",
+          "the modelled core: a shipped model (skylake, zen4), 'host' for the shipped model "
+          "matching this machine's CPU, or a .uarch file (docs/uarch-format.md)");
+ABSL_FLAG(std::string, timing, "on",
+          "'on': cycles from the --uarch timing model; 'off': one cycle per instruction "
+          "(fastest)");
+ABSL_FLAG(bool, fast_forward, false,
+          "run functionally until the guest's region of interest begins (guest/roi), then timed");
 
 namespace x64sim {
 namespace {
@@ -112,8 +121,18 @@ int Main(int argc, char** argv) {
     modules.push_back({*std::move(bytes), comma == std::string::npos ? path : path + " " + arg.substr(comma + 1)});
   }
 
+  const std::string timing = absl::GetFlag(FLAGS_timing);
+  if (timing != "on" && timing != "off") return Fail(kExitBadFlag, "--timing must be 'on' or 'off'");
+  std::string chosen;
+  absl::StatusOr<UarchDescription> uarch = LoadUarch(absl::GetFlag(FLAGS_uarch), &chosen);
+  if (!uarch.ok()) return Fail(kExitBadFlag, std::string(uarch.status().message()));
+  if (!chosen.empty()) std::fprintf(stderr, "x64sim: --uarch=host: this CPU is modelled by '%s'\n", chosen.c_str());
+
   MachineConfig config;
   config.ram_bytes = memory_mib << 20;
+  config.uarch = &*uarch;
+  config.timing = timing == "on";
+  config.fast_forward = absl::GetFlag(FLAGS_fast_forward);
   config.stop_on_unimplemented = unimplemented == "stop";
   config.tlb_model = absl::GetFlag(FLAGS_tlb_model);
   config.console = [](uint8_t c) { std::fputc(c, stdout); };
@@ -141,7 +160,7 @@ int Main(int argc, char** argv) {
       out = trace_file.get();
     }
     tracer = std::make_unique<MmuTracer>(*out, tc);
-    machine.mmu().set_observer(tracer.get());
+    machine.AddWalkObserver(tracer.get());
   }
 
   // The kernel's command line starts with the image's file name (GRUB, QEMU).

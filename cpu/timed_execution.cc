@@ -1,0 +1,117 @@
+// The core's side of timing (cpu/timing.h): recording what each block did
+// and handing it to the model when the block ends, inside the threaded,
+// chained run loop.
+#include <algorithm>
+#include <cstring>
+
+#include "cpu/cpu.h"
+
+namespace x64sim {
+
+namespace {
+constexpr uint64_t kBlockPhysMask = (1ull << 56) - 1;  // Block::key without the mode
+}  // namespace
+
+void Cpu::set_timing(bool on) {
+  if (on == timing_on_ || (on && model_ == nullptr)) return;
+  if (on) {
+    model_->Start(cycles());
+  } else {
+    FinishTimedBlock();
+    idle_cycles_ = model_->cycles() - instret_;  // the clock goes on from where the model left it
+  }
+  timing_on_ = on;
+  log_pos_ = log_end_ = mem_log_;
+}
+
+void Cpu::StartTimedBlock(const Block* block) {
+  timed_block_ = block->timing ? block : nullptr;
+  timed_begin_ = 0;
+  timed_offset_ = 0;
+  timed_rip_ = state.rip;
+  timed_instret_ = instret_;
+  timed_fetch_linear_ = seg_base_[kCs] + state.rip;
+  timed_cpl_ = state.cpl;
+  timed_paging_ = state.cr0 & kCr0PG;
+  timed_pcid_ = (state.cr4 & kCr4PCIDE) ? static_cast<uint16_t>(state.cr3 & 0xfff) : 0;
+  log_pos_ = mem_log_;
+  log_end_ = timed_block_ != nullptr ? mem_log_ + kMemLogSize : mem_log_;
+  num_reps_ = 0;
+}
+
+void Cpu::PriceTimedBlock(int end) {
+  const Block* b = timed_block_;
+  end = std::min(end, b->count);
+  if (end <= timed_begin_) return;
+  const int used_log = static_cast<int>(log_pos_ - mem_log_);
+  PricedRange range{
+      .insns = b->insns,
+      .timing = b->timing.get(),
+      .begin = timed_begin_,
+      .end = end,
+      .rip = timed_rip_,
+      .code_phys = (b->key & kBlockPhysMask) + timed_offset_,
+      .fetch_linear = timed_fetch_linear_,
+      .accesses = mem_log_,
+      .num_accesses = used_log,
+      .reps = rep_log_,
+      .num_reps = num_reps_,
+      .leaves_block = end == b->count,
+      .next_rip = state.rip,
+      .cpl = timed_cpl_,
+      .paging = timed_paging_,
+      .pcid = timed_pcid_,
+      .cr3_noflush = cr3_noflush_,
+  };
+  const TimingModel::Used used = model_->Price(range);
+  // What the priced instructions did is spent; the running one's stays.
+  const bool recording = log_end_ != log_pos_;  // not inside a REP run
+  const int left = used_log - used.accesses;
+  std::memmove(mem_log_, mem_log_ + used.accesses, sizeof(MemAccess) * left);
+  log_pos_ = mem_log_ + left;
+  log_end_ = recording ? mem_log_ + kMemLogSize : log_pos_;
+  std::memmove(rep_log_, rep_log_ + used.reps, sizeof(RepWork) * (num_reps_ - used.reps));
+  num_reps_ -= used.reps;
+  for (int i = timed_begin_; i < end; ++i) {
+    timed_rip_ += b->insns[i].length;
+    timed_offset_ += b->insns[i].length;
+  }
+  timed_begin_ = end;
+}
+
+void Cpu::FinishTimedBlock() {
+  if (timed_block_ == nullptr) return;
+  PriceTimedBlock(static_cast<int>(std::min<uint64_t>(instret_ - timed_instret_, Block::kMaxInsns)));
+  timed_block_ = nullptr;
+  log_pos_ = log_end_ = mem_log_;
+}
+
+bool Cpu::PriceAndChain(const Block* next) {
+  const uint64_t generation = generation_;
+  FinishTimedBlock();
+  if (cycles() >= next_event_check_ || generation != generation_) return false;
+  StartTimedBlock(next);
+  return true;
+}
+
+void Cpu::LogSlowAccess(uint64_t linear, uint64_t phys, uint8_t flags) {
+  *log_pos_++ = {linear, phys, static_cast<uint32_t>(state.rip),
+                 static_cast<uint16_t>(model_->TakeWalkCycles()), flags};
+}
+
+void Cpu::ResumeMemLog(MemAccess* end, uint64_t elements, int element_size, uint64_t dst_linear,
+                       uint64_t src_linear) {
+  log_end_ = end;
+  if (log_end_ == log_pos_ || num_reps_ == Block::kMaxInsns) return;  // not recording
+  // The runs' physical addresses through the fast path (a run outside it,
+  // such as MMIO, is priced at its linear address).
+  auto phys = [&](uint64_t linear) {
+    const uint8_t* host = FastReadPointer(linear);
+    return host != nullptr ? reinterpret_cast<uint64_t>(host) - ram_base_ : linear;
+  };
+  rep_log_[num_reps_++] = {static_cast<uint32_t>(state.rip), static_cast<uint32_t>(element_size),
+                           elements, phys(dst_linear),
+                           src_linear == kNoSource ? kNoSource : phys(src_linear)};
+}
+
+}  // namespace x64sim

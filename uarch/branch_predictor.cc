@@ -1,0 +1,66 @@
+#include "uarch/branch_predictor.h"
+
+namespace x64sim {
+
+BranchPredictor::BranchPredictor(const BranchPredictorConfig& c)
+    : kind_(c.kind),
+      history_mask_(c.history_bits >= 64 ? ~0ull : (1ull << c.history_bits) - 1),
+      pht_mask_(static_cast<uint64_t>(c.pht_entries) - 1),
+      btb_mask_(static_cast<uint64_t>(c.btb_entries) - 1),
+      pht_(static_cast<size_t>(c.pht_entries), 1),  // weakly not taken
+      btb_(static_cast<size_t>(c.btb_entries), 0),
+      ras_(static_cast<size_t>(c.ras_entries), 0) {}
+
+bool BranchPredictor::Conditional(uint64_t rip, bool taken) {
+  uint64_t index = rip ^ (rip >> 12);
+  if (kind_ == DirectionPredictor::kGshare) index ^= history_ << 2;
+  uint8_t& counter = pht_[index & pht_mask_];
+  const bool guess = counter >= 2;
+  if (taken && counter < 3) ++counter;
+  if (!taken && counter > 0) --counter;
+  history_ = ((history_ << 1) | (taken ? 1 : 0)) & history_mask_;
+  return guess != taken;
+}
+
+bool BranchPredictor::Indirect(uint64_t rip, uint64_t target) {
+  uint64_t& slot = btb_[(rip ^ (rip >> 10)) & btb_mask_];
+  const bool miss = slot != target;
+  slot = target;
+  return miss;
+}
+
+bool BranchPredictor::Resolve(BranchKind kind, uint64_t rip, uint64_t fallthrough,
+                              uint64_t target) {
+  bool miss = false;
+  switch (kind) {
+    case BranchKind::kConditional:
+      miss = Conditional(rip, target != fallthrough);
+      break;
+    case BranchKind::kDirectCall:
+      ras_[ras_top_++ % ras_.size()] = fallthrough;
+      break;
+    case BranchKind::kIndirectCall:
+      miss = Indirect(rip, target);
+      ras_[ras_top_++ % ras_.size()] = fallthrough;
+      break;
+    case BranchKind::kIndirectJump:
+      miss = Indirect(rip, target);
+      break;
+    case BranchKind::kReturn:
+      if (ras_top_ == 0) {
+        miss = Indirect(rip, target);  // an empty stack falls back on the target buffer
+      } else {
+        miss = ras_[--ras_top_ % ras_.size()] != target;
+      }
+      break;
+    case BranchKind::kDirectJump:
+    case BranchKind::kNone:
+    case BranchKind::kOther:
+      break;
+  }
+  ++predicted[static_cast<int>(kind)];
+  if (miss) ++mispredicted[static_cast<int>(kind)];
+  return miss;
+}
+
+}  // namespace x64sim

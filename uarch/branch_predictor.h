@@ -1,0 +1,45 @@
+// The front end's guesses: a direction predictor (gshare — global history
+// XOR address into two-bit counters — or bimodal), a tagless indirect
+// target buffer and a return stack. Direct targets are taken as always
+// known (decoded-uop caches and BTBs hold them; a first-time miss is not
+// modelled).
+#ifndef X64SIM_UARCH_BRANCH_PREDICTOR_H_
+#define X64SIM_UARCH_BRANCH_PREDICTOR_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "cpu/timing.h"
+#include "uarch/description.h"
+
+namespace x64sim {
+
+class BranchPredictor {
+ public:
+  explicit BranchPredictor(const BranchPredictorConfig& c);
+
+  // Predicts the branch at `rip` of kind `kind`, then learns that it went to
+  // `target` (taken or not for a conditional). True if it was mispredicted.
+  bool Resolve(BranchKind kind, uint64_t rip, uint64_t fallthrough, uint64_t target);
+
+  uint64_t predicted[8] = {};    // by BranchKind
+  uint64_t mispredicted[8] = {};
+
+ private:
+  bool Conditional(uint64_t rip, bool taken);
+  bool Indirect(uint64_t rip, uint64_t target);
+
+  DirectionPredictor kind_;
+  uint64_t history_mask_;
+  uint64_t pht_mask_;
+  uint64_t btb_mask_;
+  uint64_t history_ = 0;
+  std::vector<uint8_t> pht_;
+  std::vector<uint64_t> btb_;
+  std::vector<uint64_t> ras_;
+  size_t ras_top_ = 0;  // pushes so far; the stack wraps, as hardware's does
+};
+
+}  // namespace x64sim
+
+#endif  // X64SIM_UARCH_BRANCH_PREDICTOR_H_

@@ -1,0 +1,49 @@
+#include "uarch/cache_model.h"
+
+#include <bit>
+
+namespace x64sim {
+
+CacheLevel::CacheLevel(const CacheGeometry& g)
+    : ways_(g.ways),
+      set_mask_(static_cast<uint64_t>(g.size_bytes / (g.line_bytes * g.ways)) - 1),
+      tags_(static_cast<size_t>(g.size_bytes / g.line_bytes), 0),
+      stamps_(tags_.size(), 0) {}
+
+bool CacheLevel::Access(uint64_t line) {
+  // Sets that are not a power of two (some L3 slices) fold by modulo.
+  const uint64_t sets = set_mask_ + 1;
+  const uint64_t set = (sets & set_mask_) == 0 ? line & set_mask_ : line % sets;
+  uint64_t* tags = &tags_[set * ways_];
+  uint64_t* stamps = &stamps_[set * ways_];
+  ++clock_;
+  int victim = 0;
+  for (int w = 0; w < ways_; ++w) {
+    if (tags[w] == line + 1) {
+      stamps[w] = clock_;
+      ++hits;
+      return true;
+    }
+    if (stamps[w] < stamps[victim]) victim = w;
+  }
+  tags[victim] = line + 1;
+  stamps[victim] = clock_;
+  ++misses;
+  return false;
+}
+
+CacheHierarchy::CacheHierarchy(const UarchDescription& d)
+    : l1i_(d.l1i), l1d_(d.l1d), l2_(d.l2), l3_(d.l3),
+      line_shift_(std::countr_zero(static_cast<unsigned>(d.l1d.line_bytes))),
+      l1i_latency_(d.l1i.latency), l1d_latency_(d.l1d.latency), l2_latency_(d.l2.latency),
+      l3_latency_(d.l3.latency), dram_latency_(d.dram_latency) {}
+
+int CacheHierarchy::Lookup(CacheLevel& first, uint64_t line) {
+  if (first.Access(line)) return &first == &l1i_ ? l1i_latency_ : l1d_latency_;
+  if (l2_.Access(line)) return l2_latency_;
+  if (l3_.Access(line)) return l3_latency_;
+  ++dram_accesses_;
+  return dram_latency_;
+}
+
+}  // namespace x64sim

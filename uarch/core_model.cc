@@ -1,0 +1,528 @@
+#include "uarch/core_model.h"
+
+#include <algorithm>
+#include <bit>
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "cpu/decoded_insn.h"
+#include "uarch/form_key.h"
+
+namespace x64sim {
+
+namespace {
+
+// The dependency slot of a register, or -1 for registers not tracked
+// (segment, control, RIP).
+int Slot(ZydisRegister r) {
+  switch (ZydisRegisterGetClass(r)) {
+    case ZYDIS_REGCLASS_GPR8:
+    case ZYDIS_REGCLASS_GPR16:
+    case ZYDIS_REGCLASS_GPR32:
+    case ZYDIS_REGCLASS_GPR64:
+      return ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LONG_64, r) - ZYDIS_REGISTER_RAX;
+    case ZYDIS_REGCLASS_XMM:
+      return kSlotXmm0 + (r - ZYDIS_REGISTER_XMM0);
+    case ZYDIS_REGCLASS_FLAGS:
+      return kSlotFlags;
+    default:
+      return -1;
+  }
+}
+
+TimingEvent EventOf(const ZydisDecodedInstruction& insn, const ZydisDecodedOperand* ops) {
+  switch (insn.mnemonic) {
+    case ZYDIS_MNEMONIC_SYSCALL: return TimingEvent::kSyscall;
+    case ZYDIS_MNEMONIC_SYSRET: return TimingEvent::kSysret;
+    case ZYDIS_MNEMONIC_SWAPGS: return TimingEvent::kSwapgs;
+    case ZYDIS_MNEMONIC_IRET:
+    case ZYDIS_MNEMONIC_IRETD:
+    case ZYDIS_MNEMONIC_IRETQ: return TimingEvent::kIret;
+    case ZYDIS_MNEMONIC_INVLPG:
+    case ZYDIS_MNEMONIC_INVPCID: return TimingEvent::kInvlpg;
+    case ZYDIS_MNEMONIC_WRMSR: return TimingEvent::kWrmsr;
+    case ZYDIS_MNEMONIC_RDMSR: return TimingEvent::kRdmsr;
+    case ZYDIS_MNEMONIC_CPUID: return TimingEvent::kCpuid;
+    case ZYDIS_MNEMONIC_LFENCE: return TimingEvent::kLfence;
+    case ZYDIS_MNEMONIC_MFENCE: return TimingEvent::kMfence;
+    case ZYDIS_MNEMONIC_RDTSC:
+    case ZYDIS_MNEMONIC_RDTSCP: return TimingEvent::kRdtsc;
+    case ZYDIS_MNEMONIC_HLT: return TimingEvent::kHlt;
+    case ZYDIS_MNEMONIC_MOV:
+      if (ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER && ops[0].reg.value == ZYDIS_REGISTER_CR3) {
+        return TimingEvent::kCr3Write;
+      }
+      if (ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER &&
+          (ZydisRegisterGetClass(ops[0].reg.value) == ZYDIS_REGCLASS_CONTROL ||
+           ZydisRegisterGetClass(ops[0].reg.value) == ZYDIS_REGCLASS_DEBUG ||
+           ZydisRegisterGetClass(ops[0].reg.value) == ZYDIS_REGCLASS_SEGMENT)) {
+        return TimingEvent::kOtherSerializing;
+      }
+      return TimingEvent::kNone;
+    // SDM vol. 3A 9.3 lists the serialising instructions; port I/O, far
+    // transfers and software interrupts are as costly and drain too.
+    case ZYDIS_MNEMONIC_LGDT: case ZYDIS_MNEMONIC_LIDT: case ZYDIS_MNEMONIC_LLDT:
+    case ZYDIS_MNEMONIC_LTR: case ZYDIS_MNEMONIC_INVD: case ZYDIS_MNEMONIC_WBINVD:
+    case ZYDIS_MNEMONIC_CLTS: case ZYDIS_MNEMONIC_LMSW: case ZYDIS_MNEMONIC_IN:
+    case ZYDIS_MNEMONIC_OUT: case ZYDIS_MNEMONIC_INT: case ZYDIS_MNEMONIC_INT3:
+    case ZYDIS_MNEMONIC_INTO: case ZYDIS_MNEMONIC_INT1: case ZYDIS_MNEMONIC_SYSENTER:
+    case ZYDIS_MNEMONIC_SYSEXIT: case ZYDIS_MNEMONIC_RDPMC: case ZYDIS_MNEMONIC_XSETBV:
+    case ZYDIS_MNEMONIC_POPFQ: case ZYDIS_MNEMONIC_POPFD: case ZYDIS_MNEMONIC_POPF:
+    case ZYDIS_MNEMONIC_CLI: case ZYDIS_MNEMONIC_STI:
+      return TimingEvent::kOtherSerializing;
+    default:
+      return TimingEvent::kNone;
+  }
+}
+
+BranchKind BranchOf(const ZydisDecodedInstruction& insn, const ZydisDecodedOperand* ops) {
+  const bool direct = insn.operand_count_visible > 0 &&
+                      ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE;
+  switch (insn.meta.category) {
+    case ZYDIS_CATEGORY_COND_BR: return BranchKind::kConditional;
+    case ZYDIS_CATEGORY_UNCOND_BR:
+      if (insn.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR) return BranchKind::kOther;
+      return direct ? BranchKind::kDirectJump : BranchKind::kIndirectJump;
+    case ZYDIS_CATEGORY_CALL:
+      if (insn.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR) return BranchKind::kOther;
+      return direct ? BranchKind::kDirectCall : BranchKind::kIndirectCall;
+    case ZYDIS_CATEGORY_RET:
+      return insn.mnemonic == ZYDIS_MNEMONIC_RET ? BranchKind::kReturn : BranchKind::kOther;
+    default:
+      return BranchKind::kNone;
+  }
+}
+
+// XOR/SUB/PXOR... of a register with itself: the result does not depend on
+// the register (Intel optimization manual 3.5.1.8, "zero idioms").
+bool IsZeroIdiom(const ZydisDecodedInstruction& insn, const ZydisDecodedOperand* ops) {
+  switch (insn.mnemonic) {
+    case ZYDIS_MNEMONIC_XOR: case ZYDIS_MNEMONIC_SUB: case ZYDIS_MNEMONIC_SBB:
+    case ZYDIS_MNEMONIC_PXOR: case ZYDIS_MNEMONIC_XORPS: case ZYDIS_MNEMONIC_XORPD:
+    case ZYDIS_MNEMONIC_PSUBB: case ZYDIS_MNEMONIC_PSUBW: case ZYDIS_MNEMONIC_PSUBD:
+    case ZYDIS_MNEMONIC_PSUBQ: case ZYDIS_MNEMONIC_PCMPGTB: case ZYDIS_MNEMONIC_PCMPGTW:
+    case ZYDIS_MNEMONIC_PCMPGTD:
+      return insn.operand_count_visible == 2 && ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER &&
+             ops[1].type == ZYDIS_OPERAND_TYPE_REGISTER && ops[0].reg.value == ops[1].reg.value;
+    default:
+      return false;
+  }
+}
+
+bool UsesStackEngine(ZydisMnemonic m) {
+  switch (m) {
+    case ZYDIS_MNEMONIC_PUSH: case ZYDIS_MNEMONIC_POP: case ZYDIS_MNEMONIC_CALL:
+    case ZYDIS_MNEMONIC_RET:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+CoreModel::CoreModel(const UarchDescription& d, Mmu& mmu)
+    : d_(d),
+      mmu_(mmu),
+      caches_(d_),
+      predictor_(d_.branch),
+      rob_(d_.rob_entries),
+      load_buffer_(d_.load_buffer),
+      store_buffer_(d_.store_buffer),
+      line_mask_(~static_cast<uint64_t>(d_.l1i.line_bytes - 1)) {}
+
+void CoreModel::Annotate(const ZydisDecodedInstruction& insn, const ZydisDecodedOperand* ops,
+                         InsnTiming* out) {
+  *out = InsnTiming{};
+  const std::string key = FormKey(insn, ops);
+  auto it = d_.forms.find(key);
+  if (it == d_.forms.end()) {
+    // The loader checks every form the core binds; reaching here means the
+    // enumeration missed one. Count it and say so in the stats, once.
+    if (unknown_forms_++ == 0) first_unknown_form_ = key;
+  } else {
+    const FormTiming& f = it->second;
+    out->latency = static_cast<uint8_t>(std::min(f.latency, 255));
+    out->issue_uops = static_cast<uint8_t>(std::clamp(f.uops, 0, 255));
+    for (const UopGroup& g : f.groups) {
+      const int slot = std::min<int>(out->groups, 3);
+      out->group_ports[slot] |= g.ports;
+      out->group_uops[slot] = static_cast<uint8_t>(std::min(out->group_uops[slot] + g.uops, 255));
+      if (out->groups < 4) ++out->groups;
+    }
+    // A form whose throughput is worse than one per cycle per uop keeps a
+    // unit busy (dividers, locked operations, microcoded forms).
+    if (f.throughput >= 2.0) out->occupancy = static_cast<uint8_t>(std::min(f.throughput, 255.0));
+  }
+  const bool zero_idiom = IsZeroIdiom(insn, ops);
+  for (int i = 0; i < insn.operand_count; ++i) {
+    const ZydisDecodedOperand& op = ops[i];
+    if (op.type == ZYDIS_OPERAND_TYPE_REGISTER) {
+      const int slot = Slot(op.reg.value);
+      if (slot < 0) continue;
+      const uint64_t bit = 1ull << slot;
+      if ((op.actions & ZYDIS_OPERAND_ACTION_MASK_READ) && !zero_idiom) out->sources |= bit;
+      if (op.actions & ZYDIS_OPERAND_ACTION_MASK_WRITE) {
+        out->destinations |= bit;
+        // 8- and 16-bit writes merge into the old value.
+        if (op.size < 32 && slot < 16) out->sources |= bit;
+      }
+    } else if (op.type == ZYDIS_OPERAND_TYPE_MEMORY) {
+      uint64_t regs = 0;
+      if (int b = Slot(op.mem.base); b >= 0) regs |= 1ull << b;
+      if (int x = Slot(op.mem.index); x >= 0) regs |= 1ull << x;
+      if (op.mem.type == ZYDIS_MEMOP_TYPE_AGEN) {
+        out->sources |= regs;
+        continue;
+      }
+      out->address_sources |= regs;
+      if (op.actions & ZYDIS_OPERAND_ACTION_MASK_READ) ++out->loads;
+      if (op.actions & ZYDIS_OPERAND_ACTION_MASK_WRITE) ++out->stores;
+    }
+  }
+  if (insn.cpu_flags != nullptr) {
+    if (insn.cpu_flags->tested) out->sources |= 1ull << kSlotFlags;
+    if (insn.cpu_flags->modified | insn.cpu_flags->set_0 | insn.cpu_flags->set_1 |
+        insn.cpu_flags->undefined) {
+      out->destinations |= 1ull << kSlotFlags;
+    }
+  }
+  if (UsesStackEngine(insn.mnemonic)) {
+    // The stack engine tracks RSP at decode (Intel optimization manual
+    // 2.5.3.2, "Stack Pointer Tracker"): no micro-op waits for it.
+    constexpr uint64_t kRspBit = 1ull << 4;
+    out->stack_engine = true;
+    out->sources &= ~kRspBit;
+    out->address_sources &= ~kRspBit;
+    out->destinations &= ~kRspBit;
+  }
+  out->branch = BranchOf(insn, ops);
+  out->event = EventOf(insn, ops);
+  out->rep_string = (insn.attributes & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE |
+                                        ZYDIS_ATTRIB_HAS_REPNE)) &&
+                    insn.meta.category == ZYDIS_CATEGORY_STRINGOP;
+}
+
+void CoreModel::Start(uint64_t cycle) {
+  dispatch_cycle_ = retire_cycle_ = cycle;
+  dispatch_slots_ = retire_slots_ = 0;
+  port_used_.fill(0);
+  reg_ready_.fill(cycle);
+  rob_.Fill(cycle);
+  load_buffer_.Fill(cycle);
+  store_buffer_.Fill(cycle);
+  unit_busy_until_.fill(cycle);
+  last_touched_page_ = ~0ull;
+  last_fetch_page_ = ~0ull;
+}
+
+void CoreModel::SleepUntil(uint64_t cycle) {
+  if (cycle <= retire_cycle_) return;
+  AdvanceDispatch(cycle);
+  retire_cycle_ = cycle;
+  retire_slots_ = 0;
+}
+
+void CoreModel::AdvanceDispatch(uint64_t cycle) {
+  if (cycle <= dispatch_cycle_) return;
+  const uint64_t clear_to = std::min(cycle, dispatch_cycle_ + kRing);
+  for (uint64_t c = dispatch_cycle_; c < clear_to; ++c) port_used_[c & (kRing - 1)] = 0;
+  dispatch_cycle_ = cycle;
+  dispatch_slots_ = 0;
+}
+
+uint64_t CoreModel::Book(uint16_t ports, uint64_t from, int* port) {
+  from = std::max(from, dispatch_cycle_);
+  const uint64_t end = dispatch_cycle_ + kRing;
+  for (uint64_t c = from; c < end; ++c) {
+    uint16_t& used = port_used_[c & (kRing - 1)];
+    const uint16_t free = ports & ~used;
+    if (free != 0) {
+      const uint16_t pick = free & static_cast<uint16_t>(-free);
+      used |= pick;
+      *port = std::countr_zero(static_cast<unsigned>(pick));
+      return c;
+    }
+  }
+  *port = std::countr_zero(static_cast<unsigned>(ports | 0x8000));
+  return from;  // beyond the booking window: no contention modelled
+}
+
+int CoreModel::TlbCycles(const MemAccess& a, uint16_t pcid) {
+  if (!(a.flags & kAccessFastPath)) return a.walk_cycles;
+  const uint64_t page = a.linear >> 12;
+  if (page == last_touched_page_ && pcid == last_touched_pcid_) {
+    mmu_.CountRepeatHit(last_touch_);
+    return 0;
+  }
+  last_touch_ = mmu_.Touch(a.linear, /*instruction=*/false, pcid);
+  const bool repeatable = last_touch_.array >= 0;
+  last_touched_page_ = repeatable ? page : ~0ull;
+  last_touched_pcid_ = pcid;
+  switch (last_touch_.source) {
+    case TlbSource::kStlb:
+      stlb_hit_cycles_ += d_.stlb_hit_latency;
+      return d_.stlb_hit_latency;
+    case TlbSource::kWalk:
+      ++untracked_tlb_hits_;
+      return 0;
+    default:
+      return 0;
+  }
+}
+
+int CoreModel::FetchTlbCycles(uint64_t linear, uint16_t pcid) {
+  const uint64_t page = linear >> 12;
+  if (page == last_fetch_page_ && pcid == last_fetch_pcid_) {
+    mmu_.CountRepeatHit(last_fetch_touch_);
+    return 0;
+  }
+  last_fetch_touch_ = mmu_.Touch(linear, /*instruction=*/true, pcid);
+  last_fetch_page_ = last_fetch_touch_.array >= 0 ? page : ~0ull;
+  last_fetch_pcid_ = pcid;
+  if (last_fetch_touch_.source == TlbSource::kWalk) ++untracked_tlb_hits_;
+  if (last_fetch_touch_.source != TlbSource::kStlb) return 0;
+  stlb_hit_cycles_ += d_.stlb_hit_latency;
+  return d_.stlb_hit_latency;
+}
+
+uint64_t CoreModel::LoadReady(const MemAccess& a, uint64_t address_ready) {
+  const uint64_t word = a.phys >> 3;
+  const StoreRecord& s = forward_[word % kForwardSlots];
+  if (s.word == word && stores_ - s.seq <= static_cast<uint64_t>(d_.store_buffer)) {
+    ++forwarded_loads_;
+    caches_.Data(a.phys);
+    return std::max(address_ready + d_.store_forward_latency, s.ready);
+  }
+  return address_ready + caches_.Data(a.phys);
+}
+
+void CoreModel::Retire(uint64_t done) {
+  uint64_t r = std::max(done, retire_cycle_);
+  if (r == retire_cycle_ && retire_slots_ >= d_.retire_width) ++r;
+  if (r != retire_cycle_) {
+    retire_cycle_ = r;
+    retire_slots_ = 0;
+  }
+  ++retire_slots_;
+}
+
+void CoreModel::Drain(TimingEvent event, int cost_cycles) {
+  const uint64_t before = std::max(dispatch_cycle_, retire_cycle_);
+  AdvanceDispatch(before + cost_cycles);
+  ++event_count_[static_cast<int>(event)];
+  event_cycles_[static_cast<int>(event)] += cost_cycles;
+}
+
+uint64_t CoreModel::RepCycles(const RepWork& w) {
+  rep_elements_ += w.elements;
+  const uint64_t bytes = w.elements * w.element_size;
+  // Every line the run touches goes through the caches; misses overlap up
+  // to the fill buffers.
+  uint64_t miss_cycles = 0;
+  const uint64_t line = static_cast<uint64_t>(caches_.line_bytes());
+  for (uint64_t base : {w.dst_phys, w.src_phys}) {
+    if (base == kNoSource || bytes == 0) continue;
+    for (uint64_t p = base & ~(line - 1); p < base + bytes; p += line) {
+      miss_cycles += static_cast<uint64_t>(caches_.Data(p) - d_.l1d.latency);
+    }
+  }
+  const uint64_t stream = static_cast<uint64_t>(bytes / d_.rep_bytes_per_cycle);
+  return d_.rep_startup + std::max(stream, miss_cycles / d_.fill_buffers);
+}
+
+TimingModel::Used CoreModel::Price(const PricedRange& r) {
+  const uint64_t start = retire_cycle_;
+  // Instruction fetch: the block's lines through the L1I, its page through the ITLB.
+  if (r.begin == 0) {
+    const int stall =
+        (r.paging ? FetchTlbCycles(r.fetch_linear, r.pcid) : 0) + caches_.Fetch(r.code_phys);
+    if (stall > 0) {
+      fetch_stall_cycles_ += stall;
+      AdvanceDispatch(dispatch_cycle_ + stall);
+    }
+  }
+  const int width = d_.issue_width;
+  const MemAccess* access = r.accesses;
+  const MemAccess* const access_end = r.accesses + r.num_accesses;
+  const RepWork* rep = r.reps;
+  const RepWork* const rep_end = r.reps + r.num_reps;
+  uint64_t rip = r.rip;
+  uint64_t code = r.code_phys;
+  for (int i = r.begin; i < r.end; ++i) {
+    const InsnTiming& t = r.timing[i];
+    const uint32_t rip32 = static_cast<uint32_t>(rip);
+    const int length = r.insns[i].length;
+    if (((code + length - 1) ^ code) & line_mask_) {
+      if (int stall = caches_.Fetch(code + length - 1); stall > 0) {
+        fetch_stall_cycles_ += stall;
+        AdvanceDispatch(dispatch_cycle_ + stall);
+      }
+    }
+    if (t.event != TimingEvent::kNone) {
+      TimingEvent e = t.event;
+      if (e == TimingEvent::kCr3Write && r.cr3_noflush) e = TimingEvent::kCr3WriteNoFlush;
+      Drain(e, d_.event_cycles[static_cast<int>(e)]);
+    }
+    // Dispatch: in order, `width` micro-ops a cycle, while the ROB and the
+    // load/store buffers have room.
+    if (dispatch_slots_ + t.issue_uops > width && dispatch_slots_ > 0) {
+      AdvanceDispatch(dispatch_cycle_ + 1);
+    }
+    uint64_t at = std::max(dispatch_cycle_, rob_.oldest());
+    if (t.loads) at = std::max(at, load_buffer_.oldest());
+    if (t.stores) at = std::max(at, store_buffer_.oldest());
+    AdvanceDispatch(at);
+    dispatch_slots_ += std::max<int>(t.issue_uops, 1);
+    while (dispatch_slots_ > width) {
+      AdvanceDispatch(dispatch_cycle_ + 1);
+      dispatch_slots_ = 0;
+    }
+
+    uint64_t ready = dispatch_cycle_;
+    for (uint64_t s = t.sources; s != 0; s &= s - 1) {
+      ready = std::max(ready, reg_ready_[std::countr_zero(s)]);
+    }
+    uint64_t address_ready = dispatch_cycle_;
+    for (uint64_t s = t.address_sources; s != 0; s &= s - 1) {
+      address_ready = std::max(address_ready, reg_ready_[std::countr_zero(s)]);
+    }
+    // Memory: each access this instruction made, in order.
+    uint64_t data_ready = ready;
+    const MemAccess* first_store = nullptr;
+    for (; access != access_end && access->rip == rip32; ++access) {
+      const uint64_t tlb_ready = address_ready + (r.paging ? TlbCycles(*access, r.pcid) : 0);
+      if (access->flags & kAccessWrite) {
+        if (first_store == nullptr) first_store = access;
+        caches_.Data(access->phys);
+      } else {
+        data_ready = std::max(data_ready, LoadReady(*access, tlb_ready));
+      }
+    }
+    uint64_t done = data_ready;
+    if (t.rep_string) {
+      for (; rep != rep_end && rep->rip == rip32; ++rep) done += RepCycles(*rep);
+    }
+    // Execution: every micro-op group on its ports; the result is ready a
+    // latency after the last one issues.
+    uint64_t issue = data_ready;
+    for (int g = 0; g < t.groups; ++g) {
+      for (int u = 0; u < t.group_uops[g]; ++u) {
+        int port = 0;
+        uint64_t from = data_ready;
+        if (t.occupancy && g == 0) {
+          // A non-pipelined unit: wait for it on the first port it may use.
+          from = std::max(from, unit_busy_until_[std::countr_zero(
+                                     static_cast<unsigned>(t.group_ports[0] | 0x8000))]);
+        }
+        const uint64_t c = Book(t.group_ports[g], from, &port);
+        if (t.occupancy && g == 0 && port < kMaxPorts) unit_busy_until_[port] = c + t.occupancy;
+        issue = std::max(issue, c);
+      }
+    }
+    done = std::max(done, issue + t.latency);
+    if (first_store != nullptr) {
+      StoreRecord& s = forward_[(first_store->phys >> 3) % kForwardSlots];
+      s = {first_store->phys >> 3, done, stores_};
+    }
+    for (uint64_t s = t.destinations; s != 0; s &= s - 1) reg_ready_[std::countr_zero(s)] = done;
+
+    Retire(done);
+    rob_.Push(retire_cycle_);
+    for (int l = 0; l < t.loads; ++l) load_buffer_.Push(retire_cycle_);
+    for (int s = 0; s < t.stores; ++s) store_buffer_.Push(retire_cycle_);
+    stores_ += t.stores;
+
+    if (t.branch != BranchKind::kNone && i == r.end - 1 && r.leaves_block) {
+      const uint64_t fallthrough = rip + length;
+      if (predictor_.Resolve(t.branch, rip, fallthrough, r.next_rip)) {
+        const uint64_t restart = done + d_.branch.mispredict_penalty;
+        if (restart > dispatch_cycle_) mispredict_cycles_ += restart - dispatch_cycle_;
+        AdvanceDispatch(restart);
+      } else if (r.next_rip != fallthrough) {
+        AdvanceDispatch(dispatch_cycle_ + 1);  // a taken branch ends the fetch group
+      }
+    }
+    rip += length;
+    code += length;
+  }
+  cycles_by_cpl_[r.cpl & 3] += retire_cycle_ - start;
+  return {static_cast<int>(access - r.accesses), static_cast<int>(rep - r.reps)};
+}
+
+void CoreModel::Deliver(TimingEvent event, int cpl) {
+  const uint64_t start = retire_cycle_;
+  Drain(event, d_.event_cycles[static_cast<int>(event)]);
+  Retire(dispatch_cycle_);
+  cycles_by_cpl_[cpl & 3] += retire_cycle_ - start;
+}
+
+void CoreModel::OnTranslate(const WalkRecord& record) {
+  uint32_t cost = 0;
+  if (record.tlb == TlbSource::kStlb) {
+    cost = d_.stlb_hit_latency;
+    stlb_hit_cycles_ += cost;
+  } else if (record.tlb == TlbSource::kWalk) {
+    // Each paging-structure entry read is a load through the data caches,
+    // one after the other (each names the next table).
+    for (int i = 0; i < record.num_steps; ++i) {
+      cost += static_cast<uint32_t>(caches_.Data(record.steps[i].entry_paddr) +
+                                    d_.walk_step_overhead);
+    }
+    walk_cycles_ += cost;
+  }
+  pending_walk_cycles_ = std::min<uint32_t>(pending_walk_cycles_ + cost, 0xffff);
+}
+
+uint64_t CoreModel::mispredictions() const {
+  uint64_t n = 0;
+  for (uint64_t m : predictor_.mispredicted) n += m;
+  return n;
+}
+
+void CoreModel::PrintStats(std::ostream& out, uint64_t instructions) const {
+  auto line = [&](const std::string& name, auto value) { out << name << " " << value << "\n"; };
+  out << "[timing]\n";
+  line("uarch", d_.name);
+  line("cycles", retire_cycle_);
+  line("ipc", absl::StrFormat("%.3f", retire_cycle_ ? static_cast<double>(instructions) /
+                                                          static_cast<double>(retire_cycle_)
+                                                    : 0.0));
+  static const char* const kCpl[] = {"cycles.cpl0", "cycles.cpl1", "cycles.cpl2", "cycles.cpl3"};
+  for (int c = 0; c < 4; ++c) {
+    if (cycles_by_cpl_[c] != 0 || c == 0 || c == 3) line(kCpl[c], cycles_by_cpl_[c]);
+  }
+  for (const CacheLevel* c : {&caches_.l1i(), &caches_.l1d(), &caches_.l2(), &caches_.l3()}) {
+    const char* name = c == &caches_.l1i() ? "l1i" : c == &caches_.l1d() ? "l1d"
+                     : c == &caches_.l2() ? "l2" : "l3";
+    line(absl::StrCat("cache.", name, ".hits"), c->hits);
+    line(absl::StrCat("cache.", name, ".misses"), c->misses);
+  }
+  line("cache.dram.accesses", caches_.dram_accesses());
+  line("cache.forwarded_loads", forwarded_loads_);
+  line("tlb.stlb_hit_cycles", stlb_hit_cycles_);
+  line("tlb.walk_cycles", walk_cycles_);
+  if (untracked_tlb_hits_ != 0) line("tlb.untracked_fast_path_hits", untracked_tlb_hits_);
+  static const char* const kKinds[] = {"none", "conditional", "direct_jump", "direct_call",
+                                       "indirect_jump", "indirect_call", "return", "other"};
+  for (int k = 1; k < 7; ++k) {
+    if (predictor_.predicted[k] == 0) continue;
+    line(absl::StrCat("branch.", kKinds[k], ".predicted"), predictor_.predicted[k]);
+    line(absl::StrCat("branch.", kKinds[k], ".mispredicted"), predictor_.mispredicted[k]);
+  }
+  line("branch.mispredict_cycles", mispredict_cycles_);
+  line("frontend.fetch_stall_cycles", fetch_stall_cycles_);
+  for (int e = 1; e < static_cast<int>(TimingEvent::kCount); ++e) {
+    if (event_count_[e] == 0) continue;
+    const char* name = TimingEventName(static_cast<TimingEvent>(e));
+    line(absl::StrCat("event.", name, ".count"), event_count_[e]);
+    line(absl::StrCat("event.", name, ".cycles"), event_cycles_[e]);
+  }
+  if (rep_elements_ != 0) line("rep.elements", rep_elements_);
+  if (unknown_forms_ != 0) {
+    line("unknown_forms", absl::StrCat(unknown_forms_, " (first: ", first_unknown_form_, ")"));
+  }
+}
+
+}  // namespace x64sim

@@ -1,0 +1,141 @@
+// The out-of-order core model (docs/timing.md).
+//
+// Each instruction is dispatched in order at the front end's width, waits
+// for its source registers (and, for loads, its address registers and the
+// cache), issues its micro-ops on the earliest free port of each group,
+// and retires in order at the retire width. A reorder buffer bounds how far
+// dispatch may run ahead of retirement; the load and store buffers bound
+// the memory operations in flight. A mispredicted branch restarts dispatch
+// a penalty after it resolves; serialising events drain the pipeline and
+// cost their cycles. The simulated clock is the cycle of the last
+// retirement.
+#ifndef X64SIM_UARCH_CORE_MODEL_H_
+#define X64SIM_UARCH_CORE_MODEL_H_
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "cpu/timing.h"
+#include "mmu/mmu.h"
+#include "uarch/branch_predictor.h"
+#include "uarch/cache_model.h"
+#include "uarch/description.h"
+
+namespace x64sim {
+
+class CoreModel final : public TimingModel, public WalkObserver {
+ public:
+  CoreModel(const UarchDescription& d, Mmu& mmu);
+
+  // TimingModel.
+  void Annotate(const ZydisDecodedInstruction& insn, const ZydisDecodedOperand* ops,
+                InsnTiming* out) override;
+  Used Price(const PricedRange& range) override;
+  void Deliver(TimingEvent event, int cpl) override;
+  uint64_t cycles() const override { return retire_cycle_; }
+  void Start(uint64_t cycle) override;
+  void SleepUntil(uint64_t cycle) override;
+  uint32_t TakeWalkCycles() override {
+    const uint32_t c = pending_walk_cycles_;
+    pending_walk_cycles_ = 0;
+    return c;
+  }
+
+  // WalkObserver: prices every translation the MMU makes.
+  void OnTranslate(const WalkRecord& record) override;
+  void OnTlbEvent(const TlbEvent&) override {}
+
+  // The "[timing]" section of the stats report.
+  void PrintStats(std::ostream& out, uint64_t instructions) const;
+
+  const UarchDescription& description() const { return d_; }
+  uint64_t cycles_at_privilege(int cpl) const { return cycles_by_cpl_[cpl & 3]; }
+  uint64_t mispredictions() const;
+
+ private:
+  static constexpr int kRing = 1024;  // cycles of port bookings ahead of dispatch
+  static constexpr int kForwardSlots = 64;
+
+  struct StoreRecord {
+    uint64_t word = ~0ull;  // physical address >> 3
+    uint64_t ready = 0;     // cycle its data is available to a load
+    uint64_t seq = 0;       // store number, to age it out of the store buffer
+  };
+
+  // Moves dispatch forward to `cycle`, freeing the port bookings behind it.
+  void AdvanceDispatch(uint64_t cycle);
+  // Books one micro-op on the earliest free port of `ports` at or after `from`.
+  uint64_t Book(uint16_t ports, uint64_t from, int* port);
+  // Load-to-use cycles of one access (TLB + caches + store forwarding).
+  uint64_t LoadReady(const MemAccess& a, uint64_t address_ready);
+  int TlbCycles(const MemAccess& a, uint16_t pcid);
+  // The ITLB's part of fetching a block at `linear`: extra cycles.
+  int FetchTlbCycles(uint64_t linear, uint16_t pcid);
+  void Retire(uint64_t done);
+  void Drain(TimingEvent event, int cost_cycles);
+  uint64_t RepCycles(const RepWork& w);
+
+  UarchDescription d_;
+  Mmu& mmu_;
+  CacheHierarchy caches_;
+  BranchPredictor predictor_;
+
+  uint64_t dispatch_cycle_ = 0;
+  int dispatch_slots_ = 0;
+  uint64_t retire_cycle_ = 0;
+  int retire_slots_ = 0;
+  // A ring of the retire cycles of the last N instructions (or loads, or
+  // stores): the oldest is the one a new entry must wait for.
+  class RetireRing {
+   public:
+    explicit RetireRing(int size) : cycles_(static_cast<size_t>(size), 0) {}
+    uint64_t oldest() const { return cycles_[next_]; }
+    void Push(uint64_t cycle) {
+      cycles_[next_] = cycle;
+      if (++next_ == cycles_.size()) next_ = 0;
+    }
+    void Fill(uint64_t cycle) { std::fill(cycles_.begin(), cycles_.end(), cycle); }
+
+   private:
+    std::vector<uint64_t> cycles_;
+    size_t next_ = 0;
+  };
+  RetireRing rob_;
+  RetireRing load_buffer_;
+  RetireRing store_buffer_;
+  uint64_t stores_ = 0;  // stores dispatched, to age store-forwarding records
+  std::array<uint64_t, 64> reg_ready_{};
+  std::array<uint16_t, kRing> port_used_{};
+  std::array<uint64_t, kMaxPorts> unit_busy_until_{};
+  std::array<StoreRecord, kForwardSlots> forward_{};
+  uint64_t last_touched_page_ = ~0ull;  // the data page whose TLB hit was last recorded
+  uint16_t last_touched_pcid_ = 0;
+  Mmu::TouchResult last_touch_;
+  uint64_t last_fetch_page_ = ~0ull;  // the same for instruction fetch
+  uint16_t last_fetch_pcid_ = 0;
+  Mmu::TouchResult last_fetch_touch_;
+  uint64_t line_mask_;  // ~(line bytes - 1)
+  uint32_t pending_walk_cycles_ = 0;
+
+  // Statistics.
+  uint64_t cycles_by_cpl_[4] = {};
+  uint64_t event_count_[static_cast<int>(TimingEvent::kCount)] = {};
+  uint64_t event_cycles_[static_cast<int>(TimingEvent::kCount)] = {};
+  uint64_t walk_cycles_ = 0;
+  uint64_t stlb_hit_cycles_ = 0;
+  uint64_t forwarded_loads_ = 0;
+  uint64_t fetch_stall_cycles_ = 0;
+  uint64_t mispredict_cycles_ = 0;
+  uint64_t rep_elements_ = 0;
+  uint64_t unknown_forms_ = 0;
+  uint64_t untracked_tlb_hits_ = 0;  // fast-path accesses no modelled TLB held
+  std::string first_unknown_form_;
+};
+
+}  // namespace x64sim
+
+#endif  // X64SIM_UARCH_CORE_MODEL_H_

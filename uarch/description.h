@@ -1,0 +1,95 @@
+// A microarchitecture description: everything the timing model and the
+// MMU need to know about one core, as read from a .uarch file
+// (docs/uarch-format.md). Every number in the file carries its source; the
+// parser keeps them so the stats report and errors can name them.
+#ifndef X64SIM_UARCH_DESCRIPTION_H_
+#define X64SIM_UARCH_DESCRIPTION_H_
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "cpu/timing.h"
+#include "mmu/microarch.h"
+
+namespace x64sim {
+
+inline constexpr int kMaxPorts = 16;
+
+struct UopGroup {
+  uint16_t ports = 0;  // bit i: port i may execute it
+  int uops = 0;
+};
+
+// One instruction form's cost (uops.info's columns).
+struct FormTiming {
+  int latency = 0;           // inputs to register result, memory access excluded
+  double throughput = 0;     // reciprocal throughput, cycles
+  int uops = 0;              // front-end micro-ops
+  std::vector<UopGroup> groups;
+};
+
+struct CacheGeometry {
+  std::string name;
+  int size_bytes = 0;
+  int ways = 0;
+  int line_bytes = 64;
+  int latency = 0;  // load-to-use cycles on a hit at this level
+};
+
+enum class DirectionPredictor : uint8_t { kGshare, kBimodal };
+
+struct BranchPredictorConfig {
+  DirectionPredictor kind = DirectionPredictor::kGshare;
+  int history_bits = 0;
+  int pht_entries = 0;  // two-bit counters, a power of two
+  int btb_entries = 0;  // indirect-target buffer, a power of two
+  int ras_entries = 0;
+  int mispredict_penalty = 0;
+};
+
+struct UarchDescription {
+  std::string name;
+  std::string path;  // where it was read from ("built-in:skylake" for shipped ones)
+  // CPUID identity this model describes, for --uarch=host.
+  std::string vendor;
+  int family = 0;
+  std::vector<int> models;
+
+  std::vector<std::string> ports;
+  absl::flat_hash_map<std::string, uint16_t> port_groups;
+
+  int issue_width = 0;
+  int retire_width = 0;
+  int rob_entries = 0;
+  int scheduler_entries = 0;
+  int load_buffer = 0;
+  int store_buffer = 0;
+  int store_forward_latency = 0;
+
+  BranchPredictorConfig branch;
+  CacheGeometry l1i, l1d, l2, l3;
+  int dram_latency = 0;
+  int walk_step_overhead = 0;  // cycles per page-walk reference beyond its cache access
+  int stlb_hit_latency = 0;    // extra cycles of a first-level TLB miss that hits the STLB
+  int fill_buffers = 0;        // L1D misses in flight at once
+  int rep_startup = 0;         // REP MOVS/STOS: fixed cost
+  double rep_bytes_per_cycle = 0;
+
+  MicroArch tlb;                       // the MMU's geometry
+  std::deque<std::string> tlb_names;   // storage for tlb's array names
+
+  std::array<int, static_cast<int>(TimingEvent::kCount)> event_cycles{};
+
+  absl::flat_hash_map<std::string, FormTiming> forms;
+};
+
+// The name a TimingEvent has in .uarch files ("syscall", "cr3-write", ...).
+const char* TimingEventName(TimingEvent e);
+
+}  // namespace x64sim
+
+#endif  // X64SIM_UARCH_DESCRIPTION_H_

@@ -1,0 +1,34 @@
+// Finds and reads the microarchitecture description --uarch names: a
+// shipped model by name, "host" for the shipped model matching this
+// machine's CPU, or a file. Checks that it prices every instruction form
+// x64sim implements.
+#ifndef X64SIM_UARCH_LOADER_H_
+#define X64SIM_UARCH_LOADER_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "uarch/description.h"
+
+namespace x64sim {
+
+struct HostCpu {
+  std::string vendor;  // "GenuineIntel", "AuthenticAMD"
+  int family = 0;      // display family (SDM vol. 2A CPUID: base + extended)
+  int model = 0;       // display model
+};
+
+// The CPU this process runs on, from CPUID leaves 0 and 1.
+HostCpu ReadHostCpu();
+
+// The shipped model whose `cpu` line matches `host`, or an error naming
+// the host CPU and the models shipped.
+absl::StatusOr<std::string> MatchShippedModel(const HostCpu& host);
+
+// `what` is a shipped model's name, "host", or a path to a .uarch file.
+// `chosen` (if not null) says which model "host" picked.
+absl::StatusOr<UarchDescription> LoadUarch(const std::string& what, std::string* chosen = nullptr);
+
+}  // namespace x64sim
+
+#endif  // X64SIM_UARCH_LOADER_H_
