@@ -32,10 +32,8 @@ void Cpu::LoadSegmentCache(SegReg reg, const Segment& s) {
 }
 
 void Cpu::SetCpl(int cpl) {
-  if (cpl != state.cpl) {
-    InvalidateLinks();  // fetch permissions depend on CPL
-    FoldFixedCounter();
-  }
+  // Links stay: each names the privilege it was made at (SetPrivilege).
+  if (cpl != state.cpl) FoldFixedCounter();
   state.cpl = cpl;
   SetPrivilege(cpl == 3 ? 1 : 0);
 }

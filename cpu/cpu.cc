@@ -245,7 +245,7 @@ const Block* Cpu::FetchBlock(std::unique_ptr<Block>* uncached) {
       return nullptr;
     }
     phys = t.phys;
-    FillSoftTlb(linear, phys, t.allow & kAllowExecute ? (t.allow & ~kAllowWrite) : 0,
+    FillSoftTlb(linear, phys, t.allow & kAllowExecute ? (t.allow & ~kAllowWrite) : 0, t.global,
                 privilege_ == 1);
   }
   uint64_t key = BlockKey(phys, state.mode);
@@ -302,9 +302,12 @@ void Cpu::AllowChaining(uint64_t limit) {
 
 void Cpu::AddLink(const Block* prev, const Block* next) {
   // Replace a stale link first, else the older of the two.
-  Block::Link& slot = prev->links[0].generation != generation_ ? prev->links[0] : prev->links[1];
+  Block::Link& slot = prev->links[0].epoch != link_epoch_ ? prev->links[0] : prev->links[1];
   if (&slot == &prev->links[1]) prev->links[1] = prev->links[0];
-  prev->links[0] = {state.rip, generation_, next};
+  uint64_t linear = seg_base_[kCs] + state.rip;
+  if (state.mode != CpuMode::kLong64) linear = static_cast<uint32_t>(linear);
+  const bool global = !non_global_[privilege_].test(SoftTlbIndex(linear));
+  prev->links[0] = {state.rip, link_epoch_, global ? 0 : address_space_, next};
 }
 
 template <bool kObserve>

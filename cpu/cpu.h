@@ -4,6 +4,7 @@
 #ifndef X64SIM_CPU_CPU_H_
 #define X64SIM_CPU_CPU_H_
 
+#include <bitset>
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -57,10 +58,13 @@ struct StopInfo {
 struct Block {
   static constexpr int kMaxInsns = 64;
   // A direct link to a block that followed this one, valid while nothing
-  // that translation or decoding depends on has changed (same generation).
+  // that translation or decoding depends on has changed (same epoch: link
+  // generation and privilege) and, unless the target's code page is global,
+  // in the same address space.
   struct Link {
     uint64_t rip = ~0ull;
-    uint64_t generation = 0;
+    uint64_t epoch = 0;
+    uint64_t address_space = 0;  // 0: a global page, valid in every address space
     const Block* block = nullptr;
   };
   uint64_t key = 0;  // physical address | mode
@@ -316,6 +320,7 @@ class Cpu : public TranslationListener {
   // TranslationListener.
   void OnTranslationDropped(uint64_t linear_page) override;
   void OnAllTranslationsDropped() override;
+  void OnAddressSpaceChanged() override;
 
   // A one-line description of the instruction at RIP (bytes + disassembly).
   std::string DescribeInstructionAt(uint64_t rip);
@@ -355,10 +360,11 @@ class Cpu : public TranslationListener {
     Fault(kGeneralProtection, 0);
     return false;
   }
-  void FillSoftTlb(uint64_t linear, uint64_t phys, uint8_t allow, bool user);
+  void FillSoftTlb(uint64_t linear, uint64_t phys, uint8_t allow, bool global, bool user);
   void SetPrivilege(int privilege) {
     privilege_ = privilege;
     tlb_ = soft_tlb_[privilege];
+    link_epoch_ = generation_ * 2 + privilege_;
   }
   void FlushSoftTlb();
   void InvalidateCodePage(uint64_t phys_page);
@@ -396,12 +402,18 @@ class Cpu : public TranslationListener {
   bool DeliverProtected(uint8_t vector, bool has_error_code, uint32_t error_code,
                         bool software, uint64_t return_rip);
   void HandleExternalEvents();
-  // Everything that block links depend on (translations, code, mode,
-  // privilege) changed: links made before are no longer followed.
-  void InvalidateLinks() { ++generation_; }
+  // Something that block links depend on (translations, code, mode)
+  // changed: links made before are no longer followed.
+  void InvalidateLinks() {
+    ++generation_;
+    link_epoch_ = generation_ * 2 + privilege_;
+  }
   [[gnu::always_inline]] const Block* FollowLink(const Block* prev) const {
     for (const Block::Link& link : prev->links) {
-      if (link.rip == state.rip && link.generation == generation_) return link.block;
+      if (link.rip == state.rip && link.epoch == link_epoch_ &&
+          (link.address_space == 0 || link.address_space == address_space_)) {
+        return link.block;
+      }
     }
     return nullptr;
   }
@@ -439,6 +451,8 @@ class Cpu : public TranslationListener {
   uint64_t seg_base_[6] = {};
   int privilege_ = 0;  // soft TLB in use: 1 at CPL 3
   SoftTlbEntry soft_tlb_[2][kSoftTlbEntries];
+  // Soft-TLB slots holding a non-global translation, dropped on CR3 writes.
+  std::bitset<kSoftTlbEntries> non_global_[2];
   SoftTlbEntry* tlb_ = soft_tlb_[0];  // soft_tlb_[privilege_]
   bool implicit_access_ = false;      // inside ReadSupervisor/WriteSupervisor
 
@@ -452,6 +466,8 @@ class Cpu : public TranslationListener {
   PendingException exception_;
   int delivery_depth_ = 0;  // nested faults during delivery: #DF, then triple fault
   uint64_t generation_ = 1;
+  uint64_t link_epoch_ = 2;      // generation_ * 2 + privilege_
+  uint64_t address_space_ = 1;   // counts CR3 writes
   // Cycle at which interrupt sources must be polled again; 0 = now.
   uint64_t next_event_check_ = 0;
   // The block running (or last run), and the instruction count below which

@@ -60,14 +60,15 @@ bool Cpu::TranslateData(uint64_t linear, AccessKind kind, bool user, uint64_t* p
     return false;
   }
   *phys = t.phys;
-  if (kind != AccessKind::kExecute) FillSoftTlb(linear, t.phys, t.allow, user);
+  if (kind != AccessKind::kExecute) FillSoftTlb(linear, t.phys, t.allow, t.global, user);
   return true;
 }
 
-void Cpu::FillSoftTlb(uint64_t linear, uint64_t phys, uint8_t allow, bool user) {
+void Cpu::FillSoftTlb(uint64_t linear, uint64_t phys, uint8_t allow, bool global, bool user) {
   uint8_t* host = memory_.RamPointer(phys & ~kPageOffsetMask);
   if (host == nullptr) return;  // MMIO always takes the slow path
   SoftTlbEntry& e = soft_tlb_[user ? 1 : 0][SoftTlbIndex(linear)];
+  non_global_[user ? 1 : 0][SoftTlbIndex(linear)] = !global;
   uint64_t page = linear & ~kPageOffsetMask;
   uint64_t addend = reinterpret_cast<uint64_t>(host) - page;
   if (e.addend != addend) e = SoftTlbEntry{};
@@ -81,6 +82,7 @@ void Cpu::FlushSoftTlb() {
   for (auto& tlb : soft_tlb_) {
     for (SoftTlbEntry& e : tlb) e = SoftTlbEntry{};
   }
+  for (auto& bits : non_global_) bits.reset();
   InvalidateLinks();
 }
 
@@ -94,6 +96,19 @@ void Cpu::OnTranslationDropped(uint64_t linear_page) {
 }
 
 void Cpu::OnAllTranslationsDropped() { FlushSoftTlb(); }
+
+// Global translations serve every address space (SDM 4.10.2.4), and so do
+// links into code on global pages.
+void Cpu::OnAddressSpaceChanged() {
+  for (int p = 0; p < 2; ++p) {
+    if (non_global_[p].none()) continue;
+    for (size_t i = 0; i < kSoftTlbEntries; ++i) {
+      if (non_global_[p].test(i)) soft_tlb_[p][i] = SoftTlbEntry{};
+    }
+    non_global_[p].reset();
+  }
+  ++address_space_;
+}
 
 bool Cpu::ReadSlow(uint64_t linear, int size, uint64_t* value) {
   uint8_t bytes[8] = {};
@@ -110,6 +125,14 @@ bool Cpu::WriteSlow(uint64_t linear, int size, uint64_t value) {
 // it reads anything.
 bool Cpu::ReadBytes(uint64_t linear, void* dst, int size) {
   if (state.mode != CpuMode::kLong64) linear = static_cast<uint32_t>(linear);
+  // The fast path, as in Read; implicit accesses have SMAP rules of their own.
+  if (const SoftTlbEntry& e = tlb_[SoftTlbIndex(linear)];
+      e.read_tag == (linear & ~kPageOffsetMask) &&
+      (linear & kPageOffsetMask) <= kPageSize - size && !implicit_access_) {
+    std::memcpy(dst, reinterpret_cast<const void*>(e.addend + linear), size);
+    if (log_pos_ != log_end_) LogFastAccess(linear, e.addend + linear, 0);
+    return true;
+  }
   if (!CheckCanonical(linear, size)) return false;
   bool user = privilege_ == 1;
   int first = static_cast<int>(std::min<uint64_t>(size, kPageSize - (linear & kPageOffsetMask)));
@@ -138,6 +161,13 @@ bool Cpu::ReadBytes(uint64_t linear, void* dst, int size) {
 
 bool Cpu::WriteBytes(uint64_t linear, const void* src, int size) {
   if (state.mode != CpuMode::kLong64) linear = static_cast<uint32_t>(linear);
+  if (const SoftTlbEntry& e = tlb_[SoftTlbIndex(linear)];
+      e.write_tag == (linear & ~kPageOffsetMask) &&
+      (linear & kPageOffsetMask) <= kPageSize - size && !implicit_access_) {
+    std::memcpy(reinterpret_cast<void*>(e.addend + linear), src, size);
+    if (log_pos_ != log_end_) LogFastAccess(linear, e.addend + linear, kAccessWrite);
+    return true;
+  }
   if (!CheckCanonical(linear, size)) return false;
   bool user = privilege_ == 1;
   int first = static_cast<int>(std::min<uint64_t>(size, kPageSize - (linear & kPageOffsetMask)));

@@ -130,7 +130,8 @@ Translation Mmu::TranslatePaged(WalkRecord& record, const PagingContext& ctx) {
     ApplyChanges(changes_);
   }
   return Translation{.ok = true, .phys = record.phys,
-                     .allow = AllowedAccesses(entry.rights, entry.dirty, ctx)};
+                     .allow = AllowedAccesses(entry.rights, entry.dirty, ctx),
+                     .global = entry.global};
 }
 
 Translation Mmu::Walk(WalkRecord& record, const PagingContext& ctx) {
@@ -180,10 +181,11 @@ Translation Mmu::Walk(WalkRecord& record, const PagingContext& ctx) {
   walker_.CommitAccessedDirty(record, write);
   record.phys = leaf.page_base + (linear & (PageBytes(leaf.size) - 1));
   const auto allow = AllowedAccesses(leaf.rights, leaf.dirty || write, ctx);
+  const bool global = leaf.global && (ctx.cr4 & paging::kCr4Pge);  // SDM 4.10.2.4
   if (!tlb_model_) {
     if (leaf.size != PageSize::k4K) large_leaf_handed_out_ = true;
     if (observer_) observer_->OnTranslate(record);
-    return Translation{.ok = true, .phys = record.phys, .allow = allow};
+    return Translation{.ok = true, .phys = record.phys, .allow = allow, .global = global};
   }
 
   // Cache every non-leaf entry read, with the rights combined through it
@@ -203,14 +205,14 @@ Translation Mmu::Walk(WalkRecord& record, const PagingContext& ctx) {
   entry.pcid = pcid;
   entry.size = leaf.size;
   entry.valid = true;
-  entry.global = leaf.global && (ctx.cr4 & paging::kCr4Pge);  // SDM 4.10.2.4
+  entry.global = global;
   entry.dirty = leaf.dirty || write;
   entry.rights = leaf.rights;
   count_miss(SizeIndex(leaf.size));
   if (observer_) observer_->OnTranslate(record);
   tlbs_.Fill(entry, linear, instruction, /*also_second_level=*/true, &changes_);
   ApplyChanges(changes_);
-  return Translation{.ok = true, .phys = record.phys, .allow = allow};
+  return Translation{.ok = true, .phys = record.phys, .allow = allow, .global = global};
 }
 
 Translation Mmu::Peek(uint64_t linear, AccessKind kind, const PagingContext& ctx) const {
@@ -335,8 +337,9 @@ void Mmu::OnCr3Write(const PagingContext& new_ctx) {
   }
   ++stats_.invalidations[static_cast<int>(kind)];
   ReportInvalidation(kind, new_ctx.cr3, pcid);
-  // The CPU's fast path is not PCID-tagged: every CR3 write empties it.
-  NotifyAllDropped();
+  // The CPU's fast path is not PCID-tagged: every CR3 write drops its
+  // non-global translations (global ones serve every address space).
+  if (listener_) listener_->OnAddressSpaceChanged();
 }
 
 void Mmu::OnPagingModeChange() {

@@ -35,6 +35,8 @@ class TranslationListener {
   virtual void OnTranslationDropped(uint64_t linear_page) = 0;
   // Every translation.
   virtual void OnAllTranslationsDropped() = 0;
+  // CR3 changed: every non-global translation (of the old address space).
+  virtual void OnAddressSpaceChanged() = 0;
   // Every translation for a 4 KiB page in [linear_base, linear_base + bytes)
   // (a 2 MiB or 1 GiB entry left the TLBs). The default drops page by page
   // up to 2 MiB and everything beyond; override it if a range is cheaper.

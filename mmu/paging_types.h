@@ -49,6 +49,7 @@ struct Translation {
   TranslateFailure failure = TranslateFailure::kNone;
   uint64_t phys = 0;         // physical address of the byte asked for (when ok)
   uint8_t allow = 0;         // kAllow* for the enclosing 4 KiB page (when ok)
+  bool global = false;       // survives CR3 writes (G=1 and CR4.PGE=1, SDM 4.10.2.4)
   uint32_t error_code = 0;   // #PF error code (when !ok); CR2 is the linear address
 };
 

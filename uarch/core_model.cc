@@ -207,7 +207,7 @@ void CoreModel::Annotate(const ZydisDecodedInstruction& insn, const ZydisDecoded
 void CoreModel::Start(uint64_t cycle) {
   dispatch_cycle_ = retire_cycle_ = cycle;
   dispatch_slots_ = retire_slots_ = 0;
-  port_used_.fill(0);
+  port_slots_.fill(PortSlot{});
   reg_ready_.fill(cycle);
   rob_.Fill(cycle);
   load_buffer_.Fill(cycle);
@@ -226,8 +226,6 @@ void CoreModel::SleepUntil(uint64_t cycle) {
 
 void CoreModel::AdvanceDispatch(uint64_t cycle) {
   if (cycle <= dispatch_cycle_) return;
-  const uint64_t clear_to = std::min(cycle, dispatch_cycle_ + kRing);
-  for (uint64_t c = dispatch_cycle_; c < clear_to; ++c) port_used_[c & (kRing - 1)] = 0;
   dispatch_cycle_ = cycle;
   dispatch_slots_ = 0;
 }
@@ -236,11 +234,12 @@ uint64_t CoreModel::Book(uint16_t ports, uint64_t from, int* port) {
   from = std::max(from, dispatch_cycle_);
   const uint64_t end = dispatch_cycle_ + kRing;
   for (uint64_t c = from; c < end; ++c) {
-    uint16_t& used = port_used_[c & (kRing - 1)];
-    const uint16_t free = ports & ~used;
+    PortSlot& slot = port_slots_[c & (kRing - 1)];
+    if (slot.cycle != c) slot = {c, 0};
+    const uint16_t free = ports & ~slot.used;
     if (free != 0) {
       const uint16_t pick = free & static_cast<uint16_t>(-free);
-      used |= pick;
+      slot.used |= pick;
       *port = std::countr_zero(static_cast<unsigned>(pick));
       return c;
     }

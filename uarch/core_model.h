@@ -109,7 +109,13 @@ class CoreModel final : public TimingModel, public WalkObserver {
   RetireRing store_buffer_;
   uint64_t stores_ = 0;  // stores dispatched, to age store-forwarding records
   std::array<uint64_t, 64> reg_ready_{};
-  std::array<uint16_t, kRing> port_used_{};
+  // Port bookings by cycle: a slot belongs to the cycle it is tagged with,
+  // so moving dispatch forward frees nothing explicitly.
+  struct PortSlot {
+    uint64_t cycle = ~0ull;
+    uint16_t used = 0;
+  };
+  std::array<PortSlot, kRing> port_slots_{};
   std::array<uint64_t, kMaxPorts> unit_busy_until_{};
   std::array<StoreRecord, kForwardSlots> forward_{};
   uint64_t last_touched_page_ = ~0ull;  // the data page whose TLB hit was last recorded

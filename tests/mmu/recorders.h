@@ -14,6 +14,7 @@ class RecordingListener : public TranslationListener {
  public:
   void OnTranslationDropped(uint64_t linear_page) override { pages.push_back(linear_page); }
   void OnAllTranslationsDropped() override { ++all; }
+  void OnAddressSpaceChanged() override { ++address_space_changes; }
   void OnTranslationRangeDropped(uint64_t base, uint64_t bytes) override {
     ranges.push_back({base, bytes});
   }
@@ -25,6 +26,7 @@ class RecordingListener : public TranslationListener {
   std::vector<uint64_t> pages;
   std::vector<Range> ranges;
   int all = 0;
+  int address_space_changes = 0;
 };
 
 class RecordingObserver : public WalkObserver {

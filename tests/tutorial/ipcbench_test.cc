@@ -80,8 +80,9 @@ TEST(IpcBench, ReportsEveryCombination) {
   if (absl::GetFlag(FLAGS_expect_instructions)) {
     ASSERT_TRUE(*counter) << boot->console;
     for (const auto& [combination, counts] : counts_of) {
+      // With the timing model a core retires several instructions a cycle,
+      // so instructions and cycles bound each other in no fixed way.
       EXPECT_GT(*counts.instructions, 0u) << combination;
-      EXPECT_LE(*counts.instructions, counts.cycles) << combination;
     }
     for (const char* space : {"same", "other"}) {
       for (const char* words : {"0", "4"}) {

@@ -1,0 +1,306 @@
+// The out-of-order model on hand-made instruction streams: each test
+// builds the static timing of a few instructions, prices them the way the
+// core does after a block runs, and checks the cycles against what the
+// model's rules (docs/timing.md) must give.
+#include "uarch/core_model.h"
+
+#include <vector>
+
+#include "cpu/decoded_insn.h"
+#include "gtest/gtest.h"
+#include "mmu/physical_memory.h"
+#include "uarch/description_parser.h"
+
+namespace x64sim {
+namespace {
+
+// Four ALU ports p0..p3, two load ports p4 p5; L1D 4 cycles, L2 12, L3 40,
+// DRAM 200; mispredict 15; every event 50 cycles.
+constexpr char kDescription[] = R"(x64sim-uarch 1
+name test
+source t "test values"
+cpu GenuineIntel 6 0x5e [t]
+ports p0 p1 p2 p3 p4 p5 [t]
+core.issue-width 4 [t]
+core.retire-width 4 [t]
+core.rob 64 [t]
+core.scheduler 32 [t]
+core.load-buffer 32 [t]
+core.store-buffer 32 [t]
+core.store-forward-latency 5 [t]
+core.fill-buffers 4 [t]
+branch.predictor gshare [t]
+branch.history-bits 8 [t]
+branch.pht-entries 1024 [t]
+branch.btb-entries 64 [t]
+branch.ras-entries 8 [t]
+branch.mispredict-penalty 15 [t]
+cache L1I size=32K ways=8 line=64 latency=4 [t]
+cache L1D size=32K ways=8 line=64 latency=4 [t]
+cache L2 size=256K ways=4 line=64 latency=12 [t]
+cache L3 size=8M ways=16 line=64 latency=40 [t]
+dram.latency 200 [t]
+tlb l1i I entries=8 ways=8 pages=4K replacement=plru [t]
+tlb l1d D entries=8 ways=4 pages=4K replacement=plru [t]
+tlb stlb S entries=64 ways=4 pages=4K,2M replacement=lru [t]
+psc pml4e=1 pdpte=1 pde=4 [t]
+phys-addr-bits 39 [t]
+page-1g no [t]
+tlb.stlb-hit-latency 7 [t]
+walk.step-overhead 1 [t]
+rep.startup 20 [t]
+rep.bytes-per-cycle 16 [t]
+event syscall cycles=50 [t]
+event sysret cycles=50 [t]
+event swapgs cycles=50 [t]
+event iretq cycles=50 [t]
+event cr3-write cycles=50 [t]
+event cr3-write-noflush cycles=50 [t]
+event invlpg cycles=50 [t]
+event wrmsr cycles=50 [t]
+event rdmsr cycles=50 [t]
+event cpuid cycles=50 [t]
+event lfence cycles=50 [t]
+event mfence cycles=50 [t]
+event rdtsc cycles=50 [t]
+event hlt cycles=50 [t]
+event other-serializing cycles=50 [t]
+event exception cycles=50 [t]
+event interrupt cycles=50 [t]
+)";
+
+constexpr uint64_t kAlu = 0b001111;
+constexpr uint64_t kLoadPorts = 0b110000;
+constexpr uint64_t kCodeBase = 0x400000;
+
+InsnTiming Alu(uint64_t sources, uint64_t destinations, int latency, uint16_t ports = kAlu) {
+  InsnTiming t;
+  t.sources = sources;
+  t.destinations = destinations;
+  t.latency = static_cast<uint8_t>(latency);
+  t.groups = 1;
+  t.group_ports[0] = ports;
+  t.group_uops[0] = 1;
+  return t;
+}
+
+// A load of a register from [address register].
+InsnTiming Load(uint64_t address, uint64_t destination) {
+  InsnTiming t;
+  t.address_sources = address;
+  t.destinations = destination;
+  t.latency = 0;
+  t.groups = 1;
+  t.group_ports[0] = kLoadPorts;
+  t.group_uops[0] = 1;
+  t.loads = 1;
+  return t;
+}
+
+class CoreModelTest : public ::testing::Test {
+ protected:
+  CoreModelTest() : memory_(1 << 20), mmu_(memory_) {
+    absl::StatusOr<UarchDescription> d = ParseUarch(kDescription, "test.uarch");
+    EXPECT_TRUE(d.ok()) << d.status();
+    description_ = *d;
+    model_ = std::make_unique<CoreModel>(description_, mmu_);
+    model_->Start(0);
+  }
+
+  // Prices `timing` as one block of 4-byte instructions at kCodeBase, with
+  // `accesses` made by them (rip-matched), leaving to `next_rip`.
+  uint64_t Price(const std::vector<InsnTiming>& timing, std::vector<MemAccess> accesses = {},
+                 uint64_t next_rip = 0) {
+    std::vector<DecodedInsn> insns(timing.size() + 1, DecodedInsn{});
+    for (DecodedInsn& in : insns) in.length = 4;
+    const uint64_t before = model_->cycles();
+    PricedRange r{};
+    r.insns = insns.data();
+    r.timing = timing.data();
+    r.begin = 0;
+    r.end = static_cast<int>(timing.size());
+    r.rip = kCodeBase;
+    r.code_phys = kCodeBase;
+    r.fetch_linear = kCodeBase;
+    r.accesses = accesses.data();
+    r.num_accesses = static_cast<int>(accesses.size());
+    r.leaves_block = next_rip != 0;
+    r.next_rip = next_rip;
+    r.paging = false;
+    const TimingModel::Used used = model_->Price(r);
+    EXPECT_EQ(used.accesses, r.num_accesses);
+    return model_->cycles() - before;
+  }
+
+  static MemAccess At(int index, uint64_t phys) {
+    return MemAccess{phys, phys, static_cast<uint32_t>(kCodeBase + 4 * index), 0, 0};
+  }
+
+  PhysicalMemory memory_;
+  Mmu mmu_;
+  UarchDescription description_;
+  std::unique_ptr<CoreModel> model_;
+};
+
+constexpr uint64_t kRax = 1ull << 0;
+constexpr uint64_t kRbx = 1ull << 3;
+
+TEST_F(CoreModelTest, DependentChainCostsItsLatencies) {
+  // Warm the instruction cache line first, so only the chain is measured.
+  Price({Alu(0, 0, 1)});
+  std::vector<InsnTiming> chain(16, Alu(kRax, kRax, 3));  // imul rax, rax
+  // Measured from the last retirement before, so the first link may overlap it.
+  const uint64_t cycles = Price(chain);
+  EXPECT_GE(cycles, 16u * 3 - 2);
+  EXPECT_LE(cycles, 16u * 3 + 2);
+}
+
+TEST_F(CoreModelTest, IndependentOperationsOverlapUpToTheIssueWidth) {
+  Price({Alu(0, 0, 1)});
+  std::vector<InsnTiming> independent;
+  for (int i = 0; i < 64; ++i) independent.push_back(Alu(0, 1ull << (8 + i % 8), 1));
+  const uint64_t cycles = Price(independent);
+  EXPECT_GE(cycles, 64u / 4);  // four a cycle at most
+  EXPECT_LE(cycles, 64u / 4 + 2);
+}
+
+TEST_F(CoreModelTest, OnePortLimitsThroughput) {
+  Price({Alu(0, 0, 1)});
+  std::vector<InsnTiming> port0;
+  for (int i = 0; i < 32; ++i) port0.push_back(Alu(0, 1ull << (8 + i % 8), 1, 0b1));
+  const uint64_t cycles = Price(port0);
+  EXPECT_GE(cycles, 32u);
+  EXPECT_LE(cycles, 34u);
+}
+
+TEST_F(CoreModelTest, NonPipelinedUnitStaysBusy) {
+  Price({Alu(0, 0, 1)});
+  InsnTiming div = Alu(0, 1ull << 9, 20, 0b1);
+  div.occupancy = 6;
+  std::vector<InsnTiming> divs(8, div);  // independent divisions
+  const uint64_t cycles = Price(divs);
+  EXPECT_GE(cycles, 7u * 6 + 20);
+  EXPECT_LE(cycles, 7u * 6 + 20 + 3);
+}
+
+TEST_F(CoreModelTest, PointerChaseCostsTheCacheLevelItHits) {
+  Price({Alu(0, 0, 1)});
+  // First pass: every line comes from DRAM; second: all in L1D.
+  std::vector<InsnTiming> chase(8, Load(kRax, kRax));
+  std::vector<MemAccess> accesses;
+  for (int i = 0; i < 8; ++i) accesses.push_back(At(i, 0x10000 + 4096 * i));
+  const uint64_t cold = Price(chase, accesses);
+  EXPECT_GE(cold, 8u * 200 - 2);
+  EXPECT_LE(cold, 8u * 200 + 4);
+  const uint64_t warm = Price(chase, accesses);
+  EXPECT_GE(warm, 8u * 4 - 2);
+  EXPECT_LE(warm, 8u * 4 + 4);
+}
+
+TEST_F(CoreModelTest, IndependentMissesOverlap) {
+  Price({Alu(0, 0, 1)});
+  std::vector<InsnTiming> loads;
+  std::vector<MemAccess> accesses;
+  for (int i = 0; i < 8; ++i) {
+    loads.push_back(Load(kRbx, 1ull << (8 + i)));
+    accesses.push_back(At(i, 0x80000 + 4096 * i));
+  }
+  const uint64_t cycles = Price(loads, accesses);
+  EXPECT_GE(cycles, 200u);
+  EXPECT_LE(cycles, 200u + 8);  // not 8 x 200
+}
+
+TEST_F(CoreModelTest, ReorderBufferBoundsTheWindow) {
+  Price({Alu(0, 0, 1)});
+  // Two independent DRAM misses 100 instructions apart: with 64 ROB entries
+  // the second cannot dispatch until the first retires, so they do not
+  // overlap; 100 one-cycle operations alone retire in 25 cycles.
+  std::vector<InsnTiming> stream{Load(kRbx, kRax)};
+  for (int i = 0; i < 100; ++i) stream.push_back(Alu(0, 1ull << (8 + i % 8), 1));
+  stream.push_back(Load(kRbx, 1ull << 2));
+  const uint64_t cycles = Price(stream, {At(0, 0xc0000), At(101, 0xd0000)});
+  EXPECT_GE(cycles, 2u * 200);
+  EXPECT_LE(cycles, 2u * 200 + 30);
+}
+
+TEST_F(CoreModelTest, StoreForwardsToALoadOfTheSameWord) {
+  Price({Alu(0, 0, 1)});
+  InsnTiming store;
+  store.address_sources = kRbx;
+  store.sources = kRax;
+  store.stores = 1;
+  store.groups = 1;
+  store.group_ports[0] = kLoadPorts;
+  store.group_uops[0] = 1;
+  store.latency = 0;
+  MemAccess write = At(0, 0x5000);
+  write.flags = kAccessWrite;
+  const uint64_t cycles = Price({store, Load(kRbx, kRax)}, {write, At(1, 0x5000)});
+  EXPECT_EQ(model_->description().store_forward_latency, 5);
+  EXPECT_GE(cycles, 5u - 1);
+  EXPECT_LE(cycles, 5u + 3);  // the forward, not a DRAM miss
+}
+
+// A branch's cost shows in what follows it: dispatch restarts late.
+TEST_F(CoreModelTest, MispredictionCostsThePenalty) {
+  Price({Alu(0, 0, 1)});
+  InsnTiming jcc = Alu(1ull << kSlotFlags, 0, 1);
+  jcc.branch = BranchKind::kConditional;
+  const std::vector<InsnTiming> next{Alu(0, kRbx, 1)};
+  // A fresh predictor guesses not taken: falling through is predicted...
+  const uint64_t predicted = Price({jcc}, {}, kCodeBase + 4) + Price(next);
+  // ...and a taken branch is not.
+  const uint64_t mispredicted = Price({jcc}, {}, kCodeBase + 0x100) + Price(next);
+  EXPECT_LE(predicted, 3u);
+  EXPECT_GE(mispredicted, 15u);
+  EXPECT_LE(mispredicted, 15u + 3);
+}
+
+TEST_F(CoreModelTest, ReturnsArePredictedByTheReturnStack) {
+  Price({Alu(0, 0, 1)});
+  InsnTiming call = Alu(0, 0, 1);
+  call.branch = BranchKind::kDirectCall;
+  InsnTiming ret = Alu(0, 0, 1);
+  ret.branch = BranchKind::kReturn;
+  const std::vector<InsnTiming> next{Alu(0, kRbx, 1)};
+  Price({call}, {}, 0x500000);
+  const uint64_t matched = Price({ret}, {}, kCodeBase + 4) + Price(next);  // to after the call
+  Price({call}, {}, 0x500000);
+  const uint64_t elsewhere = Price({ret}, {}, 0x600000) + Price(next);
+  EXPECT_LE(matched, 3u);
+  EXPECT_GE(elsewhere, 15u);
+}
+
+TEST_F(CoreModelTest, SerialisingEventsDrainThenCost) {
+  Price({Alu(0, 0, 1)});
+  std::vector<InsnTiming> stream{Load(kRbx, kRax)};  // a 200-cycle miss in flight
+  InsnTiming cpuid = Alu(0, kRax, 1);
+  cpuid.event = TimingEvent::kCpuid;
+  stream.push_back(cpuid);
+  const uint64_t cycles = Price(stream, {At(0, 0xe0000)});
+  EXPECT_GE(cycles, 200u + 50);
+  EXPECT_LE(cycles, 200u + 50 + 4);
+}
+
+TEST_F(CoreModelTest, DeliveryAndSleepMoveTheClock) {
+  const uint64_t start = model_->cycles();
+  model_->Deliver(TimingEvent::kException, 0);
+  EXPECT_GE(model_->cycles(), start + 50);
+  model_->SleepUntil(10000);
+  EXPECT_EQ(model_->cycles(), 10000u);
+  model_->SleepUntil(5);  // never backwards
+  EXPECT_EQ(model_->cycles(), 10000u);
+}
+
+TEST_F(CoreModelTest, SameStreamSameCycles) {
+  std::vector<InsnTiming> chain(10, Alu(kRax, kRax, 2));
+  Price(chain);
+  const uint64_t first = model_->cycles();
+  model_.reset(new CoreModel(description_, mmu_));
+  model_->Start(0);
+  Price(chain);
+  EXPECT_EQ(model_->cycles(), first);
+}
+
+}  // namespace
+}  // namespace x64sim
