@@ -1,11 +1,14 @@
-// Simulator throughput in guest MIPS on the compute-bound multiboot guest
-// (CRC-32, sort, hash table, mul/div, copies, calls): boots it and runs it to
-// its debug-exit. `bazel run -c opt //bench:sim_bench`. Rates are over
-// process CPU time, so other load on the machine does not skew them.
+// Simulator throughput in guest MIPS: boots a guest and runs it to its end,
+// with the timing model on (the default, `skylake`) and off (one cycle per
+// instruction). `bazel run -c opt //bench:sim_bench`. Rates are over process
+// CPU time, so other load on the machine does not skew them.
 //
-// Each workload runs with the TLB model on and off (Mmu::set_tlb_model):
-// the compute rounds, whose few pages stay in the CPU's fast path, and page
-// sweeps (`sweeps=N`), where every access needs a new translation.
+// Guests: the compute-bound multiboot guest (CRC-32, sort, hash table,
+// mul/div, copies, calls); its page sweeps (`sweeps=N`, every access a new
+// translation), also with the TLB model off; and three guests on our seL4
+// kernel, where system calls, address-space switches and interrupts are
+// frequent: the tutorial's last stage, the IPC benchmark and the kernel
+// test suite.
 #include <benchmark/benchmark.h>
 
 #include <fstream>
@@ -14,6 +17,7 @@
 #include <vector>
 
 #include "sim/machine.h"
+#include "uarch/loader.h"
 
 namespace x64sim {
 namespace {
@@ -23,42 +27,95 @@ std::vector<uint8_t> ReadImage(const std::string& path) {
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
 }
 
-void BM_ComputeGuest(benchmark::State& state) {
-  const std::vector<uint8_t> image = ReadImage("guest/demo/compute/compute");
-  if (image.empty()) {
-    state.SkipWithError("guest/demo/compute/compute not found: run with bazel run");
+const UarchDescription& Skylake() {
+  static const UarchDescription* d = [] {
+    absl::StatusOr<UarchDescription> loaded = LoadUarch("skylake");
+    if (!loaded.ok()) return static_cast<UarchDescription*>(nullptr);
+    return new UarchDescription(*std::move(loaded));
+  }();
+  return *d;
+}
+
+struct Guest {
+  std::string kernel;
+  std::string cmdline;
+  std::string module;  // empty: none
+  int exit_status;     // the debug-exit status the guest ends with
+};
+
+void RunGuest(benchmark::State& state, const Guest& guest, bool timing, bool tlb_model = true) {
+  const std::vector<uint8_t> kernel = ReadImage(guest.kernel);
+  std::vector<BootModule> modules;
+  if (!guest.module.empty()) modules.push_back({ReadImage(guest.module), guest.module});
+  if (kernel.empty() || (!modules.empty() && modules[0].bytes.empty())) {
+    state.SkipWithError("guest images not found: run with bazel run");
     return;
   }
-  const std::string cmdline = "compute rounds=" + std::to_string(state.range(0)) +
-                              " sweeps=" + std::to_string(state.range(1));
   MachineConfig config;
-  config.tlb_model = state.range(2) != 0;
+  config.tlb_model = tlb_model;
+  config.uarch = &Skylake();
+  config.timing = timing;
   uint64_t instructions = 0;
+  uint64_t cycles = 0;
   for (auto _ : state) {
     Machine machine(config);
-    if (!machine.Boot(image, cmdline, {}).ok()) {
+    if (!machine.Boot(kernel, guest.cmdline, modules).ok()) {
       state.SkipWithError("boot failed");
       return;
     }
     StopInfo stop = machine.Run(UINT64_MAX);
-    if (stop.reason != StopReason::kGuestExit || stop.exit_status != 33) {
+    if (stop.reason != StopReason::kGuestExit || stop.exit_status != guest.exit_status) {
       state.SkipWithError(("guest did not finish: " + stop.detail).c_str());
       return;
     }
     instructions += machine.cpu().instret();
+    cycles += machine.cpu().cycles();
   }
   state.counters["MIPS"] =
       benchmark::Counter(static_cast<double>(instructions) / 1e6, benchmark::Counter::kIsRate);
   state.counters["guest_instructions"] =
       benchmark::Counter(static_cast<double>(instructions), benchmark::Counter::kAvgIterations);
+  state.counters["guest_cycles"] =
+      benchmark::Counter(static_cast<double>(cycles), benchmark::Counter::kAvgIterations);
 }
-BENCHMARK(BM_ComputeGuest)
-    ->ArgNames({"rounds", "sweeps", "tlb_model"})
-    ->Args({100, 0, 1})
-    ->Args({100, 0, 0})
-    ->Args({0, 200, 1})
-    ->Args({0, 200, 0})
+
+void BM_Compute(benchmark::State& state) {
+  const std::string cmdline = "compute rounds=" + std::to_string(state.range(0)) +
+                              " sweeps=" + std::to_string(state.range(1));
+  RunGuest(state, {"guest/demo/compute/compute", cmdline, "", 33}, state.range(2) != 0,
+           state.range(3) != 0);
+}
+BENCHMARK(BM_Compute)
+    ->ArgNames({"rounds", "sweeps", "timing", "tlb_model"})
+    ->Args({100, 0, 0, 1})
+    ->Args({100, 0, 1, 1})
+    ->Args({100, 0, 0, 0})
+    ->Args({0, 200, 0, 1})
+    ->Args({0, 200, 0, 0})
+    ->Args({0, 200, 1, 1})
     ->Unit(benchmark::kMillisecond)
+    ->MeasureProcessCPUTime();
+
+// Guests on our seL4 kernel end with the kernel's debug halt (status 16).
+void BM_Tutorial(benchmark::State& state) {
+  RunGuest(state, {"sel4/kernel", "sel4/kernel", "guest/dynamic2/stage15", 33},
+           state.range(0) != 0);
+}
+BENCHMARK(BM_Tutorial)->ArgName("timing")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)
+    ->MeasureProcessCPUTime();
+
+void BM_IpcBench(benchmark::State& state) {
+  RunGuest(state, {"sel4/kernel", "sel4/kernel", "guest/ipcbench/ipcbench", 33},
+           state.range(0) != 0);
+}
+BENCHMARK(BM_IpcBench)->ArgName("timing")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)
+    ->MeasureProcessCPUTime();
+
+void BM_KernelTests(benchmark::State& state) {
+  RunGuest(state, {"sel4/kernel", "sel4/kernel", "guest/kerneltest/kerneltest", 33},
+           state.range(0) != 0);
+}
+BENCHMARK(BM_KernelTests)->ArgName("timing")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)
     ->MeasureProcessCPUTime();
 
 }  // namespace
