@@ -204,7 +204,8 @@ bool Cpu::DecodeBlock(uint64_t linear, uint64_t phys, Block* block, bool* cachea
       } else {
         if (model_ != nullptr) {
           if (!block->timing) block->timing = std::make_unique<InsnTiming[]>(Block::kMaxInsns);
-          model_->Annotate(insn, ops, &block->timing[block->count - 1]);
+          model_->Annotate(insn, ops, (phys & ~kPageOffsetMask) + offset,
+                           &block->timing[block->count - 1]);
         }
         ends_block = binders.ends_block(insn.mnemonic);
         if (long_mode && block->count >= 2) {

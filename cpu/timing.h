@@ -67,6 +67,10 @@ struct InsnTiming {
   TimingEvent event = TimingEvent::kNone;
   bool stack_engine = false;  // PUSH/POP/CALL/RET: RSP updates cost nothing
   bool rep_string = false;
+  bool new_line = false;      // its last byte is in another cache line than the byte before it
+  // None of: memory, event, REP, a busy unit, several groups: the model's
+  // short path.
+  bool simple = false;
 };
 
 // One data access an instruction made, as the core saw it.
@@ -118,8 +122,9 @@ class TimingModel {
  public:
   virtual ~TimingModel() = default;
   // At decode time: the static timing of one instruction x64sim bound.
+  // `phys` is the instruction's physical address.
   virtual void Annotate(const ZydisDecodedInstruction& insn, const ZydisDecodedOperand* ops,
-                        InsnTiming* out) = 0;
+                        uint64_t phys, InsnTiming* out) = 0;
   // Prices the range; returns how many of its accesses and REP records
   // belonged to it (the rest belong to instructions not yet priced).
   struct Used {

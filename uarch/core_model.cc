@@ -130,11 +130,12 @@ CoreModel::CoreModel(const UarchDescription& d, Mmu& mmu)
       rob_(d_.rob_entries),
       load_buffer_(d_.load_buffer),
       store_buffer_(d_.store_buffer),
-      line_mask_(~static_cast<uint64_t>(d_.l1i.line_bytes - 1)) {}
+      line_shift_(std::countr_zero(static_cast<unsigned>(d_.l1i.line_bytes))) {}
 
 void CoreModel::Annotate(const ZydisDecodedInstruction& insn, const ZydisDecodedOperand* ops,
-                         InsnTiming* out) {
+                         uint64_t phys, InsnTiming* out) {
   *out = InsnTiming{};
+  out->new_line = ((phys + insn.length - 1) >> line_shift_) != ((phys - 1) >> line_shift_);
   const std::string key = FormKey(insn, ops);
   auto it = d_.forms.find(key);
   if (it == d_.forms.end()) {
@@ -202,6 +203,8 @@ void CoreModel::Annotate(const ZydisDecodedInstruction& insn, const ZydisDecoded
   out->rep_string = (insn.attributes & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE |
                                         ZYDIS_ATTRIB_HAS_REPNE)) &&
                     insn.meta.category == ZYDIS_CATEGORY_STRINGOP;
+  out->simple = out->loads == 0 && out->stores == 0 && out->event == TimingEvent::kNone &&
+                !out->rep_string && out->occupancy == 0 && out->groups <= 1;
 }
 
 void CoreModel::Start(uint64_t cycle) {
@@ -297,16 +300,6 @@ uint64_t CoreModel::LoadReady(const MemAccess& a, uint64_t address_ready) {
   return address_ready + caches_.Data(a.phys);
 }
 
-void CoreModel::Retire(uint64_t done) {
-  uint64_t r = std::max(done, retire_cycle_);
-  if (r == retire_cycle_ && retire_slots_ >= d_.retire_width) ++r;
-  if (r != retire_cycle_) {
-    retire_cycle_ = r;
-    retire_slots_ = 0;
-  }
-  ++retire_slots_;
-}
-
 void CoreModel::Drain(TimingEvent event, int cost_cycles) {
   const uint64_t before = std::max(dispatch_cycle_, retire_cycle_);
   AdvanceDispatch(before + cost_cycles);
@@ -331,9 +324,89 @@ uint64_t CoreModel::RepCycles(const RepWork& w) {
   return d_.rep_startup + std::max(stream, miss_cycles / d_.fill_buffers);
 }
 
+void CoreModel::FetchLine(uint64_t phys) {
+  if (const int stall = caches_.Fetch(phys); stall > 0) {
+    fetch_stall_cycles_ += stall;
+    AdvanceDispatch(dispatch_cycle_ + stall);
+  }
+}
+
+void CoreModel::Dispatch(const InsnTiming& t) {
+  const int uops = std::max<int>(t.issue_uops, 1);
+  if (dispatch_slots_ + uops > d_.issue_width && dispatch_slots_ > 0) {
+    AdvanceDispatch(dispatch_cycle_ + 1);
+  }
+  uint64_t at = std::max(dispatch_cycle_, rob_.oldest());
+  if (t.loads) at = std::max(at, load_buffer_.oldest());
+  if (t.stores) at = std::max(at, store_buffer_.oldest());
+  AdvanceDispatch(at);
+  dispatch_slots_ += uops;
+  while (dispatch_slots_ > d_.issue_width) {  // wider than the front end: several cycles
+    dispatch_slots_ -= d_.issue_width;
+    ++dispatch_cycle_;
+  }
+}
+
+uint64_t CoreModel::ExecuteComplex(const InsnTiming& t, const PricedRange& r, uint32_t rip32,
+                                   const MemAccess** access_cursor,
+                                   const RepWork** rep_cursor) {
+  uint64_t ready = dispatch_cycle_;
+  for (uint64_t s = t.sources; s != 0; s &= s - 1) {
+    ready = std::max(ready, reg_ready_[std::countr_zero(s)]);
+  }
+  uint64_t address_ready = dispatch_cycle_;
+  for (uint64_t s = t.address_sources; s != 0; s &= s - 1) {
+    address_ready = std::max(address_ready, reg_ready_[std::countr_zero(s)]);
+  }
+  // Memory: each access this instruction made, in order.
+  uint64_t data_ready = ready;
+  const MemAccess* first_store = nullptr;
+  const MemAccess* access = *access_cursor;
+  const MemAccess* const access_end = r.accesses + r.num_accesses;
+  for (; access != access_end && access->rip == rip32; ++access) {
+    const uint64_t tlb_ready = address_ready + (r.paging ? TlbCycles(*access, r.pcid) : 0);
+    if (access->flags & kAccessWrite) {
+      if (first_store == nullptr) first_store = access;
+      caches_.Data(access->phys);
+    } else {
+      data_ready = std::max(data_ready, LoadReady(*access, tlb_ready));
+    }
+  }
+  *access_cursor = access;
+  uint64_t done = data_ready;
+  if (t.rep_string) {
+    const RepWork* rep = *rep_cursor;
+    for (; rep != r.reps + r.num_reps && rep->rip == rip32; ++rep) done += RepCycles(*rep);
+    *rep_cursor = rep;
+  }
+  // Execution: every micro-op group on its ports; the result is ready a
+  // latency after the last one issues.
+  uint64_t issue = data_ready;
+  for (int g = 0; g < t.groups; ++g) {
+    for (int u = 0; u < t.group_uops[g]; ++u) {
+      int port = 0;
+      uint64_t from = data_ready;
+      if (t.occupancy && g == 0) {
+        // A non-pipelined unit: wait for it on the first port it may use.
+        from = std::max(from, unit_busy_until_[std::countr_zero(
+                                   static_cast<unsigned>(t.group_ports[0] | 0x8000))]);
+      }
+      const uint64_t c = Book(t.group_ports[g], from, &port);
+      if (t.occupancy && g == 0 && port < kMaxPorts) unit_busy_until_[port] = c + t.occupancy;
+      issue = std::max(issue, c);
+    }
+  }
+  done = std::max(done, issue + t.latency);
+  if (first_store != nullptr) {
+    forward_[(first_store->phys >> 3) % kForwardSlots] = {first_store->phys >> 3, done, stores_};
+  }
+  return done;
+}
+
 TimingModel::Used CoreModel::Price(const PricedRange& r) {
   const uint64_t start = retire_cycle_;
-  // Instruction fetch: the block's lines through the L1I, its page through the ITLB.
+  // Instruction fetch: the block's first line through the L1I, its page
+  // through the ITLB; later lines as instructions reach them.
   if (r.begin == 0) {
     const int stall =
         (r.paging ? FetchTlbCycles(r.fetch_linear, r.pcid) : 0) + caches_.Fetch(r.code_phys);
@@ -342,109 +415,57 @@ TimingModel::Used CoreModel::Price(const PricedRange& r) {
       AdvanceDispatch(dispatch_cycle_ + stall);
     }
   }
-  const int width = d_.issue_width;
   const MemAccess* access = r.accesses;
-  const MemAccess* const access_end = r.accesses + r.num_accesses;
   const RepWork* rep = r.reps;
-  const RepWork* const rep_end = r.reps + r.num_reps;
   uint64_t rip = r.rip;
   uint64_t code = r.code_phys;
+  uint64_t done = 0;
   for (int i = r.begin; i < r.end; ++i) {
     const InsnTiming& t = r.timing[i];
-    const uint32_t rip32 = static_cast<uint32_t>(rip);
     const int length = r.insns[i].length;
-    if (((code + length - 1) ^ code) & line_mask_) {
-      if (int stall = caches_.Fetch(code + length - 1); stall > 0) {
-        fetch_stall_cycles_ += stall;
-        AdvanceDispatch(dispatch_cycle_ + stall);
-      }
-    }
+    if (t.new_line) FetchLine(code + length - 1);
     if (t.event != TimingEvent::kNone) {
       TimingEvent e = t.event;
       if (e == TimingEvent::kCr3Write && r.cr3_noflush) e = TimingEvent::kCr3WriteNoFlush;
       Drain(e, d_.event_cycles[static_cast<int>(e)]);
     }
-    // Dispatch: in order, `width` micro-ops a cycle, while the ROB and the
-    // load/store buffers have room.
-    if (dispatch_slots_ + t.issue_uops > width && dispatch_slots_ > 0) {
-      AdvanceDispatch(dispatch_cycle_ + 1);
-    }
-    uint64_t at = std::max(dispatch_cycle_, rob_.oldest());
-    if (t.loads) at = std::max(at, load_buffer_.oldest());
-    if (t.stores) at = std::max(at, store_buffer_.oldest());
-    AdvanceDispatch(at);
-    dispatch_slots_ += std::max<int>(t.issue_uops, 1);
-    while (dispatch_slots_ > width) {
-      AdvanceDispatch(dispatch_cycle_ + 1);
-      dispatch_slots_ = 0;
-    }
-
-    uint64_t ready = dispatch_cycle_;
-    for (uint64_t s = t.sources; s != 0; s &= s - 1) {
-      ready = std::max(ready, reg_ready_[std::countr_zero(s)]);
-    }
-    uint64_t address_ready = dispatch_cycle_;
-    for (uint64_t s = t.address_sources; s != 0; s &= s - 1) {
-      address_ready = std::max(address_ready, reg_ready_[std::countr_zero(s)]);
-    }
-    // Memory: each access this instruction made, in order.
-    uint64_t data_ready = ready;
-    const MemAccess* first_store = nullptr;
-    for (; access != access_end && access->rip == rip32; ++access) {
-      const uint64_t tlb_ready = address_ready + (r.paging ? TlbCycles(*access, r.pcid) : 0);
-      if (access->flags & kAccessWrite) {
-        if (first_store == nullptr) first_store = access;
-        caches_.Data(access->phys);
-      } else {
-        data_ready = std::max(data_ready, LoadReady(*access, tlb_ready));
+    Dispatch(t);
+    if (t.simple) {
+      // The short path: registers in, one port group, registers out.
+      uint64_t ready = dispatch_cycle_;
+      for (uint64_t s = t.sources; s != 0; s &= s - 1) {
+        ready = std::max(ready, reg_ready_[std::countr_zero(s)]);
       }
-    }
-    uint64_t done = data_ready;
-    if (t.rep_string) {
-      for (; rep != rep_end && rep->rip == rip32; ++rep) done += RepCycles(*rep);
-    }
-    // Execution: every micro-op group on its ports; the result is ready a
-    // latency after the last one issues.
-    uint64_t issue = data_ready;
-    for (int g = 0; g < t.groups; ++g) {
-      for (int u = 0; u < t.group_uops[g]; ++u) {
-        int port = 0;
-        uint64_t from = data_ready;
-        if (t.occupancy && g == 0) {
-          // A non-pipelined unit: wait for it on the first port it may use.
-          from = std::max(from, unit_busy_until_[std::countr_zero(
-                                     static_cast<unsigned>(t.group_ports[0] | 0x8000))]);
-        }
-        const uint64_t c = Book(t.group_ports[g], from, &port);
-        if (t.occupancy && g == 0 && port < kMaxPorts) unit_busy_until_[port] = c + t.occupancy;
-        issue = std::max(issue, c);
+      uint64_t issue = ready;
+      for (int u = 0; u < t.group_uops[0]; ++u) {
+        int port;
+        issue = std::max(issue, Book(t.group_ports[0], ready, &port));
       }
-    }
-    done = std::max(done, issue + t.latency);
-    if (first_store != nullptr) {
-      StoreRecord& s = forward_[(first_store->phys >> 3) % kForwardSlots];
-      s = {first_store->phys >> 3, done, stores_};
+      done = issue + t.latency;
+    } else {
+      done = ExecuteComplex(t, r, static_cast<uint32_t>(rip), &access, &rep);
     }
     for (uint64_t s = t.destinations; s != 0; s &= s - 1) reg_ready_[std::countr_zero(s)] = done;
-
     Retire(done);
     rob_.Push(retire_cycle_);
     for (int l = 0; l < t.loads; ++l) load_buffer_.Push(retire_cycle_);
     for (int s = 0; s < t.stores; ++s) store_buffer_.Push(retire_cycle_);
     stores_ += t.stores;
-
-    if (t.branch != BranchKind::kNone && i == r.end - 1 && r.leaves_block) {
-      const uint64_t fallthrough = rip + length;
-      if (predictor_.Resolve(t.branch, rip, fallthrough, r.next_rip)) {
-        const uint64_t restart = done + d_.branch.mispredict_penalty;
-        if (restart > dispatch_cycle_) mispredict_cycles_ += restart - dispatch_cycle_;
-        AdvanceDispatch(restart);
-      } else if (r.next_rip != fallthrough) {
-        AdvanceDispatch(dispatch_cycle_ + 1);  // a taken branch ends the fetch group
-      }
-    }
     rip += length;
     code += length;
+  }
+  // A block ends at its only branch.
+  const InsnTiming& last = r.timing[r.end - 1];
+  if (last.branch != BranchKind::kNone && r.leaves_block && r.end > r.begin) {
+    const uint64_t fallthrough = rip;
+    if (predictor_.Resolve(last.branch, rip - r.insns[r.end - 1].length, fallthrough,
+                           r.next_rip)) {
+      const uint64_t restart = done + d_.branch.mispredict_penalty;
+      if (restart > dispatch_cycle_) mispredict_cycles_ += restart - dispatch_cycle_;
+      AdvanceDispatch(restart);
+    } else if (r.next_rip != fallthrough) {
+      AdvanceDispatch(dispatch_cycle_ + 1);  // a taken branch ends the fetch group
+    }
   }
   cycles_by_cpl_[r.cpl & 3] += retire_cycle_ - start;
   return {static_cast<int>(access - r.accesses), static_cast<int>(rep - r.reps)};

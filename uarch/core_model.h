@@ -33,7 +33,7 @@ class CoreModel final : public TimingModel, public WalkObserver {
 
   // TimingModel.
   void Annotate(const ZydisDecodedInstruction& insn, const ZydisDecodedOperand* ops,
-                InsnTiming* out) override;
+                uint64_t phys, InsnTiming* out) override;
   Used Price(const PricedRange& range) override;
   void Deliver(TimingEvent event, int cpl) override;
   uint64_t cycles() const override { return retire_cycle_; }
@@ -75,7 +75,22 @@ class CoreModel final : public TimingModel, public WalkObserver {
   int TlbCycles(const MemAccess& a, uint16_t pcid);
   // The ITLB's part of fetching a block at `linear`: extra cycles.
   int FetchTlbCycles(uint64_t linear, uint16_t pcid);
-  void Retire(uint64_t done);
+  void Retire(uint64_t done) {
+    uint64_t r = std::max(done, retire_cycle_);
+    if (r == retire_cycle_ && retire_slots_ >= d_.retire_width) ++r;
+    if (r != retire_cycle_) {
+      retire_cycle_ = r;
+      retire_slots_ = 0;
+    }
+    ++retire_slots_;
+  }
+  // Takes `uops` front-end slots: the cycle they dispatch in, once the ROB
+  // (and for memory operations the load/store buffers) has room.
+  void Dispatch(const InsnTiming& t);
+  // Everything but the short path: memory, events, REP runs, busy units.
+  uint64_t ExecuteComplex(const InsnTiming& t, const PricedRange& r, uint32_t rip32,
+                          const MemAccess** access, const RepWork** rep);
+  void FetchLine(uint64_t phys);
   void Drain(TimingEvent event, int cost_cycles);
   uint64_t RepCycles(const RepWork& w);
 
@@ -124,7 +139,7 @@ class CoreModel final : public TimingModel, public WalkObserver {
   uint64_t last_fetch_page_ = ~0ull;  // the same for instruction fetch
   uint16_t last_fetch_pcid_ = 0;
   Mmu::TouchResult last_fetch_touch_;
-  uint64_t line_mask_;  // ~(line bytes - 1)
+  int line_shift_;  // log2 of the L1I line size
   uint32_t pending_walk_cycles_ = 0;
 
   // Statistics.

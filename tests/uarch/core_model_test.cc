@@ -81,6 +81,7 @@ InsnTiming Alu(uint64_t sources, uint64_t destinations, int latency, uint16_t po
   t.groups = 1;
   t.group_ports[0] = ports;
   t.group_uops[0] = 1;
+  t.simple = true;
   return t;
 }
 
@@ -177,6 +178,7 @@ TEST_F(CoreModelTest, NonPipelinedUnitStaysBusy) {
   Price({Alu(0, 0, 1)});
   InsnTiming div = Alu(0, 1ull << 9, 20, 0b1);
   div.occupancy = 6;
+  div.simple = false;
   std::vector<InsnTiming> divs(8, div);  // independent divisions
   const uint64_t cycles = Price(divs);
   EXPECT_GE(cycles, 7u * 6 + 20);
