@@ -55,7 +55,7 @@ struct InsnTiming {
   uint64_t sources = 0;        // register slots read (address registers excluded)
   uint64_t address_sources = 0;
   uint64_t destinations = 0;
-  uint16_t group_ports[4] = {};  // port mask of each micro-op group
+  uint32_t group_ports[4] = {};  // port mask of each micro-op group
   uint8_t group_uops[4] = {};
   uint8_t groups = 0;
   uint8_t latency = 1;      // inputs to result, memory access excluded

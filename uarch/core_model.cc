@@ -233,21 +233,21 @@ void CoreModel::AdvanceDispatch(uint64_t cycle) {
   dispatch_slots_ = 0;
 }
 
-uint64_t CoreModel::Book(uint16_t ports, uint64_t from, int* port) {
+uint64_t CoreModel::Book(uint32_t ports, uint64_t from, int* port) {
   from = std::max(from, dispatch_cycle_);
   const uint64_t end = dispatch_cycle_ + kRing;
   for (uint64_t c = from; c < end; ++c) {
     PortSlot& slot = port_slots_[c & (kRing - 1)];
     if (slot.cycle != c) slot = {c, 0};
-    const uint16_t free = ports & ~slot.used;
+    const uint32_t free = ports & ~slot.used;
     if (free != 0) {
-      const uint16_t pick = free & static_cast<uint16_t>(-free);
+      const uint32_t pick = free & (0u - free);
       slot.used |= pick;
       *port = std::countr_zero(static_cast<unsigned>(pick));
       return c;
     }
   }
-  *port = std::countr_zero(static_cast<unsigned>(ports | 0x8000));
+  *port = std::countr_zero(static_cast<unsigned>(ports | 0x80000000u));
   return from;  // beyond the booking window: no contention modelled
 }
 
@@ -389,7 +389,7 @@ uint64_t CoreModel::ExecuteComplex(const InsnTiming& t, const PricedRange& r, ui
       if (t.occupancy && g == 0) {
         // A non-pipelined unit: wait for it on the first port it may use.
         from = std::max(from, unit_busy_until_[std::countr_zero(
-                                   static_cast<unsigned>(t.group_ports[0] | 0x8000))]);
+                                   static_cast<unsigned>(t.group_ports[0] | 0x80000000u))]);
       }
       const uint64_t c = Book(t.group_ports[g], from, &port);
       if (t.occupancy && g == 0 && port < kMaxPorts) unit_busy_until_[port] = c + t.occupancy;

@@ -69,7 +69,7 @@ class CoreModel final : public TimingModel, public WalkObserver {
   // Moves dispatch forward to `cycle`, freeing the port bookings behind it.
   void AdvanceDispatch(uint64_t cycle);
   // Books one micro-op on the earliest free port of `ports` at or after `from`.
-  uint64_t Book(uint16_t ports, uint64_t from, int* port);
+  uint64_t Book(uint32_t ports, uint64_t from, int* port);
   // Load-to-use cycles of one access (TLB + caches + store forwarding).
   uint64_t LoadReady(const MemAccess& a, uint64_t address_ready);
   int TlbCycles(const MemAccess& a, uint16_t pcid);
@@ -128,7 +128,7 @@ class CoreModel final : public TimingModel, public WalkObserver {
   // so moving dispatch forward frees nothing explicitly.
   struct PortSlot {
     uint64_t cycle = ~0ull;
-    uint16_t used = 0;
+    uint32_t used = 0;
   };
   std::array<PortSlot, kRing> port_slots_{};
   std::array<uint64_t, kMaxPorts> unit_busy_until_{};

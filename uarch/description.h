@@ -17,10 +17,10 @@
 
 namespace x64sim {
 
-inline constexpr int kMaxPorts = 16;
+inline constexpr int kMaxPorts = 32;
 
 struct UopGroup {
-  uint16_t ports = 0;  // bit i: port i may execute it
+  uint32_t ports = 0;  // bit i: port i may execute it
   int uops = 0;
 };
 
@@ -60,7 +60,7 @@ struct UarchDescription {
   std::vector<int> models;
 
   std::vector<std::string> ports;
-  absl::flat_hash_map<std::string, uint16_t> port_groups;
+  absl::flat_hash_map<std::string, uint32_t> port_groups;
 
   int issue_width = 0;
   int retire_width = 0;

@@ -298,7 +298,7 @@ class Parser {
       return line.Error("ports", absl::StrFormat("expected 1 to %d port names", kMaxPorts));
     }
     for (size_t i = 1; i < w.size(); ++i) {
-      d_.port_groups[std::string(w[i])] = static_cast<uint16_t>(1u << (i - 1));
+      d_.port_groups[std::string(w[i])] = 1u << (i - 1);
       d_.ports.emplace_back(w[i]);
     }
     return absl::OkStatus();
@@ -308,9 +308,9 @@ class Parser {
     const auto& w = line.words();
     if (d_.ports.empty()) return line.Error("group", "comes after the 'ports' line");
     if (w.size() < 3) return line.Error("group", "expected: group NAME PORT... [tag]");
-    uint16_t mask = 0;
+    uint32_t mask = 0;
     for (size_t i = 2; i < w.size(); ++i) {
-      uint16_t port = 0;
+      uint32_t port = 0;
       if (!PortMask(w[i], &port)) return line.Error("group", absl::StrCat("unknown port ", w[i]));
       mask |= port;
     }
@@ -321,13 +321,13 @@ class Parser {
   }
 
   // A defined port or group, or (Intel style) 'p' followed by port digits.
-  bool PortMask(absl::string_view name, uint16_t* mask) const {
+  bool PortMask(absl::string_view name, uint32_t* mask) const {
     if (auto it = d_.port_groups.find(name); it != d_.port_groups.end()) {
       *mask = it->second;
       return true;
     }
     if (name.size() < 2 || name[0] != 'p') return false;
-    uint16_t m = 0;
+    uint32_t m = 0;
     for (char c : name.substr(1)) {
       auto it = d_.port_groups.find(std::string("p") + c);
       if (it == d_.port_groups.end()) return false;
