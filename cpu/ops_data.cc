@@ -339,7 +339,7 @@ Flow Marker(Cpu& cpu, const DecodedInsn& in) {
 }
 
 bool IsMarker(const ZydisInsn& z, uint32_t* command) {
-  if (z.insn.operand_count_visible != 1 || !IsMem(z.ops[0])) return false;
+  if (z.insn.operand_count_visible < 1 || !IsMem(z.ops[0])) return false;
   const ZydisDecodedOperand& m = z.ops[0];
   const uint64_t disp = static_cast<uint64_t>(m.mem.disp.value);
   if (m.mem.base != ZYDIS_REGISTER_RAX || m.mem.index != ZYDIS_REGISTER_NONE ||

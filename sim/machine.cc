@@ -36,17 +36,24 @@ void Machine::AddWalkObserver(WalkObserver* observer) {
   mmu_.set_observer(&walk_observers_);
 }
 
+MachineSnapshot Machine::Snapshot() const {
+  MachineSnapshot s;
+  s.cycles = cpu_.cycles();
+  s.instructions = cpu_.instret();
+  if (core_model_ != nullptr && cpu_.timing()) s.core = core_model_->counters();
+  return s;
+}
+
+// A begin inside an open region, or an end outside one, is ignored.
 void Machine::OnMarker(uint32_t command) {
   cpu_.SyncTiming();
-  if (command == kMarkerRegionBegin && !roi_.begun) {
+  const bool open = !regions_.empty() && !regions_.back().ended;
+  if (command == kMarkerRegionBegin && !open) {
     if (config_.fast_forward && config_.timing) cpu_.set_timing(true);
-    roi_.begun = true;
-    roi_.begin_cycles = cpu_.cycles();
-    roi_.begin_instructions = cpu_.instret();
-  } else if (command == kMarkerRegionEnd && roi_.begun && !roi_.ended) {
-    roi_.ended = true;
-    roi_.end_cycles = cpu_.cycles();
-    roi_.end_instructions = cpu_.instret();
+    regions_.push_back({Snapshot(), {}, false});
+  } else if (command == kMarkerRegionEnd && open) {
+    regions_.back().end = Snapshot();
+    regions_.back().ended = true;
   }
 }
 
@@ -88,13 +95,27 @@ void Machine::PrintStats(std::ostream& out) const {
   for (const auto& [name, count] : cpu_.unimplemented_counts()) out << name << " " << count << "\n";
   mmu_.stats().PrintReport(out);
   if (core_model_ != nullptr && cpu_.timing()) core_model_->PrintStats(out, cpu_.instret());
-  if (roi_.begun) {
-    const uint64_t end_cycles = roi_.ended ? roi_.end_cycles : cpu_.cycles();
-    const uint64_t end_insns = roi_.ended ? roi_.end_instructions : cpu_.instret();
-    out << "[roi]\n";
-    out << "ended " << (roi_.ended ? "yes" : "no (the run stopped inside it)") << "\n";
-    out << "cycles " << end_cycles - roi_.begin_cycles << "\n";
-    out << "instructions " << end_insns - roi_.begin_instructions << "\n";
+  for (size_t i = 0; i < regions_.size(); ++i) {
+    const RegionOfInterest& r = regions_[i];
+    const MachineSnapshot end = r.ended ? r.end : Snapshot();
+    out << "[roi." << i << "]\n";
+    out << "ended " << (r.ended ? "yes" : "no (the run stopped inside it)") << "\n";
+    out << "cycles " << end.cycles - r.begin.cycles << "\n";
+    out << "instructions " << end.instructions - r.begin.instructions << "\n";
+    if (!cpu_.timing()) continue;
+    out << "cycles.cpl0 " << end.core.cycles_by_cpl[0] - r.begin.core.cycles_by_cpl[0] << "\n";
+    out << "cycles.cpl3 " << end.core.cycles_by_cpl[3] - r.begin.core.cycles_by_cpl[3] << "\n";
+    out << "branch.mispredictions " << end.core.mispredictions - r.begin.core.mispredictions << "\n";
+    out << "branch.mispredict_cycles "
+        << end.core.mispredict_cycles - r.begin.core.mispredict_cycles << "\n";
+    for (int e = 1; e < static_cast<int>(TimingEvent::kCount); ++e) {
+      const uint64_t n = end.core.event_count[e] - r.begin.core.event_count[e];
+      if (n == 0) continue;
+      const char* name = TimingEventName(static_cast<TimingEvent>(e));
+      out << "event." << name << ".count " << n << "\n";
+      out << "event." << name << ".cycles "
+          << end.core.event_cycles[e] - r.begin.core.event_cycles[e] << "\n";
+    }
   }
 }
 

@@ -38,12 +38,19 @@ struct MachineConfig {
   bool fast_forward = false;  // run functionally until the guest's region of interest begins
 };
 
-// What the guest's region of interest (guest/roi) covered.
+// The machine's counters at one moment.
+struct MachineSnapshot {
+  uint64_t cycles = 0;
+  uint64_t instructions = 0;
+  CoreCounters core;  // zero with timing off
+};
+
+// One region of interest the guest marked (guest/roi): the counters where
+// it began and where it ended (or where the run stopped inside it).
 struct RegionOfInterest {
-  bool begun = false;
+  MachineSnapshot begin;
+  MachineSnapshot end;
   bool ended = false;
-  uint64_t begin_cycles = 0, begin_instructions = 0;
-  uint64_t end_cycles = 0, end_instructions = 0;
 };
 
 class Machine {
@@ -65,7 +72,9 @@ class Machine {
 
   Cpu& cpu() { return cpu_; }
   const CoreModel* core_model() const { return core_model_.get(); }
-  const RegionOfInterest& region_of_interest() const { return roi_; }
+  // Every region the guest marked, in order; the last may still be open.
+  const std::vector<RegionOfInterest>& regions() const { return regions_; }
+  MachineSnapshot Snapshot() const;
   Mmu& mmu() { return mmu_; }
   PhysicalMemory& memory() { return memory_; }
   const BootImage& boot_image() const { return boot_; }
@@ -84,7 +93,7 @@ class Machine {
   BootImage boot_;
   WalkObservers walk_observers_;
   std::unique_ptr<CoreModel> core_model_;
-  RegionOfInterest roi_;
+  std::vector<RegionOfInterest> regions_;
 };
 
 }  // namespace x64sim

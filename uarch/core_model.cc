@@ -501,6 +501,19 @@ uint64_t CoreModel::mispredictions() const {
   return n;
 }
 
+CoreCounters CoreModel::counters() const {
+  CoreCounters c;
+  std::copy(std::begin(cycles_by_cpl_), std::end(cycles_by_cpl_), c.cycles_by_cpl);
+  std::copy(std::begin(event_count_), std::end(event_count_), c.event_count);
+  std::copy(std::begin(event_cycles_), std::end(event_cycles_), c.event_cycles);
+  c.mispredictions = mispredictions();
+  c.mispredict_cycles = mispredict_cycles_;
+  c.fetch_stall_cycles = fetch_stall_cycles_;
+  c.walk_cycles = walk_cycles_;
+  c.stlb_hit_cycles = stlb_hit_cycles_;
+  return c;
+}
+
 void CoreModel::PrintStats(std::ostream& out, uint64_t instructions) const {
   auto line = [&](const std::string& name, auto value) { out << name << " " << value << "\n"; };
   out << "[timing]\n";

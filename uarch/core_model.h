@@ -27,6 +27,19 @@
 
 namespace x64sim {
 
+// Where the model's cycles went, as running totals: the difference of two
+// snapshots describes what happened between them.
+struct CoreCounters {
+  uint64_t cycles_by_cpl[4] = {};
+  uint64_t event_count[static_cast<int>(TimingEvent::kCount)] = {};
+  uint64_t event_cycles[static_cast<int>(TimingEvent::kCount)] = {};
+  uint64_t mispredictions = 0;
+  uint64_t mispredict_cycles = 0;
+  uint64_t fetch_stall_cycles = 0;
+  uint64_t walk_cycles = 0;
+  uint64_t stlb_hit_cycles = 0;
+};
+
 class CoreModel final : public TimingModel, public WalkObserver {
  public:
   CoreModel(const UarchDescription& d, Mmu& mmu);
@@ -55,6 +68,7 @@ class CoreModel final : public TimingModel, public WalkObserver {
   const UarchDescription& description() const { return d_; }
   uint64_t cycles_at_privilege(int cpl) const { return cycles_by_cpl_[cpl & 3]; }
   uint64_t mispredictions() const;
+  CoreCounters counters() const;
 
  private:
   static constexpr int kRing = 1024;  // cycles of port bookings ahead of dispatch
