@@ -39,22 +39,8 @@ std::string RegisterWord(const ZydisDecodedOperand& op) {
   }
 }
 
-// A memory operand that holds a selector and an offset (far JMP/CALL
-// through memory, LSS/LFS/LGS): Zydis gives its size as 16 + offset bits.
-bool IsFarPointerInMemory(const ZydisDecodedInstruction& insn) {
-  switch (insn.mnemonic) {
-    case ZYDIS_MNEMONIC_LDS:
-    case ZYDIS_MNEMONIC_LES:
-    case ZYDIS_MNEMONIC_LFS:
-    case ZYDIS_MNEMONIC_LGS:
-    case ZYDIS_MNEMONIC_LSS: return true;
-    default: return insn.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR;
-  }
-}
-
-std::string MemoryWord(const ZydisDecodedInstruction& insn, const ZydisDecodedOperand& op) {
+std::string MemoryWord(const ZydisDecodedOperand& op) {
   if (op.mem.type == ZYDIS_MEMOP_TYPE_AGEN) return "agen";
-  if (IsFarPointerInMemory(insn) && op.size > 16) return "m16:" + std::to_string(op.size - 16);
   if (op.size == 0) return "m";
   return "m" + std::to_string(op.size);
 }
@@ -83,8 +69,8 @@ std::string FormKey(const ZydisDecodedInstruction& insn, const ZydisDecodedOpera
     key += i == 0 ? " " : ",";
     switch (op.type) {
       case ZYDIS_OPERAND_TYPE_REGISTER: key += RegisterWord(op); break;
-      case ZYDIS_OPERAND_TYPE_MEMORY: key += MemoryWord(insn, op); break;
-      case ZYDIS_OPERAND_TYPE_POINTER: key += "ptr16:" + std::to_string(op.size - 16); break;
+      case ZYDIS_OPERAND_TYPE_MEMORY: key += MemoryWord(op); break;
+      case ZYDIS_OPERAND_TYPE_POINTER: key += "ptr" + std::to_string(op.size); break;
       case ZYDIS_OPERAND_TYPE_IMMEDIATE:
         key += ImmediateWord(insn, op, encoded_immediates);
         if (op.encoding != ZYDIS_OPERAND_ENCODING_NONE) ++encoded_immediates;

@@ -13,16 +13,17 @@
 //         name, e.g. `cl` in SHL r32,cl or `eax` in ADD eax,i32;
 //       other register: its class, r8 r16 r32 r64 (AH..BH are r8) sreg cr dr
 //         xmm ymm zmm mm st k tmm bnd;
-//       memory: `m` + operand size in bits (`m` if Zydis gives size 0);
-//         `agen` for an address that is only computed (LEA); `m16:16`,
-//         `m16:32` or `m16:64` for a far pointer in memory;
-//       far pointer immediate: `ptr16:16` or `ptr16:32`;
+//       memory: `m` + operand size in bits (`m` if Zydis gives size 0), also
+//         for a far pointer in memory (m16:32 is `m48`); `agen` for an
+//         address that is only computed (LEA);
+//       far pointer immediate: `ptr` + its size in bits (ptr16:32 is `ptr48`);
 //       immediate fixed by the opcode (encoding NONE): its decimal value (`1`);
 //       relative branch target: rel8, rel16 or rel32 (encoded size);
 //       other immediate: i8, i16, i32 or i64 (encoded size, not the size it
 //         is extended to).
 // Examples: `ADD r64,m64`, `LOCK ADD m32,r32`, `REP MOVSB`, `SHL r32,1`,
-// `JNZ rel8`, `LEA r64,agen`, `MOV cr,r64`, `RET FAR i16`.
+// `JNZ rel8`, `LEA r64,agen`, `MOV cr,r64`, `RET FAR i16`, `JMP FAR m80`.
+// A key never holds ` : ` (the separator of uarch files' `form` lines).
 #ifndef X64SIM_UARCH_FORM_KEY_H_
 #define X64SIM_UARCH_FORM_KEY_H_
 

@@ -84,12 +84,13 @@ TEST(FormKeyTest, MemoryBySizeAndAddressGeneration) {
 }
 
 TEST(FormKeyTest, FarPointers) {
-  EXPECT_EQ(KeyOf({0xff, 0x28}), "JMP FAR m16:32");
-  EXPECT_EQ(KeyOf({0x48, 0xff, 0x28}), "JMP FAR m16:64");
-  EXPECT_EQ(KeyOf({0x66, 0xff, 0x18}), "CALL FAR m16:16");
-  EXPECT_EQ(KeyOf({0x0f, 0xb2, 0x00}), "LSS r32,m16:32");
-  EXPECT_EQ(KeyOf({0xea, 1, 2, 3, 4, 5, 6}, Mode::kCompat32), "JMP FAR ptr16:32");
-  EXPECT_EQ(KeyOf({0x66, 0x9a, 1, 2, 3, 4}, Mode::kCompat32), "CALL FAR ptr16:16");
+  // Memory far pointers by size like other memory operands: m16:32 is m48.
+  EXPECT_EQ(KeyOf({0xff, 0x28}), "JMP FAR m48");
+  EXPECT_EQ(KeyOf({0x48, 0xff, 0x28}), "JMP FAR m80");
+  EXPECT_EQ(KeyOf({0x66, 0xff, 0x18}), "CALL FAR m32");
+  EXPECT_EQ(KeyOf({0x0f, 0xb2, 0x00}), "LSS r32,m48");
+  EXPECT_EQ(KeyOf({0xea, 1, 2, 3, 4, 5, 6}, Mode::kCompat32), "JMP FAR ptr48");
+  EXPECT_EQ(KeyOf({0x66, 0x9a, 1, 2, 3, 4}, Mode::kCompat32), "CALL FAR ptr32");
   EXPECT_EQ(KeyOf({0xcb}), "RET FAR");
   EXPECT_EQ(KeyOf({0xca, 0x08, 0x00}), "RET FAR i16");
   EXPECT_EQ(KeyOf({0xc3}), "RET");

@@ -103,7 +103,7 @@ TEST(ImplementedFormsTest, SortedAndUnique) {
 }
 
 TEST(ImplementedFormsTest, FormsOfOneModeOnly) {
-  const ImplementedForm* far_jump = Find("JMP FAR ptr16:32");  // no direct far JMP in 64-bit mode
+  const ImplementedForm* far_jump = Find("JMP FAR ptr48");  // no direct far JMP in 64-bit mode
   ASSERT_NE(far_jump, nullptr);
   EXPECT_EQ(far_jump->modes, kInCompat32);
   EXPECT_EQ(far_jump->mode, FormMode::kCompat32);
