@@ -13,6 +13,8 @@ int main() {
   ZydisDecoderInit(&compat32, ZYDIS_MACHINE_MODE_LONG_COMPAT_32, ZYDIS_STACK_WIDTH_32);
   ZydisFormatter formatter;
   ZydisFormatterInit(&formatter, ZYDIS_FORMATTER_STYLE_INTEL);
+  // Always `dword ptr` etc., so that assemblers (llvm-mca) know the size.
+  ZydisFormatterSetProperty(&formatter, ZYDIS_FORMATTER_PROP_FORCE_SIZE, ZYAN_TRUE);
   for (const x64sim::ImplementedForm& f : x64sim::ImplementedForms()) {
     const ZydisDecoder* decoder = f.mode == FormMode::kLong64 ? &long64 : &compat32;
     ZydisDecodedInstruction insn;
