@@ -38,7 +38,9 @@ class Core:
     mcpu: str
     tag: str
     # llvm-mca resource name (with .N for units of a multi-unit resource) ->
-    # port name; resources not listed (dividers, LSU) are not ports.
+    # port name. Not ports: dividers (their busy time is in tput), and units
+    # LLVM models inside another (znver3 LSU holds Load and Store, FPSt is
+    # one of FPP45), which would count a micro-op twice.
     ports: dict
     # Port groups tried when splitting per-port pressure, largest first.
     groups: dict
@@ -83,7 +85,7 @@ ZEN4 = Zen(
            **{f'Zn3AGU{i}': f'AGU{i}' for i in range(3)},
            'Zn3BRU1': 'BRU1',
            **{f'Zn3FPP{i}': f'FP{i}' for i in range(4)},
-           'Zn3FPP45.0': 'FP4', 'Zn3FPP45.1': 'FP5', 'Zn3FPSt': 'FPST',
+           'Zn3FPP45.0': 'FP4', 'Zn3FPP45.1': 'FP5',
            **{f'Zn3Load.{i}': f'LD{i}' for i in range(3)},
            **{f'Zn3Store.{i}': f'ST{i}' for i in range(2)}},
     groups={'ALU': ['ALU0', 'ALU1', 'ALU2', 'ALU3'], 'FP0123': ['FP0', 'FP1', 'FP2', 'FP3'],
@@ -92,8 +94,7 @@ ZEN4 = Zen(
             'FP01': ['FP0', 'FP1'], 'FP12': ['FP1', 'FP2'], 'FP23': ['FP2', 'FP3'],
             'FP03': ['FP0', 'FP3'], 'FP45': ['FP4', 'FP5'], 'ST': ['ST0', 'ST1'],
             'ALU0': ['ALU0'], 'ALU1': ['ALU1'], 'ALU2': ['ALU2'], 'ALU3': ['ALU3'],
-            'BRU1': ['BRU1'], 'FP0': ['FP0'], 'FP1': ['FP1'], 'FP2': ['FP2'], 'FP3': ['FP3'],
-            'FPST': ['FPST']},
+            'BRU1': ['BRU1'], 'FP0': ['FP0'], 'FP1': ['FP1'], 'FP2': ['FP2'], 'FP3': ['FP3']},
     load_latency_note=('lat excludes the load: 4 cycles subtracted from llvm-mca latency of '
                        'forms that load (7 for forms with an xmm operand), LoadLatency and '
                        'VecLoadLatency of LLVM 14 X86ScheduleZnver3.td'))
