@@ -386,13 +386,15 @@ uint64_t CoreModel::ExecuteComplex(const InsnTiming& t, const PricedRange& r, ui
     for (int u = 0; u < t.group_uops[g]; ++u) {
       int port = 0;
       uint64_t from = data_ready;
-      if (t.occupancy && g == 0) {
-        // A non-pipelined unit: wait for it on the first port it may use.
+      // A non-pipelined unit: the first micro-op waits for it on the first
+      // port it may use, and keeps it busy.
+      const bool unit = t.occupancy && g == 0 && u == 0;
+      if (unit) {
         from = std::max(from, unit_busy_until_[std::countr_zero(
                                    static_cast<unsigned>(t.group_ports[0] | 0x80000000u))]);
       }
       const uint64_t c = Book(t.group_ports[g], from, &port);
-      if (t.occupancy && g == 0 && port < kMaxPorts) unit_busy_until_[port] = c + t.occupancy;
+      if (unit && port < kMaxPorts) unit_busy_until_[port] = c + t.occupancy;
       issue = std::max(issue, c);
     }
   }

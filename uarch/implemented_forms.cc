@@ -1,4 +1,155 @@
 #include "uarch/implemented_forms.h"
+
+#include <Zydis/Zydis.h>
+
+#include <map>
+
+#include "cpu/binder.h"
+#include "cpu/state.h"
+#include "uarch/form_key.h"
+
 namespace x64sim {
-const std::vector<ImplementedForm>& ImplementedForms() { static std::vector<ImplementedForm> k; return k; }
+namespace {
+
+// Legacy prefix sequences tried before each opcode: none, operand and
+// address size, the mandatory/repeat prefixes, LOCK, and the pairs that
+// make 16-bit REP/LOCK and 66-plus-F2/F3 forms.
+const std::vector<std::vector<uint8_t>>& LegacyPrefixes() {
+  static const std::vector<std::vector<uint8_t>> kPrefixes = {
+      {}, {0x66}, {0x67}, {0xf2}, {0xf3}, {0xf0}, {0x66, 0xf2}, {0x66, 0xf3}, {0xf0, 0x66},
+  };
+  return kPrefixes;
 }
+
+// Opcode bytes of the one-byte map that are prefixes or escapes, not opcodes.
+bool IsPrefixOrEscape(uint8_t b, bool long_mode) {
+  switch (b) {
+    case 0x0f: case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
+    case 0x66: case 0x67: case 0xf0: case 0xf2: case 0xf3: return true;
+    default: return long_mode && (b & 0xf0) == 0x40;  // REX
+  }
+}
+
+// Filler for everything after the ModRM byte: SIB, displacement and
+// immediate bytes take whatever they need from it.
+constexpr uint8_t kFiller = 0x01;
+constexpr int kFillerBytes = 15;
+
+class Sweep {
+ public:
+  Sweep(FormMode mode, std::map<std::string, ImplementedForm>& found)
+      : mode_(mode), long_mode_(mode == FormMode::kLong64), found_(found) {
+    if (long_mode_) {
+      ZydisDecoderInit(&decoder_, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+    } else {
+      ZydisDecoderInit(&decoder_, ZYDIS_MACHINE_MODE_LONG_COMPAT_32, ZYDIS_STACK_WIDTH_32);
+    }
+  }
+
+  void Run() {
+    static const std::vector<std::vector<uint8_t>> kMaps = {{}, {0x0f}, {0x0f, 0x38}, {0x0f, 0x3a}};
+    std::vector<std::vector<uint8_t>> rex = {{}};
+    if (long_mode_) rex.push_back({0x48});
+    for (const std::vector<uint8_t>& legacy : LegacyPrefixes()) {
+      for (const std::vector<uint8_t>& w : rex) {
+        for (const std::vector<uint8_t>& map : kMaps) {
+          for (int op = 0; op < 256; ++op) {
+            if (map.empty() && IsPrefixOrEscape(op, long_mode_)) continue;
+            if (map.size() == 1 && (op == 0x38 || op == 0x3a)) continue;
+            std::vector<uint8_t> head = legacy;
+            head.insert(head.end(), w.begin(), w.end());
+            head.insert(head.end(), map.begin(), map.end());
+            head.push_back(static_cast<uint8_t>(op));
+            TryOpcode(head);
+          }
+        }
+      }
+    }
+  }
+
+ private:
+  // Tries the opcode followed by filler; if it has a ModRM byte, then with
+  // every register ModRM byte and one memory ModRM byte per /reg digit.
+  void TryOpcode(const std::vector<uint8_t>& head) {
+    bool has_modrm = true;
+    if (TryEncoding(head, kFiller, &has_modrm) && !has_modrm) return;
+    for (int reg = 0; reg < 8; ++reg) {
+      for (int rm = 0; rm < 8; ++rm) TryEncoding(head, 0xc0 | reg << 3 | rm, &has_modrm);
+      TryEncoding(head, reg << 3, &has_modrm);  // [rax] / [eax] / [bx+si]
+    }
+  }
+
+  // Decodes head + modrm + filler; records the form if x64sim binds it.
+  // Returns whether it decoded; *has_modrm tells if the ModRM byte was used.
+  bool TryEncoding(const std::vector<uint8_t>& head, int modrm, bool* has_modrm) {
+    uint8_t bytes[ZYDIS_MAX_INSTRUCTION_LENGTH + 16];
+    size_t n = head.size();
+    std::copy(head.begin(), head.end(), bytes);
+    bytes[n++] = static_cast<uint8_t>(modrm);
+    for (int i = 0; i < kFillerBytes; ++i) bytes[n++] = kFiller;
+    ZydisDecoderContext context;
+    ZydisDecodedInstruction insn;
+    if (!ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&decoder_, &context, bytes, n, &insn))) {
+      return false;
+    }
+    *has_modrm = (insn.attributes & ZYDIS_ATTRIB_HAS_MODRM) != 0;
+    Binder binder = BinderTable::Get().binder(insn.mnemonic);
+    if (binder == nullptr) return true;
+    ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+    if (!ZYAN_SUCCESS(ZydisDecoderDecodeOperands(&decoder_, &context, &insn, ops,
+                                                 ZYDIS_MAX_OPERAND_COUNT))) {
+      return true;
+    }
+    if (!Binds(binder, insn, ops)) return true;
+    std::string key = FormKey(insn, ops);
+    uint8_t mode_bit = long_mode_ ? kInLong64 : kInCompat32;
+    auto [it, inserted] = found_.try_emplace(key);
+    if (inserted) {
+      it->second = ImplementedForm{key, std::vector<uint8_t>(bytes, bytes + insn.length), mode_, 0};
+    }
+    it->second.modes |= mode_bit;
+    return true;
+  }
+
+  // The binder call as Cpu::DecodeBlock makes it (same fields set first).
+  bool Binds(Binder binder, const ZydisDecodedInstruction& insn, const ZydisDecodedOperand* ops) {
+    DecodedInsn out{};
+    out.base = kZeroReg;
+    out.index = kZeroReg;
+    out.seg = kDs;
+    out.length = insn.length;
+    out.mnemonic = insn.mnemonic;
+    if (insn.attributes & ZYDIS_ATTRIB_HAS_LOCK) out.flags |= kInsnLock;
+    if (insn.attributes & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE)) out.flags |= kInsnRep;
+    if (insn.attributes & ZYDIS_ATTRIB_HAS_REPNE) out.flags |= kInsnRepne;
+    out.size = insn.operand_width / 8;
+    ZydisInsn z{insn, ops, long_mode_};
+    return binder(z, out);
+  }
+
+  FormMode mode_;
+  bool long_mode_;
+  ZydisDecoder decoder_;
+  std::map<std::string, ImplementedForm>& found_;
+};
+
+std::vector<ImplementedForm> FindForms() {
+  std::map<std::string, ImplementedForm> found;
+  Sweep(FormMode::kLong64, found).Run();
+  Sweep(FormMode::kCompat32, found).Run();
+  std::vector<ImplementedForm> forms;
+  forms.reserve(found.size());
+  for (auto& [key, form] : found) forms.push_back(std::move(form));
+  return forms;
+}
+
+}  // namespace
+
+const std::vector<ImplementedForm>& ImplementedForms() {
+  static const std::vector<ImplementedForm>* forms = new std::vector<ImplementedForm>(FindForms());
+  return *forms;
+}
+
+const char* FormModeName(FormMode mode) { return mode == FormMode::kLong64 ? "64" : "compat32"; }
+
+}  // namespace x64sim

@@ -1,9 +1,35 @@
+// Every instruction form x64sim implements: the forms (uarch/form_key.h) of
+// all encodings the BinderTable binds, found by decoding a systematic sweep
+// of encodings in 64-bit mode and in 32-bit compatibility mode.
 #ifndef X64SIM_UARCH_IMPLEMENTED_FORMS_H_
 #define X64SIM_UARCH_IMPLEMENTED_FORMS_H_
+
+#include <cstdint>
 #include <string>
 #include <vector>
+
 namespace x64sim {
-struct ImplementedForm { std::string key; };
+
+enum class FormMode : uint8_t { kLong64, kCompat32 };
+
+// Bits of ImplementedForm::modes.
+inline constexpr uint8_t kInLong64 = 1u << 0;
+inline constexpr uint8_t kInCompat32 = 1u << 1;
+
+struct ImplementedForm {
+  std::string key;
+  // One encoding of the form that x64sim binds, and the mode it was decoded in
+  // (64-bit mode when the form exists there).
+  std::vector<uint8_t> bytes;
+  FormMode mode;
+  uint8_t modes;  // kInLong64 | kInCompat32: the modes any swept encoding bound in
+};
+
+// Sorted by key; computed once.
 const std::vector<ImplementedForm>& ImplementedForms();
-}
-#endif
+
+const char* FormModeName(FormMode mode);  // "64" or "compat32"
+
+}  // namespace x64sim
+
+#endif  // X64SIM_UARCH_IMPLEMENTED_FORMS_H_

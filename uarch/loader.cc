@@ -9,7 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "uarch/description_parser.h"
-#include "uarch/implemented_forms.h"
+#include "uarch/implemented_form_keys.h"
 #include "uarch/shipped_models.h"
 
 namespace x64sim {
@@ -91,9 +91,7 @@ absl::StatusOr<UarchDescription> LoadUarch(const std::string& what, std::string*
     d = ParseUarch(text.str(), name);
   }
   if (!d.ok()) return d.status();
-  std::vector<std::string> keys;
-  for (const ImplementedForm& f : ImplementedForms()) keys.push_back(f.key);
-  if (absl::Status s = CheckFormCoverage(*d, keys); !s.ok()) return s;
+  if (absl::Status s = CheckFormCoverage(*d, ImplementedFormKeys()); !s.ok()) return s;
   return d;
 }
 

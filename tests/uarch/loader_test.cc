@@ -1,0 +1,58 @@
+#include "uarch/loader.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+#include "uarch/implemented_form_keys.h"
+#include "uarch/implemented_forms.h"
+#include "uarch/shipped_models.h"
+
+namespace x64sim {
+namespace {
+
+TEST(LoaderTest, BuiltInKeysAreTheImplementedForms) {
+  std::vector<std::string> swept;
+  for (const ImplementedForm& f : ImplementedForms()) swept.push_back(f.key);
+  EXPECT_EQ(ImplementedFormKeys(), swept);
+}
+
+TEST(LoaderTest, ShippedModelsLoadAndPriceEveryForm) {
+  ASSERT_GE(ShippedModels().size(), 2u);
+  for (const ShippedModel& m : ShippedModels()) {
+    absl::StatusOr<UarchDescription> d = LoadUarch(m.name);
+    ASSERT_TRUE(d.ok()) << m.name << ": " << d.status();
+    EXPECT_EQ(d->name, m.name);
+    EXPECT_GE(d->forms.size(), ImplementedFormKeys().size());
+  }
+}
+
+TEST(LoaderTest, HostMatchingByCpuid) {
+  absl::StatusOr<std::string> skylake = MatchShippedModel({"GenuineIntel", 6, 0x5e});
+  ASSERT_TRUE(skylake.ok()) << skylake.status();
+  EXPECT_EQ(*skylake, "skylake");
+  absl::StatusOr<std::string> zen4 = MatchShippedModel({"AuthenticAMD", 25, 0x11});
+  ASSERT_TRUE(zen4.ok()) << zen4.status();
+  EXPECT_EQ(*zen4, "zen4");
+  absl::StatusOr<std::string> none = MatchShippedModel({"GenuineIntel", 6, 0x1a});  // Nehalem
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(std::string(none.status().message()).find("GenuineIntel family 6 model 0x1a"),
+            std::string::npos)
+      << none.status();
+}
+
+TEST(LoaderTest, ReadsTheHostIdentity) {
+  const HostCpu host = ReadHostCpu();
+  EXPECT_TRUE(host.vendor == "GenuineIntel" || host.vendor == "AuthenticAMD") << host.vendor;
+  EXPECT_GT(host.family, 0);
+}
+
+TEST(LoaderTest, UnknownNameIsAClearError) {
+  absl::StatusOr<UarchDescription> d = LoadUarch("/no/such/file.uarch");
+  ASSERT_FALSE(d.ok());
+  EXPECT_NE(std::string(d.status().message()).find("no such shipped model (skylake, zen4, host)"),
+            std::string::npos)
+      << d.status();
+}
+
+}  // namespace
+}  // namespace x64sim
