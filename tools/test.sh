@@ -2,9 +2,10 @@
 # Runs every test twice, as built normally and under AddressSanitizer +
 # UndefinedBehaviorSanitizer, then prints "tests: N passed, M failed, K skipped"
 # counted from the test cases' real results. Exits non-zero on any failure.
+# Installs nothing: tools/setup.sh does that.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-tools/setup.sh || exit 1
+command -v bazel >/dev/null || { echo "test.sh: bazel not found; run tools/setup.sh first" >&2; exit 1; }
 
 targets=$(bazel query 'tests(//...)' 2>/dev/null) || { echo "tests: 0 passed, 1 failed, 0 skipped"; exit 1; }
 passed=0
