@@ -9,7 +9,9 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "tests/tutorial/guest_runner.h"
 
@@ -96,6 +98,30 @@ TEST(KernelSuite, UnhandledFaultReportFormat) {
                                    "user exception 0x6 code (nil)\n"
                                    "in thread 0xffffff80"));
   EXPECT_TRUE(absl::StrContains(c, "\"child of: 'rootserver'\" at address 0x"));
+}
+
+// sched_dump_scheduler_lists_threads: seL4_DebugDumpScheduler prints a
+// table of every thread (name, state, IP, priority, core, tab-separated)
+// with the guest's named helper blocked on an endpoint at priority 77.
+TEST(KernelSuite, SchedulerDumpListsThreads) {
+  ASSERT_NE(the_run, nullptr);
+  const std::string& c = the_run->boot.console;
+  const size_t dump = c.find("Dumping all tcbs!\n");
+  ASSERT_NE(dump, std::string::npos) << "no scheduler dump in the console";
+  std::map<std::string, std::vector<std::string>> rows;  // by thread name
+  std::istringstream lines(c.substr(dump));
+  std::string line;
+  while (std::getline(lines, line) && !absl::StartsWith(line, "TEST ")) {
+    std::vector<std::string> fields = absl::StrSplit(line, '\t');
+    for (std::string& f : fields) f = std::string(absl::StripAsciiWhitespace(f));
+    if (fields.size() == 5) rows[fields[0]] = fields;
+  }
+  ASSERT_EQ(rows.count("sched_dump_helper"), 1u) << c.substr(dump, 2000);
+  EXPECT_EQ(rows["sched_dump_helper"][1], "blocked on recv");
+  EXPECT_EQ(rows["sched_dump_helper"][3], "77");
+  ASSERT_EQ(rows.count("rootserver"), 1u);
+  EXPECT_EQ(rows["rootserver"][1], "running");
+  EXPECT_EQ(rows["rootserver"][3], "255");
 }
 
 }  // namespace
