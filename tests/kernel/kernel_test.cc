@@ -1,8 +1,13 @@
 // Runs the guest kernel test suite (//guest/kerneltest) once under a runner
 // (QEMU or the simulator, same flags) and reports every guest test as its
-// own GoogleTest result, plus checks on the run as a whole.
+// own GoogleTest result, plus checks on the run as a whole. The guest tests
+// expected are named in a checked-in list: one that disappears, is renamed
+// or is new fails until the list says so.
+#include <algorithm>
+#include <fstream>
 #include <map>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -19,6 +24,8 @@ ABSL_FLAG(std::string, runner, "", "//tools:run_qemu or //sim:x64sim");
 ABSL_FLAG(std::string, kernel, "", "the guest kernel image");
 ABSL_FLAG(std::string, suite, "", "the kernel test suite root server");
 ABSL_FLAG(std::string, runner_flags, "", "more flags for the runner");
+ABSL_FLAG(std::string, expected_tests, "",
+          "file naming every guest test, one a line ('#' starts a comment line)");
 
 namespace {
 
@@ -60,16 +67,34 @@ SuiteRun ParseConsole(x64sim::testing::BootResult boot) {
   return run;
 }
 
+// One guest test by name; `result` is null when the console never named it.
 class GuestTest : public ::testing::Test {
  public:
-  explicit GuestTest(GuestResult result) : result_(std::move(result)) {}
-  void TestBody() override { EXPECT_TRUE(result_.passed) << result_.detail; }
+  explicit GuestTest(const GuestResult* result) : result_(result) {}
+  void TestBody() override {
+    ASSERT_NE(result_, nullptr) << "the suite did not run it (removed or renamed in "
+                                   "//guest/kerneltest? then update expected_guest_tests.txt)";
+    EXPECT_TRUE(result_->passed) << result_->detail;
+  }
 
  private:
-  GuestResult result_;
+  const GuestResult* result_;
 };
 
 const SuiteRun* the_run = nullptr;
+std::vector<std::string> expected_names;
+
+// The non-empty, non-comment lines of `path`; an empty list if unreadable.
+std::vector<std::string> ReadNames(const std::string& path) {
+  std::vector<std::string> names;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    const std::string name(absl::StripAsciiWhitespace(line));
+    if (!name.empty() && name[0] != '#') names.push_back(name);
+  }
+  return names;
+}
 
 TEST(KernelSuite, RanToCompletion) {
   ASSERT_NE(the_run, nullptr);
@@ -77,7 +102,22 @@ TEST(KernelSuite, RanToCompletion) {
   ASSERT_TRUE(the_run->has_summary) << "no SUMMARY line; console:\n" << the_run->boot.console;
   // seL4_DebugHalt ends the run with debug-exit status 0x10: (0x10 << 1) | 1.
   EXPECT_EQ(the_run->boot.exit_code, 33);
-  EXPECT_GE(the_run->results.size(), 80u);
+}
+
+// The console names each expected guest test once and no other: a new test
+// must be added to expected_guest_tests.txt (a missing one fails as itself).
+TEST(KernelSuite, RanExactlyTheExpectedTests) {
+  ASSERT_NE(the_run, nullptr);
+  ASSERT_FALSE(expected_names.empty()) << "no expected test names read";
+  const std::set<std::string> expected(expected_names.begin(), expected_names.end());
+  EXPECT_EQ(expected.size(), expected_names.size()) << "a name is listed twice";
+  std::map<std::string, int> reported;
+  for (const auto& [name, r] : the_run->results) ++reported[name];
+  for (const auto& [name, times] : reported) {
+    EXPECT_EQ(times, 1) << name << " reported " << times << " times";
+    EXPECT_EQ(expected.count(name), 1u) << name << " ran but is not in expected_guest_tests.txt";
+  }
+  EXPECT_EQ(reported.size(), expected.size());
 }
 
 TEST(KernelSuite, SummaryMatchesResults) {
@@ -137,8 +177,17 @@ int main(int argc, char** argv) {
   }
   static const SuiteRun run = ParseConsole(*std::move(boot));
   the_run = &run;
+  expected_names = ReadNames(absl::GetFlag(FLAGS_expected_tests));
+  // Every expected test, then any the console names besides.
+  std::vector<std::string> names = expected_names;
   for (const auto& [name, result] : run.results) {
-    GuestResult r = result;
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  }
+  for (const std::string& name : names) {
+    const GuestResult* r = nullptr;
+    for (const auto& [n, result] : run.results) {
+      if (n == name) r = &result;
+    }
     ::testing::RegisterTest("Guest", name.c_str(), nullptr, nullptr, __FILE__, __LINE__,
                             [r]() -> ::testing::Test* { return new GuestTest(r); });
   }
