@@ -208,8 +208,9 @@ bool Cpu::DecodeBlock(uint64_t linear, uint64_t phys, Block* block, bool* cachea
                            &block->timing[block->count - 1]);
         }
         ends_block = binders.ends_block(insn.mnemonic);
-        if (long_mode && block->count >= 2) {
-          FuseWithBranch(block->insns[block->count - 2], insn.mnemonic);
+        if (long_mode && block->count >= 2 &&
+            FuseWithBranch(block->insns[block->count - 2], insn.mnemonic)) {
+          ++fused_pairs_decoded_;
         }
       }
     }

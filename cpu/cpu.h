@@ -167,6 +167,7 @@ class Cpu : public TranslationListener {
       if (const Block* next = FollowLink(current_block_)) {
         if (timing_on_ && !PriceAndChain(next)) return Flow::kLeave;
         current_block_ = next;
+        ++chained_blocks_;
         return next->insns[0].handler(*this, next->insns[0]);
       }
     }
@@ -316,6 +317,10 @@ class Cpu : public TranslationListener {
   }
   uint64_t blocks_decoded() const { return blocks_decoded_; }
   uint64_t code_invalidations() const { return code_invalidations_; }
+  // Blocks a branch entered through a link, without returning to the loop.
+  uint64_t chained_blocks() const { return chained_blocks_; }
+  // Compare-and-branch pairs fused as their blocks were decoded.
+  uint64_t fused_pairs_decoded() const { return fused_pairs_decoded_; }
 
   // TranslationListener.
   void OnTranslationDropped(uint64_t linear_page) override;
@@ -482,6 +487,8 @@ class Cpu : public TranslationListener {
   uint64_t fixed_ctr0_epoch_ = 0;  // instret_ at the last FoldFixedCounter
   uint64_t blocks_decoded_ = 0;
   uint64_t code_invalidations_ = 0;
+  uint64_t chained_blocks_ = 0;
+  uint64_t fused_pairs_decoded_ = 0;
   std::map<std::string, uint64_t> unimplemented_counts_;
   std::string last_unimplemented_;
 };

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
-"""Counts passed and failed test cases from Bazel's JUnit XML test logs.
+"""Counts passed, failed and skipped test cases from Bazel's JUnit XML logs.
 
 Usage: count_test_results.py TESTLOGS_DIR TARGET...
-Prints "PASSED FAILED". A target without a test.xml (it did not build or
-did not run) counts as one failure; a sharded target counts every shard.
+Prints "PASSED FAILED SKIPPED". A target without a test.xml (it did not
+build or did not run) counts as one failure; a sharded target counts every
+shard. A case is skipped when it has a <skipped> element (GTEST_SKIP, or a
+script that wrote its own XML) or GoogleTest marked it as not run (a
+DISABLED_ test): it ran no check, so it is not a pass.
 """
 import glob
 import os
@@ -11,18 +14,27 @@ import sys
 import xml.etree.ElementTree as ET
 
 
+def outcome(case):
+    if case.find("failure") is not None or case.find("error") is not None:
+        return "failed"
+    if (case.find("skipped") is not None or case.get("result") in ("skipped", "suppressed")
+            or case.get("status") == "notrun"):
+        return "skipped"
+    return "passed"
+
+
 def count(xml_path):
-    root = ET.parse(xml_path).getroot()
-    cases = list(root.iter("testcase"))
+    """(passed, failed, skipped) of one test.xml."""
+    cases = list(ET.parse(xml_path).getroot().iter("testcase"))
     if not cases:
-        return 0, 1
-    failed = sum(1 for c in cases if c.find("failure") is not None or c.find("error") is not None)
-    return len(cases) - failed, failed
+        return 0, 1, 0
+    outcomes = [outcome(c) for c in cases]
+    return outcomes.count("passed"), outcomes.count("failed"), outcomes.count("skipped")
 
 
 def main():
     logs, targets = sys.argv[1], sys.argv[2:]
-    passed = failed = 0
+    passed = failed = skipped = 0
     for target in targets:
         package, name = target.lstrip("/").split(":")
         target_dir = os.path.join(logs, package, name)
@@ -34,10 +46,11 @@ def main():
             failed += 1
             continue
         for xml in xmls:
-            p, f = count(xml)
+            p, f, s = count(xml)
             passed += p
             failed += f
-    print(passed, failed)
+            skipped += s
+    print(passed, failed, skipped)
 
 
 if __name__ == "__main__":

@@ -143,10 +143,62 @@ static const char *test_invoke_null_cap(void)
     PASS;
 }
 
+static volatile seL4_Word replies_seen[2];
+static seL4_CPtr server_got, server_go;
+
+/* Calls ep_a, then ep_b, recording each reply word. */
+static void two_calls(seL4_Word ep_a, seL4_Word ep_b)
+{
+    seL4_Word v = 1;
+    seL4_CallWithMRs(ep_a, h_msg(0, 1), &v, NULL, NULL, NULL);
+    replies_seen[0] = v;
+    v = 2;
+    seL4_CallWithMRs(ep_b, h_msg(0, 1), &v, NULL, NULL, NULL);
+    replies_seen[1] = v;
+    seL4_Signal(env_done_ntfn);
+}
+
+/* Takes one Call on ep, says so, and replies 0xb once told to. */
+static void late_server(seL4_Word ep, seL4_Word unused)
+{
+    seL4_RecvWithMRs(ep, NULL, NULL, NULL, NULL, NULL);
+    seL4_Signal(server_got);
+    seL4_Wait(server_go, NULL);
+    seL4_Word r = 0xb;
+    seL4_ReplyWithMRs(h_msg(0, 1), &r, NULL, NULL, NULL);
+}
+
+/* A Reply with no caller does nothing: the replier's registers come back as
+ * they were, and a reply cap used up earlier is not used again even though
+ * its caller now waits for another server's reply. */
 static const char *test_reply_without_caller_ignored(void)
 {
-    seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
-    seL4_SetMR(0, 5);
+    const seL4_Word sent_info = seL4_MessageInfo_new(0x31, 0, 0, 4).words[0];
+    seL4_Word dest = 0x77, info = sent_info, mr[4] = {0x1111, 0x2222, 0x3333, 0x4444};
+    x64sim_syscall(seL4_SysReply, &dest, &info, &mr[0], &mr[1], &mr[2], &mr[3]);
+    CHECK_EQ(dest, 0x77);
+    CHECK_EQ(info, sent_info);
+    CHECK_EQ(mr[0], 0x1111);
+    CHECK_EQ(mr[3], 0x4444);
+
+    seL4_CPtr ep_a = env_alloc(seL4_EndpointObject, 0), ep_b = env_alloc(seL4_EndpointObject, 0);
+    server_got = env_alloc(seL4_NotificationObject, 0);
+    server_go = env_alloc(seL4_NotificationObject, 0);
+    replies_seen[0] = replies_seen[1] = 0;
+    helper_t server = helper_start(late_server, ep_b, 0, seL4_MaxPrio);
+    helper_t client = helper_start(two_calls, ep_a, ep_b, seL4_MaxPrio - 1);
+    seL4_Recv(ep_a, NULL); /* the client's first Call */
+    seL4_SetMR(0, 0xa);
+    seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 1));
+    seL4_Wait(server_got, NULL); /* the client now waits for the server's reply */
+    seL4_SetMR(0, 0x99);
+    seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 1)); /* no caller: must reach nobody */
+    seL4_Signal(server_go);
+    seL4_Wait(env_done_ntfn, NULL);
+    helper_destroy(&client);
+    helper_destroy(&server);
+    CHECK_EQ(replies_seen[0], 0xa);
+    CHECK_EQ(replies_seen[1], 0xb);
     PASS;
 }
 

@@ -170,9 +170,35 @@ static const char *test_authority_must_be_tcb(void)
     PASS;
 }
 
-static const char *test_dump_scheduler_returns(void)
+static void receive_once(seL4_Word ep, seL4_Word unused)
 {
+    seL4_Word word = 0;
+    seL4_RecvWithMRs(ep, NULL, &word, NULL, NULL, NULL);
+    flag = word;
+    seL4_Signal(env_done_ntfn);
+}
+
+/* The dump lists a named helper blocked on an endpoint at priority 77 (the
+ * host checks the console: KernelSuite.SchedulerDumpListsThreads) and leaves
+ * it as it was: blocked, it still takes the next message. */
+static const char *test_dump_scheduler_lists_threads(void)
+{
+    seL4_CPtr ep = env_alloc(seL4_EndpointObject, 0);
+    flag = 0;
+    helper_t h = helper_create(receive_once, ep, 0, 77);
+    seL4_DebugNameThread(h.tcb, "sched_dump_helper");
+    seL4_TCB_Resume(h.tcb);
+    /* Below us, the helper runs only when we wait: it then blocks on ep. */
+    seL4_TCB_SetPriority(ROOT_TCB, ROOT_TCB, 76);
+    seL4_TCB_SetPriority(ROOT_TCB, ROOT_TCB, seL4_MaxPrio);
+    seL4_Word before = flag;
     seL4_DebugDumpScheduler();
+    seL4_SetMR(0, 0xd0);
+    seL4_Send(ep, seL4_MessageInfo_new(0, 0, 0, 1));
+    seL4_Wait(env_done_ntfn, NULL);
+    helper_destroy(&h);
+    CHECK_EQ(before, 0);
+    CHECK_EQ(flag, 0xd0);
     PASS;
 }
 
@@ -186,6 +212,6 @@ const test_case_t sched_tests[] = {
     {"sched_priority_bounded_by_mcp", test_priority_bounded_by_mcp},
     {"sched_sched_params", test_sched_params},
     {"sched_authority_must_be_tcb", test_authority_must_be_tcb},
-    {"sched_dump_scheduler_returns", test_dump_scheduler_returns},
+    {"sched_dump_scheduler_lists_threads", test_dump_scheduler_lists_threads},
     {NULL, NULL},
 };

@@ -1,15 +1,22 @@
 // Runs the guest kernel test suite (//guest/kerneltest) once under a runner
 // (QEMU or the simulator, same flags) and reports every guest test as its
-// own GoogleTest result, plus checks on the run as a whole.
+// own GoogleTest result, plus checks on the run as a whole. The guest tests
+// expected are named in a checked-in list: one that disappears, is renamed
+// or is new fails until the list says so.
+#include <algorithm>
+#include <fstream>
 #include <map>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "tests/tutorial/guest_runner.h"
 
@@ -17,6 +24,8 @@ ABSL_FLAG(std::string, runner, "", "//tools:run_qemu or //sim:x64sim");
 ABSL_FLAG(std::string, kernel, "", "the guest kernel image");
 ABSL_FLAG(std::string, suite, "", "the kernel test suite root server");
 ABSL_FLAG(std::string, runner_flags, "", "more flags for the runner");
+ABSL_FLAG(std::string, expected_tests, "",
+          "file naming every guest test, one a line ('#' starts a comment line)");
 
 namespace {
 
@@ -58,16 +67,34 @@ SuiteRun ParseConsole(x64sim::testing::BootResult boot) {
   return run;
 }
 
+// One guest test by name; `result` is null when the console never named it.
 class GuestTest : public ::testing::Test {
  public:
-  explicit GuestTest(GuestResult result) : result_(std::move(result)) {}
-  void TestBody() override { EXPECT_TRUE(result_.passed) << result_.detail; }
+  explicit GuestTest(const GuestResult* result) : result_(result) {}
+  void TestBody() override {
+    ASSERT_NE(result_, nullptr) << "the suite did not run it (removed or renamed in "
+                                   "//guest/kerneltest? then update expected_guest_tests.txt)";
+    EXPECT_TRUE(result_->passed) << result_->detail;
+  }
 
  private:
-  GuestResult result_;
+  const GuestResult* result_;
 };
 
 const SuiteRun* the_run = nullptr;
+std::vector<std::string> expected_names;
+
+// The non-empty, non-comment lines of `path`; an empty list if unreadable.
+std::vector<std::string> ReadNames(const std::string& path) {
+  std::vector<std::string> names;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    const std::string name(absl::StripAsciiWhitespace(line));
+    if (!name.empty() && name[0] != '#') names.push_back(name);
+  }
+  return names;
+}
 
 TEST(KernelSuite, RanToCompletion) {
   ASSERT_NE(the_run, nullptr);
@@ -75,7 +102,22 @@ TEST(KernelSuite, RanToCompletion) {
   ASSERT_TRUE(the_run->has_summary) << "no SUMMARY line; console:\n" << the_run->boot.console;
   // seL4_DebugHalt ends the run with debug-exit status 0x10: (0x10 << 1) | 1.
   EXPECT_EQ(the_run->boot.exit_code, 33);
-  EXPECT_GE(the_run->results.size(), 80u);
+}
+
+// The console names each expected guest test once and no other: a new test
+// must be added to expected_guest_tests.txt (a missing one fails as itself).
+TEST(KernelSuite, RanExactlyTheExpectedTests) {
+  ASSERT_NE(the_run, nullptr);
+  ASSERT_FALSE(expected_names.empty()) << "no expected test names read";
+  const std::set<std::string> expected(expected_names.begin(), expected_names.end());
+  EXPECT_EQ(expected.size(), expected_names.size()) << "a name is listed twice";
+  std::map<std::string, int> reported;
+  for (const auto& [name, r] : the_run->results) ++reported[name];
+  for (const auto& [name, times] : reported) {
+    EXPECT_EQ(times, 1) << name << " reported " << times << " times";
+    EXPECT_EQ(expected.count(name), 1u) << name << " ran but is not in expected_guest_tests.txt";
+  }
+  EXPECT_EQ(reported.size(), expected.size());
 }
 
 TEST(KernelSuite, SummaryMatchesResults) {
@@ -98,6 +140,30 @@ TEST(KernelSuite, UnhandledFaultReportFormat) {
   EXPECT_TRUE(absl::StrContains(c, "\"child of: 'rootserver'\" at address 0x"));
 }
 
+// sched_dump_scheduler_lists_threads: seL4_DebugDumpScheduler prints a
+// table of every thread (name, state, IP, priority, core, tab-separated)
+// with the guest's named helper blocked on an endpoint at priority 77.
+TEST(KernelSuite, SchedulerDumpListsThreads) {
+  ASSERT_NE(the_run, nullptr);
+  const std::string& c = the_run->boot.console;
+  const size_t dump = c.find("Dumping all tcbs!\n");
+  ASSERT_NE(dump, std::string::npos) << "no scheduler dump in the console";
+  std::map<std::string, std::vector<std::string>> rows;  // by thread name
+  std::istringstream lines(c.substr(dump));
+  std::string line;
+  while (std::getline(lines, line) && !absl::StartsWith(line, "TEST ")) {
+    std::vector<std::string> fields = absl::StrSplit(line, '\t');
+    for (std::string& f : fields) f = std::string(absl::StripAsciiWhitespace(f));
+    if (fields.size() == 5) rows[fields[0]] = fields;
+  }
+  ASSERT_EQ(rows.count("sched_dump_helper"), 1u) << c.substr(dump, 2000);
+  EXPECT_EQ(rows["sched_dump_helper"][1], "blocked on recv");
+  EXPECT_EQ(rows["sched_dump_helper"][3], "77");
+  ASSERT_EQ(rows.count("rootserver"), 1u);
+  EXPECT_EQ(rows["rootserver"][1], "running");
+  EXPECT_EQ(rows["rootserver"][3], "255");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -111,8 +177,17 @@ int main(int argc, char** argv) {
   }
   static const SuiteRun run = ParseConsole(*std::move(boot));
   the_run = &run;
+  expected_names = ReadNames(absl::GetFlag(FLAGS_expected_tests));
+  // Every expected test, then any the console names besides.
+  std::vector<std::string> names = expected_names;
   for (const auto& [name, result] : run.results) {
-    GuestResult r = result;
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  }
+  for (const std::string& name : names) {
+    const GuestResult* r = nullptr;
+    for (const auto& [n, result] : run.results) {
+      if (n == name) r = &result;
+    }
     ::testing::RegisterTest("Guest", name.c_str(), nullptr, nullptr, __FILE__, __LINE__,
                             [r]() -> ::testing::Test* { return new GuestTest(r); });
   }
