@@ -8,11 +8,12 @@ Run by hand from the repository root after `bazel build //uarch:list_forms`:
 
 Every implemented form (list_forms: key, mode, bytes, Intel syntax) is fed to
 llvm-mca-14 --instruction-tables (skylake for Skylake; znver3, the newest AMD
-core LLVM 14 models, for Zen 4). Entries of uarch/hand_forms_<core>.txt replace
-llvm-mca's; a form llvm-mca cannot assemble or models as unknown (latency 100)
-must have a hand entry, or the script fails. Everything in a .uarch file up to
-the marker line is kept; the forms after it are rewritten.
-See docs/uarch-forms.md for the rules (latency, port groups).
+core LLVM 14 models, for Zen 4). A form llvm-mca cannot assemble or has no data
+for is measured as a stand-in instruction (STAND_INS); entries of
+uarch/hand_forms_<core>.txt replace both; a form with none of the three makes
+the script fail. Everything in a .uarch file up to the marker line is kept;
+the forms after it are rewritten. See docs/uarch-forms.md for the rules
+(latency, port groups, stand-ins).
 """
 
 import dataclasses
@@ -44,23 +45,21 @@ class Core:
     ports: dict
     # Port groups tried when splitting per-port pressure, largest first.
     groups: dict
-    load_latency_note: str
+    # The load-to-use latency the LLVM model adds to forms that load: `load`,
+    # or `vector_load` for forms whose key matches `vector_key` (`vector_what`).
+    load: int
+    vector_load: int
+    vector_key: str
+    vector_what: str
+    load_source: str
 
     def load_latency(self, key):
-        raise NotImplementedError
+        return self.vector_load if re.search(self.vector_key, key) else self.load
 
-
-class Skylake(Core):
-    def load_latency(self, key):
-        # X86SchedSkylakeClient.td: LoadLatency 5; 128-bit vector loads 6
-        # (SKLWriteResPair LoadLat of the XMM classes).
-        return 6 if 'm128' in key else 5
-
-
-class Zen(Core):
-    def load_latency(self, key):
-        # X86ScheduleZnver3.td: LoadLatency 4, VecLoadLatency 7 (SOG 19h 2.12).
-        return 7 if re.search(r'\bxmm\b', key) else 4
+    def load_note(self):
+        return (f'lat excludes the load: {self.load} cycles subtracted from the llvm-mca latency '
+                f'of forms that load ({self.vector_load} for {self.vector_what}), '
+                f'{self.load_source}')
 
 
 def skylake_groups():
@@ -71,15 +70,15 @@ def skylake_groups():
     return {'p' + n: ['p' + c for c in n] for n in names}
 
 
-SKYLAKE = Skylake(
+SKYLAKE = Core(
     name='skylake', mcpu='skylake', tag='llvm14-skl',
     ports={f'SKLPort{i}': f'p{i}' for i in range(8)},
     groups=skylake_groups(),
-    load_latency_note=('lat excludes the load: 5 cycles subtracted from llvm-mca latency of '
-                       'forms that load (6 for m128 forms), the LoadLatency of LLVM 14 '
-                       'X86SchedSkylakeClient.td'))
+    load=5, vector_load=6, vector_key=r'\bm128\b', vector_what='m128 forms',
+    load_source=('LLVM 14 X86SchedSkylakeClient.td: LoadLatency 5, 6 in the '
+                 'SKLWriteResPair of the XMM classes'))
 
-ZEN4 = Zen(
+ZEN4 = Core(
     name='zen4', mcpu='znver3', tag='llvm14-znver3',
     ports={**{f'Zn3ALU{i}': f'ALU{i}' for i in range(4)},
            **{f'Zn3AGU{i}': f'AGU{i}' for i in range(3)},
@@ -95,9 +94,9 @@ ZEN4 = Zen(
             'FP03': ['FP0', 'FP3'], 'FP45': ['FP4', 'FP5'], 'ST': ['ST0', 'ST1'],
             'ALU0': ['ALU0'], 'ALU1': ['ALU1'], 'ALU2': ['ALU2'], 'ALU3': ['ALU3'],
             'BRU1': ['BRU1'], 'FP0': ['FP0'], 'FP1': ['FP1'], 'FP2': ['FP2'], 'FP3': ['FP3']},
-    load_latency_note=('lat excludes the load: 4 cycles subtracted from llvm-mca latency of '
-                       'forms that load (7 for forms with an xmm operand), LoadLatency and '
-                       'VecLoadLatency of LLVM 14 X86ScheduleZnver3.td'))
+    load=4, vector_load=7, vector_key=r'\bxmm\b', vector_what='forms with an xmm operand',
+    load_source=('LLVM 14 X86ScheduleZnver3.td: LoadLatency 4, VecLoadLatency 7 '
+                 '(AMD SOG 19h 2.12)'))
 
 CORES = [SKYLAKE, ZEN4]
 
@@ -105,9 +104,8 @@ CORES = [SKYLAKE, ZEN4]
 @dataclasses.dataclass
 class Form:
     key: str
-    mode: str
-    hex: str
-    text: str
+    mode: str   # '64' or 'compat32'
+    text: str   # Intel syntax
 
 
 @dataclasses.dataclass
@@ -201,8 +199,8 @@ def llvm_text(form):
 def read_forms(stream):
     forms = []
     for line in stream:
-        key, mode, hexbytes, text = line.rstrip('\n').split('\t')
-        forms.append(Form(key, mode, hexbytes, text))
+        key, mode, _, text = line.rstrip('\n').split('\t')
+        forms.append(Form(key, mode, text))
     if not forms:
         sys.exit('gen_forms: no forms read')
     return forms
@@ -316,8 +314,8 @@ def timing_from_row(core, key, asm, row, comment):
 def llvm_timings(core, forms):
     """Timings llvm-mca gives, the form's own or a stand-in's; notes on the rest."""
     timings, notes = {}, {}
-    stand_ins = 0
-    for mode, triple in (('64', 'x86_64-unknown-linux-gnu'), ('compat32', 'i686-unknown-linux-gnu')):
+    triples = (('64', 'x86_64-unknown-linux-gnu'), ('compat32', 'i686-unknown-linux-gnu'))
+    for mode, triple in triples:
         chosen = [f for f in forms if f.mode == mode]
         own = run_mca(core, triple, [llvm_text(f) for f in chosen])
         wanted = []
@@ -338,8 +336,7 @@ def llvm_timings(core, forms):
                 notes[form.key] += f'; its stand-in `{asm}` has no data either'
                 continue
             timings[form.key] = timing_from_row(core, form.key, asm, row, comment)
-            stand_ins += 1
-    return timings, notes, stand_ins
+    return timings, notes
 
 
 def read_hand(core):
@@ -355,6 +352,9 @@ def read_hand(core):
                 sys.exit(f'gen_forms: {path}:{number}: not a well-formed form line (tag required)')
             if m.group('key') in hand:
                 sys.exit(f'gen_forms: {path}:{number}: {m.group("key")} entered twice')
+            unknown = [g for g in groups_of(m.group('ports')) if g not in core.groups]
+            if unknown:
+                sys.exit(f'gen_forms: {path}:{number}: port groups {core.name} lacks: {unknown}')
             comment = (m.group('comment') or '').strip().lstrip('#').strip()
             hand[m.group('key')] = Timing(int(m.group('lat')), m.group('tput'),
                                           int(m.group('uops')), m.group('ports'),
@@ -362,12 +362,12 @@ def read_hand(core):
     return path, hand
 
 
-def used_groups(core, timings):
-    used = set()
-    for t in timings.values():
-        if t.ports != '-':
-            used.update(term.split('*')[1] for term in t.ports.split('+'))
-    return sorted(used)
+def groups_of(ports):
+    return [] if ports == '-' else [term.split('*')[1] for term in ports.split('+')]
+
+
+def used_groups(timings):
+    return sorted({g for t in timings.values() for g in groups_of(t.ports)})
 
 
 def write_core(core, forms, timings, from_llvm, stand_ins, from_hand, hand_path):
@@ -379,14 +379,14 @@ def write_core(core, forms, timings, from_llvm, stand_ins, from_hand, hand_path)
                 if line.rstrip('\n') == MARKER:
                     break
                 kept.append(line)
-    groups = used_groups(core, timings)
+    groups = used_groups(timings)
     out = kept + [MARKER + '\n']
     out.append(f'# {len(forms)} forms: {from_llvm} from {LLVM_MCA} -mcpu={core.mcpu} '
                f'--instruction-tables [{core.tag}] ({stand_ins} through a stand-in named in '
                f'the line\'s comment), {from_hand} from {hand_path}.\n')
-    out.append(f'# {core.load_latency_note}.\n')
-    out.append('# port groups used: ' + ' '.join(
-        f'{g}={",".join(core.groups[g])}' if g in core.groups else g for g in groups) + '\n')
+    out.append(f'# {core.load_note()}.\n')
+    out.append('# port groups used: ' +
+               ' '.join(f'{g}={",".join(core.groups[g])}' for g in groups) + '\n')
     for form in forms:
         out.append(timings[form.key].line(form.key) + '\n')
     with open(path, 'w') as f:
@@ -403,7 +403,7 @@ def main(argv):
         forms = read_forms(listing.splitlines(keepends=True))
     keys = {f.key for f in forms}
     for core in CORES:
-        timings, notes, stand_ins = llvm_timings(core, forms)
+        timings, notes = llvm_timings(core, forms)
         hand_path, hand = read_hand(core)
         stale = sorted(set(hand) - keys)
         if stale:
@@ -414,8 +414,9 @@ def main(argv):
         timings.update(hand)
         missing = [f.key for f in forms if f.key not in timings]
         if missing:
+            listing = '\n'.join(f'  {k}  ({notes[k]})' for k in missing)
             sys.exit(f'gen_forms: {core.name}: no timing for {len(missing)} forms; add them to '
-                     f'{hand_path}:\n' + '\n'.join(f'  {k}  ({notes.get(k, "?")})' for k in missing))
+                     f'{hand_path}:\n{listing}')
         path = write_core(core, forms, timings, from_llvm, stand_ins, from_hand, hand_path)
         print(f'{path}: {len(forms)} forms, {from_llvm} from llvm-mca ({stand_ins} of them '
               f'through a stand-in), {from_hand} hand entries')
