@@ -1,7 +1,6 @@
 #include "uarch/implemented_forms.h"
 
-#include <Zydis/Zydis.h>
-
+#include <algorithm>
 #include <map>
 
 #include "cpu/binder.h"
@@ -93,14 +92,13 @@ class Sweep {
       return false;
     }
     *has_modrm = (insn.attributes & ZYDIS_ATTRIB_HAS_MODRM) != 0;
-    Binder binder = BinderTable::Get().binder(insn.mnemonic);
-    if (binder == nullptr) return true;
+    if (BinderTable::Get().binder(insn.mnemonic) == nullptr) return true;
     ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
     if (!ZYAN_SUCCESS(ZydisDecoderDecodeOperands(&decoder_, &context, &insn, ops,
                                                  ZYDIS_MAX_OPERAND_COUNT))) {
       return true;
     }
-    if (!Binds(binder, insn, ops)) return true;
+    if (!X64simBinds(insn, ops, long_mode_)) return true;
     std::string key = FormKey(insn, ops);
     uint8_t mode_bit = long_mode_ ? kInLong64 : kInCompat32;
     auto [it, inserted] = found_.try_emplace(key);
@@ -109,22 +107,6 @@ class Sweep {
     }
     it->second.modes |= mode_bit;
     return true;
-  }
-
-  // The binder call as Cpu::DecodeBlock makes it (same fields set first).
-  bool Binds(Binder binder, const ZydisDecodedInstruction& insn, const ZydisDecodedOperand* ops) {
-    DecodedInsn out{};
-    out.base = kZeroReg;
-    out.index = kZeroReg;
-    out.seg = kDs;
-    out.length = insn.length;
-    out.mnemonic = insn.mnemonic;
-    if (insn.attributes & ZYDIS_ATTRIB_HAS_LOCK) out.flags |= kInsnLock;
-    if (insn.attributes & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE)) out.flags |= kInsnRep;
-    if (insn.attributes & ZYDIS_ATTRIB_HAS_REPNE) out.flags |= kInsnRepne;
-    out.size = insn.operand_width / 8;
-    ZydisInsn z{insn, ops, long_mode_};
-    return binder(z, out);
   }
 
   FormMode mode_;
@@ -144,6 +126,24 @@ std::vector<ImplementedForm> FindForms() {
 }
 
 }  // namespace
+
+bool X64simBinds(const ZydisDecodedInstruction& insn, const ZydisDecodedOperand* ops,
+                 bool long_mode) {
+  Binder binder = BinderTable::Get().binder(insn.mnemonic);
+  if (binder == nullptr) return false;
+  DecodedInsn out{};
+  out.base = kZeroReg;
+  out.index = kZeroReg;
+  out.seg = kDs;
+  out.length = insn.length;
+  out.mnemonic = insn.mnemonic;
+  if (insn.attributes & ZYDIS_ATTRIB_HAS_LOCK) out.flags |= kInsnLock;
+  if (insn.attributes & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE)) out.flags |= kInsnRep;
+  if (insn.attributes & ZYDIS_ATTRIB_HAS_REPNE) out.flags |= kInsnRepne;
+  out.size = insn.operand_width / 8;
+  ZydisInsn z{insn, ops, long_mode};
+  return binder(z, out);
+}
 
 const std::vector<ImplementedForm>& ImplementedForms() {
   static const std::vector<ImplementedForm>* forms = new std::vector<ImplementedForm>(FindForms());
