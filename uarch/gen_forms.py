@@ -123,22 +123,24 @@ class Timing:
         return text + (f'  # {self.comment}' if self.comment else '')
 
 
-# Stand-ins: forms measured as another instruction of the same LLVM model,
-# named in the line's `#` comment. A rule applies where llvm-mca cannot
-# assemble the form or has no data for it, and always for the forms in
-# ALWAYS_STAND_IN, whose LLVM 14 entries are generic placeholders.
-# Rule: (key regex, {core name or '*': asm}, why). `{r}` in asm is replaced by
-# the accumulator of the string instruction's size (al/ax/eax/rax).
+# Stand-ins: forms timed as another instruction, named in the line's `#`
+# comment. A rule applies where llvm-mca cannot assemble the form or has no
+# data for it, and always for the forms in ALWAYS_STAND_IN, whose LLVM 14
+# entries are generic placeholders. Rule: (key regex, {core name or '*':
+# target}, why). A target is an instruction llvm-mca times, or `form:KEY`,
+# the line of another form (which may be a hand entry); `{n}` in a target is
+# the form's memory operand size, 64 if it is not 8, 16, 32 or 64.
 SERIALIZING = r'^(MOV cr,|LGDT |LIDT |LLDT |LTR |INVD$|INVLPG |INVPCID |WBINVD$|WRMSR$|IRET|CLTS$)'
 PRIVILEGED_TRANSFER = r'^(SYSCALL$|SYSRET$|INT i8$|INT3$|UD2$|HLT$|RET FAR|JMP FAR|CALL FAR)'
 STAND_INS = [
-    (SERIALIZING, {'skylake': 'cpuid', 'zen4': 'mfence'},
-     'serializing system instruction (SDM vol. 3 9.3) without LLVM 14 data'),
-    (PRIVILEGED_TRANSFER, {'skylake': 'cpuid', 'zen4': 'mfence'},
-     'privileged or far control transfer without usable LLVM 14 data'),
-    (r'^(CPUID|RDTSC|RDTSCP|RDPMC|RDMSR)$', {'skylake': 'rdtsc', 'zen4': 'mfence'},
-     'microcoded system register read without LLVM 14 data'),
-    (r'^(IN|OUT) ', {'zen4': 'mfence'}, 'I/O instruction without LLVM 14 znver3 data'),
+    (SERIALIZING, {'*': 'form:CPUID'},
+     'serializing (SDM vol. 3 9.3), like CPUID; no figure of its own'),
+    (PRIVILEGED_TRANSFER, {'*': 'form:CPUID'},
+     'privileged or far control transfer, microcoded; no figure of its own'),
+    (r'^(RDTSCP|RDPMC|RDMSR)$', {'*': 'form:RDTSC'}, 'microcoded counter or MSR read'),
+    (r'^(IN|OUT) ', {'zen4': 'form:CPUID'}, 'I/O instruction, microcoded; no figure of its own'),
+    (r'^LOCK ', {'*': 'form:LOCK ADD m{n},r{n}'},
+     'locked read-modify-write; LOCK ADD is the locked form measured'),
     (r'^MOV r(32|64),cr$', {'*': 'mov eax, ds'}, 'reads a system register'),
     (r'^(SGDT|SIDT|SLDT|STR) m', {'*': 'mov word ptr [rax], ds'}, 'stores a system register'),
     (r'^(SLDT|STR) r', {'*': 'mov eax, ds'}, 'reads a system register'),
@@ -150,12 +152,6 @@ STAND_INS = [
     (r'^FXSAVE', {'skylake': 'fxrstor [rax]', 'zen4': 'stmxcsr dword ptr [rax]'},
      'saves the FP/SSE state'),
     (r'^FXRSTOR', {'zen4': 'ldmxcsr dword ptr [rax]'}, 'loads the FP/SSE state'),
-    (r'^(REP[EN]* )?MOVS[BWDQ]$', {'*': 'push qword ptr [rsi]'},
-     'a load and a store (per iteration for REP forms)'),
-    (r'^(REP[EN]* )?LODS[BWDQ]$', {'*': 'mov {r}, [rsi]'}, 'a load (per iteration for REP forms)'),
-    (r'^(REP[EN]* )?STOS[BWDQ]$', {'*': 'mov [rdi], {r}'}, 'a store (per iteration for REP forms)'),
-    (r'^(REP[EN]* )?(SCAS|CMPS)[BWDQ]$', {'*': 'cmp {r}, [rsi]'},
-     'a load and a compare (per iteration for REP forms)'),
     # Encodings LLVM has no opcode for.
     (r'^BSWAP r16$', {'*': 'bswap eax'}, 'BSWAP r16 is undefined'),
     (r'^(MOVSX|MOVZX|MOVSXD) r16,r16$', {'*': 'mov ax, ax'}, 'a 16-bit move'),
@@ -169,20 +165,21 @@ STAND_INS = [
     (r'^NOP m32,r32$', {'*': 'nop dword ptr [rcx]'}, 'a hint NOP'),
     (r'^NOP m64,r64$', {'*': 'nop qword ptr [rcx]'}, 'a hint NOP'),
 ]
-ALWAYS_STAND_IN = re.compile(r'^(SYSCALL$|IRET|RET FAR|JMP FAR|CALL FAR)')
-ACCUMULATOR = {'B': 'al', 'W': 'ax', 'D': 'eax', 'Q': 'rax'}
+ALWAYS_STAND_IN = re.compile(r'^(SYSCALL$|IRET|RET FAR|JMP FAR|CALL FAR|LOCK )')
+FORM_TARGET = 'form:'
 
 
 def stand_in(core, key):
-    """(asm, comment) of the stand-in for `key` on `core`, or None."""
+    """(target, comment) of the stand-in for `key` on `core`, or None."""
     for pattern, by_core, why in STAND_INS:
         if re.search(pattern, key):
-            asm = by_core.get(core.name, by_core.get('*'))
-            if asm is None:
+            target = by_core.get(core.name, by_core.get('*'))
+            if target is None:
                 continue
-            if '{r}' in asm:
-                asm = asm.replace('{r}', ACCUMULATOR[key[-1]])
-            return asm, f'as `{asm}`: {why}'
+            size = re.search(r'\bm(8|16|32|64)\b', key)
+            target = target.replace('{n}', size.group(1) if size else '64')
+            name = target[len(FORM_TARGET):] if target.startswith(FORM_TARGET) else f'`{target}`'
+            return target, f'as {name}: {why}'
     return None
 
 
@@ -327,9 +324,10 @@ def llvm_timings(core, forms):
                 wanted.append(form)
                 notes[form.key] = ('llvm-mca cannot assemble it' if row is None else
                                    'llvm-mca has no usable data for it')
-        # Stand-ins are 64-bit instructions whatever the form's mode.
+        # Stand-in instructions are 64-bit ones whatever the form's mode;
+        # stand-in forms are resolved once hand entries are in (main).
         subs = [(f, stand_in(core, f.key)) for f in wanted]
-        subs = [(f, s) for f, s in subs if s is not None]
+        subs = [(f, s) for f, s in subs if s is not None and not s[0].startswith(FORM_TARGET)]
         rows = run_mca(core, 'x86_64-unknown-linux-gnu', [asm for _, (asm, _) in subs])
         for (form, (asm, comment)), row in zip(subs, rows):
             if row is None or is_unknown(row[0], row[1]):
@@ -370,7 +368,13 @@ def used_groups(timings):
     return sorted({g for t in timings.values() for g in groups_of(t.ports)})
 
 
-def write_core(core, forms, timings, from_llvm, stand_ins, from_hand, hand_path):
+def summary(counts):
+    return (f'{counts["hand"]} hand entries, {counts["llvm"]} from llvm-mca, '
+            f'{counts["llvm_stand_in"]} from llvm-mca through a stand-in instruction, '
+            f'{counts["copied"]} copied from a stand-in form')
+
+
+def write_core(core, forms, timings, counts, hand_path):
     path = os.path.join('uarch', f'{core.name}.uarch')
     kept = []
     if os.path.exists(path):
@@ -381,9 +385,9 @@ def write_core(core, forms, timings, from_llvm, stand_ins, from_hand, hand_path)
                 kept.append(line)
     groups = used_groups(timings)
     out = kept + [MARKER + '\n']
-    out.append(f'# {len(forms)} forms: {from_llvm} from {LLVM_MCA} -mcpu={core.mcpu} '
-               f'--instruction-tables [{core.tag}] ({stand_ins} through a stand-in named in '
-               f'the line\'s comment), {from_hand} from {hand_path}.\n')
+    out.append(f'# {len(forms)} forms: {summary(counts)} (hand entries from {hand_path}; '
+               f'llvm-mca is {LLVM_MCA} -mcpu={core.mcpu} --instruction-tables [{core.tag}]; '
+               f'stand-ins are named in the line\'s comment).\n')
     out.append(f'# {core.load_note()}.\n')
     out.append('# port groups used: ' +
                ' '.join(f'{g}={",".join(core.groups[g])}' for g in groups) + '\n')
@@ -408,18 +412,31 @@ def main(argv):
         stale = sorted(set(hand) - keys)
         if stale:
             sys.exit(f'gen_forms: {hand_path}: not implemented forms: {", ".join(stale)}')
-        from_hand = len(hand)
-        from_llvm = len([k for k in timings if k not in hand])
-        stand_ins = len([k for k, t in timings.items() if k not in hand and t.comment])
         timings.update(hand)
+        for form in forms:
+            if form.key in hand or (form.key in timings and not ALWAYS_STAND_IN.search(form.key)):
+                continue
+            target = stand_in(core, form.key)
+            if target is None or not target[0].startswith(FORM_TARGET):
+                continue
+            source = timings.get(target[0][len(FORM_TARGET):])
+            if source is not None:
+                timings[form.key] = dataclasses.replace(source, comment=target[1])
+        counts = {
+            'hand': len(hand),
+            'llvm': len([k for k, t in timings.items() if k not in hand and t.tag == core.tag
+                         and not t.comment]),
+            'llvm_stand_in': len([k for k, t in timings.items() if k not in hand
+                                  and t.tag == core.tag and t.comment]),
+            'copied': len([k for k, t in timings.items() if k not in hand and t.tag != core.tag]),
+        }
         missing = [f.key for f in forms if f.key not in timings]
         if missing:
             listing = '\n'.join(f'  {k}  ({notes[k]})' for k in missing)
             sys.exit(f'gen_forms: {core.name}: no timing for {len(missing)} forms; add them to '
                      f'{hand_path}:\n{listing}')
-        path = write_core(core, forms, timings, from_llvm, stand_ins, from_hand, hand_path)
-        print(f'{path}: {len(forms)} forms, {from_llvm} from llvm-mca ({stand_ins} of them '
-              f'through a stand-in), {from_hand} hand entries')
+        path = write_core(core, forms, timings, counts, hand_path)
+        print(f'{path}: {len(forms)} forms: {summary(counts)}')
 
 
 if __name__ == '__main__':
