@@ -53,7 +53,8 @@ TEST(ImplementedFormsTest, ComputedOnceAndQuickly) {
     in_long64 += (f.modes & kInLong64) != 0;
     in_compat32 += (f.modes & kInCompat32) != 0;
   }
-  std::printf("ImplementedForms(): %zu forms (%d in 64-bit mode, %d in compatibility mode) in %.3f s\n",
+  std::printf("ImplementedForms(): %zu forms (%d in 64-bit mode, %d in compatibility mode) "
+              "in %.3f s\n",
               first.size(), in_long64, in_compat32, seconds);
 }
 
