@@ -69,11 +69,15 @@ class Sweep {
  private:
   // Tries the opcode followed by filler; if it has a ModRM byte, then with
   // every register ModRM byte and one memory ModRM byte per /reg digit.
+  // Register forms try rm != reg first, so that a form's example does not
+  // name one register twice (`xor eax, eax` is a zero idiom to timing tools).
   void TryOpcode(const std::vector<uint8_t>& head) {
     bool has_modrm = true;
     if (TryEncoding(head, kFiller, &has_modrm) && !has_modrm) return;
     for (int reg = 0; reg < 8; ++reg) {
-      for (int rm = 0; rm < 8; ++rm) TryEncoding(head, 0xc0 | reg << 3 | rm, &has_modrm);
+      for (int i = 1; i <= 8; ++i) {
+        TryEncoding(head, 0xc0 | reg << 3 | ((reg + i) & 7), &has_modrm);
+      }
       TryEncoding(head, reg << 3, &has_modrm);  // [rax] / [eax] / [bx+si]
     }
   }
