@@ -200,6 +200,12 @@ void CoreModel::Annotate(const ZydisDecodedInstruction& insn, const ZydisDecoded
   }
   out->branch = BranchOf(insn, ops);
   out->event = EventOf(insn, ops);
+  if (out->event != TimingEvent::kNone) {
+    // The event table prices it (after the pipeline drains); its form line
+    // gives only the micro-ops it dispatches.
+    out->latency = 1;
+    out->occupancy = 0;
+  }
   out->rep_string = (insn.attributes & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE |
                                         ZYDIS_ATTRIB_HAS_REPNE)) &&
                     insn.meta.category == ZYDIS_CATEGORY_STRINGOP;

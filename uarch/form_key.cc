@@ -18,7 +18,9 @@ std::string Upper(const char* s) {
 }
 
 std::string RegisterWord(const ZydisDecodedOperand& op) {
-  if (op.encoding == ZYDIS_OPERAND_ENCODING_NONE) return Lower(ZydisRegisterGetString(op.reg.value));
+  if (op.encoding == ZYDIS_OPERAND_ENCODING_NONE) {
+    return Lower(ZydisRegisterGetString(op.reg.value));  // fixed by the opcode: by name
+  }
   switch (ZydisRegisterGetClass(op.reg.value)) {
     case ZYDIS_REGCLASS_GPR8: return "r8";
     case ZYDIS_REGCLASS_GPR16: return "r16";

@@ -8,11 +8,12 @@ Run by hand from the repository root after `bazel build //uarch:list_forms`:
 
 Every implemented form (list_forms: key, mode, bytes, Intel syntax) is fed to
 llvm-mca-14 --instruction-tables (skylake for Skylake; znver3, the newest AMD
-core LLVM 14 models, for Zen 4). Entries of uarch/hand_forms_<core>.txt replace
-llvm-mca's; a form llvm-mca cannot assemble or models as unknown (latency 100)
-must have a hand entry, or the script fails. Everything in a .uarch file up to
-the marker line is kept; the forms after it are rewritten.
-See docs/uarch-forms.md for the rules (latency, port groups).
+core LLVM 14 models, for Zen 4). A form llvm-mca cannot assemble or has no data
+for is measured as a stand-in instruction (STAND_INS); entries of
+uarch/hand_forms_<core>.txt replace both; a form with none of the three makes
+the script fail. Everything in a .uarch file up to the marker line is kept;
+the forms after it are rewritten. See docs/uarch-forms.md for the rules
+(latency, port groups, stand-ins).
 """
 
 import dataclasses
@@ -44,23 +45,21 @@ class Core:
     ports: dict
     # Port groups tried when splitting per-port pressure, largest first.
     groups: dict
-    load_latency_note: str
+    # The load-to-use latency the LLVM model adds to forms that load: `load`,
+    # or `vector_load` for forms whose key matches `vector_key` (`vector_what`).
+    load: int
+    vector_load: int
+    vector_key: str
+    vector_what: str
+    load_source: str
 
     def load_latency(self, key):
-        raise NotImplementedError
+        return self.vector_load if re.search(self.vector_key, key) else self.load
 
-
-class Skylake(Core):
-    def load_latency(self, key):
-        # X86SchedSkylakeClient.td: LoadLatency 5; 128-bit vector loads 6
-        # (SKLWriteResPair LoadLat of the XMM classes).
-        return 6 if 'm128' in key else 5
-
-
-class Zen(Core):
-    def load_latency(self, key):
-        # X86ScheduleZnver3.td: LoadLatency 4, VecLoadLatency 7 (SOG 19h 2.12).
-        return 7 if re.search(r'\bxmm\b', key) else 4
+    def load_note(self):
+        return (f'lat excludes the load: {self.load} cycles subtracted from the llvm-mca latency '
+                f'of forms that load ({self.vector_load} for {self.vector_what}), '
+                f'{self.load_source}')
 
 
 def skylake_groups():
@@ -71,15 +70,15 @@ def skylake_groups():
     return {'p' + n: ['p' + c for c in n] for n in names}
 
 
-SKYLAKE = Skylake(
+SKYLAKE = Core(
     name='skylake', mcpu='skylake', tag='llvm14-skl',
     ports={f'SKLPort{i}': f'p{i}' for i in range(8)},
     groups=skylake_groups(),
-    load_latency_note=('lat excludes the load: 5 cycles subtracted from llvm-mca latency of '
-                       'forms that load (6 for m128 forms), the LoadLatency of LLVM 14 '
-                       'X86SchedSkylakeClient.td'))
+    load=5, vector_load=6, vector_key=r'\bm128\b', vector_what='m128 forms',
+    load_source=('LLVM 14 X86SchedSkylakeClient.td: LoadLatency 5, 6 in the '
+                 'SKLWriteResPair of the XMM classes'))
 
-ZEN4 = Zen(
+ZEN4 = Core(
     name='zen4', mcpu='znver3', tag='llvm14-znver3',
     ports={**{f'Zn3ALU{i}': f'ALU{i}' for i in range(4)},
            **{f'Zn3AGU{i}': f'AGU{i}' for i in range(3)},
@@ -95,9 +94,9 @@ ZEN4 = Zen(
             'FP03': ['FP0', 'FP3'], 'FP45': ['FP4', 'FP5'], 'ST': ['ST0', 'ST1'],
             'ALU0': ['ALU0'], 'ALU1': ['ALU1'], 'ALU2': ['ALU2'], 'ALU3': ['ALU3'],
             'BRU1': ['BRU1'], 'FP0': ['FP0'], 'FP1': ['FP1'], 'FP2': ['FP2'], 'FP3': ['FP3']},
-    load_latency_note=('lat excludes the load: 4 cycles subtracted from llvm-mca latency of '
-                       'forms that load (7 for forms with an xmm operand), LoadLatency and '
-                       'VecLoadLatency of LLVM 14 X86ScheduleZnver3.td'))
+    load=4, vector_load=7, vector_key=r'\bxmm\b', vector_what='forms with an xmm operand',
+    load_source=('LLVM 14 X86ScheduleZnver3.td: LoadLatency 4, VecLoadLatency 7 '
+                 '(AMD SOG 19h 2.12)'))
 
 CORES = [SKYLAKE, ZEN4]
 
@@ -105,9 +104,8 @@ CORES = [SKYLAKE, ZEN4]
 @dataclasses.dataclass
 class Form:
     key: str
-    mode: str
-    hex: str
-    text: str
+    mode: str   # '64' or 'compat32'
+    text: str   # Intel syntax
 
 
 @dataclasses.dataclass
@@ -125,22 +123,24 @@ class Timing:
         return text + (f'  # {self.comment}' if self.comment else '')
 
 
-# Stand-ins: forms measured as another instruction of the same LLVM model,
-# named in the line's `#` comment. A rule applies where llvm-mca cannot
-# assemble the form or has no data for it, and always for the forms in
-# ALWAYS_STAND_IN, whose LLVM 14 entries are generic placeholders.
-# Rule: (key regex, {core name or '*': asm}, why). `{r}` in asm is replaced by
-# the accumulator of the string instruction's size (al/ax/eax/rax).
+# Stand-ins: forms timed as another instruction, named in the line's `#`
+# comment. A rule applies where llvm-mca cannot assemble the form or has no
+# data for it, and always for the forms in ALWAYS_STAND_IN, whose LLVM 14
+# entries are generic placeholders. Rule: (key regex, {core name or '*':
+# target}, why). A target is an instruction llvm-mca times, or `form:KEY`,
+# the line of another form (which may be a hand entry); `{n}` in a target is
+# the form's memory operand size, 64 if it is not 8, 16, 32 or 64.
 SERIALIZING = r'^(MOV cr,|LGDT |LIDT |LLDT |LTR |INVD$|INVLPG |INVPCID |WBINVD$|WRMSR$|IRET|CLTS$)'
 PRIVILEGED_TRANSFER = r'^(SYSCALL$|SYSRET$|INT i8$|INT3$|UD2$|HLT$|RET FAR|JMP FAR|CALL FAR)'
 STAND_INS = [
-    (SERIALIZING, {'skylake': 'cpuid', 'zen4': 'mfence'},
-     'serializing system instruction (SDM vol. 3 9.3) without LLVM 14 data'),
-    (PRIVILEGED_TRANSFER, {'skylake': 'cpuid', 'zen4': 'mfence'},
-     'privileged or far control transfer without usable LLVM 14 data'),
-    (r'^(CPUID|RDTSC|RDTSCP|RDPMC|RDMSR)$', {'skylake': 'rdtsc', 'zen4': 'mfence'},
-     'microcoded system register read without LLVM 14 data'),
-    (r'^(IN|OUT) ', {'zen4': 'mfence'}, 'I/O instruction without LLVM 14 znver3 data'),
+    (SERIALIZING, {'*': 'form:CPUID'},
+     'serializing (SDM vol. 3 9.3), like CPUID; no figure of its own'),
+    (PRIVILEGED_TRANSFER, {'*': 'form:CPUID'},
+     'privileged or far control transfer, microcoded; no figure of its own'),
+    (r'^(RDTSCP|RDPMC|RDMSR)$', {'*': 'form:RDTSC'}, 'microcoded counter or MSR read'),
+    (r'^(IN|OUT) ', {'zen4': 'form:CPUID'}, 'I/O instruction, microcoded; no figure of its own'),
+    (r'^LOCK ', {'*': 'form:LOCK ADD m{n},r{n}'},
+     'locked read-modify-write; LOCK ADD is the locked form measured'),
     (r'^MOV r(32|64),cr$', {'*': 'mov eax, ds'}, 'reads a system register'),
     (r'^(SGDT|SIDT|SLDT|STR) m', {'*': 'mov word ptr [rax], ds'}, 'stores a system register'),
     (r'^(SLDT|STR) r', {'*': 'mov eax, ds'}, 'reads a system register'),
@@ -152,12 +152,6 @@ STAND_INS = [
     (r'^FXSAVE', {'skylake': 'fxrstor [rax]', 'zen4': 'stmxcsr dword ptr [rax]'},
      'saves the FP/SSE state'),
     (r'^FXRSTOR', {'zen4': 'ldmxcsr dword ptr [rax]'}, 'loads the FP/SSE state'),
-    (r'^(REP[EN]* )?MOVS[BWDQ]$', {'*': 'push qword ptr [rsi]'},
-     'a load and a store (per iteration for REP forms)'),
-    (r'^(REP[EN]* )?LODS[BWDQ]$', {'*': 'mov {r}, [rsi]'}, 'a load (per iteration for REP forms)'),
-    (r'^(REP[EN]* )?STOS[BWDQ]$', {'*': 'mov [rdi], {r}'}, 'a store (per iteration for REP forms)'),
-    (r'^(REP[EN]* )?(SCAS|CMPS)[BWDQ]$', {'*': 'cmp {r}, [rsi]'},
-     'a load and a compare (per iteration for REP forms)'),
     # Encodings LLVM has no opcode for.
     (r'^BSWAP r16$', {'*': 'bswap eax'}, 'BSWAP r16 is undefined'),
     (r'^(MOVSX|MOVZX|MOVSXD) r16,r16$', {'*': 'mov ax, ax'}, 'a 16-bit move'),
@@ -171,20 +165,21 @@ STAND_INS = [
     (r'^NOP m32,r32$', {'*': 'nop dword ptr [rcx]'}, 'a hint NOP'),
     (r'^NOP m64,r64$', {'*': 'nop qword ptr [rcx]'}, 'a hint NOP'),
 ]
-ALWAYS_STAND_IN = re.compile(r'^(SYSCALL$|IRET|RET FAR|JMP FAR|CALL FAR)')
-ACCUMULATOR = {'B': 'al', 'W': 'ax', 'D': 'eax', 'Q': 'rax'}
+ALWAYS_STAND_IN = re.compile(r'^(SYSCALL$|IRET|RET FAR|JMP FAR|CALL FAR|LOCK )')
+FORM_TARGET = 'form:'
 
 
 def stand_in(core, key):
-    """(asm, comment) of the stand-in for `key` on `core`, or None."""
+    """(target, comment) of the stand-in for `key` on `core`, or None."""
     for pattern, by_core, why in STAND_INS:
         if re.search(pattern, key):
-            asm = by_core.get(core.name, by_core.get('*'))
-            if asm is None:
+            target = by_core.get(core.name, by_core.get('*'))
+            if target is None:
                 continue
-            if '{r}' in asm:
-                asm = asm.replace('{r}', ACCUMULATOR[key[-1]])
-            return asm, f'as `{asm}`: {why}'
+            size = re.search(r'\bm(8|16|32|64)\b', key)
+            target = target.replace('{n}', size.group(1) if size else '64')
+            name = target[len(FORM_TARGET):] if target.startswith(FORM_TARGET) else f'`{target}`'
+            return target, f'as {name}: {why}'
     return None
 
 
@@ -201,8 +196,8 @@ def llvm_text(form):
 def read_forms(stream):
     forms = []
     for line in stream:
-        key, mode, hexbytes, text = line.rstrip('\n').split('\t')
-        forms.append(Form(key, mode, hexbytes, text))
+        key, mode, _, text = line.rstrip('\n').split('\t')
+        forms.append(Form(key, mode, text))
     if not forms:
         sys.exit('gen_forms: no forms read')
     return forms
@@ -316,8 +311,8 @@ def timing_from_row(core, key, asm, row, comment):
 def llvm_timings(core, forms):
     """Timings llvm-mca gives, the form's own or a stand-in's; notes on the rest."""
     timings, notes = {}, {}
-    stand_ins = 0
-    for mode, triple in (('64', 'x86_64-unknown-linux-gnu'), ('compat32', 'i686-unknown-linux-gnu')):
+    triples = (('64', 'x86_64-unknown-linux-gnu'), ('compat32', 'i686-unknown-linux-gnu'))
+    for mode, triple in triples:
         chosen = [f for f in forms if f.mode == mode]
         own = run_mca(core, triple, [llvm_text(f) for f in chosen])
         wanted = []
@@ -329,17 +324,17 @@ def llvm_timings(core, forms):
                 wanted.append(form)
                 notes[form.key] = ('llvm-mca cannot assemble it' if row is None else
                                    'llvm-mca has no usable data for it')
-        # Stand-ins are 64-bit instructions whatever the form's mode.
+        # Stand-in instructions are 64-bit ones whatever the form's mode;
+        # stand-in forms are resolved once hand entries are in (main).
         subs = [(f, stand_in(core, f.key)) for f in wanted]
-        subs = [(f, s) for f, s in subs if s is not None]
+        subs = [(f, s) for f, s in subs if s is not None and not s[0].startswith(FORM_TARGET)]
         rows = run_mca(core, 'x86_64-unknown-linux-gnu', [asm for _, (asm, _) in subs])
         for (form, (asm, comment)), row in zip(subs, rows):
             if row is None or is_unknown(row[0], row[1]):
                 notes[form.key] += f'; its stand-in `{asm}` has no data either'
                 continue
             timings[form.key] = timing_from_row(core, form.key, asm, row, comment)
-            stand_ins += 1
-    return timings, notes, stand_ins
+    return timings, notes
 
 
 def read_hand(core):
@@ -355,6 +350,9 @@ def read_hand(core):
                 sys.exit(f'gen_forms: {path}:{number}: not a well-formed form line (tag required)')
             if m.group('key') in hand:
                 sys.exit(f'gen_forms: {path}:{number}: {m.group("key")} entered twice')
+            unknown = [g for g in groups_of(m.group('ports')) if g not in core.groups]
+            if unknown:
+                sys.exit(f'gen_forms: {path}:{number}: port groups {core.name} lacks: {unknown}')
             comment = (m.group('comment') or '').strip().lstrip('#').strip()
             hand[m.group('key')] = Timing(int(m.group('lat')), m.group('tput'),
                                           int(m.group('uops')), m.group('ports'),
@@ -362,15 +360,21 @@ def read_hand(core):
     return path, hand
 
 
-def used_groups(core, timings):
-    used = set()
-    for t in timings.values():
-        if t.ports != '-':
-            used.update(term.split('*')[1] for term in t.ports.split('+'))
-    return sorted(used)
+def groups_of(ports):
+    return [] if ports == '-' else [term.split('*')[1] for term in ports.split('+')]
 
 
-def write_core(core, forms, timings, from_llvm, stand_ins, from_hand, hand_path):
+def used_groups(timings):
+    return sorted({g for t in timings.values() for g in groups_of(t.ports)})
+
+
+def summary(counts):
+    return (f'{counts["hand"]} hand entries, {counts["llvm"]} from llvm-mca, '
+            f'{counts["llvm_stand_in"]} from llvm-mca through a stand-in instruction, '
+            f'{counts["copied"]} copied from a stand-in form')
+
+
+def write_core(core, forms, timings, counts, hand_path):
     path = os.path.join('uarch', f'{core.name}.uarch')
     kept = []
     if os.path.exists(path):
@@ -379,14 +383,14 @@ def write_core(core, forms, timings, from_llvm, stand_ins, from_hand, hand_path)
                 if line.rstrip('\n') == MARKER:
                     break
                 kept.append(line)
-    groups = used_groups(core, timings)
+    groups = used_groups(timings)
     out = kept + [MARKER + '\n']
-    out.append(f'# {len(forms)} forms: {from_llvm} from {LLVM_MCA} -mcpu={core.mcpu} '
-               f'--instruction-tables [{core.tag}] ({stand_ins} through a stand-in named in '
-               f'the line\'s comment), {from_hand} from {hand_path}.\n')
-    out.append(f'# {core.load_latency_note}.\n')
-    out.append('# port groups used: ' + ' '.join(
-        f'{g}={",".join(core.groups[g])}' if g in core.groups else g for g in groups) + '\n')
+    out.append(f'# {len(forms)} forms: {summary(counts)} (hand entries from {hand_path}; '
+               f'llvm-mca is {LLVM_MCA} -mcpu={core.mcpu} --instruction-tables [{core.tag}]; '
+               f'stand-ins are named in the line\'s comment).\n')
+    out.append(f'# {core.load_note()}.\n')
+    out.append('# port groups used: ' +
+               ' '.join(f'{g}={",".join(core.groups[g])}' for g in groups) + '\n')
     for form in forms:
         out.append(timings[form.key].line(form.key) + '\n')
     with open(path, 'w') as f:
@@ -403,22 +407,36 @@ def main(argv):
         forms = read_forms(listing.splitlines(keepends=True))
     keys = {f.key for f in forms}
     for core in CORES:
-        timings, notes, stand_ins = llvm_timings(core, forms)
+        timings, notes = llvm_timings(core, forms)
         hand_path, hand = read_hand(core)
         stale = sorted(set(hand) - keys)
         if stale:
             sys.exit(f'gen_forms: {hand_path}: not implemented forms: {", ".join(stale)}')
-        from_hand = len(hand)
-        from_llvm = len([k for k in timings if k not in hand])
-        stand_ins = len([k for k, t in timings.items() if k not in hand and t.comment])
         timings.update(hand)
+        for form in forms:
+            if form.key in hand or (form.key in timings and not ALWAYS_STAND_IN.search(form.key)):
+                continue
+            target = stand_in(core, form.key)
+            if target is None or not target[0].startswith(FORM_TARGET):
+                continue
+            source = timings.get(target[0][len(FORM_TARGET):])
+            if source is not None:
+                timings[form.key] = dataclasses.replace(source, comment=target[1])
+        counts = {
+            'hand': len(hand),
+            'llvm': len([k for k, t in timings.items() if k not in hand and t.tag == core.tag
+                         and not t.comment]),
+            'llvm_stand_in': len([k for k, t in timings.items() if k not in hand
+                                  and t.tag == core.tag and t.comment]),
+            'copied': len([k for k, t in timings.items() if k not in hand and t.tag != core.tag]),
+        }
         missing = [f.key for f in forms if f.key not in timings]
         if missing:
+            listing = '\n'.join(f'  {k}  ({notes[k]})' for k in missing)
             sys.exit(f'gen_forms: {core.name}: no timing for {len(missing)} forms; add them to '
-                     f'{hand_path}:\n' + '\n'.join(f'  {k}  ({notes.get(k, "?")})' for k in missing))
-        path = write_core(core, forms, timings, from_llvm, stand_ins, from_hand, hand_path)
-        print(f'{path}: {len(forms)} forms, {from_llvm} from llvm-mca ({stand_ins} of them '
-              f'through a stand-in), {from_hand} hand entries')
+                     f'{hand_path}:\n{listing}')
+        path = write_core(core, forms, timings, counts, hand_path)
+        print(f'{path}: {len(forms)} forms: {summary(counts)}')
 
 
 if __name__ == '__main__':

@@ -1,7 +1,6 @@
 #include "uarch/implemented_forms.h"
 
-#include <Zydis/Zydis.h>
-
+#include <algorithm>
 #include <map>
 
 #include "cpu/binder.h"
@@ -70,11 +69,15 @@ class Sweep {
  private:
   // Tries the opcode followed by filler; if it has a ModRM byte, then with
   // every register ModRM byte and one memory ModRM byte per /reg digit.
+  // Register forms try rm != reg first, so that a form's example does not
+  // name one register twice (`xor eax, eax` is a zero idiom to timing tools).
   void TryOpcode(const std::vector<uint8_t>& head) {
     bool has_modrm = true;
     if (TryEncoding(head, kFiller, &has_modrm) && !has_modrm) return;
     for (int reg = 0; reg < 8; ++reg) {
-      for (int rm = 0; rm < 8; ++rm) TryEncoding(head, 0xc0 | reg << 3 | rm, &has_modrm);
+      for (int i = 1; i <= 8; ++i) {
+        TryEncoding(head, 0xc0 | reg << 3 | ((reg + i) & 7), &has_modrm);
+      }
       TryEncoding(head, reg << 3, &has_modrm);  // [rax] / [eax] / [bx+si]
     }
   }
@@ -93,14 +96,13 @@ class Sweep {
       return false;
     }
     *has_modrm = (insn.attributes & ZYDIS_ATTRIB_HAS_MODRM) != 0;
-    Binder binder = BinderTable::Get().binder(insn.mnemonic);
-    if (binder == nullptr) return true;
+    if (BinderTable::Get().binder(insn.mnemonic) == nullptr) return true;
     ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
     if (!ZYAN_SUCCESS(ZydisDecoderDecodeOperands(&decoder_, &context, &insn, ops,
                                                  ZYDIS_MAX_OPERAND_COUNT))) {
       return true;
     }
-    if (!Binds(binder, insn, ops)) return true;
+    if (!X64simBinds(insn, ops, long_mode_)) return true;
     std::string key = FormKey(insn, ops);
     uint8_t mode_bit = long_mode_ ? kInLong64 : kInCompat32;
     auto [it, inserted] = found_.try_emplace(key);
@@ -109,22 +111,6 @@ class Sweep {
     }
     it->second.modes |= mode_bit;
     return true;
-  }
-
-  // The binder call as Cpu::DecodeBlock makes it (same fields set first).
-  bool Binds(Binder binder, const ZydisDecodedInstruction& insn, const ZydisDecodedOperand* ops) {
-    DecodedInsn out{};
-    out.base = kZeroReg;
-    out.index = kZeroReg;
-    out.seg = kDs;
-    out.length = insn.length;
-    out.mnemonic = insn.mnemonic;
-    if (insn.attributes & ZYDIS_ATTRIB_HAS_LOCK) out.flags |= kInsnLock;
-    if (insn.attributes & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE)) out.flags |= kInsnRep;
-    if (insn.attributes & ZYDIS_ATTRIB_HAS_REPNE) out.flags |= kInsnRepne;
-    out.size = insn.operand_width / 8;
-    ZydisInsn z{insn, ops, long_mode_};
-    return binder(z, out);
   }
 
   FormMode mode_;
@@ -144,6 +130,24 @@ std::vector<ImplementedForm> FindForms() {
 }
 
 }  // namespace
+
+bool X64simBinds(const ZydisDecodedInstruction& insn, const ZydisDecodedOperand* ops,
+                 bool long_mode) {
+  Binder binder = BinderTable::Get().binder(insn.mnemonic);
+  if (binder == nullptr) return false;
+  DecodedInsn out{};
+  out.base = kZeroReg;
+  out.index = kZeroReg;
+  out.seg = kDs;
+  out.length = insn.length;
+  out.mnemonic = insn.mnemonic;
+  if (insn.attributes & ZYDIS_ATTRIB_HAS_LOCK) out.flags |= kInsnLock;
+  if (insn.attributes & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE)) out.flags |= kInsnRep;
+  if (insn.attributes & ZYDIS_ATTRIB_HAS_REPNE) out.flags |= kInsnRepne;
+  out.size = insn.operand_width / 8;
+  ZydisInsn z{insn, ops, long_mode};
+  return binder(z, out);
+}
 
 const std::vector<ImplementedForm>& ImplementedForms() {
   static const std::vector<ImplementedForm>* forms = new std::vector<ImplementedForm>(FindForms());

@@ -4,6 +4,8 @@
 #ifndef X64SIM_UARCH_IMPLEMENTED_FORMS_H_
 #define X64SIM_UARCH_IMPLEMENTED_FORMS_H_
 
+#include <Zydis/Zydis.h>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -29,6 +31,11 @@ struct ImplementedForm {
 const std::vector<ImplementedForm>& ImplementedForms();
 
 const char* FormModeName(FormMode mode);  // "64" or "compat32"
+
+// Whether x64sim binds this decoded instruction: its mnemonic's binder,
+// called with the fields Cpu::DecodeBlock sets before calling it.
+bool X64simBinds(const ZydisDecodedInstruction& insn, const ZydisDecodedOperand* ops,
+                 bool long_mode);
 
 }  // namespace x64sim
 

@@ -3,6 +3,7 @@
 #include <Zydis/Zydis.h>
 
 #include <cstdio>
+#include <string>
 
 #include "uarch/implemented_forms.h"
 

@@ -56,7 +56,9 @@ FormLines Read(const std::string& path) {
     if (spec == "-") continue;
     std::istringstream terms(spec);
     std::string term;
-    while (std::getline(terms, term, '+')) lines.groups_used.insert(term.substr(term.find('*') + 1));
+    while (std::getline(terms, term, '+')) {
+      lines.groups_used.insert(term.substr(term.find('*') + 1));
+    }
   }
   return lines;
 }
