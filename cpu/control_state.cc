@@ -122,20 +122,31 @@ bool Cpu::WriteEfer(uint64_t v) {
 namespace {
 constexpr uint64_t kCounterMask = (1ull << 48) - 1;  // 48-bit counters (CPUID.0AH)
 
-bool FixedCounter0Counts(const CpuState& s) {
-  if (!((s.perf_global_ctrl >> 32) & 1)) return false;
-  return s.cpl == 0 ? (s.fixed_ctr_ctrl & 1) : (s.fixed_ctr_ctrl & 2);
+// SDM vol. 3B 20.2.2: IA32_PERF_GLOBAL_CTRL bit 32+n enables fixed counter
+// n; IA32_FIXED_CTR_CTRL bits 4n (ring 0) and 4n+1 (rings 1-3) select where.
+bool FixedCounterCounts(const CpuState& s, int n) {
+  if (!((s.perf_global_ctrl >> (32 + n)) & 1)) return false;
+  const uint64_t field = s.fixed_ctr_ctrl >> (4 * n);
+  return s.cpl == 0 ? (field & 1) : (field & 2);
 }
 }  // namespace
 
 uint64_t Cpu::ReadFixedCounter0() const {
-  uint64_t counted = FixedCounter0Counts(state) ? instret_ - fixed_ctr0_epoch_ : 0;
+  uint64_t counted = FixedCounterCounts(state, 0) ? instret_ - fixed_ctr0_epoch_ : 0;
   return (state.fixed_ctr0 + counted) & kCounterMask;
 }
 
+uint64_t Cpu::ReadFixedCounter1() const {
+  uint64_t counted = FixedCounterCounts(state, 1) ? UnhaltedCycles() - fixed_ctr1_epoch_ : 0;
+  return (state.fixed_ctr1 + counted) & kCounterMask;
+}
+
 void Cpu::FoldFixedCounter() {
+  SyncTiming();  // the cycles so far belong to the configuration and CPL before the change
   state.fixed_ctr0 = ReadFixedCounter0();
   fixed_ctr0_epoch_ = instret_;
+  state.fixed_ctr1 = ReadFixedCounter1();
+  fixed_ctr1_epoch_ = UnhaltedCycles();
 }
 
 void Cpu::Invlpg(uint64_t linear) {

@@ -410,6 +410,7 @@ void Cpu::HandleExternalEvents() {
       return;
     }
     if (next > cycles()) {  // sleep until the next event
+      halted_cycles_ += next - cycles();
       if (timing_on_) {
         model_->SleepUntil(next);
       } else {

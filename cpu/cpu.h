@@ -298,6 +298,8 @@ class Cpu : public TranslationListener {
 
   // Fixed counter 0 (instructions retired at the enabled privilege levels).
   uint64_t ReadFixedCounter0() const;
+  // Fixed counter 1 (CPU_CLK_UNHALTED.THREAD: core cycles not spent halted).
+  uint64_t ReadFixedCounter1() const;
   // Folds the instructions counted so far into state.fixed_ctr0; called
   // before the counter's configuration or the CPL changes.
   void FoldFixedCounter();
@@ -485,6 +487,9 @@ class Cpu : public TranslationListener {
   uint64_t idle_cycles_ = 0;
   uint64_t idle_wakeups_without_interrupt_ = 0;
   uint64_t fixed_ctr0_epoch_ = 0;  // instret_ at the last FoldFixedCounter
+  uint64_t fixed_ctr1_epoch_ = 0;  // UnhaltedCycles() at the last FoldFixedCounter
+  uint64_t halted_cycles_ = 0;     // cycles slept in HLT
+  uint64_t UnhaltedCycles() const { return cycles() - halted_cycles_; }
   uint64_t blocks_decoded_ = 0;
   uint64_t code_invalidations_ = 0;
   uint64_t chained_blocks_ = 0;

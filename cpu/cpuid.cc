@@ -38,8 +38,9 @@ CpuidResult Cpuid(uint32_t leaf, uint32_t subleaf) {
     case 1: return {0x000506e3, (8u << 8) | (1u << 16), kLeaf1Ecx, kLeaf1Edx};
     case 7: return subleaf == 0 ? CpuidResult{0, kLeaf7Ebx, 0, 0} : CpuidResult{0, 0, 0, 0};
     // Architectural performance monitoring (SDM vol. 3B 20.2): version 2, no
-    // general-purpose counters, one 48-bit fixed counter (instructions retired).
-    case 0xa: return {2u | (0u << 8) | (48u << 16) | (7u << 24), 0, 0, 1u | (48u << 5)};
+    // general-purpose counters, two 48-bit fixed counters (instructions
+    // retired, unhalted core cycles).
+    case 0xa: return {2u | (0u << 8) | (48u << 16) | (7u << 24), 0, 0, 2u | (48u << 5)};
     case 0x80000000: return {0x80000008, 0, 0, 0};
     case 0x80000001: return {0, 0, kExtEcx, kExtEdx};
     case 0x80000002:

@@ -245,6 +245,7 @@ constexpr uint32_t kMsrTsc = 0x10;
 constexpr uint32_t kMsrApicBase = 0x1b;
 constexpr uint32_t kMsrPat = 0x277;
 constexpr uint32_t kMsrFixedCtr0 = 0x309;
+constexpr uint32_t kMsrFixedCtr1 = 0x30a;
 constexpr uint32_t kMsrFixedCtrCtrl = 0x38d;
 constexpr uint32_t kMsrPerfGlobalStatus = 0x38e;
 constexpr uint32_t kMsrPerfGlobalCtrl = 0x38f;
@@ -268,6 +269,7 @@ Flow Rdmsr(Cpu& cpu, const DecodedInsn& in) {
     case kMsrApicBase: v = s.apic_base; break;
     case kMsrPat: v = s.pat; break;
     case kMsrFixedCtr0: v = cpu.ReadFixedCounter0(); break;
+    case kMsrFixedCtr1: cpu.SyncTiming(); v = cpu.ReadFixedCounter1(); break;
     case kMsrFixedCtrCtrl: v = s.fixed_ctr_ctrl; break;
     case kMsrPerfGlobalStatus: v = 0; break;  // no overflow is ever reported
     case kMsrPerfGlobalCtrl: v = s.perf_global_ctrl; break;
@@ -320,13 +322,18 @@ Flow Wrmsr(Cpu& cpu, const DecodedInsn& in) {
       cpu.FoldFixedCounter();
       s.fixed_ctr0 = v;
       break;
+    case kMsrFixedCtr1:
+      if (v >> 48) return cpu.Fault(kGeneralProtection, 0);
+      cpu.FoldFixedCounter();
+      s.fixed_ctr1 = v;
+      break;
     case kMsrFixedCtrCtrl:
       if (v & ~0xfffull) return cpu.Fault(kGeneralProtection, 0);  // three fixed-counter fields
       cpu.FoldFixedCounter();
       s.fixed_ctr_ctrl = v;
       break;
     case kMsrPerfGlobalCtrl:
-      if (v & ~(1ull << 32)) return cpu.Fault(kGeneralProtection, 0);  // only fixed counter 0 exists
+      if (v & ~(3ull << 32)) return cpu.Fault(kGeneralProtection, 0);  // fixed counters 0 and 1 exist
       cpu.FoldFixedCounter();
       s.perf_global_ctrl = v;
       break;
@@ -368,14 +375,16 @@ Flow Rdtsc(Cpu& cpu, const DecodedInsn& in) {
   return cpu.Next(in);
 }
 
-// RDPMC (SDM vol. 2): ECX bit 30 selects the fixed counters; only fixed
-// counter 0 exists. CPL > 0 needs CR4.PCE.
+// RDPMC (SDM vol. 2): ECX bit 30 selects the fixed counters; fixed counters
+// 0 and 1 exist. CPL > 0 needs CR4.PCE.
 Flow Rdpmc(Cpu& cpu, const DecodedInsn& in) {
   constexpr uint64_t kCr4Pce = 1u << 8;
   if (cpu.state.cpl != 0 && !(cpu.state.cr4 & kCr4Pce)) return cpu.Fault(kGeneralProtection, 0);
-  if (static_cast<uint32_t>(cpu.state.gpr[kRcx]) != 0x40000000) return cpu.Fault(kGeneralProtection, 0);
+  // ECX bit 30 selects the fixed counters: 0 instructions, 1 unhalted cycles.
+  const uint32_t counter = static_cast<uint32_t>(cpu.state.gpr[kRcx]);
+  if (counter != 0x40000000 && counter != 0x40000001) return cpu.Fault(kGeneralProtection, 0);
   cpu.SyncTiming();
-  uint64_t v = cpu.ReadFixedCounter0();
+  uint64_t v = counter == 0x40000000 ? cpu.ReadFixedCounter0() : cpu.ReadFixedCounter1();
   cpu.state.gpr[kRax] = static_cast<uint32_t>(v);
   cpu.state.gpr[kRdx] = v >> 32;
   return cpu.Next(in);

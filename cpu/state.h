@@ -119,6 +119,7 @@ struct CpuState {
   // Architectural performance monitoring, version 2, one fixed counter
   // (instructions retired; SDM vol. 3B 20.2.2).
   uint64_t fixed_ctr0 = 0;        // value at the last fold (Cpu::FoldFixedCounter)
+  uint64_t fixed_ctr1 = 0;        // unhalted core cycles, likewise
   uint64_t fixed_ctr_ctrl = 0;    // IA32_FIXED_CTR_CTRL
   uint64_t perf_global_ctrl = 0;  // IA32_PERF_GLOBAL_CTRL
   SseState sse;

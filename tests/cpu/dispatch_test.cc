@@ -70,7 +70,9 @@ Result RunCode(const std::vector<uint8_t>& code, bool step, uint64_t max_instruc
   r.retired = m.cpu().instret() - before;
   r.chained_blocks = m.cpu().chained_blocks();
   r.fused_pairs_decoded = m.cpu().fused_pairs_decoded();
-  if (step) EXPECT_EQ(observer.retired, r.retired);
+  if (step) {
+    EXPECT_EQ(observer.retired, r.retired);
+  }
   const CpuState& s = m.state();
   r.rip = s.rip;
   r.rflags = s.rflags;
@@ -192,7 +194,9 @@ TEST(DispatchTest, InstructionLimitIsExactInsideChains) {
     EXPECT_EQ(chained.retired, limit);
     // Blocks that could end past the limit are stepped, so the run chains
     // only when the limit leaves room for a block or more before it.
-    if (limit >= 100) EXPECT_GT(chained.chained_blocks, 0u);
+    if (limit >= 100) {
+      EXPECT_GT(chained.chained_blocks, 0u);
+    }
     ExpectSame(chained, stepped);
   }
 }
