@@ -1,12 +1,10 @@
 // System instructions: SYSCALL/SYSRET and their fixed segment caches,
-// SWAPGS, IRETQ to ring 3 and back, MOV CR checks, RDMSR/WRMSR, CPUID,
-// RDTSC in simulated cycles, and #UD counted for unimplemented instructions.
-#include <array>
-#include <cstring>
+// SWAPGS, IRETQ to ring 3 and back, MOV CR checks, RDMSR/WRMSR, RDTSC in
+// simulated cycles, and #UD counted for unimplemented instructions (CPUID:
+// cpuid_test.cc).
 #include <functional>
 #include <vector>
 
-#include "cpu/cpuid.h"
 #include "gtest/gtest.h"
 #include "tests/cpu/system_machine.h"
 
@@ -321,56 +319,6 @@ TEST(SystemTest, MsrAccessFaults) {
   u.EnterUser(M::kUserStackTop);
   u.state().gpr[kRcx] = kMsrStar;
   EXPECT_EQ(u.RunFrom(M::kUserCode).outcome.vector, kGeneralProtection);
-}
-
-// Runs CPUID for `leaf` and returns EAX, EBX, ECX, EDX.
-std::array<uint32_t, 4> RunCpuid(uint32_t leaf) {
-  M m;
-  m.Load(M::kCode, {0x0f, 0xa2, 0xf4});
-  m.state().gpr[kRax] = leaf;
-  m.state().gpr[kRcx] = 0;
-  m.RunFrom(M::kCode);
-  const uint64_t* g = m.state().gpr;
-  return {static_cast<uint32_t>(g[kRax]), static_cast<uint32_t>(g[kRbx]),
-          static_cast<uint32_t>(g[kRcx]), static_cast<uint32_t>(g[kRdx])};
-}
-
-TEST(SystemTest, CpuidIdentityAndFeatures) {
-  auto leaf0 = RunCpuid(0);
-  char vendor[13] = {};
-  std::memcpy(vendor, &leaf0[1], 4);
-  std::memcpy(vendor + 4, &leaf0[3], 4);
-  std::memcpy(vendor + 8, &leaf0[2], 4);
-  EXPECT_STREQ(vendor, "GenuineIntel");
-  EXPECT_GE(leaf0[0], 1u);
-
-  auto leaf1 = RunCpuid(1);
-  EXPECT_EQ((leaf1[0] >> 8) & 0xf, 6u);           // family 6
-  EXPECT_EQ((leaf1[1] >> 8) & 0xff, 8u);          // CLFLUSH line: 8 * 8 = 64 bytes
-  for (int bit : {3 /*PSE*/, 4 /*TSC*/, 5 /*MSR*/, 6 /*PAE*/, 8 /*CX8*/, 9 /*APIC*/, 13 /*PGE*/,
-                  15 /*CMOV*/, 16 /*PAT*/, 19 /*CLFSH*/, 24 /*FXSR*/, 25 /*SSE*/, 26 /*SSE2*/}) {
-    EXPECT_TRUE(leaf1[3] >> bit & 1) << "leaf 1 EDX bit " << bit;
-  }
-  EXPECT_TRUE(leaf1[2] >> 13 & 1) << "CMPXCHG16B";
-  for (int bit : {0 /*SSE3*/, 9 /*SSSE3*/, 19 /*SSE4.1*/, 26 /*XSAVE*/, 28 /*AVX*/}) {
-    EXPECT_FALSE(leaf1[2] >> bit & 1) << "leaf 1 ECX bit " << bit << " is not implemented";
-  }
-
-  auto ext0 = RunCpuid(0x80000000);
-  EXPECT_GE(ext0[0], 0x80000001u);
-  auto ext1 = RunCpuid(0x80000001);
-  for (int bit : {11 /*SYSCALL*/, 20 /*NX*/, 26 /*1 GiB pages*/, 29 /*LM*/}) {
-    EXPECT_TRUE(ext1[3] >> bit & 1) << "leaf 0x80000001 EDX bit " << bit;
-  }
-  // The instruction reports exactly what cpu/cpuid.cc documents.
-  for (uint32_t leaf : {0u, 1u, 7u, 0x80000000u, 0x80000001u, 0x80000008u}) {
-    CpuidResult expected = Cpuid(leaf, 0);
-    auto got = RunCpuid(leaf);
-    EXPECT_EQ(got[0], expected.eax) << leaf;
-    EXPECT_EQ(got[1], expected.ebx) << leaf;
-    EXPECT_EQ(got[2], expected.ecx) << leaf;
-    EXPECT_EQ(got[3], expected.edx) << leaf;
-  }
 }
 
 TEST(SystemTest, RdtscCountsSimulatedCycles) {

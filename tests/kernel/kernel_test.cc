@@ -18,6 +18,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
+#include "tests/qemu/qemu_check.h"
 #include "tests/tutorial/guest_runner.h"
 
 ABSL_FLAG(std::string, runner, "", "//tools:run_qemu or //sim:x64sim");
@@ -26,6 +27,7 @@ ABSL_FLAG(std::string, suite, "", "the kernel test suite root server");
 ABSL_FLAG(std::string, runner_flags, "", "more flags for the runner");
 ABSL_FLAG(std::string, expected_tests, "",
           "file naming every guest test, one a line ('#' starts a comment line)");
+ABSL_FLAG(bool, needs_qemu, false, "the runner runs qemu-system-x86_64: skip every test without it");
 
 namespace {
 
@@ -67,11 +69,15 @@ SuiteRun ParseConsole(x64sim::testing::BootResult boot) {
   return run;
 }
 
+// Why nothing ran (the runner cannot run here): every test skips saying so.
+std::string skip_reason;
+
 // One guest test by name; `result` is null when the console never named it.
 class GuestTest : public ::testing::Test {
  public:
   explicit GuestTest(const GuestResult* result) : result_(result) {}
   void TestBody() override {
+    if (!skip_reason.empty()) GTEST_SKIP() << skip_reason;
     ASSERT_NE(result_, nullptr) << "the suite did not run it (removed or renamed in "
                                    "//guest/kerneltest? then update expected_guest_tests.txt)";
     EXPECT_TRUE(result_->passed) << result_->detail;
@@ -96,8 +102,16 @@ std::vector<std::string> ReadNames(const std::string& path) {
   return names;
 }
 
-TEST(KernelSuite, RanToCompletion) {
-  ASSERT_NE(the_run, nullptr);
+// Checks on the run as a whole.
+class KernelSuite : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!skip_reason.empty()) GTEST_SKIP() << skip_reason;
+    ASSERT_NE(the_run, nullptr);
+  }
+};
+
+TEST_F(KernelSuite, RanToCompletion) {
   EXPECT_TRUE(absl::StrContains(the_run->boot.console, "Booting all finished, dropped to user space"));
   ASSERT_TRUE(the_run->has_summary) << "no SUMMARY line; console:\n" << the_run->boot.console;
   // seL4_DebugHalt ends the run with debug-exit status 0x10: (0x10 << 1) | 1.
@@ -106,8 +120,7 @@ TEST(KernelSuite, RanToCompletion) {
 
 // The console names each expected guest test once and no other: a new test
 // must be added to expected_guest_tests.txt (a missing one fails as itself).
-TEST(KernelSuite, RanExactlyTheExpectedTests) {
-  ASSERT_NE(the_run, nullptr);
+TEST_F(KernelSuite, RanExactlyTheExpectedTests) {
   ASSERT_FALSE(expected_names.empty()) << "no expected test names read";
   const std::set<std::string> expected(expected_names.begin(), expected_names.end());
   EXPECT_EQ(expected.size(), expected_names.size()) << "a name is listed twice";
@@ -120,16 +133,14 @@ TEST(KernelSuite, RanExactlyTheExpectedTests) {
   EXPECT_EQ(reported.size(), expected.size());
 }
 
-TEST(KernelSuite, SummaryMatchesResults) {
-  ASSERT_NE(the_run, nullptr);
+TEST_F(KernelSuite, SummaryMatchesResults) {
   int passed = 0, failed = 0;
   for (const auto& [name, r] : the_run->results) (r.passed ? passed : failed)++;
   EXPECT_EQ(the_run->summary_passed, passed);
   EXPECT_EQ(the_run->summary_failed, failed);
 }
 
-TEST(KernelSuite, UnhandledFaultReportFormat) {
-  ASSERT_NE(the_run, nullptr);
+TEST_F(KernelSuite, UnhandledFaultReportFormat) {
   // fault_no_handler_stops_thread: a thread without a fault handler is
   // reported in seL4's debug format and stopped.
   const std::string& c = the_run->boot.console;
@@ -143,8 +154,7 @@ TEST(KernelSuite, UnhandledFaultReportFormat) {
 // sched_dump_scheduler_lists_threads: seL4_DebugDumpScheduler prints a
 // table of every thread (name, state, IP, priority, core, tab-separated)
 // with the guest's named helper blocked on an endpoint at priority 77.
-TEST(KernelSuite, SchedulerDumpListsThreads) {
-  ASSERT_NE(the_run, nullptr);
+TEST_F(KernelSuite, SchedulerDumpListsThreads) {
   const std::string& c = the_run->boot.console;
   const size_t dump = c.find("Dumping all tcbs!\n");
   ASSERT_NE(dump, std::string::npos) << "no scheduler dump in the console";
@@ -169,6 +179,16 @@ TEST(KernelSuite, SchedulerDumpListsThreads) {
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
   absl::ParseCommandLine(argc, argv);
+  expected_names = ReadNames(absl::GetFlag(FLAGS_expected_tests));
+  if (absl::GetFlag(FLAGS_needs_qemu)) skip_reason = x64sim::testing::QemuMissingReason();
+  if (!skip_reason.empty()) {
+    fprintf(stderr, "%s\n", skip_reason.c_str());
+    for (const std::string& name : expected_names) {
+      ::testing::RegisterTest("Guest", name.c_str(), nullptr, nullptr, __FILE__, __LINE__,
+                              []() -> ::testing::Test* { return new GuestTest(nullptr); });
+    }
+    return RUN_ALL_TESTS();
+  }
   x64sim::testing::GuestRunner runner(absl::GetFlag(FLAGS_runner), absl::GetFlag(FLAGS_kernel));
   auto boot = runner.Boot(absl::GetFlag(FLAGS_suite), absl::GetFlag(FLAGS_runner_flags));
   if (!boot.ok()) {
@@ -177,7 +197,6 @@ int main(int argc, char** argv) {
   }
   static const SuiteRun run = ParseConsole(*std::move(boot));
   the_run = &run;
-  expected_names = ReadNames(absl::GetFlag(FLAGS_expected_tests));
   // Every expected test, then any the console names besides.
   std::vector<std::string> names = expected_names;
   for (const auto& [name, result] : run.results) {

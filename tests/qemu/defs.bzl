@@ -28,7 +28,9 @@ def console_golden_test(
       cmdline: kernel arguments passed as --cmdline (no quote characters).
       runner_args: further flags only this runner understands.
     """
-    args = [
+    # Without QEMU installed, a QEMU test skips (saying so) instead of failing.
+    args = ["--needs_qemu"] if runner == "//tools:run_qemu" else []
+    args += [
         "$(location %s)" % runner,
         "$(location %s)" % expected_console,
         str(expected_status),
