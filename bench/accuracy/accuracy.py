@@ -21,6 +21,8 @@ LLVM_MCA_CPU = "znver3"
 LLVM_MCA_ITERATIONS = 1000
 # The compute guest's default rounds (guest/demo/compute/compute_main.c).
 WHOLE_PROGRAM_ROUNDS = 100
+# Each run lasts ~15 ms, long enough to be preempted on a shared machine.
+WHOLE_PROGRAM_REPETITIONS = 31
 # The accuracy guest needs usable RAM up to 512 MiB (guest/accuracy/accuracy_main.c).
 GUEST_MEMORY_MIB = 640
 # The compute workload's code-generation flags (guest/demo/compute/BUILD.bazel).
@@ -54,15 +56,16 @@ def simulate(args, kernel_image, x64sim_flags):
 
 
 def simulate_whole_program(args, x64sim_flags):
-    """The compute guest's region of interest (its rounds) in x64sim cycles."""
+    """The compute guest's region of interest (its rounds): x64sim cycles and instructions."""
     with tempfile.NamedTemporaryFile("r", suffix=".stats") as stats:
         status, _, err = run([args.x64sim, f"--kernel={args.compute_image}",
                               f"--stats={stats.name}"] + x64sim_flags)
         text = stats.read()
-    match = re.search(r"^\[roi\.0\]\n(?:.*\n)*?cycles (\d+)", text, re.M)
-    if match is None:
+    region = re.search(r"^\[roi\.0\]\n((?:[^\[].*\n)*)", text, re.M)
+    values = dict(re.findall(r"^(\S+) (\d+)$", region.group(1), re.M)) if region else {}
+    if "cycles" not in values or "instructions" not in values:
         sys.exit(f"accuracy: no [roi.0] cycles from the compute guest (status {status}): {err}")
-    return int(match.group(1))
+    return int(values["cycles"]), int(values["instructions"])
 
 
 def native(args):
@@ -107,7 +110,8 @@ def native_whole_program(args):
                               os.path.join(here, "kernels.S")] + objects)
         if status != 0:
             return None, f"g++: {err}"
-        status, out, err = run([binary, str(WHOLE_PROGRAM_ROUNDS), str(args.repetitions)])
+        status, out, err = run([binary, str(WHOLE_PROGRAM_ROUNDS),
+                                str(WHOLE_PROGRAM_REPETITIONS)])
         if status != 0:
             return None, f"whole_program: {err}"
     return fields(out), None
@@ -172,7 +176,7 @@ def main():
     if args.timing:
         x64sim_flags.append(f"--timing={args.timing}")
     simulated = simulate(args, args.guest, x64sim_flags)
-    simulated_whole = simulate_whole_program(args, x64sim_flags)
+    simulated_whole, whole_instructions = simulate_whole_program(args, x64sim_flags)
     mca = llvm_mca(args.kernels_source)
     header, host = native(args)
     whole, whole_error = native_whole_program(args)
@@ -204,9 +208,11 @@ def main():
         print(f"whole program: native run unavailable ({whole_error})")
     else:
         host_whole = float(whole["cycles"])
-        print(f"whole program (compute workload, {WHOLE_PROGRAM_ROUNDS} rounds): "
-              f"host {host_whole:.0f} cycles (spread {whole['spread_pct']}%), "
-              f"x64sim {simulated_whole} cycles, "
+        print(f"whole program (compute workload, {WHOLE_PROGRAM_ROUNDS} rounds, "
+              f"{whole_instructions} instructions): "
+              f"host {host_whole:.0f} cycles (IPC {whole_instructions / host_whole:.2f}, "
+              f"spread {whole['spread_pct']}%), "
+              f"x64sim {simulated_whole} cycles (IPC {whole_instructions / simulated_whole:.2f}), "
               f"error {error_pct(simulated_whole, host_whole):+.1f}%")
 
 
