@@ -1,25 +1,12 @@
 /* GDT, TSS, IDT, SYSCALL MSRs and the user-return path. */
 #include "arch/machine.h"
 
-#include "arch/cpu.h"
-#include "arch/fpu.h"
-
 struct percpu percpu;
+struct tss tss;
+word_t loaded_fs_base, loaded_gs_base;
 
 extern char kernel_stack_top[]; /* boot/entry.S */
 static u8 ist_stack[4096] __attribute__((aligned(16)));
-
-/* SDM 8.7: 64-bit TSS. */
-struct tss {
-    u32 reserved0;
-    u64 rsp[3];
-    u64 reserved1;
-    u64 ist[7];
-    u64 reserved2;
-    u16 reserved3;
-    u16 iomap_base;
-} __attribute__((packed));
-static struct tss tss;
 
 /* SDM 3.4.5: null, kernel code, kernel data, user data, user code, TSS (2). */
 static u64 gdt[7];
@@ -39,8 +26,6 @@ struct table_pointer {
 
 extern char interrupt_vectors[];
 extern char syscall_entry[];
-void restore_user_iret(user_context_t *ctx) NORETURN;
-void restore_user_sysret(user_context_t *ctx) NORETURN;
 
 static void init_gdt(void)
 {
@@ -102,6 +87,8 @@ static void init_syscall_msrs(void)
     percpu.kernel_stack_top = (word_t)kernel_stack_top;
     wrmsr(MSR_GS_BASE, (u64)&percpu);
     wrmsr(MSR_KERNEL_GS_BASE, 0);
+    wrmsr(MSR_FS_BASE, 0);
+    loaded_fs_base = loaded_gs_base = 0;
 }
 
 void init_cpu_tables(void)
@@ -111,33 +98,20 @@ void init_cpu_tables(void)
     init_syscall_msrs();
 }
 
-void set_entry_context(tcb_t *t)
-{
-    word_t top = (word_t)(&t->ctx + 1);
-    tss.rsp[0] = top;
-    percpu.ctx_top = top;
-}
-
-/* The thread whose FS/GS bases are loaded: returning to it again needs
- * no WRMSR (IPC round trips switch between two threads constantly). */
-static tcb_t *segment_bases_owner;
-
-void forget_segment_bases(tcb_t *t)
-{
-    if (segment_bases_owner == t) segment_bases_owner = NULL;
-}
-
 void restore_user_context(tcb_t *t)
 {
     set_entry_context(t);
-    fpu_switch_to(t);
-    if (t != segment_bases_owner) {
+    fpu_before_return(t);
+    if (t->fs_base != loaded_fs_base) {
         wrmsr(MSR_FS_BASE, t->fs_base);
-        wrmsr(MSR_KERNEL_GS_BASE, t->gs_base);
-        segment_bases_owner = t;
+        loaded_fs_base = t->fs_base;
     }
+    if (t->gs_base != loaded_gs_base) {
+        wrmsr(MSR_KERNEL_GS_BASE, t->gs_base);
+        loaded_gs_base = t->gs_base;
+    }
+    if (t->ctx.vector == SYSCALL_VECTOR) restore_user_sysret(&t->ctx);
     t->ctx.cs = USER_CS;
     t->ctx.ss = USER_DS;
-    if (t->ctx.vector == SYSCALL_VECTOR) restore_user_sysret(&t->ctx);
     restore_user_iret(&t->ctx);
 }

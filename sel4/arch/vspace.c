@@ -5,7 +5,7 @@
 
 extern pte_t boot_pml4[]; /* boot/entry.S, physical address */
 static pte_t *kernel_pml4;
-static pte_t **asid_table[BIT(ASID_HIGH_BITS)];
+pte_t **asid_table[BIT(ASID_HIGH_BITS)];
 
 void init_kernel_vspace(void)
 {
@@ -38,21 +38,14 @@ pte_t **asid_pool_at(word_t asid_base) { return asid_table[(asid_base >> ASID_LO
 
 void asid_pool_store(pte_t **pool, word_t index, pte_t *pml4) { pool[index] = pml4; }
 
-static pte_t *vspace_of(tcb_t *t)
-{
-    cap_t c = tcb_slot(t, tcbVTable)->cap;
-    if (cap_get_type(c) != cap_pml4_cap || !mapped_asid(c)) return NULL;
-    pte_t *pml4 = cap_ptr(c);
-    return find_vspace_for_asid(mapped_asid(c)) == pml4 ? pml4 : NULL;
-}
+static pte_t *vspace_of(tcb_t *t) { return vspace_root_of(tcb_slot(t, tcbVTable)->cap); }
 
 bool has_valid_vspace(tcb_t *t) { return vspace_of(t) != NULL; }
 
 void set_vm_root(tcb_t *t)
 {
     pte_t *pml4 = vspace_of(t);
-    word_t cr3 = pptr_to_paddr(pml4 ? pml4 : kernel_pml4);
-    if (read_cr3() != cr3) write_cr3(cr3);
+    load_vspace(pml4 ? pml4 : kernel_pml4);
 }
 
 static bool is_current_vspace(const pte_t *pml4) { return read_cr3() == pptr_to_paddr(pml4); }

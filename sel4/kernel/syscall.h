@@ -6,12 +6,13 @@
 
 extern bool fastpath_enabled;
 
-void NORETURN c_handle_syscall(void);
+/* fastpath.c: the entry stub's target, called with the system call's
+ * RDI, RSI and RDX; Call and ReplyRecv may take the fastpath, everything
+ * else goes to slowpath. */
+void NORETURN c_handle_syscall(word_t cptr, word_t info, word_t sys);
+/* Handle system call `sys` of the current thread, then return to user. */
+void NORETURN slowpath(word_t sys);
 void NORETURN c_handle_exception(void);
 void NORETURN return_to_user(void);
-
-/* fastpath.c: return only when the slow path must handle the call. */
-void fastpath_call(tcb_t *t);
-void fastpath_reply_recv(tcb_t *t);
 
 #endif
