@@ -12,29 +12,36 @@ typedef struct pte_lookup {
     pte_t *slot;
 } pte_lookup_t;
 
-#define ASID_LOW_BITS 9
-#define ASID_HIGH_BITS 3
-/* The ASID pools, indexed by an ASID's high bits. */
-extern pte_t **asid_table[BIT(ASID_HIGH_BITS)];
+/* A PML4's entry PML4_ASID_SLOT (in the kernel half, which user PML4s
+ * share only at entry 511) records the ASID it was last assigned, encoded
+ * with the present bit clear so that the MMU ignores the entry (SDM 4.5:
+ * with P = 0 all other bits are ignored).  seL4 keeps the hardware ASID in
+ * a reserved page-directory slot on ARM for its fastpath the same way.  The
+ * record is cleared when that ASID is deleted, so a match implies the
+ * ASID table still maps the ASID to this PML4. */
+#define PML4_ASID_SLOT 510
+static inline pte_t asid_record(word_t asid) { return (asid + 1) << 1; }
 
-/* The PML4 a VTable cap names when it is a mapped PML4 cap whose ASID still
- * maps to that PML4 (seL4's findVSpaceForASID check), else NULL.  Inline:
- * the IPC fastpath makes this check on every switch. */
-static FORCE_INLINE pte_t *vspace_root_of(cap_t vtable)
+/* vspace_root_of for the fastpath: one compare with the PML4's record
+ * instead of two table loads.  NULL means "take the slow path", which
+ * makes the authoritative check. */
+static FORCE_INLINE pte_t *vspace_root_fast(cap_t vtable)
 {
-    word_t asid = mapped_asid(vtable);
-    if (cap_get_type(vtable) != cap_pml4_cap || asid == 0) return NULL;
-    pte_t **pool = asid_table[asid >> ASID_LOW_BITS];
-    pte_t *pml4 = cap_ptr(vtable);
-    return pool && pool[asid & MASK(ASID_LOW_BITS)] == pml4 ? pml4 : NULL;
+    if (cap_get_type(vtable) != cap_pml4_cap) return NULL;
+    pte_t *pml4 = cap_object_ptr(vtable);
+    return pml4[PML4_ASID_SLOT] == asid_record(mapped_asid(vtable)) ? pml4 : NULL;
 }
+
+/* The PML4 CR3 holds, beside CR3 so that a switch compares pointers. */
+extern const pte_t *loaded_vspace;
 
 /* Load CR3 with pml4 unless it is already loaded (a CR3 write flushes the
  * non-global TLB entries, SDM 4.10.4.1). */
 static FORCE_INLINE void load_vspace(const pte_t *pml4)
 {
-    word_t cr3 = pptr_to_paddr(pml4);
-    if (read_cr3() != cr3) write_cr3(cr3);
+    if (pml4 == loaded_vspace) return;
+    write_cr3(pptr_to_paddr(pml4));
+    loaded_vspace = pml4;
 }
 
 void init_kernel_vspace(void);
@@ -49,11 +56,14 @@ pte_lookup_t lookup_pdpt_slot(pte_t *pml4, word_t vaddr);
 pte_lookup_t lookup_pd_slot(pte_t *pml4, word_t vaddr);
 pte_lookup_t lookup_pt_slot(pte_t *pml4, word_t vaddr);
 
+#define ASID_LOW_BITS 9
+#define ASID_HIGH_BITS 3
 pte_t *find_vspace_for_asid(word_t asid);
-/* Boot: the initial ASID pool; returns the ASID given to `pml4`. */
+/* pool now serves the ASIDs from base (boot, ASIDControl_MakePool). */
 void set_asid_pool(word_t base, pte_t **pool);
 pte_t **asid_pool_at(word_t asid_base);
-void asid_pool_store(pte_t **pool, word_t index, pte_t *pml4);
+/* pool (which serves asid) maps asid to pml4 from now on. */
+void asid_assign(pte_t **pool, word_t asid, pte_t *pml4);
 
 void unmap_page(cap_t frame);
 void unmap_paging_structure(cap_t cap);

@@ -82,7 +82,7 @@ static FORCE_INLINE void fastpath_call(tcb_t *t, word_t cptr, word_t info)
     endpoint_t *ep = cap_object_ptr(cap);
     tcb_t *dest = ep->head;
     if (unlikely(!dest || dest->state == ThreadState_BlockedOnSend)) return;
-    const pte_t *pml4 = vspace_root_of(tcb_slot(dest, tcbVTable)->cap);
+    const pte_t *pml4 = vspace_root_fast(tcb_slot(dest, tcbVTable)->cap);
     if (unlikely(!pml4 || dest->priority < t->priority)) return;
     cte_t *caller_slot = tcb_slot(dest, tcbCaller);
     if (unlikely(!cap_is_null(caller_slot->cap) || t->queued)) return;
@@ -126,7 +126,7 @@ static FORCE_INLINE void fastpath_reply_recv(tcb_t *t, word_t cptr, word_t info)
     tcb_t *caller = cap_object_ptr(reply);
     if (unlikely(caller->state != ThreadState_BlockedOnReply || caller->fault.type != seL4_Fault_NullFault))
         return;
-    const pte_t *pml4 = vspace_root_of(tcb_slot(caller, tcbVTable)->cap);
+    const pte_t *pml4 = vspace_root_fast(tcb_slot(caller, tcbVTable)->cap);
     if (unlikely(!pml4 || caller->priority < t->priority || t->queued)) return;
 
     /* t waits at the tail of the endpoint's receive queue (ep_append). */
