@@ -1,8 +1,8 @@
 /* GDT, TSS, IDT, SYSCALL MSRs and the user-return path. */
 #include "arch/machine.h"
 
-struct percpu percpu;
-struct tss tss;
+struct percpu percpu __attribute__((aligned(128))); /* the TSS within one page */
+_Static_assert(__builtin_offsetof(struct percpu, tss) + 4 == 20, "traps.S: PERCPU_TSS_RSP0");
 word_t loaded_fs_base, loaded_gs_base;
 
 extern char kernel_stack_top[]; /* boot/entry.S */
@@ -33,7 +33,7 @@ static void init_gdt(void)
     gdt[2] = 0x0000920000000000ul; /* P, DPL0, data */
     gdt[3] = 0x0000f20000000000ul; /* P, DPL3, data */
     gdt[4] = 0x0020fa0000000000ul; /* L=1, P, DPL3, code */
-    word_t base = (word_t)&tss, limit = sizeof(tss) - 1;
+    word_t base = (word_t)&percpu.tss, limit = sizeof(percpu.tss) - 1;
     /* SDM 8.2.3: available 64-bit TSS descriptor (type 9), 16 bytes. */
     gdt[5] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ul << 40) | (((limit >> 16) & 0xf) << 48) |
              (((base >> 24) & 0xff) << 56);
@@ -52,9 +52,9 @@ static void init_gdt(void)
                      : "m"(p), "r"(KERNEL_DS), "i"(KERNEL_CS)
                      : "rax", "memory");
     __asm__ volatile("movw %w0, %%fs; movw %w0, %%gs" ::"r"(0));
-    tss.ist[0] = (u64)(ist_stack + sizeof(ist_stack));
-    tss.rsp[0] = (u64)kernel_stack_top;
-    tss.iomap_base = sizeof(tss); /* no I/O bitmap: user port I/O faults */
+    percpu.tss.ist[0] = (u64)(ist_stack + sizeof(ist_stack));
+    percpu.tss.rsp[0] = (u64)kernel_stack_top;
+    percpu.tss.iomap_base = sizeof(percpu.tss); /* no I/O bitmap: user port I/O faults */
     __asm__ volatile("ltr %w0" ::"r"(5 * 8));
 }
 

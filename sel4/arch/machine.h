@@ -15,14 +15,6 @@
 #define TIMER_VECTOR 32
 #define SPURIOUS_VECTOR 255
 
-/* Read by the entry code through %gs. */
-struct percpu {
-    word_t kernel_stack_top;
-    word_t ctx_top;
-    word_t scratch;
-};
-extern struct percpu percpu;
-
 /* SDM 8.7: 64-bit TSS. */
 struct tss {
     u32 reserved0;
@@ -33,7 +25,16 @@ struct tss {
     u16 reserved3;
     u16 iomap_base;
 } __attribute__((packed));
-extern struct tss tss;
+
+/* Read by the entry code through %gs (offsets in arch/traps.S).  The TSS
+ * lives here so that the syscall entry finds the current thread's context
+ * end in TSS.RSP0, the one place a switch records it. */
+struct percpu {
+    word_t kernel_stack_top;
+    word_t scratch;
+    struct tss tss;
+};
+extern struct percpu percpu;
 
 /* The values last written to IA32_FS_BASE and IA32_KERNEL_GS_BASE (the
  * user GS base until SWAPGS): a return to user mode writes an MSR only when
@@ -52,13 +53,9 @@ void restore_user_sysret_ipc(word_t badge, word_t info, user_context_t *ctx) NOR
  * call, IRET after anything else. */
 void NORETURN restore_user_context(tcb_t *t);
 
-/* Point the entry path (TSS.RSP0 and %gs:ctx_top) at this thread. */
-static FORCE_INLINE void set_entry_context(tcb_t *t)
-{
-    word_t top = (word_t)(&t->ctx + 1);
-    tss.rsp[0] = top;
-    percpu.ctx_top = top;
-}
+/* Point kernel entry (TSS.RSP0: exceptions, interrupts and SYSCALL) at
+ * the end of this thread's context. */
+static FORCE_INLINE void set_entry_context(tcb_t *t) { percpu.tss.rsp[0] = (word_t)(&t->ctx + 1); }
 
 /* restore_user_context for the IPC fastpath, inline, delivering a message
  * whose badge and info go to RDI and RSI: the common case (no FPU owner,

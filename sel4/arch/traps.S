@@ -1,14 +1,15 @@
 /* Kernel entry and exit.  User state is saved into the current TCB's
  * user_context_t (see kernel/structures.h); the kernel then runs C on its
  * single kernel stack.  %gs (after swapgs) points at struct percpu:
- *   0: kernel stack top, 8: end of the current thread's context, 16: scratch. */
+ *   0: kernel stack top, 8: scratch, 20: TSS.RSP0, the end of the current
+ *   thread's context. */
 
 #define PERCPU_KSTACK 0
-#define PERCPU_CTX_TOP 8
-#define PERCPU_SCRATCH 16
+#define PERCPU_SCRATCH 8
+#define PERCPU_TSS_RSP0 20
 #define SYSCALL_VECTOR -1
 
-/* user_context_t fields relative to its end (PERCPU_CTX_TOP); the TCB's
+/* user_context_t fields relative to its end (PERCPU_TSS_RSP0); the TCB's
  * fault_ip follows the context, at offset 0.  _Static_asserts in
  * kernel/structures.h keep these in step with the C layout. */
 #define CTX_R15 -176
@@ -80,7 +81,7 @@
 syscall_entry:
     swapgs
     movq %rsp, %gs:PERCPU_SCRATCH
-    movq %gs:PERCPU_CTX_TOP, %rsp
+    movq %gs:PERCPU_TSS_RSP0, %rsp
     movq %r15, CTX_R15(%rsp)
     movq %r14, CTX_R14(%rsp)
     movq %r13, CTX_R13(%rsp)

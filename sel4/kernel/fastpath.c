@@ -30,20 +30,20 @@ static FORCE_INLINE word_t received_info(word_t info)
     return seL4_MessageInfo_set_capsUnwrapped(m, 0).words[0];
 }
 
-/* The slot cptr names when the thread's CSpace root is a single CNode whose
+/* The cap cptr names when the thread's CSpace root is a single CNode whose
  * guard and radix consume all 64 bits (as the root server's and most
- * CSpaces are); NULL when the lookup would fail or need more levels, which
- * the slow path's resolve_address_bits then handles. */
-static FORCE_INLINE cte_t *lookup_fast(tcb_t *t, word_t cptr)
+ * CSpaces are); a null cap when the lookup would fail or need more levels,
+ * which the slow path's resolve_address_bits then handles. */
+static FORCE_INLINE cap_t lookup_fast(tcb_t *t, word_t cptr)
 {
     cap_t root = tcb_slot(t, tcbCTable)->cap;
     word_t radix = cnode_radix(root);
-    if (cap_get_type(root) != cap_cnode_cap || radix + cnode_guard_size(root) != seL4_WordBits) return NULL;
+    if (cap_get_type(root) != cap_cnode_cap || radix + cnode_guard_size(root) != seL4_WordBits) return cap_null();
     /* radix + guard size = 64 (so radix < 64): the guard is everything
      * above the radix bits, and the index is what remains. */
     word_t guard = cptr >> radix;
-    if (guard != cnode_guard(root)) return NULL;
-    return (cte_t *)cap_object_ptr(root) + (cptr - (guard << radix));
+    if (guard != cnode_guard(root)) return cap_null();
+    return ((cte_t *)cap_object_ptr(root))[cptr - (guard << radix)].cap;
 }
 
 /* MR0..MR3 live in R10, R8, R9 and R15 (msg_register); only the message's
@@ -72,9 +72,7 @@ static FORCE_INLINE NORETURN void switch_to_partner(tcb_t *to, const pte_t *pml4
 static FORCE_INLINE void fastpath_call(tcb_t *t, word_t cptr, word_t info)
 {
     if (unlikely(!fast_message(info) || t->fault.type != seL4_Fault_NullFault)) return;
-    cte_t *slot = lookup_fast(t, cptr);
-    if (unlikely(!slot)) return;
-    cap_t cap = slot->cap;
+    cap_t cap = lookup_fast(t, cptr);
     word_t rights = cap_rights(cap);
     if (unlikely(cap_get_type(cap) != cap_endpoint_cap || !(rights & RIGHT_WRITE) ||
                  !(rights & (RIGHT_GRANT | RIGHT_GRANT_REPLY))))
@@ -112,9 +110,7 @@ static FORCE_INLINE void fastpath_call(tcb_t *t, word_t cptr, word_t info)
 static FORCE_INLINE void fastpath_reply_recv(tcb_t *t, word_t cptr, word_t info)
 {
     if (unlikely(!fast_message(info) || t->fault.type != seL4_Fault_NullFault)) return;
-    cte_t *slot = lookup_fast(t, cptr);
-    if (unlikely(!slot)) return;
-    cap_t cap = slot->cap;
+    cap_t cap = lookup_fast(t, cptr);
     if (unlikely(cap_get_type(cap) != cap_endpoint_cap || !(cap_rights(cap) & RIGHT_READ))) return;
     endpoint_t *ep = cap_object_ptr(cap);
     if (unlikely(ep->head && ep->head->state == ThreadState_BlockedOnSend)) return;
@@ -159,9 +155,7 @@ static FORCE_INLINE void fastpath_reply_recv(tcb_t *t, word_t cptr, word_t info)
 void c_handle_syscall(word_t cptr, word_t info, word_t sys)
 {
     tcb_t *t = ks_cur_thread;
-    if (likely(fastpath_enabled)) {
-        if (sys == (word_t)seL4_SysCall) fastpath_call(t, cptr, info);
-        else if (sys == (word_t)seL4_SysReplyRecv) fastpath_reply_recv(t, cptr, info);
-    }
-    slowpath(sys);
+    if (sys == fastpath_call_number) fastpath_call(t, cptr, info);
+    else if (sys == fastpath_reply_recv_number) fastpath_reply_recv(t, cptr, info);
+    slowpath();
 }

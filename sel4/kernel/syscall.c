@@ -16,7 +16,14 @@
 #include "kernel/tcb.h"
 #include "kernel/thread.h"
 
-bool fastpath_enabled = true;
+word_t fastpath_call_number = (word_t)seL4_SysCall;
+word_t fastpath_reply_recv_number = (word_t)seL4_SysReplyRecv;
+
+void set_fastpath_enabled(bool enabled)
+{
+    fastpath_call_number = enabled ? (word_t)seL4_SysCall : 0;
+    fastpath_reply_recv_number = enabled ? (word_t)seL4_SysReplyRecv : 0;
+}
 
 static void cap_fault(tcb_t *t, word_t cptr, bool in_receive, lookup_fault_t lf)
 {
@@ -164,7 +171,7 @@ static void handle_syscall(long sys)
     }
     case seL4_SysDebugSnapshot: break;
     case seL4_SysDebugNameThread: debug_name_thread(t); break;
-    case seL4_SysX64simSetFastpath: fastpath_enabled = t->ctx.rdi != 0; break;
+    case seL4_SysX64simSetFastpath: set_fastpath_enabled(t->ctx.rdi != 0); break;
     default:
         t->fault = (fault_t){seL4_Fault_UnknownSyscall, (word_t)sys, 0, 0, {0, 0, 0, 0}};
         handle_fault(t);
@@ -180,9 +187,9 @@ void return_to_user(void)
     restore_user_context(ks_cur_thread);
 }
 
-void slowpath(word_t sys)
+void slowpath(void)
 {
-    handle_syscall((long)sys);
+    handle_syscall((long)ks_cur_thread->ctx.rdx);
     return_to_user();
 }
 
