@@ -1,25 +1,12 @@
 /* GDT, TSS, IDT, SYSCALL MSRs and the user-return path. */
 #include "arch/machine.h"
 
-#include "arch/cpu.h"
-#include "arch/fpu.h"
-
-struct percpu percpu;
+struct percpu percpu __attribute__((aligned(128))); /* the TSS within one page */
+_Static_assert(__builtin_offsetof(struct percpu, tss) + 4 == 20, "traps.S: PERCPU_TSS_RSP0");
+word_t loaded_fs_base, loaded_gs_base;
 
 extern char kernel_stack_top[]; /* boot/entry.S */
 static u8 ist_stack[4096] __attribute__((aligned(16)));
-
-/* SDM 8.7: 64-bit TSS. */
-struct tss {
-    u32 reserved0;
-    u64 rsp[3];
-    u64 reserved1;
-    u64 ist[7];
-    u64 reserved2;
-    u16 reserved3;
-    u16 iomap_base;
-} __attribute__((packed));
-static struct tss tss;
 
 /* SDM 3.4.5: null, kernel code, kernel data, user data, user code, TSS (2). */
 static u64 gdt[7];
@@ -39,8 +26,6 @@ struct table_pointer {
 
 extern char interrupt_vectors[];
 extern char syscall_entry[];
-void restore_user_iret(user_context_t *ctx) NORETURN;
-void restore_user_sysret(user_context_t *ctx) NORETURN;
 
 static void init_gdt(void)
 {
@@ -48,7 +33,7 @@ static void init_gdt(void)
     gdt[2] = 0x0000920000000000ul; /* P, DPL0, data */
     gdt[3] = 0x0000f20000000000ul; /* P, DPL3, data */
     gdt[4] = 0x0020fa0000000000ul; /* L=1, P, DPL3, code */
-    word_t base = (word_t)&tss, limit = sizeof(tss) - 1;
+    word_t base = (word_t)&percpu.tss, limit = sizeof(percpu.tss) - 1;
     /* SDM 8.2.3: available 64-bit TSS descriptor (type 9), 16 bytes. */
     gdt[5] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ul << 40) | (((limit >> 16) & 0xf) << 48) |
              (((base >> 24) & 0xff) << 56);
@@ -67,9 +52,9 @@ static void init_gdt(void)
                      : "m"(p), "r"(KERNEL_DS), "i"(KERNEL_CS)
                      : "rax", "memory");
     __asm__ volatile("movw %w0, %%fs; movw %w0, %%gs" ::"r"(0));
-    tss.ist[0] = (u64)(ist_stack + sizeof(ist_stack));
-    tss.rsp[0] = (u64)kernel_stack_top;
-    tss.iomap_base = sizeof(tss); /* no I/O bitmap: user port I/O faults */
+    percpu.tss.ist[0] = (u64)(ist_stack + sizeof(ist_stack));
+    percpu.tss.rsp[0] = (u64)kernel_stack_top;
+    percpu.tss.iomap_base = sizeof(percpu.tss); /* no I/O bitmap: user port I/O faults */
     __asm__ volatile("ltr %w0" ::"r"(5 * 8));
 }
 
@@ -102,6 +87,8 @@ static void init_syscall_msrs(void)
     percpu.kernel_stack_top = (word_t)kernel_stack_top;
     wrmsr(MSR_GS_BASE, (u64)&percpu);
     wrmsr(MSR_KERNEL_GS_BASE, 0);
+    wrmsr(MSR_FS_BASE, 0);
+    loaded_fs_base = loaded_gs_base = 0;
 }
 
 void init_cpu_tables(void)
@@ -111,33 +98,20 @@ void init_cpu_tables(void)
     init_syscall_msrs();
 }
 
-void set_entry_context(tcb_t *t)
-{
-    word_t top = (word_t)(&t->ctx + 1);
-    tss.rsp[0] = top;
-    percpu.ctx_top = top;
-}
-
-/* The thread whose FS/GS bases are loaded: returning to it again needs
- * no WRMSR (IPC round trips switch between two threads constantly). */
-static tcb_t *segment_bases_owner;
-
-void forget_segment_bases(tcb_t *t)
-{
-    if (segment_bases_owner == t) segment_bases_owner = NULL;
-}
-
 void restore_user_context(tcb_t *t)
 {
     set_entry_context(t);
-    fpu_switch_to(t);
-    if (t != segment_bases_owner) {
+    fpu_before_return(t);
+    if (t->fs_base != loaded_fs_base) {
         wrmsr(MSR_FS_BASE, t->fs_base);
-        wrmsr(MSR_KERNEL_GS_BASE, t->gs_base);
-        segment_bases_owner = t;
+        loaded_fs_base = t->fs_base;
     }
+    if (t->gs_base != loaded_gs_base) {
+        wrmsr(MSR_KERNEL_GS_BASE, t->gs_base);
+        loaded_gs_base = t->gs_base;
+    }
+    if (t->ctx.vector == SYSCALL_VECTOR) restore_user_sysret(&t->ctx);
     t->ctx.cs = USER_CS;
     t->ctx.ss = USER_DS;
-    if (t->ctx.vector == SYSCALL_VECTOR) restore_user_sysret(&t->ctx);
     restore_user_iret(&t->ctx);
 }

@@ -2,6 +2,8 @@
 #ifndef ARCH_MACHINE_H
 #define ARCH_MACHINE_H
 
+#include "arch/cpu.h"
+#include "arch/fpu.h"
 #include "kernel/structures.h"
 
 #define KERNEL_CS 0x08
@@ -9,22 +11,66 @@
 #define USER_DS 0x1b
 #define USER_CS 0x23
 #define SYSCALL_VECTOR ((word_t)-1)
+#define DEVICE_NOT_AVAILABLE_VECTOR 7 /* #NM, SDM 6.15 */
 #define TIMER_VECTOR 32
 #define SPURIOUS_VECTOR 255
 
-/* Read by the entry code through %gs. */
+/* SDM 8.7: 64-bit TSS. */
+struct tss {
+    u32 reserved0;
+    u64 rsp[3];
+    u64 reserved1;
+    u64 ist[7];
+    u64 reserved2;
+    u16 reserved3;
+    u16 iomap_base;
+} __attribute__((packed));
+
+/* Read by the entry code through %gs (offsets in arch/traps.S).  The TSS
+ * lives here so that the syscall entry finds the current thread's context
+ * end in TSS.RSP0, the one place a switch records it. */
 struct percpu {
     word_t kernel_stack_top;
-    word_t ctx_top;
     word_t scratch;
+    struct tss tss;
 };
 extern struct percpu percpu;
 
+/* The values last written to IA32_FS_BASE and IA32_KERNEL_GS_BASE (the
+ * user GS base until SWAPGS): a return to user mode writes an MSR only when
+ * the thread's value differs, as seL4's x86_write_fs_base does.  Like
+ * seL4, the kernel does not notice a user segment-selector load that
+ * changes a base behind its back. */
+extern word_t loaded_fs_base, loaded_gs_base;
+
 void init_cpu_tables(void);
-/* Point the entry path (TSS.RSP0 and %gs:ctx_top) at this thread. */
-void set_entry_context(tcb_t *t);
+void restore_user_iret(user_context_t *ctx) NORETURN;
+void restore_user_sysret(user_context_t *ctx) NORETURN;
+/* SYSRET with RDI = badge and RSI = info, the rest from ctx (traps.S). */
+void restore_user_sysret_ipc(word_t badge, word_t info, user_context_t *ctx) NORETURN;
+/* Enter t in user mode (its address space must already be loaded): switch
+ * FPU access and FS/GS bases as needed, then SYSRET after its own system
+ * call, IRET after anything else. */
 void NORETURN restore_user_context(tcb_t *t);
-/* t's FS/GS base changed or t is being destroyed: reload them next time. */
-void forget_segment_bases(tcb_t *t);
+
+/* Point kernel entry (TSS.RSP0: exceptions, interrupts and SYSCALL) at
+ * the end of this thread's context. */
+static FORCE_INLINE void set_entry_context(tcb_t *t) { percpu.tss.rsp[0] = (word_t)(&t->ctx + 1); }
+
+/* restore_user_context for the IPC fastpath, inline, delivering a message
+ * whose badge and info go to RDI and RSI: the common case (no FPU owner,
+ * the bases already loaded, a return from a system call) costs a few
+ * compares before SYSRET; anything else takes the general path. */
+static FORCE_INLINE NORETURN void restore_user_context_ipc(tcb_t *t, word_t badge, word_t info)
+{
+    set_entry_context(t);
+    if (unlikely(fpu_owner != NULL || t->fs_base != loaded_fs_base || t->gs_base != loaded_gs_base ||
+                 t->ctx.vector != SYSCALL_VECTOR)) {
+        t->ctx.rdi = badge;
+        t->ctx.rsi = info;
+        restore_user_context(t);
+    }
+    restore_user_sysret_ipc(badge, info, &t->ctx);
+}
 
 #endif

@@ -183,7 +183,7 @@ static syscall_error_t decode_asid_pool(invocation_t *inv)
     word_t i = 0;
     while (i < BIT(ASID_LOW_BITS) && (base + i == 0 || pool[i])) i++;
     if (i == BIT(ASID_LOW_BITS)) return error_of(seL4_DeleteFirst);
-    asid_pool_store(pool, i, cap_ptr(vspace));
+    asid_assign(pool, base + i, cap_ptr(vspace));
     vspace_slot->cap = cap_set_mapping(vspace, base + i, 0);
     return no_error();
 }

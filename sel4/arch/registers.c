@@ -41,7 +41,6 @@ void set_user_register(tcb_t *t, enum user_register r, word_t v)
     if (r == REG_RFLAGS) v = (v & RFLAGS_USER_MASK) | RFLAGS_USER_DEFAULT;
     *register_slot(t, r) = v;
     if (r == REG_RIP) t->ctx.rip = v;
-    if (r == REG_FS_BASE || r == REG_GS_BASE) forget_segment_bases(t);
     t->ctx.vector = 0;
 }
 

@@ -1,14 +1,39 @@
 /* Kernel entry and exit.  User state is saved into the current TCB's
  * user_context_t (see kernel/structures.h); the kernel then runs C on its
  * single kernel stack.  %gs (after swapgs) points at struct percpu:
- *   0: kernel stack top, 8: end of the current thread's context, 16: scratch. */
+ *   0: kernel stack top, 8: scratch, 20: TSS.RSP0, the end of the current
+ *   thread's context. */
 
 #define PERCPU_KSTACK 0
-#define PERCPU_CTX_TOP 8
-#define PERCPU_SCRATCH 16
-#define USER_CS 0x23
-#define USER_SS 0x1b
+#define PERCPU_SCRATCH 8
+#define PERCPU_TSS_RSP0 20
 #define SYSCALL_VECTOR -1
+
+/* user_context_t fields relative to its end (PERCPU_TSS_RSP0); the TCB's
+ * fault_ip follows the context, at offset 0.  _Static_asserts in
+ * kernel/structures.h keep these in step with the C layout. */
+#define CTX_R15 -176
+#define CTX_R14 -168
+#define CTX_R13 -160
+#define CTX_R12 -152
+#define CTX_R11 -144
+#define CTX_R10 -136
+#define CTX_R9 -128
+#define CTX_R8 -120
+#define CTX_RBP -112
+#define CTX_RDI -104
+#define CTX_RSI -96
+#define CTX_RDX -88
+#define CTX_RCX -80
+#define CTX_RBX -72
+#define CTX_RAX -64
+#define CTX_VECTOR -56
+#define CTX_RIP -40
+#define CTX_RFLAGS -24
+#define CTX_RSP -16
+#define TCB_FAULT_IP 0
+/* The same fields relative to the context's start. */
+#define CTX_SIZE 176
 
 .macro PUSH_GPRS
     pushq %rax
@@ -47,20 +72,38 @@
 .endm
 
     .text
-/* SDM 5.8.8: SYSCALL saved RIP in RCX and RFLAGS in R11, left RSP alone. */
+/* SDM 5.8.8: SYSCALL saved RIP in RCX and RFLAGS in R11, left RSP alone.
+ * The frame's CS, SS and error code are not stored: restore_user_context
+ * sets CS and SS before any IRET, and nothing reads a system call's error
+ * code.  RDI, RSI and RDX (capability, message info, number) are still
+ * c_handle_syscall's three arguments. */
     .global syscall_entry
 syscall_entry:
     swapgs
     movq %rsp, %gs:PERCPU_SCRATCH
-    movq %gs:PERCPU_CTX_TOP, %rsp
-    pushq $USER_SS
-    pushq %gs:PERCPU_SCRATCH
-    pushq %r11
-    pushq $USER_CS
-    pushq %rcx
-    pushq $0
-    pushq $SYSCALL_VECTOR
-    PUSH_GPRS
+    movq %gs:PERCPU_TSS_RSP0, %rsp
+    movq %r15, CTX_R15(%rsp)
+    movq %r14, CTX_R14(%rsp)
+    movq %r13, CTX_R13(%rsp)
+    movq %r12, CTX_R12(%rsp)
+    movq %r11, CTX_R11(%rsp)
+    movq %r10, CTX_R10(%rsp)
+    movq %r9, CTX_R9(%rsp)
+    movq %r8, CTX_R8(%rsp)
+    movq %rbp, CTX_RBP(%rsp)
+    movq %rdi, CTX_RDI(%rsp)
+    movq %rsi, CTX_RSI(%rsp)
+    movq %rdx, CTX_RDX(%rsp)
+    movq %rcx, CTX_RCX(%rsp)
+    movq %rbx, CTX_RBX(%rsp)
+    movq %rax, CTX_RAX(%rsp)
+    movq %rcx, CTX_RIP(%rsp)
+    movq %r11, CTX_RFLAGS(%rsp)
+    movq $SYSCALL_VECTOR, CTX_VECTOR(%rsp)
+    subq $2, %rcx                   /* the 2-byte syscall instruction */
+    movq %rcx, TCB_FAULT_IP(%rsp)
+    movq %gs:PERCPU_SCRATCH, %rcx
+    movq %rcx, CTX_RSP(%rsp)
     movq %gs:PERCPU_KSTACK, %rsp
     call c_handle_syscall
 1:  hlt
@@ -119,10 +162,44 @@ restore_user_iret:
  * are clobbered as the syscall ABI allows. SDM 5.8.8. */
     .global restore_user_sysret
 restore_user_sysret:
-    movq %rdi, %rsp
-    POP_GPRS
-    movq 16(%rsp), %rcx             /* rip */
-    movq 32(%rsp), %r11             /* rflags */
-    movq 40(%rsp), %rsp             /* user rsp */
+    movq CTX_R15+CTX_SIZE(%rdi), %r15
+    movq CTX_R14+CTX_SIZE(%rdi), %r14
+    movq CTX_R13+CTX_SIZE(%rdi), %r13
+    movq CTX_R12+CTX_SIZE(%rdi), %r12
+    movq CTX_R10+CTX_SIZE(%rdi), %r10
+    movq CTX_R9+CTX_SIZE(%rdi), %r9
+    movq CTX_R8+CTX_SIZE(%rdi), %r8
+    movq CTX_RBP+CTX_SIZE(%rdi), %rbp
+    movq CTX_RSI+CTX_SIZE(%rdi), %rsi
+    movq CTX_RDX+CTX_SIZE(%rdi), %rdx
+    movq CTX_RBX+CTX_SIZE(%rdi), %rbx
+    movq CTX_RAX+CTX_SIZE(%rdi), %rax
+    movq CTX_RIP+CTX_SIZE(%rdi), %rcx
+    movq CTX_RFLAGS+CTX_SIZE(%rdi), %r11
+    movq CTX_RSP+CTX_SIZE(%rdi), %rsp
+    movq CTX_RDI+CTX_SIZE(%rdi), %rdi
+    swapgs
+    sysretq
+
+/* restore_user_sysret_ipc(badge, info, ctx): the fastpath's SYSRET, with
+ * the badge and message info still in RDI and RSI, where the receiver
+ * expects them (the context's copies are never read: the next entry
+ * overwrites them). */
+    .global restore_user_sysret_ipc
+restore_user_sysret_ipc:
+    movq CTX_R15+CTX_SIZE(%rdx), %r15
+    movq CTX_R14+CTX_SIZE(%rdx), %r14
+    movq CTX_R13+CTX_SIZE(%rdx), %r13
+    movq CTX_R12+CTX_SIZE(%rdx), %r12
+    movq CTX_R10+CTX_SIZE(%rdx), %r10
+    movq CTX_R9+CTX_SIZE(%rdx), %r9
+    movq CTX_R8+CTX_SIZE(%rdx), %r8
+    movq CTX_RBP+CTX_SIZE(%rdx), %rbp
+    movq CTX_RBX+CTX_SIZE(%rdx), %rbx
+    movq CTX_RAX+CTX_SIZE(%rdx), %rax
+    movq CTX_RIP+CTX_SIZE(%rdx), %rcx
+    movq CTX_RFLAGS+CTX_SIZE(%rdx), %r11
+    movq CTX_RSP+CTX_SIZE(%rdx), %rsp
+    movq CTX_RDX+CTX_SIZE(%rdx), %rdx
     swapgs
     sysretq

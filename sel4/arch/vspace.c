@@ -5,6 +5,7 @@
 
 extern pte_t boot_pml4[]; /* boot/entry.S, physical address */
 static pte_t *kernel_pml4;
+const pte_t *loaded_vspace;
 static pte_t **asid_table[BIT(ASID_HIGH_BITS)];
 
 void init_kernel_vspace(void)
@@ -21,6 +22,7 @@ void init_kernel_vspace(void)
         for (int j = 0; j < 512; j++) pd[j] |= PTE_GLOBAL;
     }
     write_cr3(read_cr3());
+    loaded_vspace = kernel_pml4;
 }
 
 void copy_kernel_mappings(pte_t *pml4) { pml4[511] = kernel_pml4[511]; }
@@ -36,26 +38,39 @@ void set_asid_pool(word_t base, pte_t **pool) { asid_table[base >> ASID_LOW_BITS
 
 pte_t **asid_pool_at(word_t asid_base) { return asid_table[(asid_base >> ASID_LOW_BITS) & MASK(ASID_HIGH_BITS)]; }
 
-void asid_pool_store(pte_t **pool, word_t index, pte_t *pml4) { pool[index] = pml4; }
-
-static pte_t *vspace_of(tcb_t *t)
+void asid_assign(pte_t **pool, word_t asid, pte_t *pml4)
 {
-    cap_t c = tcb_slot(t, tcbVTable)->cap;
-    if (cap_get_type(c) != cap_pml4_cap || !mapped_asid(c)) return NULL;
-    pte_t *pml4 = cap_ptr(c);
-    return find_vspace_for_asid(mapped_asid(c)) == pml4 ? pml4 : NULL;
+    pool[asid & MASK(ASID_LOW_BITS)] = pml4;
+    pml4[PML4_ASID_SLOT] = asid_record(asid);
 }
+
+/* asid no longer maps to pml4: drop the fastpath's record of it. */
+static void forget_asid_record(pte_t *pml4, word_t asid)
+{
+    if (pml4[PML4_ASID_SLOT] == asid_record(asid)) pml4[PML4_ASID_SLOT] = 0;
+}
+
+/* The PML4 a VTable cap names when it is a mapped PML4 cap whose ASID still
+ * maps to that PML4 (seL4's findVSpaceForASID check), else NULL. */
+static pte_t *vspace_root_of(cap_t vtable)
+{
+    word_t asid = mapped_asid(vtable);
+    if (cap_get_type(vtable) != cap_pml4_cap || asid == 0) return NULL;
+    pte_t *pml4 = cap_ptr(vtable);
+    return find_vspace_for_asid(asid) == pml4 ? pml4 : NULL;
+}
+
+static pte_t *vspace_of(tcb_t *t) { return vspace_root_of(tcb_slot(t, tcbVTable)->cap); }
 
 bool has_valid_vspace(tcb_t *t) { return vspace_of(t) != NULL; }
 
 void set_vm_root(tcb_t *t)
 {
     pte_t *pml4 = vspace_of(t);
-    word_t cr3 = pptr_to_paddr(pml4 ? pml4 : kernel_pml4);
-    if (read_cr3() != cr3) write_cr3(cr3);
+    load_vspace(pml4 ? pml4 : kernel_pml4);
 }
 
-static bool is_current_vspace(const pte_t *pml4) { return read_cr3() == pptr_to_paddr(pml4); }
+static bool is_current_vspace(const pte_t *pml4) { return pml4 == loaded_vspace; }
 
 const word_t *user_word_pointer(tcb_t *t, word_t vaddr)
 {
@@ -157,15 +172,19 @@ void delete_asid(word_t asid, pte_t *pml4)
     pte_t **pool = asid_table[(asid >> ASID_LOW_BITS) & MASK(ASID_HIGH_BITS)];
     if (!pool || pool[asid & MASK(ASID_LOW_BITS)] != pml4) return;
     pool[asid & MASK(ASID_LOW_BITS)] = NULL;
-    if (is_current_vspace(pml4)) write_cr3(pptr_to_paddr(kernel_pml4));
+    forget_asid_record(pml4, asid);
+    if (is_current_vspace(pml4)) load_vspace(kernel_pml4);
 }
 
 void delete_asid_pool(word_t base, pte_t **pool)
 {
     word_t i = base >> ASID_LOW_BITS;
     if (asid_table[i] != pool) return;
-    for (word_t j = 0; j < BIT(ASID_LOW_BITS); j++)
-        if (pool[j] && is_current_vspace(pool[j])) write_cr3(pptr_to_paddr(kernel_pml4));
+    for (word_t j = 0; j < BIT(ASID_LOW_BITS); j++) {
+        if (!pool[j]) continue;
+        forget_asid_record(pool[j], base + j);
+        if (is_current_vspace(pool[j])) load_vspace(kernel_pml4);
+    }
     asid_table[i] = NULL;
 }
 

@@ -3,6 +3,7 @@
 #ifndef ARCH_VSPACE_H
 #define ARCH_VSPACE_H
 
+#include "arch/cpu.h"
 #include "arch/pte.h"
 #include "kernel/errors.h"
 
@@ -10,6 +11,38 @@ typedef struct pte_lookup {
     lookup_fault_t fault;
     pte_t *slot;
 } pte_lookup_t;
+
+/* A PML4's entry PML4_ASID_SLOT (in the kernel half, which user PML4s
+ * share only at entry 511) records the ASID it was last assigned, encoded
+ * with the present bit clear so that the MMU ignores the entry (SDM 4.5:
+ * with P = 0 all other bits are ignored).  seL4 keeps the hardware ASID in
+ * a reserved page-directory slot on ARM for its fastpath the same way.  The
+ * record is cleared when that ASID is deleted, so a match implies the
+ * ASID table still maps the ASID to this PML4. */
+#define PML4_ASID_SLOT 510
+static inline pte_t asid_record(word_t asid) { return (asid + 1) << 1; }
+
+/* vspace_root_of for the fastpath: one compare with the PML4's record
+ * instead of two table loads.  NULL means "take the slow path", which
+ * makes the authoritative check. */
+static FORCE_INLINE pte_t *vspace_root_fast(cap_t vtable)
+{
+    if (cap_get_type(vtable) != cap_pml4_cap) return NULL;
+    pte_t *pml4 = cap_object_ptr(vtable);
+    return pml4[PML4_ASID_SLOT] == asid_record(mapped_asid(vtable)) ? pml4 : NULL;
+}
+
+/* The PML4 CR3 holds, beside CR3 so that a switch compares pointers. */
+extern const pte_t *loaded_vspace;
+
+/* Load CR3 with pml4 unless it is already loaded (a CR3 write flushes the
+ * non-global TLB entries, SDM 4.10.4.1). */
+static FORCE_INLINE void load_vspace(const pte_t *pml4)
+{
+    if (pml4 == loaded_vspace) return;
+    write_cr3(pptr_to_paddr(pml4));
+    loaded_vspace = pml4;
+}
 
 void init_kernel_vspace(void);
 void copy_kernel_mappings(pte_t *pml4);
@@ -26,10 +59,11 @@ pte_lookup_t lookup_pt_slot(pte_t *pml4, word_t vaddr);
 #define ASID_LOW_BITS 9
 #define ASID_HIGH_BITS 3
 pte_t *find_vspace_for_asid(word_t asid);
-/* Boot: the initial ASID pool; returns the ASID given to `pml4`. */
+/* pool now serves the ASIDs from base (boot, ASIDControl_MakePool). */
 void set_asid_pool(word_t base, pte_t **pool);
 pte_t **asid_pool_at(word_t asid_base);
-void asid_pool_store(pte_t **pool, word_t index, pte_t *pml4);
+/* pool (which serves asid) maps asid to pml4 from now on. */
+void asid_assign(pte_t **pool, word_t asid, pte_t *pml4);
 
 void unmap_page(cap_t frame);
 void unmap_paging_structure(cap_t cap);

@@ -72,7 +72,7 @@ static void parse_multiboot(u32 magic, word_t mbi_paddr)
     const struct multiboot_info *mbi = paddr_to_pptr(mbi_paddr);
     if (mbi->flags & MBI_FLAG_CMDLINE) {
         const char *cmdline = paddr_to_pptr(mbi->cmdline);
-        if (has_word(cmdline, "slowpath")) fastpath_enabled = false;
+        if (has_word(cmdline, "slowpath")) set_fastpath_enabled(false);
     }
     if (mbi->flags & MBI_FLAG_MMAP) {
         word_t p = mbi->mmap_addr, end = p + mbi->mmap_length;

@@ -191,7 +191,7 @@ void create_root_server(void)
     w.pml4 = boot_alloc(seL4_PageBits);
     copy_kernel_mappings(w.pml4);
     pte_t **pool = boot_alloc(seL4_ASIDPoolBits);
-    asid_pool_store(pool, ROOT_ASID, w.pml4);
+    asid_assign(pool, ROOT_ASID, w.pml4);
     set_asid_pool(0, pool);
     tcb_t *tcb = tcb_of_object(boot_alloc(seL4_TCBBits));
     void *ipc_frame = boot_alloc(seL4_PageBits);

@@ -1,85 +1,161 @@
 /* The IPC fastpath (seL4's fastpath_call / fastpath_reply_recv): a Call or
  * ReplyRecv that carries no caps and at most four message words, when the
  * partner is ready and may run at once, goes straight to the partner.
- * Any other case returns and the slow path runs. */
+ * Everything on the way is inline: a one-level CSpace lookup, the ASID
+ * check of the partner's VSpace, the reply cap's derivation-tree links, the
+ * message registers and the return to user mode.  Any other case leaves
+ * before changing anything, and the slow path runs; its effects are the
+ * same (the kernel test suite's ipc_fastpath_matches_slowpath). */
 #include "arch/machine.h"
 #include "arch/vspace.h"
-#include "kernel/cspace.h"
-#include "kernel/cte.h"
 #include "kernel/ipc.h"
 #include "kernel/syscall.h"
 #include "kernel/thread.h"
 
-static bool fast_message(seL4_MessageInfo_t info)
+/* No extra caps and at most MSG_REGISTER_COUNT words: the length (bits
+ * 6..0) and extraCaps (8..7) fields together are at most the count. */
+static FORCE_INLINE bool fast_message(word_t info)
 {
-    return seL4_MessageInfo_get_extraCaps(info) == 0 && seL4_MessageInfo_get_length(info) <= MSG_REGISTER_COUNT;
+    return (info & MASK(seL4_MsgLengthBits + seL4_MsgExtraCapBits)) <= MSG_REGISTER_COUNT;
 }
 
-static void copy_fast_mrs(tcb_t *from, tcb_t *to, seL4_MessageInfo_t info)
+/* For a fast_message no clamping to seL4_MsgMaxLength applies
+ * (message_info_from_word): the length is the field as it stands. */
+static FORCE_INLINE word_t message_length(word_t info) { return info & MASK(seL4_MsgLengthBits); }
+
+/* The receiver's message info: the sender's with capsUnwrapped cleared. */
+static FORCE_INLINE word_t received_info(word_t info)
 {
-    for (word_t i = 0; i < seL4_MessageInfo_get_length(info); i++) *msg_register(to, i) = *msg_register(from, i);
-    to->ctx.rsi = seL4_MessageInfo_set_capsUnwrapped(info, 0).words[0];
+    seL4_MessageInfo_t m = {{info}};
+    return seL4_MessageInfo_set_capsUnwrapped(m, 0).words[0];
 }
 
-static NORETURN void switch_now(tcb_t *to)
+/* The cap cptr names when the thread's CSpace root is a single CNode whose
+ * guard and radix consume all 64 bits (as the root server's and most
+ * CSpaces are); a null cap when the lookup would fail or need more levels,
+ * which the slow path's resolve_address_bits then handles. */
+static FORCE_INLINE cap_t lookup_fast(tcb_t *t, word_t cptr)
+{
+    cap_t root = tcb_slot(t, tcbCTable)->cap;
+    word_t radix = cnode_radix(root);
+    if (cap_get_type(root) != cap_cnode_cap || radix + cnode_guard_size(root) != seL4_WordBits) return cap_null();
+    /* radix + guard size = 64 (so radix < 64): the guard is everything
+     * above the radix bits, and the index is what remains. */
+    word_t guard = cptr >> radix;
+    if (guard != cnode_guard(root)) return cap_null();
+    return ((cte_t *)cap_object_ptr(root))[cptr - (guard << radix)].cap;
+}
+
+/* MR0..MR3 live in R10, R8, R9 and R15 (msg_register); only the message's
+ * words move, so the receiver's other registers keep their values.  Five
+ * dense cases make a jump table: no compare chain for short messages. */
+static FORCE_INLINE void copy_message_registers(const tcb_t *from, tcb_t *to, word_t length)
+{
+    switch (length & 7) { /* & 7: a table of eight, no bounds check */
+    case 4: to->ctx.r15 = from->ctx.r15; __attribute__((fallthrough));
+    case 3: to->ctx.r9 = from->ctx.r9; __attribute__((fallthrough));
+    case 2: to->ctx.r8 = from->ctx.r8; __attribute__((fallthrough));
+    case 1: to->ctx.r10 = from->ctx.r10; break;
+    case 0: break;
+    default: __builtin_unreachable(); /* fast_message: length <= 4 */
+    }
+}
+
+static FORCE_INLINE NORETURN void switch_to_partner(tcb_t *to, const pte_t *pml4, word_t badge, word_t info)
 {
     to->state = ThreadState_Running;
     ks_cur_thread = to;
-    set_vm_root(to);
-    restore_user_context(to);
+    load_vspace(pml4);
+    restore_user_context_ipc(to, badge, info);
 }
 
-void fastpath_call(tcb_t *t)
+static FORCE_INLINE void fastpath_call(tcb_t *t, word_t cptr, word_t info)
 {
-    seL4_MessageInfo_t info = message_info_from_word(t->ctx.rsi);
-    if (!fast_message(info)) return;
-    resolve_result_t r = lookup_slot(t, t->ctx.rdi);
-    if (r.fault.type != seL4_NoFailure) return;
-    cap_t cap = r.slot->cap;
+    if (unlikely(!fast_message(info) || t->fault.type != seL4_Fault_NullFault)) return;
+    cap_t cap = lookup_fast(t, cptr);
     word_t rights = cap_rights(cap);
-    if (cap_get_type(cap) != cap_endpoint_cap || !(rights & RIGHT_WRITE)) return;
-    if (!(rights & (RIGHT_GRANT | RIGHT_GRANT_REPLY))) return;
-    endpoint_t *ep = cap_ptr(cap);
-    if (ep_state(ep) != EPState_Recv) return;
+    if (unlikely(cap_get_type(cap) != cap_endpoint_cap || !(rights & RIGHT_WRITE) ||
+                 !(rights & (RIGHT_GRANT | RIGHT_GRANT_REPLY))))
+        return;
+    endpoint_t *ep = cap_object_ptr(cap);
     tcb_t *dest = ep->head;
-    if (!has_valid_vspace(dest) || dest->priority < t->priority) return;
-    if (!cap_is_null(tcb_slot(dest, tcbCaller)->cap)) return;
+    if (unlikely(!dest || dest->state == ThreadState_BlockedOnSend)) return;
+    const pte_t *pml4 = vspace_root_fast(tcb_slot(dest, tcbVTable)->cap);
+    if (unlikely(!pml4 || dest->priority < t->priority)) return;
+    cte_t *caller_slot = tcb_slot(dest, tcbCaller);
+    if (unlikely(!cap_is_null(caller_slot->cap) || t->queued)) return;
 
-    ep_remove(ep, dest);
-    sched_dequeue(t);
+    /* dest leaves the head of the receive queue (ep_remove). */
+    tcb_t *next = dest->ep_next;
+    ep->head = next;
+    if (next) next->ep_prev = NULL;
+    else ep->tail = NULL;
+    dest->ep_next = NULL;
+
     t->state = ThreadState_BlockedOnReply;
-    cte_insert(reply_cap_new(t, false, dest->blocking_can_grant), tcb_slot(t, tcbReply), tcb_slot(dest, tcbCaller));
-    copy_fast_mrs(t, dest, info);
-    dest->ctx.rdi = cap_badge(cap);
-    switch_now(dest);
+    /* The reply cap, a child of t's master reply cap (cte_insert: reply
+     * caps are not revocable, so the slot's flags are clear). */
+    cte_t *master = tcb_slot(t, tcbReply);
+    cte_t *after = master->mdb_next;
+    caller_slot->cap = reply_cap_new(t, false, dest->blocking_can_grant);
+    caller_slot->mdb_prev = (word_t)master;
+    caller_slot->mdb_next = after;
+    master->mdb_next = caller_slot;
+    if (unlikely(after != NULL)) mdb_set_prev(after, caller_slot);
+
+    copy_message_registers(t, dest, message_length(info));
+    switch_to_partner(dest, pml4, cap_badge(cap), received_info(info));
 }
 
-void fastpath_reply_recv(tcb_t *t)
+static FORCE_INLINE void fastpath_reply_recv(tcb_t *t, word_t cptr, word_t info)
 {
-    seL4_MessageInfo_t info = message_info_from_word(t->ctx.rsi);
-    if (!fast_message(info)) return;
-    resolve_result_t r = lookup_slot(t, t->ctx.rdi);
-    if (r.fault.type != seL4_NoFailure) return;
-    cap_t cap = r.slot->cap;
-    if (cap_get_type(cap) != cap_endpoint_cap || !(cap_rights(cap) & RIGHT_READ)) return;
-    endpoint_t *ep = cap_ptr(cap);
-    if (ep_state(ep) == EPState_Send) return;
+    if (unlikely(!fast_message(info) || t->fault.type != seL4_Fault_NullFault)) return;
+    cap_t cap = lookup_fast(t, cptr);
+    if (unlikely(cap_get_type(cap) != cap_endpoint_cap || !(cap_rights(cap) & RIGHT_READ))) return;
+    endpoint_t *ep = cap_object_ptr(cap);
+    if (unlikely(ep->head && ep->head->state == ThreadState_BlockedOnSend)) return;
     notification_t *bound = t->bound_notification;
-    if (bound && ntfn_state(bound) == NtfnState_Active) return;
+    if (unlikely(bound && ntfn_state(bound) == NtfnState_Active)) return;
     cte_t *caller_slot = tcb_slot(t, tcbCaller);
     cap_t reply = caller_slot->cap;
-    if (cap_get_type(reply) != cap_reply_cap || reply_is_master(reply)) return;
-    tcb_t *caller = cap_ptr(reply);
-    if (caller->state != ThreadState_BlockedOnReply || caller->fault.type != seL4_Fault_NullFault) return;
-    if (!has_valid_vspace(caller) || caller->priority < t->priority) return;
+    if (unlikely(cap_get_type(reply) != cap_reply_cap || reply_is_master(reply))) return;
+    tcb_t *caller = cap_object_ptr(reply);
+    if (unlikely(caller->state != ThreadState_BlockedOnReply || caller->fault.type != seL4_Fault_NullFault))
+        return;
+    const pte_t *pml4 = vspace_root_fast(tcb_slot(caller, tcbVTable)->cap);
+    if (unlikely(!pml4 || caller->priority < t->priority || t->queued)) return;
 
-    sched_dequeue(t);
+    /* t waits at the tail of the endpoint's receive queue (ep_append). */
     t->blocking_can_grant = (cap_rights(cap) & RIGHT_GRANT) != 0;
     t->blocking_object = (word_t)ep;
     t->state = ThreadState_BlockedOnReceive;
-    ep_append(ep, t);
-    cte_delete_reply(caller_slot);
-    copy_fast_mrs(t, caller, info);
-    caller->ctx.rdi = 0;
-    switch_now(caller);
+    tcb_t *tail = ep->tail;
+    t->ep_next = NULL;
+    t->ep_prev = tail;
+    if (tail) tail->ep_next = t;
+    else ep->head = t;
+    ep->tail = t;
+
+    /* The reply cap is used up (cte_delete_reply's unlink). */
+    cte_t *prev = mdb_prev(caller_slot), *next = caller_slot->mdb_next;
+    if (likely(prev != NULL)) prev->mdb_next = next;
+    if (unlikely(next != NULL)) {
+        mdb_set_prev(next, prev);
+        mdb_set_flags(next, mdb_revocable(next), mdb_first_badged(next) || mdb_first_badged(caller_slot));
+    }
+    caller_slot->cap = cap_null();
+    caller_slot->mdb_prev = 0;
+    caller_slot->mdb_next = NULL;
+
+    copy_message_registers(t, caller, message_length(info));
+    switch_to_partner(caller, pml4, 0, received_info(info));
+}
+
+/* The entry stub has saved the registers and fault_ip. */
+void c_handle_syscall(word_t cptr, word_t info, word_t sys)
+{
+    tcb_t *t = ks_cur_thread;
+    if (sys == fastpath_call_number) fastpath_call(t, cptr, info);
+    else if (sys == fastpath_reply_recv_number) fastpath_reply_recv(t, cptr, info);
+    slowpath();
 }

@@ -84,6 +84,16 @@ typedef struct tcb {
     char name[TCB_NAME_LENGTH];
 } tcb_t;
 
+/* arch/traps.S addresses the context and fault_ip by these offsets. */
+_Static_assert(__builtin_offsetof(user_context_t, r15) == 0 && __builtin_offsetof(user_context_t, rax) == 112 &&
+                   __builtin_offsetof(user_context_t, vector) == 120 &&
+                   __builtin_offsetof(user_context_t, rip) == 136 &&
+                   __builtin_offsetof(user_context_t, rflags) == 152 &&
+                   __builtin_offsetof(user_context_t, rsp) == 160 && sizeof(user_context_t) == 176,
+               "user_context_t layout");
+_Static_assert(__builtin_offsetof(tcb_t, fault_ip) == __builtin_offsetof(tcb_t, ctx) + sizeof(user_context_t),
+               "fault_ip follows the context");
+
 #define TCB_OFFSET BIT(seL4_TCBBits - 1)
 enum tcb_cnode_index { tcbCTable = 0, tcbVTable = 1, tcbReply = 2, tcbCaller = 3, tcbBuffer = 4, tcbCNodeEntries = 5 };
 _Static_assert(sizeof(tcb_t) <= TCB_OFFSET, "tcb fits its half");

@@ -5,6 +5,7 @@
 #include "arch/apic.h"
 #include "arch/cpu.h"
 #include "arch/exit.h"
+#include "arch/fpu.h"
 #include "arch/machine.h"
 #include "arch/vspace.h"
 #include "kernel/cspace.h"
@@ -15,7 +16,14 @@
 #include "kernel/tcb.h"
 #include "kernel/thread.h"
 
-bool fastpath_enabled = true;
+word_t fastpath_call_number = (word_t)seL4_SysCall;
+word_t fastpath_reply_recv_number = (word_t)seL4_SysReplyRecv;
+
+void set_fastpath_enabled(bool enabled)
+{
+    fastpath_call_number = enabled ? (word_t)seL4_SysCall : 0;
+    fastpath_reply_recv_number = enabled ? (word_t)seL4_SysReplyRecv : 0;
+}
 
 static void cap_fault(tcb_t *t, word_t cptr, bool in_receive, lookup_fault_t lf)
 {
@@ -163,7 +171,7 @@ static void handle_syscall(long sys)
     }
     case seL4_SysDebugSnapshot: break;
     case seL4_SysDebugNameThread: debug_name_thread(t); break;
-    case seL4_SysX64simSetFastpath: fastpath_enabled = t->ctx.rdi != 0; break;
+    case seL4_SysX64simSetFastpath: set_fastpath_enabled(t->ctx.rdi != 0); break;
     default:
         t->fault = (fault_t){seL4_Fault_UnknownSyscall, (word_t)sys, 0, 0, {0, 0, 0, 0}};
         handle_fault(t);
@@ -179,16 +187,9 @@ void return_to_user(void)
     restore_user_context(ks_cur_thread);
 }
 
-void c_handle_syscall(void)
+void slowpath(void)
 {
-    tcb_t *t = ks_cur_thread;
-    t->fault_ip = t->ctx.rip - 2; /* the 2-byte syscall instruction */
-    long sys = (long)t->ctx.rdx;
-    if (fastpath_enabled) {
-        if (sys == seL4_SysCall) fastpath_call(t);
-        else if (sys == seL4_SysReplyRecv) fastpath_reply_recv(t);
-    }
-    handle_syscall(sys);
+    handle_syscall((long)ks_cur_thread->ctx.rdx);
     return_to_user();
 }
 
@@ -197,7 +198,10 @@ void c_handle_exception(void)
     tcb_t *t = ks_cur_thread;
     word_t vector = t->ctx.vector;
     t->fault_ip = t->ctx.rip;
-    if (vector == 14) {
+    if (vector == DEVICE_NOT_AVAILABLE_VECTOR) {
+        /* CR0.TS was set for this thread: it wants the FPU (arch/fpu.h). */
+        fpu_handle_unavailable(t);
+    } else if (vector == 14) {
         /* SDM 4.7: CR2 holds the address; error code bit 4 = instruction fetch. */
         word_t error = t->ctx.error;
         t->fault = (fault_t){seL4_Fault_VMFault, read_cr2(), error, (error >> 4) & 1, {0, 0, 0, 0}};

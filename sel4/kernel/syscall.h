@@ -4,14 +4,20 @@
 
 #include "kernel/structures.h"
 
-extern bool fastpath_enabled;
+/* The system calls the fastpath may take, seL4_SysCall and
+ * seL4_SysReplyRecv, or 0 (no system call's number) while it is off, so
+ * that one compare per call decides (fastpath.c). */
+extern word_t fastpath_call_number, fastpath_reply_recv_number;
+void set_fastpath_enabled(bool enabled);
 
-void NORETURN c_handle_syscall(void);
+/* fastpath.c: the entry stub's target, called with the system call's
+ * RDI, RSI and RDX; Call and ReplyRecv may take the fastpath, everything
+ * else goes to slowpath. */
+void NORETURN c_handle_syscall(word_t cptr, word_t info, word_t sys);
+/* Handle the current thread's system call (number in its RDX), then
+ * return to user mode. */
+void NORETURN slowpath(void);
 void NORETURN c_handle_exception(void);
 void NORETURN return_to_user(void);
-
-/* fastpath.c: return only when the slow path must handle the call. */
-void fastpath_call(tcb_t *t);
-void fastpath_reply_recv(tcb_t *t);
 
 #endif

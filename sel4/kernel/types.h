@@ -37,6 +37,7 @@ static inline word_t kernel_image_paddr(const void *sym) { return (word_t)sym - 
 
 #define UNUSED __attribute__((unused))
 #define NORETURN __attribute__((noreturn))
+#define FORCE_INLINE inline __attribute__((always_inline))
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 

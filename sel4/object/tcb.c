@@ -3,7 +3,6 @@
 #include "kernel/tcb.h"
 
 #include "arch/fpu.h"
-#include "arch/machine.h"
 #include "arch/registers.h"
 #include "kernel/cte.h"
 #include "kernel/invocation.h"
@@ -40,7 +39,6 @@ void tcb_finalise(tcb_t *t)
     unbind_notification(t);
     suspend_thread(t);
     fpu_forget(t);
-    forget_segment_bases(t);
     for (int i = 0; i < tcbCNodeEntries; i++) cte_delete(tcb_slot(t, i));
     debug_tcb_unlink(t);
 }
