@@ -120,7 +120,7 @@ class Cpu : public TranslationListener {
   // that time read now (RDTSC, a device) counts every one before it.
   void SyncTiming() {
     if (timed_block_ != nullptr && instret_ - timed_instret_ > static_cast<uint64_t>(timed_begin_)) {
-      PriceTimedBlock(static_cast<int>(instret_ - timed_instret_));
+      PriceTimedBlock(static_cast<int>(instret_ - timed_instret_), /*leaves=*/false);
     }
   }
   // REP string instructions are priced as one run, not element by element:
@@ -383,8 +383,9 @@ class Cpu : public TranslationListener {
   }
   void LogSlowAccess(uint64_t linear, uint64_t phys, uint8_t flags);
   void StartTimedBlock(const Block* block);
-  // Prices instructions [timed_begin_, end) of the timed block.
-  void PriceTimedBlock(int end);
+  // Prices instructions [timed_begin_, end) of the timed block; `leaves`
+  // when the block is being left (insns[end - 1] went to state.rip).
+  void PriceTimedBlock(int end, bool leaves);
   void FinishTimedBlock();
   // Branch's step into a linked block with timing on: prices the block left
   // and starts the next; false if the loop must run first (an event is due

@@ -39,7 +39,7 @@ void Cpu::StartTimedBlock(const Block* block) {
   num_reps_ = 0;
 }
 
-void Cpu::PriceTimedBlock(int end) {
+void Cpu::PriceTimedBlock(int end, bool leaves) {
   const Block* b = timed_block_;
   end = std::min(end, b->count);
   if (end <= timed_begin_) return;
@@ -56,7 +56,7 @@ void Cpu::PriceTimedBlock(int end) {
       .num_accesses = used_log,
       .reps = rep_log_,
       .num_reps = num_reps_,
-      .leaves_block = end == b->count,
+      .leaves_block = leaves,
       .next_rip = state.rip,
       .cpl = timed_cpl_,
       .paging = timed_paging_,
@@ -81,7 +81,8 @@ void Cpu::PriceTimedBlock(int end) {
 
 void Cpu::FinishTimedBlock() {
   if (timed_block_ == nullptr) return;
-  PriceTimedBlock(static_cast<int>(std::min<uint64_t>(instret_ - timed_instret_, Block::kMaxInsns)));
+  PriceTimedBlock(static_cast<int>(std::min<uint64_t>(instret_ - timed_instret_, Block::kMaxInsns)),
+                  /*leaves=*/true);
   timed_block_ = nullptr;
   log_pos_ = log_end_ = mem_log_;
 }

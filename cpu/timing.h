@@ -61,6 +61,8 @@ struct InsnTiming {
   uint8_t latency = 1;      // inputs to result, memory access excluded
   uint8_t issue_uops = 1;   // front-end slots (fused domain)
   uint8_t occupancy = 0;    // cycles a non-pipelined unit stays busy (0: pipelined)
+  uint16_t throughput = 0;  // reciprocal throughput in 1/60 cycles (0: none given)
+  uint16_t form = 0;        // the description's form id, for its throughput bound
   uint8_t loads = 0;        // memory reads / writes the form makes
   uint8_t stores = 0;
   BranchKind branch = BranchKind::kNone;
@@ -110,7 +112,7 @@ struct PricedRange {
   int num_accesses;
   const RepWork* reps;
   int num_reps;
-  bool leaves_block;   // insns[end - 1] ended the block; next_rip is where it went
+  bool leaves_block;   // the block is being left after insns[end - 1]: next_rip is where it went
   uint64_t next_rip;
   int cpl;
   bool paging;         // CR0.PG: without it no TLB is involved

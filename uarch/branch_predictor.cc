@@ -1,11 +1,14 @@
 #include "uarch/branch_predictor.h"
 
+#include <bit>
+
 namespace x64sim {
 
 BranchPredictor::BranchPredictor(const BranchPredictorConfig& c)
     : kind_(c.kind),
       history_mask_(c.history_bits >= 64 ? ~0ull : (1ull << c.history_bits) - 1),
       pht_mask_(static_cast<uint64_t>(c.pht_entries) - 1),
+      pht_bits_(std::countr_zero(static_cast<unsigned>(c.pht_entries))),
       btb_mask_(static_cast<uint64_t>(c.btb_entries) - 1),
       pht_(static_cast<size_t>(c.pht_entries), 1),  // weakly not taken
       btb_(static_cast<size_t>(c.btb_entries), 0),
@@ -13,7 +16,10 @@ BranchPredictor::BranchPredictor(const BranchPredictorConfig& c)
 
 bool BranchPredictor::Conditional(uint64_t rip, bool taken) {
   uint64_t index = rip ^ (rip >> 12);
-  if (kind_ == DirectionPredictor::kGshare) index ^= history_ << 2;
+  if (kind_ == DirectionPredictor::kGshare) {
+    // A history longer than the index is folded into it.
+    for (uint64_t h = history_ << 2; h != 0; h >>= pht_bits_) index ^= h;
+  }
   uint8_t& counter = pht_[index & pht_mask_];
   const bool guess = counter >= 2;
   if (taken && counter < 3) ++counter;
@@ -23,9 +29,10 @@ bool BranchPredictor::Conditional(uint64_t rip, bool taken) {
 }
 
 bool BranchPredictor::Indirect(uint64_t rip, uint64_t target) {
-  uint64_t& slot = btb_[(rip ^ (rip >> 10)) & btb_mask_];
+  uint64_t& slot = btb_[(rip ^ (rip >> 10) ^ path_) & btb_mask_];
   const bool miss = slot != target;
   slot = target;
+  path_ = ((path_ << 3) ^ (target >> 2) ^ (target >> 12)) & history_mask_;
   return miss;
 }
 

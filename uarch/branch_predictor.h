@@ -1,6 +1,7 @@
 // The front end's guesses: a direction predictor (gshare — global history
 // XOR address into two-bit counters — or bimodal), a tagless indirect
-// target buffer and a return stack. Direct targets are taken as always
+// target buffer indexed by address and the path of recent indirect targets
+// (so repeating target patterns are learnt), and a return stack. Direct targets are taken as always
 // known (decoded-uop caches and BTBs hold them; a first-time miss is not
 // modelled).
 #ifndef X64SIM_UARCH_BRANCH_PREDICTOR_H_
@@ -32,8 +33,10 @@ class BranchPredictor {
   DirectionPredictor kind_;
   uint64_t history_mask_;
   uint64_t pht_mask_;
+  int pht_bits_;
   uint64_t btb_mask_;
   uint64_t history_ = 0;
+  uint64_t path_ = 0;  // recent indirect targets, folded: indirect predictions follow patterns
   std::vector<uint8_t> pht_;
   std::vector<uint64_t> btb_;
   std::vector<uint64_t> ras_;

@@ -130,11 +130,13 @@ CoreModel::CoreModel(const UarchDescription& d, Mmu& mmu)
       rob_(d_.rob_entries),
       load_buffer_(d_.load_buffer),
       store_buffer_(d_.store_buffer),
+      form_next_(d_.forms.size() + 1, 0),
       line_shift_(std::countr_zero(static_cast<unsigned>(d_.l1i.line_bytes))) {}
 
 void CoreModel::Annotate(const ZydisDecodedInstruction& insn, const ZydisDecodedOperand* ops,
                          uint64_t phys, InsnTiming* out) {
   *out = InsnTiming{};
+  out->form = static_cast<uint16_t>(d_.forms.size());  // the spare slot, until the form is found
   out->new_line = ((phys + insn.length - 1) >> line_shift_) != ((phys - 1) >> line_shift_);
   const std::string key = FormKey(insn, ops);
   auto it = d_.forms.find(key);
@@ -155,8 +157,17 @@ void CoreModel::Annotate(const ZydisDecodedInstruction& insn, const ZydisDecoded
     // A form whose throughput is worse than one per cycle per uop keeps a
     // unit busy (dividers, locked operations, microcoded forms).
     if (f.throughput >= 2.0) out->occupancy = static_cast<uint8_t>(std::min(f.throughput, 255.0));
+    out->form = static_cast<uint16_t>(f.id);
+    out->throughput = static_cast<uint16_t>(std::min(f.throughput * 60 + 0.5, 65535.0));
   }
   const bool zero_idiom = IsZeroIdiom(insn, ops);
+  // LEA with base, index and a displacement or scale: a slower unit on both
+  // Intel and AMD cores (core.lea-complex-latency).
+  if (insn.mnemonic == ZYDIS_MNEMONIC_LEA && ops[1].mem.base != ZYDIS_REGISTER_NONE &&
+      ops[1].mem.index != ZYDIS_REGISTER_NONE &&
+      (ops[1].mem.disp.has_displacement || ops[1].mem.scale > 1)) {
+    out->latency = static_cast<uint8_t>(d_.lea_complex_latency);
+  }
   for (int i = 0; i < insn.operand_count; ++i) {
     const ZydisDecodedOperand& op = ops[i];
     if (op.type == ZYDIS_OPERAND_TYPE_REGISTER) {
@@ -205,6 +216,7 @@ void CoreModel::Annotate(const ZydisDecodedInstruction& insn, const ZydisDecoded
     // gives only the micro-ops it dispatches.
     out->latency = 1;
     out->occupancy = 0;
+    out->throughput = 0;
   }
   out->rep_string = (insn.attributes & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE |
                                         ZYDIS_ATTRIB_HAS_REPNE)) &&
@@ -222,6 +234,7 @@ void CoreModel::Start(uint64_t cycle) {
   load_buffer_.Fill(cycle);
   store_buffer_.Fill(cycle);
   unit_busy_until_.fill(cycle);
+  std::fill(form_next_.begin(), form_next_.end(), cycle * 60);
   last_touched_page_ = ~0ull;
   last_fetch_page_ = ~0ull;
 }
@@ -364,6 +377,7 @@ uint64_t CoreModel::ExecuteComplex(const InsnTiming& t, const PricedRange& r, ui
   for (uint64_t s = t.address_sources; s != 0; s &= s - 1) {
     address_ready = std::max(address_ready, reg_ready_[std::countr_zero(s)]);
   }
+  const uint64_t store_data_ready = ready;  // a store's data, forwarded to a later load
   // Memory: each access this instruction made, in order.
   uint64_t data_ready = ready;
   const MemAccess* first_store = nullptr;
@@ -381,17 +395,26 @@ uint64_t CoreModel::ExecuteComplex(const InsnTiming& t, const PricedRange& r, ui
   *access_cursor = access;
   uint64_t done = data_ready;
   if (t.rep_string) {
+    // The microcode sequencer issues the run's micro-ops: nothing after it
+    // dispatches until it is done.
+    uint64_t run = 0;
     const RepWork* rep = *rep_cursor;
-    for (; rep != r.reps + r.num_reps && rep->rip == rip32; ++rep) done += RepCycles(*rep);
+    for (; rep != r.reps + r.num_reps && rep->rip == rip32; ++rep) run += RepCycles(*rep);
     *rep_cursor = rep;
+    done += run;
+    AdvanceDispatch(dispatch_cycle_ + run);
   }
-  // Execution: every micro-op group on its ports; the result is ready a
-  // latency after the last one issues.
-  uint64_t issue = data_ready;
+  // Execution: every micro-op group on its ports, a memory form's from when
+  // its address is known (its load and store-address micro-ops go first);
+  // the result is ready a latency after the data and the last micro-op.
+  const uint64_t book_from =
+      std::max((t.loads || t.stores) ? std::max(address_ready, ready) : data_ready, FormReady(t));
+  uint64_t issue = book_from;
+  uint64_t first_issue = 0;
   for (int g = 0; g < t.groups; ++g) {
     for (int u = 0; u < t.group_uops[g]; ++u) {
       int port = 0;
-      uint64_t from = data_ready;
+      uint64_t from = book_from;
       // A non-pipelined unit: the first micro-op waits for it on the first
       // port it may use, and keeps it busy.
       const bool unit = t.occupancy && g == 0 && u == 0;
@@ -401,12 +424,15 @@ uint64_t CoreModel::ExecuteComplex(const InsnTiming& t, const PricedRange& r, ui
       }
       const uint64_t c = Book(t.group_ports[g], from, &port);
       if (unit && port < kMaxPorts) unit_busy_until_[port] = c + t.occupancy;
+      if (g == 0 && u == 0) first_issue = c;
       issue = std::max(issue, c);
     }
   }
-  done = std::max(done, issue + t.latency);
+  FormIssued(t, t.groups != 0 ? first_issue : book_from);
+  done = std::max(done, std::max(issue, data_ready) + t.latency);
   if (first_store != nullptr) {
-    forward_[(first_store->phys >> 3) % kForwardSlots] = {first_store->phys >> 3, done, stores_};
+    forward_[(first_store->phys >> 3) % kForwardSlots] = {first_store->phys >> 3, store_data_ready,
+                                                          stores_};
   }
   return done;
 }
@@ -440,15 +466,18 @@ TimingModel::Used CoreModel::Price(const PricedRange& r) {
     Dispatch(t);
     if (t.simple) {
       // The short path: registers in, one port group, registers out.
-      uint64_t ready = dispatch_cycle_;
+      uint64_t ready = std::max(dispatch_cycle_, FormReady(t));
       for (uint64_t s = t.sources; s != 0; s &= s - 1) {
         ready = std::max(ready, reg_ready_[std::countr_zero(s)]);
       }
       uint64_t issue = ready;
       for (int u = 0; u < t.group_uops[0]; ++u) {
         int port;
-        issue = std::max(issue, Book(t.group_ports[0], ready, &port));
+        const uint64_t c = Book(t.group_ports[0], ready, &port);
+        if (u == 0) FormIssued(t, c);
+        issue = std::max(issue, c);
       }
+      if (t.group_uops[0] == 0) FormIssued(t, ready);
       done = issue + t.latency;
     } else {
       done = ExecuteComplex(t, r, static_cast<uint32_t>(rip), &access, &rep);
@@ -459,24 +488,30 @@ TimingModel::Used CoreModel::Price(const PricedRange& r) {
     for (int l = 0; l < t.loads; ++l) load_buffer_.Push(retire_cycle_);
     for (int s = 0; s < t.stores; ++s) store_buffer_.Push(retire_cycle_);
     stores_ += t.stores;
+    if (t.branch != BranchKind::kNone) {
+      // A branch before the range's end fell through (blocks run past
+      // conditional branches not taken); the last one went to next_rip.
+      const uint64_t fallthrough = rip + length;
+      const bool last = i == r.end - 1;
+      if (!last || r.leaves_block) ResolveBranch(t.branch, rip, fallthrough,
+                                                 last ? r.next_rip : fallthrough, done);
+    }
     rip += length;
     code += length;
   }
-  // A block ends at its only branch.
-  const InsnTiming& last = r.timing[r.end - 1];
-  if (last.branch != BranchKind::kNone && r.leaves_block && r.end > r.begin) {
-    const uint64_t fallthrough = rip;
-    if (predictor_.Resolve(last.branch, rip - r.insns[r.end - 1].length, fallthrough,
-                           r.next_rip)) {
-      const uint64_t restart = done + d_.branch.mispredict_penalty;
-      if (restart > dispatch_cycle_) mispredict_cycles_ += restart - dispatch_cycle_;
-      AdvanceDispatch(restart);
-    } else if (r.next_rip != fallthrough) {
-      AdvanceDispatch(dispatch_cycle_ + 1);  // a taken branch ends the fetch group
-    }
-  }
   cycles_by_cpl_[r.cpl & 3] += retire_cycle_ - start;
   return {static_cast<int>(access - r.accesses), static_cast<int>(rep - r.reps)};
+}
+
+void CoreModel::ResolveBranch(BranchKind kind, uint64_t rip, uint64_t fallthrough,
+                              uint64_t target, uint64_t done) {
+  if (predictor_.Resolve(kind, rip, fallthrough, target)) {
+    const uint64_t restart = done + d_.branch.mispredict_penalty;
+    if (restart > dispatch_cycle_) mispredict_cycles_ += restart - dispatch_cycle_;
+    AdvanceDispatch(restart);
+  } else if (target != fallthrough) {
+    AdvanceDispatch(dispatch_cycle_ + d_.branch.taken_penalty);  // a new fetch group
+  }
 }
 
 void CoreModel::Deliver(TimingEvent event, int cpl) {

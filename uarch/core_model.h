@@ -105,6 +105,10 @@ class CoreModel final : public TimingModel, public WalkObserver {
   uint64_t ExecuteComplex(const InsnTiming& t, const PricedRange& r, uint32_t rip32,
                           const MemAccess** access, const RepWork** rep);
   void FetchLine(uint64_t phys);
+  // Predicts a branch that went to `target`; a misprediction restarts
+  // dispatch a penalty after it executed (`done`).
+  void ResolveBranch(BranchKind kind, uint64_t rip, uint64_t fallthrough, uint64_t target,
+                     uint64_t done);
   void Drain(TimingEvent event, int cost_cycles);
   uint64_t RepCycles(const RepWork& w);
 
@@ -146,6 +150,14 @@ class CoreModel final : public TimingModel, public WalkObserver {
   };
   std::array<PortSlot, kRing> port_slots_{};
   std::array<uint64_t, kMaxPorts> unit_busy_until_{};
+  // Per form, in 1/60 cycles: when its next instance may issue, so a form
+  // never beats its measured reciprocal throughput.
+  std::vector<uint64_t> form_next_;
+  // A form may issue in a cycle its budget has reached (fractions: several a cycle).
+  uint64_t FormReady(const InsnTiming& t) const { return form_next_[t.form] / 60; }
+  void FormIssued(const InsnTiming& t, uint64_t cycle) {
+    form_next_[t.form] = std::max(form_next_[t.form], cycle * 60) + t.throughput;
+  }
   std::array<StoreRecord, kForwardSlots> forward_{};
   uint64_t last_touched_page_ = ~0ull;  // the data page whose TLB hit was last recorded
   uint16_t last_touched_pcid_ = 0;

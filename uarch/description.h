@@ -26,6 +26,7 @@ struct UopGroup {
 
 // One instruction form's cost (uops.info's columns).
 struct FormTiming {
+  int id = 0;                // 0, 1, ... in the order the file gives them
   int latency = 0;           // inputs to register result, memory access excluded
   double throughput = 0;     // reciprocal throughput, cycles
   int uops = 0;              // front-end micro-ops
@@ -49,6 +50,7 @@ struct BranchPredictorConfig {
   int btb_entries = 0;  // indirect-target buffer, a power of two
   int ras_entries = 0;
   int mispredict_penalty = 0;
+  int taken_penalty = 0;  // dispatch cycles a correctly predicted taken branch costs
 };
 
 struct UarchDescription {
@@ -69,6 +71,7 @@ struct UarchDescription {
   int load_buffer = 0;
   int store_buffer = 0;
   int store_forward_latency = 0;
+  int lea_complex_latency = 0;  // LEA base+index+disp (or scaled): its own latency
 
   BranchPredictorConfig branch;
   CacheGeometry l1i, l1d, l2, l3;

@@ -242,6 +242,7 @@ class Parser {
         {"core.load-buffer", &D::load_buffer, nullptr, 1},
         {"core.store-buffer", &D::store_buffer, nullptr, 1},
         {"core.store-forward-latency", &D::store_forward_latency, nullptr, 0},
+        {"core.lea-complex-latency", &D::lea_complex_latency, nullptr, 1},
         {"dram.latency", &D::dram_latency, nullptr, 1},
         {"walk.step-overhead", &D::walk_step_overhead, nullptr, 0},
         {"tlb.stlb-hit-latency", &D::stlb_hit_latency, nullptr, 0},
@@ -255,6 +256,7 @@ class Parser {
         {"branch.btb-entries", nullptr, nullptr, 1},
         {"branch.ras-entries", nullptr, nullptr, 1},
         {"branch.mispredict-penalty", nullptr, nullptr, 0},
+        {"branch.taken-penalty", nullptr, nullptr, 0},
     };
     return kScalars;
   }
@@ -474,6 +476,7 @@ class Parser {
     else if (key == "branch.btb-entries") d_.branch.btb_entries = v;
     else if (key == "branch.ras-entries") d_.branch.ras_entries = v;
     else if (key == "branch.mispredict-penalty") d_.branch.mispredict_penalty = v;
+    else if (key == "branch.taken-penalty") d_.branch.taken_penalty = v;
     return absl::OkStatus();
   }
 
@@ -509,6 +512,7 @@ class Parser {
         f.groups.push_back(g);
       }
     }
+    f.id = static_cast<int>(d_.forms.size());
     if (!d_.forms.emplace(key, std::move(f)).second) return line.Error(field, "given twice");
     return absl::OkStatus();
   }

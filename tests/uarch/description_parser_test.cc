@@ -22,6 +22,7 @@ core.scheduler 16 [s]
 core.load-buffer 8 [s]
 core.store-buffer 8 [s]
 core.store-forward-latency 5 [s]
+core.lea-complex-latency 2 [s]
 core.fill-buffers 4 [s]
 branch.predictor gshare [s]
 branch.history-bits 8 [s]
@@ -29,6 +30,7 @@ branch.pht-entries 256 [s]
 branch.btb-entries 64 [s]
 branch.ras-entries 8 [s]
 branch.mispredict-penalty 10 [s]
+branch.taken-penalty 1 [s]
 cache L1I size=4K ways=2 line=64 latency=3 [s]
 cache L1D size=4K ways=2 line=64 latency=4 [s]
 cache L2 size=64K ways=4 line=64 latency=10 [s]
@@ -109,14 +111,14 @@ TEST(DescriptionParserTest, ErrorsNameFileLineAndField) {
       {"core.rob 32 [s]", "core.rob x [s]", "tiny.uarch:9: core.rob: expected an integer >= 1, got 'x'"},
       {"core.rob 32 [s]", "core.rob 32", "tiny.uarch:9: core.rob: the line must end with its source tag"},
       {"core.rob 32 [s]", "core.rob 32 [nowhere]", "tiny.uarch:9: core.rob: source tag [nowhere] is not defined"},
-      {"core.rob 32 [s]", "", "tiny.uarch:55: core.rob: missing"},
+      {"core.rob 32 [s]", "", "tiny.uarch:57: core.rob: missing"},
       {"core.rob 32 [s]", "core.robe 32 [s]", "tiny.uarch:9: core.robe: unknown field"},
       {"x64sim-uarch 1", "x64sim-uarch 2", "tiny.uarch:1: header: format version 2 is not supported"},
-      {"cache L2 size=64K", "cache L2 size=64001", "tiny.uarch:23: cache L2: size must be"},
-      {"ports=1*p01 [s]", "ports=1*p09 [s]", "tiny.uarch:53: form ADD r64,r64.ports: expected COUNT*GROUP"},
-      {"event hlt cycles=14 [s]", "event halt cycles=14 [s]", "tiny.uarch:49: event: unknown event halt"},
-      {"replacement=plru [s]", "replacement=fifo [s]", "tiny.uarch:26: tlb I.replacement: expected lru or plru"},
-      {"tlb l1d D entries=8 ways=4", "tlb l1d D entries=8 ways=3", "tiny.uarch:27: tlb D: entries must be a multiple of ways"},
+      {"cache L2 size=64K", "cache L2 size=64001", "tiny.uarch:25: cache L2: size must be"},
+      {"ports=1*p01 [s]", "ports=1*p09 [s]", "tiny.uarch:55: form ADD r64,r64.ports: expected COUNT*GROUP"},
+      {"event hlt cycles=14 [s]", "event halt cycles=14 [s]", "tiny.uarch:51: event: unknown event halt"},
+      {"replacement=plru [s]", "replacement=fifo [s]", "tiny.uarch:28: tlb I.replacement: expected lru or plru"},
+      {"tlb l1d D entries=8 ways=4", "tlb l1d D entries=8 ways=3", "tiny.uarch:29: tlb D: entries must be a multiple of ways"},
       {"branch.pht-entries 256", "branch.pht-entries 250", "pht-entries and btb-entries must be powers of two"},
       {"form ADD r64,r64 : lat=1", "form ADD r64,r64 : lat=1 bogus=1", "form ADD r64,r64: unknown key 'bogus'"},
   };
