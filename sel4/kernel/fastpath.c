@@ -73,9 +73,7 @@ static FORCE_INLINE void fastpath_call(tcb_t *t, word_t cptr, word_t info)
 {
     if (unlikely(!fast_message(info) || t->fault.type != seL4_Fault_NullFault)) return;
     cap_t cap = lookup_fast(t, cptr);
-    word_t rights = cap_rights(cap);
-    if (unlikely(cap_get_type(cap) != cap_endpoint_cap || !(rights & RIGHT_WRITE) ||
-                 !(rights & (RIGHT_GRANT | RIGHT_GRANT_REPLY))))
+    if (unlikely(!cap_is_endpoint_with(cap, RIGHT_WRITE) || !(cap_rights(cap) & (RIGHT_GRANT | RIGHT_GRANT_REPLY))))
         return;
     endpoint_t *ep = cap_object_ptr(cap);
     tcb_t *dest = ep->head;
@@ -88,7 +86,7 @@ static FORCE_INLINE void fastpath_call(tcb_t *t, word_t cptr, word_t info)
     /* dest leaves the head of the receive queue (ep_remove). */
     tcb_t *next = dest->ep_next;
     ep->head = next;
-    if (next) next->ep_prev = NULL;
+    if (unlikely(next != NULL)) next->ep_prev = NULL;
     else ep->tail = NULL;
     dest->ep_next = NULL;
 
@@ -111,14 +109,14 @@ static FORCE_INLINE void fastpath_reply_recv(tcb_t *t, word_t cptr, word_t info)
 {
     if (unlikely(!fast_message(info) || t->fault.type != seL4_Fault_NullFault)) return;
     cap_t cap = lookup_fast(t, cptr);
-    if (unlikely(cap_get_type(cap) != cap_endpoint_cap || !(cap_rights(cap) & RIGHT_READ))) return;
+    if (unlikely(!cap_is_endpoint_with(cap, RIGHT_READ))) return;
     endpoint_t *ep = cap_object_ptr(cap);
     if (unlikely(ep->head && ep->head->state == ThreadState_BlockedOnSend)) return;
     notification_t *bound = t->bound_notification;
     if (unlikely(bound && ntfn_state(bound) == NtfnState_Active)) return;
     cte_t *caller_slot = tcb_slot(t, tcbCaller);
     cap_t reply = caller_slot->cap;
-    if (unlikely(cap_get_type(reply) != cap_reply_cap || reply_is_master(reply))) return;
+    if (unlikely(!cap_is_caller_reply(reply))) return;
     tcb_t *caller = cap_object_ptr(reply);
     if (unlikely(caller->state != ThreadState_BlockedOnReply || caller->fault.type != seL4_Fault_NullFault))
         return;
@@ -132,7 +130,7 @@ static FORCE_INLINE void fastpath_reply_recv(tcb_t *t, word_t cptr, word_t info)
     tcb_t *tail = ep->tail;
     t->ep_next = NULL;
     t->ep_prev = tail;
-    if (tail) tail->ep_next = t;
+    if (unlikely(tail != NULL)) tail->ep_next = t;
     else ep->head = t;
     ep->tail = t;
 

@@ -67,6 +67,7 @@ typedef struct tcb {
     user_context_t ctx;
     word_t fault_ip;       /* restart PC: the syscall or faulting instruction */
     word_t fs_base, gs_base;
+    word_t fast_return_epoch; /* arch/machine.h */
     word_t state;
     bool queued;           /* in a ready queue */
     bool blocking_can_grant, blocking_can_grant_reply, blocking_is_call;

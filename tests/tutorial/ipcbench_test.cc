@@ -44,10 +44,10 @@ struct FastpathFigure {
   double instructions_per_round_trip;
 };
 constexpr FastpathFigure kFastpathInstructions[] = {
-    {"same/fast/0", 394.02},
-    {"other/fast/0", 404.17},
-    {"same/fast/4", 423.02},
-    {"other/fast/4", 433.17},
+    {"same/fast/0", 372.02},
+    {"other/fast/0", 382.20},
+    {"same/fast/4", 401.02},
+    {"other/fast/4", 411.20},
 };
 constexpr double kFastpathTolerance = 0.02;  // relative
 
