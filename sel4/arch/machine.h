@@ -46,8 +46,10 @@ extern word_t loaded_fs_base, loaded_gs_base;
 void init_cpu_tables(void);
 void restore_user_iret(user_context_t *ctx) NORETURN;
 void restore_user_sysret(user_context_t *ctx) NORETURN;
-/* SYSRET with RDI = badge and RSI = info, the rest from ctx (traps.S). */
-void restore_user_sysret_ipc(word_t badge, word_t info, user_context_t *ctx) NORETURN;
+/* SYSRET to receiver with RDI = badge, RSI = info (no extra caps, length
+ * <= 4), the message words from sender's context and the rest from
+ * receiver's (traps.S). */
+void restore_user_sysret_ipc(const tcb_t *sender, word_t info, const tcb_t *receiver, word_t badge) NORETURN;
 /* Enter t in user mode (its address space must already be loaded): switch
  * FPU access and FS/GS bases as needed, then SYSRET after its own system
  * call, IRET after anything else. */
@@ -67,19 +69,5 @@ static FORCE_INLINE void set_entry_context(tcb_t *t) { percpu.tss.rsp[0] = (word
  * one compare stands for four. */
 extern word_t fast_return_epoch;
 static inline void forget_fast_return(tcb_t *t) { t->fast_return_epoch = 0; }
-
-/* restore_user_context for the IPC fastpath, inline, delivering a message
- * whose badge and info go to RDI and RSI: SYSRET when t's record is
- * current, the general path otherwise. */
-static FORCE_INLINE NORETURN void restore_user_context_ipc(tcb_t *t, word_t badge, word_t info)
-{
-    set_entry_context(t);
-    if (unlikely(t->fast_return_epoch != fast_return_epoch)) {
-        t->ctx.rdi = badge;
-        t->ctx.rsi = info;
-        restore_user_context(t);
-    }
-    restore_user_sysret_ipc(badge, info, &t->ctx);
-}
 
 #endif

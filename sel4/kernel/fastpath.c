@@ -46,27 +46,31 @@ static FORCE_INLINE cap_t lookup_fast(tcb_t *t, word_t cptr)
     return ((cte_t *)cap_object_ptr(root))[cptr - (guard << radix)].cap;
 }
 
-/* MR0..MR3 live in R10, R8, R9 and R15 (msg_register); only the message's
- * words move, so the receiver's other registers keep their values.  Five
- * dense cases make a jump table: no compare chain for short messages. */
-static FORCE_INLINE void copy_message_registers(const tcb_t *from, tcb_t *to, word_t length)
+/* The general return for a message the fastpath delivers: it reads
+ * everything from the context, so the message goes there first.  MR0..MR3
+ * live in R10, R8, R9 and R15 (msg_register); only the message's words
+ * move, so the receiver's other registers keep their values. */
+static NORETURN void deliver_through_context(const tcb_t *from, tcb_t *to, word_t badge, word_t info)
 {
-    switch (length & 7) { /* & 7: a table of eight, no bounds check */
-    case 4: to->ctx.r15 = from->ctx.r15; __attribute__((fallthrough));
-    case 3: to->ctx.r9 = from->ctx.r9; __attribute__((fallthrough));
-    case 2: to->ctx.r8 = from->ctx.r8; __attribute__((fallthrough));
-    case 1: to->ctx.r10 = from->ctx.r10; break;
-    case 0: break;
-    default: __builtin_unreachable(); /* fast_message: length <= 4 */
-    }
+    for (word_t i = 0; i < message_length(info); i++) *msg_register(to, i) = *msg_register((tcb_t *)from, i);
+    to->ctx.rdi = badge;
+    to->ctx.rsi = info;
+    restore_user_context(to);
 }
 
-static FORCE_INLINE NORETURN void switch_to_partner(tcb_t *to, const pte_t *pml4, word_t badge, word_t info)
+/* Run `to` with the message from `from`: badge and info in RDI and RSI.
+ * SYSRET at once when to's fast-return record is current (arch/machine.h);
+ * restore_user_sysret_ipc then loads the message words straight from the
+ * sender's context. */
+static FORCE_INLINE NORETURN void switch_to_partner(const tcb_t *from, tcb_t *to, const pte_t *pml4, word_t badge,
+                                                    word_t info)
 {
     to->state = ThreadState_Running;
     ks_cur_thread = to;
     load_vspace(pml4);
-    restore_user_context_ipc(to, badge, info);
+    set_entry_context(to);
+    if (unlikely(to->fast_return_epoch != fast_return_epoch)) deliver_through_context(from, to, badge, info);
+    restore_user_sysret_ipc(from, info, to, badge);
 }
 
 static FORCE_INLINE void fastpath_call(tcb_t *t, word_t cptr, word_t info)
@@ -101,8 +105,7 @@ static FORCE_INLINE void fastpath_call(tcb_t *t, word_t cptr, word_t info)
     master->mdb_next = caller_slot;
     if (unlikely(after != NULL)) mdb_set_prev(after, caller_slot);
 
-    copy_message_registers(t, dest, message_length(info));
-    switch_to_partner(dest, pml4, cap_badge(cap), received_info(info));
+    switch_to_partner(t, dest, pml4, cap_badge(cap), received_info(info));
 }
 
 static FORCE_INLINE void fastpath_reply_recv(tcb_t *t, word_t cptr, word_t info)
@@ -145,8 +148,7 @@ static FORCE_INLINE void fastpath_reply_recv(tcb_t *t, word_t cptr, word_t info)
     caller_slot->mdb_prev = 0;
     caller_slot->mdb_next = NULL;
 
-    copy_message_registers(t, caller, message_length(info));
-    switch_to_partner(caller, pml4, 0, received_info(info));
+    switch_to_partner(t, caller, pml4, 0, received_info(info));
 }
 
 /* The entry stub has saved the registers and fault_ip. */

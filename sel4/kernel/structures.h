@@ -94,6 +94,7 @@ _Static_assert(__builtin_offsetof(user_context_t, r15) == 0 && __builtin_offseto
                "user_context_t layout");
 _Static_assert(__builtin_offsetof(tcb_t, fault_ip) == __builtin_offsetof(tcb_t, ctx) + sizeof(user_context_t),
                "fault_ip follows the context");
+_Static_assert(__builtin_offsetof(tcb_t, ctx) == 512, "traps.S: TCB_CTX_END");
 
 #define TCB_OFFSET BIT(seL4_TCBBits - 1)
 enum tcb_cnode_index { tcbCTable = 0, tcbVTable = 1, tcbReply = 2, tcbCaller = 3, tcbBuffer = 4, tcbCNodeEntries = 5 };

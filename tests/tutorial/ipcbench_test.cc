@@ -45,9 +45,9 @@ struct FastpathFigure {
 };
 constexpr FastpathFigure kFastpathInstructions[] = {
     {"same/fast/0", 372.02},
-    {"other/fast/0", 382.20},
-    {"same/fast/4", 401.02},
-    {"other/fast/4", 411.20},
+    {"other/fast/0", 382.22},
+    {"same/fast/4", 387.02},
+    {"other/fast/4", 397.33},
 };
 constexpr double kFastpathTolerance = 0.02;  // relative
 
