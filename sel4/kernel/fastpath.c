@@ -81,9 +81,9 @@ static FORCE_INLINE void fastpath_call(tcb_t *t, word_t cptr, word_t info)
         return;
     endpoint_t *ep = cap_object_ptr(cap);
     tcb_t *dest = ep->head;
-    if (unlikely(!dest || dest->state == ThreadState_BlockedOnSend)) return;
+    if (unlikely(!dest || dest->state == ThreadState_BlockedOnSend || dest->priority < t->priority)) return;
     const pte_t *pml4 = vspace_root_fast(tcb_slot(dest, tcbVTable)->cap);
-    if (unlikely(!pml4 || dest->priority < t->priority)) return;
+    if (unlikely(!pml4)) return;
     cte_t *caller_slot = tcb_slot(dest, tcbCaller);
     if (unlikely(!cap_is_null(caller_slot->cap) || t->queued)) return;
 
@@ -121,10 +121,11 @@ static FORCE_INLINE void fastpath_reply_recv(tcb_t *t, word_t cptr, word_t info)
     cap_t reply = caller_slot->cap;
     if (unlikely(!cap_is_caller_reply(reply))) return;
     tcb_t *caller = cap_object_ptr(reply);
-    if (unlikely(caller->state != ThreadState_BlockedOnReply || caller->fault.type != seL4_Fault_NullFault))
+    if (unlikely(caller->state != ThreadState_BlockedOnReply || caller->fault.type != seL4_Fault_NullFault ||
+                 caller->priority < t->priority || t->queued))
         return;
     const pte_t *pml4 = vspace_root_fast(tcb_slot(caller, tcbVTable)->cap);
-    if (unlikely(!pml4 || caller->priority < t->priority || t->queued)) return;
+    if (unlikely(!pml4)) return;
 
     /* t waits at the tail of the endpoint's receive queue (ep_append). */
     t->blocking_can_grant = (cap_rights(cap) & RIGHT_GRANT) != 0;
