@@ -50,9 +50,9 @@ static FORCE_INLINE cap_t lookup_fast(tcb_t *t, word_t cptr)
  * everything from the context, so the message goes there first.  MR0..MR3
  * live in R10, R8, R9 and R15 (msg_register); only the message's words
  * move, so the receiver's other registers keep their values. */
-static NORETURN void deliver_through_context(const tcb_t *from, tcb_t *to, word_t badge, word_t info)
+static NORETURN void deliver_through_context(tcb_t *from, tcb_t *to, word_t badge, word_t info)
 {
-    for (word_t i = 0; i < message_length(info); i++) *msg_register(to, i) = *msg_register((tcb_t *)from, i);
+    for (word_t i = 0; i < message_length(info); i++) *msg_register(to, i) = *msg_register(from, i);
     to->ctx.rdi = badge;
     to->ctx.rsi = info;
     restore_user_context(to);
@@ -62,7 +62,7 @@ static NORETURN void deliver_through_context(const tcb_t *from, tcb_t *to, word_
  * SYSRET at once when to's fast-return record is current (arch/machine.h);
  * restore_user_sysret_ipc then loads the message words straight from the
  * sender's context. */
-static FORCE_INLINE NORETURN void switch_to_partner(const tcb_t *from, tcb_t *to, const pte_t *pml4, word_t badge,
+static FORCE_INLINE NORETURN void switch_to_partner(tcb_t *from, tcb_t *to, const pte_t *pml4, word_t badge,
                                                     word_t info)
 {
     to->state = ThreadState_Running;
