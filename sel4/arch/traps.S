@@ -32,7 +32,8 @@
 #define CTX_RFLAGS -24
 #define CTX_RSP -16
 #define TCB_FAULT_IP 0
-/* The same fields relative to the context's start, and to a TCB pointer. */
+/* Added to those: offsets from the context's start, and from a tcb_t
+ * pointer (the context starts 512 bytes into the TCB). */
 #define CTX_SIZE 176
 #define TCB_CTX_END (512 + CTX_SIZE)
 
