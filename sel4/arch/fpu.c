@@ -1,6 +1,7 @@
 #include "arch/fpu.h"
 
 #include "arch/cpu.h"
+#include "arch/machine.h"
 #include "kernel/lib.h"
 
 tcb_t *fpu_owner;
@@ -53,6 +54,7 @@ void fpu_handle_unavailable(tcb_t *t)
         if (fpu_owner) fxsave(fpu_owner->fpu);
         fxrstor(t->fpu);
         fpu_owner = t;
+        fast_return_epoch++; /* the fastpath's returns must see the owner */
     }
     returns_to_others = 0;
 }

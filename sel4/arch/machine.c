@@ -4,6 +4,7 @@
 struct percpu percpu __attribute__((aligned(128))); /* the TSS within one page */
 _Static_assert(__builtin_offsetof(struct percpu, tss) + 4 == 20, "traps.S: PERCPU_TSS_RSP0");
 word_t loaded_fs_base, loaded_gs_base;
+word_t fast_return_epoch = 1; /* a TCB's record starts at 0: not current */
 
 extern char kernel_stack_top[]; /* boot/entry.S */
 static u8 ist_stack[4096] __attribute__((aligned(16)));
@@ -105,12 +106,17 @@ void restore_user_context(tcb_t *t)
     if (t->fs_base != loaded_fs_base) {
         wrmsr(MSR_FS_BASE, t->fs_base);
         loaded_fs_base = t->fs_base;
+        fast_return_epoch++;
     }
     if (t->gs_base != loaded_gs_base) {
         wrmsr(MSR_KERNEL_GS_BASE, t->gs_base);
         loaded_gs_base = t->gs_base;
+        fast_return_epoch++;
     }
-    if (t->ctx.vector == SYSCALL_VECTOR) restore_user_sysret(&t->ctx);
+    if (t->ctx.vector == SYSCALL_VECTOR) {
+        if (!fpu_owner) t->fast_return_epoch = fast_return_epoch;
+        restore_user_sysret(&t->ctx);
+    }
     t->ctx.cs = USER_CS;
     t->ctx.ss = USER_DS;
     restore_user_iret(&t->ctx);

@@ -46,8 +46,10 @@ extern word_t loaded_fs_base, loaded_gs_base;
 void init_cpu_tables(void);
 void restore_user_iret(user_context_t *ctx) NORETURN;
 void restore_user_sysret(user_context_t *ctx) NORETURN;
-/* SYSRET with RDI = badge and RSI = info, the rest from ctx (traps.S). */
-void restore_user_sysret_ipc(word_t badge, word_t info, user_context_t *ctx) NORETURN;
+/* SYSRET to receiver with RDI = badge, RSI = info (no extra caps, length
+ * <= 4), the message words from sender's context and the rest from
+ * receiver's (traps.S). */
+void restore_user_sysret_ipc(const tcb_t *sender, word_t info, const tcb_t *receiver, word_t badge) NORETURN;
 /* Enter t in user mode (its address space must already be loaded): switch
  * FPU access and FS/GS bases as needed, then SYSRET after its own system
  * call, IRET after anything else. */
@@ -57,20 +59,15 @@ void NORETURN restore_user_context(tcb_t *t);
  * the end of this thread's context. */
 static FORCE_INLINE void set_entry_context(tcb_t *t) { percpu.tss.rsp[0] = (word_t)(&t->ctx + 1); }
 
-/* restore_user_context for the IPC fastpath, inline, delivering a message
- * whose badge and info go to RDI and RSI: the common case (no FPU owner,
- * the bases already loaded, a return from a system call) costs a few
- * compares before SYSRET; anything else takes the general path. */
-static FORCE_INLINE NORETURN void restore_user_context_ipc(tcb_t *t, word_t badge, word_t info)
-{
-    set_entry_context(t);
-    if (unlikely(fpu_owner != NULL || t->fs_base != loaded_fs_base || t->gs_base != loaded_gs_base ||
-                 t->ctx.vector != SYSCALL_VECTOR)) {
-        t->ctx.rdi = badge;
-        t->ctx.rsi = info;
-        restore_user_context(t);
-    }
-    restore_user_sysret_ipc(badge, info, &t->ctx);
-}
+/* The fastpath's return to t may go straight to SYSRET when nobody owns
+ * the FPU, t's FS/GS bases are the ones loaded and t entered by SYSCALL.
+ * restore_user_context records in t->fast_return_epoch the current
+ * fast_return_epoch when all three hold; whatever could falsify them since
+ * either moves the global epoch on (the FPU gains an owner, a base MSR is
+ * written) or clears the thread's record (forget_fast_return: its
+ * registers are written, or it entered by an exception or interrupt). So
+ * one compare stands for four. */
+extern word_t fast_return_epoch;
+static inline void forget_fast_return(tcb_t *t) { t->fast_return_epoch = 0; }
 
 #endif

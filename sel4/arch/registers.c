@@ -42,6 +42,7 @@ void set_user_register(tcb_t *t, enum user_register r, word_t v)
     *register_slot(t, r) = v;
     if (r == REG_RIP) t->ctx.rip = v;
     t->ctx.vector = 0;
+    forget_fast_return(t);
 }
 
 void init_user_context(tcb_t *t)
@@ -50,4 +51,5 @@ void init_user_context(tcb_t *t)
     t->ctx.cs = USER_CS;
     t->ctx.ss = USER_DS;
     t->ctx.vector = 0;
+    forget_fast_return(t);
 }

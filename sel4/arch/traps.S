@@ -32,8 +32,10 @@
 #define CTX_RFLAGS -24
 #define CTX_RSP -16
 #define TCB_FAULT_IP 0
-/* The same fields relative to the context's start. */
+/* Added to those: offsets from the context's start, and from a tcb_t
+ * pointer (the context starts 512 bytes into the TCB). */
 #define CTX_SIZE 176
+#define TCB_CTX_END (512 + CTX_SIZE)
 
 .macro PUSH_GPRS
     pushq %rax
@@ -181,25 +183,63 @@ restore_user_sysret:
     swapgs
     sysretq
 
-/* restore_user_sysret_ipc(badge, info, ctx): the fastpath's SYSRET, with
- * the badge and message info still in RDI and RSI, where the receiver
- * expects them (the context's copies are never read: the next entry
- * overwrites them). */
+/* restore_user_sysret_ipc(sender, info, receiver, badge): the fastpath's
+ * SYSRET to receiver with RDI = badge and RSI = info, where it expects
+ * them.  MR0..MR(length-1) (R10, R8, R9, R15) come straight from the
+ * sender TCB's context and the rest of the registers from the receiver's,
+ * so a longer message costs no more.  The receiver's context keeps its old
+ * copies of these registers: nothing reads a running thread's context, and
+ * its next entry overwrites it.  The length is info's low byte: at most 4
+ * with no extra caps (fast_message); 5..7 cannot occur. */
     .global restore_user_sysret_ipc
 restore_user_sysret_ipc:
-    movq CTX_R15+CTX_SIZE(%rdx), %r15
-    movq CTX_R14+CTX_SIZE(%rdx), %r14
-    movq CTX_R13+CTX_SIZE(%rdx), %r13
-    movq CTX_R12+CTX_SIZE(%rdx), %r12
-    movq CTX_R10+CTX_SIZE(%rdx), %r10
-    movq CTX_R9+CTX_SIZE(%rdx), %r9
-    movq CTX_R8+CTX_SIZE(%rdx), %r8
-    movq CTX_RBP+CTX_SIZE(%rdx), %rbp
-    movq CTX_RBX+CTX_SIZE(%rdx), %rbx
-    movq CTX_RAX+CTX_SIZE(%rdx), %rax
-    movq CTX_RIP+CTX_SIZE(%rdx), %rcx
-    movq CTX_RFLAGS+CTX_SIZE(%rdx), %r11
-    movq CTX_RSP+CTX_SIZE(%rdx), %rsp
-    movq CTX_RDX+CTX_SIZE(%rdx), %rdx
+    movzbl %sil, %r8d
+    jmp *message_registers_from(, %r8, 8)
+mrs_from_sender_4:
+    movq CTX_R15+TCB_CTX_END(%rdi), %r15
+    movq CTX_R9+TCB_CTX_END(%rdi), %r9
+    movq CTX_R8+TCB_CTX_END(%rdi), %r8
+    movq CTX_R10+TCB_CTX_END(%rdi), %r10
+    jmp 1f
+mrs_from_sender_3:
+    movq CTX_R15+TCB_CTX_END(%rdx), %r15
+    movq CTX_R9+TCB_CTX_END(%rdi), %r9
+    movq CTX_R8+TCB_CTX_END(%rdi), %r8
+    movq CTX_R10+TCB_CTX_END(%rdi), %r10
+    jmp 1f
+mrs_from_sender_2:
+    movq CTX_R15+TCB_CTX_END(%rdx), %r15
+    movq CTX_R9+TCB_CTX_END(%rdx), %r9
+    movq CTX_R8+TCB_CTX_END(%rdi), %r8
+    movq CTX_R10+TCB_CTX_END(%rdi), %r10
+    jmp 1f
+mrs_from_sender_1:
+    movq CTX_R15+TCB_CTX_END(%rdx), %r15
+    movq CTX_R9+TCB_CTX_END(%rdx), %r9
+    movq CTX_R8+TCB_CTX_END(%rdx), %r8
+    movq CTX_R10+TCB_CTX_END(%rdi), %r10
+    jmp 1f
+mrs_from_sender_0:
+    movq CTX_R15+TCB_CTX_END(%rdx), %r15
+    movq CTX_R9+TCB_CTX_END(%rdx), %r9
+    movq CTX_R8+TCB_CTX_END(%rdx), %r8
+    movq CTX_R10+TCB_CTX_END(%rdx), %r10
+1:  movq %rcx, %rdi
+    movq CTX_R14+TCB_CTX_END(%rdx), %r14
+    movq CTX_R13+TCB_CTX_END(%rdx), %r13
+    movq CTX_R12+TCB_CTX_END(%rdx), %r12
+    movq CTX_RBP+TCB_CTX_END(%rdx), %rbp
+    movq CTX_RBX+TCB_CTX_END(%rdx), %rbx
+    movq CTX_RAX+TCB_CTX_END(%rdx), %rax
+    movq CTX_RIP+TCB_CTX_END(%rdx), %rcx
+    movq CTX_RFLAGS+TCB_CTX_END(%rdx), %r11
+    movq CTX_RSP+TCB_CTX_END(%rdx), %rsp
+    movq CTX_RDX+TCB_CTX_END(%rdx), %rdx
     swapgs
     sysretq
+
+    .section .rodata
+    .align 8
+message_registers_from:
+    .quad mrs_from_sender_0, mrs_from_sender_1, mrs_from_sender_2, mrs_from_sender_3
+    .quad mrs_from_sender_4, mrs_from_sender_0, mrs_from_sender_0, mrs_from_sender_0

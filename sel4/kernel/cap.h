@@ -72,6 +72,13 @@ static inline bool cap_is_null(cap_t c) { return cap_get_type(c) == cap_null_cap
 static inline word_t cap_rights(cap_t c) { return cap_get_field_b(c) & 0xf; }
 static inline cap_t cap_with_rights(cap_t c, word_t r) { return cap_set_field_b(c, r & 0xf); }
 static inline word_t cap_badge(cap_t c) { return c.w1; }
+/* An endpoint cap with every right in `rights`: one masked compare. */
+static inline bool cap_is_endpoint_with(cap_t c, word_t rights)
+{
+    cap_t mask = cap_with_rights(cap_set_type(cap_null(), MASK(5)), rights);
+    cap_t want = cap_with_rights(cap_set_type(cap_null(), cap_endpoint_cap), rights);
+    return (c.w0 & mask.w0) == want.w0;
+}
 
 /* Untyped: size bits (A), device flag (C), free index in bytes (w1). */
 static inline word_t untyped_size_bits(cap_t c) { return cap_get_field_a(c); }
@@ -98,6 +105,12 @@ static inline cap_t cnode_cap_new(void *slots, word_t radix, word_t guard_size, 
 /* Reply: master flag (C bit 0), can-grant (C bit 1); pointer = caller TCB. */
 static inline bool reply_is_master(cap_t c) { return cap_get_field_c(c) & 1; }
 static inline bool reply_can_grant(cap_t c) { return (cap_get_field_c(c) >> 1) & 1; }
+/* A reply cap that is not a master: one masked compare. */
+static inline bool cap_is_caller_reply(cap_t c)
+{
+    cap_t mask = cap_set_field_c(cap_set_type(cap_null(), MASK(5)), 1);
+    return (c.w0 & mask.w0) == cap_set_type(cap_null(), cap_reply_cap).w0;
+}
 static inline cap_t reply_cap_new(void *tcb, bool master, bool can_grant)
 {
     return cap_set_field_c(cap_new(cap_reply_cap, tcb, 0), (master ? 1 : 0) | (can_grant ? 2 : 0));

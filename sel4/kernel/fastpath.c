@@ -46,49 +46,51 @@ static FORCE_INLINE cap_t lookup_fast(tcb_t *t, word_t cptr)
     return ((cte_t *)cap_object_ptr(root))[cptr - (guard << radix)].cap;
 }
 
-/* MR0..MR3 live in R10, R8, R9 and R15 (msg_register); only the message's
- * words move, so the receiver's other registers keep their values.  Five
- * dense cases make a jump table: no compare chain for short messages. */
-static FORCE_INLINE void copy_message_registers(const tcb_t *from, tcb_t *to, word_t length)
+/* The general return for a message the fastpath delivers: it reads
+ * everything from the context, so the message goes there first.  MR0..MR3
+ * live in R10, R8, R9 and R15 (msg_register); only the message's words
+ * move, so the receiver's other registers keep their values. */
+static NORETURN void deliver_through_context(tcb_t *from, tcb_t *to, word_t badge, word_t info)
 {
-    switch (length & 7) { /* & 7: a table of eight, no bounds check */
-    case 4: to->ctx.r15 = from->ctx.r15; __attribute__((fallthrough));
-    case 3: to->ctx.r9 = from->ctx.r9; __attribute__((fallthrough));
-    case 2: to->ctx.r8 = from->ctx.r8; __attribute__((fallthrough));
-    case 1: to->ctx.r10 = from->ctx.r10; break;
-    case 0: break;
-    default: __builtin_unreachable(); /* fast_message: length <= 4 */
-    }
+    for (word_t i = 0; i < message_length(info); i++) *msg_register(to, i) = *msg_register(from, i);
+    to->ctx.rdi = badge;
+    to->ctx.rsi = info;
+    restore_user_context(to);
 }
 
-static FORCE_INLINE NORETURN void switch_to_partner(tcb_t *to, const pte_t *pml4, word_t badge, word_t info)
+/* Run `to` with the message from `from`: badge and info in RDI and RSI.
+ * SYSRET at once when to's fast-return record is current (arch/machine.h);
+ * restore_user_sysret_ipc then loads the message words straight from the
+ * sender's context. */
+static FORCE_INLINE NORETURN void switch_to_partner(tcb_t *from, tcb_t *to, const pte_t *pml4, word_t badge,
+                                                    word_t info)
 {
     to->state = ThreadState_Running;
     ks_cur_thread = to;
     load_vspace(pml4);
-    restore_user_context_ipc(to, badge, info);
+    set_entry_context(to);
+    if (unlikely(to->fast_return_epoch != fast_return_epoch)) deliver_through_context(from, to, badge, info);
+    restore_user_sysret_ipc(from, info, to, badge);
 }
 
 static FORCE_INLINE void fastpath_call(tcb_t *t, word_t cptr, word_t info)
 {
     if (unlikely(!fast_message(info) || t->fault.type != seL4_Fault_NullFault)) return;
     cap_t cap = lookup_fast(t, cptr);
-    word_t rights = cap_rights(cap);
-    if (unlikely(cap_get_type(cap) != cap_endpoint_cap || !(rights & RIGHT_WRITE) ||
-                 !(rights & (RIGHT_GRANT | RIGHT_GRANT_REPLY))))
+    if (unlikely(!cap_is_endpoint_with(cap, RIGHT_WRITE) || !(cap_rights(cap) & (RIGHT_GRANT | RIGHT_GRANT_REPLY))))
         return;
     endpoint_t *ep = cap_object_ptr(cap);
     tcb_t *dest = ep->head;
-    if (unlikely(!dest || dest->state == ThreadState_BlockedOnSend)) return;
+    if (unlikely(!dest || dest->state == ThreadState_BlockedOnSend || dest->priority < t->priority)) return;
     const pte_t *pml4 = vspace_root_fast(tcb_slot(dest, tcbVTable)->cap);
-    if (unlikely(!pml4 || dest->priority < t->priority)) return;
+    if (unlikely(!pml4)) return;
     cte_t *caller_slot = tcb_slot(dest, tcbCaller);
     if (unlikely(!cap_is_null(caller_slot->cap) || t->queued)) return;
 
     /* dest leaves the head of the receive queue (ep_remove). */
     tcb_t *next = dest->ep_next;
     ep->head = next;
-    if (next) next->ep_prev = NULL;
+    if (unlikely(next != NULL)) next->ep_prev = NULL;
     else ep->tail = NULL;
     dest->ep_next = NULL;
 
@@ -103,27 +105,27 @@ static FORCE_INLINE void fastpath_call(tcb_t *t, word_t cptr, word_t info)
     master->mdb_next = caller_slot;
     if (unlikely(after != NULL)) mdb_set_prev(after, caller_slot);
 
-    copy_message_registers(t, dest, message_length(info));
-    switch_to_partner(dest, pml4, cap_badge(cap), received_info(info));
+    switch_to_partner(t, dest, pml4, cap_badge(cap), received_info(info));
 }
 
 static FORCE_INLINE void fastpath_reply_recv(tcb_t *t, word_t cptr, word_t info)
 {
     if (unlikely(!fast_message(info) || t->fault.type != seL4_Fault_NullFault)) return;
     cap_t cap = lookup_fast(t, cptr);
-    if (unlikely(cap_get_type(cap) != cap_endpoint_cap || !(cap_rights(cap) & RIGHT_READ))) return;
+    if (unlikely(!cap_is_endpoint_with(cap, RIGHT_READ))) return;
     endpoint_t *ep = cap_object_ptr(cap);
     if (unlikely(ep->head && ep->head->state == ThreadState_BlockedOnSend)) return;
     notification_t *bound = t->bound_notification;
     if (unlikely(bound && ntfn_state(bound) == NtfnState_Active)) return;
     cte_t *caller_slot = tcb_slot(t, tcbCaller);
     cap_t reply = caller_slot->cap;
-    if (unlikely(cap_get_type(reply) != cap_reply_cap || reply_is_master(reply))) return;
+    if (unlikely(!cap_is_caller_reply(reply))) return;
     tcb_t *caller = cap_object_ptr(reply);
-    if (unlikely(caller->state != ThreadState_BlockedOnReply || caller->fault.type != seL4_Fault_NullFault))
+    if (unlikely(caller->state != ThreadState_BlockedOnReply || caller->fault.type != seL4_Fault_NullFault ||
+                 caller->priority < t->priority || t->queued))
         return;
     const pte_t *pml4 = vspace_root_fast(tcb_slot(caller, tcbVTable)->cap);
-    if (unlikely(!pml4 || caller->priority < t->priority || t->queued)) return;
+    if (unlikely(!pml4)) return;
 
     /* t waits at the tail of the endpoint's receive queue (ep_append). */
     t->blocking_can_grant = (cap_rights(cap) & RIGHT_GRANT) != 0;
@@ -132,7 +134,7 @@ static FORCE_INLINE void fastpath_reply_recv(tcb_t *t, word_t cptr, word_t info)
     tcb_t *tail = ep->tail;
     t->ep_next = NULL;
     t->ep_prev = tail;
-    if (tail) tail->ep_next = t;
+    if (unlikely(tail != NULL)) tail->ep_next = t;
     else ep->head = t;
     ep->tail = t;
 
@@ -147,8 +149,7 @@ static FORCE_INLINE void fastpath_reply_recv(tcb_t *t, word_t cptr, word_t info)
     caller_slot->mdb_prev = 0;
     caller_slot->mdb_next = NULL;
 
-    copy_message_registers(t, caller, message_length(info));
-    switch_to_partner(caller, pml4, 0, received_info(info));
+    switch_to_partner(t, caller, pml4, 0, received_info(info));
 }
 
 /* The entry stub has saved the registers and fault_ip. */

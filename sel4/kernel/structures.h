@@ -67,6 +67,7 @@ typedef struct tcb {
     user_context_t ctx;
     word_t fault_ip;       /* restart PC: the syscall or faulting instruction */
     word_t fs_base, gs_base;
+    word_t fast_return_epoch; /* arch/machine.h */
     word_t state;
     bool queued;           /* in a ready queue */
     bool blocking_can_grant, blocking_can_grant_reply, blocking_is_call;
@@ -93,6 +94,7 @@ _Static_assert(__builtin_offsetof(user_context_t, r15) == 0 && __builtin_offseto
                "user_context_t layout");
 _Static_assert(__builtin_offsetof(tcb_t, fault_ip) == __builtin_offsetof(tcb_t, ctx) + sizeof(user_context_t),
                "fault_ip follows the context");
+_Static_assert(__builtin_offsetof(tcb_t, ctx) == 512, "traps.S: TCB_CTX_END");
 
 #define TCB_OFFSET BIT(seL4_TCBBits - 1)
 enum tcb_cnode_index { tcbCTable = 0, tcbVTable = 1, tcbReply = 2, tcbCaller = 3, tcbBuffer = 4, tcbCNodeEntries = 5 };

@@ -198,6 +198,7 @@ void c_handle_exception(void)
     tcb_t *t = ks_cur_thread;
     word_t vector = t->ctx.vector;
     t->fault_ip = t->ctx.rip;
+    forget_fast_return(t); /* the context is an exception frame now */
     if (vector == DEVICE_NOT_AVAILABLE_VECTOR) {
         /* CR0.TS was set for this thread: it wants the FPU (arch/fpu.h). */
         fpu_handle_unavailable(t);

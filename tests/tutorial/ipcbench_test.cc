@@ -1,5 +1,6 @@
 // The IPC benchmark root server runs to completion and reports every
-// combination it promises, with replies that echoed the calls.
+// combination it promises, with replies that echoed the calls; in x64sim
+// the fastpath's instruction counts stay at their recorded figures.
 #include <map>
 #include <optional>
 #include <regex>
@@ -24,13 +25,34 @@ ABSL_FLAG(bool, expect_instructions, false,
           "require retired-instruction counts: positive, at most the cycles "
           "(runners at no more than one instruction per cycle), and fewer on "
           "the fastpath than the slow path");
+ABSL_FLAG(bool, expect_fastpath_instructions, false,
+          "require the fastpath lines' retired instructions per round trip to "
+          "be within kFastpathTolerance of kFastpathInstructions (x64sim only: "
+          "its counts are exact and repeatable)");
 
 namespace x64sim::testing {
 namespace {
 
 constexpr int kExitHalt = (0x10 << 1) | 1;
 
+// Retired instructions per Call + ReplyRecv round trip on the fastpath, as
+// x64sim counts them (fixed counter 0, kernel and user; docs/ipcbench.md).
+// A kernel or libsel4 change that moves one of these by more than the
+// tolerance must update the figure here and in the document.
+struct FastpathFigure {
+  const char* combination;  // "space/path/words"
+  double instructions_per_round_trip;
+};
+constexpr FastpathFigure kFastpathInstructions[] = {
+    {"same/fast/0", 371.02},
+    {"other/fast/0", 381.22},
+    {"same/fast/4", 386.02},
+    {"other/fast/4", 396.33},
+};
+constexpr double kFastpathTolerance = 0.02;  // relative
+
 struct Counts {
+  uint64_t rounds = 0;
   uint64_t cycles = 0;
   std::optional<uint64_t> instructions;  // absent when printed as "-"
 };
@@ -59,6 +81,8 @@ TEST(IpcBench, ReportsEveryCombination) {
     if (std::regex_match(line, match, kHeader)) counter = match[1] == "yes";
     if (!std::regex_match(line, match, kResult)) continue;
     Counts counts;
+    ASSERT_TRUE(absl::SimpleAtoi(std::string(match[4]), &counts.rounds));
+    EXPECT_GT(counts.rounds, 0u) << line;
     ASSERT_TRUE(absl::SimpleAtoi(std::string(match[5]), &counts.cycles));
     EXPECT_GT(counts.cycles, 0u) << line;
     if (match[6] != "-") {
@@ -91,6 +115,17 @@ TEST(IpcBench, ReportsEveryCombination) {
         EXPECT_LT(*counts_of[fast].instructions, *counts_of[slow].instructions)
             << fast << " vs " << slow;
       }
+    }
+  }
+  if (absl::GetFlag(FLAGS_expect_fastpath_instructions)) {
+    ASSERT_TRUE(*counter) << boot->console;
+    for (const FastpathFigure& figure : kFastpathInstructions) {
+      const Counts& counts = counts_of[figure.combination];
+      ASSERT_GT(counts.rounds, 0u) << figure.combination;
+      double per_round_trip = static_cast<double>(*counts.instructions) / counts.rounds;
+      EXPECT_NEAR(per_round_trip, figure.instructions_per_round_trip,
+                  figure.instructions_per_round_trip * kFastpathTolerance)
+          << figure.combination << ": the fastpath's cost changed";
     }
   }
   if (!absl::GetFlag(FLAGS_compare_paths)) return;
