@@ -61,11 +61,11 @@ absl::StatusOr<ElfImage> ParseElf(const std::vector<uint8_t>& b) {
     return absl::InvalidArgumentError("truncated ELF: program headers past the end of the file");
   }
   for (int i = 0; i < phnum; ++i) {
-    uint64_t h = phoff + uint64_t{i} * phentsize;
-    uint32_t type;
+    uint64_t h = phoff + static_cast<uint64_t>(i) * phentsize;
+    uint32_t type = 0;
     ReadAt(b, h, &type);
     if (type != kPtLoad) continue;
-    ElfSegment s;
+    ElfSegment s{};
     if (img.is_64) {
       ReadAt(b, h + 8, &s.file_offset);
       ReadAt(b, h + 16, &s.vaddr);
@@ -73,7 +73,7 @@ absl::StatusOr<ElfImage> ParseElf(const std::vector<uint8_t>& b) {
       ReadAt(b, h + 32, &s.file_size);
       ReadAt(b, h + 40, &s.mem_size);
     } else {
-      uint32_t off, va, pa, fs, ms;
+      uint32_t off = 0, va = 0, pa = 0, fs = 0, ms = 0;
       ReadAt(b, h + 4, &off);
       ReadAt(b, h + 8, &va);
       ReadAt(b, h + 12, &pa);
