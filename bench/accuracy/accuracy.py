@@ -141,7 +141,8 @@ def format_table(rows, markdown):
         if markdown:
             lines.append("| " + " | ".join(row) + " |")
             if n == 0:
-                lines.append("|" + "|".join("---" if i == 0 else "---:" for i in range(len(row))) + "|")
+                # The kernel column left-aligned, figures right-aligned.
+                lines.append("|---|" + "---:|" * (len(row) - 1))
         else:
             cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])]
             lines.append("  ".join(cells))
@@ -158,7 +159,8 @@ def summary(name, errors):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--uarch", help="x64sim --uarch (default: x64sim's own default)")
+    parser.add_argument("--uarch", default="host",
+                        help="x64sim --uarch (default host: the shipped model of this CPU)")
     parser.add_argument("--timing", help="x64sim --timing (on|off)")
     parser.add_argument("--repetitions", type=int, default=15, help="native repetitions")
     parser.add_argument("--native-from", help="read the native runner's output from this file")
