@@ -5,20 +5,24 @@
 // chain of dependent one-cycle ADDs (kernel_calibrate_adds) runs for a known
 // number of core cycles, giving cycles per TSC tick. The core first spins
 // for a while so its clock has ramped up; then each kernel runs once to warm
-// up and --repetitions times, each repetition converted to cycles with a
-// calibration taken just before it (the clock moves with load and boost).
-// The minimum over repetitions is the figure, median/min - 1 its spread.
+// up and --repetitions times. Each repetition sits between two calibrations
+// (the clock moves with load and boost) and is converted to cycles with
+// their mean; a repetition whose calibrations differ by more than 2% is
+// run again (at most --repetitions times in all per kernel, counted as
+// `retried`). The minimum over repetitions is the figure, median/min - 1
+// its spread.
 //
 // Output, one line each (bench/accuracy/accuracy.py reads it):
 //   native: cpu=N family=F model=M vendor=V
 //   native: memory work=huge|small huge=huge|small small_pages=small|huge
 //   native: calibration cycles_per_tick min=X max=X
-//   native: kernel=NAME iterations=N cycles_per_iter=X median=X spread_pct=X
+//   native: kernel=NAME iterations=N cycles_per_iter=X median=X spread_pct=X retried=N
 #include <cpuid.h>
 #include <sched.h>
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -34,6 +38,8 @@
 namespace {
 
 constexpr uint64_t kHugePage = 2 << 20;
+// How far the two calibrations around a repetition may differ.
+constexpr double kMaxCalibrationDrift = 0.02;
 
 // An anonymous mapping of `bytes`, 2 MiB-aligned, with transparent huge
 // pages requested (or refused, for `huge` false), every page touched.
@@ -141,21 +147,30 @@ int main(int argc, char** argv) {
     void* buffer = kernel.prepare(&memory);
     kernel.run(kernel.iterations, buffer);  // warm-up
     std::vector<double> cycles_per_iter;
-    for (int r = 0; r < repetitions; ++r) {
-      double cycles_per_tick = accuracy::CalibrateCyclesPerTick();
-      min_cycles_per_tick = std::min(min_cycles_per_tick, cycles_per_tick);
-      max_cycles_per_tick = std::max(max_cycles_per_tick, cycles_per_tick);
+    int retried = 0;
+    double before = accuracy::CalibrateCyclesPerTick();
+    while (static_cast<int>(cycles_per_iter.size()) < repetitions) {
       uint64_t start = accuracy::ReadTsc();
       kernel.run(kernel.iterations, buffer);
       uint64_t ticks = accuracy::ReadTsc() - start;
-      cycles_per_iter.push_back(static_cast<double>(ticks) * cycles_per_tick /
-                                static_cast<double>(kernel.iterations));
+      double after = accuracy::CalibrateCyclesPerTick();
+      min_cycles_per_tick = std::min({min_cycles_per_tick, before, after});
+      max_cycles_per_tick = std::max({max_cycles_per_tick, before, after});
+      bool steady = std::abs(after / before - 1) <= kMaxCalibrationDrift;
+      if (steady || retried == repetitions) {
+        cycles_per_iter.push_back(static_cast<double>(ticks) * (before + after) / 2 /
+                                  static_cast<double>(kernel.iterations));
+      } else {
+        ++retried;
+      }
+      before = after;
     }
     double min = *std::min_element(cycles_per_iter.begin(), cycles_per_iter.end());
     double median = Median(cycles_per_iter);
     lines.push_back(absl::StrFormat(
-        "native: kernel=%s iterations=%d cycles_per_iter=%.3f median=%.3f spread_pct=%.1f\n",
-        kernel.name, kernel.iterations, min, median, (median / min - 1) * 100));
+        "native: kernel=%s iterations=%d cycles_per_iter=%.3f median=%.3f spread_pct=%.1f "
+        "retried=%d\n",
+        kernel.name, kernel.iterations, min, median, (median / min - 1) * 100, retried));
   }
   std::printf("native: calibration cycles_per_tick min=%.4f max=%.4f\n", min_cycles_per_tick,
               max_cycles_per_tick);
