@@ -51,7 +51,9 @@ struct MicroArch {
   PagingStructureCacheGeometry psc;
 };
 
-// Skylake client. TLBs: Intel 64 and IA-32 Architectures Optimization
+// Skylake client: the MMU's default, for code that builds an Mmu without a
+// microarchitecture description. It must equal uarch/skylake.uarch's TLB
+// lines (tests/uarch:loader_test checks). TLBs: Intel 64 and IA-32 Architectures Optimization
 // Reference Manual (248966-045), Table 2-15 "TLB Parameters of the Skylake
 // Microarchitecture". Replacement is not documented; L1 arrays with
 // power-of-two ways use tree-PLRU, the 12-way STLB uses LRU. Intel documents

@@ -26,6 +26,33 @@ TEST(LoaderTest, ShippedModelsLoadAndPriceEveryForm) {
   }
 }
 
+// The MMU's built-in geometry (what unit tests construct an Mmu with) must
+// be the shipped Skylake description's, so the two cannot drift apart.
+TEST(LoaderTest, SkylakeTlbIsTheMmuDefault) {
+  absl::StatusOr<UarchDescription> d = LoadUarch("skylake");
+  ASSERT_TRUE(d.ok()) << d.status();
+  const MicroArch& a = d->tlb;
+  const MicroArch& b = kSkylakeClient;
+  EXPECT_EQ(a.phys_addr_bits, b.phys_addr_bits);
+  EXPECT_EQ(a.has_1g_pages, b.has_1g_pages);
+  EXPECT_EQ(a.psc.pml4e_entries, b.psc.pml4e_entries);
+  EXPECT_EQ(a.psc.pdpte_entries, b.psc.pdpte_entries);
+  EXPECT_EQ(a.psc.pde_entries, b.psc.pde_entries);
+  const TlbLevelGeometry* levels[][2] = {{&a.l1i, &b.l1i}, {&a.l1d, &b.l1d}, {&a.stlb, &b.stlb}};
+  for (const auto& level : levels) {
+    for (int i = 0; i < kMaxArraysPerLevel; ++i) {
+      const TlbArrayGeometry& x = level[0]->arrays[i];
+      const TlbArrayGeometry& y = level[1]->arrays[i];
+      EXPECT_EQ(x.entries, y.entries) << y.name;
+      if (y.entries == 0) continue;
+      EXPECT_STREQ(x.name, y.name);
+      EXPECT_EQ(x.ways, y.ways) << y.name;
+      EXPECT_EQ(x.page_sizes, y.page_sizes) << y.name;
+      EXPECT_EQ(x.replacement, y.replacement) << y.name;
+    }
+  }
+}
+
 TEST(LoaderTest, HostMatchingByCpuid) {
   absl::StatusOr<std::string> skylake = MatchShippedModel({"GenuineIntel", 6, 0x5e});
   ASSERT_TRUE(skylake.ok()) << skylake.status();
