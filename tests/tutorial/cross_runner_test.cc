@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "tests/tutorial/guest_runner.h"
+#include "tests/tutorial/qemu_skip.h"
 
 ABSL_FLAG(std::string, simulator, "", "x64sim");
 ABSL_FLAG(std::string, qemu, "", "run_qemu.sh");
@@ -20,6 +21,9 @@ namespace {
 class CrossRunner : public ::testing::TestWithParam<int> {};
 
 TEST_P(CrossRunner, SimulatorConsoleEqualsQemuConsole) {
+  if (const std::string why = QemuSkipReason(absl::GetFlag(FLAGS_qemu)); !why.empty()) {
+    GTEST_SKIP() << why;
+  }
   std::string root_server =
       absl::StrCat(absl::GetFlag(FLAGS_stage_dir), "/stage", GetParam());
   GuestRunner simulator(absl::GetFlag(FLAGS_simulator), absl::GetFlag(FLAGS_kernel));

@@ -22,6 +22,7 @@
 #include "tests/tutorial/elf_image.h"
 #include "tests/tutorial/fault_report.h"
 #include "tests/tutorial/guest_runner.h"
+#include "tests/tutorial/qemu_skip.h"
 
 ABSL_FLAG(std::string, runner, "",
           "program taking --kernel= and --module=: x64sim or run_qemu.sh");
@@ -383,6 +384,9 @@ std::vector<std::string> Masked(const std::vector<std::string>& lines) {
 class TutorialStage : public ::testing::TestWithParam<int> {};
 
 TEST_P(TutorialStage, ConsoleMatchesTheTutorial) {
+  if (const std::string why = QemuSkipReason(absl::GetFlag(FLAGS_runner)); !why.empty()) {
+    GTEST_SKIP() << why;
+  }
   CheckTranscript(GetParam(), RunStage(GetParam()));
 }
 
@@ -395,6 +399,9 @@ class UnchangedStage : public ::testing::TestWithParam<int> {};
 
 // Where the seed says "the output will not change", it does not.
 TEST_P(UnchangedStage, OutputSameAsPreviousStage) {
+  if (const std::string why = QemuSkipReason(absl::GetFlag(FLAGS_runner)); !why.empty()) {
+    GTEST_SKIP() << why;
+  }
   int stage = GetParam();
   const StageRun& previous = RunStage(stage - 1);
   const StageRun& current = RunStage(stage);
@@ -410,6 +417,9 @@ INSTANTIATE_TEST_SUITE_P(Dynamic2, UnchangedStage, ::testing::ValuesIn(kUnchange
 
 // The template a learner starts from behaves as stage 0.
 TEST(ExerciseTemplate, BehavesAsStageZero) {
+  if (const std::string why = QemuSkipReason(absl::GetFlag(FLAGS_runner)); !why.empty()) {
+    GTEST_SKIP() << why;
+  }
   StageRun exercise = BootRootServer(absl::GetFlag(FLAGS_exercise));
   const StageRun& stage0 = RunStage(0);
   ASSERT_TRUE(exercise.banner_error.empty()) << exercise.banner_error;

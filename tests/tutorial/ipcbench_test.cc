@@ -13,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "tests/tutorial/guest_runner.h"
+#include "tests/tutorial/qemu_skip.h"
 
 ABSL_FLAG(std::string, runner, "",
           "program taking --kernel= and --module=: x64sim or run_qemu.sh");
@@ -58,6 +59,9 @@ struct Counts {
 };
 
 TEST(IpcBench, ReportsEveryCombination) {
+  if (const std::string why = QemuSkipReason(absl::GetFlag(FLAGS_runner)); !why.empty()) {
+    GTEST_SKIP() << why;
+  }
   GuestRunner runner(absl::GetFlag(FLAGS_runner), absl::GetFlag(FLAGS_kernel));
   absl::StatusOr<BootResult> boot = runner.Boot(absl::GetFlag(FLAGS_ipcbench));
   ASSERT_TRUE(boot.ok()) << boot.status();
