@@ -8,7 +8,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 command -v bazel >/dev/null || { echo "test.sh: bazel not found; run tools/setup.sh first" >&2; exit 1; }
 command -v qemu-system-x86_64 >/dev/null ||
-  echo "test.sh: qemu-system-x86_64 not found: the QEMU tests cannot run (tools/setup.sh installs it)" >&2
+  echo "test.sh: qemu-system-x86_64 not found: the QEMU tests will be skipped (tools/setup.sh installs it)" >&2
 
 targets=$(bazel query 'tests(//...)' 2>/dev/null) || { echo "tests: 0 passed, 1 failed, 0 skipped"; exit 1; }
 passed=0
