@@ -67,7 +67,6 @@ struct InsnTiming {
   uint8_t stores = 0;
   BranchKind branch = BranchKind::kNone;
   TimingEvent event = TimingEvent::kNone;
-  bool stack_engine = false;  // PUSH/POP/CALL/RET: RSP updates cost nothing
   bool rep_string = false;
   bool new_line = false;      // its last byte is in another cache line than the byte before it
   // None of: memory, event, REP, a busy unit, several groups: the model's

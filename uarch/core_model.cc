@@ -204,7 +204,6 @@ void CoreModel::Annotate(const ZydisDecodedInstruction& insn, const ZydisDecoded
     // The stack engine tracks RSP at decode (Intel optimization manual
     // 2.5.3.2, "Stack Pointer Tracker"): no micro-op waits for it.
     constexpr uint64_t kRspBit = 1ull << 4;
-    out->stack_engine = true;
     out->sources &= ~kRspBit;
     out->address_sources &= ~kRspBit;
     out->destinations &= ~kRspBit;

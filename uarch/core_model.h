@@ -66,7 +66,6 @@ class CoreModel final : public TimingModel, public WalkObserver {
   void PrintStats(std::ostream& out, uint64_t instructions) const;
 
   const UarchDescription& description() const { return d_; }
-  uint64_t cycles_at_privilege(int cpl) const { return cycles_by_cpl_[cpl & 3]; }
   uint64_t mispredictions() const;
   CoreCounters counters() const;
 
