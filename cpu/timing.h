@@ -61,7 +61,7 @@ struct InsnTiming {
   uint8_t latency = 1;      // inputs to result, memory access excluded
   uint8_t issue_uops = 1;   // front-end slots (fused domain)
   uint8_t occupancy = 0;    // cycles a non-pipelined unit stays busy (0: pipelined)
-  uint16_t throughput = 0;  // reciprocal throughput in 1/60 cycles (0: none given)
+  uint16_t throughput = 0;  // reciprocal throughput in 1/60 cycles (0: the ports bound it)
   uint16_t form = 0;        // the description's form id, for its throughput bound
   uint8_t loads = 0;        // memory reads / writes the form makes
   uint8_t stores = 0;

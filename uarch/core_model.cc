@@ -159,6 +159,13 @@ void CoreModel::Annotate(const ZydisDecodedInstruction& insn, const ZydisDecoded
     if (f.throughput >= 2.0) out->occupancy = static_cast<uint8_t>(std::min(f.throughput, 255.0));
     out->form = static_cast<uint16_t>(f.id);
     out->throughput = static_cast<uint16_t>(std::min(f.throughput * 60 + 0.5, 65535.0));
+    // One group of u micro-ops on p ports cannot beat u/p cycles an
+    // instance anyway: a throughput no worse than that needs no bound of its
+    // own, and instances of the form may then issue out of order.
+    if (out->groups == 1 && out->group_uops[0] > 0 &&
+        out->throughput * std::popcount(out->group_ports[0]) <= 60 * out->group_uops[0]) {
+      out->throughput = 0;
+    }
   }
   const bool zero_idiom = IsZeroIdiom(insn, ops);
   // LEA with base, index and a displacement or scale: a slower unit on both
@@ -251,22 +258,21 @@ void CoreModel::AdvanceDispatch(uint64_t cycle) {
   dispatch_slots_ = 0;
 }
 
-uint64_t CoreModel::Book(uint32_t ports, uint64_t from, int* port) {
-  from = std::max(from, dispatch_cycle_);
+uint64_t CoreModel::BookLater(uint32_t ports, uint64_t from, int* port) {
   const uint64_t end = dispatch_cycle_ + kRing;
   for (uint64_t c = from; c < end; ++c) {
     PortSlot& slot = port_slots_[c & (kRing - 1)];
-    if (slot.cycle != c) slot = {c, 0};
+    const uint32_t lap = static_cast<uint32_t>(c / kRing);
+    if (slot.lap != lap) slot = {lap, 0};
     const uint32_t free = ports & ~slot.used;
     if (free != 0) {
       const uint32_t pick = free & (0u - free);
       slot.used |= pick;
-      *port = std::countr_zero(static_cast<unsigned>(pick));
+      *port = std::countr_zero(pick);
       return c;
     }
   }
-  *port = std::countr_zero(static_cast<unsigned>(ports | 0x80000000u));
-  return from;  // beyond the booking window: no contention modelled
+  return Unbooked(ports, from - 1, port);
 }
 
 int CoreModel::TlbCycles(const MemAccess& a, uint16_t pcid) {
@@ -465,7 +471,8 @@ TimingModel::Used CoreModel::Price(const PricedRange& r) {
     Dispatch(t);
     if (t.simple) {
       // The short path: registers in, one port group, registers out.
-      uint64_t ready = std::max(dispatch_cycle_, FormReady(t));
+      uint64_t ready = dispatch_cycle_;
+      if (t.throughput != 0) ready = std::max(ready, FormReady(t));
       for (uint64_t s = t.sources; s != 0; s &= s - 1) {
         ready = std::max(ready, reg_ready_[std::countr_zero(s)]);
       }
@@ -473,7 +480,7 @@ TimingModel::Used CoreModel::Price(const PricedRange& r) {
       for (int u = 0; u < t.group_uops[0]; ++u) {
         int port;
         const uint64_t c = Book(t.group_ports[0], ready, &port);
-        if (u == 0) FormIssued(t, c);
+        if (u == 0 && t.throughput != 0) FormIssued(t, c);
         issue = std::max(issue, c);
       }
       if (t.group_uops[0] == 0) FormIssued(t, ready);

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <ostream>
 #include <string>
@@ -81,8 +82,27 @@ class CoreModel final : public TimingModel, public WalkObserver {
 
   // Moves dispatch forward to `cycle`, freeing the port bookings behind it.
   void AdvanceDispatch(uint64_t cycle);
-  // Books one micro-op on the earliest free port of `ports` at or after `from`.
-  uint64_t Book(uint32_t ports, uint64_t from, int* port);
+  // Books one micro-op on the earliest free port of `ports` at or after
+  // `from`. The first cycle tried is inline: it is usually free.
+  uint64_t Book(uint32_t ports, uint64_t from, int* port) {
+    from = std::max(from, dispatch_cycle_);
+    if (from >= dispatch_cycle_ + kRing) return Unbooked(ports, from, port);
+    PortSlot& slot = port_slots_[from & (kRing - 1)];
+    const uint32_t lap = static_cast<uint32_t>(from / kRing);
+    if (slot.lap != lap) slot = {lap, 0};
+    const uint32_t free = ports & ~slot.used;
+    if (free == 0) return BookLater(ports, from + 1, port);
+    const uint32_t pick = free & (0u - free);
+    slot.used |= pick;
+    *port = std::countr_zero(pick);
+    return from;
+  }
+  uint64_t BookLater(uint32_t ports, uint64_t from, int* port);
+  // Beyond the booking window: no contention modelled.
+  static uint64_t Unbooked(uint32_t ports, uint64_t from, int* port) {
+    *port = std::countr_zero(ports | 0x80000000u);
+    return from;
+  }
   // Load-to-use cycles of one access (TLB + caches + store forwarding).
   uint64_t LoadReady(const MemAccess& a, uint64_t address_ready);
   int TlbCycles(const MemAccess& a, uint16_t pcid);
@@ -141,10 +161,11 @@ class CoreModel final : public TimingModel, public WalkObserver {
   RetireRing store_buffer_;
   uint64_t stores_ = 0;  // stores dispatched, to age store-forwarding records
   std::array<uint64_t, 64> reg_ready_{};
-  // Port bookings by cycle: a slot belongs to the cycle it is tagged with,
-  // so moving dispatch forward frees nothing explicitly.
+  // Port bookings by cycle: slot c % kRing belongs to the cycle of the lap
+  // (c / kRing) it is tagged with, so moving dispatch forward frees nothing
+  // explicitly.
   struct PortSlot {
-    uint64_t cycle = ~0ull;
+    uint32_t lap = ~0u;
     uint32_t used = 0;
   };
   std::array<PortSlot, kRing> port_slots_{};
