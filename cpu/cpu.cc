@@ -308,7 +308,7 @@ void Cpu::AddLink(const Block* prev, const Block* next) {
   if (&slot == &prev->links[1]) prev->links[1] = prev->links[0];
   uint64_t linear = seg_base_[kCs] + state.rip;
   if (state.mode != CpuMode::kLong64) linear = static_cast<uint32_t>(linear);
-  const bool global = !non_global_[privilege_].test(SoftTlbIndex(linear));
+  const bool global = !IsNonGlobal(privilege_, SoftTlbIndex(linear));
   prev->links[0] = {state.rip, link_epoch_, global ? 0 : address_space_, next};
 }
 

@@ -4,7 +4,7 @@
 #ifndef X64SIM_CPU_CPU_H_
 #define X64SIM_CPU_CPU_H_
 
-#include <bitset>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -459,8 +459,12 @@ class Cpu : public TranslationListener {
   uint64_t seg_base_[6] = {};
   int privilege_ = 0;  // soft TLB in use: 1 at CPL 3
   SoftTlbEntry soft_tlb_[2][kSoftTlbEntries];
-  // Soft-TLB slots holding a non-global translation, dropped on CR3 writes.
-  std::bitset<kSoftTlbEntries> non_global_[2];
+  // Soft-TLB slots holding a non-global translation, dropped on CR3 writes:
+  // one bit a slot, scanned a word at a time.
+  uint64_t non_global_[2][kSoftTlbEntries / 64] = {};
+  bool IsNonGlobal(int privilege, size_t slot) const {
+    return (non_global_[privilege][slot / 64] >> (slot % 64)) & 1;
+  }
   SoftTlbEntry* tlb_ = soft_tlb_[0];  // soft_tlb_[privilege_]
   bool implicit_access_ = false;      // inside ReadSupervisor/WriteSupervisor
 

@@ -1,5 +1,6 @@
 // The slow path behind Cpu::Read/Write: canonical checks, translation,
 // page-crossing accesses, MMIO, self-modifying code, soft-TLB fills.
+#include <bit>
 #include <cstring>
 
 #include "absl/strings/str_format.h"
@@ -67,11 +68,19 @@ bool Cpu::TranslateData(uint64_t linear, AccessKind kind, bool user, uint64_t* p
 void Cpu::FillSoftTlb(uint64_t linear, uint64_t phys, uint8_t allow, bool global, bool user) {
   uint8_t* host = memory_.RamPointer(phys & ~kPageOffsetMask);
   if (host == nullptr) return;  // MMIO always takes the slow path
-  SoftTlbEntry& e = soft_tlb_[user ? 1 : 0][SoftTlbIndex(linear)];
-  non_global_[user ? 1 : 0][SoftTlbIndex(linear)] = !global;
+  const size_t slot = SoftTlbIndex(linear);
+  SoftTlbEntry& e = soft_tlb_[user ? 1 : 0][slot];
   uint64_t page = linear & ~kPageOffsetMask;
   uint64_t addend = reinterpret_cast<uint64_t>(host) - page;
-  if (e.addend != addend) e = SoftTlbEntry{};
+  // Another page's tags go even when its addend is the same (identity
+  // maps): the slot's global bit below must describe every tag it holds.
+  auto other = [page](uint64_t tag) { return tag != kInvalidTag && tag != page; };
+  if (e.addend != addend || other(e.read_tag) || other(e.write_tag) || other(e.exec_tag)) {
+    e = SoftTlbEntry{};
+  }
+  uint64_t& word = non_global_[user ? 1 : 0][slot / 64];
+  const uint64_t bit = 1ull << (slot % 64);
+  word = global ? word & ~bit : word | bit;
   e.addend = addend;
   if (allow & kAllowRead) e.read_tag = page;
   if ((allow & kAllowWrite) && !memory_.IsCodePage(phys)) e.write_tag = page;
@@ -82,7 +91,7 @@ void Cpu::FlushSoftTlb() {
   for (auto& tlb : soft_tlb_) {
     for (SoftTlbEntry& e : tlb) e = SoftTlbEntry{};
   }
-  for (auto& bits : non_global_) bits.reset();
+  std::memset(non_global_, 0, sizeof(non_global_));
   InvalidateLinks();
 }
 
@@ -101,11 +110,12 @@ void Cpu::OnAllTranslationsDropped() { FlushSoftTlb(); }
 // links into code on global pages.
 void Cpu::OnAddressSpaceChanged() {
   for (int p = 0; p < 2; ++p) {
-    if (non_global_[p].none()) continue;
-    for (size_t i = 0; i < kSoftTlbEntries; ++i) {
-      if (non_global_[p].test(i)) soft_tlb_[p][i] = SoftTlbEntry{};
+    for (size_t w = 0; w < kSoftTlbEntries / 64; ++w) {
+      for (uint64_t bits = non_global_[p][w]; bits != 0; bits &= bits - 1) {
+        soft_tlb_[p][w * 64 + std::countr_zero(bits)] = SoftTlbEntry{};
+      }
+      non_global_[p][w] = 0;
     }
-    non_global_[p].reset();
   }
   ++address_space_;
 }
