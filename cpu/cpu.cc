@@ -118,6 +118,7 @@ void Cpu::InvalidateCodePage(uint64_t phys_page) {
   auto it = blocks_by_page_.find(phys_page);
   if (it == blocks_by_page_.end()) return;
   for (std::unique_ptr<Block>& b : it->second) {
+    cached_insns_ -= b->count;
     b->valid = false;
     // The block may be running (this write came from one of its
     // instructions): its remaining instructions return to the loop instead.
@@ -128,6 +129,18 @@ void Cpu::InvalidateCodePage(uint64_t phys_page) {
   }
   blocks_by_page_.erase(it);
   ++code_invalidations_;
+  InvalidateLinks();
+}
+
+void Cpu::DropAllBlocks() {
+  for (auto& [page, blocks] : blocks_by_page_) {
+    memory_.SetCodePage(page, false);
+    for (std::unique_ptr<Block>& b : blocks) retired_blocks_.push_back(std::move(b));
+  }
+  blocks_by_page_.clear();
+  std::fill(block_table_.begin(), block_table_.end(), nullptr);
+  cached_insns_ = 0;
+  ++block_cache_drops_;
   InvalidateLinks();
 }
 
@@ -147,6 +160,7 @@ bool Cpu::DecodeBlock(uint64_t linear, uint64_t phys, Block* block, bool* cachea
   }
   uint64_t offset = phys & kPageOffsetMask;
   *cacheable = true;
+  DecodedInsn* const insns = decode_insns_;
   block->count = 0;
   while (block->count < Block::kMaxInsns && offset < kPageSize) {
     uint8_t straddle[ZYDIS_MAX_INSTRUCTION_LENGTH];
@@ -180,8 +194,9 @@ bool Cpu::DecodeBlock(uint64_t linear, uint64_t phys, Block* block, bool* cachea
       status = ZydisDecoderDecodeFull(decoder, bytes, sizeof(straddle), &insn, ops);
       *cacheable = false;
     }
-    DecodedInsn& out = block->insns[block->count++];
+    DecodedInsn& out = insns[block->count++];
     out = DecodedInsn{};
+    decode_timing_[block->count - 1] = InsnTiming{};  // kept by instructions that do not bind
     out.base = kZeroReg;
     out.index = kZeroReg;
     out.seg = kDs;
@@ -203,13 +218,12 @@ bool Cpu::DecodeBlock(uint64_t linear, uint64_t phys, Block* block, bool* cachea
         out.handler = UnimplementedInsn;
       } else {
         if (model_ != nullptr) {
-          if (!block->timing) block->timing = std::make_unique<InsnTiming[]>(Block::kMaxInsns);
           model_->Annotate(insn, ops, (phys & ~kPageOffsetMask) + offset,
-                           &block->timing[block->count - 1]);
+                           &decode_timing_[block->count - 1]);
         }
         ends_block = binders.ends_block(insn.mnemonic);
         if (long_mode && block->count >= 2 &&
-            FuseWithBranch(block->insns[block->count - 2], insn.mnemonic)) {
+            FuseWithBranch(insns[block->count - 2], insn.mnemonic)) {
           ++fused_pairs_decoded_;
         }
       }
@@ -217,11 +231,13 @@ bool Cpu::DecodeBlock(uint64_t linear, uint64_t phys, Block* block, bool* cachea
     offset += out.length;
     if (ends_block || !*cacheable) break;
   }
-  block->insns[block->count] = DecodedInsn{};
-  block->insns[block->count].handler = EndOfBlock;
-  // Instructions that did not bind (#UD) keep the default timing.
-  if (model_ != nullptr && !block->timing) {
-    block->timing = std::make_unique<InsnTiming[]>(Block::kMaxInsns);
+  insns[block->count] = DecodedInsn{};
+  insns[block->count].handler = EndOfBlock;
+  block->insns = std::make_unique<DecodedInsn[]>(block->count + 1);
+  std::copy(insns, insns + block->count + 1, block->insns.get());
+  if (model_ != nullptr) {
+    block->timing = std::make_unique<InsnTiming[]>(block->count);
+    std::copy(decode_timing_, decode_timing_ + block->count, block->timing.get());
   }
   return true;
 }
@@ -253,6 +269,12 @@ const Block* Cpu::FetchBlock(std::unique_ptr<Block>* uncached) {
   uint64_t key = BlockKey(phys, state.mode);
   Block*& slot = block_table_[BlockSlot(key)];
   if (slot != nullptr && slot->key == key) return slot;
+  const uint64_t page = phys & ~kPageOffsetMask;
+  if (auto it = blocks_by_page_.find(page); it != blocks_by_page_.end()) {
+    for (const std::unique_ptr<Block>& b : it->second) {
+      if (b->key == key) return slot = b.get();  // evicted from the slot by another
+    }
+  }
 
   auto block = std::make_unique<Block>();
   block->key = key;
@@ -263,7 +285,8 @@ const Block* Cpu::FetchBlock(std::unique_ptr<Block>* uncached) {
     *uncached = std::move(block);
     return uncached->get();
   }
-  uint64_t page = phys & ~kPageOffsetMask;
+  if (cached_insns_ + block->count > kMaxCachedInsns) DropAllBlocks();
+  cached_insns_ += block->count;
   if (!memory_.IsCodePage(page)) {
     memory_.SetCodePage(page, true);
     // Writable fast-path entries may point into this page: drop them so the

@@ -71,9 +71,10 @@ struct Block {
   int count = 0;
   bool valid = true;
   mutable Link links[2];
-  // One more than the instructions: insns[count] is the end marker, whose
-  // handler returns Flow::kNext to the run loop.
-  DecodedInsn insns[kMaxInsns + 1];
+  // count + 1 entries: insns[count] is the end marker, whose handler returns
+  // Flow::kNext to the run loop. Sized to the block (kernel blocks average
+  // a handful of instructions).
+  std::unique_ptr<DecodedInsn[]> insns;
   // The static timing of each instruction, when a timing model is attached.
   std::unique_ptr<InsnTiming[]> timing;
 };
@@ -318,6 +319,8 @@ class Cpu : public TranslationListener {
     return unimplemented_counts_;
   }
   uint64_t blocks_decoded() const { return blocks_decoded_; }
+  // Times the block cache reached kMaxCachedInsns and was emptied.
+  uint64_t block_cache_drops() const { return block_cache_drops_; }
   uint64_t code_invalidations() const { return code_invalidations_; }
   // Blocks a branch entered through a link, without returning to the loop.
   uint64_t chained_blocks() const { return chained_blocks_; }
@@ -469,9 +472,19 @@ class Cpu : public TranslationListener {
   bool implicit_access_ = false;      // inside ReadSupervisor/WriteSupervisor
 
   static constexpr int kBlockTableSize = 1 << 16;
+  // Decoded instructions kept before the whole cache is dropped (~40 bytes
+  // each, plus their timing): a bound on its memory whatever the guest does.
+  static constexpr uint64_t kMaxCachedInsns = 1 << 20;
   std::vector<Block*> block_table_;  // direct-mapped by physical address
+  // Every cached block, by physical code page: the owner, and where a block
+  // evicted from its table slot by another is found again.
   absl::flat_hash_map<uint64_t, std::vector<std::unique_ptr<Block>>> blocks_by_page_;
+  uint64_t cached_insns_ = 0;
   std::vector<std::unique_ptr<Block>> retired_blocks_;  // freed between blocks
+  void DropAllBlocks();
+  // DecodeBlock's work area; the block gets copies sized to it.
+  DecodedInsn decode_insns_[Block::kMaxInsns + 1];
+  InsnTiming decode_timing_[Block::kMaxInsns];
   struct Decoders;
   std::unique_ptr<Decoders> decoders_;
 
@@ -496,6 +509,7 @@ class Cpu : public TranslationListener {
   uint64_t halted_cycles_ = 0;     // cycles slept in HLT
   uint64_t UnhaltedCycles() const { return cycles() - halted_cycles_; }
   uint64_t blocks_decoded_ = 0;
+  uint64_t block_cache_drops_ = 0;
   uint64_t code_invalidations_ = 0;
   uint64_t chained_blocks_ = 0;
   uint64_t fused_pairs_decoded_ = 0;

@@ -45,7 +45,7 @@ void Cpu::PriceTimedBlock(int end, bool leaves) {
   if (end <= timed_begin_) return;
   const int used_log = static_cast<int>(log_pos_ - mem_log_);
   PricedRange range{
-      .insns = b->insns,
+      .insns = b->insns.get(),
       .timing = b->timing.get(),
       .begin = timed_begin_,
       .end = end,

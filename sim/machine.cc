@@ -88,6 +88,7 @@ void Machine::PrintStats(std::ostream& out) const {
   out << "instructions " << cpu_.instret() << "\n";
   out << "cycles " << cpu_.cycles() << "\n";
   out << "blocks_decoded " << cpu_.blocks_decoded() << "\n";
+  out << "block_cache_drops " << cpu_.block_cache_drops() << "\n";
   out << "code_invalidations " << cpu_.code_invalidations() << "\n";
   out << "timer_interrupts " << apic_.timer_interrupts() << "\n";
   out << "unclaimed_port_accesses " << ports_.unclaimed_accesses() << "\n";

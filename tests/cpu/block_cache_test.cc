@@ -2,6 +2,9 @@
 // store to a page holding decoded code drops them, so self-modifying code
 // sees its new bytes — in the block that is running, in another cached
 // block, and through a second linear mapping of the same physical page.
+// The cache's memory is bounded: two blocks that share a table slot are each
+// decoded once, and a guest that decodes more code than the bound drops the
+// whole cache and goes on.
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -101,6 +104,41 @@ TEST(BlockCacheTest, CodeIsKeyedByPhysicalPage) {
   ASSERT_EQ(o.reason, StopReason::kHaltedForever);
   EXPECT_EQ(m.state().gpr[kRbx], 7u);
   EXPECT_EQ(m.state().gpr[kRax], 7u);
+}
+
+// 0x40000 and 0x50001 share a slot of the direct-mapped block table (Cpu's
+// BlockSlot: key ^ key >> 16, low 16 bits). Stepping one instruction a run
+// makes every block start go through the table.
+TEST(BlockCacheTest, BlocksSharingATableSlotAreDecodedOnce) {
+  M m;
+  constexpr uint64_t kCallee = 0x50001;
+  const uint8_t ret = 0xc3;
+  m.memory().CopyIn(kCallee, &ret, 1);
+  std::vector<uint8_t> code = {0xe8};  // L: call kCallee; jmp L
+  Rel32(code, M::kCode, kCallee);
+  code.insert(code.end(), {0xeb, 0xf9});
+  m.Run(code, 1);
+  const uint64_t decoded = m.cpu().blocks_decoded();
+  const uint64_t instret = m.cpu().instret();
+  for (int i = 0; i < 300; ++i) m.cpu().Run(1);
+  EXPECT_EQ(m.cpu().instret() - instret, 300u);
+  EXPECT_LE(m.cpu().blocks_decoded() - decoded, 2u);  // not one per visit
+}
+
+// 1.1 M one-byte NOPs are more decoded instructions than the cache keeps
+// (Cpu::kMaxCachedInsns, 2^20): it is emptied once, and the run goes on.
+TEST(BlockCacheTest, DecodingPastTheBoundDropsTheCacheAndGoesOn) {
+  M m;
+  constexpr uint64_t kNops = 0x100000, kNopBytes = 0x110000;
+  std::vector<uint8_t> nops(kNopBytes, 0x90);
+  nops.push_back(0xf4);
+  m.memory().CopyIn(kNops, nops.data(), nops.size());
+  std::vector<uint8_t> code = {0xe9};  // jmp kNops
+  Rel32(code, M::kCode, kNops);
+  M::Outcome o = m.Run(code, 2'000'000);
+  ASSERT_EQ(o.reason, StopReason::kHaltedForever);
+  EXPECT_EQ(m.state().rip, kNops + kNopBytes + 1);
+  EXPECT_EQ(m.cpu().block_cache_drops(), 1u);
 }
 
 }  // namespace
