@@ -151,21 +151,30 @@ bool Cpu::DecodeBlock(uint64_t linear, uint64_t phys, Block* block, bool* cachea
   const BinderTable& binders = BinderTable::Get();
   const bool long_mode = state.mode == CpuMode::kLong64;
   const ZydisDecoder* decoder = long_mode ? &decoders_->long64 : &decoders_->compat32;
+  // Code outside RAM is fetched as data reads see it (a device's bytes, or
+  // all ones where nothing answers), one uncached instruction at a time.
+  auto copy_code = [this](uint64_t from, uint8_t* to, size_t n) {
+    if (const uint8_t* ram = memory_.RamPointer(from & ~kPageOffsetMask)) {
+      std::memcpy(to, ram + (from & kPageOffsetMask), n);
+      return;
+    }
+    for (size_t i = 0; i < n; ++i) to[i] = static_cast<uint8_t>(memory_.Read(from + i, 1));
+  };
   const uint8_t* page = memory_.RamPointer(phys & ~kPageOffsetMask);
-  if (page == nullptr) {
-    RequestStop({StopReason::kTripleFault, 0,
-                 absl::StrFormat("instruction fetch from non-RAM physical address %#x %s", phys,
-                                 DescribeInstructionAt(state.rip))});
-    return false;
-  }
   uint64_t offset = phys & kPageOffsetMask;
-  *cacheable = true;
+  *cacheable = page != nullptr;
   DecodedInsn* const insns = decode_insns_;
   block->count = 0;
   while (block->count < Block::kMaxInsns && offset < kPageSize) {
+    uint8_t fetched[ZYDIS_MAX_INSTRUCTION_LENGTH];
     uint8_t straddle[ZYDIS_MAX_INSTRUCTION_LENGTH];
-    const uint8_t* bytes = page + offset;
     size_t avail = kPageSize - offset;
+    const uint8_t* bytes = page + offset;
+    if (page == nullptr) {
+      avail = std::min(avail, sizeof(fetched));
+      copy_code((phys & ~kPageOffsetMask) + offset, fetched, avail);
+      bytes = fetched;
+    }
     ZydisDecodedInstruction insn;
     ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
     ZyanStatus status = ZydisDecoderDecodeFull(decoder, bytes, avail, &insn, ops);
@@ -173,23 +182,14 @@ bool Cpu::DecodeBlock(uint64_t linear, uint64_t phys, Block* block, bool* cachea
       if (block->count > 0) break;
       // Fetch the rest of the instruction from the next page.
       uint64_t next_linear = (linear + avail);
-      uint64_t next_phys;
       Translation t = mmu_.Translate(next_linear, AccessKind::kExecute,
                                      MakePagingContext(state.cpl == 3));
       if (!t.ok) {
         RaiseTranslationFault(next_linear, t);
         return false;
       }
-      next_phys = t.phys;
-      const uint8_t* next_page = memory_.RamPointer(next_phys);
-      if (next_page == nullptr) {
-        RequestStop({StopReason::kTripleFault, 0,
-                     absl::StrFormat("instruction fetch from non-RAM physical address %#x",
-                                     next_phys)});
-        return false;
-      }
       std::memcpy(straddle, bytes, avail);
-      std::memcpy(straddle + avail, next_page, sizeof(straddle) - avail);
+      copy_code(t.phys, straddle + avail, sizeof(straddle) - avail);
       bytes = straddle;
       status = ZydisDecoderDecodeFull(decoder, bytes, sizeof(straddle), &insn, ops);
       *cacheable = false;

@@ -32,6 +32,18 @@ TEST(ExceptionDeliveryTest, DivideErrorFrameHoldsSsRspAndIsSixteenByteAligned) {
   EXPECT_EQ(r.frame.address, (rsp & ~uint64_t{15}) - 40);
 }
 
+// Code in a page mapped to a physical address with no RAM or device behind
+// it reads as all ones, as data reads there do: FF FF is the reserved
+// FF /7, so the fetch ends in #UD at that address, not in a stopped machine.
+TEST(ExceptionDeliveryTest, CodeWithNothingBehindItIsInvalidOpcode) {
+  M m;
+  constexpr uint64_t kUnbacked = 0x980000;
+  m.MapPage(kUnbacked, uint64_t{1} << 36);  // far above the machine's RAM
+  M::Result r = m.RunFrom(kUnbacked);
+  ASSERT_EQ(r.outcome.vector, kInvalidOpcode);
+  EXPECT_EQ(r.frame.rip, kUnbacked);
+}
+
 TEST(ExceptionDeliveryTest, PageFaultErrorCodesAndCr2) {
   struct Case {
     const char* what;

@@ -45,7 +45,7 @@ make_image "$tmp/exit5.img" "66baf400b005ee"                 # out 0xf4, 5
 make_image "$tmp/hello.img" "66baf803b041ee66baf400b000ee"   # 'A' to COM1, then exit 0
 make_image "$tmp/spin.img" "ebfe"                            # jmp $
 make_image "$tmp/ud2.img" "0f0b"                             # #UD with no IDT
-make_image "$tmp/nowhere.img" "b8000000f0ffe0"               # jmp to unbacked 0xf0000000
+make_image "$tmp/nowhere.img" "b8000000f0ffe0"               # jmp to unbacked 0xf0000000: ff ff is #UD
 make_image "$tmp/halt.img" "faf4"                            # cli; hlt
 make_image "$tmp/x87.img" "d9e8"                             # fld1: not implemented
 printf 'garbage' >"$tmp/garbage.img"
@@ -62,7 +62,7 @@ expect guest-exit 11 "" "" -- --kernel="$tmp/exit5.img"
 expect console 1 "" "A" -- --kernel="$tmp/hello.img"
 expect instruction-limit 6 "instruction limit of 1000 reached at rip 0x100020 (32-bit protected mode)" "" -- --kernel="$tmp/spin.img" --max-instructions=1000
 expect triple-fault 8 "triple fault" "" -- --kernel="$tmp/ud2.img"
-expect jump-into-nowhere 8 "instruction fetch from non-RAM physical address 0xf0000000" "" -- --kernel="$tmp/nowhere.img"
+expect jump-into-nowhere 8 "at 0xf0000000 (32-bit protected mode): no memory to fetch from" "" -- --kernel="$tmp/nowhere.img"
 expect halted-forever 12 "hlt at rip 0x100022 with interrupts disabled" "" -- --kernel="$tmp/halt.img"
 expect unimplemented-stop 10 "unimplemented instruction at 0x100020 (32-bit protected mode): fld1" "" -- --kernel="$tmp/x87.img" --unimplemented=stop
 expect unimplemented-ud 10 "last unimplemented instruction: fld1" "" -- --kernel="$tmp/x87.img"
