@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_format.h"
 #include "cpu/cpu.h"
+#include "mmu/paging_bits.h"
 
 namespace x64sim {
 
@@ -29,11 +30,7 @@ PagingContext Cpu::MakePagingContext(bool user) const {
 // through Push/Pop, which report #SS themselves.
 bool Cpu::CheckCanonical(uint64_t linear, int size) {
   if (state.mode != CpuMode::kLong64) return true;
-  uint64_t last = linear + size - 1;
-  auto canonical = [](uint64_t a) {
-    return static_cast<uint64_t>(static_cast<int64_t>(a << 16) >> 16) == a;
-  };
-  if (canonical(linear) && canonical(last)) return true;
+  if (paging::IsCanonical(linear) && paging::IsCanonical(linear + size - 1)) return true;
   Fault(kGeneralProtection, 0);
   return false;
 }
@@ -231,7 +228,7 @@ bool Cpu::Push(uint64_t v, int size) {
   uint64_t rsp = state.gpr[kRsp] - size;
   if (state.mode != CpuMode::kLong64) {
     rsp = (state.seg[kSs].default_big() ? static_cast<uint32_t>(rsp) : static_cast<uint16_t>(rsp));
-  } else if (static_cast<uint64_t>(static_cast<int64_t>(rsp << 16) >> 16) != rsp) {
+  } else if (!paging::IsCanonical(rsp)) {
     Fault(kStackFault, 0);
     return false;
   }
@@ -248,7 +245,7 @@ bool Cpu::Pop(uint64_t* v, int size) {
   uint64_t rsp = state.gpr[kRsp];
   if (state.mode != CpuMode::kLong64) {
     rsp = state.seg[kSs].default_big() ? static_cast<uint32_t>(rsp) : static_cast<uint16_t>(rsp);
-  } else if (static_cast<uint64_t>(static_cast<int64_t>(rsp << 16) >> 16) != rsp) {
+  } else if (!paging::IsCanonical(rsp)) {
     Fault(kStackFault, 0);
     return false;
   }
@@ -271,7 +268,8 @@ bool Cpu::Push64(uint64_t v) {
     state.gpr[kRsp] = rsp;
     return true;
   }
-  if (exception_.vector == kGeneralProtection) exception_.vector = kStackFault;
+  // The write's canonical check raised #GP(0); a stack reference raises #SS(0).
+  if (!paging::IsCanonical(rsp) || !paging::IsCanonical(rsp + 7)) exception_.vector = kStackFault;
   return false;
 }
 
@@ -281,7 +279,7 @@ bool Cpu::Pop64(uint64_t* v) {
     state.gpr[kRsp] = rsp + 8;
     return true;
   }
-  if (exception_.vector == kGeneralProtection) exception_.vector = kStackFault;
+  if (!paging::IsCanonical(rsp) || !paging::IsCanonical(rsp + 7)) exception_.vector = kStackFault;
   return false;
 }
 

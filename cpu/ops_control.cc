@@ -1,5 +1,6 @@
 // Near control transfers: JMP, Jcc, CALL, RET, LOOP, JrCXZ, INT n, INT3, UD2.
 #include "cpu/operand_forms.h"
+#include "mmu/paging_bits.h"
 
 namespace x64sim {
 namespace {
@@ -54,7 +55,7 @@ bool ReadTarget(Cpu& cpu, const DecodedInsn& in, uint64_t* target) {
 // SDM vol. 2 JMP/CALL: a non-canonical target raises #GP(0) at the branch.
 bool CheckTarget(Cpu& cpu, uint64_t target) {
   if (cpu.state.mode != CpuMode::kLong64) return true;
-  if (static_cast<uint64_t>(static_cast<int64_t>(target << 16) >> 16) == target) return true;
+  if (paging::IsCanonical(target)) return true;
   cpu.Fault(kGeneralProtection, 0);
   return false;
 }

@@ -5,11 +5,12 @@
 #include "cpu/descriptors.h"
 #include "cpu/operand_forms.h"
 #include "cpu/segments.h"
+#include "mmu/paging_bits.h"
 
 namespace x64sim {
 namespace {
 
-bool IsCanonical(uint64_t a) { return static_cast<uint64_t>(static_cast<int64_t>(a << 16) >> 16) == a; }
+using paging::IsCanonical;
 int Iopl(const Cpu& cpu) { return (cpu.state.rflags >> 12) & 3; }
 
 // ---- RFLAGS control ---------------------------------------------------------

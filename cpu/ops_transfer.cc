@@ -3,11 +3,12 @@
 #include "cpu/descriptors.h"
 #include "cpu/operand_forms.h"
 #include "cpu/segments.h"
+#include "mmu/paging_bits.h"
 
 namespace x64sim {
 namespace {
 
-bool IsCanonical(uint64_t a) { return static_cast<uint64_t>(static_cast<int64_t>(a << 16) >> 16) == a; }
+using paging::IsCanonical;
 
 // JMP ptr16:32 (legacy modes) or JMP m16:32/m16:64: same privilege only.
 Flow FarJmp(Cpu& cpu, const DecodedInsn& in) {

@@ -277,6 +277,17 @@ TEST(ExceptionDeliveryTest, NonCanonicalAddressesFault) {
     EXPECT_EQ(r.frame.rsp, kNonCanonical + 8);
     EXPECT_EQ(r.frame.rip, M::kCode);
   }
+  {
+    // A stack read whose last byte is past the canonical boundary is #SS(0) too.
+    M m;
+    m.SetGate(kStackFault, 0, /*ist=*/1);
+    m.Load(M::kCode, {0x58});  // pop rax
+    m.state().gpr[kRsp] = kNonCanonical - 4;
+    M::Result r = m.RunFrom(M::kCode);
+    ASSERT_EQ(r.outcome.vector, kStackFault);
+    EXPECT_EQ(r.frame.error_code, 0u);
+    EXPECT_EQ(r.frame.rsp, kNonCanonical - 4);
+  }
 }
 
 TEST(ExceptionDeliveryTest, PageCrossingAccessReportsTheMissingPage) {
