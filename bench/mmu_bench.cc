@@ -32,10 +32,10 @@ class MappedRegion {
     const uint64_t page = paging::PageBytes(size);
     for (uint64_t off = 0; off < bytes; off += page) Map(kLinearBase + off, off, size);
     mmu_ = std::make_unique<Mmu>(memory_);
-    ctx_.cr0 = paging::kCr0Pg | paging::kCr0Wp | 1;
+    ctx_.cr0 = kCr0PG | kCr0WP | 1;
     ctx_.cr3 = pml4_;
-    ctx_.cr4 = paging::kCr4Pae;
-    ctx_.efer = paging::kEferLme | paging::kEferLma | paging::kEferNxe;
+    ctx_.cr4 = kCr4PAE;
+    ctx_.efer = kEferLME | kEferLMA | kEferNXE;
   }
 
   Mmu& mmu() { return *mmu_; }

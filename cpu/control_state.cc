@@ -72,7 +72,7 @@ bool Cpu::WriteCr0(uint64_t v) {
 
 bool Cpu::WriteCr3(uint64_t v) {
   // SDM vol. 3A 4.10.4.1: bit 63 (with CR4.PCIDE) asks not to flush; it is not stored.
-  uint64_t stored = (state.cr4 & kCr4PCIDE) ? v & ~(1ull << 63) : v;
+  uint64_t stored = (state.cr4 & kCr4PCIDE) ? v & ~kCr3NoFlush : v;
   if (stored >> 52) return RejectWithGp();
   state.cr3 = stored;
   cr3_noflush_ = stored != v;
@@ -85,9 +85,9 @@ bool Cpu::WriteCr3(uint64_t v) {
 }
 
 bool Cpu::WriteCr4(uint64_t v) {
-  constexpr uint64_t kSupported = 0x1 | 0x2 | 0x4 | 0x8 | kCr4PSE | kCr4PAE | 0x40 | kCr4PGE |
-                                  0x100 | kCr4OSFXSR | kCr4OSXMMEXCPT | kCr4FSGSBASE |
-                                  kCr4PCIDE | kCr4SMEP | kCr4SMAP;
+  constexpr uint64_t kSupported = kCr4VME | kCr4PVI | kCr4TSD | kCr4DE | kCr4PSE | kCr4PAE |
+                                  kCr4MCE | kCr4PGE | kCr4PCE | kCr4OSFXSR | kCr4OSXMMEXCPT |
+                                  kCr4FSGSBASE | kCr4PCIDE | kCr4SMEP | kCr4SMAP;
   if (v & ~kSupported) return RejectWithGp();
   if (state.mode == CpuMode::kLong64 && !(v & kCr4PAE)) return RejectWithGp();
   // SDM vol. 3A 4.10.1: PCIDE can be set only with CR3[11:0] = 0, in IA-32e mode.

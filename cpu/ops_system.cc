@@ -367,7 +367,7 @@ Flow Wrmsr(Cpu& cpu, const DecodedInsn& in) {
 // RDTSC/RDTSCP: simulated cycles; CR4.TSD restricts them to CPL 0.
 template <bool kAux>
 Flow Rdtsc(Cpu& cpu, const DecodedInsn& in) {
-  if ((cpu.state.cr4 & 4) && cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
+  if ((cpu.state.cr4 & kCr4TSD) && cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
   cpu.SyncTiming();
   uint64_t tsc = cpu.cycles() + cpu.state.tsc_offset;
   cpu.state.gpr[kRax] = static_cast<uint32_t>(tsc);
@@ -379,8 +379,7 @@ Flow Rdtsc(Cpu& cpu, const DecodedInsn& in) {
 // RDPMC (SDM vol. 2): ECX bit 30 selects the fixed counters; fixed counters
 // 0 and 1 exist. CPL > 0 needs CR4.PCE.
 Flow Rdpmc(Cpu& cpu, const DecodedInsn& in) {
-  constexpr uint64_t kCr4Pce = 1u << 8;
-  if (cpu.state.cpl != 0 && !(cpu.state.cr4 & kCr4Pce)) return cpu.Fault(kGeneralProtection, 0);
+  if (cpu.state.cpl != 0 && !(cpu.state.cr4 & kCr4PCE)) return cpu.Fault(kGeneralProtection, 0);
   // ECX bit 30 selects the fixed counters: 0 instructions, 1 unhalted cycles.
   const uint32_t counter = static_cast<uint32_t>(cpu.state.gpr[kRcx]);
   if (counter != 0x40000000 && counter != 0x40000001) return cpu.Fault(kGeneralProtection, 0);

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "cpu/control_bits.h"
+
 namespace x64sim {
 
 enum Gpr : uint8_t {
@@ -37,30 +39,6 @@ inline constexpr uint64_t kFlagsWritable =
     kArithFlags | kTF | kIF | kDF | kIOPL | kNT | kRF | kAC | kID;
 
 // Control register bits (SDM vol. 3A 2.5).
-inline constexpr uint64_t kCr0PE = 1u << 0;
-inline constexpr uint64_t kCr0MP = 1u << 1;
-inline constexpr uint64_t kCr0EM = 1u << 2;
-inline constexpr uint64_t kCr0TS = 1u << 3;
-inline constexpr uint64_t kCr0ET = 1u << 4;
-inline constexpr uint64_t kCr0NE = 1u << 5;
-inline constexpr uint64_t kCr0WP = 1u << 16;
-inline constexpr uint64_t kCr0AM = 1u << 18;
-inline constexpr uint64_t kCr0NW = 1u << 29;
-inline constexpr uint64_t kCr0CD = 1u << 30;
-inline constexpr uint64_t kCr0PG = 1u << 31;
-inline constexpr uint64_t kCr4PSE = 1u << 4;
-inline constexpr uint64_t kCr4PAE = 1u << 5;
-inline constexpr uint64_t kCr4PGE = 1u << 7;
-inline constexpr uint64_t kCr4OSFXSR = 1u << 9;
-inline constexpr uint64_t kCr4OSXMMEXCPT = 1u << 10;
-inline constexpr uint64_t kCr4FSGSBASE = 1u << 16;
-inline constexpr uint64_t kCr4PCIDE = 1u << 17;
-inline constexpr uint64_t kCr4SMEP = 1u << 20;
-inline constexpr uint64_t kCr4SMAP = 1u << 21;
-inline constexpr uint64_t kEferSCE = 1u << 0;
-inline constexpr uint64_t kEferLME = 1u << 8;
-inline constexpr uint64_t kEferLMA = 1u << 10;
-inline constexpr uint64_t kEferNXE = 1u << 11;
 
 // A segment register with its hidden descriptor cache (SDM vol. 3A 3.4.3).
 struct Segment {

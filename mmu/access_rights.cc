@@ -17,7 +17,7 @@ const char* DenialName(Denial denial) {
 }
 
 Denial CheckAccess(const AccessRights& rights, AccessKind kind, const PagingContext& ctx) {
-  const bool nxe = (ctx.efer & paging::kEferNxe) != 0;
+  const bool nxe = (ctx.efer & kEferNXE) != 0;
   if (ctx.user) {
     if (!rights.user) return Denial::kSupervisorPage;  // SDM 4.6.1: user accesses need U/S=1
     if (kind == AccessKind::kWrite && !rights.writable) return Denial::kReadOnly;  // SDM 4.6.1
@@ -28,12 +28,12 @@ Denial CheckAccess(const AccessRights& rights, AccessKind kind, const PagingCont
   }
   if (kind == AccessKind::kExecute) {
     if (nxe && rights.no_execute) return Denial::kExecuteDisabled;  // SDM 4.6.1: XD with NXE
-    if (rights.user && (ctx.cr4 & paging::kCr4Smep)) return Denial::kSmep;  // SDM 4.6.1: SMEP
+    if (rights.user && (ctx.cr4 & kCr4SMEP)) return Denial::kSmep;  // SDM 4.6.1: SMEP
     return Denial::kNone;
   }
   // SMAP: supervisor data access to a user page needs RFLAGS.AC=1 (SDM 4.6.1).
-  if (rights.user && (ctx.cr4 & paging::kCr4Smap) && !ctx.rflags_ac) return Denial::kSmap;
-  if (kind == AccessKind::kWrite && !rights.writable && (ctx.cr0 & paging::kCr0Wp)) {
+  if (rights.user && (ctx.cr4 & kCr4SMAP) && !ctx.rflags_ac) return Denial::kSmap;
+  if (kind == AccessKind::kWrite && !rights.writable && (ctx.cr0 & kCr0WP)) {
     return Denial::kReadOnly;                          // SDM 4.6.1: CR0.WP
   }
   return Denial::kNone;
@@ -45,7 +45,7 @@ uint32_t AccessErrorBits(AccessKind kind, const PagingContext& ctx) {
   if (ctx.user) bits |= kPfUser;
   // I/D is reported only when NXE or SMEP is on (SDM 4.7).
   if (kind == AccessKind::kExecute &&
-      ((ctx.efer & paging::kEferNxe) || (ctx.cr4 & paging::kCr4Smep))) {
+      ((ctx.efer & kEferNXE) || (ctx.cr4 & kCr4SMEP))) {
     bits |= kPfInstruction;
   }
   return bits;

@@ -12,7 +12,7 @@ namespace {
 
 uint16_t CurrentPcid(const PagingContext& ctx) {
   // With CR4.PCIDE=0 the current PCID is always 000H (SDM 4.10.1).
-  return (ctx.cr4 & paging::kCr4Pcide) ? static_cast<uint16_t>(ctx.cr3 & paging::kCr3PcidMask) : 0;
+  return (ctx.cr4 & kCr4PCIDE) ? static_cast<uint16_t>(ctx.cr3 & kCr3PcidMask) : 0;
 }
 
 }  // namespace
@@ -48,7 +48,7 @@ Translation Mmu::FailAndDrop(WalkRecord& record, WalkStop stop, uint32_t error_c
 }
 
 Translation Mmu::Translate(uint64_t linear, AccessKind kind, const PagingContext& ctx) {
-  if (!(ctx.cr0 & paging::kCr0Pg)) {  // SDM 4.1.1: paging off, linear = physical
+  if (!(ctx.cr0 & kCr0PG)) {  // SDM 4.1.1: paging off, linear = physical
     return Translation{.ok = true, .phys = linear,
                        .allow = kAllowRead | kAllowWrite | kAllowExecute};
   }
@@ -65,7 +65,7 @@ Translation Mmu::Translate(uint64_t linear, AccessKind kind, const PagingContext
   record.instret = ctx.instret;
 
   // Long mode is the only paging mode modelled (SDM 4.1.1: 4-level paging needs EFER.LME).
-  if (!(ctx.efer & (paging::kEferLme | paging::kEferLma))) {
+  if (!(ctx.efer & (kEferLME | kEferLMA))) {
     ++stats_.legacy_paging;
     return Fail(record, WalkStop::kUnsupportedMode, TranslateFailure::kLegacyPaging, 0);
   }
@@ -181,7 +181,7 @@ Translation Mmu::Walk(WalkRecord& record, const PagingContext& ctx) {
   walker_.CommitAccessedDirty(record, write);
   record.phys = leaf.page_base + (linear & (PageBytes(leaf.size) - 1));
   const auto allow = AllowedAccesses(leaf.rights, leaf.dirty || write, ctx);
-  const bool global = leaf.global && (ctx.cr4 & paging::kCr4Pge);  // SDM 4.10.2.4
+  const bool global = leaf.global && (ctx.cr4 & kCr4PGE);  // SDM 4.10.2.4
   if (!tlb_model_) {
     if (leaf.size != PageSize::k4K) large_leaf_handed_out_ = true;
     if (observer_) observer_->OnTranslate(record);
@@ -216,12 +216,12 @@ Translation Mmu::Walk(WalkRecord& record, const PagingContext& ctx) {
 }
 
 Translation Mmu::Peek(uint64_t linear, AccessKind kind, const PagingContext& ctx) const {
-  if (!(ctx.cr0 & paging::kCr0Pg)) {
+  if (!(ctx.cr0 & kCr0PG)) {
     return Translation{.ok = true, .phys = linear,
                        .allow = kAllowRead | kAllowWrite | kAllowExecute};
   }
   Translation t;
-  if (!(ctx.efer & (paging::kEferLme | paging::kEferLma))) {
+  if (!(ctx.efer & (kEferLME | kEferLMA))) {
     t.failure = TranslateFailure::kLegacyPaging;
     return t;
   }
@@ -328,7 +328,7 @@ void Mmu::OnCr3Write(const PagingContext& new_ctx) {
   last_rip_ = new_ctx.rip;
   const uint16_t pcid = CurrentPcid(new_ctx);
   InvalidationKind kind = InvalidationKind::kCr3;
-  if ((new_ctx.cr4 & paging::kCr4Pcide) && (new_ctx.cr3 & paging::kCr3NoFlush)) {
+  if ((new_ctx.cr4 & kCr4PCIDE) && (new_ctx.cr3 & kCr3NoFlush)) {
     kind = InvalidationKind::kCr3NoFlush;  // SDM 4.10.4.1: bit 63 set, nothing invalidated
   } else {
     // SDM 4.10.4.1: non-global TLB entries and all PSC entries of the new PCID.
@@ -366,7 +366,7 @@ void Mmu::Invlpg(uint64_t linear, const PagingContext& ctx) {
 }
 
 void Mmu::Invpcid(int type, uint16_t pcid, uint64_t linear) {
-  pcid &= paging::kCr3PcidMask;
+  pcid &= kCr3PcidMask;
   InvalidationKind kind;
   switch (type) {
     case 0: {  // individual address, non-global, plus the PCID's PSC entries

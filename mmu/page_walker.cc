@@ -10,7 +10,7 @@ uint64_t PageWalker::ReservedBits(uint64_t entry, Level level, const PagingConte
   constexpr uint64_t kAddressField = 0x000ffffffffff000ull;
   uint64_t reserved = kAddressField & ~address_mask_;
   // XD is reserved unless EFER.NXE=1 (SDM 4.5.4).
-  if (!(ctx.efer & paging::kEferNxe)) reserved |= paging::kPteXd;
+  if (!(ctx.efer & kEferNXE)) reserved |= paging::kPteXd;
   const bool ps = (entry & paging::kPtePs) != 0;
   switch (level) {
     case Level::kPml4:

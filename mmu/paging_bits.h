@@ -1,9 +1,5 @@
-// Bit layouts of 4-level paging, declared once (SDM vol. 3A 2.5, 4.5).
-//
-//   CR0.PG (31) paging, CR0.WP (16) supervisor write protect
-//   CR4.PAE (5), CR4.PGE (7) global pages, CR4.PCIDE (17), CR4.SMEP (20), CR4.SMAP (21)
-//   EFER.LME (8), EFER.LMA (10), EFER.NXE (11)
-//   CR3: bits 11:0 PCID (when CR4.PCIDE), M-1:12 PML4 base, 63 no-flush on write
+// Bit layouts of 4-level paging, declared once (SDM vol. 3A 4.5); the
+// control-register bits paging reads are in cpu/control_bits.h.
 //
 //   Paging-structure entry (Tables 4-15 .. 4-20):
 //     0 P   1 R/W   2 U/S   3 PWT   4 PCD   5 A   6 D (leaf)   7 PS (PDPTE/PDE)
@@ -13,20 +9,9 @@
 
 #include <cstdint>
 
-namespace x64sim::paging {
+#include "cpu/control_bits.h"
 
-inline constexpr uint64_t kCr0Wp = 1ull << 16;
-inline constexpr uint64_t kCr0Pg = 1ull << 31;
-inline constexpr uint64_t kCr4Pae = 1ull << 5;
-inline constexpr uint64_t kCr4Pge = 1ull << 7;
-inline constexpr uint64_t kCr4Pcide = 1ull << 17;
-inline constexpr uint64_t kCr4Smep = 1ull << 20;
-inline constexpr uint64_t kCr4Smap = 1ull << 21;
-inline constexpr uint64_t kEferLme = 1ull << 8;
-inline constexpr uint64_t kEferLma = 1ull << 10;
-inline constexpr uint64_t kEferNxe = 1ull << 11;
-inline constexpr uint64_t kCr3NoFlush = 1ull << 63;
-inline constexpr uint64_t kCr3PcidMask = 0xfff;
+namespace x64sim::paging {
 
 inline constexpr uint64_t kPteP = 1ull << 0;
 inline constexpr uint64_t kPteRw = 1ull << 1;

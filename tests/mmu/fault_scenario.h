@@ -23,10 +23,10 @@ inline std::string RunFaultScenario(const MmuTraceConfig& config) {
   mmu.set_observer(&tracer);
 
   PagingContext kernel;
-  kernel.cr0 = paging::kCr0Pg | paging::kCr0Wp | 1;
+  kernel.cr0 = kCr0PG | kCr0WP | 1;
   kernel.cr3 = tables.pml4();
-  kernel.cr4 = paging::kCr4Pae | paging::kCr4Smep;
-  kernel.efer = paging::kEferLme | paging::kEferLma | paging::kEferNxe;
+  kernel.cr4 = kCr4PAE | kCr4SMEP;
+  kernel.efer = kEferLME | kEferLMA | kEferNXE;
   kernel.rip = 0xffffff8000100000;
   PagingContext user = kernel;
   user.user = true;

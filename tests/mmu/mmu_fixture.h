@@ -17,10 +17,10 @@ class MmuTest : public ::testing::Test {
   static constexpr uint64_t kTables = 16ull << 20;
 
   MmuTest() : memory_(kRam), tables_(memory_, kTables), mmu_(memory_) {
-    ctx_.cr0 = paging::kCr0Pg | paging::kCr0Wp | 1;  // PG, WP, PE
+    ctx_.cr0 = kCr0PG | kCr0WP | 1;  // PG, WP, PE
     ctx_.cr3 = tables_.pml4();
-    ctx_.cr4 = paging::kCr4Pae;
-    ctx_.efer = paging::kEferLme | paging::kEferLma | paging::kEferNxe;
+    ctx_.cr4 = kCr4PAE;
+    ctx_.efer = kEferLME | kEferLMA | kEferNXE;
   }
 
   PagingContext User() const {

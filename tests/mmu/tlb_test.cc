@@ -55,7 +55,7 @@ TEST_F(MmuTest, Cr3WriteFlushesNonGlobalTranslations) {
 }
 
 TEST_F(MmuTest, GlobalPagesSurviveCr3Writes) {
-  ctx_.cr4 |= paging::kCr4Pge;
+  ctx_.cr4 |= kCr4PGE;
   const uint64_t global = tables_.Map(kPage, kFrameA, PageSize::k4K, kPteRw | kPteG);
   const uint64_t local = tables_.Map(kPage + 0x1000, kFrameA + 0x1000, PageSize::k4K, kPteRw);
   ASSERT_TRUE(Read(kPage).ok);
@@ -68,7 +68,7 @@ TEST_F(MmuTest, GlobalPagesSurviveCr3Writes) {
 }
 
 TEST_F(MmuTest, ModeChangeFlushesGlobalPages) {
-  ctx_.cr4 |= paging::kCr4Pge;
+  ctx_.cr4 |= kCr4PGE;
   const uint64_t pte = tables_.Map(kPage, kFrameA, PageSize::k4K, kPteRw | kPteG);
   ASSERT_TRUE(Read(kPage).ok);
   Retarget(tables_, pte, kFrameB);
@@ -77,7 +77,7 @@ TEST_F(MmuTest, ModeChangeFlushesGlobalPages) {
 }
 
 TEST_F(MmuTest, InvlpgDropsGlobalPage) {
-  ctx_.cr4 |= paging::kCr4Pge;
+  ctx_.cr4 |= kCr4PGE;
   const uint64_t pte = tables_.Map(kPage, kFrameA, PageSize::k4K, kPteRw | kPteG);
   ASSERT_TRUE(Read(kPage).ok);
   Retarget(tables_, pte, kFrameB);
@@ -107,11 +107,11 @@ TEST_F(MmuTest, InvlpgOfOtherPageKeepsStaleEntry) {
 class PcidTest : public MmuTest {
  protected:
   PcidTest() : second_(memory_, kTables + (4ull << 20)) {
-    ctx_.cr4 |= paging::kCr4Pcide;
+    ctx_.cr4 |= kCr4PCIDE;
   }
   PagingContext WithCr3(uint64_t pml4, uint16_t pcid, bool no_flush) const {
     PagingContext c = ctx_;
-    c.cr3 = pml4 | pcid | (no_flush ? paging::kCr3NoFlush : 0);
+    c.cr3 = pml4 | pcid | (no_flush ? kCr3NoFlush : 0);
     return c;
   }
   // Switches address space the way the CPU does: OnCr3Write with the value
@@ -175,7 +175,7 @@ TEST_F(PcidTest, InvpcidIndividualAddressDropsOnlyThatPcidAndPage) {
 }
 
 TEST_F(PcidTest, InvpcidIndividualAddressKeepsGlobalPage) {
-  ctx_.cr4 |= paging::kCr4Pge;
+  ctx_.cr4 |= kCr4PGE;
   const uint64_t global = tables_.Map(kPage, kFrameA, PageSize::k4K, kPteRw | kPteG);
   SwitchTo(tables_.pml4(), 1, false);
   ASSERT_TRUE(Read(kPage).ok);
@@ -185,7 +185,7 @@ TEST_F(PcidTest, InvpcidIndividualAddressKeepsGlobalPage) {
 }
 
 TEST_F(PcidTest, InvpcidSingleContextKeepsGlobals) {
-  ctx_.cr4 |= paging::kCr4Pge;
+  ctx_.cr4 |= kCr4PGE;
   const uint64_t global = tables_.Map(kPage, kFrameA, PageSize::k4K, kPteRw | kPteG);
   const uint64_t local = tables_.Map(kPage + 0x1000, kFrameA + 0x1000, PageSize::k4K, kPteRw);
   SwitchTo(tables_.pml4(), 1, false);
@@ -199,7 +199,7 @@ TEST_F(PcidTest, InvpcidSingleContextKeepsGlobals) {
 }
 
 TEST_F(PcidTest, InvpcidAllContextsIncludingGlobals) {
-  ctx_.cr4 |= paging::kCr4Pge;
+  ctx_.cr4 |= kCr4PGE;
   const uint64_t global = tables_.Map(kPage, kFrameA, PageSize::k4K, kPteRw | kPteG);
   SwitchTo(tables_.pml4(), 1, false);
   ASSERT_TRUE(Read(kPage).ok);

@@ -16,7 +16,7 @@ using paging::kPteXd;
 using paging::PageSize;
 
 TEST_F(MmuTest, PagingOffIsIdentity) {
-  ctx_.cr0 &= ~paging::kCr0Pg;
+  ctx_.cr0 &= ~kCr0PG;
   Translation t = Write(0x123456789);
   ASSERT_TRUE(t.ok);
   EXPECT_EQ(t.phys, 0x123456789u);
@@ -91,7 +91,7 @@ TEST_F(MmuTest, SupervisorWriteToReadOnlyPageFaultsWithWp) {
 
 TEST_F(MmuTest, SupervisorWriteToReadOnlyPageAllowedWithoutWp) {
   tables_.Map(0x400000, 0x5000, PageSize::k4K, 0);
-  ctx_.cr0 &= ~paging::kCr0Wp;
+  ctx_.cr0 &= ~kCr0WP;
   Translation t = Write(0x400000);
   ASSERT_TRUE(t.ok);
   EXPECT_EQ(t.phys, 0x5000u);
@@ -107,7 +107,7 @@ TEST_F(MmuTest, ExecuteDisabledPageFaultsOnFetchWithNxe) {
 
 TEST_F(MmuTest, XdBitIsReservedWithoutNxe) {
   tables_.Map(0x400000, 0x5000, PageSize::k4K, kPteXd);
-  ctx_.efer &= ~paging::kEferNxe;
+  ctx_.efer &= ~kEferNXE;
   Translation t = Read(0x400000);
   EXPECT_FALSE(t.ok);
   EXPECT_EQ(t.error_code, kPfPresent | kPfReserved);
@@ -115,11 +115,11 @@ TEST_F(MmuTest, XdBitIsReservedWithoutNxe) {
 
 TEST_F(MmuTest, InstructionBitOnlyWithNxeOrSmep) {
   tables_.Map(0x400000, 0x5000, PageSize::k4K, kPteRw);
-  ctx_.efer &= ~paging::kEferNxe;
+  ctx_.efer &= ~kEferNXE;
   Translation t = Fetch(0x401000);  // not present
   EXPECT_FALSE(t.ok);
   EXPECT_EQ(t.error_code, 0u);
-  ctx_.cr4 |= paging::kCr4Smep;
+  ctx_.cr4 |= kCr4SMEP;
   t = Fetch(0x401000);
   EXPECT_EQ(t.error_code, kPfInstruction);
 }
@@ -128,7 +128,7 @@ TEST_F(MmuTest, SmepBlocksSupervisorFetchFromUserPage) {
   tables_.Map(0x400000, 0x5000, PageSize::k4K, kPteUs);
   EXPECT_TRUE(Fetch(0x400000).ok);
   mmu_.OnPagingModeChange();
-  ctx_.cr4 |= paging::kCr4Smep;
+  ctx_.cr4 |= kCr4SMEP;
   Translation t = Fetch(0x400000);
   EXPECT_FALSE(t.ok);
   EXPECT_EQ(t.error_code, kPfPresent | kPfInstruction);
@@ -136,7 +136,7 @@ TEST_F(MmuTest, SmepBlocksSupervisorFetchFromUserPage) {
 
 TEST_F(MmuTest, SmapBlocksSupervisorDataAccessToUserPageUnlessAc) {
   tables_.Map(0x400000, 0x5000, PageSize::k4K, kPteUs | kPteRw);
-  ctx_.cr4 |= paging::kCr4Smap;
+  ctx_.cr4 |= kCr4SMAP;
   Translation t = Write(0x400000);
   EXPECT_FALSE(t.ok);
   EXPECT_EQ(t.error_code, kPfPresent | kPfWrite);
@@ -146,7 +146,7 @@ TEST_F(MmuTest, SmapBlocksSupervisorDataAccessToUserPageUnlessAc) {
 
 TEST_F(MmuTest, SmapDoesNotAffectUserAccesses) {
   tables_.Map(0x400000, 0x5000, PageSize::k4K, kPteUs | kPteRw);
-  ctx_.cr4 |= paging::kCr4Smap;
+  ctx_.cr4 |= kCr4SMAP;
   EXPECT_TRUE(mmu_.Translate(0x400000, AccessKind::kWrite, User()).ok);
 }
 
@@ -238,7 +238,7 @@ TEST_F(MmuTest, AllowBitsFollowPrivilege) {
 
 TEST_F(MmuTest, SupervisorMayWriteReadOnlyDirtyPageOnFastPathWithoutWp) {
   tables_.Map(0x400000, 0x5000, PageSize::k4K, kPteD);
-  ctx_.cr0 &= ~paging::kCr0Wp;
+  ctx_.cr0 &= ~kCr0WP;
   Translation t = Read(0x400000);
   ASSERT_TRUE(t.ok);
   EXPECT_EQ(t.allow, kAllowRead | kAllowWrite | kAllowExecute);
