@@ -11,6 +11,7 @@
 // test suite.
 #include <benchmark/benchmark.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -22,7 +23,11 @@
 namespace x64sim {
 namespace {
 
+// Empty when the path is not a readable regular file (run outside `bazel run`,
+// "sel4/kernel" may name the source directory).
 std::vector<uint8_t> ReadImage(const std::string& path) {
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error)) return {};
   std::ifstream in(path, std::ios::binary);
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
 }
