@@ -72,11 +72,13 @@ void Cpu::PriceTimedBlock(int end, bool leaves) {
   log_end_ = recording ? mem_log_ + kMemLogSize : log_pos_;
   std::memmove(rep_log_, rep_log_ + used.reps, sizeof(RepWork) * (num_reps_ - used.reps));
   num_reps_ -= used.reps;
-  for (int i = timed_begin_; i < end; ++i) {
+  timed_begin_ = end;
+  if (leaves) return;  // the block is done: nothing more of it is priced
+  // The rest of the block is priced later, from the next instruction on.
+  for (int i = range.begin; i < end; ++i) {
     timed_rip_ += b->insns[i].length;
     timed_offset_ += b->insns[i].length;
   }
-  timed_begin_ = end;
 }
 
 void Cpu::FinishTimedBlock() {

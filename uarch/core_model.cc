@@ -127,6 +127,7 @@ CoreModel::CoreModel(const UarchDescription& d, Mmu& mmu)
       mmu_(mmu),
       caches_(d_),
       predictor_(d_.branch),
+      issue_width_(d_.issue_width),
       rob_(d_.rob_entries),
       load_buffer_(d_.load_buffer),
       store_buffer_(d_.store_buffer),
@@ -147,7 +148,8 @@ void CoreModel::Annotate(const ZydisDecodedInstruction& insn, const ZydisDecoded
   } else {
     const FormTiming& f = it->second;
     out->latency = static_cast<uint8_t>(std::min(f.latency, 255));
-    out->issue_uops = static_cast<uint8_t>(std::clamp(f.uops, 0, 255));
+    // Every instruction takes at least one front-end slot.
+    out->issue_uops = static_cast<uint8_t>(std::clamp(f.uops, 1, 255));
     for (const UopGroup& g : f.groups) {
       const int slot = std::min<int>(out->groups, 3);
       out->group_ports[slot] |= g.ports;
@@ -252,12 +254,6 @@ void CoreModel::SleepUntil(uint64_t cycle) {
   retire_slots_ = 0;
 }
 
-void CoreModel::AdvanceDispatch(uint64_t cycle) {
-  if (cycle <= dispatch_cycle_) return;
-  dispatch_cycle_ = cycle;
-  dispatch_slots_ = 0;
-}
-
 uint64_t CoreModel::BookLater(uint32_t ports, uint64_t from, int* port) {
   const uint64_t end = dispatch_cycle_ + kRing;
   for (uint64_t c = from; c < end; ++c) {
@@ -273,6 +269,29 @@ uint64_t CoreModel::BookLater(uint32_t ports, uint64_t from, int* port) {
     }
   }
   return Unbooked(ports, from - 1, port);
+}
+
+uint64_t CoreModel::BookGroupLater(uint32_t ports, int uops, uint64_t from, uint64_t* first) {
+  // Micro-ops that find no port inside the window issue at `from`, unbooked.
+  *first = from;
+  uint64_t last = from;
+  bool booked = false;
+  const uint64_t end = dispatch_cycle_ + kRing;
+  for (uint64_t c = from; c < end && uops > 0; ++c) {
+    PortSlot& slot = port_slots_[c & (kRing - 1)];
+    const uint32_t lap = static_cast<uint32_t>(c / kRing);
+    if (slot.lap != lap) slot = {lap, 0};
+    uint32_t free = ports & ~slot.used;
+    if (free == 0) continue;
+    if (!booked) *first = c;
+    booked = true;
+    last = c;
+    for (; free != 0 && uops > 0; --uops) {
+      slot.used |= free & (0u - free);
+      free &= free - 1;
+    }
+  }
+  return last;
 }
 
 int CoreModel::TlbCycles(const MemAccess& a, uint16_t pcid) {
@@ -355,22 +374,6 @@ void CoreModel::FetchLine(uint64_t phys) {
   }
 }
 
-void CoreModel::Dispatch(const InsnTiming& t) {
-  const int uops = std::max<int>(t.issue_uops, 1);
-  if (dispatch_slots_ + uops > d_.issue_width && dispatch_slots_ > 0) {
-    AdvanceDispatch(dispatch_cycle_ + 1);
-  }
-  uint64_t at = std::max(dispatch_cycle_, rob_.oldest());
-  if (t.loads) at = std::max(at, load_buffer_.oldest());
-  if (t.stores) at = std::max(at, store_buffer_.oldest());
-  AdvanceDispatch(at);
-  dispatch_slots_ += uops;
-  while (dispatch_slots_ > d_.issue_width) {  // wider than the front end: several cycles
-    dispatch_slots_ -= d_.issue_width;
-    ++dispatch_cycle_;
-  }
-}
-
 uint64_t CoreModel::ExecuteComplex(const InsnTiming& t, const PricedRange& r, uint32_t rip32,
                                    const MemAccess** access_cursor,
                                    const RepWork** rep_cursor) {
@@ -417,21 +420,23 @@ uint64_t CoreModel::ExecuteComplex(const InsnTiming& t, const PricedRange& r, ui
   uint64_t issue = book_from;
   uint64_t first_issue = 0;
   for (int g = 0; g < t.groups; ++g) {
-    for (int u = 0; u < t.group_uops[g]; ++u) {
-      int port = 0;
-      uint64_t from = book_from;
+    int uops = t.group_uops[g];
+    if (uops == 0) continue;
+    if (t.occupancy && g == 0) {
       // A non-pipelined unit: the first micro-op waits for it on the first
       // port it may use, and keeps it busy.
-      const bool unit = t.occupancy && g == 0 && u == 0;
-      if (unit) {
-        from = std::max(from, unit_busy_until_[std::countr_zero(
-                                   static_cast<unsigned>(t.group_ports[0] | 0x80000000u))]);
-      }
-      const uint64_t c = Book(t.group_ports[g], from, &port);
-      if (unit && port < kMaxPorts) unit_busy_until_[port] = c + t.occupancy;
-      if (g == 0 && u == 0) first_issue = c;
+      int port = 0;
+      const uint64_t from = std::max(book_from, unit_busy_until_[std::countr_zero(
+                                                    t.group_ports[0] | 0x80000000u)]);
+      const uint64_t c = Book(t.group_ports[0], from, &port);
+      if (port < kMaxPorts) unit_busy_until_[port] = c + t.occupancy;
+      first_issue = c;
       issue = std::max(issue, c);
+      if (--uops == 0) continue;
     }
+    uint64_t first = 0;
+    issue = std::max(issue, BookGroup(t.group_ports[g], uops, book_from, &first));
+    if (g == 0 && !t.occupancy) first_issue = first;
   }
   FormIssued(t, t.groups != 0 ? first_issue : book_from);
   done = std::max(done, std::max(issue, data_ready) + t.latency);
@@ -477,13 +482,9 @@ TimingModel::Used CoreModel::Price(const PricedRange& r) {
         ready = std::max(ready, reg_ready_[std::countr_zero(s)]);
       }
       uint64_t issue = ready;
-      for (int u = 0; u < t.group_uops[0]; ++u) {
-        int port;
-        const uint64_t c = Book(t.group_ports[0], ready, &port);
-        if (u == 0 && t.throughput != 0) FormIssued(t, c);
-        issue = std::max(issue, c);
-      }
-      if (t.group_uops[0] == 0) FormIssued(t, ready);
+      uint64_t first = ready;
+      if (t.group_uops[0] != 0) issue = BookGroup(t.group_ports[0], t.group_uops[0], ready, &first);
+      if (t.throughput != 0) FormIssued(t, first);
       done = issue + t.latency;
     } else {
       done = ExecuteComplex(t, r, static_cast<uint32_t>(rip), &access, &rep);

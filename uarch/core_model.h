@@ -81,7 +81,11 @@ class CoreModel final : public TimingModel, public WalkObserver {
   };
 
   // Moves dispatch forward to `cycle`, freeing the port bookings behind it.
-  void AdvanceDispatch(uint64_t cycle);
+  void AdvanceDispatch(uint64_t cycle) {
+    if (cycle <= dispatch_cycle_) return;
+    dispatch_cycle_ = cycle;
+    dispatch_slots_ = 0;
+  }
   // Books one micro-op on the earliest free port of `ports` at or after
   // `from`. The first cycle tried is inline: it is usually free.
   uint64_t Book(uint32_t ports, uint64_t from, int* port) {
@@ -98,6 +102,31 @@ class CoreModel final : public TimingModel, public WalkObserver {
     return from;
   }
   uint64_t BookLater(uint32_t ports, uint64_t from, int* port);
+  // Books `uops` micro-ops of one group, each as Book would, several in a
+  // cycle when ports are free: returns the cycle of the last, and in
+  // `*first` the cycle of the first. The first cycle tried is inline.
+  uint64_t BookGroup(uint32_t ports, int uops, uint64_t from, uint64_t* first) {
+    from = std::max(from, dispatch_cycle_);
+    if (from < dispatch_cycle_ + kRing) {
+      PortSlot& slot = port_slots_[from & (kRing - 1)];
+      const uint32_t lap = static_cast<uint32_t>(from / kRing);
+      if (slot.lap != lap) slot = {lap, 0};
+      uint32_t free = ports & ~slot.used;
+      uint32_t take = 0;
+      int u = 0;
+      for (; u < uops && free != 0; ++u) {
+        take |= free & (0u - free);
+        free &= free - 1;
+      }
+      if (u == uops) {
+        slot.used |= take;
+        *first = from;
+        return from;
+      }
+    }
+    return BookGroupLater(ports, uops, from, first);
+  }
+  uint64_t BookGroupLater(uint32_t ports, int uops, uint64_t from, uint64_t* first);
   // Beyond the booking window: no contention modelled.
   static uint64_t Unbooked(uint32_t ports, uint64_t from, int* port) {
     *port = std::countr_zero(ports | 0x80000000u);
@@ -119,7 +148,21 @@ class CoreModel final : public TimingModel, public WalkObserver {
   }
   // Takes `uops` front-end slots: the cycle they dispatch in, once the ROB
   // (and for memory operations the load/store buffers) has room.
-  void Dispatch(const InsnTiming& t);
+  void Dispatch(const InsnTiming& t) {
+    const int uops = t.issue_uops;
+    if (dispatch_slots_ + uops > issue_width_ && dispatch_slots_ > 0) {
+      AdvanceDispatch(dispatch_cycle_ + 1);
+    }
+    uint64_t at = std::max(dispatch_cycle_, rob_.oldest());
+    if (t.loads) at = std::max(at, load_buffer_.oldest());
+    if (t.stores) at = std::max(at, store_buffer_.oldest());
+    AdvanceDispatch(at);
+    dispatch_slots_ += uops;
+    while (dispatch_slots_ > issue_width_) {  // wider than the front end: several cycles
+      dispatch_slots_ -= issue_width_;
+      ++dispatch_cycle_;
+    }
+  }
   // Everything but the short path: memory, events, REP runs, busy units.
   uint64_t ExecuteComplex(const InsnTiming& t, const PricedRange& r, uint32_t rip32,
                           const MemAccess** access, const RepWork** rep);
@@ -136,6 +179,7 @@ class CoreModel final : public TimingModel, public WalkObserver {
   CacheHierarchy caches_;
   BranchPredictor predictor_;
 
+  const int issue_width_;
   uint64_t dispatch_cycle_ = 0;
   int dispatch_slots_ = 0;
   uint64_t retire_cycle_ = 0;
@@ -144,16 +188,17 @@ class CoreModel final : public TimingModel, public WalkObserver {
   // stores): the oldest is the one a new entry must wait for.
   class RetireRing {
    public:
-    explicit RetireRing(int size) : cycles_(static_cast<size_t>(size), 0) {}
+    explicit RetireRing(int size) : cycles_(static_cast<size_t>(size), 0), size_(cycles_.size()) {}
     uint64_t oldest() const { return cycles_[next_]; }
     void Push(uint64_t cycle) {
       cycles_[next_] = cycle;
-      if (++next_ == cycles_.size()) next_ = 0;
+      if (++next_ == size_) next_ = 0;
     }
     void Fill(uint64_t cycle) { std::fill(cycles_.begin(), cycles_.end(), cycle); }
 
    private:
     std::vector<uint64_t> cycles_;
+    size_t size_;
     size_t next_ = 0;
   };
   RetireRing rob_;
