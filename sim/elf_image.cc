@@ -32,8 +32,8 @@ absl::StatusOr<ElfImage> ParseElf(const std::vector<uint8_t>& b) {
   if (b[5] != 1) return absl::InvalidArgumentError("ELF is not little-endian");
   img.is_64 = elf_class == 2;
   if (img.is_64 && b.size() < 64) return absl::InvalidArgumentError("truncated ELF64 header");
-  uint64_t phoff;
-  uint16_t phentsize, phnum;
+  uint64_t phoff = 0;
+  uint16_t phentsize = 0, phnum = 0;
   ReadAt(b, 18, &img.machine);
   if (img.is_64) {
     ReadAt(b, 24, &img.entry);
@@ -41,7 +41,7 @@ absl::StatusOr<ElfImage> ParseElf(const std::vector<uint8_t>& b) {
     ReadAt(b, 54, &phentsize);
     ReadAt(b, 56, &phnum);
   } else {
-    uint32_t entry32, phoff32;
+    uint32_t entry32 = 0, phoff32 = 0;
     ReadAt(b, 24, &entry32);
     ReadAt(b, 28, &phoff32);
     ReadAt(b, 42, &phentsize);
