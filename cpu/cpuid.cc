@@ -19,8 +19,10 @@ constexpr uint32_t kLeaf7Ebx = Bit(0) /*FSGSBASE*/ | Bit(7) /*SMEP*/ | Bit(10) /
                                Bit(20) /*SMAP*/;
 // Leaf 0x80000001.
 constexpr uint32_t kExtEcx = Bit(0) /*LAHF/SAHF in 64-bit mode*/;
-constexpr uint32_t kExtEdx = Bit(11) /*SYSCALL*/ | Bit(20) /*NX*/ | Bit(26) /*1 GiB pages*/ |
-                             Bit(27) /*RDTSCP*/ | Bit(29) /*LM*/;
+constexpr uint32_t kExtEdx = Bit(11) /*SYSCALL*/ | Bit(20) /*NX*/ | Bit(27) /*RDTSCP*/ |
+                             Bit(29) /*LM*/;
+constexpr uint32_t kExtEdxPage1GB = Bit(26);
+constexpr uint32_t kLinearAddressBits = 48;
 
 uint32_t Chars(const char* s) {
   uint32_t v;
@@ -30,7 +32,7 @@ uint32_t Chars(const char* s) {
 
 }  // namespace
 
-CpuidResult Cpuid(uint32_t leaf, uint32_t subleaf) {
+CpuidResult Cpuid(uint32_t leaf, uint32_t subleaf, const MicroArch& arch) {
   static const char kBrand[49] = "x64sim cycle-approximate x86-64 simulator       ";
   switch (leaf) {
     case 0: return {0xa, Chars("Genu"), Chars("ntel"), Chars("ineI")};
@@ -42,14 +44,15 @@ CpuidResult Cpuid(uint32_t leaf, uint32_t subleaf) {
     // retired, unhalted core cycles).
     case 0xa: return {2u | (0u << 8) | (48u << 16) | (7u << 24), 0, 0, 2u | (48u << 5)};
     case 0x80000000: return {0x80000008, 0, 0, 0};
-    case 0x80000001: return {0, 0, kExtEcx, kExtEdx};
+    case 0x80000001: return {0, 0, kExtEcx, kExtEdx | (arch.has_1g_pages ? kExtEdxPage1GB : 0)};
     case 0x80000002:
     case 0x80000003:
     case 0x80000004: {
       const char* p = kBrand + 16 * (leaf - 0x80000002);
       return {Chars(p), Chars(p + 4), Chars(p + 8), Chars(p + 12)};
     }
-    case 0x80000008: return {(48u << 8) | 39u, 0, 0, 0};  // 39 physical, 48 linear address bits
+    case 0x80000008:
+      return {(kLinearAddressBits << 8) | static_cast<uint32_t>(arch.phys_addr_bits), 0, 0, 0};
     default: return {0, 0, 0, 0};
   }
 }

@@ -5,13 +5,17 @@
 
 #include <cstdint>
 
+#include "mmu/microarch.h"
+
 namespace x64sim {
 
 struct CpuidResult {
   uint32_t eax, ebx, ecx, edx;
 };
 
-CpuidResult Cpuid(uint32_t leaf, uint32_t subleaf);
+// `arch` is the MMU's description: MAXPHYADDR and 1 GiB pages come from it,
+// so what CPUID reports is what the page walker enforces.
+CpuidResult Cpuid(uint32_t leaf, uint32_t subleaf, const MicroArch& arch);
 
 }  // namespace x64sim
 

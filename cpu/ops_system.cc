@@ -391,7 +391,8 @@ Flow Rdpmc(Cpu& cpu, const DecodedInsn& in) {
 }
 
 Flow CpuidInsn(Cpu& cpu, const DecodedInsn& in) {
-  CpuidResult r = Cpuid(static_cast<uint32_t>(cpu.state.gpr[kRax]), static_cast<uint32_t>(cpu.state.gpr[kRcx]));
+  CpuidResult r = Cpuid(static_cast<uint32_t>(cpu.state.gpr[kRax]),
+                        static_cast<uint32_t>(cpu.state.gpr[kRcx]), cpu.mmu().arch());
   cpu.state.gpr[kRax] = r.eax;
   cpu.state.gpr[kRbx] = r.ebx;
   cpu.state.gpr[kRcx] = r.ecx;

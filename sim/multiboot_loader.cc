@@ -120,7 +120,6 @@ std::vector<std::array<uint64_t, 3>> PcMemoryMap(uint64_t ram) {
       {0x100000, ram - 0x20000 - 0x100000, 1},
       {ram - 0x20000, 0x20000, 2},
       {0xfffc0000, 0x40000, 2},
-      {0xfd00000000, 0x300000000, 2},
   };
 }
 

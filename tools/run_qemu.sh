@@ -58,8 +58,11 @@ if [[ "$elf_class" == "2" ]]; then
   kernel="$workdir/kernel.elf32"
 fi
 
+# MAXPHYADDR 39 as x64sim's CPUID reports: QEMU then lists no memory above it
+# (with 40 bits or more an AMD vCPU gets the HyperTransport hole at 1012 GiB).
 qemu_args=(
   -accel tcg
+  -cpu qemu64,phys-bits=39
   -kernel "$kernel"
   -append "$cmdline"
   -serial stdio

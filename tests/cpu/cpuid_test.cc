@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "cpu/cpuid.h"
 #include "gtest/gtest.h"
 #include "tests/cpu/long_mode_machine.h"
 
@@ -199,6 +200,19 @@ TEST(CpuidTest, AddressSizes) {
   EXPECT_EQ(r.eax & 0xff, 39u) << "physical address bits";
   EXPECT_EQ(r.eax >> 8 & 0xff, 48u) << "linear address bits";
   EXPECT_EQ(r.eax >> 16, 0u);
+}
+
+// CPUID reports the MMU's MAXPHYADDR and 1 GiB page support, whatever the
+// description says, so the guest sizes its page tables by what the walker
+// enforces.
+TEST(CpuidTest, AddressSizeAndHugePagesFollowTheMmuDescription) {
+  MicroArch arch = kSkylakeClient;
+  arch.phys_addr_bits = 46;
+  arch.has_1g_pages = false;
+  EXPECT_EQ(Cpuid(0x80000008, 0, arch).eax & 0xff, 46u);
+  EXPECT_EQ(Cpuid(0x80000001, 0, arch).edx >> 26 & 1, 0u) << "Page1GB";
+  arch.has_1g_pages = true;
+  EXPECT_EQ(Cpuid(0x80000001, 0, arch).edx >> 26 & 1, 1u) << "Page1GB";
 }
 
 }  // namespace
