@@ -23,6 +23,9 @@ inline Segment SegmentFromDescriptor(uint16_t selector, uint64_t d) {
 inline bool DescriptorIsSystem(uint64_t d) { return !((d >> 44) & 1); }
 inline bool DescriptorIsCode(uint64_t d) { return ((d >> 43) & 3) == 3; }  // S=1, type bit 3
 inline bool DescriptorIsWritableData(uint64_t d) { return ((d >> 41) & 0xd) == 0x9; }  // S=1, code=0, W=1
+// Type bits 1 and 2 of a code segment: readable (R) and conforming (C).
+inline bool CodeDescriptorReadable(uint64_t d) { return (d >> 41) & 1; }
+inline bool CodeDescriptorConforming(uint64_t d) { return (d >> 42) & 1; }
 inline int DescriptorDpl(uint64_t d) { return (d >> 45) & 3; }
 inline bool DescriptorPresent(uint64_t d) { return (d >> 47) & 1; }
 inline int DescriptorType(uint64_t d) { return (d >> 40) & 0xf; }

@@ -45,9 +45,8 @@ bool LoadDataSegment(Cpu& cpu, SegReg reg, uint16_t selector) {
       return false;
     }
   } else {
-    bool readable_code = DescriptorIsCode(d) && ((d >> 41) & 1);
-    bool conforming = DescriptorIsCode(d) && ((d >> 42) & 1);
-    if (DescriptorIsCode(d) && !readable_code) {
+    const bool conforming = DescriptorIsCode(d) && CodeDescriptorConforming(d);
+    if (DescriptorIsCode(d) && !CodeDescriptorReadable(d)) {
       cpu.Fault(kGeneralProtection, selector & ~3u);
       return false;
     }
@@ -71,7 +70,7 @@ bool LoadCodeDescriptor(Cpu& cpu, uint16_t selector, int cpl, Segment* out) {
   }
   uint64_t d;
   if (!ReadDescriptor(cpu, selector, &d)) return false;
-  bool conforming = (d >> 42) & 1;
+  const bool conforming = CodeDescriptorConforming(d);
   if (!DescriptorIsCode(d) || (conforming ? DescriptorDpl(d) > cpl : DescriptorDpl(d) != cpl)) {
     cpu.Fault(kGeneralProtection, selector & ~3u);
     return false;
