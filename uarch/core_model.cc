@@ -468,14 +468,9 @@ TimingModel::Used CoreModel::Price(const PricedRange& r) {
     const InsnTiming& t = r.timing[i];
     const int length = r.insns[i].length;
     if (t.new_line) FetchLine(code + length - 1);
-    if (t.event != TimingEvent::kNone) {
-      TimingEvent e = t.event;
-      if (e == TimingEvent::kCr3Write && r.cr3_noflush) e = TimingEvent::kCr3WriteNoFlush;
-      Drain(e, d_.event_cycles[static_cast<int>(e)]);
-    }
-    Dispatch(t);
     if (t.simple) {
       // The short path: registers in, one port group, registers out.
+      Dispatch<false>(t);
       uint64_t ready = dispatch_cycle_;
       if (t.throughput != 0) ready = std::max(ready, FormReady(t));
       for (uint64_t s = t.sources; s != 0; s &= s - 1) {
@@ -487,14 +482,22 @@ TimingModel::Used CoreModel::Price(const PricedRange& r) {
       if (t.throughput != 0) FormIssued(t, first);
       done = issue + t.latency;
     } else {
+      if (t.event != TimingEvent::kNone) {
+        TimingEvent e = t.event;
+        if (e == TimingEvent::kCr3Write && r.cr3_noflush) e = TimingEvent::kCr3WriteNoFlush;
+        Drain(e, d_.event_cycles[static_cast<int>(e)]);
+      }
+      Dispatch<true>(t);
       done = ExecuteComplex(t, r, static_cast<uint32_t>(rip), &access, &rep);
     }
     for (uint64_t s = t.destinations; s != 0; s &= s - 1) reg_ready_[std::countr_zero(s)] = done;
     Retire(done);
     rob_.Push(retire_cycle_);
-    for (int l = 0; l < t.loads; ++l) load_buffer_.Push(retire_cycle_);
-    for (int s = 0; s < t.stores; ++s) store_buffer_.Push(retire_cycle_);
-    stores_ += t.stores;
+    if (!t.simple) {
+      for (int l = 0; l < t.loads; ++l) load_buffer_.Push(retire_cycle_);
+      for (int s = 0; s < t.stores; ++s) store_buffer_.Push(retire_cycle_);
+      stores_ += t.stores;
+    }
     if (t.branch != BranchKind::kNone) {
       // A branch before the range's end fell through (blocks run past
       // conditional branches not taken); the last one went to next_rip.

@@ -148,14 +148,17 @@ class CoreModel final : public TimingModel, public WalkObserver {
   }
   // Takes `uops` front-end slots: the cycle they dispatch in, once the ROB
   // (and for memory operations the load/store buffers) has room.
+  template <bool kMayAccessMemory>
   void Dispatch(const InsnTiming& t) {
     const int uops = t.issue_uops;
     if (dispatch_slots_ + uops > issue_width_ && dispatch_slots_ > 0) {
       AdvanceDispatch(dispatch_cycle_ + 1);
     }
     uint64_t at = std::max(dispatch_cycle_, rob_.oldest());
-    if (t.loads) at = std::max(at, load_buffer_.oldest());
-    if (t.stores) at = std::max(at, store_buffer_.oldest());
+    if (kMayAccessMemory) {
+      if (t.loads) at = std::max(at, load_buffer_.oldest());
+      if (t.stores) at = std::max(at, store_buffer_.oldest());
+    }
     AdvanceDispatch(at);
     dispatch_slots_ += uops;
     while (dispatch_slots_ > issue_width_) {  // wider than the front end: several cycles

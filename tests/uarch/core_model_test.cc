@@ -280,6 +280,7 @@ TEST_F(CoreModelTest, SerialisingEventsDrainThenCost) {
   std::vector<InsnTiming> stream{Load(kRbx, kRax)};  // a 200-cycle miss in flight
   InsnTiming cpuid = Alu(0, kRax, 1);
   cpuid.event = TimingEvent::kCpuid;
+  cpuid.simple = false;  // as Annotate marks every event
   stream.push_back(cpuid);
   const uint64_t cycles = Price(stream, {At(0, 0xe0000)});
   EXPECT_GE(cycles, 200u + 50);
