@@ -13,6 +13,7 @@
 #include "absl/flags/usage.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "mmu/mmu_tracer.h"
 #include "sim/command_line.h"
 #include "sim/exit_codes.h"
@@ -37,6 +38,9 @@ ABSL_FLAG(bool, tlb_model, true,
 ABSL_FLAG(std::string, uarch, "skylake",
           "the modelled core: a shipped model (skylake, zen4), 'host' for the shipped model "
           "matching this machine's CPU, or a .uarch file (docs/uarch-format.md)");
+ABSL_FLAG(std::string, uarch_set, "",
+          "description lines replacing the --uarch lines they name, separated by ';', e.g. "
+          "'tlb l1d L1d-4K entries=32 ways=4 pages=4K replacement=plru' (docs/uarch-format.md)");
 ABSL_FLAG(std::string, timing, "on",
           "'on': cycles from the --uarch timing model; 'off': one cycle per instruction "
           "(fastest)");
@@ -124,7 +128,10 @@ int Main(int argc, char** argv) {
   const std::string timing = absl::GetFlag(FLAGS_timing);
   if (timing != "on" && timing != "off") return Fail(kExitBadFlag, "--timing must be 'on' or 'off'");
   std::string chosen;
-  absl::StatusOr<UarchDescription> uarch = LoadUarch(absl::GetFlag(FLAGS_uarch), &chosen);
+  const std::vector<std::string> uarch_set =
+      absl::StrSplit(absl::GetFlag(FLAGS_uarch_set), ';', absl::SkipWhitespace());
+  absl::StatusOr<UarchDescription> uarch =
+      LoadUarch(absl::GetFlag(FLAGS_uarch), &chosen, uarch_set);
   if (!uarch.ok()) return Fail(kExitBadFlag, std::string(uarch.status().message()));
   if (!chosen.empty()) std::fprintf(stderr, "x64sim: --uarch=host: this CPU is modelled by '%s'\n", chosen.c_str());
 

@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "uarch/description_parser.h"
 #include "uarch/implemented_form_keys.h"
+#include "uarch/overrides.h"
 #include "uarch/shipped_models.h"
 
 namespace x64sim {
@@ -61,7 +62,8 @@ absl::StatusOr<std::string> MatchShippedModel(const HostCpu& host) {
       host.vendor, host.family, host.model, absl::StrJoin(names, "; ")));
 }
 
-absl::StatusOr<UarchDescription> LoadUarch(const std::string& what, std::string* chosen) {
+absl::StatusOr<UarchDescription> LoadUarch(const std::string& what, std::string* chosen,
+                                           const std::vector<std::string>& overrides) {
   std::string name = what;
   if (what == "host") {
     absl::StatusOr<std::string> match = MatchShippedModel(ReadHostCpu());
@@ -69,15 +71,15 @@ absl::StatusOr<UarchDescription> LoadUarch(const std::string& what, std::string*
     name = *match;
     if (chosen != nullptr) *chosen = name;
   }
-  absl::StatusOr<UarchDescription> d = absl::NotFoundError("");
-  bool shipped = false;
+  std::string text;
+  std::string path;
   for (const ShippedModel& m : ShippedModels()) {
     if (name == m.name) {
-      d = ParseShipped(m);
-      shipped = true;
+      text = m.text;
+      path = absl::StrFormat("uarch/%s.uarch (built in)", m.name);
     }
   }
-  if (!shipped) {
+  if (path.empty()) {
     std::ifstream in(name);
     if (!in) {
       std::vector<std::string> names;
@@ -86,10 +88,18 @@ absl::StatusOr<UarchDescription> LoadUarch(const std::string& what, std::string*
           "--uarch=%s: no such shipped model (%s, host) and no readable file", name,
           absl::StrJoin(names, ", ")));
     }
-    std::stringstream text;
-    text << in.rdbuf();
-    d = ParseUarch(text.str(), name);
+    std::stringstream contents;
+    contents << in.rdbuf();
+    text = contents.str();
+    path = name;
   }
+  if (!overrides.empty()) {
+    absl::StatusOr<std::string> changed = ApplyOverrides(text, overrides);
+    if (!changed.ok()) return changed.status();
+    text = *std::move(changed);
+    path += " with --uarch-set";
+  }
+  absl::StatusOr<UarchDescription> d = ParseUarch(text, path);
   if (!d.ok()) return d.status();
   if (absl::Status s = CheckFormCoverage(*d, ImplementedFormKeys()); !s.ok()) return s;
   return d;

@@ -6,6 +6,7 @@
 #define X64SIM_UARCH_LOADER_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "uarch/description.h"
@@ -26,8 +27,11 @@ HostCpu ReadHostCpu();
 absl::StatusOr<std::string> MatchShippedModel(const HostCpu& host);
 
 // `what` is a shipped model's name, "host", or a path to a .uarch file.
-// `chosen` (if not null) says which model "host" picked.
-absl::StatusOr<UarchDescription> LoadUarch(const std::string& what, std::string* chosen = nullptr);
+// `chosen` (if not null) says which model "host" picked. `overrides` are
+// description lines that replace the lines with the same key
+// (uarch/overrides.h), before the description is parsed and checked.
+absl::StatusOr<UarchDescription> LoadUarch(const std::string& what, std::string* chosen = nullptr,
+                                           const std::vector<std::string>& overrides = {});
 
 }  // namespace x64sim
 
