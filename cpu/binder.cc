@@ -12,6 +12,7 @@ BinderTable::BinderTable() {
   RegisterStringOps(*this);
   RegisterSystemOps(*this);
   RegisterSseOps(*this);
+  RegisterBitManipulationOps(*this);
   RegisterTransferOps(*this);
 }
 

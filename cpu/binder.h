@@ -47,6 +47,7 @@ void RegisterControlOps(BinderTable& t);
 void RegisterStringOps(BinderTable& t);
 void RegisterSystemOps(BinderTable& t);
 void RegisterSseOps(BinderTable& t);
+void RegisterBitManipulationOps(BinderTable& t);
 void RegisterTransferOps(BinderTable& t);
 
 // Far forms of JMP and RET, bound by the near binders' owners.

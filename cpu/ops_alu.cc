@@ -437,7 +437,7 @@ bool BindBitTest(const ZydisInsn& z, DecodedInsn& out) {
   return out.handler != nullptr;
 }
 
-// ---- BSF BSR (TZCNT/LZCNT execute as BSF/BSR: CPUID advertises neither BMI1 nor ABM) --
+// ---- BSF BSR ---------------------------------------------------------------
 
 template <bool kForward>
 struct BitScanOp {
@@ -596,8 +596,6 @@ void RegisterAluOps(BinderTable& t) {
   t.Add(ZYDIS_MNEMONIC_BTC, BindBitTest<Bt::kComplement>);
   t.Add(ZYDIS_MNEMONIC_BSF, BindBitScan<true>);
   t.Add(ZYDIS_MNEMONIC_BSR, BindBitScan<false>);
-  t.Add(ZYDIS_MNEMONIC_TZCNT, BindBitScan<true>);
-  t.Add(ZYDIS_MNEMONIC_LZCNT, BindBitScan<false>);
   t.Add(ZYDIS_MNEMONIC_XADD, BindRmReg<XaddOp>);
   t.Add(ZYDIS_MNEMONIC_CMPXCHG, BindRmReg<CmpxchgOp>);
   t.Add(ZYDIS_MNEMONIC_CMPXCHG8B, BindCmpxchgDouble);

@@ -64,9 +64,32 @@ class Sweep {
         }
       }
     }
+    SweepVex();
   }
 
  private:
+  // The three-byte VEX prefix (SDM vol. 2 2.3.5) for the 0F, 0F38 and 0F3A
+  // maps, every implied prefix (pp) and VEX.W, vector length 128; R X B
+  // clear and vvvv naming register 1 (so it differs from the ModRM
+  // registers' first choice) or, for forms that must not use it, none. In
+  // 32-bit mode C4 is LES unless the next byte's top bits are set, which
+  // they are here.
+  void SweepVex() {
+    for (int map = 1; map <= 3; ++map) {
+      for (int pp = 0; pp < 4; ++pp) {
+        for (int w = 0; w < 2; ++w) {
+          for (int inverted_vvvv : {0xe, 0xf}) {
+            const uint8_t byte1 = static_cast<uint8_t>(0xe0 | map);
+            const uint8_t byte2 = static_cast<uint8_t>(w << 7 | inverted_vvvv << 3 | pp);
+            for (int op = 0; op < 256; ++op) {
+              TryOpcode({0xc4, byte1, byte2, static_cast<uint8_t>(op)});
+            }
+          }
+        }
+      }
+    }
+  }
+
   // Tries the opcode followed by filler; if it has a ModRM byte, then with
   // every register ModRM byte and one memory ModRM byte per /reg digit.
   // Register forms try rm != reg first, so that a form's example does not
