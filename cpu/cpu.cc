@@ -358,6 +358,14 @@ StopInfo Cpu::RunLoop(uint64_t max_instructions) {
                                max_instructions, state.rip, ModeName())};
       break;
     }
+    if (stop_request_ != nullptr) {
+      if (const int signal = stop_request_->load(std::memory_order_relaxed); signal != 0) {
+        stop_ = {StopReason::kInterrupted, 0,
+                 absl::StrFormat("stopped by signal %d after %d instructions at rip %#x (%s)",
+                                 signal, instret_, state.rip, ModeName())};
+        break;
+      }
+    }
     const Block* block = prev != nullptr ? FollowLink(prev) : nullptr;
     if (block == nullptr) {
       retired_blocks_.clear();

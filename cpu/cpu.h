@@ -4,6 +4,7 @@
 #ifndef X64SIM_CPU_CPU_H_
 #define X64SIM_CPU_CPU_H_
 
+#include <atomic>
 #include <bit>
 #include <cstdint>
 #include <cstring>
@@ -45,6 +46,7 @@ enum class StopReason : uint8_t {
   kTripleFault,
   kHaltedForever,     // HLT with interrupts off or no interrupt source left
   kUnimplemented,     // an unimplemented instruction, with --unimplemented=stop
+  kInterrupted,       // a stop was requested (SIGINT/SIGTERM): at a block boundary
 };
 
 struct StopInfo {
@@ -89,6 +91,10 @@ class Cpu : public TranslationListener {
   void set_interrupt_controller(InterruptController* c) { interrupts_ = c; }
   void set_retire_observer(RetireObserver* o) { observer_ = o; }
   void set_stop_on_unimplemented(bool stop) { stop_on_unimplemented_ = stop; }
+  // A signal number another thread or a signal handler sets to stop the
+  // run (0: none). The loop reads it between blocks, so a chained run
+  // stops within a few hundred instructions.
+  void set_stop_request(const std::atomic<int>* signal) { stop_request_ = signal; }
   // Receives the commands of x64sim's marker instruction (kMarker*).
   void set_marker_handler(std::function<void(uint32_t)> handler) { marker_ = std::move(handler); }
   void Mark(uint32_t command) {
@@ -501,6 +507,7 @@ class Cpu : public TranslationListener {
   uint64_t chain_until_ = 0;
   StopInfo stop_;
   bool stop_on_unimplemented_ = false;
+  const std::atomic<int>* stop_request_ = nullptr;
   uint64_t instret_ = 0;
   uint64_t idle_cycles_ = 0;
   uint64_t idle_wakeups_without_interrupt_ = 0;

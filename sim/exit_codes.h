@@ -12,6 +12,7 @@ inline constexpr int kExitTripleFault = 8;
 inline constexpr int kExitUnimplemented = 10;
 inline constexpr int kExitHaltedForever = 12;
 inline constexpr int kExitIoError = 14;
+inline constexpr int kExitInterrupted = 16;  // SIGINT or SIGTERM: stopped, outputs written
 
 }  // namespace x64sim
 

@@ -1,9 +1,12 @@
 // x64sim: boots a Multiboot 1 image and runs it until the guest exits.
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <map>
+#include <sstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,6 +21,8 @@
 #include "sim/command_line.h"
 #include "sim/exit_codes.h"
 #include "sim/machine.h"
+#include "sim/output_file.h"
+#include "sim/stats_json.h"
 #include "uarch/loader.h"
 
 ABSL_FLAG(std::string, kernel, "", "Multiboot 1 kernel image (ELF32, ELF64 or a.out kludge)");
@@ -26,6 +31,8 @@ ABSL_FLAG(uint64_t, max_instructions, 20'000'000'000ull,
           "stop after this many instructions (exit code 6)");
 ABSL_FLAG(uint64_t, memory_mib, 512, "guest RAM in MiB");
 ABSL_FLAG(std::string, stats, "", "write the statistics report to this file ('-' for stderr)");
+ABSL_FLAG(std::string, stats_format, "text",
+          "'text' (sections of name-value lines) or 'json' (docs/stats-format.md)");
 ABSL_FLAG(std::string, unimplemented, "ud",
           "on an unimplemented instruction: 'ud' raises #UD in the guest, 'stop' ends the run "
           "(exit code 10)");
@@ -76,12 +83,17 @@ void PrintHelp() {
   }
 }
 
+std::atomic<int> g_stop_signal{0};
+
+void OnStopSignal(int signal) { g_stop_signal.store(signal, std::memory_order_relaxed); }
+
 int ExitCodeFor(const StopInfo& stop) {
   switch (stop.reason) {
     case StopReason::kGuestExit: return stop.exit_status;
     case StopReason::kInstructionLimit: return kExitInstructionLimit;
     case StopReason::kTripleFault: return kExitTripleFault;
     case StopReason::kUnimplemented: return kExitUnimplemented;
+    case StopReason::kInterrupted: return kExitInterrupted;
     case StopReason::kHaltedForever:
     case StopReason::kNone: return kExitHaltedForever;
   }
@@ -94,7 +106,7 @@ int Main(int argc, char** argv) {
       "usage: x64sim --kernel=IMAGE [--module=ELF[,cmdline]]... [flags]\n"
       "exit status: the guest's debug-exit status (v<<1)|1, or 2 bad flag, 4 bad image,\n"
       "6 instruction limit, 8 triple fault, 10 unimplemented instruction, 12 halted forever,\n"
-      "14 I/O error");
+      "14 I/O error, 16 stopped by SIGINT/SIGTERM (outputs complete)");
   ParsedCommandLine parsed;
   if (absl::Status st = ParseCommandLine(argc, argv, &parsed); !st.ok()) {
     return Fail(kExitBadFlag, absl::StrFormat("%s (see --help)", st.message()));
@@ -125,6 +137,10 @@ int Main(int argc, char** argv) {
     modules.push_back({*std::move(bytes), comma == std::string::npos ? path : path + " " + arg.substr(comma + 1)});
   }
 
+  const std::string stats_format = absl::GetFlag(FLAGS_stats_format);
+  if (stats_format != "text" && stats_format != "json") {
+    return Fail(kExitBadFlag, "--stats_format must be 'text' or 'json'");
+  }
   const std::string timing = absl::GetFlag(FLAGS_timing);
   if (timing != "on" && timing != "off") return Fail(kExitBadFlag, "--timing must be 'on' or 'off'");
   std::string chosen;
@@ -149,7 +165,7 @@ int Main(int argc, char** argv) {
                                               memory_mib));
   }
 
-  std::unique_ptr<std::ofstream> trace_file;
+  StagedFile trace_file;
   std::unique_ptr<MmuTracer> tracer;
   if (const std::string trace = absl::GetFlag(FLAGS_trace_mmu); !trace.empty()) {
     MmuTraceConfig tc;
@@ -162,9 +178,10 @@ int Main(int argc, char** argv) {
     }
     std::ostream* out = &std::cerr;
     if (trace != "-") {
-      trace_file = std::make_unique<std::ofstream>(trace);
-      if (!*trace_file) return Fail(kExitIoError, absl::StrFormat("cannot write '%s'", trace));
-      out = trace_file.get();
+      if (absl::Status opened = trace_file.Open(trace); !opened.ok()) {
+        return Fail(kExitIoError, std::string(opened.message()));
+      }
+      out = &trace_file.stream();
     }
     tracer = std::make_unique<MmuTracer>(*out, tc);
     machine.AddWalkObserver(tracer.get());
@@ -176,15 +193,29 @@ int Main(int argc, char** argv) {
   if (absl::Status st = machine.Boot(*kernel, cmdline, modules); !st.ok()) {
     return Fail(kExitBadImage, absl::StrFormat("%s: %s", kernel_path, st.message()));
   }
+  // Ctrl-C or SIGTERM stops the run at the next block boundary; the outputs
+  // are then written as at any other end. A second signal kills at once.
+  machine.cpu().set_stop_request(&g_stop_signal);
+  struct sigaction on_stop = {};
+  on_stop.sa_handler = OnStopSignal;
+  on_stop.sa_flags = SA_RESETHAND;
+  sigaction(SIGINT, &on_stop, nullptr);
+  sigaction(SIGTERM, &on_stop, nullptr);
   StopInfo stop = machine.Run(absl::GetFlag(FLAGS_max_instructions));
   std::fflush(stdout);
+  if (tracer != nullptr && absl::GetFlag(FLAGS_trace_mmu) != "-") {
+    if (absl::Status written = trace_file.Commit(); !written.ok()) {
+      return Fail(kExitIoError, std::string(written.message()));
+    }
+  }
   if (const std::string stats = absl::GetFlag(FLAGS_stats); !stats.empty()) {
+    std::ostringstream text;
+    machine.PrintStats(text);
+    const std::string report = stats_format == "json" ? StatsTextToJson(text.str()) : text.str();
     if (stats == "-") {
-      machine.PrintStats(std::cerr);
-    } else {
-      std::ofstream out(stats);
-      machine.PrintStats(out);
-      if (!out) return Fail(kExitIoError, absl::StrFormat("cannot write '%s'", stats));
+      std::cerr << report;
+    } else if (absl::Status written = WriteFileWhole(stats, report); !written.ok()) {
+      return Fail(kExitIoError, std::string(written.message()));
     }
   }
   if (stop.reason == StopReason::kGuestExit) return stop.exit_status;
