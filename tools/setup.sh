@@ -7,7 +7,7 @@ packages=(
   bazel-bootstrap bazel-rules-java
   g++ binutils python3
   libzydis-dev libabsl-dev libgtest-dev googletest libbenchmark-dev
-  nlohmann-json3-dev python3-jsonschema
+  nlohmann-json3-dev python3-jsonschema python3-matplotlib
   qemu-system-x86
 )
 
