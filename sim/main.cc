@@ -2,6 +2,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -10,6 +11,8 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/reflection.h"
@@ -107,6 +110,13 @@ int Main(int argc, char** argv) {
       "exit status: the guest's debug-exit status (v<<1)|1, or 2 bad flag, 4 bad image,\n"
       "6 instruction limit, 8 triple fault, 10 unimplemented instruction, 12 halted forever,\n"
       "14 I/O error, 16 stopped by SIGINT/SIGTERM (outputs complete)");
+  // Under `bazel run` the working directory is the runfiles tree; relative
+  // paths (images, --stats, --trace-mmu, .uarch files) are the user's.
+  if (const char* dir = std::getenv("BUILD_WORKING_DIRECTORY"); dir != nullptr && *dir != 0) {
+    if (::chdir(dir) != 0) {
+      return Fail(kExitIoError, absl::StrFormat("cannot enter BUILD_WORKING_DIRECTORY '%s'", dir));
+    }
+  }
   ParsedCommandLine parsed;
   if (absl::Status st = ParseCommandLine(argc, argv, &parsed); !st.ok()) {
     return Fail(kExitBadFlag, absl::StrFormat("%s (see --help)", st.message()));

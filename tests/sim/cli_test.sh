@@ -72,5 +72,15 @@ expect unimplemented-ud 10 "last unimplemented instruction: fld1" "" -- --kernel
 if grep -qx "fld1 1" "$tmp/stats"; then echo "PASS stats-unimplemented"; else
   echo "FAIL stats-unimplemented:"; cat "$tmp/stats"; failures=$((failures + 1)); fi
 
+# Under `bazel run`, relative paths are taken from where bazel was run
+# (BUILD_WORKING_DIRECTORY), inputs and outputs alike.
+mkdir -p "$tmp/wd"
+cp "$demo" "$tmp/wd/demo.img"
+abs_sim="$(realpath "$sim")"
+(cd / && BUILD_WORKING_DIRECTORY="$tmp/wd" "$abs_sim" --kernel=demo.img --stats=run.stats \
+  >/dev/null 2>&1)
+if grep -q "^instructions " "$tmp/wd/run.stats" 2>/dev/null; then echo "PASS build-working-directory"; else
+  echo "FAIL build-working-directory: no $tmp/wd/run.stats"; failures=$((failures + 1)); fi
+
 echo "$failures failure(s)"
 [[ $failures == 0 ]]
