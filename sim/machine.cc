@@ -2,6 +2,8 @@
 
 #include "absl/strings/str_format.h"
 #include "cpu/descriptors.h"
+#include "sim/acpi_tables.h"
+#include "sim/platform_clock.h"
 
 namespace x64sim {
 
@@ -15,10 +17,18 @@ Machine::Machine(MachineConfig config)
         cpu_.RequestStop({StopReason::kGuestExit, status,
                           absl::StrFormat("guest wrote the debug-exit port: status %d", status)});
       }),
-      apic_([this] { return cpu_.cycles(); }, [this] { cpu_.RecheckInterrupts(); }) {
+      apic_([this] { return cpu_.cycles(); }, [this] { cpu_.RecheckInterrupts(); }),
+      pit_([this] {
+        cpu_.SyncTiming();  // the clock read counts every instruction before the access
+        return PitTicks(cpu_.cycles());
+      }) {
   ports_.Map(Uart16550::kCom1Base, 8, &com1_);
   ports_.Map(DebugExit::kPort, 4, &debug_exit_);
+  ports_.Map(Pic8259::kMasterBase, 2, &pic_master_);
+  ports_.Map(Pic8259::kSlaveBase, 2, &pic_slave_);
+  ports_.Map(Pit8254::kBase, 4, &pit_);
   memory_.MapMmio(LocalApic::kBase, kPageSize, &apic_);
+  memory_.MapMmio(IoApic::kBase, kPageSize, &io_apic_);
   cpu_.set_interrupt_controller(&apic_);
   cpu_.set_stop_on_unimplemented(config_.stop_on_unimplemented);
   mmu_.set_tlb_model(config_.tlb_model);
@@ -68,6 +78,9 @@ absl::Status Machine::Boot(const std::vector<uint8_t>& kernel, const std::string
   absl::StatusOr<BootImage> boot = LoadMultiboot(memory_, kernel, cmdline, modules);
   if (!boot.ok()) return boot.status();
   boot_ = *boot;
+  // The firmware's ACPI tables, in the BIOS area the memory map reserves.
+  const std::vector<uint8_t> acpi = BuildAcpiTables(AcpiConfig{});
+  memory_.CopyIn(kAcpiRsdpAddress, acpi.data(), acpi.size());
   CpuState& s = cpu_.state;
   s.cr0 = kCr0PE | kCr0ET;
   s.rflags = kFlagsFixed1;

@@ -16,8 +16,11 @@
 #include "mmu/physical_memory.h"
 #include "mmu/walk_observers.h"
 #include "sim/debug_exit.h"
+#include "sim/io_apic.h"
 #include "sim/local_apic.h"
 #include "sim/multiboot_loader.h"
+#include "sim/pic8259.h"
+#include "sim/pit8254.h"
 #include "sim/port_bus.h"
 #include "sim/uart16550.h"
 #include "uarch/core_model.h"
@@ -90,6 +93,10 @@ class Machine {
   Uart16550 com1_;
   DebugExit debug_exit_;
   LocalApic apic_;
+  IoApic io_apic_;
+  Pic8259 pic_master_;
+  Pic8259 pic_slave_;
+  Pit8254 pit_;
   BootImage boot_;
   WalkObservers walk_observers_;
   std::unique_ptr<CoreModel> core_model_;

@@ -1,0 +1,58 @@
+// The 8254 programmable interval timer (Intel 8254 datasheet, 231164),
+// ports 0x40-0x43, counting in simulated time: its 1.193182 MHz input is
+// derived from the core clock (platform_clock.h), so a kernel that
+// calibrates its TSC or APIC timer against it sees the modelled clock.
+// Modes 0 (interrupt on terminal count), 2 (rate generator) and 3 (square
+// wave); latch and read-back commands; LSB, MSB and LSB-then-MSB access.
+// BCD counting and modes 1, 4, 5 (which need a gate input) count in binary
+// as mode 0. Channel 0's output (IRQ0) is not wired to an interrupt
+// controller yet (docs/platform.md).
+#ifndef X64SIM_SIM_PIT8254_H_
+#define X64SIM_SIM_PIT8254_H_
+
+#include <array>
+#include <cstdint>
+#include <functional>
+
+#include "sim/port_bus.h"
+
+namespace x64sim {
+
+class Pit8254 : public PortDevice {
+ public:
+  static constexpr uint16_t kBase = 0x40;
+  // `now_pit_ticks` reads simulated time in PIT input ticks.
+  explicit Pit8254(std::function<uint64_t()> now_pit_ticks) : now_(std::move(now_pit_ticks)) {}
+
+  uint32_t PortIn(uint16_t offset, int size) override;
+  void PortOut(uint16_t offset, int size, uint32_t value) override;
+
+  // The counter's value now (0 reads as the full count, 65536, in binary).
+  uint32_t Count(int channel) const;
+
+ private:
+  enum Access : uint8_t { kLatch = 0, kLow = 1, kHigh = 2, kLowHigh = 3 };
+  struct Channel {
+    Access access = kLowHigh;
+    uint8_t mode = 0;
+    uint32_t reload = 0x10000;  // the count written; 0 means 65536
+    uint64_t loaded_at = 0;     // PIT tick the count was loaded
+    bool counting = false;
+    bool write_high_next = false;  // LSB-then-MSB: the next write is the MSB
+    bool read_high_next = false;
+    uint8_t pending_low = 0;
+    bool latched = false;
+    uint16_t latch = 0;
+  };
+
+  void Command(uint8_t value);
+  uint8_t ReadData(Channel& c, int index);
+  void WriteData(Channel& c, uint8_t value);
+
+  std::function<uint64_t()> now_;
+  std::array<Channel, 3> channels_;
+};
+
+}  // namespace x64sim
+
+#endif  // X64SIM_SIM_PIT8254_H_

@@ -1,0 +1,175 @@
+// The PC platform's devices against their datasheets and the ACPI spec:
+// the tables' checksums and contents, the I/O APIC's registers, the 8254's
+// counting in simulated time, and the 8259A's initialisation sequence.
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "sim/acpi_tables.h"
+#include "sim/io_apic.h"
+#include "sim/pic8259.h"
+#include "sim/pit8254.h"
+#include "sim/platform_clock.h"
+
+namespace x64sim {
+namespace {
+
+uint32_t Le32(const std::vector<uint8_t>& b, size_t at) {
+  return b[at] | b[at + 1] << 8 | b[at + 2] << 16 | static_cast<uint32_t>(b[at + 3]) << 24;
+}
+
+uint8_t Sum(const uint8_t* p, size_t n) {
+  uint8_t s = 0;
+  for (size_t i = 0; i < n; ++i) s = static_cast<uint8_t>(s + p[i]);
+  return s;
+}
+
+TEST(AcpiTablesTest, RsdpRsdtAndMadtAsAKernelReadsThem) {
+  const std::vector<uint8_t> t = BuildAcpiTables(AcpiConfig{});
+  // RSDP: signature, 20-byte checksum, revision 0, RSDT address (ACPI 6.4 5.2.5.3).
+  ASSERT_GE(t.size(), 20u);
+  EXPECT_EQ(std::string(t.begin(), t.begin() + 8), "RSD PTR ");
+  EXPECT_EQ(Sum(t.data(), 20), 0);
+  EXPECT_EQ(t[15], 0);
+  EXPECT_EQ(kAcpiRsdpAddress % 16, 0u);
+  EXPECT_GE(kAcpiRsdpAddress, 0xe0000u);
+  EXPECT_LT(kAcpiRsdpAddress + t.size(), 0x100000u);
+  const size_t rsdt = Le32(t, 16) - kAcpiRsdpAddress;
+  // RSDT: header checksum over its length, one entry naming the MADT.
+  ASSERT_LT(rsdt + 40, t.size());
+  EXPECT_EQ(std::string(t.begin() + rsdt, t.begin() + rsdt + 4), "RSDT");
+  const uint32_t rsdt_length = Le32(t, rsdt + 4);
+  EXPECT_EQ(rsdt_length, 40u);
+  EXPECT_EQ(Sum(t.data() + rsdt, rsdt_length), 0);
+  const size_t madt = Le32(t, rsdt + 36) - kAcpiRsdpAddress;
+  ASSERT_LT(madt + 44, t.size());
+  EXPECT_EQ(std::string(t.begin() + madt, t.begin() + madt + 4), "APIC");
+  const uint32_t madt_length = Le32(t, madt + 4);
+  ASSERT_LE(madt + madt_length, t.size());
+  EXPECT_EQ(Sum(t.data() + madt, madt_length), 0);
+  EXPECT_EQ(Le32(t, madt + 36), 0xfee00000u);
+  // Interrupt controller structures: one enabled local APIC, one I/O APIC
+  // at 0xFEC00000, IRQ0 overridden to GSI 2.
+  int lapics = 0, ioapics = 0;
+  bool irq0_on_gsi2 = false;
+  for (size_t at = madt + 44; at < madt + madt_length; at += t[at + 1]) {
+    ASSERT_GT(t[at + 1], 0);
+    if (t[at] == 0 && Le32(t, at + 4) == 1) ++lapics;
+    if (t[at] == 1 && Le32(t, at + 4) == 0xfec00000u) ++ioapics;
+    if (t[at] == 2 && t[at + 3] == 0 && Le32(t, at + 4) == 2) irq0_on_gsi2 = true;
+  }
+  EXPECT_EQ(lapics, 1);
+  EXPECT_EQ(ioapics, 1);
+  EXPECT_TRUE(irq0_on_gsi2);
+}
+
+uint32_t IoApicRead(IoApic& a, uint8_t reg) {
+  a.MmioWrite(0x00, 4, reg);
+  return static_cast<uint32_t>(a.MmioRead(0x10, 4));
+}
+
+TEST(IoApicTest, RegistersPerThe82093AA) {
+  IoApic a;
+  EXPECT_EQ(IoApicRead(a, 0x01), 0x00170020u) << "version 0x20, 24 entries";
+  for (int e = 0; e < IoApic::kEntries; ++e) {
+    EXPECT_EQ(IoApicRead(a, static_cast<uint8_t>(0x10 + 2 * e)) & (1u << 16), 1u << 16)
+        << "entry " << e << " masked at reset";
+  }
+  // Program entry 2: vector 0x30, level, active low, destination 1.
+  a.MmioWrite(0x00, 4, 0x14);
+  a.MmioWrite(0x10, 4, 0x0000a030);
+  a.MmioWrite(0x00, 4, 0x15);
+  a.MmioWrite(0x10, 4, 0x01000000);
+  EXPECT_EQ(a.redirection(2), 0x01000000'0000a030ull);
+  // Delivery status (12) and remote IRR (14) are read-only.
+  a.MmioWrite(0x00, 4, 0x14);
+  a.MmioWrite(0x10, 4, 0x00005030);
+  EXPECT_EQ(IoApicRead(a, 0x14), 0x00000030u | 0x0000u);
+  // The version register cannot be written; the ID keeps bits 27:24.
+  a.MmioWrite(0x00, 4, 0x01);
+  a.MmioWrite(0x10, 4, 0);
+  EXPECT_EQ(IoApicRead(a, 0x01), 0x00170020u);
+  a.MmioWrite(0x00, 4, 0x00);
+  a.MmioWrite(0x10, 4, 0xffffffff);
+  EXPECT_EQ(IoApicRead(a, 0x00), 0x0f000000u);
+  EXPECT_EQ(IoApicRead(a, 0x3f + 2), 0u) << "past the table";
+}
+
+class PitTest : public ::testing::Test {
+ protected:
+  uint64_t now_ = 1000;
+  Pit8254 pit_{[this] { return now_; }};
+  uint16_t ReadCount(int channel) {
+    const uint8_t lo = static_cast<uint8_t>(pit_.PortIn(static_cast<uint16_t>(channel), 1));
+    const uint8_t hi = static_cast<uint8_t>(pit_.PortIn(static_cast<uint16_t>(channel), 1));
+    return static_cast<uint16_t>(lo | hi << 8);
+  }
+  void Program(int channel, int mode, uint16_t count) {
+    pit_.PortOut(3, 1, static_cast<uint32_t>(channel << 6 | 3 << 4 | mode << 1));
+    pit_.PortOut(static_cast<uint16_t>(channel), 1, count & 0xff);
+    pit_.PortOut(static_cast<uint16_t>(channel), 1, count >> 8);
+  }
+};
+
+TEST_F(PitTest, RateGeneratorCountsDownAndReloads) {
+  Program(0, 2, 59659);  // seL4's calibration period, ~50 ms
+  now_ += 1;             // counting starts on the next input tick
+  EXPECT_EQ(ReadCount(0), 59659);
+  now_ += 1000;
+  EXPECT_EQ(ReadCount(0), 58659);
+  now_ += 58658;
+  EXPECT_EQ(ReadCount(0), 1) << "mode 2 never reads 0";
+  now_ += 1;
+  EXPECT_EQ(ReadCount(0), 59659) << "reloaded";
+}
+
+TEST_F(PitTest, LatchHoldsTheCountUntilRead) {
+  Program(0, 2, 1000);
+  now_ += 101;
+  pit_.PortOut(3, 1, 0x00);  // latch channel 0
+  now_ += 500;
+  EXPECT_EQ(ReadCount(0), 900);
+  EXPECT_EQ(ReadCount(0), 400) << "the latch is spent";
+}
+
+TEST_F(PitTest, InterruptOnTerminalCountWrapsAndSquareWaveStepsByTwo) {
+  Program(0, 0, 10);
+  now_ += 1 + 12;
+  EXPECT_EQ(ReadCount(0), 0xfffe);
+  Program(2, 3, 100);
+  now_ += 1 + 10;
+  EXPECT_EQ(ReadCount(2), 80);
+  // LSB-only access: a byte write loads the count.
+  pit_.PortOut(3, 1, 0 << 6 | 1 << 4 | 2 << 1);
+  pit_.PortOut(0, 1, 50);
+  now_ += 1 + 5;
+  EXPECT_EQ(pit_.PortIn(0, 1), 45u);
+  EXPECT_EQ(pit_.PortIn(3, 1), 0xffu) << "the control port is write-only";
+}
+
+TEST(PlatformClockTest, PitTicksFollowTheCoreClock) {
+  EXPECT_EQ(PitTicks(kCoreClockHz), kPitClockHz);
+  EXPECT_EQ(PitTicks(0), 0u);
+}
+
+TEST(Pic8259Test, InitialisationSequenceAndOperationCommands) {
+  Pic8259 pic;
+  EXPECT_EQ(pic.PortIn(1, 1), 0xffu) << "masked at reset";
+  pic.PortOut(0, 1, 0x11);  // ICW1: edge, cascade, ICW4 needed
+  pic.PortOut(1, 1, 0x20);  // ICW2: vectors 0x20..0x27
+  pic.PortOut(1, 1, 0x04);  // ICW3: slave on IRQ2
+  pic.PortOut(1, 1, 0x01);  // ICW4: 8086 mode
+  EXPECT_TRUE(pic.initialised());
+  EXPECT_EQ(pic.vector_base(), 0x20);
+  EXPECT_EQ(pic.PortIn(1, 1), 0x00u) << "ICW1 clears the mask";
+  pic.PortOut(1, 1, 0xff);  // OCW1: mask all, as seL4 does
+  EXPECT_EQ(pic.PortIn(1, 1), 0xffu);
+  pic.PortOut(0, 1, 0x0b);  // OCW3: read ISR
+  EXPECT_EQ(pic.PortIn(0, 1), 0x00u);
+  pic.PortOut(0, 1, 0x20);  // OCW2: non-specific EOI with nothing in service
+  EXPECT_EQ(pic.PortIn(0, 1), 0x00u);
+}
+
+}  // namespace
+}  // namespace x64sim
