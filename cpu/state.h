@@ -64,7 +64,8 @@ enum class CpuMode : uint8_t { kReal, kProtected32, kCompat32, kLong64 };
 struct SseState {
   alignas(16) uint8_t xmm[16][16] = {};
   uint32_t mxcsr = 0x1f80;
-  // x87 control state kept only so FXSAVE/FXRSTOR round-trip it.
+  // The x87 control, status and abridged tag words (ops_x87_control.cc),
+  // which FXSAVE/FXRSTOR carry; no x87 data registers yet.
   uint16_t fcw = 0x37f;
   uint16_t fsw = 0;
   uint8_t ftw = 0;
