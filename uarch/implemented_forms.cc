@@ -78,11 +78,15 @@ class Sweep {
     for (int map = 1; map <= 3; ++map) {
       for (int pp = 0; pp < 4; ++pp) {
         for (int w = 0; w < 2; ++w) {
-          for (int inverted_vvvv : {0xe, 0xf}) {
-            const uint8_t byte1 = static_cast<uint8_t>(0xe0 | map);
-            const uint8_t byte2 = static_cast<uint8_t>(w << 7 | inverted_vvvv << 3 | pp);
-            for (int op = 0; op < 256; ++op) {
-              TryOpcode({0xc4, byte1, byte2, static_cast<uint8_t>(op)});
+          const uint8_t byte1 = static_cast<uint8_t>(0xe0 | map);
+          for (int op = 0; op < 256; ++op) {
+            for (int inverted_vvvv : {0xe, 0xf}) {
+              const uint8_t byte2 = static_cast<uint8_t>(w << 7 | inverted_vvvv << 3 | pp);
+              const std::vector<uint8_t> head = {0xc4, byte1, byte2, static_cast<uint8_t>(op)};
+              // Most of the VEX space is undefined: sweep the ModRM bytes
+              // only where the opcode decodes with some /digit, memory or
+              // register operand.
+              if (DecodesWithSomeDigit(head)) TryOpcode(head);
             }
           }
         }
@@ -103,6 +107,24 @@ class Sweep {
       }
       TryEncoding(head, reg << 3, &has_modrm);  // [rax] / [eax] / [bx+si]
     }
+  }
+
+  bool DecodesWithSomeDigit(const std::vector<uint8_t>& head) {
+    for (int digit = 0; digit < 8; ++digit) {
+      if (Decodes(head, digit << 3 | 1) || Decodes(head, 0xc0 | digit << 3 | 1)) return true;
+    }
+    return false;
+  }
+
+  bool Decodes(const std::vector<uint8_t>& head, int modrm) {
+    uint8_t bytes[ZYDIS_MAX_INSTRUCTION_LENGTH + 16];
+    size_t n = head.size();
+    std::copy(head.begin(), head.end(), bytes);
+    bytes[n++] = static_cast<uint8_t>(modrm);
+    for (int i = 0; i < kFillerBytes; ++i) bytes[n++] = kFiller;
+    ZydisDecoderContext context;
+    ZydisDecodedInstruction insn;
+    return ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&decoder_, &context, bytes, n, &insn));
   }
 
   // Decodes head + modrm + filler; records the form if x64sim binds it.

