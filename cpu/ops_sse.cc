@@ -526,52 +526,91 @@ bool BindExtractMask(const ZydisInsn& z, DecodedInsn& out) {
   return true;
 }
 
-// PEXTRW r32/r64, xmm, imm8: word imm[2:0], zero-extended.
-Flow ExtractWord(Cpu& cpu, const DecodedInsn& in) {
+// PEXTRB/PEXTRW/PEXTRD/PEXTRQ r/m, xmm, imm8 (SSE2 for PEXTRW to a
+// register, SSE4.1 the rest): element imm of the source, zero-extended into
+// a register, or stored at its own size.
+template <typename T, bool kMem>
+Flow ExtractElement(Cpu& cpu, const DecodedInsn& in) {
   if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
-  uint16_t w;
-  std::memcpy(&w, cpu.state.sse.xmm[in.reg2] + 2 * (in.imm & 7), 2);
-  cpu.SetReg<uint64_t>(in.reg, w);
-  return cpu.Next(in);
+  T v;
+  std::memcpy(&v, cpu.state.sse.xmm[in.reg2] + sizeof(T) * (in.imm & (16 / sizeof(T) - 1)),
+              sizeof(T));
+  if constexpr (kMem) {
+    return cpu.Write<T>(cpu.Linear(in), v) ? cpu.Next(in) : Flow::kFault;
+  } else {
+    cpu.SetReg<uint64_t>(in.reg, v);
+    return cpu.Next(in);
+  }
 }
 
-bool BindExtractWord(const ZydisInsn& z, DecodedInsn& out) {
-  // The SSE4.1 memory-destination form is not implemented.
-  if (z.insn.operand_count_visible != 3 || !IsReg(z.ops[0]) || !IsImm(z.ops[2])) return false;
-  int g = GprIndex(z.ops[0].reg.value);
-  if (g < 0 || !BindXmm(z.ops[1], &out.reg2)) return false;
-  out.reg = static_cast<uint8_t>(g * 8);  // a byte offset, as GprOffset gives
+template <typename T>
+bool BindExtract(const ZydisInsn& z, DecodedInsn& out) {
+  if (z.insn.operand_count_visible != 3 || !IsImm(z.ops[2])) return false;
+  if (!BindXmm(z.ops[1], &out.reg2)) return false;
   out.imm = z.ops[2].imm.value.u;
-  out.handler = &ExtractWord;
+  if (IsMem(z.ops[0])) {
+    out.handler = &ExtractElement<T, true>;
+    return BindMemory(z, z.ops[0], out);
+  }
+  int g = IsReg(z.ops[0]) ? GprIndex(z.ops[0].reg.value) : -1;
+  if (g < 0) return false;
+  out.reg = static_cast<uint8_t>(g * 8);  // a byte offset, as GprOffset gives
+  out.handler = &ExtractElement<T, false>;
   return true;
 }
 
-// PINSRW xmm, r32/m16, imm8: the low word of the source into word imm[2:0].
-template <bool kMem>
-Flow InsertWord(Cpu& cpu, const DecodedInsn& in) {
+// PINSRB/PINSRW/PINSRD/PINSRQ xmm, r/m, imm8: the low element of the
+// source into element imm; the rest of the register is kept.
+template <typename T, bool kMem>
+Flow InsertElement(Cpu& cpu, const DecodedInsn& in) {
   if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
-  uint16_t w;
+  T v;
   if constexpr (kMem) {
-    if (!cpu.Read<uint16_t>(cpu.Linear(in), &w)) return Flow::kFault;
+    if (!cpu.Read<T>(cpu.Linear(in), &v)) return Flow::kFault;
   } else {
-    w = cpu.Reg<uint16_t>(in.reg2);
+    v = cpu.Reg<T>(in.reg2);
   }
-  std::memcpy(cpu.state.sse.xmm[in.reg] + 2 * (in.imm & 7), &w, 2);
+  std::memcpy(cpu.state.sse.xmm[in.reg] + sizeof(T) * (in.imm & (16 / sizeof(T) - 1)), &v,
+              sizeof(T));
   return cpu.Next(in);
 }
 
-bool BindInsertWord(const ZydisInsn& z, DecodedInsn& out) {
+template <typename T>
+bool BindInsert(const ZydisInsn& z, DecodedInsn& out) {
   if (z.insn.operand_count_visible != 3 || !IsImm(z.ops[2])) return false;
   if (!BindXmm(z.ops[0], &out.reg)) return false;
   out.imm = z.ops[2].imm.value.u;
   if (IsMem(z.ops[1])) {
-    out.handler = &InsertWord<true>;
+    out.handler = &InsertElement<T, true>;
     return BindMemory(z, z.ops[1], out);
   }
   int g = IsReg(z.ops[1]) ? GprOffset(z.ops[1].reg.value) : -1;
   if (g < 0) return false;
   out.reg2 = static_cast<uint8_t>(g);
-  out.handler = &InsertWord<false>;
+  out.handler = &InsertElement<T, false>;
+  return true;
+}
+
+// MOVDDUP xmm, xmm/m64 (SSE3): the low quadword into both halves; the
+// memory form reads 8 bytes, with no alignment requirement.
+template <bool kMem>
+Flow DuplicateLowQword(Cpu& cpu, const DecodedInsn& in) {
+  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
+  uint64_t q;
+  if constexpr (kMem) {
+    if (!cpu.Read<uint64_t>(cpu.Linear(in), &q)) return Flow::kFault;
+  } else {
+    std::memcpy(&q, cpu.state.sse.xmm[in.reg2], 8);
+  }
+  std::memcpy(cpu.state.sse.xmm[in.reg], &q, 8);
+  std::memcpy(cpu.state.sse.xmm[in.reg] + 8, &q, 8);
+  return cpu.Next(in);
+}
+
+bool BindMovddup(const ZydisInsn& z, DecodedInsn& out) {
+  bool mem;
+  if (z.insn.operand_count_visible != 2 || !BindXmmSource(z, out, &mem)) return false;
+  out.handler = mem ? &DuplicateLowQword<true> : &DuplicateLowQword<false>;
   return true;
 }
 
@@ -818,8 +857,17 @@ void RegisterSseOps(BinderTable& t) {
       {ZYDIS_MNEMONIC_PMOVMSKB, &BindExtractMask<&ByteSignMask>},
       {ZYDIS_MNEMONIC_MOVMSKPS, &BindExtractMask<&DwordSignMask>},
       {ZYDIS_MNEMONIC_MOVMSKPD, &BindExtractMask<&QwordSignMask>},
-      {ZYDIS_MNEMONIC_PEXTRW, &BindExtractWord},
-      {ZYDIS_MNEMONIC_PINSRW, &BindInsertWord},
+      {ZYDIS_MNEMONIC_PEXTRW, &BindExtract<uint16_t>},
+      {ZYDIS_MNEMONIC_PINSRW, &BindInsert<uint16_t>},
+      // SSE4.1 element moves and SSE3's MOVDDUP (neither set is complete:
+      // CPUID advertises neither).
+      {ZYDIS_MNEMONIC_PEXTRB, &BindExtract<uint8_t>},
+      {ZYDIS_MNEMONIC_PEXTRD, &BindExtract<uint32_t>},
+      {ZYDIS_MNEMONIC_PEXTRQ, &BindExtract<uint64_t>},
+      {ZYDIS_MNEMONIC_PINSRB, &BindInsert<uint8_t>},
+      {ZYDIS_MNEMONIC_PINSRD, &BindInsert<uint32_t>},
+      {ZYDIS_MNEMONIC_PINSRQ, &BindInsert<uint64_t>},
+      {ZYDIS_MNEMONIC_MOVDDUP, &BindMovddup},
       // State and hints.
       {ZYDIS_MNEMONIC_LDMXCSR, &BindMemoryOnly<&LoadMxcsr>},
       {ZYDIS_MNEMONIC_STMXCSR, &BindMemoryOnly<&StoreMxcsr>},

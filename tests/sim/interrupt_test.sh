@@ -28,7 +28,9 @@ for signal in INT TERM; do
     sleep 0.1
   done
   sleep 1
+  # Twice, as timeout(1) does (to the process and to its group): one stop.
   kill -"$signal" "$pid"
+  kill -"$signal" "$pid" 2>/dev/null
   wait "$pid"
   status=$?
   check "SIG$signal: exit 16" test "$status" -eq 16
