@@ -168,6 +168,9 @@ int Main(int argc, char** argv) {
   config.fast_forward = absl::GetFlag(FLAGS_fast_forward);
   config.stop_on_unimplemented = unimplemented == "stop";
   config.tlb_model = absl::GetFlag(FLAGS_tlb_model);
+  // Line-buffered even into a pipe: a reader (tee, a test) sees each line
+  // as the guest finishes it, also from guests that then idle forever.
+  std::setvbuf(stdout, nullptr, _IOLBF, 1 << 16);
   config.console = [](uint8_t c) { std::fputc(c, stdout); };
   Machine machine(config);
   if (machine.memory().ram_size() != config.ram_bytes) {

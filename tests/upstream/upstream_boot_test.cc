@@ -1,0 +1,138 @@
+// Unmodified upstream seL4 images boot in x64sim with QEMU's console.
+//
+// The images are built outside this repository (docs/platform.md names the
+// snapshots and configuration) and read from $X64SIM_UPSTREAM_DIR; without
+// it every case is skipped, saying what the directory must hold. Each case
+// boots KERNEL with MODULE and compares the console, line by line, with
+// MODULE.qemu-console.txt captured from QEMU 7.2 with the same images.
+// Lines that depend on where each firmware puts things (ACPI table
+// addresses and QEMU's FADT, the boot module's address and path, where the
+// kernel finds the user image) are left out of the comparison.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
+#include "gtest/gtest.h"
+
+namespace x64sim {
+namespace {
+
+struct Image {
+  const char* kernel;
+  const char* module;
+};
+
+const Image kImages[] = {
+    {"kernel-x86_64-pc99", "libraries-2-solution-image"},
+    {"kernel-x86_64-pc99", "libraries-2-exercise-image"},
+};
+
+bool FirmwareDependent(const std::string& line) {
+  return absl::StartsWith(line, "ACPI: ") || absl::StrContains(line, "module #0: start=") ||
+         absl::StrContains(line, " p_start=") ||
+         absl::StartsWith(line, "Moving loaded userland images");
+}
+
+// The console from "Boot config" on (QEMU's BIOS banner comes before it),
+// without carriage returns or firmware-dependent lines.
+std::vector<std::string> Normalise(const std::string& text) {
+  std::vector<std::string> out;
+  const size_t start = text.find("Boot config");
+  if (start == std::string::npos) return out;
+  for (absl::string_view piece : absl::StrSplit(text.substr(start), '\n')) {
+    std::string line(piece);
+    line.erase(std::remove(line.begin(), line.end(), '\r'), line.end());
+    if (absl::StartsWith(line, "qemu-system-x86_64: terminating")) break;
+    if (!FirmwareDependent(line)) out.push_back(line);
+  }
+  while (!out.empty() && out.back().empty()) out.pop_back();
+  return out;
+}
+
+// Runs x64sim until it has printed `lines` console lines (or ended, or
+// `seconds` passed), then stops it. The kernel idles forever after its
+// last line, as under QEMU.
+std::string RunUntilLines(const std::vector<std::string>& argv, size_t lines, int seconds) {
+  int pipe_fds[2];
+  if (pipe(pipe_fds) != 0) return "";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(pipe_fds[1], 1);
+    close(pipe_fds[0]);
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  close(pipe_fds[1]);
+  alarm(static_cast<unsigned>(seconds));  // a hung read ends the test
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(pipe_fds[0], buf, sizeof(buf))) > 0) {
+    out.append(buf, static_cast<size_t>(n));
+    if (Normalise(out.substr(0, out.rfind('\n') + 1)).size() >= lines) break;
+  }
+  alarm(0);
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  close(pipe_fds[0]);
+  return out;
+}
+
+class UpstreamBootTest : public ::testing::TestWithParam<Image> {};
+
+TEST_P(UpstreamBootTest, ConsoleMatchesQemu) {
+  const char* dir = std::getenv("X64SIM_UPSTREAM_DIR");
+  const Image& image = GetParam();
+  const std::string need = std::string(image.kernel) + ", " + image.module + " and " +
+                           image.module + ".qemu-console.txt";
+  if (dir == nullptr || *dir == 0) {
+    GTEST_SKIP() << "X64SIM_UPSTREAM_DIR is not set: it must name a directory holding " << need
+                 << " (upstream seL4 images and QEMU's console for them; docs/platform.md)";
+  }
+  const std::string base = std::string(dir) + "/";
+  std::ifstream qemu(base + image.module + ".qemu-console.txt", std::ios::binary);
+  if (!qemu || access((base + image.kernel).c_str(), R_OK) != 0 ||
+      access((base + image.module).c_str(), R_OK) != 0) {
+    GTEST_SKIP() << dir << " does not hold " << need;
+  }
+  std::stringstream expected_text;
+  expected_text << qemu.rdbuf();
+  const std::vector<std::string> expected = Normalise(expected_text.str());
+  ASSERT_FALSE(expected.empty()) << "no 'Boot config' line in QEMU's console";
+
+  const std::string sim = "sim/x64sim";
+  const std::string console =
+      RunUntilLines({sim, "--timing=off", "--kernel=" + base + image.kernel,
+                     "--module=" + base + image.module},
+                    expected.size(), 300);
+  std::vector<std::string> got = Normalise(console.substr(0, console.rfind('\n') + 1));
+  if (got.size() > expected.size()) got.resize(expected.size());
+  ASSERT_EQ(got.size(), expected.size()) << console.substr(console.size() > 2000 ? console.size() - 2000 : 0);
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(got[i], expected[i]) << "console line " << i;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Images, UpstreamBootTest, ::testing::ValuesIn(kImages),
+                         [](const ::testing::TestParamInfo<Image>& info) {
+                           return absl::StrContains(info.param.module, "solution")
+                                      ? std::string("libraries2_solution")
+                                      : std::string("libraries2_exercise");
+                         });
+
+}  // namespace
+}  // namespace x64sim
