@@ -248,6 +248,14 @@ const Block* Cpu::FetchBlock(std::unique_ptr<Block>* uncached) {
                  absl::StrFormat("real-mode execution is not supported (rip %#x)", state.rip)});
     return nullptr;
   }
+  // A protected-mode code segment with D = 0 holds 16-bit code, which the
+  // 32-bit decoder would misread.
+  if (state.mode != CpuMode::kLong64 && !state.seg[kCs].default_big()) {
+    RequestStop({StopReason::kUnimplemented, 0,
+                 absl::StrFormat("16-bit protected-mode code is not supported (cs %#x, rip %#x)",
+                                 state.seg[kCs].selector, state.rip)});
+    return nullptr;
+  }
   uint64_t linear = seg_base_[kCs] + state.rip;
   if (state.mode != CpuMode::kLong64) linear = static_cast<uint32_t>(linear);
   uint64_t phys;

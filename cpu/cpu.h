@@ -315,6 +315,11 @@ class Cpu : public TranslationListener {
   void Invpcid(int type, uint16_t pcid, uint64_t linear);
 
   PagingContext MakePagingContext(bool user) const;
+  // Empty when every page the fast path (soft TLB) can reach is still held
+  // by some modelled TLB with the same frame, as it must be with paging on
+  // and the TLB model in use; otherwise the first page that is not. For
+  // tests and fuzzers, which check it after arbitrary guest code.
+  std::string SoftTlbIncoherence() const;
   IoBus& io() { return io_; }
   Mmu& mmu() { return mmu_; }
   PhysicalMemory& memory() { return memory_; }

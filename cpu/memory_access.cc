@@ -101,6 +101,31 @@ void Cpu::OnTranslationDropped(uint64_t linear_page) {
   InvalidateLinks();
 }
 
+std::string Cpu::SoftTlbIncoherence() const {
+  if (!(state.cr0 & kCr0PG) || !mmu_.tlb_model()) return "";
+  const uint16_t pcid = (state.cr4 & kCr4PCIDE) ? static_cast<uint16_t>(state.cr3 & 0xfff) : 0;
+  const uint64_t ram0 = reinterpret_cast<uint64_t>(memory_.RamPointer(0));
+  for (int user = 0; user < 2; ++user) {
+    for (const SoftTlbEntry& e : soft_tlb_[user]) {
+      for (uint64_t tag : {e.read_tag, e.write_tag, e.exec_tag}) {
+        if (tag == kInvalidTag) continue;
+        const uint64_t phys = e.addend + tag - ram0;
+        const TlbEntry* held = mmu_.tlbs().Probe(tag, pcid);
+        if (held == nullptr) {
+          return absl::StrFormat("soft TLB (%s) maps page %#x, which no modelled TLB holds",
+                                 user ? "user" : "supervisor", tag);
+        }
+        const uint64_t held_phys = held->frame + (tag - held->linear_base());
+        if (held_phys != phys) {
+          return absl::StrFormat("soft TLB (%s) maps page %#x to %#x, the modelled TLB to %#x",
+                                 user ? "user" : "supervisor", tag, phys, held_phys);
+        }
+      }
+    }
+  }
+  return "";
+}
+
 void Cpu::OnAllTranslationsDropped() { FlushSoftTlb(); }
 
 // Global translations serve every address space (SDM 4.10.2.4), and so do

@@ -23,12 +23,12 @@ struct Step {
   uint64_t entry = 0;
 };
 
-std::vector<Step> StepsOf(const JsonValue& event) {
+std::vector<Step> StepsOf(const Json& event) {
   std::vector<Step> steps;
-  const JsonValue* levels = event.Find("levels");
-  if (!levels) return steps;
-  for (const JsonValue& l : levels->items) {
-    steps.push_back({l.String("level"), l.Unsigned("index"), l.Hex("entry")});
+  auto levels = event.find("levels");
+  if (levels == event.end() || !levels->is_array()) return steps;
+  for (const Json& l : *levels) {
+    steps.push_back({FieldString(l, "level"), FieldUnsigned(l, "index"), FieldHex(l, "entry")});
   }
   return steps;
 }
@@ -109,21 +109,21 @@ std::string DescribeErrorCode(uint32_t code) {
   return s;
 }
 
-std::string ExplainFault(const JsonValue& event) {
-  const uint64_t linear = event.Hex("linear");
-  const std::string result = event.String("result");
+std::string ExplainFault(const Json& event) {
+  const uint64_t linear = FieldHex(event, "linear");
+  const std::string result = FieldString(event, "result");
   const std::vector<Step> steps = StepsOf(event);
 
   std::string out = Hex(linear) + ": ";
   if (steps.empty()) {
-    out += "translation cached in " + event.String("tlb", "?") + " (no walk)";
+    out += "translation cached in " + FieldString(event, "tlb", "?") + " (no walk)";
   } else {
     // Levels above the first entry read came from a paging-structure cache.
     const int first_read = LevelNumber(steps.front().level);
     for (int level = 4; level > first_read; --level) {
       out += std::string(kLevelNames[level]) + "[" +
              std::to_string((linear >> (12 + 9 * (level - 1))) & 0x1ff) + "]";
-      out += level - 1 > first_read ? " → " : " (" + event.String("psc") + " cache) → ";
+      out += level - 1 > first_read ? " → " : " (" + FieldString(event, "psc") + " cache) → ";
     }
   }
   for (size_t i = 0; i < steps.size(); ++i) {
@@ -142,17 +142,17 @@ std::string ExplainFault(const JsonValue& event) {
   } else if (result == "reserved-bit" && !steps.empty()) {
     const Step& last = steps.back();
     out += last.level + "[" + std::to_string(last.index) + "] = " + Hex(last.entry) +
-           " sets reserved bits " + Hex(event.Hex("reserved_bits"));
+           " sets reserved bits " + Hex(FieldHex(event, "reserved_bits"));
   } else if (result == "permission") {
-    out += event.String("page_size", "?") + " page found, but " +
-           DenialText(event.String("denied"), steps);
+    out += FieldString(event, "page_size", "?") + " page found, but " +
+           DenialText(FieldString(event, "denied"), steps);
   } else {
     out += result;
   }
-  const uint32_t code = static_cast<uint32_t>(event.Hex("error_code"));
+  const uint32_t code = static_cast<uint32_t>(FieldHex(event, "error_code"));
   out += "; error code " + Hex(code) + " = " + DescribeErrorCode(code);
-  out += " (rip " + event.String("rip", "?") + ", instret " +
-         std::to_string(event.Unsigned("instret")) + ")";
+  out += " (rip " + FieldString(event, "rip", "?") + ", instret " +
+         std::to_string(FieldUnsigned(event, "instret")) + ")";
   return out;
 }
 
@@ -163,13 +163,13 @@ absl::StatusOr<int> ExplainTrace(std::istream& trace, std::ostream& out) {
   while (std::getline(trace, line)) {
     ++line_number;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    absl::StatusOr<JsonValue> event = ParseJson(line);
+    absl::StatusOr<Json> event = ParseTraceLine(line);
     if (!event.ok()) {
       return absl::InvalidArgumentError("line " + std::to_string(line_number) + ": " +
                                         std::string(event.status().message()));
     }
-    if (event->String("ev") != "translate") continue;
-    const std::string result = event->String("result");
+    if (FieldString(*event, "ev") != "translate") continue;
+    const std::string result = FieldString(*event, "result");
     if (result != "not-present" && result != "reserved-bit" && result != "permission") continue;
     out << ExplainFault(*event) << "\n";
     ++faults;

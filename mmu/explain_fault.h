@@ -19,7 +19,7 @@ namespace x64sim {
 std::string DescribeErrorCode(uint32_t error_code);
 
 // The explanation of one "translate" trace event that ended in a #PF.
-std::string ExplainFault(const JsonValue& event);
+std::string ExplainFault(const Json& event);
 
 // Writes one explanation line per #PF in `trace`; returns how many there
 // were, or an error naming the first malformed line.

@@ -50,6 +50,11 @@ class TlbArray {
     return nullptr;
   }
 
+  // Find without touching anything: for checks that must not disturb it.
+  const TlbEntry* Peek(uint64_t linear, uint16_t pcid, const PcidGenerations& gens) const {
+    return const_cast<TlbArray*>(this)->Find(linear, pcid, gens, /*touch=*/false);
+  }
+
   // Places `entry` (whose size this array holds): over a live entry for the
   // same page if there is one, else into a free way, else over the victim.
   // Returns true and sets `*evicted` when a live entry for another page was

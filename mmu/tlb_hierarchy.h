@@ -45,6 +45,15 @@ class TlbHierarchy {
   // second level. Does not fill the first level on a second-level hit.
   Hit Lookup(uint64_t linear, uint16_t pcid, bool instruction);
 
+  // The live entry of any array translating `linear` for `pcid`, or null;
+  // changes no replacement state.
+  const TlbEntry* Probe(uint64_t linear, uint16_t pcid) const {
+    for (const TlbArray& a : arrays_) {
+      if (const TlbEntry* e = a.Peek(linear, pcid, gens_)) return e;
+    }
+    return nullptr;
+  }
+
   // Caches `leaf` (an entry of the leaf's own size, valid) for the page
   // containing `linear` in the first level for the access type and, when
   // `also_second_level`, in the second level. Arrays that do not hold the

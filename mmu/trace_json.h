@@ -1,36 +1,26 @@
-// A small JSON reader for MMU trace lines (docs/trace-format.md): objects,
-// arrays, strings, numbers, booleans and null. Offline tooling only; it
-// allocates freely.
+// Reading MMU trace lines (docs/trace-format.md), one JSON event a line,
+// with nlohmann::json. The accessors give a fallback for a missing or
+// mistyped field: explain-fault describes what it can of a damaged trace.
 #ifndef X64SIM_MMU_TRACE_JSON_H_
 #define X64SIM_MMU_TRACE_JSON_H_
 
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <utility>
-#include <vector>
 
 #include "absl/status/statusor.h"
+#include "nlohmann/json.hpp"
 
 namespace x64sim {
 
-struct JsonValue {
-  enum class Type : uint8_t { kNull, kBool, kNumber, kString, kArray, kObject };
-  Type type = Type::kNull;
-  bool boolean = false;
-  std::string text;  // kString: the string; kNumber: the digits as written
-  std::vector<JsonValue> items;                            // kArray
-  std::vector<std::pair<std::string, JsonValue>> fields;   // kObject, in order
+using Json = nlohmann::json;
 
-  // The field `name` of an object, or null.
-  const JsonValue* Find(std::string_view name) const;
-  // Convenience accessors with defaults for a missing or mistyped field.
-  std::string String(std::string_view name, std::string fallback = "") const;
-  uint64_t Hex(std::string_view name, uint64_t fallback = 0) const;  // "0x..." strings
-  uint64_t Unsigned(std::string_view name, uint64_t fallback = 0) const;
-};
+// The event on one trace line, or an error saying where it stops being JSON.
+absl::StatusOr<Json> ParseTraceLine(std::string_view line);
 
-absl::StatusOr<JsonValue> ParseJson(std::string_view text);
+std::string FieldString(const Json& event, std::string_view name, std::string fallback = "");
+uint64_t FieldHex(const Json& event, std::string_view name, uint64_t fallback = 0);  // "0x..."
+uint64_t FieldUnsigned(const Json& event, std::string_view name, uint64_t fallback = 0);
 
 }  // namespace x64sim
 

@@ -9,6 +9,7 @@ packages=(
   libzydis-dev libabsl-dev libgtest-dev googletest libbenchmark-dev
   nlohmann-json3-dev python3-jsonschema python3-matplotlib
   qemu-system-x86
+  clang-14 lld-14 libclang-rt-14-dev
 )
 
 missing=()

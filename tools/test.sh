@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test twice, as built normally and under AddressSanitizer +
-# UndefinedBehaviorSanitizer, then prints "tests: N passed, M failed, K skipped"
-# counted from the test cases' real results. Exits non-zero on any failure.
+# UndefinedBehaviorSanitizer, then each fuzz target for 30 s, and prints
+# "tests: N passed, M failed, K skipped" counted from the real results.
+# Exits non-zero on any failure.
 # Installs nothing: tools/setup.sh does that. Without qemu-system-x86_64 a
 # QEMU test that skips (saying why) counts as skipped, not passed.
 set -uo pipefail
@@ -25,6 +26,20 @@ for config in "" "--config=asan"; do
   failed=$((failed + f))
   skipped=$((skipped + s))
 done
+# A 30-second smoke run of every libFuzzer target (tools/fuzz.sh), each
+# counted as one test, from a fresh working corpus so the run depends only
+# on the checked-in one.
+if command -v clang-14 >/dev/null; then
+  echo "== fuzz smoke runs" >&2
+  fuzz_work=$(mktemp -d)
+  read -r p f < <(FUZZ_WORK=$fuzz_work tools/fuzz.sh --smoke 30 | sed -n 's/^fuzz: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
+  rm -rf "$fuzz_work"
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-1}))
+else
+  echo "test.sh: clang-14 not found: the fuzz smoke runs are skipped (tools/setup.sh installs it)" >&2
+  skipped=$((skipped + 4))
+fi
 [ "$failed" -gt 0 ] && status=1
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 exit $status

@@ -16,8 +16,9 @@ BranchPredictor::BranchPredictor(const BranchPredictorConfig& c)
 
 bool BranchPredictor::Conditional(uint64_t rip, bool taken) {
   uint64_t index = rip ^ (rip >> 12);
-  if (kind_ == DirectionPredictor::kGshare) {
-    // A history longer than the index is folded into it.
+  // A history longer than the index is folded into it (a one-entry table
+  // has no index bits to fold into).
+  if (kind_ == DirectionPredictor::kGshare && pht_bits_ > 0) {
     for (uint64_t h = history_ << 2; h != 0; h >>= pht_bits_) index ^= h;
   }
   uint8_t& counter = pht_[index & pht_mask_];

@@ -1,0 +1,122 @@
+// The fuzzers' machine does what it says in every mode, so that what the
+// executor fuzzer finds is about x64sim, not about its harness.
+#include "tests/fuzz/fuzz_machine.h"
+
+#include "gtest/gtest.h"
+#include "mmu/paging_bits.h"
+
+namespace x64sim::fuzz {
+namespace {
+
+constexpr uint64_t kRw = paging::kPteP | paging::kPteRw;
+constexpr uint64_t kUserRw = kRw | paging::kPteUs;
+
+FuzzSetup Basic(FuzzMode mode, int cpl, std::vector<uint8_t> code) {
+  FuzzSetup s;
+  s.mode = mode;
+  s.cpl = cpl;
+  const uint64_t pte = cpl ? kUserRw : kRw;
+  s.code_pte = s.stack_pte = pte;
+  for (uint64_t& p : s.data_pte) p = pte;
+  s.gpr[kRbx] = FuzzMachine::kDataPages;
+  s.code = std::move(code);
+  return s;
+}
+
+// The stub of vector v is a HLT at 0x4000 + 16 v: after it, RIP is one past.
+uint64_t StubRip(int vector) { return 0x4000 + 16 * vector + 1; }
+
+TEST(FuzzMachineTest, LongModeRunsToItsHlt) {
+  FuzzMachine m;
+  // mov dword [rbx], 0x1234; mov eax, [rbx]; hlt
+  m.Setup(Basic(FuzzMode::kLong64, 0, {0xc7, 0x03, 0x34, 0x12, 0, 0, 0x8b, 0x03, 0xf4}));
+  StopInfo stop = m.Run(100);
+  EXPECT_EQ(stop.reason, StopReason::kHaltedForever) << stop.detail;
+  EXPECT_EQ(m.cpu().state.gpr[kRax], 0x1234u);
+  EXPECT_EQ(m.cpu().state.rip, FuzzMachine::kCodePage + 9);
+  EXPECT_EQ(m.BrokenInvariant(), "");
+}
+
+TEST(FuzzMachineTest, UserAccessToSupervisorPageFaults) {
+  FuzzMachine m;
+  FuzzSetup s = Basic(FuzzMode::kLong64, 3, {0x8b, 0x03});  // mov eax, [rbx]
+  s.data_pte[0] = kRw;  // supervisor only
+  m.Setup(s);
+  m.Run(100);
+  EXPECT_EQ(m.cpu().state.rip, StubRip(kPageFault));
+  EXPECT_EQ(m.cpu().state.cpl, 0);
+  EXPECT_EQ(m.cpu().state.cr2, FuzzMachine::kDataPages);
+  EXPECT_EQ(m.BrokenInvariant(), "");
+}
+
+TEST(FuzzMachineTest, LegacyFlatModeRuns32BitCode) {
+  FuzzMachine m;
+  // mov eax, 0x11223344 (B8 id: 5 bytes in 32-bit code, 10 with REX.W in 64)
+  m.Setup(Basic(FuzzMode::kLegacyFlat, 0, {0xb8, 0x44, 0x33, 0x22, 0x11, 0x0f, 0x0b}));
+  StopInfo stop = m.Run(100);
+  EXPECT_EQ(stop.reason, StopReason::kHaltedForever) << stop.detail;
+  EXPECT_EQ(m.cpu().state.mode, CpuMode::kProtected32);
+  EXPECT_EQ(m.cpu().state.gpr[kRax], 0x11223344u);
+  EXPECT_EQ(m.cpu().state.rip, StubRip(kInvalidOpcode));  // the UD2 after it
+  EXPECT_EQ(m.BrokenInvariant(), "");
+}
+
+// Not implemented yet (docs/cpu.md): a stop that says so, not a wrong frame.
+TEST(FuzzMachineTest, LegacyRingChangeOnAnExceptionStopsSayingSo) {
+  FuzzMachine m;
+  m.Setup(Basic(FuzzMode::kLegacyFlat, 3, {0x0f, 0x0b}));
+  StopInfo stop = m.Run(100);
+  EXPECT_EQ(stop.reason, StopReason::kUnimplemented);
+  EXPECT_NE(stop.detail.find("privilege change"), std::string::npos) << stop.detail;
+}
+
+// x64sim's MMU has no 32-bit or PAE paging without long mode (docs/mmu.md).
+TEST(FuzzMachineTest, LegacyPagingStopsSayingSo) {
+  FuzzMachine m;
+  m.Setup(Basic(FuzzMode::kLegacyPae, 0, {0x90}));
+  StopInfo stop = m.Run(100);
+  EXPECT_EQ(stop.reason, StopReason::kUnimplemented);
+  EXPECT_NE(stop.detail.find("PAE paging"), std::string::npos) << stop.detail;
+}
+
+TEST(FuzzMachineTest, CompatibilityModeDeliversThroughThe64BitIdt) {
+  FuzzMachine m;
+  m.Setup(Basic(FuzzMode::kCompat32, 3, {0xcc}));  // int3 (gate DPL 3)
+  m.Run(100);
+  EXPECT_EQ(m.cpu().state.mode, CpuMode::kLong64);
+  EXPECT_EQ(m.cpu().state.rip, StubRip(kBreakpoint));
+}
+
+TEST(FuzzMachineTest, SixteenBitCodeStopsSayingSo) {
+  FuzzMachine m;
+  m.Setup(Basic(FuzzMode::kProtected16, 0, {0x90}));
+  StopInfo stop = m.Run(100);
+  EXPECT_EQ(stop.reason, StopReason::kUnimplemented);
+  EXPECT_NE(stop.detail.find("16-bit protected-mode code"), std::string::npos) << stop.detail;
+  EXPECT_EQ(m.cpu().instret(), 0u);
+}
+
+TEST(FuzzMachineTest, RealModeStopsSayingSo) {
+  FuzzMachine m;
+  m.Setup(Basic(FuzzMode::kReal, 0, {0x90}));
+  StopInfo stop = m.Run(100);
+  EXPECT_EQ(stop.reason, StopReason::kUnimplemented);
+  EXPECT_NE(stop.detail.find("real-mode"), std::string::npos) << stop.detail;
+}
+
+TEST(FuzzMachineTest, SoftTlbStaysCoherentAcrossAPageTableChange) {
+  FuzzMachine m;
+  // Read the page, unmap it by rewriting its PTE, INVLPG, read again: the
+  // second read must fault, and the soft TLB must not keep the old page.
+  // mov eax,[rbx]; mov qword [rcx], 0; invlpg [rbx]; mov eax,[rbx]
+  FuzzSetup s = Basic(FuzzMode::kLong64, 0,
+                      {0x8b, 0x03, 0x48, 0xc7, 0x01, 0, 0, 0, 0, 0x0f, 0x01, 0x3b, 0x8b, 0x03});
+  s.gpr[kRcx] = 0xb000 + (FuzzMachine::kDataPages >> 12) * 8;  // its PTE
+  m.Setup(s);
+  m.Run(100);
+  EXPECT_EQ(m.cpu().state.rip, StubRip(kPageFault));
+  EXPECT_EQ(m.BrokenInvariant(), "");
+}
+
+}  // namespace
+}  // namespace x64sim::fuzz
