@@ -76,6 +76,35 @@ static const char *test_user_exception_ud(void)
     PASS;
 }
 
+/* RFLAGS.DF is user state: the kernel's C code (string instructions in
+ * its IPC transfer) must not run with the user's DF set. */
+static void fault_with_df_set(seL4_Word addr, seL4_Word unused)
+{
+    __asm__ volatile("std\n\tmovq (%0), %%rax" : : "r"(addr) : "rax", "memory");
+}
+
+static const char *test_fault_with_df_set(void)
+{
+    seL4_Word va = env_region(0) + 0x28;
+    for (int round = 0; round < 3; round++) {
+        helper_t h = helper_start(fault_with_df_set, va, 0, seL4_MaxPrio - 1);
+        seL4_Word expect_badge = (seL4_Word)h.index + 1;
+        fault_msg_t f = env_fault_of(&h);
+        CHECK_EQ(f.badge, expect_badge);
+        CHECK_EQ(f.label, seL4_Fault_VMFault);
+        CHECK_EQ(f.length, seL4_VMFault_Length);
+        CHECK_EQ(f.mr[seL4_VMFault_Addr], va);
+        CHECK_EQ(f.mr[seL4_VMFault_FSR], 4);
+        CHECK_EQ(f.mr[seL4_VMFault_PrefetchFault], 0);
+    }
+    /* The kernel still transfers a long message correctly afterwards. */
+    seL4_CPtr ep = env_alloc(seL4_EndpointObject, 0);
+    CHECK(ep);
+    for (int i = 0; i < 20; i++) seL4_SetMR(i, 0x1000 + i);
+    seL4_NBSend(ep, seL4_MessageInfo_new(0, 0, 0, 20));
+    PASS;
+}
+
 static void privileged(seL4_Word unused0, seL4_Word unused1) { __asm__ volatile("hlt"); }
 
 static const char *test_user_exception_gp(void)
@@ -272,6 +301,7 @@ const test_case_t fault_tests[] = {
     {"fault_badge_names_thread", test_fault_badge_names_thread},
     {"fault_user_exception_ud", test_user_exception_ud},
     {"fault_user_exception_gp", test_user_exception_gp},
+    {"fault_with_df_set", test_fault_with_df_set},
     {"fault_user_exception_divide", test_user_exception_divide},
     {"fault_reply_restarts_after_mapping", test_reply_restarts_after_mapping},
     {"fault_reply_moves_past_exception", test_reply_moves_past_exception},

@@ -132,7 +132,11 @@ interrupt_vectors:
     .set vec, vec + 1
     .endr
 
+/* Delivery clears IF/TF but not DF (SDM 6.12.1.3), and the C code that
+ * follows expects DF = 0 (System V ABI 3.2.1): the user's DF is in the
+ * saved RFLAGS and comes back with IRETQ. */
 exception_common:
+    cld
     testb $3, 24(%rsp)              /* CS of the interrupted context */
     jz kernel_exception
     PUSH_GPRS
@@ -144,6 +148,7 @@ exception_common:
 
 /* The kernel itself faulted (or NMI/#DF/#MC): report and stop. */
 kernel_exception:
+    cld
     PUSH_GPRS
     movq %rsp, %rdi
     andq $-16, %rsp
