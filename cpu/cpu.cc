@@ -113,6 +113,11 @@ std::string Cpu::DescribeInstructionAt(uint64_t rip) {
   return absl::StrFormat("at %#x (%s): %s [%s]", rip, ModeName(), text, hex);
 }
 
+void Cpu::OnDebuggerWrite(uint64_t paddr) {
+  const uint64_t page = paddr & ~kPageOffsetMask;
+  if (memory_.IsCodePage(page)) InvalidateCodePage(page);
+}
+
 void Cpu::InvalidateCodePage(uint64_t phys_page) {
   memory_.SetCodePage(phys_page, false);
   auto it = blocks_by_page_.find(phys_page);
@@ -315,7 +320,8 @@ const Block* Cpu::FetchBlock(std::unique_ptr<Block>* uncached) {
 
 StopInfo Cpu::Run(uint64_t max_instructions) {
   stop_ = StopInfo{};
-  return observer_ != nullptr ? RunLoop<true>(max_instructions) : RunLoop<false>(max_instructions);
+  return observer_ != nullptr || debug_hook_ != nullptr ? RunLoop<true>(max_instructions)
+                                                        : RunLoop<false>(max_instructions);
 }
 
 // Chained blocks run as the loop would run them: each starts only where the
@@ -411,11 +417,15 @@ void Cpu::StepBlock(const Block* block, uint64_t budget) {
     DecodedInsn step[2] = {block->insns[i], block->insns[block->count]};
     if (step[0].flags & kInsnFused) step[0].handler = UnfusedCompare(step[0].handler);
     const uint64_t rip = state.rip;
+    if (kObserve && debug_hook_ != nullptr && debug_hook_->StopBefore(step[0], rip)) {
+      RequestStop({StopReason::kDebugger, 0, "stopped by the debugger"});
+      return;
+    }
     Flow flow = step[0].handler(*this, step[0]);
     if (flow == Flow::kFault) return;
     if (flow == Flow::kJump) ++instret_;
     // The copy: a store into this code may have rewritten block->insns[i].
-    if constexpr (kObserve) observer_->OnRetire(step[0], rip, state.rip);
+    if (kObserve && observer_ != nullptr) observer_->OnRetire(step[0], rip, state.rip);
     if (flow != Flow::kNext || !block->valid) return;
   }
 }
@@ -469,6 +479,7 @@ void Cpu::HandleExternalEvents() {
   interrupts_->Acknowledge(vector);
   state.halted = false;
   if (observer_ != nullptr) observer_->OnEvent(static_cast<uint8_t>(vector), state.rip);
+  if (debug_hook_ != nullptr) debug_hook_->OnEvent(static_cast<uint8_t>(vector), state.rip);
   if (timing_on_) model_->Deliver(TimingEvent::kInterrupt, state.cpl);
   if (!DeliverInterrupt(static_cast<uint8_t>(vector), false, 0, false, state.rip)) {
     DeliverPendingException();

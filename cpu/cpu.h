@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "cpu/debug_hook.h"
 #include "cpu/decoded_insn.h"
 #include "cpu/io_bus.h"
 #include "cpu/retire_observer.h"
@@ -47,6 +48,7 @@ enum class StopReason : uint8_t {
   kHaltedForever,     // HLT with interrupts off or no interrupt source left
   kUnimplemented,     // an unimplemented instruction, with --unimplemented=stop
   kInterrupted,       // a stop was requested (SIGINT/SIGTERM): at a block boundary
+  kDebugger,          // the attached DebugHook stopped before an instruction
 };
 
 struct StopInfo {
@@ -90,6 +92,8 @@ class Cpu : public TranslationListener {
 
   void set_interrupt_controller(InterruptController* c) { interrupts_ = c; }
   void set_retire_observer(RetireObserver* o) { observer_ = o; }
+  // A debugger: with one attached every instruction is stepped (no chaining).
+  void set_debug_hook(DebugHook* hook) { debug_hook_ = hook; }
   void set_stop_on_unimplemented(bool stop) { stop_on_unimplemented_ = stop; }
   // A signal number another thread or a signal handler sets to stop the
   // run (0: none). The loop reads it between blocks, so a chained run
@@ -345,6 +349,9 @@ class Cpu : public TranslationListener {
 
   // A one-line description of the instruction at RIP (bytes + disassembly).
   std::string DescribeInstructionAt(uint64_t rip);
+  // A debugger wrote guest RAM at `paddr` behind the CPU's back: code
+  // decoded from that page is dropped, as a guest store would drop it.
+  void OnDebuggerWrite(uint64_t paddr);
   std::string ModeName() const;
 
  private:
@@ -448,6 +455,7 @@ class Cpu : public TranslationListener {
   IoBus& io_;
   InterruptController* interrupts_ = nullptr;
   RetireObserver* observer_ = nullptr;
+  DebugHook* debug_hook_ = nullptr;
   TimingModel* model_ = nullptr;
   bool timing_on_ = false;
   std::function<void(uint32_t)> marker_;

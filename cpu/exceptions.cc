@@ -32,6 +32,7 @@ void Cpu::DeliverPendingException() {
   exception_.pending = false;
   for (int nesting = 0;; ++nesting) {
     if (observer_ != nullptr) observer_->OnEvent(current.vector, state.rip);
+    if (debug_hook_ != nullptr) debug_hook_->OnEvent(current.vector, state.rip);
     if (timing_on_) model_->Deliver(TimingEvent::kException, state.cpl);
     bool has_code = current.has_error_code && HasErrorCode(current.vector);
     if (DeliverInterrupt(current.vector, has_code, current.error_code, false, state.rip)) {

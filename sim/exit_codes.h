@@ -13,6 +13,7 @@ inline constexpr int kExitUnimplemented = 10;
 inline constexpr int kExitHaltedForever = 12;
 inline constexpr int kExitIoError = 14;
 inline constexpr int kExitInterrupted = 16;  // SIGINT or SIGTERM: stopped, outputs written
+inline constexpr int kExitKilledFromGdb = 18;  // gdb's 'kill' (docs/gdb.md), outputs written
 
 }  // namespace x64sim
 

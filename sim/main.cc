@@ -23,6 +23,7 @@
 #include "mmu/mmu_tracer.h"
 #include "sim/command_line.h"
 #include "sim/exit_codes.h"
+#include "sim/gdb_stub.h"
 #include "sim/machine.h"
 #include "sim/output_file.h"
 #include "sim/stats_json.h"
@@ -56,6 +57,10 @@ ABSL_FLAG(std::string, timing, "on",
           "(fastest)");
 ABSL_FLAG(bool, fast_forward, false,
           "run functionally until the guest's region of interest begins (guest/roi), then timed");
+ABSL_FLAG(int32_t, gdb, -1,
+          "serve the GDB remote protocol on 127.0.0.1:PORT (0: a free port, printed on stderr); "
+          "docs/gdb.md");
+ABSL_FLAG(bool, gdb_wait, false, "with --gdb: wait for gdb and stop before the first instruction");
 
 namespace x64sim {
 namespace {
@@ -97,6 +102,7 @@ int ExitCodeFor(const StopInfo& stop) {
     case StopReason::kTripleFault: return kExitTripleFault;
     case StopReason::kUnimplemented: return kExitUnimplemented;
     case StopReason::kInterrupted: return kExitInterrupted;
+    case StopReason::kDebugger:
     case StopReason::kHaltedForever:
     case StopReason::kNone: return kExitHaltedForever;
   }
@@ -109,7 +115,7 @@ int Main(int argc, char** argv) {
       "usage: x64sim --kernel=IMAGE [--module=ELF[,cmdline]]... [flags]\n"
       "exit status: the guest's debug-exit status (v<<1)|1, or 2 bad flag, 4 bad image,\n"
       "6 instruction limit, 8 triple fault, 10 unimplemented instruction, 12 halted forever,\n"
-      "14 I/O error, 16 stopped by SIGINT/SIGTERM (outputs complete)");
+      "14 I/O error, 16 stopped by SIGINT/SIGTERM, 18 killed from gdb (outputs complete)");
   // Under `bazel run` the working directory is the runfiles tree; relative
   // paths (images, --stats, --trace-mmu, .uarch files) are the user's.
   if (const char* dir = std::getenv("BUILD_WORKING_DIRECTORY"); dir != nullptr && *dir != 0) {
@@ -214,7 +220,20 @@ int Main(int argc, char** argv) {
   on_stop.sa_handler = OnStopSignal;
   sigaction(SIGINT, &on_stop, nullptr);
   sigaction(SIGTERM, &on_stop, nullptr);
-  StopInfo stop = machine.Run(absl::GetFlag(FLAGS_max_instructions));
+  std::unique_ptr<GdbStub> gdb;
+  if (const int port = absl::GetFlag(FLAGS_gdb); port >= 0) {
+    if (port > 65535) return Fail(kExitBadFlag, "--gdb must be a TCP port, 0..65535");
+    gdb = std::make_unique<GdbStub>(machine);
+    if (absl::Status listening = gdb->Listen(port); !listening.ok()) {
+      return Fail(kExitIoError, std::string(listening.message()));
+    }
+    std::fprintf(stderr, "x64sim: gdb: listening on 127.0.0.1:%d\n", gdb->port());
+  } else if (absl::GetFlag(FLAGS_gdb_wait)) {
+    return Fail(kExitBadFlag, "--gdb_wait needs --gdb=PORT");
+  }
+  const uint64_t max_instructions = absl::GetFlag(FLAGS_max_instructions);
+  StopInfo stop = gdb != nullptr ? gdb->Run(max_instructions, absl::GetFlag(FLAGS_gdb_wait))
+                                 : machine.Run(max_instructions);
   std::fflush(stdout);
   if (tracer != nullptr && absl::GetFlag(FLAGS_trace_mmu) != "-") {
     if (absl::Status written = trace_file.Commit(); !written.ok()) {
@@ -231,6 +250,7 @@ int Main(int argc, char** argv) {
       return Fail(kExitIoError, std::string(written.message()));
     }
   }
+  if (gdb != nullptr && gdb->killed()) return Fail(kExitKilledFromGdb, "killed from gdb");
   if (stop.reason == StopReason::kGuestExit) return stop.exit_status;
   return Fail(ExitCodeFor(stop), stop.detail);
 }
