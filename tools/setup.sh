@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   bazel-bootstrap bazel-rules-java
-  g++ binutils python3
+  g++ binutils python3 gdb
   libzydis-dev libabsl-dev libgtest-dev googletest libbenchmark-dev
   nlohmann-json3-dev python3-jsonschema python3-matplotlib
   qemu-system-x86

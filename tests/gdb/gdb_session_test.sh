@@ -1,0 +1,151 @@
+#!/bin/bash
+# Debian's gdb, in batch mode, against x64sim booting the seL4 tutorial's
+# root server at stage 0 (the seed, which faults at 0x70003c8): a breakpoint
+# on a symbol, steps, registers and variables, a write and a read
+# watchpoint, the fault caught and explained, the guest's exit. The session
+# runs twice and must print the same both times (simulation is
+# deterministic). Then gdb's kill (exit 18) and Ctrl-C against a long guest.
+# Usage: gdb_session_test.sh X64SIM KERNEL ROOT_SERVER COMPUTE_IMAGE
+set -u
+sim="$1"
+kernel="$2"
+root_server="$3"
+compute="$4"
+tmp="${TEST_TMPDIR:-$(mktemp -d)}"
+failures=0
+check() {  # check NAME CONDITION...
+  local name="$1"
+  shift
+  if "$@"; then echo "PASS $name"; else echo "FAIL $name"; failures=$((failures + 1)); fi
+}
+has() { grep -qF -- "$2" "$1"; }  # has FILE TEXT
+
+# start_sim NAME FLAGS...: x64sim in the background, waiting for gdb on a
+# port it chose (printed on stderr); sets $pid and $port.
+start_sim() {
+  local name="$1"
+  shift
+  "$sim" --gdb=0 --gdb-wait "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
+  pid=$!
+  port=""
+  for _ in $(seq 200); do
+    port=$(sed -n 's/^x64sim: gdb: listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$tmp/$name.err")
+    [ -n "$port" ] && return 0
+    sleep 0.05
+  done
+  echo "x64sim did not start listening:" && cat "$tmp/$name.err"
+  return 1
+}
+
+# wait_sim: x64sim's exit status, or 124 after 60 s.
+wait_sim() {
+  for _ in $(seq 600); do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      wait "$pid"
+      return $?
+    fi
+    sleep 0.1
+  done
+  kill -KILL "$pid"
+  return 124
+}
+
+session() {  # session NAME: the tutorial session; gdb's output in NAME.gdb
+  local name="$1"
+  start_sim "$name" --kernel="$kernel" --module="$root_server" || return 1
+  cat >"$tmp/$name.cmd" <<GDB
+set pagination off
+set confirm off
+target remote 127.0.0.1:$port
+info registers rip cs cr0 efer
+stepi
+info registers rip
+symbol-file $root_server
+break main
+continue
+info registers rip cs
+next
+next
+print info
+print/x \$cr3
+print \$fs_base
+rwatch info
+continue
+delete
+watch allocman
+continue
+delete
+monitor catch 14
+continue
+monitor walk 0x70003c8 write user
+monitor cycles
+continue
+GDB
+  timeout 120 gdb -batch -nx -x "$tmp/$name.cmd" >"$tmp/$name.gdb" 2>&1
+  wait_sim
+  echo $? >"$tmp/$name.status"
+  # The port differs between runs; nothing else may.
+  sed -i "s/127\.0\.0\.1:$port/127.0.0.1:PORT/" "$tmp/$name.gdb" "$tmp/$name.err"
+}
+
+session first
+g="$tmp/first.gdb"
+cat "$g"
+check "stopped before the first instruction (multiboot entry)" has "$g" "rip            0x10000c"
+check "stepi moves one instruction" has "$g" "0x000000000010000d in ?? ()"
+check "cr0 shows PE and ET at the multiboot entry" has "$g" "cr0            0x11"
+check "breakpoint at main" has "$g" "Breakpoint 1, main () at guest/dynamic2/main.c:126"
+check "rip at main, user code segment" grep -qE "^rip +0x400040 +0x400040 <main>" "$g"
+check "cs is the user code selector" grep -qE "^cs +0x23 " "$g"
+check "next steps a source line" grep -qE "^127[[:space:]]" "$g"
+check "a global variable reads" grep -qE '^\$1 = \(seL4_BootInfo \*\) 0x[0-9a-f]+' "$g"
+check "cr3 is a page-table root" grep -qE '^\$2 = 0x[0-9a-f]+000$' "$g"
+check "write watchpoint reports old and new value" has "$g" "Old value = (allocman_t *) 0x0"
+check "write watchpoint new value" grep -qE "^New value = \(allocman_t \*\) 0x[0-9a-f]+ <allocator_mem_pool>" "$g"
+check "read watchpoint" has "$g" "Hardware read watchpoint 2: info"
+check "read watchpoint value" grep -qE "^Value = \(seL4_BootInfo \*\) 0x" "$g"
+check "the seed's page fault is caught" grep -qE "guest exception 14 at rip 0x4[0-9a-f]+, cpl 3, cr2 0x70003c8" "$g"
+check "reported as SIGSEGV" has "$g" "Program received signal SIGSEGV"
+check "monitor walk explains it" has "$g" "PD[56] not present: no page table maps 0x7000000"
+check "monitor walk gives the error code" has "$g" "error code 0x6 = user write to a not-present page"
+check "monitor cycles" grep -qE "^instructions [0-9]+" "$g"
+check "guest exit reported to gdb" has "$g" "[Inferior 1 (Remote target) exited with code 043]"
+check "guest's own fault report on the console" has "$tmp/first.out" "vm fault on data at address 0x70003c8"
+check "x64sim exits with the guest's status" test "$(cat "$tmp/first.status")" = 35
+
+session second
+check "the session replays exactly (gdb)" cmp -s "$tmp/first.gdb" "$tmp/second.gdb"
+check "the session replays exactly (console)" cmp -s "$tmp/first.out" "$tmp/second.out"
+diff "$tmp/first.gdb" "$tmp/second.gdb" | head -20
+
+# A raw client: Ctrl-C while a long guest runs, then kill.
+start_sim compute --kernel="$compute" --cmdline="rounds=100000"
+python3 - "$port" >"$tmp/compute.client" 2>&1 <<'PY'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=30)
+def packet(p):
+    return b"$" + p + b"#" + b"%02x" % (sum(p) % 256)
+def reply():
+    data = b""
+    while b"#" not in data or len(data) < data.index(b"#") + 3:
+        data += s.recv(4096)
+    body = data[data.index(b"$") + 1:data.index(b"#")]
+    s.sendall(b"+")
+    return body
+s.sendall(packet(b"QStartNoAckMode"))
+print("noack", reply())
+s.sendall(packet(b"c"))
+time.sleep(0.5)
+s.sendall(b"\x03")
+print("stop", reply())
+s.sendall(packet(b"k"))
+PY
+wait_sim
+status=$?
+cat "$tmp/compute.client"
+check "Ctrl-C stops the guest with SIGINT" has "$tmp/compute.client" "stop b'T02thread:1;'"
+check "kill from gdb: exit 18" test "$status" -eq 18
+check "kill from gdb: says so" has "$tmp/compute.err" "x64sim: killed from gdb"
+
+echo "failures: $failures"
+[ "$failures" -eq 0 ]
