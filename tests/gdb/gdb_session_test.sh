@@ -5,12 +5,13 @@
 # watchpoint, the fault caught and explained, the guest's exit. The session
 # runs twice and must print the same both times (simulation is
 # deterministic). Then gdb's kill (exit 18) and Ctrl-C against a long guest.
-# Usage: gdb_session_test.sh X64SIM KERNEL ROOT_SERVER COMPUTE_IMAGE
+# Usage: gdb_session_test.sh X64SIM KERNEL ROOT_SERVER COMPUTE_IMAGE RSP_CLIENT
 set -u
 sim="$1"
 kernel="$2"
 root_server="$3"
 compute="$4"
+client_py="$5"
 tmp="${TEST_TMPDIR:-$(mktemp -d)}"
 failures=0
 check() {  # check NAME CONDITION...
@@ -29,7 +30,7 @@ start_sim() {
   pid=$!
   port=""
   for _ in $(seq 200); do
-    port=$(sed -n 's/^x64sim: gdb: listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$tmp/$name.err")
+    port=$(sed -n 's/^x64sim: gdb: listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$tmp/$name.err" 2>/dev/null)
     [ -n "$port" ] && return 0
     sleep 0.05
   done
@@ -118,34 +119,53 @@ check "the session replays exactly (gdb)" cmp -s "$tmp/first.gdb" "$tmp/second.g
 check "the session replays exactly (console)" cmp -s "$tmp/first.out" "$tmp/second.out"
 diff "$tmp/first.gdb" "$tmp/second.gdb" | head -20
 
-# A raw client: Ctrl-C while a long guest runs, then kill.
+# A raw client (rsp_client.py): Ctrl-C while a long guest runs, then kill.
+client() { python3 "$client_py" "$port" "$@"; }
 start_sim compute --kernel="$compute" --cmdline="rounds=100000"
-python3 - "$port" >"$tmp/compute.client" 2>&1 <<'PY'
-import socket, sys, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=30)
-def packet(p):
-    return b"$" + p + b"#" + b"%02x" % (sum(p) % 256)
-def reply():
-    data = b""
-    while b"#" not in data or len(data) < data.index(b"#") + 3:
-        data += s.recv(4096)
-    body = data[data.index(b"$") + 1:data.index(b"#")]
-    s.sendall(b"+")
-    return body
-s.sendall(packet(b"QStartNoAckMode"))
-print("noack", reply())
-s.sendall(packet(b"c"))
-time.sleep(0.5)
-s.sendall(b"\x03")
-print("stop", reply())
-s.sendall(packet(b"k"))
-PY
+client send:QStartNoAckMode go:c sleep:0.5 int wait "send:qRcmd,$(printf cycles | od -An -tx1 | tr -d ' \n')" go:k >"$tmp/compute.client" 2>&1
 wait_sim
 status=$?
 cat "$tmp/compute.client"
-check "Ctrl-C stops the guest with SIGINT" has "$tmp/compute.client" "stop b'T02thread:1;'"
+check "Ctrl-C stops the guest with SIGINT" has "$tmp/compute.client" "reply T02thread:1;"
+check "monitor command through qRcmd" grep -qE "^console instructions [0-9]+$" "$tmp/compute.client"
 check "kill from gdb: exit 18" test "$status" -eq 18
 check "kill from gdb: says so" has "$tmp/compute.err" "x64sim: killed from gdb"
+
+# Stops that end the run are reported with a signal and the reason; the
+# session stays to look around, and x64sim exits as the run ended.
+make_image() {  # a 32-bit a.out-kludge multiboot image; code (hex) at 1 MiB + 0x20
+  python3 - "$1" "$2" <<'PY'
+import struct, sys
+magic, flags = 0x1BADB002, 0x10000
+header = struct.pack("<8I", magic, flags, (-(magic + flags)) & 0xffffffff,
+                     0x100000, 0x100000, 0, 0, 0x100020)
+open(sys.argv[1], "wb").write(header.ljust(0x20, b"\0") + bytes.fromhex(sys.argv[2]))
+PY
+}
+make_image "$tmp/ud2.img" "0f0b"    # #UD with no IDT: a triple fault
+make_image "$tmp/x87.img" "d9e8"    # fld1: not implemented
+start_sim ud2 --kernel="$tmp/ud2.img"
+client send:c send:g go:k >"$tmp/ud2.client" 2>&1
+wait_sim
+status=$?
+cat "$tmp/ud2.client"
+check "triple fault: reason on gdb's console" grep -qE "^console x64sim: triple fault" "$tmp/ud2.client"
+check "triple fault: SIGSEGV" has "$tmp/ud2.client" "reply T0bthread:1;"
+check "triple fault: registers still readable" grep -qE "^reply [0-9a-f]{200,}$" "$tmp/ud2.client"
+check "triple fault: exit 8 after kill" test "$status" -eq 8
+start_sim x87 --kernel="$tmp/x87.img" --unimplemented=stop
+client send:c go:D >"$tmp/x87.client" 2>&1
+wait_sim
+status=$?
+cat "$tmp/x87.client"
+check "unimplemented: named on gdb's console" grep -qE "^console x64sim: unimplemented instruction at 0x100020.*fld1" "$tmp/x87.client"
+check "unimplemented: SIGILL" has "$tmp/x87.client" "reply T04thread:1;"
+check "unimplemented: exit 10 after detach" test "$status" -eq 10
+
+"$sim" --kernel="$compute" --gdb-wait >/dev/null 2>"$tmp/flag.err"
+check "--gdb-wait needs --gdb" test $? -eq 2
+"$sim" --kernel="$compute" --gdb=70000 >/dev/null 2>"$tmp/flag.err"
+check "--gdb needs a port" test $? -eq 2
 
 echo "failures: $failures"
 [ "$failures" -eq 0 ]
