@@ -393,11 +393,17 @@ StopInfo Cpu::RunLoop(uint64_t max_instructions) {
     const uint64_t generation = generation_;
     current_block_ = block;
     if (timing_on_) StartTimedBlock(block);
-    if (kObserve || limit - instret_ < static_cast<uint64_t>(block->count)) {
+    const bool step = kObserve && (observer_ != nullptr ||
+                                   debug_hook_->StepsBlock(state.rip, block->insns.get(), block->count));
+    if (step || limit - instret_ < static_cast<uint64_t>(block->count)) {
       chain_until_ = 0;
       StepBlock<kObserve>(block, limit - instret_);
     } else {
-      AllowChaining(limit);
+      if (kObserve) {
+        chain_until_ = 0;  // the debugger sees every block start
+      } else {
+        AllowChaining(limit);
+      }
       if (block->insns[0].handler(*this, block->insns[0]) == Flow::kJump) ++instret_;
     }
     if (timing_on_) FinishTimedBlock();

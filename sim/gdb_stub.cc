@@ -141,6 +141,22 @@ void GdbStub::ReportFinalStop() {
   Reply(StopReply());
 }
 
+bool GdbStub::StepsBlock(uint64_t rip, const DecodedInsn* insns, int count) {
+  since_poll_ += static_cast<uint64_t>(count);
+  if (since_poll_ >= kPollInterval) {
+    since_poll_ = 0;
+    Poll();
+  }
+  if (stepping_ || requested_signal_ != 0 || pending_stop_.has_value() || !watchpoints_.empty()) return true;
+  if (auto it = breakpoints_.lower_bound(rip); it != breakpoints_.end()) {
+    uint64_t bytes = 0;
+    for (int i = 0; i < count; ++i) bytes += insns[i].length;
+    if (it->first < rip + bytes) return true;
+  }
+  first_after_resume_ = false;  // the first instruction runs here, unchecked as it should be
+  return false;
+}
+
 bool GdbStub::StopBefore(const DecodedInsn&, uint64_t rip) {
   if (++since_poll_ >= kPollInterval) {
     since_poll_ = 0;

@@ -3,8 +3,10 @@
 // guest's current page tables, breakpoints, watchpoints, single steps,
 // Ctrl-C — plus `monitor` commands about the machine (sim/gdb_monitor.h).
 //
-// While the stub is in charge the CPU runs with a DebugHook, which steps
-// every instruction through StopBefore; runs without --gdb never see it.
+// While the stub is in charge the CPU runs with a DebugHook: blocks that
+// hold a breakpoint, or all of them while stepping or watching, run an
+// instruction at a time through StopBefore; the others run whole. Runs
+// without --gdb never see it.
 #ifndef X64SIM_SIM_GDB_STUB_H_
 #define X64SIM_SIM_GDB_STUB_H_
 
@@ -41,6 +43,7 @@ class GdbStub : public DebugHook {
   bool killed() const { return killed_; }
 
   // DebugHook.
+  bool StepsBlock(uint64_t rip, const DecodedInsn* insns, int count) override;
   bool StopBefore(const DecodedInsn& insn, uint64_t rip) override;
   void OnEvent(uint8_t vector, uint64_t rip) override;
 

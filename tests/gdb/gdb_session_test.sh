@@ -162,6 +162,12 @@ check "unimplemented: named on gdb's console" grep -qE "^console x64sim: unimple
 check "unimplemented: SIGILL" has "$tmp/x87.client" "reply T04thread:1;"
 check "unimplemented: exit 10 after detach" test "$status" -eq 10
 
+# Listening costs no accuracy: without a debugger attached, --gdb changes
+# nothing the run counts.
+"$sim" --kernel="$kernel" --module="$root_server" --stats="$tmp/plain.stats" >/dev/null 2>&1
+"$sim" --kernel="$kernel" --module="$root_server" --stats="$tmp/gdb.stats" --gdb=0 >/dev/null 2>&1
+check "same statistics with --gdb and without" cmp -s "$tmp/plain.stats" "$tmp/gdb.stats"
+
 "$sim" --kernel="$compute" --gdb-wait >/dev/null 2>"$tmp/flag.err"
 check "--gdb-wait needs --gdb" test $? -eq 2
 "$sim" --kernel="$compute" --gdb=70000 >/dev/null 2>"$tmp/flag.err"
