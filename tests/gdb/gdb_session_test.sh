@@ -65,6 +65,8 @@ symbol-file $root_server
 break main
 continue
 info registers rip cs
+x/2i \$pc
+print/x \$efer
 next
 next
 print info
@@ -80,6 +82,8 @@ monitor catch 14
 continue
 monitor walk 0x70003c8 write user
 monitor cycles
+monitor phys 0x100000 16
+monitor tlb
 continue
 GDB
   timeout 120 gdb -batch -nx -x "$tmp/$name.cmd" >"$tmp/$name.gdb" 2>&1
@@ -99,8 +103,8 @@ check "breakpoint at main" has "$g" "Breakpoint 1, main () at guest/dynamic2/mai
 check "rip at main, user code segment" grep -qE "^rip +0x400040 +0x400040 <main>" "$g"
 check "cs is the user code selector" grep -qE "^cs +0x23 " "$g"
 check "next steps a source line" grep -qE "^127[[:space:]]" "$g"
-check "a global variable reads" grep -qE '^\$1 = \(seL4_BootInfo \*\) 0x[0-9a-f]+' "$g"
-check "cr3 is a page-table root" grep -qE '^\$2 = 0x[0-9a-f]+000$' "$g"
+check "a global variable reads" grep -qE '^\$2 = \(seL4_BootInfo \*\) 0x[0-9a-f]+' "$g"
+check "cr3 is a page-table root" grep -qE '^\$3 = 0x[0-9a-f]+000$' "$g"
 check "write watchpoint reports old and new value" has "$g" "Old value = (allocman_t *) 0x0"
 check "write watchpoint new value" grep -qE "^New value = \(allocman_t \*\) 0x[0-9a-f]+ <allocator_mem_pool>" "$g"
 check "read watchpoint" has "$g" "Hardware read watchpoint 2: info"
@@ -110,6 +114,10 @@ check "reported as SIGSEGV" has "$g" "Program received signal SIGSEGV"
 check "monitor walk explains it" has "$g" "PD[56] not present: no page table maps 0x7000000"
 check "monitor walk gives the error code" has "$g" "error code 0x6 = user write to a not-present page"
 check "monitor cycles" grep -qE "^instructions [0-9]+" "$g"
+check "code reads through the page tables" grep -qE "^=> 0x400040 <main>:" "$g"
+check "efer: long mode active (LMA, bit 10)" grep -qE '^\$1 = 0x[0-9a-f]*[4-7c-f][0-9a-f]{2}$' "$g"
+check "monitor phys" grep -qE "^0x0000100000: ([0-9a-f]{2} ){15}[0-9a-f]{2}$" "$g"
+check "monitor tlb" grep -qE "^STLB-4K/2M +[0-9]+ sets x +[0-9]+ ways" "$g"
 check "guest exit reported to gdb" has "$g" "[Inferior 1 (Remote target) exited with code 043]"
 check "guest's own fault report on the console" has "$tmp/first.out" "vm fault on data at address 0x70003c8"
 check "x64sim exits with the guest's status" test "$(cat "$tmp/first.status")" = 35
@@ -122,11 +130,15 @@ diff "$tmp/first.gdb" "$tmp/second.gdb" | head -20
 # A raw client (rsp_client.py): Ctrl-C while a long guest runs, then kill.
 client() { python3 "$client_py" "$port" "$@"; }
 start_sim compute --kernel="$compute" --cmdline="rounds=100000"
-client send:QStartNoAckMode go:c sleep:0.5 int wait "send:qRcmd,$(printf cycles | od -An -tx1 | tr -d ' \n')" go:k >"$tmp/compute.client" 2>&1
+client send:QStartNoAckMode go:c sleep:0.5 int wait send:P0=efbeadde00000000 send:p0 \
+  send:P12=00000000 send:qXfer:features:read:target.xml:0,20 "send:qRcmd,$(printf cycles | od -An -tx1 | tr -d ' \n')" go:k >"$tmp/compute.client" 2>&1
 wait_sim
 status=$?
 cat "$tmp/compute.client"
 check "Ctrl-C stops the guest with SIGINT" has "$tmp/compute.client" "reply T02thread:1;"
+check "a register write reads back" has "$tmp/compute.client" "reply efbeadde00000000"
+check "a selector is not the debugger's to change" has "$tmp/compute.client" "reply E01"
+check "target description over qXfer" has "$tmp/compute.client" 'reply m<?xml version="1.0"?>'
 check "monitor command through qRcmd" grep -qE "^console instructions [0-9]+$" "$tmp/compute.client"
 check "kill from gdb: exit 18" test "$status" -eq 18
 check "kill from gdb: says so" has "$tmp/compute.err" "x64sim: killed from gdb"
