@@ -97,16 +97,18 @@ StopInfo GdbStub::Run(uint64_t max_instructions, bool wait) {
         cpu_.set_debug_hook(nullptr);
         return final_.value_or(StopInfo{StopReason::kNone, 0, "killed from gdb"});
       }
-      if (resume == Resume::kDetach) {
-        connection_.Disconnect();
-        cpu_.set_debug_hook(nullptr);
-        ForgetDebugState();
-        return final_.has_value() ? *final_ : cpu_.Run(limit - cpu_.instret());
-      }
-      stepping_ = resume == Resume::kStep;
       stopped = false;
+      stepping_ = resume == Resume::kStep;
+      if (resume == Resume::kDetach) {  // the guest runs on; a debugger may attach again
+        connection_.Disconnect();
+        ForgetDebugState();
+      }
     }
-    if (final_.has_value()) {  // nothing can run any more: say so again
+    if (final_.has_value()) {  // nothing can run any more
+      if (!connection_.connected()) {
+        cpu_.set_debug_hook(nullptr);
+        return *final_;
+      }
       ReportFinalStop();
       stopped = true;
       continue;
@@ -122,12 +124,6 @@ StopInfo GdbStub::Run(uint64_t max_instructions, bool wait) {
       continue;
     }
     final_ = stop;
-    if (!connection_.connected()) {
-      cpu_.set_debug_hook(nullptr);
-      return stop;
-    }
-    ReportFinalStop();
-    stopped = true;
   }
 }
 

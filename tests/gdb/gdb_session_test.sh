@@ -21,12 +21,12 @@ check() {  # check NAME CONDITION...
 }
 has() { grep -qF -- "$2" "$1"; }  # has FILE TEXT
 
-# start_sim NAME FLAGS...: x64sim in the background, waiting for gdb on a
-# port it chose (printed on stderr); sets $pid and $port.
+# start_sim NAME FLAGS...: x64sim in the background, serving gdb on a port
+# it chose (printed on stderr); sets $pid and $port.
 start_sim() {
   local name="$1"
   shift
-  "$sim" --gdb=0 --gdb-wait "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
+  "$sim" --gdb=0 "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
   pid=$!
   port=""
   for _ in $(seq 200); do
@@ -53,7 +53,7 @@ wait_sim() {
 
 session() {  # session NAME: the tutorial session; gdb's output in NAME.gdb
   local name="$1"
-  start_sim "$name" --kernel="$kernel" --module="$root_server" || return 1
+  start_sim "$name" --gdb-wait --kernel="$kernel" --module="$root_server" || return 1
   cat >"$tmp/$name.cmd" <<GDB
 set pagination off
 set confirm off
@@ -129,7 +129,7 @@ diff "$tmp/first.gdb" "$tmp/second.gdb" | head -20
 
 # A raw client (rsp_client.py): Ctrl-C while a long guest runs, then kill.
 client() { python3 "$client_py" "$port" "$@"; }
-start_sim compute --kernel="$compute" --cmdline="rounds=100000"
+start_sim compute --gdb-wait --kernel="$compute" --cmdline="rounds=100000"
 client send:QStartNoAckMode go:c sleep:0.5 int wait send:P0=efbeadde00000000 send:p0 \
   send:P12=00000000 send:qXfer:features:read:target.xml:0,20 "send:qRcmd,$(printf cycles | od -An -tx1 | tr -d ' \n')" go:k >"$tmp/compute.client" 2>&1
 wait_sim
@@ -142,6 +142,17 @@ check "target description over qXfer" has "$tmp/compute.client" 'reply m<?xml ve
 check "monitor command through qRcmd" grep -qE "^console instructions [0-9]+$" "$tmp/compute.client"
 check "kill from gdb: exit 18" test "$status" -eq 18
 check "kill from gdb: says so" has "$tmp/compute.err" "x64sim: killed from gdb"
+
+# Without --gdb-wait the guest starts at once; gdb attaches (SIGTRAP),
+# detaches (the guest runs on) and attaches again.
+start_sim attach --kernel="$compute" --cmdline="rounds=100000"
+client wait send:D >"$tmp/attach.client" 2>&1
+client wait go:k >>"$tmp/attach.client" 2>&1
+wait_sim
+status=$?
+cat "$tmp/attach.client"
+check "attach, detach, attach again" test "$(grep -c '^reply T05thread:1;$' "$tmp/attach.client")" -eq 2
+check "attach then kill: exit 18" test "$status" -eq 18
 
 # Stops that end the run are reported with a signal and the reason; the
 # session stays to look around, and x64sim exits as the run ended.
@@ -156,7 +167,7 @@ PY
 }
 make_image "$tmp/ud2.img" "0f0b"    # #UD with no IDT: a triple fault
 make_image "$tmp/x87.img" "d9e8"    # fld1: not implemented
-start_sim ud2 --kernel="$tmp/ud2.img"
+start_sim ud2 --gdb-wait --kernel="$tmp/ud2.img"
 client send:c send:g go:k >"$tmp/ud2.client" 2>&1
 wait_sim
 status=$?
@@ -165,7 +176,7 @@ check "triple fault: reason on gdb's console" grep -qE "^console x64sim: triple 
 check "triple fault: SIGSEGV" has "$tmp/ud2.client" "reply T0bthread:1;"
 check "triple fault: registers still readable" grep -qE "^reply [0-9a-f]{200,}$" "$tmp/ud2.client"
 check "triple fault: exit 8 after kill" test "$status" -eq 8
-start_sim x87 --kernel="$tmp/x87.img" --unimplemented=stop
+start_sim x87 --gdb-wait --kernel="$tmp/x87.img" --unimplemented=stop
 client send:c go:D >"$tmp/x87.client" 2>&1
 wait_sim
 status=$?
