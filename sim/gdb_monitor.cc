@@ -62,6 +62,20 @@ std::string Tlbs(Machine& machine) {
   return out.str();
 }
 
+// What the modelled TLBs hold for `linear` in the current PCID: without a
+// hit the next access walks (or finds a paging-structure cache entry).
+std::string TlbFor(Machine& machine, uint64_t linear) {
+  const CpuState& s = machine.cpu().state;
+  const uint16_t pcid = (s.cr4 & kCr4PCIDE) ? static_cast<uint16_t>(s.cr3 & 0xfff) : 0;
+  const TlbEntry* e = machine.mmu().tlbs().Probe(linear, pcid);
+  if (e == nullptr) return absl::StrFormat("%#x: no TLB holds it (pcid %d)\n", linear, pcid);
+  return absl::StrFormat("%#x: held as %s page %#x -> frame %#x, pcid %d%s%s, %s%s%s\n", linear,
+                         paging::PageSizeName(e->size), e->linear_base(), e->frame, e->pcid,
+                         e->global ? ", global" : "", e->dirty ? ", dirty" : "",
+                         e->rights.user ? "user" : "supervisor", e->rights.writable ? " writable" : " read-only",
+                         e->rights.no_execute ? " no-execute" : "");
+}
+
 std::string Phys(Machine& machine, uint64_t addr, uint64_t len) {
   if (len == 0 || len > kMaxPhysDump) return absl::StrFormat("phys: LEN must be 1..%d\n", kMaxPhysDump);
   std::string out;
@@ -112,7 +126,8 @@ std::string ExplainWalk(Machine& machine, uint64_t linear, AccessKind kind, bool
 
 std::string MonitorHelp() {
   return "walk ADDR [read|write|exec] [user]  page walk of a linear address now; why it faults\n"
-         "tlb                  the TLB arrays, their live entries and the MMU statistics\n"
+         "tlb [ADDR]           the TLB arrays, their live entries and the MMU statistics;\n"
+         "                     with ADDR, what the TLBs hold for it\n"
          "stats                the statistics report so far (as --stats writes it)\n"
          "cycles               simulated cycles and instructions retired\n"
          "phys ADDR LEN        LEN bytes of physical memory (hex dump, at most 4096)\n";
@@ -142,7 +157,13 @@ bool RunMonitorCommand(Machine& machine, std::string_view command, std::string* 
     }
     *output = ExplainWalk(machine, addr, kind, user);
   } else if (verb == "tlb") {
-    *output = Tlbs(machine);
+    if (words.size() == 1) {
+      *output = Tlbs(machine);
+    } else if (words.size() == 2 && ParseAddress(words[1], &addr)) {
+      *output = TlbFor(machine, addr);
+    } else {
+      *output = "usage: tlb [ADDR]\n";
+    }
   } else if (verb == "stats") {
     std::ostringstream out;
     machine.PrintStats(out);

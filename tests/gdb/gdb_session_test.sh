@@ -84,6 +84,7 @@ monitor walk 0x70003c8 write user
 monitor cycles
 monitor phys 0x100000 16
 monitor tlb
+eval "monitor tlb 0x%lx", \$pc
 continue
 GDB
   timeout 120 gdb -batch -nx -x "$tmp/$name.cmd" >"$tmp/$name.gdb" 2>&1
@@ -117,6 +118,7 @@ check "monitor cycles" grep -qE "^instructions [0-9]+" "$g"
 check "code reads through the page tables" grep -qE "^=> 0x400040 <main>:" "$g"
 check "efer: long mode active (LMA, bit 10)" grep -qE '^\$1 = 0x[0-9a-f]*[4-7c-f][0-9a-f]{2}$' "$g"
 check "monitor phys" grep -qE "^0x0000100000: ([0-9a-f]{2} ){15}[0-9a-f]{2}$" "$g"
+check "monitor tlb ADDR" grep -qE "^0xffffffff8[0-9a-f]+: held as (4K|2M|1G) page 0x[0-9a-f]+ -> frame (0|0x[0-9a-f]+), pcid 0, global" "$g"
 check "monitor tlb" grep -qE "^STLB-4K/2M +[0-9]+ sets x +[0-9]+ ways" "$g"
 check "guest exit reported to gdb" has "$g" "[Inferior 1 (Remote target) exited with code 043]"
 check "guest's own fault report on the console" has "$tmp/first.out" "vm fault on data at address 0x70003c8"
