@@ -1,10 +1,12 @@
 #!/bin/bash
 # Debian's gdb, in batch mode, against x64sim booting the seL4 tutorial's
 # root server at stage 0 (the seed, which faults at 0x70003c8): a breakpoint
-# on a symbol, steps, registers and variables, a write and a read
-# watchpoint, the fault caught and explained, the guest's exit. The session
-# runs twice and must print the same both times (simulation is
-# deterministic). Then gdb's kill (exit 18) and Ctrl-C against a long guest.
+# on a symbol, steps, registers and variables, a read and a write
+# watchpoint, the fault caught and explained, the kernel's fault handler
+# with a backtrace, the guest's exit. The session runs twice and must print
+# the same both times (simulation is deterministic). Then, from a raw
+# client (rsp_client.py): Ctrl-C, register writes, kill (exit 18), attach
+# and detach without --gdb-wait, and the stops that end a run.
 # Usage: gdb_session_test.sh X64SIM KERNEL ROOT_SERVER COMPUTE_IMAGE RSP_CLIENT
 set -u
 sim="$1"
@@ -85,6 +87,12 @@ monitor cycles
 monitor phys 0x100000 16
 monitor tlb
 eval "monitor tlb 0x%lx", \$pc
+add-symbol-file $kernel
+break handle_fault
+continue
+backtrace
+print/x \$cr2
+delete
 continue
 GDB
   timeout 120 gdb -batch -nx -x "$tmp/$name.cmd" >"$tmp/$name.gdb" 2>&1
@@ -120,6 +128,9 @@ check "efer: long mode active (LMA, bit 10)" grep -qE '^\$1 = 0x[0-9a-f]*[4-7c-f
 check "monitor phys" grep -qE "^0x0000100000: ([0-9a-f]{2} ){15}[0-9a-f]{2}$" "$g"
 check "monitor tlb ADDR" grep -qE "^0xffffffff8[0-9a-f]+: held as (4K|2M|1G) page 0x[0-9a-f]+ -> frame (0|0x[0-9a-f]+), pcid 0, global" "$g"
 check "monitor tlb" grep -qE "^STLB-4K/2M +[0-9]+ sets x +[0-9]+ ways" "$g"
+check "kernel symbols: a breakpoint in the kernel's fault handler" grep -qE "^Breakpoint [0-9]+, handle_fault \(t=0x" "$g"
+check "kernel backtrace" grep -qE "^#1 +0x[0-9a-f]+ in c_handle_exception \(\)" "$g"
+check "cr2 in the kernel" grep -qE '^\$[0-9]+ = 0x70003c8$' "$g"
 check "guest exit reported to gdb" has "$g" "[Inferior 1 (Remote target) exited with code 043]"
 check "guest's own fault report on the console" has "$tmp/first.out" "vm fault on data at address 0x70003c8"
 check "x64sim exits with the guest's status" test "$(cat "$tmp/first.status")" = 35
