@@ -181,12 +181,15 @@ PY
 make_image "$tmp/ud2.img" "0f0b"    # #UD with no IDT: a triple fault
 make_image "$tmp/x87.img" "d9e8"    # fld1: not implemented
 start_sim ud2 --gdb-wait --kernel="$tmp/ud2.img"
-client send:c send:g go:k >"$tmp/ud2.client" 2>&1
+client send:c send:Z9,0,0 send:m send:pzz send:P0=zz send:qRcmd,zz send:Mzz "send:vCont;t" \
+  send:bogus send:g go:k >"$tmp/ud2.client" 2>&1
 wait_sim
 status=$?
 cat "$tmp/ud2.client"
 check "triple fault: reason on gdb's console" grep -qE "^console x64sim: triple fault" "$tmp/ud2.client"
 check "triple fault: SIGSEGV" has "$tmp/ud2.client" "reply T0bthread:1;"
+check "malformed packets get errors" test "$(grep -cxE 'reply E(01|14)' "$tmp/ud2.client")" -eq 7
+check "unknown packets get the empty reply" grep -qx "reply " "$tmp/ud2.client"
 check "triple fault: registers still readable" grep -qE "^reply [0-9a-f]{200,}$" "$tmp/ud2.client"
 check "triple fault: exit 8 after kill" test "$status" -eq 8
 start_sim x87 --gdb-wait --kernel="$tmp/x87.img" --unimplemented=stop
