@@ -221,8 +221,9 @@ int Main(int argc, char** argv) {
   sigaction(SIGINT, &on_stop, nullptr);
   sigaction(SIGTERM, &on_stop, nullptr);
   std::unique_ptr<GdbStub> gdb;
-  if (const int port = absl::GetFlag(FLAGS_gdb); port >= 0) {
-    if (port > 65535) return Fail(kExitBadFlag, "--gdb must be a TCP port, 0..65535");
+  const int port = absl::GetFlag(FLAGS_gdb);
+  if (port < -1 || port > 65535) return Fail(kExitBadFlag, "--gdb must be a TCP port, 0..65535");
+  if (port >= 0) {
     gdb = std::make_unique<GdbStub>(machine);
     if (absl::Status listening = gdb->Listen(port); !listening.ok()) {
       return Fail(kExitIoError, std::string(listening.message()));

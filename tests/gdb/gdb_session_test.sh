@@ -159,6 +159,9 @@ check "kill from gdb: says so" has "$tmp/compute.err" "x64sim: killed from gdb"
 # Without --gdb-wait the guest starts at once; gdb attaches (SIGTRAP),
 # detaches (the guest runs on) and attaches again.
 start_sim attach --kernel="$compute" --cmdline="rounds=100000"
+"$sim" --kernel="$compute" --gdb="$port" >/dev/null 2>"$tmp/busy.err"
+check "a port in use: exit 14" test $? -eq 14
+check "a port in use: says so" grep -q "gdb: cannot listen on 127.0.0.1:$port" "$tmp/busy.err"
 client wait send:D >"$tmp/attach.client" 2>&1
 client wait go:k >>"$tmp/attach.client" 2>&1
 wait_sim
@@ -211,6 +214,8 @@ check "same statistics with --gdb and without" cmp -s "$tmp/plain.stats" "$tmp/g
 check "--gdb-wait needs --gdb" test $? -eq 2
 "$sim" --kernel="$compute" --gdb=70000 >/dev/null 2>"$tmp/flag.err"
 check "--gdb needs a port" test $? -eq 2
+"$sim" --kernel="$compute" --gdb=-7 >/dev/null 2>"$tmp/flag.err"
+check "--gdb needs a port, not a negative number" test $? -eq 2
 
 echo "failures: $failures"
 [ "$failures" -eq 0 ]
