@@ -1,5 +1,6 @@
 #include "sim/gdb_monitor.h"
 
+#include <algorithm>
 #include <sstream>
 #include <vector>
 
