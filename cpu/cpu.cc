@@ -322,14 +322,14 @@ StopInfo Cpu::Run(uint64_t max_instructions) {
 // loop would start it without polling events or stepping to the limit. The
 // budget bounds the native stack when the compiler does not turn handler
 // calls into jumps (unoptimised and sanitizer builds).
-void Cpu::AllowChaining(uint64_t limit) {
+void Cpu::AllowChaining() {
   constexpr uint64_t kChainBudget = 512;
   // With timing off a cycle is an instruction, so the next event bounds the
   // chain; with timing on, PriceAndChain compares cycles itself.
   const uint64_t events = timing_on_ ? UINT64_MAX
                           : next_event_check_ > idle_cycles_ ? next_event_check_ - idle_cycles_
                                                              : 0;
-  const uint64_t last_full_block = limit > Block::kMaxInsns ? limit - Block::kMaxInsns : 0;
+  const uint64_t last_full_block = run_limit_ > Block::kMaxInsns ? run_limit_ - Block::kMaxInsns : 0;
   chain_until_ = std::min({events, last_full_block, instret_ + kChainBudget});
 }
 
@@ -345,7 +345,7 @@ void Cpu::AddLink(const Block* prev, const Block* next) {
 
 template <bool kObserve>
 StopInfo Cpu::RunLoop(uint64_t max_instructions) {
-  const uint64_t limit = instret_ + max_instructions;
+  run_limit_ = instret_ + max_instructions;
   std::unique_ptr<Block> uncached;
   const Block* prev = nullptr;  // the block just run, while its links are usable
   while (stop_.reason == StopReason::kNone) {
@@ -360,7 +360,7 @@ StopInfo Cpu::RunLoop(uint64_t max_instructions) {
       if (stop_.reason != StopReason::kNone) break;
       if (state.halted || exception_.pending) continue;
     }
-    if (instret_ >= limit) {
+    if (instret_ >= run_limit_) {
       stop_ = {StopReason::kInstructionLimit, 0,
                absl::StrFormat("instruction limit of %d reached at rip %#x (%s)",
                                max_instructions, state.rip, ModeName())};
@@ -387,11 +387,11 @@ StopInfo Cpu::RunLoop(uint64_t max_instructions) {
     const uint64_t generation = generation_;
     current_block_ = block;
     if (timing_on_) StartTimedBlock(block);
-    if (kObserve || limit - instret_ < static_cast<uint64_t>(block->count)) {
+    if (kObserve || run_limit_ - instret_ < static_cast<uint64_t>(block->count)) {
       chain_until_ = 0;
-      StepBlock<kObserve>(block, limit - instret_);
+      StepBlock<kObserve>(block, run_limit_ - instret_);
     } else {
-      AllowChaining(limit);
+      AllowChaining();
       if (block->insns[0].handler(*this, block->insns[0]) == Flow::kJump) ++instret_;
     }
     if (timing_on_) FinishTimedBlock();
@@ -412,7 +412,7 @@ void Cpu::StepBlock(const Block* block, uint64_t budget) {
     if (step[0].flags & kInsnFused) step[0].handler = UnfusedCompare(step[0].handler);
     const uint64_t rip = state.rip;
     Flow flow = step[0].handler(*this, step[0]);
-    if (flow == Flow::kFault) return;
+    if (flow == Flow::kFault || flow == Flow::kYield) return;
     if (flow == Flow::kJump) ++instret_;
     // The copy: a store into this code may have rewritten block->insns[i].
     if constexpr (kObserve) observer_->OnRetire(step[0], rip, state.rip);
