@@ -169,11 +169,12 @@ bool Cpu::DecodeBlock(uint64_t linear, uint64_t phys, Block* block, bool* cachea
     uint8_t fetched[ZYDIS_MAX_INSTRUCTION_LENGTH];
     uint8_t straddle[ZYDIS_MAX_INSTRUCTION_LENGTH];
     size_t avail = kPageSize - offset;
-    const uint8_t* bytes = page + offset;
-    if (page == nullptr) {
+    const uint8_t* bytes = fetched;
+    if (page != nullptr) {
+      bytes = page + offset;
+    } else {
       avail = std::min(avail, sizeof(fetched));
       copy_code((phys & ~kPageOffsetMask) + offset, fetched, avail);
-      bytes = fetched;
     }
     ZydisDecodedInstruction insn;
     ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
