@@ -174,11 +174,12 @@ bool Cpu::DecodeBlock(uint64_t linear, uint64_t phys, Block* block, bool* cachea
     uint8_t fetched[ZYDIS_MAX_INSTRUCTION_LENGTH];
     uint8_t straddle[ZYDIS_MAX_INSTRUCTION_LENGTH];
     size_t avail = kPageSize - offset;
-    const uint8_t* bytes = page + offset;
-    if (page == nullptr) {
+    const uint8_t* bytes = fetched;
+    if (page != nullptr) {
+      bytes = page + offset;
+    } else {
       avail = std::min(avail, sizeof(fetched));
       copy_code((phys & ~kPageOffsetMask) + offset, fetched, avail);
-      bytes = fetched;
     }
     ZydisDecodedInstruction insn;
     ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
@@ -328,14 +329,14 @@ StopInfo Cpu::Run(uint64_t max_instructions) {
 // loop would start it without polling events or stepping to the limit. The
 // budget bounds the native stack when the compiler does not turn handler
 // calls into jumps (unoptimised and sanitizer builds).
-void Cpu::AllowChaining(uint64_t limit) {
+void Cpu::AllowChaining() {
   constexpr uint64_t kChainBudget = 512;
   // With timing off a cycle is an instruction, so the next event bounds the
   // chain; with timing on, PriceAndChain compares cycles itself.
   const uint64_t events = timing_on_ ? UINT64_MAX
                           : next_event_check_ > idle_cycles_ ? next_event_check_ - idle_cycles_
                                                              : 0;
-  const uint64_t last_full_block = limit > Block::kMaxInsns ? limit - Block::kMaxInsns : 0;
+  const uint64_t last_full_block = run_limit_ > Block::kMaxInsns ? run_limit_ - Block::kMaxInsns : 0;
   chain_until_ = std::min({events, last_full_block, instret_ + kChainBudget});
 }
 
@@ -351,7 +352,7 @@ void Cpu::AddLink(const Block* prev, const Block* next) {
 
 template <bool kObserve>
 StopInfo Cpu::RunLoop(uint64_t max_instructions) {
-  const uint64_t limit = instret_ + max_instructions;
+  run_limit_ = instret_ + max_instructions;
   std::unique_ptr<Block> uncached;
   const Block* prev = nullptr;  // the block just run, while its links are usable
   while (stop_.reason == StopReason::kNone) {
@@ -366,7 +367,7 @@ StopInfo Cpu::RunLoop(uint64_t max_instructions) {
       if (stop_.reason != StopReason::kNone) break;
       if (state.halted || exception_.pending) continue;
     }
-    if (instret_ >= limit) {
+    if (instret_ >= run_limit_) {
       stop_ = {StopReason::kInstructionLimit, 0,
                absl::StrFormat("instruction limit of %d reached at rip %#x (%s)",
                                max_instructions, state.rip, ModeName())};
@@ -395,14 +396,14 @@ StopInfo Cpu::RunLoop(uint64_t max_instructions) {
     if (timing_on_) StartTimedBlock(block);
     const bool step = kObserve && (observer_ != nullptr ||
                                    debug_hook_->StepsBlock(state.rip, block->insns.get(), block->count));
-    if (step || limit - instret_ < static_cast<uint64_t>(block->count)) {
+    if (step || run_limit_ - instret_ < static_cast<uint64_t>(block->count)) {
       chain_until_ = 0;
-      StepBlock<kObserve>(block, limit - instret_);
+      StepBlock<kObserve>(block, run_limit_ - instret_);
     } else {
       if (kObserve) {
         chain_until_ = 0;  // the debugger sees every block start
       } else {
-        AllowChaining(limit);
+        AllowChaining();
       }
       if (block->insns[0].handler(*this, block->insns[0]) == Flow::kJump) ++instret_;
     }
@@ -428,7 +429,7 @@ void Cpu::StepBlock(const Block* block, uint64_t budget) {
       return;
     }
     Flow flow = step[0].handler(*this, step[0]);
-    if (flow == Flow::kFault) return;
+    if (flow == Flow::kFault || flow == Flow::kYield) return;
     if (flow == Flow::kJump) ++instret_;
     // The copy: a store into this code may have rewritten block->insns[i].
     if (kObserve && observer_ != nullptr) observer_->OnRetire(step[0], rip, state.rip);

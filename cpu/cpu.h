@@ -184,6 +184,15 @@ class Cpu : public TranslationListener {
     }
     return Flow::kLeave;
   }
+  // Ends a handler part-way through a long instruction (a REP string
+  // instruction's slice) whose committed registers say where it goes on:
+  // nothing retires, RIP stays, and the run loop looks at events, stop
+  // requests and the limit before running it again. Each slice counts
+  // towards the instruction limit, so no single instruction outlasts it.
+  Flow Yield() {
+    if (run_limit_ > instret_) --run_limit_;
+    return Flow::kYield;
+  }
   // Retires the instruction and returns to the run loop, which then looks
   // again at everything a block depends on (mode, interrupts, stop requests).
   Flow Leave(const DecodedInsn& in) {
@@ -447,7 +456,7 @@ class Cpu : public TranslationListener {
     return nullptr;
   }
   // Sets chain_until_ for a block about to run from the loop.
-  void AllowChaining(uint64_t limit);
+  void AllowChaining();
   void AddLink(const Block* prev, const Block* next);
 
   PhysicalMemory& memory_;
@@ -518,6 +527,7 @@ class Cpu : public TranslationListener {
   // Branch may enter the next block without returning to the loop.
   const Block* current_block_ = nullptr;
   uint64_t chain_until_ = 0;
+  uint64_t run_limit_ = 0;  // instret at which this Run stops (less one per Yield)
   StopInfo stop_;
   bool stop_on_unimplemented_ = false;
   const std::atomic<int>* stop_request_ = nullptr;

@@ -19,6 +19,7 @@ enum class Flow : uint8_t {
   kJump,   // RIP was set by the handler; the loop retires it and leaves the block
   kFault,  // an exception is pending; RIP still names this instruction
   kLeave,  // retired by Cpu::Leave: state the block depends on changed
+  kYield,  // not retired, to go on later (Cpu::Yield): RIP still names it
 };
 
 using Handler = Flow (*)(Cpu&, const DecodedInsn&);

@@ -21,9 +21,10 @@ bool ReadAt(const std::vector<uint8_t>& b, uint64_t offset, T* out) {
 }  // namespace
 
 absl::StatusOr<ElfImage> ParseElf(const std::vector<uint8_t>& b) {
-  if (b.size() < 52 || std::memcmp(b.data(), "\x7f" "ELF", 4) != 0) {
+  if (b.size() < 4 || std::memcmp(b.data(), "\x7f" "ELF", 4) != 0) {
     return absl::InvalidArgumentError("not an ELF file (bad magic)");
   }
+  if (b.size() < 52) return absl::InvalidArgumentError("truncated ELF header");
   ElfImage img;
   uint8_t elf_class = b[4];
   if (elf_class != 1 && elf_class != 2) {

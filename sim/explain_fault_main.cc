@@ -3,11 +3,12 @@
 //
 //   bazel run //sim:explain-fault -- TRACE
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 
 #include "mmu/explain_fault.h"
+#include "sim/input_file.h"
 
 int main(int argc, char** argv) {
   if (argc != 2) {
@@ -20,11 +21,12 @@ int main(int argc, char** argv) {
   if (const char* cwd = std::getenv("BUILD_WORKING_DIRECTORY"); cwd && !path.empty() && path[0] != '/') {
     path = std::string(cwd) + "/" + path;
   }
-  std::ifstream trace(path);
-  if (!trace) {
-    std::cerr << "explain-fault: cannot open " << path << "\n";
+  absl::StatusOr<std::string> contents = x64sim::ReadWholeFile(path);
+  if (!contents.ok()) {
+    std::cerr << "explain-fault: " << contents.status().message() << "\n";
     return 1;
   }
+  std::istringstream trace(*std::move(contents));
   absl::StatusOr<int> faults = x64sim::ExplainTrace(trace, std::cout);
   if (!faults.ok()) {
     std::cerr << "explain-fault: " << path << ": " << faults.status().message() << "\n";

@@ -3,9 +3,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <map>
 #include <sstream>
 #include <memory>
@@ -24,6 +22,7 @@
 #include "sim/command_line.h"
 #include "sim/exit_codes.h"
 #include "sim/gdb_stub.h"
+#include "sim/input_file.h"
 #include "sim/machine.h"
 #include "sim/output_file.h"
 #include "sim/stats_json.h"
@@ -72,9 +71,9 @@ int Fail(int code, const std::string& message) {
 }
 
 absl::StatusOr<std::vector<uint8_t>> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrFormat("cannot open '%s'", path));
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
+  absl::StatusOr<std::string> contents = ReadWholeFile(path);
+  if (!contents.ok()) return contents.status();
+  return std::vector<uint8_t>(contents->begin(), contents->end());
 }
 
 void PrintHelp() {

@@ -11,6 +11,10 @@ namespace {
 
 constexpr uint32_t kHeaderSearchBytes = 8192;
 constexpr uint32_t kFlagAoutKludge = 1u << 16;
+// Spec 3.1.2: bits 0-15 are requirements a loader must refuse if it cannot
+// meet them. x64sim aligns modules (bit 0) and gives the memory map (bit 1);
+// it has no video mode table (bit 2), and bits 3-15 mean nothing yet.
+constexpr uint32_t kFlagsUnmet = 0xfffc;
 // Information-structure flags (spec 3.3).
 constexpr uint32_t kInfoMemory = 1u << 0;
 constexpr uint32_t kInfoCmdline = 1u << 2;
@@ -36,6 +40,11 @@ absl::StatusOr<Header> FindHeader(const std::vector<uint8_t>& k) {
     if (w[0] + w[1] + w[2] != 0) {
       return absl::InvalidArgumentError(
           absl::StrFormat("multiboot header at offset %#x has a bad checksum", off));
+    }
+    if (w[1] & kFlagsUnmet) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "multiboot header at offset %#x requires what x64sim cannot provide (flags %#x; "
+          "only bits 0, 1 and 16 are supported)", off, w[1]));
     }
     Header h{};
     h.flags = w[1];

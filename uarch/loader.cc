@@ -3,11 +3,10 @@
 #include <cpuid.h>
 
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "sim/input_file.h"
 #include "uarch/description_parser.h"
 #include "uarch/implemented_form_keys.h"
 #include "uarch/overrides.h"
@@ -80,17 +79,16 @@ absl::StatusOr<UarchDescription> LoadUarch(const std::string& what, std::string*
     }
   }
   if (path.empty()) {
-    std::ifstream in(name);
-    if (!in) {
+    absl::StatusOr<std::string> contents = ReadWholeFile(name);
+    if (absl::IsNotFound(contents.status())) {
       std::vector<std::string> names;
       for (const ShippedModel& m : ShippedModels()) names.push_back(m.name);
       return absl::NotFoundError(absl::StrFormat(
           "--uarch=%s: no such shipped model (%s, host) and no readable file", name,
           absl::StrJoin(names, ", ")));
     }
-    std::stringstream contents;
-    contents << in.rdbuf();
-    text = contents.str();
+    if (!contents.ok()) return contents.status();
+    text = *std::move(contents);
     path = name;
   }
   if (!overrides.empty()) {

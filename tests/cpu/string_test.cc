@@ -249,6 +249,40 @@ TEST(StringFaultTest, RepStosOverItsOwnCodeIsSeen) {
   EXPECT_EQ(s.gpr[kRcx], 0u);
 }
 
+// A long REP goes in slices of 65536 elements, returning to the run loop
+// between them without retiring (as an interrupt between iterations would
+// see it), each slice counting towards the instruction limit: neither a
+// count of 2^64 - 1 over unbacked memory nor anything else outlasts it.
+TEST(StringFaultTest, LongRepGoesInSlicesBoundedByTheLimit) {
+  LongModeMachine m;
+  constexpr uint64_t kUnbacked = 0x40000000;  // above the 16 MiB of RAM
+  m.MapPage(LongModeMachine::kData, kUnbacked);
+  CpuState& s = m.state();
+  s.gpr[kRcx] = ~0ull;
+  s.gpr[kRdi] = LongModeMachine::kData;
+  LongModeMachine::Outcome out = m.Run({0xf3, 0xaa}, /*max_instructions=*/3);  // rep stosb
+  EXPECT_EQ(out.reason, StopReason::kInstructionLimit);
+  EXPECT_EQ(s.rip, LongModeMachine::kCode);
+  EXPECT_EQ(m.cpu().instret(), 0u);
+  // Three slices of 65536 elements, done one by one (unbacked memory).
+  EXPECT_EQ(s.gpr[kRcx], ~0ull - 3 * 65536);
+  EXPECT_EQ(s.gpr[kRdi], LongModeMachine::kData + 3 * 65536);
+}
+
+TEST(StringFaultTest, SlicedRepFinishesWithTheSameResult) {
+  LongModeMachine m;
+  // rep stosq over 1 MiB (131072 elements: two slices), then hlt.
+  CpuState& s = m.state();
+  s.gpr[kRax] = 0x0123456789abcdefull;
+  s.gpr[kRcx] = 131072;
+  s.gpr[kRdi] = LongModeMachine::kData;
+  ASSERT_EQ(m.Run({0xf3, 0x48, 0xab}).vector, -1);
+  EXPECT_EQ(s.gpr[kRcx], 0u);
+  EXPECT_EQ(s.gpr[kRdi], LongModeMachine::kData + (1u << 20));
+  EXPECT_EQ(m.Get64(LongModeMachine::kData + (1u << 20) - 8), 0x0123456789abcdefull);
+  EXPECT_EQ(m.cpu().instret(), 2u);  // rep stosq and hlt, once each
+}
+
 // The source segment can be overridden (FS here, whose base counts in
 // 64-bit mode); ES:RDI cannot (SDM vol. 2B MOVS).
 TEST(StringFaultTest, SourceSegmentOverride) {

@@ -49,6 +49,23 @@ for mode in ("compat32", "legacy_pae", "legacy_flat", "protected16", "real"):
 write("executor_fuzzer", "long64_smap_smep", executor_input("long64", CODE64["memory"], control=0x6))
 
 
+# ---- differential: registers, flags, then 5 bytes an instruction ----------
+def differential_input(instructions, flags=0x01):
+    regs = b"".join(struct.pack("<Q", (0x0123456789ABCDEF * (i + 1)) & (2**64 - 1)) for i in range(16))
+    return regs + bytes([flags]) + b"".join(bytes(i) for i in instructions)
+
+
+# [form, size, reg a, reg b, imm]; forms index Menu() in differential_fuzzer.cc.
+write("differential_fuzzer", "alu_chain", differential_input(
+    [[0, 3, 0, 1, 0x00], [1, 2, 2, 3, 0x13], [2, 3, 4, 0, 0x29], [12, 3, 5, 6, 0x0c]]))
+write("differential_fuzzer", "memory_forms", differential_input(
+    [[4, 3, 0, 0, 0x88], [5, 1, 1, 0, 0x90], [6, 0, 2, 0, 0xa0], [7, 2, 3, 0, 0x81]]))
+write("differential_fuzzer", "flags_readers", differential_input(
+    [[3, 3, 0, 1, 0x00], [12, 3, 2, 3, 0x05], [13, 0, 4, 0, 0x0e], [9, 2, 5, 0, 0x03]]))
+write("differential_fuzzer", "every_form", differential_input(
+    [[f, f % 4, f % 14, (f * 5) % 14, f * 37 % 256] for f in range(17)]))
+
+
 # ---- loader: [modules][cmdline][kernel] (loader_fuzzer.cc) -----------------
 MB_MAGIC = 0x1BADB002
 

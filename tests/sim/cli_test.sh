@@ -48,7 +48,23 @@ make_image "$tmp/ud2.img" "0f0b"                             # #UD with no IDT
 make_image "$tmp/nowhere.img" "b8000000f0ffe0"               # jmp to unbacked 0xf0000000: ff ff is #UD
 make_image "$tmp/halt.img" "faf4"                            # cli; hlt
 make_image "$tmp/x87.img" "d9e8"                             # fld1: not implemented
+make_image "$tmp/unbacked.img" "c705000000f078563412a1000000f083f8ff0f95c066baf400ee"  # write, read back 0xf0000000
+make_image "$tmp/absent-mmio.img" "a10000d0fe83f8ff0f95c066baf400ee"  # read the (absent) HPET at 0xfed00000
 printf 'garbage' >"$tmp/garbage.img"
+python3 - "$tmp" <<'PY'
+import struct, sys
+d = sys.argv[1]
+magic = 0x1BADB002
+def mb(flags, fields=b""):
+    return struct.pack("<3I", magic, flags, (-(magic + flags)) & 0xffffffff) + fields
+# ELF magic with an invalid class byte; an ELF64 header cut short; a header
+# asking for a video mode; an a.out kludge image whose bss ends at 4 MiB.
+open(d + "/badclass.img", "wb").write(b"\x7fELF\x07\x01\x01" + bytes(57) + mb(3))
+open(d + "/truncated.img", "wb").write(b"\x7fELF\x02\x01\x01" + bytes(17) + mb(3))
+open(d + "/video.img", "wb").write(mb(7) + bytes(64))
+open(d + "/big.img", "wb").write(mb(0x10000, struct.pack("<5I", 0x100000, 0x100000, 0, 0x400000, 0x100020)).ljust(0x20, b"\0") + b"\xf4")
+PY
+mkdir -p "$tmp/dir.img"
 
 expect no-kernel 2 "--kernel=IMAGE is required" "" --
 expect unknown-flag 2 "unknown flag '--bogus'" "" -- --kernel="$demo" --bogus
@@ -58,6 +74,18 @@ expect bad-unimplemented-mode 2 "--unimplemented must be" "" -- --kernel="$demo"
 expect missing-kernel 4 "cannot open '$tmp/none'" "" -- --kernel="$tmp/none"
 expect missing-module 4 "module: cannot open '$tmp/none'" "" -- --kernel="$demo" --module="$tmp/none,x"
 expect garbage-image 4 "no multiboot header" "" -- --kernel="$tmp/garbage.img"
+expect kernel-is-directory 4 "'$tmp/dir.img' is a directory" "" -- --kernel="$tmp/dir.img"
+expect module-is-directory 4 "'$tmp/dir.img' is a directory" "" -- --kernel="$demo" --module="$tmp/dir.img"
+expect elf-bad-class 4 "bad ELF class 7" "" -- --kernel="$tmp/badclass.img"
+expect elf-truncated 4 "truncated ELF header" "" -- --kernel="$tmp/truncated.img"
+expect multiboot-video-mode 4 "requires what x64sim cannot provide (flags 0x7" "" -- --kernel="$tmp/video.img"
+expect image-larger-than-ram 4 "kernel image [0x100000, 0x400000) does not fit in 2 MiB of RAM" "" -- --kernel="$tmp/big.img" --memory-mib=2
+expect memory-too-small 2 "--memory_mib must be 2..3072" "" -- --kernel="$demo" --memory-mib=1
+expect uarch-is-directory 2 "'$tmp/dir.img' is a directory" "" -- --kernel="$demo" --uarch="$tmp/dir.img"
+expect stats-unwritable 14 "cannot write '$tmp/no/such/dir/stats'" "" -- --kernel="$tmp/exit5.img" --stats="$tmp/no/such/dir/stats"
+expect stats-disk-full 14 "cannot write '/dev/full': No space left on device" "" -- --kernel="$tmp/exit5.img" --stats=/dev/full
+expect unbacked-memory-reads-ones 1 "" "" -- --kernel="$tmp/unbacked.img"
+expect absent-mmio-reads-ones 1 "" "" -- --kernel="$tmp/absent-mmio.img"
 expect guest-exit 11 "" "" -- --kernel="$tmp/exit5.img"
 expect console 1 "" "A" -- --kernel="$tmp/hello.img"
 expect instruction-limit 6 "instruction limit of 1000 reached at rip 0x100020 (32-bit protected mode)" "" -- --kernel="$tmp/spin.img" --max-instructions=1000
@@ -66,6 +94,14 @@ expect jump-into-nowhere 8 "at 0xf0000000 (32-bit protected mode): no memory to 
 expect halted-forever 12 "hlt at rip 0x100022 with interrupts disabled" "" -- --kernel="$tmp/halt.img"
 expect unimplemented-stop 10 "unimplemented instruction at 0x100020 (32-bit protected mode): fld1" "" -- --kernel="$tmp/x87.img" --unimplemented=stop
 expect unimplemented-ud 10 "last unimplemented instruction: fld1" "" -- --kernel="$tmp/x87.img"
+
+# An MMU trace to a full disk (the demo pages, so it has translations to
+# write): the write error ends the run with exit 14 and names the file.
+"$sim" --kernel="$demo" --trace-mmu=/dev/full >/dev/null 2>"$tmp/err"
+status=$?
+if [[ $status == 14 ]] && grep -qF "cannot write '/dev/full': No space left on device" "$tmp/err"; then
+  echo "PASS trace-disk-full"; else
+  echo "FAIL trace-disk-full: status $status"; cat "$tmp/err"; failures=$((failures + 1)); fi
 
 # The statistics report counts the unimplemented instruction by name.
 "$sim" --kernel="$tmp/x87.img" --stats="$tmp/stats" >/dev/null 2>&1

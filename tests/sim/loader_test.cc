@@ -199,6 +199,27 @@ TEST(LoaderTest, BadChecksum) {
   ExpectError(image, "bad checksum");
 }
 
+TEST(LoaderTest, RequirementsItCannotMeetAreRefused) {
+  for (uint32_t flags : {0x4u, 0x8u, 0x8000u, 0x10007u}) {
+    std::vector<uint8_t> image(64, 0);
+    PutMultibootHeader(image, 0, flags);
+    ExpectError(image, "requires what x64sim cannot provide");
+  }
+}
+
+TEST(LoaderTest, ModulesFollowTheHighestKernelSegment) {
+  // Segments out of order, the higher one first: modules go after both.
+  auto image = MakeElf(true, 0x100000, {{0x300000, 0x300000, Bytes({1}), 0x2000},
+                                        {0x100000, 0x100000, Bytes({2}), 0x1000}});
+  PhysicalMemory memory(kRam);
+  absl::StatusOr<BootImage> boot =
+      LoadMultiboot(memory, image, "", {{Bytes({7, 7}), "a"}, {Bytes({8}), "b"}});
+  ASSERT_TRUE(boot.ok()) << boot.status();
+  ASSERT_EQ(boot->module_ranges.size(), 2u);
+  EXPECT_GE(boot->module_ranges[0].first, 0x302000u);
+  EXPECT_GE(boot->module_ranges[1].first, boot->module_ranges[0].second);
+}
+
 TEST(LoaderTest, GarbageWithoutAddressFields) {
   std::vector<uint8_t> image(64, 0x5a);
   PutMultibootHeader(image, 8);
