@@ -115,11 +115,14 @@ std::string ExplainWalk(Machine& machine, uint64_t linear, AccessKind kind, bool
   record.instret = ctx.instret;
   record.tlb = TlbSource::kWalk;
   PeekWalk(machine, ctx, &record);
+  MmuTraceConfig config;
+  config.format = MmuTraceConfig::Format::kText;
   std::ostringstream text;
-  MmuTracer(text, {.format = MmuTraceConfig::Format::kText}).OnTranslate(record);
+  MmuTracer(text, config).OnTranslate(record);
   if (record.stop == WalkStop::kOk) return text.str();
+  config.format = MmuTraceConfig::Format::kJson;
   std::ostringstream json;
-  MmuTracer(json, {.format = MmuTraceConfig::Format::kJson}).OnTranslate(record);
+  MmuTracer(json, config).OnTranslate(record);
   absl::StatusOr<Json> event = ParseTraceLine(json.str());
   if (!event.ok()) return text.str();
   return text.str() + ExplainFault(*event) + "\n";
