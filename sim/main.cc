@@ -55,6 +55,9 @@ ABSL_FLAG(std::string, timing, "on",
           "(fastest)");
 ABSL_FLAG(bool, fast_forward, false,
           "run functionally until the guest's region of interest begins (guest/roi), then timed");
+ABSL_FLAG(uint64_t, rdrand_seed, 0,
+          "seed of the deterministic sequence RDRAND and RDSEED return (the same seed, the same "
+          "numbers)");
 
 namespace x64sim {
 namespace {
@@ -165,6 +168,7 @@ int Main(int argc, char** argv) {
   config.uarch = &*uarch;
   config.timing = timing == "on";
   config.fast_forward = absl::GetFlag(FLAGS_fast_forward);
+  config.rdrand_seed = absl::GetFlag(FLAGS_rdrand_seed);
   config.stop_on_unimplemented = unimplemented == "stop";
   config.tlb_model = absl::GetFlag(FLAGS_tlb_model);
   // Line-buffered even into a pipe: a reader (tee, a test) sees each line
