@@ -15,6 +15,7 @@ BinderTable::BinderTable() {
   RegisterBitManipulationOps(*this);
   RegisterX87ControlOps(*this);
   RegisterTransferOps(*this);
+  RegisterRandomOps(*this);
 }
 
 const BinderTable& BinderTable::Get() {

@@ -50,6 +50,7 @@ void RegisterSseOps(BinderTable& t);
 void RegisterBitManipulationOps(BinderTable& t);
 void RegisterX87ControlOps(BinderTable& t);
 void RegisterTransferOps(BinderTable& t);
+void RegisterRandomOps(BinderTable& t);
 
 // Far forms of JMP and RET, bound by the near binders' owners.
 bool BindFarJmp(const ZydisInsn& z, DecodedInsn& out);

@@ -14,11 +14,11 @@ constexpr uint32_t kLeaf1Edx = Bit(3) /*PSE*/ | Bit(4) /*TSC*/ | Bit(5) /*MSR*/ 
                                Bit(24) /*FXSR*/ | Bit(25) /*SSE*/ | Bit(26) /*SSE2*/;
 // Leaf 1 ECX (table 3-10).
 constexpr uint32_t kLeaf1Ecx = Bit(13) /*CMPXCHG16B*/ | Bit(17) /*PCID*/ | Bit(22) /*MOVBE*/ |
-                               Bit(23) /*POPCNT*/;
+                               Bit(23) /*POPCNT*/ | Bit(30) /*RDRAND*/;
 // Leaf 7.0 EBX.
 constexpr uint32_t kLeaf7Ebx = Bit(0) /*FSGSBASE*/ | Bit(3) /*BMI1*/ | Bit(7) /*SMEP*/ |
-                               Bit(8) /*BMI2*/ | Bit(10) /*INVPCID*/ | Bit(19) /*ADX*/ |
-                               Bit(20) /*SMAP*/;
+                               Bit(8) /*BMI2*/ | Bit(10) /*INVPCID*/ | Bit(18) /*RDSEED*/ |
+                               Bit(19) /*ADX*/ | Bit(20) /*SMAP*/;
 // Leaf 0x80000001.
 constexpr uint32_t kExtEcx = Bit(0) /*LAHF/SAHF in 64-bit mode*/ | Bit(5) /*LZCNT (ABM)*/;
 constexpr uint32_t kExtEdx = Bit(11) /*SYSCALL*/ | Bit(20) /*NX*/ | Bit(27) /*RDTSCP*/ |

@@ -102,6 +102,7 @@ struct CpuState {
   uint64_t fixed_ctr_ctrl = 0;    // IA32_FIXED_CTR_CTRL
   uint64_t perf_global_ctrl = 0;  // IA32_PERF_GLOBAL_CTRL
   SseState sse;
+  uint64_t random_state = 0;  // RDRAND/RDSEED's generator (ops_random.cc), seeded by --rdrand-seed
   CpuMode mode = CpuMode::kReal;
   int cpl = 0;
   bool halted = false;

@@ -18,7 +18,7 @@ const Json* Field(const Json& event, std::string_view name) {
 absl::StatusOr<Json> ParseTraceLine(std::string_view line) {
   try {
     return Json::parse(line);
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // bad syntax, or a number no type holds
     return absl::InvalidArgumentError(e.what());
   }
 }

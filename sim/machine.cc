@@ -31,6 +31,7 @@ Machine::Machine(MachineConfig config)
   memory_.MapMmio(IoApic::kBase, kPageSize, &io_apic_);
   cpu_.set_interrupt_controller(&apic_);
   cpu_.set_stop_on_unimplemented(config_.stop_on_unimplemented);
+  cpu_.state.random_state = config_.rdrand_seed;
   mmu_.set_tlb_model(config_.tlb_model);
   cpu_.set_marker_handler([this](uint32_t command) { OnMarker(command); });
   if (config_.uarch != nullptr) {

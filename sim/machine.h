@@ -39,6 +39,7 @@ struct MachineConfig {
   const UarchDescription* uarch = nullptr;
   bool timing = true;        // price execution with the uarch's model
   bool fast_forward = false;  // run functionally until the guest's region of interest begins
+  uint64_t rdrand_seed = 0;   // RDRAND/RDSEED's deterministic sequence (cpu/ops_random.cc)
 };
 
 // The machine's counters at one moment.

@@ -60,6 +60,9 @@ ABSL_FLAG(int32_t, gdb, -1,
           "serve the GDB remote protocol on 127.0.0.1:PORT (0: a free port, printed on stderr); "
           "docs/gdb.md");
 ABSL_FLAG(bool, gdb_wait, false, "with --gdb: wait for gdb and stop before the first instruction");
+ABSL_FLAG(uint64_t, rdrand_seed, 0,
+          "seed of the deterministic sequence RDRAND and RDSEED return (the same seed, the same "
+          "numbers)");
 
 namespace x64sim {
 namespace {
@@ -171,6 +174,7 @@ int Main(int argc, char** argv) {
   config.uarch = &*uarch;
   config.timing = timing == "on";
   config.fast_forward = absl::GetFlag(FLAGS_fast_forward);
+  config.rdrand_seed = absl::GetFlag(FLAGS_rdrand_seed);
   config.stop_on_unimplemented = unimplemented == "stop";
   config.tlb_model = absl::GetFlag(FLAGS_tlb_model);
   // Line-buffered even into a pipe: a reader (tee, a test) sees each line

@@ -11,7 +11,7 @@
 # With --smoke the last line is "fuzz: N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
-targets=(executor_fuzzer differential_fuzzer loader_fuzzer uarch_fuzzer trace_fuzzer)
+targets=(executor_fuzzer differential_fuzzer kernel_fuzzer loader_fuzzer uarch_fuzzer trace_fuzzer)
 
 usage() {
   echo "usage: tools/fuzz.sh TARGET SECONDS | tools/fuzz.sh --smoke SECONDS" >&2
@@ -30,6 +30,13 @@ else
   selected=("$1")
 fi
 
+# The guest images kernel_fuzzer boots, built by the host gcc as always.
+if [[ " ${selected[*]} " == *" kernel_fuzzer "* ]]; then
+  bazel build //sel4:kernel //guest/kerneltest:sysfuzz >&2 || { echo "fuzz: 0 passed, ${#selected[@]} failed"; exit 1; }
+  guest_bin=$(bazel info bazel-bin 2>/dev/null)
+  export X64SIM_SYSFUZZ_KERNEL=$guest_bin/sel4/kernel
+  export X64SIM_SYSFUZZ_ROOT_SERVER=$guest_bin/guest/kerneltest/sysfuzz
+fi
 labels=()
 for t in "${selected[@]}"; do labels+=("//tests/fuzz:$t"); done
 bazel build --config=fuzz "${labels[@]}" >&2 || { echo "fuzz: 0 passed, ${#selected[@]} failed"; exit 1; }

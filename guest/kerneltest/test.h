@@ -34,6 +34,8 @@ extern char test_failure[256];
 /* Each suite is a null-terminated array. */
 extern const test_case_t ipc_tests[], cnode_tests[], untyped_tests[], vspace_tests[], fault_tests[],
     notification_tests[], sched_tests[], tcb_tests[], error_tests[], fuzz_tests[];
+/* Reseeds the random choices of fuzz_tests (fixed seeds by default). */
+void fuzz_set_seed(seL4_Word seed);
 
 /* Environment (env.c). */
 extern seL4_BootInfo *env_bootinfo;

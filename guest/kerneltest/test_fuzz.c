@@ -6,6 +6,13 @@
 #define ROUNDS 4000
 
 static seL4_Word rng_state = 0x9e3779b97f4a7c15ul;
+static seL4_Word ipc_seed = 0x1234567ul;
+
+void fuzz_set_seed(seL4_Word seed)
+{
+    rng_state = seed | 1; /* xorshift's state must not be 0 */
+    ipc_seed = (seed >> 17) | 1;
+}
 
 static seL4_Word next_random(void)
 {
@@ -128,7 +135,7 @@ static const char *test_random_ipc(void)
     ops_done[0] = ops_done[1] = ops_done[2] = 0;
     bad_results = 0;
     helper_t h[3];
-    for (int i = 0; i < 3; i++) h[i] = helper_start(ipc_chaos, (seL4_Word)i, 0x1234567ul * (seL4_Word)(i + 1), seL4_MaxPrio);
+    for (int i = 0; i < 3; i++) h[i] = helper_start(ipc_chaos, (seL4_Word)i, ipc_seed * (seL4_Word)(i + 1), seL4_MaxPrio);
     /* Main never blocks: it yields, and now and then unblocks the helpers
      * (takes and answers a queued message, feeds a receiver, signals). */
     for (int round = 0; round < 3000; round++) {

@@ -76,6 +76,19 @@ static const char *test_not_enough_memory(void)
     PASS;
 }
 
+/* Found by //guest/kerneltest:sysfuzz: a thread cap names the tcb_t, half-way
+ * into its object, so a TCB that ends its untyped looked as if it ran past
+ * it; the untyped then seemed childless, Retype reset its watermark and put
+ * the next object over live ones. */
+static const char *test_tcb_at_the_end_is_a_child(void)
+{
+    seL4_CPtr ut = child_untyped(12), a = env_slot(), b = env_slot(), c = env_slot();
+    CHECK_EQ(retype(ut, seL4_TCBObject, 0, a, 1), 0);
+    CHECK_EQ(retype(ut, seL4_TCBObject, 0, b, 1), 0);
+    CHECK_EQ(retype(ut, seL4_EndpointObject, 0, c, 1), seL4_NotEnoughMemory);
+    PASS;
+}
+
 static const char *test_offset_out_of_range(void)
 {
     seL4_CPtr ut = child_untyped(16);
@@ -204,6 +217,7 @@ const test_case_t untyped_tests[] = {
     {"retype_size_too_big", test_size_too_big},
     {"retype_dest_occupied", test_dest_occupied},
     {"retype_not_enough_memory", test_not_enough_memory},
+    {"retype_tcb_at_the_end_is_a_child", test_tcb_at_the_end_is_a_child},
     {"retype_offset_out_of_range", test_offset_out_of_range},
     {"retype_count_zero", test_count_zero},
     {"retype_window_past_cnode_end", test_window_past_cnode_end},

@@ -22,7 +22,12 @@ static region_t cap_region(cap_t c)
     case cap_endpoint_cap: r.size_bits = seL4_EndpointBits; break;
     case cap_notification_cap: r.size_bits = seL4_NotificationBits; break;
     case cap_cnode_cap: r.size_bits = cnode_radix(c) + seL4_SlotBits; break;
-    case cap_thread_cap: r.size_bits = seL4_TCBBits; break;
+    case cap_thread_cap:
+        /* A thread cap names the tcb_t, TCB_OFFSET into its object (the
+         * object's first half holds the TCB's slots). */
+        r.base -= TCB_OFFSET;
+        r.size_bits = seL4_TCBBits;
+        break;
     case cap_frame_cap: r.size_bits = frame_size_bits(c); break;
     case cap_page_table_cap:
     case cap_page_directory_cap:

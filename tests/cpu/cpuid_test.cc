@@ -94,7 +94,7 @@ constexpr Feature kFeatures[] = {
     {"OSXSAVE", 1, 'c', 27, false},
     {"AVX", 1, 'c', 28, false},
     {"F16C", 1, 'c', 29, false},
-    {"RDRAND", 1, 'c', 30, false},
+    {"RDRAND", 1, 'c', 30, true},
     // Leaf 7 subleaf 0 EBX.
     {"FSGSBASE", 7, 'b', 0, true},
     {"BMI1", 7, 'b', 3, true},
@@ -105,7 +105,7 @@ constexpr Feature kFeatures[] = {
     {"INVPCID", 7, 'b', 10, true},
     {"RTM", 7, 'b', 11, false},
     {"AVX512F", 7, 'b', 16, false},
-    {"RDSEED", 7, 'b', 18, false},
+    {"RDSEED", 7, 'b', 18, true},
     {"ADX", 7, 'b', 19, true},
     {"SMAP", 7, 'b', 20, true},
     {"CLFLUSHOPT", 7, 'b', 23, false},

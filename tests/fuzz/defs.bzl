@@ -10,7 +10,7 @@ bug is replayed by the normal and the ASan+UBSan test runs.
 
 load("@rules_cc//cc:defs.bzl", "cc_binary", "cc_library")
 
-def fuzz_target(name, srcs, deps = [], corpus = [], extra_inputs = []):
+def fuzz_target(name, srcs, deps = [], corpus = [], extra_inputs = [], guest_inputs = {}):
     """Defines NAME (the fuzzer) and NAME_corpus_test.
 
     Args:
@@ -20,6 +20,9 @@ def fuzz_target(name, srcs, deps = [], corpus = [], extra_inputs = []):
       corpus: seed files (default: glob corpus/NAME/*).
       extra_inputs: more files replayed by the corpus test and copied into a
         fresh corpus by tools/fuzz.sh (labels of files from elsewhere).
+      guest_inputs: environment variable -> guest image label the target
+        reads (set for the corpus test; tools/fuzz.sh sets them for fuzzing,
+        since guests cannot be built in the fuzz configuration).
     """
     seeds = corpus or native.glob(["corpus/%s/*" % name])
     cc_library(
@@ -42,9 +45,11 @@ def fuzz_target(name, srcs, deps = [], corpus = [], extra_inputs = []):
         }),
         data = seeds + extra_inputs,
     )
+    guests = guest_inputs.values()
     native.sh_test(
         name = name + "_corpus_test",
         srcs = ["//tests/fuzz:replay_corpus.sh"],
         args = ["$(rootpath :%s)" % name] + ["$(rootpath %s)" % s for s in seeds + extra_inputs],
-        data = [":" + name] + seeds + extra_inputs,
+        data = [":" + name] + seeds + extra_inputs + guests,
+        env = {var: "$(rootpath %s)" % label for var, label in guest_inputs.items()},
     )

@@ -66,6 +66,12 @@ write("differential_fuzzer", "every_form", differential_input(
     [[f, f % 4, f % 14, (f * 5) % 14, f * 37 % 256] for f in range(17)]))
 
 
+# ---- kernel: [seed: 8] [flags: 1] ------------------------------------------
+write("kernel_fuzzer", "seed_1", struct.pack("<QB", 1, 0))
+write("kernel_fuzzer", "seed_1_slowpath", struct.pack("<QB", 1, 1))
+write("kernel_fuzzer", "seed_large", struct.pack("<QB", 0x9E3779B97F4A7C15, 0))
+
+
 # ---- loader: [modules][cmdline][kernel] (loader_fuzzer.cc) -----------------
 MB_MAGIC = 0x1BADB002
 
