@@ -124,6 +124,9 @@ StopInfo GdbStub::Run(uint64_t max_instructions, bool wait) {
       continue;
     }
     final_ = stop;
+    Print(pending_output_);  // a caught exception whose delivery ended the run
+    pending_output_.clear();
+    pending_stop_.reset();
   }
 }
 
@@ -192,10 +195,14 @@ bool GdbStub::StopBefore(const DecodedInsn&, uint64_t rip) {
 
 void GdbStub::OnEvent(uint8_t vector, uint64_t rip) {
   if (vector >= catch_vectors_.size() || !catch_vectors_[vector] || !connection_.connected()) return;
-  std::string text = absl::StrFormat("x64sim: guest exception %d at rip %#x, cpl %d", vector, rip,
-                                     cpu_.state.cpl);
+  std::string text = absl::StrFormat("x64sim: guest exception %d %s, cpl %d", vector,
+                                     cpu_.DescribeInstructionAt(rip), cpu_.state.cpl);
   if (vector == kPageFault) absl::StrAppendFormat(&text, ", cr2 %#x", cpu_.state.cr2);
-  pending_output_ += text + "; stopped before its handler's first instruction\n";
+  uint64_t unimplemented = 0;
+  for (const auto& [name, count] : cpu_.unimplemented_counts()) unimplemented += count;
+  if (vector == kInvalidOpcode && unimplemented != unimplemented_seen_) text += " (x64sim does not implement it)";
+  unimplemented_seen_ = unimplemented;
+  pending_output_ += text + "\n";
   pending_stop_ = StopState{SignalForVector(vector), ""};
 }
 

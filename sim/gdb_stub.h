@@ -114,6 +114,7 @@ class GdbStub : public DebugHook {
   int requested_signal_ = 0;  // Ctrl-C or a new connection: stop with this signal
   std::optional<StopState> pending_stop_;  // found by OnEvent or an access: taken at the next instruction
   std::string pending_output_;             // printed before the next stop reply
+  uint64_t unimplemented_seen_ = 0;        // #UDs for unimplemented instructions at the last caught event
   uint64_t since_poll_ = 0;
   StopState stop_;
   std::optional<StopInfo> final_;  // the run has ended: why

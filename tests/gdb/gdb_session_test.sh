@@ -118,7 +118,7 @@ check "write watchpoint reports old and new value" has "$g" "Old value = (allocm
 check "write watchpoint new value" grep -qE "^New value = \(allocman_t \*\) 0x[0-9a-f]+ <allocator_mem_pool>" "$g"
 check "read watchpoint" has "$g" "Hardware read watchpoint 2: info"
 check "read watchpoint value" grep -qE "^Value = \(seL4_BootInfo \*\) 0x" "$g"
-check "the seed's page fault is caught" grep -qE "guest exception 14 at rip 0x4[0-9a-f]+, cpl 3, cr2 0x70003c8" "$g"
+check "the seed's page fault is caught" grep -qE "guest exception 14 at 0x4[0-9a-f]+ \(64-bit mode\): mov .*, cpl 3, cr2 0x70003c8" "$g"
 check "reported as SIGSEGV" has "$g" "Program received signal SIGSEGV"
 check "monitor walk explains it" has "$g" "PD[56] not present: no page table maps 0x7000000"
 check "monitor walk gives the error code" has "$g" "error code 0x6 = user write to a not-present page"
@@ -195,6 +195,12 @@ check "malformed packets get errors" test "$(grep -cxE 'reply E(01|14)' "$tmp/ud
 check "unknown packets get the empty reply" grep -qx "reply " "$tmp/ud2.client"
 check "triple fault: registers still readable" grep -qE "^reply [0-9a-f]{200,}$" "$tmp/ud2.client"
 check "triple fault: exit 8 after kill" test "$status" -eq 8
+start_sim x87ud --gdb-wait --kernel="$tmp/x87.img"
+client "send:qRcmd,$(printf 'catch 6' | od -An -tx1 | tr -d ' \n')" send:c go:k >"$tmp/x87ud.client" 2>&1
+wait_sim
+cat "$tmp/x87ud.client"
+check "a caught #UD names the instruction x64sim lacks" grep -qE "^console x64sim: guest exception 6 at 0x100020 \(32-bit protected mode\): fld1 \[d9 e8\], cpl 0 \(x64sim does not implement it\)" "$tmp/x87ud.client"
+check "a caught #UD is SIGILL" has "$tmp/x87ud.client" "reply T04thread:1;"
 start_sim x87 --gdb-wait --kernel="$tmp/x87.img" --unimplemented=stop
 client send:c go:D >"$tmp/x87.client" 2>&1
 wait_sim
