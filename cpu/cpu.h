@@ -95,6 +95,12 @@ class Cpu : public TranslationListener {
   // A debugger: with one attached every instruction is stepped (no chaining).
   void set_debug_hook(DebugHook* hook) { debug_hook_ = hook; }
   void set_stop_on_unimplemented(bool stop) { stop_on_unimplemented_ = stop; }
+  // Elements a REP string instruction does before it yields to the run
+  // loop (Yield). Shorter slices bound the host time between looks at
+  // interrupts and stop requests, and with the instruction limit the work
+  // a run can do at all; the architectural result is the same.
+  void set_rep_slice(uint64_t elements) { rep_slice_ = elements < 1 ? 1 : elements; }
+  uint64_t rep_slice() const { return rep_slice_; }
   // A signal number another thread or a signal handler sets to stop the
   // run (0: none). The loop reads it between blocks, so a chained run
   // stops within a few hundred instructions.
@@ -527,6 +533,7 @@ class Cpu : public TranslationListener {
   // Branch may enter the next block without returning to the loop.
   const Block* current_block_ = nullptr;
   uint64_t chain_until_ = 0;
+  uint64_t rep_slice_ = uint64_t{1} << 16;  // see set_rep_slice; Yield's comment
   uint64_t run_limit_ = 0;  // instret at which this Run stops (less one per Yield)
   StopInfo stop_;
   bool stop_on_unimplemented_ = false;

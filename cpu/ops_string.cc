@@ -299,21 +299,19 @@ class RepRun {
   MemAccess* log_end_;
 };
 
-// Elements a REP instruction does before it lets the run loop look at
-// interrupts, stop requests and the limit (SDM vol. 2B REP: the processor
-// may take an interrupt between iterations and resume from RCX/RSI/RDI).
-// Page-sized runs make this a few microseconds of host time on RAM; element
-// by element (unbacked memory, MMIO) a few hundred.
-constexpr uint64_t kRepSlice = 1 << 16;
-
 enum class RepEnd : uint8_t { kDone, kFault, kSliceUsed };
 
-// The repetitions of a REP string instruction, up to one slice.
+// The repetitions of a REP string instruction, up to one slice of
+// Cpu::rep_slice() elements, after which the run loop looks at interrupts,
+// stop requests and the limit (SDM vol. 2B REP: the processor may take an
+// interrupt between iterations and resume from RCX/RSI/RDI). The default
+// 65536 is a few microseconds of host time on RAM; element by element
+// (unbacked memory, MMIO) a few hundred.
 template <typename T, typename A, StringOp Op, Repeat R>
 RepEnd RunRepeated(Cpu& cpu, SegReg src_seg, bool down, int64_t delta) {
   RepRun<T, A, Op> run(cpu, src_seg);
   uint64_t count = AddrReg<A>(cpu, kRcx);
-  uint64_t slice_left = kRepSlice;
+  uint64_t slice_left = cpu.rep_slice();
   while (count != 0) {
     if (slice_left == 0) return RepEnd::kSliceUsed;
     BulkResult r = down ? Bulk<T, A, Op, R, true>(cpu, src_seg, std::min(count, slice_left))

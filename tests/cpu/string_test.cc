@@ -283,6 +283,30 @@ TEST(StringFaultTest, SlicedRepFinishesWithTheSameResult) {
   EXPECT_EQ(m.cpu().instret(), 2u);  // rep stosq and hlt, once each
 }
 
+// A short slice (Cpu::set_rep_slice) changes how often the run loop looks
+// in, and how much one instruction of the limit buys, never the result.
+TEST(StringFaultTest, ShortSlicesGiveTheSameResult) {
+  LongModeMachine m;
+  m.cpu().set_rep_slice(7);
+  CpuState& s = m.state();
+  for (int i = 0; i < 100; ++i) m.Put64(0x1000 + 8 * i, 0x1111111111111111ull * (i % 15));
+  s.gpr[kRcx] = 800;  // rep movsb of 800 bytes: 115 slices
+  s.gpr[kRsi] = 0x1000;
+  s.gpr[kRdi] = LongModeMachine::kData;
+  ASSERT_EQ(m.Run({0xf3, 0xa4}, /*max_instructions=*/200).vector, -1);
+  EXPECT_EQ(s.gpr[kRcx], 0u);
+  EXPECT_EQ(s.gpr[kRdi], LongModeMachine::kData + 800);
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(m.Get64(LongModeMachine::kData + 8 * i), m.Get64(0x1000 + 8 * i));
+  EXPECT_EQ(m.cpu().instret(), 2u);  // rep movsb and hlt
+  // And the limit counts slices: three of them, 21 bytes.
+  LongModeMachine n;
+  n.cpu().set_rep_slice(7);
+  n.state().gpr[kRcx] = 800;
+  n.state().gpr[kRdi] = LongModeMachine::kData;
+  EXPECT_EQ(n.Run({0xf3, 0xaa}, /*max_instructions=*/3).reason, StopReason::kInstructionLimit);
+  EXPECT_EQ(n.state().gpr[kRcx], 800u - 21);
+}
+
 // The source segment can be overridden (FS here, whose base counts in
 // 64-bit mode); ES:RDI cannot (SDM vol. 2B MOVS).
 TEST(StringFaultTest, SourceSegmentOverride) {

@@ -52,6 +52,10 @@ uint16_t Rpl(uint16_t selector, int cpl) { return static_cast<uint16_t>(selector
 FuzzMachine::FuzzMachine(const UarchDescription* uarch)
     : memory_(kRamBytes), mmu_(memory_, uarch != nullptr ? uarch->tlb : kSkylakeClient),
       cpu_(memory_, mmu_, ports_) {
+  // Short REP slices: with the fuzz targets' instruction limits a REP over
+  // 2^32 elements could otherwise do 2^16 element-by-element moves per
+  // instruction of the limit, seconds under ASan (a CI smoke-run timeout).
+  cpu_.set_rep_slice(kRepSlice);
   if (uarch != nullptr) {
     model_ = std::make_unique<CoreModel>(*uarch, mmu_);
     cpu_.set_timing_model(model_.get());

@@ -56,6 +56,7 @@ class FuzzMachine {
   static constexpr uint64_t kStackPage = 0x101000;
   static constexpr uint64_t kDataPages = 0x102000;  // four pages
   static constexpr int kDataPageCount = 4;
+  static constexpr uint64_t kRepSlice = 256;  // elements (Cpu::set_rep_slice)
 
   // With a description, the machine prices execution with its core model
   // (and its MMU has the description's TLBs).
