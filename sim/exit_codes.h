@@ -1,5 +1,6 @@
 // Process exit codes of x64sim. A guest that writes v to the debug-exit port
-// exits with (v << 1) | 1, always odd; the simulator's own stops are even.
+// exits with (v << 1) | 1, always odd, or 0 for v = 0 (success); the
+// simulator's own stops are even and non-zero.
 #ifndef X64SIM_SIM_EXIT_CODES_H_
 #define X64SIM_SIM_EXIT_CODES_H_
 

@@ -115,7 +115,8 @@ int Main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "boots a Multiboot 1 image on a simulated x86-64 PC.\n"
       "usage: x64sim --kernel=IMAGE [--module=ELF[,cmdline]]... [flags]\n"
-      "exit status: the guest's debug-exit status (v<<1)|1, or 2 bad flag, 4 bad image,\n"
+      "exit status: 0 when the guest wrote 0 to the debug-exit port, (v<<1)|1 when it wrote\n"
+      "v > 0; or 2 bad flag, 4 bad image,\n"
       "6 instruction limit, 8 triple fault, 10 unimplemented instruction, 12 halted forever,\n"
       "14 I/O error, 16 stopped by SIGINT/SIGTERM, 18 killed from gdb (outputs complete)");
   // Under `bazel run` the working directory is the runfiles tree; relative

@@ -8,9 +8,12 @@
 # arguments. An ELF64 image is converted to ELF32 first (QEMU's multiboot
 # loader only takes ELF32), as guest_elf32 in //guest/build:defs.bzl does.
 #
-# Exit status: QEMU's, i.e. (v << 1) | 1 when the guest wrote v to port 0xF4;
-# 0 when QEMU stopped without a debug exit (e.g. a triple fault with
-# -no-reboot); 124 on timeout; 2 on a usage error.
+# Exit status: x64sim's for a debug exit, i.e. (v << 1) | 1 when the guest
+# wrote v > 0 to port 0xF4 (QEMU's own), and 0 for v = 0 (QEMU says 1, which
+# also means QEMU failed: that is told apart by QEMU's error on stderr, and
+# gives 2); 8, x64sim's triple-fault status, when QEMU stopped without a
+# debug exit (a triple fault with -no-reboot); 124 on timeout; 2 on a usage
+# error.
 set -u
 
 kernel=""
@@ -91,10 +94,24 @@ if [[ ${#modules[@]} -gt 0 ]]; then
   qemu_args+=(-initrd "$initrd")
 fi
 
-timeout --kill-after=5 "$timeout_seconds" qemu-system-x86_64 "${qemu_args[@]}" </dev/null
+timeout --kill-after=5 "$timeout_seconds" qemu-system-x86_64 "${qemu_args[@]}" </dev/null \
+  2> >(tee "$workdir/stderr" >&2)
 status=$?
+wait  # for tee
 case "$status" in
   124) echo "run_qemu: timed out after ${timeout_seconds}s" >&2 ;;
-  0) echo "run_qemu: QEMU stopped without a debug exit (triple fault?)" >&2 ;;
+  0)
+    echo "run_qemu: QEMU stopped without a debug exit (triple fault?)" >&2
+    status=8
+    ;;
+  1)
+    # QEMU prefixes its errors with its name; its warnings say "warning".
+    if grep -v 'warning' "$workdir/stderr" | grep -q 'qemu-system-x86_64'; then
+      echo "run_qemu: QEMU failed" >&2
+      status=2
+    else
+      status=0
+    fi
+    ;;
 esac
 exit "$status"

@@ -172,6 +172,9 @@ static void handle_syscall(long sys)
     case seL4_SysDebugSnapshot: break;
     case seL4_SysDebugNameThread: debug_name_thread(t); break;
     case seL4_SysX64simSetFastpath: set_fastpath_enabled(t->ctx.rdi != 0); break;
+    case seL4_SysX64simExitSuccess:
+        kprintf("Exit success syscall from user thread %p \"%s\"\n", (void *)t, t->name);
+        machine_exit(X64SIM_EXIT_SUCCESS);
     default:
         t->fault = (fault_t){seL4_Fault_UnknownSyscall, (word_t)sys, 0, 0, {0, 0, 0, 0}};
         handle_fault(t);

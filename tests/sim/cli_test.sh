@@ -84,10 +84,10 @@ expect memory-too-small 2 "--memory_mib must be 2..3072" "" -- --kernel="$demo" 
 expect uarch-is-directory 2 "'$tmp/dir.img' is a directory" "" -- --kernel="$demo" --uarch="$tmp/dir.img"
 expect stats-unwritable 14 "cannot write '$tmp/no/such/dir/stats'" "" -- --kernel="$tmp/exit5.img" --stats="$tmp/no/such/dir/stats"
 expect stats-disk-full 14 "cannot write '/dev/full': No space left on device" "" -- --kernel="$tmp/exit5.img" --stats=/dev/full
-expect unbacked-memory-reads-ones 1 "" "" -- --kernel="$tmp/unbacked.img"
-expect absent-mmio-reads-ones 1 "" "" -- --kernel="$tmp/absent-mmio.img"
+expect unbacked-memory-reads-ones 0 "" "" -- --kernel="$tmp/unbacked.img"
+expect absent-mmio-reads-ones 0 "" "" -- --kernel="$tmp/absent-mmio.img"
 expect guest-exit 11 "" "" -- --kernel="$tmp/exit5.img"
-expect console 1 "" "A" -- --kernel="$tmp/hello.img"
+expect console 0 "" "A" -- --kernel="$tmp/hello.img"
 expect instruction-limit 6 "instruction limit of 1000 reached at rip 0x100020 (32-bit protected mode)" "" -- --kernel="$tmp/spin.img" --max-instructions=1000
 expect triple-fault 8 "triple fault" "" -- --kernel="$tmp/ud2.img"
 expect jump-into-nowhere 8 "at 0xf0000000 (32-bit protected mode): no memory to fetch from" "" -- --kernel="$tmp/nowhere.img"

@@ -39,8 +39,9 @@ constexpr int kStages = 16;
 constexpr char kBanner[] = "Booting all finished, dropped to user space";
 constexpr char kAbortLine[] = "seL4 root server abort()ed";
 
-// Debug-exit statuses of our kernel (guest/libsel4 constants.h); QEMU and
-// the simulator exit with (status << 1) | 1.
+// Debug-exit statuses of our kernel (guest/libsel4 constants.h); the
+// simulator and tools/run_qemu exit with 0 for 0, else (status << 1) | 1.
+constexpr int kExitSuccess = 0;
 constexpr int kExitHalt = (0x10 << 1) | 1;
 constexpr int kExitIdle = (0x11 << 1) | 1;
 
@@ -122,20 +123,20 @@ StageExpectation ExpectationFor(int stage) {
       return {{hello, hallo, "thread_2: got a message 0x6161 from 0x61",
                Fault::kThread2ReturnsToNull},
               kExitIdle};
-    default:  // 15: main returns after the reply; the runtime halts.
+    default:  // 15: main returns 0 after the reply: the run succeeds.
       return {{hello, hallo, "thread_2: got a message 0x6161 from 0x61",
                "main: got a reply: 0xffffffffffff9e9e"},
-              kExitHalt};
+              kExitSuccess};
   }
 }
 
 // Stages after which the seed says the output does not change.
 constexpr int kUnchangedStages[] = {1, 6, 7, 10, 12, 14};
 
-// The kernel's own last words: the root server's DebugHalt, or that no
-// thread can run any more.
+// The kernel's own last words: the root server's DebugHalt or exit(0), or
+// that no thread can run any more.
 const std::regex kKernelEndOfRun(
-    R"re(^(Debug halt syscall from user thread 0xffffff80[0-9a-f]{8} "rootserver"|x64sim-kernel: no runnable threads; halting)$)re");
+    R"re(^((Debug halt|Exit success) syscall from user thread 0xffffff80[0-9a-f]{8} "rootserver"|x64sim-kernel: no runnable threads; halting)$)re");
 
 struct StageRun {
   BootResult boot;

@@ -12,7 +12,7 @@ namespace x64sim::testing {
 
 struct BootResult {
   std::string console;  // everything the guest wrote to COM1
-  int exit_code = -1;   // the runner's exit code: (v << 1) | 1 after a debug exit of v
+  int exit_code = -1;   // the runner's exit code: after a debug exit of v, 0 for 0, else (v << 1) | 1
 };
 
 class GuestRunner {

@@ -34,7 +34,7 @@ ABSL_FLAG(bool, expect_fastpath_instructions, false,
 namespace x64sim::testing {
 namespace {
 
-constexpr int kExitHalt = (0x10 << 1) | 1;
+constexpr int kExitSuccess = 0;  // main returns 0 (guest/libc exit.c)
 
 // Retired instructions per Call + ReplyRecv round trip on the fastpath, as
 // x64sim counts them (fixed counter 0, kernel and user; docs/ipcbench.md).
@@ -65,7 +65,7 @@ TEST(IpcBench, ReportsEveryCombination) {
   GuestRunner runner(absl::GetFlag(FLAGS_runner), absl::GetFlag(FLAGS_kernel));
   absl::StatusOr<BootResult> boot = runner.Boot(absl::GetFlag(FLAGS_ipcbench));
   ASSERT_TRUE(boot.ok()) << boot.status();
-  EXPECT_EQ(boot->exit_code, kExitHalt) << boot->console;
+  EXPECT_EQ(boot->exit_code, kExitSuccess) << boot->console;
 
   static const std::regex kResult(
       R"re(^ipcbench: space=(same|other) path=(fast|slow) words=([04]) rounds=(\d+) )re"

@@ -121,7 +121,10 @@ typedef enum {
     seL4_SysDebugNameThread = -14,
     /* x64sim extension: MR-free switch between fastpath and slow path,
      * so one boot can measure both.  RDI = 1 enables the fastpath. */
-    seL4_SysX64simSetFastpath = -64
+    seL4_SysX64simSetFastpath = -64,
+    /* x64sim extension: end the run successfully (debug-exit status 0), as
+     * a program's exit(0) does; failures use seL4_DebugHalt. */
+    seL4_SysX64simExitSuccess = -65
 } seL4_Syscall_ID;
 
 typedef enum {
@@ -194,8 +197,9 @@ enum {
 /* After a failed mapping, MR index holding the paging level left to fill. */
 #define SEL4_MAPPING_LOOKUP_LEVEL 2
 
-/* Debug-exit status the kernel writes to port 0xF4 (QEMU exits with
- * (status << 1) | 1). */
+/* Debug-exit status the kernel writes to port 0xF4 (the simulator, and
+ * tools/run_qemu, exit with 0 for 0 and (status << 1) | 1 otherwise). */
+#define X64SIM_EXIT_SUCCESS 0x00     /* seL4_X64sim_ExitSuccess: exit status 0 */
 #define X64SIM_EXIT_HALT 0x10        /* seL4_DebugHalt */
 #define X64SIM_EXIT_IDLE 0x11        /* no thread can run again */
 #define X64SIM_EXIT_KERNEL_PANIC 0x12 /* the kernel hit an internal error */

@@ -237,4 +237,11 @@ static inline void seL4_X64sim_SetFastpath(seL4_Bool enabled)
     x64sim_syscall(seL4_SysX64simSetFastpath, &d, &w, &a, &b, &c, &e);
 }
 
+/* x64sim extension: end the whole run with success (the simulator exits 0). */
+static inline void seL4_X64sim_ExitSuccess(void)
+{
+    seL4_Word d = 0, w = 0, a = 0, b = 0, c = 0, e = 0;
+    x64sim_syscall(seL4_SysX64simExitSuccess, &d, &w, &a, &b, &c, &e);
+}
+
 #endif
