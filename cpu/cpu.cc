@@ -374,7 +374,14 @@ StopInfo Cpu::RunLoop(uint64_t max_instructions) {
       break;
     }
     if (stop_request_ != nullptr) {
-      if (const int signal = stop_request_->load(std::memory_order_relaxed); signal != 0) {
+      if (int signal = stop_request_->load(std::memory_order_relaxed); signal != 0) {
+        if (signal == kProgressRequest) {
+          // A signal arriving meanwhile replaces the request: then it stays.
+          if (stop_request_->compare_exchange_strong(signal, 0, std::memory_order_relaxed)) {
+            if (progress_hook_) progress_hook_();
+            continue;
+          }
+        }
         stop_ = {StopReason::kInterrupted, 0,
                  absl::StrFormat("stopped by signal %d after %d instructions at rip %#x (%s)",
                                  signal, instret_, state.rip, ModeName())};

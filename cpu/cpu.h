@@ -101,10 +101,13 @@ class Cpu : public TranslationListener {
   // a run can do at all; the architectural result is the same.
   void set_rep_slice(uint64_t elements) { rep_slice_ = elements < 1 ? 1 : elements; }
   uint64_t rep_slice() const { return rep_slice_; }
-  // A signal number another thread or a signal handler sets to stop the
-  // run (0: none). The loop reads it between blocks, so a chained run
-  // stops within a few hundred instructions.
-  void set_stop_request(const std::atomic<int>* signal) { stop_request_ = signal; }
+  // A request another thread or a signal handler sets, read by the loop
+  // between blocks (so within a few hundred instructions): a signal number
+  // stops the run; kProgressRequest calls the progress hook, which may
+  // look at the machine, clears the request and goes on (0: none).
+  static constexpr int kProgressRequest = -1;
+  void set_stop_request(std::atomic<int>* request) { stop_request_ = request; }
+  void set_progress_hook(std::function<void()> hook) { progress_hook_ = std::move(hook); }
   // Receives the commands of x64sim's marker instruction (kMarker*).
   void set_marker_handler(std::function<void(uint32_t)> handler) { marker_ = std::move(handler); }
   void Mark(uint32_t command) {
@@ -537,7 +540,8 @@ class Cpu : public TranslationListener {
   uint64_t run_limit_ = 0;  // instret at which this Run stops (less one per Yield)
   StopInfo stop_;
   bool stop_on_unimplemented_ = false;
-  const std::atomic<int>* stop_request_ = nullptr;
+  std::atomic<int>* stop_request_ = nullptr;
+  std::function<void()> progress_hook_;
   uint64_t instret_ = 0;
   uint64_t idle_cycles_ = 0;
   uint64_t idle_wakeups_without_interrupt_ = 0;

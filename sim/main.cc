@@ -1,4 +1,5 @@
 // x64sim: boots a Multiboot 1 image and runs it until the guest exits.
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -25,6 +26,7 @@
 #include "sim/input_file.h"
 #include "sim/machine.h"
 #include "sim/output_file.h"
+#include "sim/progress_line.h"
 #include "sim/stats_json.h"
 #include "uarch/loader.h"
 
@@ -60,6 +62,8 @@ ABSL_FLAG(int32_t, gdb, -1,
           "serve the GDB remote protocol on 127.0.0.1:PORT (0: a free port, printed on stderr); "
           "docs/gdb.md");
 ABSL_FLAG(bool, gdb_wait, false, "with --gdb: wait for gdb and stop before the first instruction");
+ABSL_FLAG(bool, quiet, false,
+          "no progress line (drawn on stderr about once a second only when stderr is a terminal)");
 ABSL_FLAG(uint64_t, rdrand_seed, 0,
           "seed of the deterministic sequence RDRAND and RDSEED return (the same seed, the same "
           "numbers)");
@@ -79,18 +83,72 @@ absl::StatusOr<std::vector<uint8_t>> ReadFile(const std::string& path) {
   return std::vector<uint8_t>(contents->begin(), contents->end());
 }
 
+// --help: the flags by purpose, then examples. A flag of this file in no
+// group is listed under "other" (tests/sim/cli_test.sh checks there is none).
+struct HelpGroup {
+  const char* title;
+  std::vector<std::string> flags;
+};
+
 void PrintHelp() {
-  std::printf("x64sim %s\n\nflags (--foo-bar and --foo_bar are the same):\n",
-              std::string(absl::ProgramUsageMessage()).c_str());
-  std::printf("  --module=FILE[,ARGS]  a multiboot module; repeat for more\n");
+  const HelpGroup groups[] = {
+      {"the guest",
+       {"kernel=IMAGE", "module=FILE[,ARGS]", "cmdline=ARGS", "memory_mib=MIB", "rdrand_seed=N",
+        "unimplemented=ud|stop"}},
+      {"running", {"max_instructions=N", "quiet"}},
+      {"the timing model (docs/timing.md)",
+       {"timing=on|off", "uarch=NAME|FILE", "uarch_set=LINES", "tlb_model=true|false", "fast_forward"}},
+      {"statistics and traces (docs/stats-format.md, docs/trace-format.md)",
+       {"stats=FILE", "stats_format=text|json", "trace_mmu=FILE|-", "trace_mmu_filter=ADDR[/MASK]",
+        "trace_mmu_faults_only"}},
+      {"debugging (docs/gdb.md)", {"gdb=PORT", "gdb_wait"}},
+  };
   std::map<std::string, const absl::CommandLineFlag*> ours;
   for (const auto& [name, flag] : absl::GetAllFlags()) {
     if (flag->Filename().find("sim/main.cc") != std::string::npos) ours[std::string(name)] = flag;
   }
-  for (const auto& [name, flag] : ours) {
-    std::printf("  --%s  %s (default: '%s')\n", name.c_str(), flag->Help().c_str(),
-                flag->DefaultValue().c_str());
+  // `usage` is the flag's name, then what it takes: "stats=FILE".
+  auto print = [](const std::string& usage, const absl::CommandLineFlag* flag) {
+    std::string dashed = usage.substr(0, usage.find('='));
+    std::replace(dashed.begin(), dashed.end(), '_', '-');
+    dashed += usage.substr(dashed.size());
+    if (flag == nullptr) {  // --module, read by sim/command_line.cc
+      std::printf("  --%s\n      a multiboot module and its command line; repeat for more\n", dashed.c_str());
+      return;
+    }
+    std::printf("  --%s\n      %s (default: %s)\n", dashed.c_str(), flag->Help().c_str(),
+                flag->DefaultValue().empty() ? "none" : flag->DefaultValue().c_str());
+  };
+  std::printf("x64sim %s\n", std::string(absl::ProgramUsageMessage()).c_str());
+  std::printf("\nflags (--foo-bar and --foo_bar are the same):\n");
+  for (const HelpGroup& group : groups) {
+    std::printf("\n %s:\n", group.title);
+    for (const std::string& usage : group.flags) {
+      auto it = ours.find(usage.substr(0, usage.find('=')));
+      print(usage, it == ours.end() ? nullptr : it->second);
+      if (it != ours.end()) ours.erase(it);
+    }
   }
+  if (!ours.empty()) {
+    std::printf("\n other:\n");
+    for (const auto& [name, flag] : ours) print(name, flag);
+  }
+  std::printf(
+      "\nexamples (B=$(bazel info -c opt bazel-bin) after bazel build -c opt //...):\n"
+      "  the tutorial's last stage, timed by the Skylake model, statistics on stderr:\n"
+      "    x64sim --kernel=$B/sel4/kernel --module=$B/guest/dynamic2/stage15 --stats=-\n"
+      "  the IPC benchmark on the Zen 4 model, statistics as JSON:\n"
+      "    x64sim --kernel=$B/sel4/kernel --module=$B/guest/ipcbench/ipcbench --uarch=zen4 \\\n"
+      "        --stats=ipc.json --stats-format=json\n"
+      "  why a page fault happened: trace the faulting walks, then explain them:\n"
+      "    x64sim --kernel=... --module=... --trace-mmu=walks.jsonl --trace-mmu-faults-only\n"
+      "    bazel run //sim:explain-fault -- $PWD/walks.jsonl\n"
+      "  a smaller data TLB, functional speed:\n"
+      "    x64sim --kernel=... --uarch-set='tlb l1d L1d-4K entries=32 ways=4 pages=4K "
+      "replacement=plru'\n"
+      "    x64sim --kernel=... --timing=off\n"
+      "  debug the guest: x64sim --kernel=... --gdb=1234 --gdb-wait, then in gdb:\n"
+      "    target remote :1234\n");
 }
 
 std::atomic<int> g_stop_signal{0};
@@ -115,10 +173,10 @@ int Main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "boots a Multiboot 1 image on a simulated x86-64 PC.\n"
       "usage: x64sim --kernel=IMAGE [--module=ELF[,cmdline]]... [flags]\n"
-      "exit status: 0 when the guest wrote 0 to the debug-exit port, (v<<1)|1 when it wrote\n"
-      "v > 0; or 2 bad flag, 4 bad image,\n"
-      "6 instruction limit, 8 triple fault, 10 unimplemented instruction, 12 halted forever,\n"
-      "14 I/O error, 16 stopped by SIGINT/SIGTERM, 18 killed from gdb (outputs complete)");
+      "exit status: 0 when the guest wrote 0 to the debug-exit port (success), (v<<1)|1 when\n"
+      "it wrote v > 0; or 2 bad flag, 4 bad image, 6 instruction limit, 8 triple fault,\n"
+      "10 unimplemented instruction, 12 halted forever, 14 I/O error, 16 stopped by\n"
+      "SIGINT/SIGTERM, 18 killed from gdb (outputs complete whatever the status)");
   // Under `bazel run` the working directory is the runfiles tree; relative
   // paths (images, --stats, --trace-mmu, .uarch files) are the user's.
   if (const char* dir = std::getenv("BUILD_WORKING_DIRECTORY"); dir != nullptr && *dir != 0) {
@@ -181,7 +239,12 @@ int Main(int argc, char** argv) {
   // Line-buffered even into a pipe: a reader (tee, a test) sees each line
   // as the guest finishes it, also from guests that then idle forever.
   std::setvbuf(stdout, nullptr, _IOLBF, 1 << 16);
-  config.console = [](uint8_t c) { std::fputc(c, stdout); };
+  // On a terminal, a progress line shares the screen with the console.
+  std::unique_ptr<ProgressLine> progress;
+  config.console = [&progress](uint8_t c) {
+    if (progress != nullptr) progress->Clear();
+    std::fputc(c, stdout);
+  };
   Machine machine(config);
   if (machine.memory().ram_size() != config.ram_bytes) {
     return Fail(kExitBadFlag, absl::StrFormat("--memory_mib=%d: the host cannot map that much guest RAM",
@@ -236,9 +299,17 @@ int Main(int argc, char** argv) {
   } else if (absl::GetFlag(FLAGS_gdb_wait)) {
     return Fail(kExitBadFlag, "--gdb_wait needs --gdb=PORT");
   }
+  if (!absl::GetFlag(FLAGS_quiet) && ::isatty(STDERR_FILENO)) {
+    progress = std::make_unique<ProgressLine>(stderr, &g_stop_signal);
+    machine.cpu().set_progress_hook([&machine, &progress] {
+      std::fflush(stdout);  // the console's last line first
+      progress->Draw({machine.cpu().instret(), machine.cpu().cycles()});
+    });
+  }
   const uint64_t max_instructions = absl::GetFlag(FLAGS_max_instructions);
   StopInfo stop = gdb != nullptr ? gdb->Run(max_instructions, absl::GetFlag(FLAGS_gdb_wait))
                                  : machine.Run(max_instructions);
+  progress.reset();
   std::fflush(stdout);
   if (tracer != nullptr && absl::GetFlag(FLAGS_trace_mmu) != "-") {
     if (absl::Status written = trace_file.Commit(); !written.ok()) {

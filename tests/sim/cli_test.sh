@@ -48,6 +48,7 @@ make_image "$tmp/ud2.img" "0f0b"                             # #UD with no IDT
 make_image "$tmp/nowhere.img" "b8000000f0ffe0"               # jmp to unbacked 0xf0000000: ff ff is #UD
 make_image "$tmp/halt.img" "faf4"                            # cli; hlt
 make_image "$tmp/x87.img" "d9e8"                             # fld1: not implemented
+make_image "$tmp/rdrand.img" "0fc7f066baf400ee"             # rdrand eax; exit with al
 make_image "$tmp/unbacked.img" "c705000000f078563412a1000000f083f8ff0f95c066baf400ee"  # write, read back 0xf0000000
 make_image "$tmp/absent-mmio.img" "a10000d0fe83f8ff0f95c066baf400ee"  # read the (absent) HPET at 0xfed00000
 printf 'garbage' >"$tmp/garbage.img"
@@ -117,6 +118,50 @@ abs_sim="$(realpath "$sim")"
   >/dev/null 2>&1)
 if grep -q "^instructions " "$tmp/wd/run.stats" 2>/dev/null; then echo "PASS build-working-directory"; else
   echo "FAIL build-working-directory: no $tmp/wd/run.stats"; failures=$((failures + 1)); fi
+
+# --help: every flag under a heading of its purpose (none left to
+# "other"), with examples.
+"$sim" --help >"$tmp/help" 2>"$tmp/err"
+status=$?
+missing=""
+for flag in kernel module cmdline memory-mib rdrand-seed unimplemented max-instructions quiet \
+    timing uarch uarch-set tlb-model fast-forward stats stats-format trace-mmu trace-mmu-filter \
+    trace-mmu-faults-only gdb gdb-wait; do
+  grep -qE -- "^  --$flag(=|$)" "$tmp/help" || missing+=" --$flag"
+done
+if [[ $status == 0 && -z "$missing" ]] && ! grep -q "^ other:" "$tmp/help" &&
+    grep -q "^ the timing model" "$tmp/help" && grep -q "^examples" "$tmp/help"; then
+  echo "PASS help"; else
+  echo "FAIL help: status $status, missing:$missing"; cat "$tmp/help"; failures=$((failures + 1)); fi
+
+# --rdrand-seed: the same seed, the same numbers; another seed, others.
+rdrand_status() { "$sim" --kernel="$tmp/rdrand.img" "$@" >/dev/null 2>&1; echo $?; }
+a=$(rdrand_status --rdrand-seed=1); b=$(rdrand_status --rdrand-seed=1); c=$(rdrand_status --rdrand-seed=2)
+if [[ $a == "$b" && $a != "$c" ]]; then echo "PASS rdrand-seed"; else
+  echo "FAIL rdrand-seed: seed 1 gave $a then $b, seed 2 gave $c"; failures=$((failures + 1)); fi
+
+# --trace-mmu-filter: only events of the page asked for; a bad filter is
+# a bad flag.
+"$sim" --kernel="$demo" --trace-mmu="$tmp/all.jsonl" >/dev/null 2>&1
+page=$(python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    if e.get("ev") == "translate": print(e["linear"]); break' "$tmp/all.jsonl")
+"$sim" --kernel="$demo" --trace-mmu="$tmp/one.jsonl" --trace-mmu-filter="$page" >/dev/null 2>&1
+if python3 - "$tmp/all.jsonl" "$tmp/one.jsonl" "$page" <<'PY'
+import json, sys
+page = int(sys.argv[3], 16) & ~0xfff
+def kept(e):  # docs/trace-format.md: scope-wide events carry no address and pass
+    scope_wide = e["ev"] == "invalidate" and e["reason"] not in ("invlpg", "invpcid-0", "page-fault")
+    return scope_wide or (int(e["linear"], 16) & ~0xfff) == page
+every = [json.loads(l) for l in open(sys.argv[1])]
+one = [json.loads(l) for l in open(sys.argv[2])]
+assert one and len(one) < len(every), (len(one), len(every))
+assert all(kept(e) for e in one), [e for e in one if not kept(e)][:3]
+assert len(one) == sum(1 for e in every if kept(e)), (len(one), sum(1 for e in every if kept(e)))
+PY
+then echo "PASS trace-mmu-filter"; else echo "FAIL trace-mmu-filter (page $page)"; failures=$((failures + 1)); fi
+expect trace-mmu-filter-bad 2 "--trace_mmu_filter:" "" -- --kernel="$demo" --trace-mmu=- --trace-mmu-filter=zz
 
 echo "$failures failure(s)"
 [[ $failures == 0 ]]
