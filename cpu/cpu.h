@@ -17,6 +17,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "cpu/debug_hook.h"
 #include "cpu/decoded_insn.h"
+#include "cpu/event_observer.h"
 #include "cpu/io_bus.h"
 #include "cpu/retire_observer.h"
 #include "cpu/state.h"
@@ -39,6 +40,10 @@ enum Vector : uint8_t {
 inline constexpr uint32_t kMarkerTag = 0x58530000;  // "XS"
 inline constexpr uint32_t kMarkerRegionBegin = 1;
 inline constexpr uint32_t kMarkerRegionEnd = 2;
+// The guest kernel switched threads: RDI points to the NUL-terminated name
+// of the thread now running, and its address identifies the thread
+// (docs/timeline.md).
+inline constexpr uint32_t kMarkerThreadSwitch = 3;
 
 enum class StopReason : uint8_t {
   kNone,
@@ -92,6 +97,8 @@ class Cpu : public TranslationListener {
 
   void set_interrupt_controller(InterruptController* c) { interrupts_ = c; }
   void set_retire_observer(RetireObserver* o) { observer_ = o; }
+  void set_event_observer(CpuEventObserver* o) { events_ = o; }
+  CpuEventObserver* event_observer() const { return events_; }
   // A debugger: with one attached every instruction is stepped (no chaining).
   void set_debug_hook(DebugHook* hook) { debug_hook_ = hook; }
   void set_stop_on_unimplemented(bool stop) { stop_on_unimplemented_ = stop; }
@@ -473,6 +480,7 @@ class Cpu : public TranslationListener {
   IoBus& io_;
   InterruptController* interrupts_ = nullptr;
   RetireObserver* observer_ = nullptr;
+  CpuEventObserver* events_ = nullptr;
   DebugHook* debug_hook_ = nullptr;
   TimingModel* model_ = nullptr;
   bool timing_on_ = false;

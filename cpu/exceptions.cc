@@ -66,10 +66,12 @@ void Cpu::DeliverPendingException() {
 
 bool Cpu::DeliverInterrupt(uint8_t vector, bool has_error_code, uint32_t error_code,
                            bool software, uint64_t return_rip) {
-  if (state.mode == CpuMode::kLong64 || state.mode == CpuMode::kCompat32) {
-    return DeliverLong(vector, has_error_code, error_code, software, return_rip);
-  }
-  return DeliverProtected(vector, has_error_code, error_code, software, return_rip);
+  const int from_cpl = state.cpl;
+  const bool delivered = state.mode == CpuMode::kLong64 || state.mode == CpuMode::kCompat32
+                             ? DeliverLong(vector, has_error_code, error_code, software, return_rip)
+                             : DeliverProtected(vector, has_error_code, error_code, software, return_rip);
+  if (delivered && events_ != nullptr) events_->OnDelivery(from_cpl, vector, software, error_code);
+  return delivered;
 }
 
 // SDM vol. 3A 6.14: 64-bit IDT gates, stack switch through the TSS (RSP0-2

@@ -123,6 +123,7 @@ Flow Iret(Cpu& cpu, const DecodedInsn& in) {
   }
   cpu.SetRflags((cpu.state.rflags & ~writable) | (flags & writable));
   cpu.state.rip = to_64 ? rip : static_cast<uint32_t>(rip);
+  if (cpu.event_observer() != nullptr) cpu.event_observer()->OnReturn(new_cpl);
   return Flow::kJump;
 }
 
@@ -138,12 +139,14 @@ Flow Syscall(Cpu& cpu, const DecodedInsn& in) {
   if (!(s.efer & kEferSCE) || s.mode != CpuMode::kLong64) return cpu.FaultNoCode(kInvalidOpcode);
   s.gpr[kRcx] = s.rip + in.length;
   s.gpr[kR11] = s.rflags & ~kRF;
+  const int from_cpl = s.cpl;
   uint16_t selector = static_cast<uint16_t>(s.star >> 32);
   cpu.SetCpl(0);
   cpu.LoadSegmentCache(kCs, FlatSegment(selector & 0xfffc, kSyscallCsAttributes));
   cpu.LoadSegmentCache(kSs, FlatSegment(static_cast<uint16_t>(selector + 8), kSyscallSsAttributes));
   cpu.SetRflags(s.rflags & ~s.fmask & ~kRF);
   s.rip = s.lstar;
+  if (cpu.event_observer() != nullptr) cpu.event_observer()->OnSyscall(from_cpl);
   return Flow::kJump;
 }
 
@@ -165,6 +168,7 @@ Flow Sysret(Cpu& cpu, const DecodedInsn& in) {
     s.rip = static_cast<uint32_t>(s.gpr[kRcx]);
   }
   cpu.LoadSegmentCache(kSs, FlatSegment(static_cast<uint16_t>((base + 8) | 3), kSysretSsAttributes));
+  if (cpu.event_observer() != nullptr) cpu.event_observer()->OnReturn(3);
   return Flow::kJump;
 }
 

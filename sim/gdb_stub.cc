@@ -316,7 +316,7 @@ bool GdbStub::Handle(std::string_view packet, Resume* resume) {
         Reply("E01");
         return false;
       }
-      const std::string bytes = ReadVirtual(addr, std::min<uint64_t>(len, 0x1000));
+      const std::string bytes = machine_.PeekVirtual(addr, std::min<uint64_t>(len, 0x1000));
       Reply(bytes.empty() && len > 0 ? "E14" : ToHex(bytes));
       return false;
     }
@@ -480,36 +480,12 @@ std::string GdbStub::HandleBreakpoint(std::string_view packet) {
   return "OK";
 }
 
-bool GdbStub::TranslateForDebugger(uint64_t linear, uint64_t* phys) const {
-  // A supervisor read, SMAP aside: the debugger sees every mapped page.
-  PagingContext ctx = cpu_.MakePagingContext(/*user=*/false);
-  ctx.rflags_ac = true;
-  const Translation t = machine_.mmu().Peek(linear, AccessKind::kRead, ctx);
-  if (!t.ok) return false;
-  *phys = t.phys;
-  return true;
-}
-
-std::string GdbStub::ReadVirtual(uint64_t addr, uint64_t len) {
-  std::string out;
-  while (out.size() < len) {
-    const uint64_t linear = addr + out.size();
-    const uint64_t chunk = std::min<uint64_t>(len - out.size(), kPageSize - (linear & (kPageSize - 1)));
-    uint64_t phys = 0;
-    if (!TranslateForDebugger(linear, &phys)) break;
-    const uint8_t* p = machine_.memory().RamPointer(phys);
-    if (p == nullptr || phys + chunk > machine_.memory().ram_size()) break;
-    out.append(reinterpret_cast<const char*>(p), chunk);
-  }
-  return out;
-}
-
 bool GdbStub::WriteVirtual(uint64_t addr, std::string_view bytes) {
   for (uint64_t done = 0; done < bytes.size();) {
     const uint64_t linear = addr + done;
     const uint64_t chunk = std::min<uint64_t>(bytes.size() - done, kPageSize - (linear & (kPageSize - 1)));
     uint64_t phys = 0;
-    if (!TranslateForDebugger(linear, &phys)) return false;
+    if (!machine_.PeekTranslate(linear, &phys)) return false;
     uint8_t* p = machine_.memory().RamPointer(phys);
     if (p == nullptr || phys + chunk > machine_.memory().ram_size()) return false;
     std::memcpy(p, bytes.data() + done, chunk);
@@ -593,7 +569,7 @@ bool GdbStub::WriteAllRegisters(std::string_view bytes) {
 void GdbStub::SnapshotWatchpoints() {
   for (Watchpoint& w : watchpoints_) {
     if (w.kind != kWrite) continue;
-    const std::string bytes = ReadVirtual(w.addr, w.len);
+    const std::string bytes = machine_.PeekVirtual(w.addr, w.len);
     w.value = bytes.size() == w.len ? std::optional<std::string>(bytes) : std::nullopt;
     w.cr3 = cpu_.state.cr3;
   }
@@ -605,7 +581,7 @@ void GdbStub::SnapshotWatchpoints() {
 bool GdbStub::CheckWriteWatchpoints() {
   for (Watchpoint& w : watchpoints_) {
     if (w.kind != kWrite) continue;
-    const std::string bytes = ReadVirtual(w.addr, w.len);
+    const std::string bytes = machine_.PeekVirtual(w.addr, w.len);
     std::optional<std::string> now = bytes.size() == w.len ? std::optional<std::string>(bytes) : std::nullopt;
     const bool changed = w.cr3 == cpu_.state.cr3 && now && w.value && *now != *w.value;
     w.value = std::move(now);
@@ -624,7 +600,7 @@ std::optional<uint64_t> GdbStub::AccessedWatchpoint(uint64_t rip, BreakKind* kin
   if (!any) return std::nullopt;
   const bool long64 = cpu_.state.mode == CpuMode::kLong64;
   const uint64_t fetch = cpu_.SegmentBase(kCs) + rip;
-  const std::string code = ReadVirtual(long64 ? fetch : static_cast<uint32_t>(fetch), 15);
+  const std::string code = machine_.PeekVirtual(long64 ? fetch : static_cast<uint32_t>(fetch), 15);
   ZydisDecoder decoder;
   ZydisDecoderInit(&decoder, long64 ? ZYDIS_MACHINE_MODE_LONG_64 : ZYDIS_MACHINE_MODE_LONG_COMPAT_32,
                    long64 ? ZYDIS_STACK_WIDTH_64 : ZYDIS_STACK_WIDTH_32);

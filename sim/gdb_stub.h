@@ -80,11 +80,9 @@ class GdbStub : public DebugHook {
   bool WriteRegister(int n, std::string_view bytes);
   std::string ReadAllRegisters() const;
   bool WriteAllRegisters(std::string_view bytes);
-  // Guest virtual memory, translated without side effects. Reads return
-  // the bytes up to the first that does not translate to RAM.
-  std::string ReadVirtual(uint64_t addr, uint64_t len);
+  // Guest virtual memory, translated without side effects (reads:
+  // Machine::PeekVirtual).
   bool WriteVirtual(uint64_t addr, std::string_view bytes);
-  bool TranslateForDebugger(uint64_t linear, uint64_t* phys) const;
 
   std::string HandleQuery(std::string_view packet);
   std::string HandleBreakpoint(std::string_view packet);

@@ -57,6 +57,15 @@ MachineSnapshot Machine::Snapshot() const {
 
 // A begin inside an open region, or an end outside one, is ignored.
 void Machine::OnMarker(uint32_t command) {
+  if (command == kMarkerThreadSwitch) {
+    if (on_thread_switch_) {
+      constexpr uint64_t kMaxName = 128;
+      std::string name = PeekVirtual(cpu_.state.gpr[kRdi], kMaxName);
+      name.resize(std::min(name.find('\0'), name.size()));
+      on_thread_switch_(cpu_.state.gpr[kRdi], name);
+    }
+    return;
+  }
   cpu_.SyncTiming();
   const bool open = !regions_.empty() && !regions_.back().ended;
   if (command == kMarkerRegionBegin && !open) {
@@ -66,6 +75,29 @@ void Machine::OnMarker(uint32_t command) {
     regions_.back().end = Snapshot();
     regions_.back().ended = true;
   }
+}
+
+bool Machine::PeekTranslate(uint64_t linear, uint64_t* phys) {
+  PagingContext ctx = cpu_.MakePagingContext(/*user=*/false);
+  ctx.rflags_ac = true;
+  const Translation t = mmu_.Peek(linear, AccessKind::kRead, ctx);
+  if (!t.ok) return false;
+  *phys = t.phys;
+  return true;
+}
+
+std::string Machine::PeekVirtual(uint64_t linear, uint64_t length) {
+  std::string out;
+  while (out.size() < length) {
+    const uint64_t at = linear + out.size();
+    const uint64_t chunk = std::min<uint64_t>(length - out.size(), kPageSize - (at & (kPageSize - 1)));
+    uint64_t phys = 0;
+    if (!PeekTranslate(at, &phys)) break;
+    const uint8_t* p = memory_.RamPointer(phys);
+    if (p == nullptr || phys + chunk > memory_.ram_size()) break;
+    out.append(reinterpret_cast<const char*>(p), chunk);
+  }
+  return out;
 }
 
 // Multiboot spec 3.2: 32-bit protected mode, flat 4 GiB segments, paging

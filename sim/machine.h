@@ -73,6 +73,15 @@ class Machine {
 
   // Lets another observer (the MMU tracer) watch translations too.
   void AddWalkObserver(WalkObserver* observer);
+  // Called when the guest kernel says it switched threads (kMarkerThreadSwitch).
+  using ThreadSwitchObserver = std::function<void(uint64_t thread, const std::string& name)>;
+  void set_thread_switch_observer(ThreadSwitchObserver observer) { on_thread_switch_ = std::move(observer); }
+
+  // Reads guest memory at a linear address through the current page tables
+  // as a supervisor (SMAP aside) without changing any state: no TLB fill,
+  // no accessed bit, no fault. Stops at the first byte not mapped to RAM.
+  std::string PeekVirtual(uint64_t linear, uint64_t length);
+  bool PeekTranslate(uint64_t linear, uint64_t* phys);
 
   Cpu& cpu() { return cpu_; }
   const CoreModel* core_model() const { return core_model_.get(); }
@@ -102,6 +111,7 @@ class Machine {
   WalkObservers walk_observers_;
   std::unique_ptr<CoreModel> core_model_;
   std::vector<RegionOfInterest> regions_;
+  ThreadSwitchObserver on_thread_switch_;
 };
 
 }  // namespace x64sim

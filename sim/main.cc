@@ -28,6 +28,7 @@
 #include "sim/output_file.h"
 #include "sim/progress_line.h"
 #include "sim/stats_json.h"
+#include "sim/timeline.h"
 #include "uarch/loader.h"
 
 ABSL_FLAG(std::string, kernel, "", "Multiboot 1 kernel image (ELF32, ELF64 or a.out kludge)");
@@ -45,6 +46,9 @@ ABSL_FLAG(std::string, trace_mmu, "",
           "trace MMU walks and TLB events: a file for JSON lines, '-' for text on stderr");
 ABSL_FLAG(std::string, trace_mmu_filter, "", "trace only linear addresses ADDR[/MASK] (hex)");
 ABSL_FLAG(bool, trace_mmu_faults_only, false, "trace only translations that fault");
+ABSL_FLAG(std::string, timeline, "",
+          "write a Chrome trace-event / Perfetto JSON timeline of the run to this file "
+          "(docs/timeline.md)");
 ABSL_FLAG(bool, tlb_model, true,
           "model the TLBs and paging-structure caches (false: every translation walks)");
 ABSL_FLAG(std::string, uarch, "skylake",
@@ -100,7 +104,7 @@ void PrintHelp() {
        {"timing=on|off", "uarch=NAME|FILE", "uarch_set=LINES", "tlb_model=true|false", "fast_forward"}},
       {"statistics and traces (docs/stats-format.md, docs/trace-format.md)",
        {"stats=FILE", "stats_format=text|json", "trace_mmu=FILE|-", "trace_mmu_filter=ADDR[/MASK]",
-        "trace_mmu_faults_only"}},
+        "trace_mmu_faults_only", "timeline=FILE"}},
       {"debugging (docs/gdb.md)", {"gdb=PORT", "gdb_wait"}},
   };
   std::map<std::string, const absl::CommandLineFlag*> ours;
@@ -273,6 +277,21 @@ int Main(int argc, char** argv) {
     machine.AddWalkObserver(tracer.get());
   }
 
+  StagedFile timeline_file;
+  std::unique_ptr<Timeline> timeline;
+  if (const std::string path = absl::GetFlag(FLAGS_timeline); !path.empty()) {
+    if (absl::Status opened = timeline_file.Open(path); !opened.ok()) {
+      return Fail(kExitIoError, std::string(opened.message()));
+    }
+    std::string title = kernel_path;
+    for (const std::string& arg : module_args) title += " " + arg.substr(0, arg.find(','));
+    timeline = std::make_unique<Timeline>(timeline_file.stream(), machine.cpu(), title);
+    machine.cpu().set_event_observer(timeline.get());
+    machine.AddWalkObserver(timeline.get());
+    machine.set_thread_switch_observer(
+        [&timeline](uint64_t thread, const std::string& name) { timeline->OnThreadSwitch(thread, name); });
+  }
+
   // The kernel's command line starts with the image's file name (GRUB, QEMU).
   std::string cmdline = kernel_path;
   if (!absl::GetFlag(FLAGS_cmdline).empty()) cmdline += " " + absl::GetFlag(FLAGS_cmdline);
@@ -311,6 +330,12 @@ int Main(int argc, char** argv) {
                                  : machine.Run(max_instructions);
   progress.reset();
   std::fflush(stdout);
+  if (timeline != nullptr) {
+    timeline->Finish();
+    if (absl::Status written = timeline_file.Commit(); !written.ok()) {
+      return Fail(kExitIoError, std::string(written.message()));
+    }
+  }
   if (tracer != nullptr && absl::GetFlag(FLAGS_trace_mmu) != "-") {
     if (absl::Status written = trace_file.Commit(); !written.ok()) {
       return Fail(kExitIoError, std::string(written.message()));

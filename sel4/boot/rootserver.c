@@ -234,5 +234,6 @@ void create_root_server(void)
     set_user_register(tcb, REG_RIP, x.entry);
     tcb->ctx.rdi = bootinfo_vaddr;
     tcb->state = ThreadState_Running;
+    x64sim_note_thread_switch(tcb);
     ks_cur_thread = tcb;
 }

@@ -66,6 +66,7 @@ static FORCE_INLINE NORETURN void switch_to_partner(tcb_t *from, tcb_t *to, cons
                                                     word_t info)
 {
     to->state = ThreadState_Running;
+    x64sim_note_thread_switch(to);
     ks_cur_thread = to;
     load_vspace(pml4);
     set_entry_context(to);

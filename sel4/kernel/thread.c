@@ -103,6 +103,7 @@ void possible_switch_to(tcb_t *t)
 static void switch_to_thread(tcb_t *t)
 {
     sched_dequeue(t);
+    if (t != ks_cur_thread) x64sim_note_thread_switch(t);
     ks_cur_thread = t;
 }
 

@@ -9,6 +9,14 @@
 
 extern tcb_t *ks_cur_thread;
 
+/* Tells x64sim which thread runs from here on, for its timeline
+ * (docs/timeline.md): x64sim's marker instruction, a NOP with an unusual
+ * operand ("XS" | 3), so hardware and QEMU run it as the NOP it is. */
+static inline void x64sim_note_thread_switch(const tcb_t *t)
+{
+    __asm__ volatile(".byte 0x0f, 0x1f, 0x80; .long 0x58530003" : : "D"(t->name) : "memory");
+}
+
 static inline bool is_runnable(const tcb_t *t)
 {
     return t->state == ThreadState_Running || t->state == ThreadState_Restart;

@@ -126,7 +126,7 @@ status=$?
 missing=""
 for flag in kernel module cmdline memory-mib rdrand-seed unimplemented max-instructions quiet \
     timing uarch uarch-set tlb-model fast-forward stats stats-format trace-mmu trace-mmu-filter \
-    trace-mmu-faults-only gdb gdb-wait; do
+    trace-mmu-faults-only timeline gdb gdb-wait; do
   grep -qE -- "^  --$flag(=|$)" "$tmp/help" || missing+=" --$flag"
 done
 if [[ $status == 0 && -z "$missing" ]] && ! grep -q "^ other:" "$tmp/help" &&

@@ -1,11 +1,13 @@
 #!/bin/bash
 # SIGINT and SIGTERM stop a running guest at a block boundary with exit code
 # 16, and every output file is complete: the JSON statistics parse, every
-# MMU trace line is a JSON object, and no temporary file is left behind.
-# Usage: interrupt_test.sh X64SIM COMPUTE_IMAGE
+# MMU trace line is a JSON object, the timeline is well-formed with every
+# span ended, and no temporary file is left behind.
+# Usage: interrupt_test.sh X64SIM COMPUTE_IMAGE TIMELINE_CHECKER
 set -u
 sim="$1"
 compute="$2"
+timeline_check="$3"
 tmp="${TEST_TMPDIR:-$(mktemp -d)}"
 failures=0
 check() {  # check NAME CONDITION...
@@ -19,7 +21,8 @@ for signal in INT TERM; do
   mkdir -p "$dir"
   # A run of about a minute unless stopped.
   "$sim" --kernel="$compute" --cmdline="rounds=100000" --stats="$dir/stats.json" \
-    --stats-format=json --trace-mmu="$dir/trace.jsonl" >"$dir/out" 2>"$dir/err" &
+    --stats-format=json --trace-mmu="$dir/trace.jsonl" --timeline="$dir/timeline.json" \
+    >"$dir/out" 2>"$dir/err" &
   pid=$!
   # The trace goes to a temporary file until the run ends: once it exists
   # the guest is booting; a second later it is well into its rounds.
@@ -45,6 +48,7 @@ assert lines, "empty trace"
 for line in lines:
     json.loads(line)
 PY
+  check "SIG$signal: timeline complete" python3 "$timeline_check" "$dir/timeline.json" --span "CPL 0"
   check "SIG$signal: no temporary files" test -z "$(ls "$dir" | grep '\.tmp$')"
 done
 

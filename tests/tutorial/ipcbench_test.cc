@@ -45,10 +45,10 @@ struct FastpathFigure {
   double instructions_per_round_trip;
 };
 constexpr FastpathFigure kFastpathInstructions[] = {
-    {"same/fast/0", 371.02},
-    {"other/fast/0", 381.22},
-    {"same/fast/4", 386.02},
-    {"other/fast/4", 396.33},
+    {"same/fast/0", 375.02},
+    {"other/fast/0", 385.22},
+    {"same/fast/4", 390.33},
+    {"other/fast/4", 400.33},
 };
 constexpr double kFastpathTolerance = 0.02;  // relative
 
