@@ -1,5 +1,6 @@
 // Data movement: MOV and its extending forms, LEA, XCHG, PUSH/POP, flag
-// transfers, sign extensions of the accumulator, CMOVcc, SETcc, BSWAP, LEAVE.
+// transfers, sign extensions of the accumulator, CMOVcc, SETcc, BSWAP,
+// XLAT, ENTER and LEAVE.
 #include "cpu/host_flags.h"
 #include "cpu/operand_forms.h"
 
@@ -329,6 +330,87 @@ Flow Leave(Cpu& cpu, const DecodedInsn& in) {
   return cpu.Next(in);
 }
 
+// XLAT: AL <- [seg:(R/E)BX + AL], the sum wrapped to the address size
+// (SDM vol. 2B XLAT).
+Flow Xlat(Cpu& cpu, const DecodedInsn& in) {
+  uint64_t offset = cpu.state.gpr[kRbx] + (cpu.state.gpr[kRax] & 0xff);
+  if (in.flags & kInsnAddr32) offset = static_cast<uint32_t>(offset);
+  if (in.flags & kInsnAddr16) offset = static_cast<uint16_t>(offset);
+  uint8_t value;
+  if (!cpu.Read<uint8_t>(cpu.SegmentBase(static_cast<SegReg>(in.seg)) + offset, &value)) return Flow::kFault;
+  cpu.SetReg<uint8_t>(kRax * 8, value);
+  return cpu.Next(in);
+}
+
+bool BindXlat(const ZydisInsn& z, DecodedInsn& out) {
+  out.seg = kDs;
+  for (int i = 0; i < z.insn.operand_count; ++i) {
+    if (!IsMem(z.ops[i])) continue;
+    const int seg = SegIndex(z.ops[i].mem.segment);
+    if (seg >= 0) out.seg = static_cast<uint8_t>(seg);
+  }
+  if (z.insn.address_width == 32) out.flags |= kInsnAddr32;
+  if (z.insn.address_width == 16) out.flags |= kInsnAddr16;
+  out.handler = Xlat;
+  return true;
+}
+
+// ENTER size, level (SDM vol. 2A ENTER): push the frame pointer, copy
+// level - 1 frame pointers of the enclosing frames from below the old one
+// (the display), push the new frame's own, then point the frame pointer at
+// the new frame and allocate `size` bytes. Pointers are the operand size;
+// RBP/EBP/BP and the display reads follow the stack size. Like LEAVE, a
+// fault part-way leaves RSP and RBP as they were.
+Flow Enter(Cpu& cpu, const DecodedInsn& in) {
+  CpuState& s = cpu.state;
+  const uint64_t saved_rsp = s.gpr[kRsp];
+  const uint64_t saved_rbp = s.gpr[kRbp];
+  const int op_size = in.size;
+  const int stack_size = s.mode == CpuMode::kLong64 ? 8 : s.seg[kSs].default_big() ? 4 : 2;
+  auto wrap = [stack_size](uint64_t v) {
+    return stack_size == 8 ? v : stack_size == 4 ? static_cast<uint32_t>(v) : static_cast<uint16_t>(v);
+  };
+  auto fail = [&] {
+    s.gpr[kRsp] = saved_rsp;
+    s.gpr[kRbp] = saved_rbp;
+    return Flow::kFault;
+  };
+  const uint64_t size = in.imm & 0xffff;
+  const int level = static_cast<int>(in.imm >> 16) & 31;
+  if (!cpu.Push(saved_rbp, op_size)) return fail();
+  const uint64_t frame = wrap(s.gpr[kRsp]);
+  uint64_t display = wrap(saved_rbp);
+  for (int i = 1; i < level; ++i) {
+    display = wrap(display - op_size);
+    uint64_t pointer = 0;
+    if (!cpu.ReadBytes(cpu.SegmentBase(kSs) + display, &pointer, op_size)) return fail();
+    if (!cpu.Push(pointer, op_size)) return fail();
+  }
+  if (level > 0 && !cpu.Push(frame, op_size)) return fail();
+  const uint64_t rsp = wrap(s.gpr[kRsp] - size);
+  // The frame pointer gets the operand size's part of the new frame; the
+  // stack pointer the stack size's (SDM: EBP := FrameTemp, SP := SP - Size).
+  if (op_size == 2) {
+    cpu.SetReg<uint16_t>(kRbp * 8, static_cast<uint16_t>(frame));
+  } else {
+    s.gpr[kRbp] = op_size == 4 ? static_cast<uint32_t>(frame) : frame;
+  }
+  if (stack_size == 2) {
+    cpu.SetReg<uint16_t>(kRsp * 8, static_cast<uint16_t>(rsp));
+  } else {
+    s.gpr[kRsp] = rsp;
+  }
+  return cpu.Next(in);
+}
+
+bool BindEnter(const ZydisInsn& z, DecodedInsn& out) {
+  if (z.insn.operand_count_visible != 2 || !IsImm(z.ops[0]) || !IsImm(z.ops[1])) return false;
+  out.size = static_cast<uint8_t>(z.insn.operand_width / 8);
+  out.imm = (z.ops[0].imm.value.u & 0xffff) | ((z.ops[1].imm.value.u & 0xff) << 16);
+  out.handler = Enter;
+  return true;
+}
+
 Flow Nop(Cpu& cpu, const DecodedInsn& in) { return cpu.Next(in); }
 
 // x64sim's marker: a NOP (so the same code runs unchanged on hardware)
@@ -418,6 +500,8 @@ void RegisterDataOps(BinderTable& t) {
     if (name[0] == 's') t.Add(mn, BindSetcc);
   }
   t.Add(ZYDIS_MNEMONIC_BSWAP, BindBswap);
+  t.Add(ZYDIS_MNEMONIC_XLAT, BindXlat);
+  t.Add(ZYDIS_MNEMONIC_ENTER, BindEnter);
 }
 
 }  // namespace x64sim

@@ -1,6 +1,6 @@
-// String instructions: MOVS, STOS, LODS, CMPS, SCAS in every operand and
-// address size, alone or with REP/REPE/REPNE (SDM vol. 2B "REP/REPE/REPZ/
-// REPNE/REPNZ" and each instruction's page).
+// String instructions: MOVS, STOS, LODS, CMPS, SCAS, INS and OUTS in every
+// operand and address size, alone or with REP/REPE/REPNE (SDM vol. 2B
+// "REP/REPE/REPZ/REPNE/REPNZ" and each instruction's page).
 //
 // Every repetition commits RSI/RDI/RCX before the next one starts, so a
 // fault part-way leaves the registers naming the element that faulted and
@@ -405,6 +405,70 @@ bool BindString(const ZydisInsn& z, DecodedInsn& out) {
   return h != nullptr;
 }
 
+// ---- INS and OUTS: string port I/O ------------------------------------------
+//
+// INS stores what port DX gives at ES:rDI; OUTS sends seg:rSI to port DX
+// (SDM vol. 2A INS, vol. 2B OUTS). CPL > IOPL is #GP(0), as for IN and OUT
+// (no TSS I/O bitmap here). Element by element, since each is a device
+// access; with REP, Cpu::rep_slice() of them before the run loop looks in.
+// INS reads the port before it stores: a store that faults has consumed
+// the device's value, as the SDM leaves the order to the processor.
+template <typename T, typename A, bool kIn, bool kRepeat>
+Flow PortString(Cpu& cpu, const DecodedInsn& in) {
+  CpuState& s = cpu.state;
+  if (s.cpl > static_cast<int>((s.rflags >> 12) & 3)) return cpu.Fault(kGeneralProtection, 0);
+  const uint16_t port = static_cast<uint16_t>(s.gpr[kRdx]);
+  const int64_t delta = (s.rflags & kDF) ? -static_cast<int64_t>(sizeof(T)) : sizeof(T);
+  const Gpr pointer = kIn ? kRdi : kRsi;
+  uint64_t count = kRepeat ? AddrReg<A>(cpu, kRcx) : 1;
+  for (uint64_t slice = cpu.rep_slice(); count != 0; --slice) {
+    if (slice == 0) return cpu.Yield();
+    if constexpr (kIn) {
+      const T value = static_cast<T>(cpu.io().In(port, sizeof(T)));
+      if (!cpu.Write<T>(StringLinear<A>(cpu, kEs, kRdi), value)) return Flow::kFault;
+    } else {
+      T value;
+      if (!cpu.Read<T>(StringLinear<A>(cpu, static_cast<SegReg>(in.seg), kRsi), &value)) return Flow::kFault;
+      cpu.io().Out(port, sizeof(T), value);
+    }
+    SetAddrReg<A>(cpu, pointer, AddrReg<A>(cpu, pointer) + delta);
+    --count;
+    if constexpr (kRepeat) SetAddrReg<A>(cpu, kRcx, count);
+  }
+  return cpu.Leave(in);  // a device may have stopped the machine or raised an interrupt
+}
+
+template <typename T, bool kIn>
+Handler PickPortString(int address_width, bool repeat) {
+  switch (address_width) {
+    case 16: return repeat ? &PortString<T, uint16_t, kIn, true> : &PortString<T, uint16_t, kIn, false>;
+    case 32: return repeat ? &PortString<T, uint32_t, kIn, true> : &PortString<T, uint32_t, kIn, false>;
+    case 64: return repeat ? &PortString<T, uint64_t, kIn, true> : &PortString<T, uint64_t, kIn, false>;
+  }
+  return nullptr;
+}
+
+template <bool kIn>
+bool BindPortString(const ZydisInsn& z, DecodedInsn& out) {
+  out.seg = kDs;
+  for (int i = 0; i < z.insn.operand_count; ++i) {
+    const ZydisDecodedOperand& op = z.ops[i];
+    if (!kIn && IsMem(op)) {
+      const int seg = SegIndex(op.mem.segment);
+      if (seg >= 0) out.seg = static_cast<uint8_t>(seg);
+    }
+  }
+  const bool repeat = out.flags & (kInsnRep | kInsnRepne);
+  Handler h = nullptr;
+  switch (z.insn.operand_width) {
+    case 8: h = PickPortString<uint8_t, kIn>(z.insn.address_width, repeat); break;
+    case 16: h = PickPortString<uint16_t, kIn>(z.insn.address_width, repeat); break;
+    case 32: h = PickPortString<uint32_t, kIn>(z.insn.address_width, repeat); break;
+  }
+  out.handler = h;
+  return h != nullptr;
+}
+
 }  // namespace
 
 // MOVSD is also the SSE2 scalar move; ops_sse.cc binds that form and hands
@@ -433,6 +497,12 @@ void RegisterStringOps(BinderTable& t) {
   for (ZydisMnemonic m : {ZYDIS_MNEMONIC_SCASB, ZYDIS_MNEMONIC_SCASW, ZYDIS_MNEMONIC_SCASD,
                           ZYDIS_MNEMONIC_SCASQ}) {
     t.Add(m, &BindString<StringOp::kScas>);
+  }
+  for (ZydisMnemonic m : {ZYDIS_MNEMONIC_INSB, ZYDIS_MNEMONIC_INSW, ZYDIS_MNEMONIC_INSD}) {
+    t.Add(m, &BindPortString<true>, /*ends_block=*/true);
+  }
+  for (ZydisMnemonic m : {ZYDIS_MNEMONIC_OUTSB, ZYDIS_MNEMONIC_OUTSW, ZYDIS_MNEMONIC_OUTSD}) {
+    t.Add(m, &BindPortString<false>, /*ends_block=*/true);
   }
 }
 

@@ -1,7 +1,8 @@
 // Data movement against the host CPU: MOV (all opcode forms, moffs),
 // MOVZX/MOVSX/MOVSXD, LEA over the addressing modes (SIB, no base, RIP,
 // 0x67), XCHG, XADD, CMPXCHG, CMPXCHG8B/16B, PUSH/POP, PUSHF/POPF,
-// CBW..CQO, BSWAP, LAHF/SAHF and LEAVE.
+// CBW..CQO, BSWAP, LAHF/SAHF, XLAT, ENTER (every nesting level class) and
+// LEAVE.
 #include <string>
 
 #include "gtest/gtest.h"
@@ -414,6 +415,43 @@ TEST_F(DataDifferentialTest, AccumulatorExtensionsSwapsAndFlagTransfers) {
     EXPECT_TRUE(RunStates(FormName("leave " + R(size), ""), 32, Expect{}, [&](MachineState& s) {
       s.gpr[5] = kStackTop - 8 * (d.values.Bits64() % 64);
     }));
+  }
+}
+
+// XLAT: AL <- [RBX + AL]; with 0x67 the sum wraps to 32 bits, so random
+// upper halves of RBX must not matter.
+TEST_F(DataDifferentialTest, Xlat) {
+  for (bool addr32 : {false, true}) {
+    d.machine.SetCode(addr32 ? std::vector<uint8_t>{0x67, 0xd7} : std::vector<uint8_t>{0xd7});
+    EXPECT_TRUE(RunStates(FormName(addr32 ? "xlat addr32" : "xlat", ""), 64, Expect{}, [&](MachineState& s) {
+      const uint64_t table = kDataAddr + d.values.Bits64() % 0x3e00;
+      s.gpr[3] = addr32 ? (d.values.Bits64() << 32) | table : table;
+    }));
+  }
+}
+
+// ENTER size, level: nesting levels 0, 1, 2 and deeper (the display copy),
+// a level above 31 (taken mod 32), frame sizes up to 0x2ff0 (the new RSP
+// must stay in the data window the host runner uses afterwards), with
+// 64-bit and 16-bit operand size; RBP points into random stack data, which
+// the display copies.
+TEST_F(DataDifferentialTest, Enter) {
+  for (int size : {2, 8}) {
+    for (int level : {0, 1, 2, 3, 7, 31, 33}) {
+      for (int frame : {0, 8, 0x1234, 0x2ff0}) {
+        std::vector<uint8_t> code = {0xc8, static_cast<uint8_t>(frame), static_cast<uint8_t>(frame >> 8),
+                                     static_cast<uint8_t>(level)};
+        if (size == 2) code.insert(code.begin(), 0x66);
+        d.machine.SetCode(code);
+        const std::string form = "enter " + R(size) + " level " + std::to_string(level);
+        EXPECT_TRUE(RunStates(FormName(form, "frame " + std::to_string(frame)), 8, Expect{},
+                              [&](MachineState& s) {
+                                // Room below RSP for the pushes; RBP above the display it copies.
+                                s.gpr[4] = kStackTop - 8 * (d.values.Bits64() % 16);
+                                s.gpr[5] = kDataAddr + 0x400 + 8 * (d.values.Bits64() % 0x200);
+                              }));
+      }
+    }
   }
 }
 

@@ -17,10 +17,28 @@
 
 namespace x64sim::testing {
 
-class NoPorts : public IoBus {
+// Port I/O with nothing attached, as on a PC: reads give all ones. Every
+// access is recorded for the tests that look; `input`, when not empty,
+// gives the values reads return, in turn.
+class TestPorts : public IoBus {
  public:
-  uint32_t In(uint16_t, int) override { return 0xffffffff; }
-  void Out(uint16_t, int, uint32_t) override {}
+  struct Access {
+    uint16_t port;
+    int size;
+    uint32_t value;
+    bool operator==(const Access&) const = default;
+  };
+  uint32_t In(uint16_t port, int size) override {
+    const uint32_t v = next_input < input.size() ? input[next_input++] : 0xffffffff;
+    ins.push_back({port, size, v});
+    return v;
+  }
+  void Out(uint16_t port, int size, uint32_t value) override { outs.push_back({port, size, value}); }
+
+  std::vector<uint32_t> input;
+  size_t next_input = 0;
+  std::vector<Access> ins;
+  std::vector<Access> outs;
 };
 
 class LongModeMachine {
@@ -81,6 +99,7 @@ class LongModeMachine {
   Cpu& cpu() { return cpu_; }
   CpuState& state() { return cpu_.state; }
   PhysicalMemory& memory() { return memory_; }
+  TestPorts& ports() { return ports_; }
 
   // Rewrites the PTE of the (identity-mapped) page holding `linear`.
   void SetPteFlags(uint64_t linear, uint64_t flags) { MapPage(linear, linear, flags); }
@@ -133,7 +152,7 @@ class LongModeMachine {
  private:
   PhysicalMemory memory_;
   Mmu mmu_;
-  NoPorts ports_;
+  TestPorts ports_;
   Cpu cpu_;
 };
 

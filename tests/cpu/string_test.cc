@@ -307,6 +307,61 @@ TEST(StringFaultTest, ShortSlicesGiveTheSameResult) {
   EXPECT_EQ(n.state().gpr[kRcx], 800u - 21);
 }
 
+// REP INSW: each word from port DX in turn, stored at ES:RDI upwards.
+TEST(StringPortTest, RepInsStoresEachPortReadInTurn) {
+  LongModeMachine m;
+  m.ports().input = {0x1111, 0x2222, 0x3333};
+  CpuState& s = m.state();
+  s.gpr[kRcx] = 3;
+  s.gpr[kRdx] = 0x1f0;
+  s.gpr[kRdi] = LongModeMachine::kData;
+  ASSERT_EQ(m.Run({0xf3, 0x66, 0x6d}).vector, -1);  // rep insw
+  EXPECT_EQ(m.Get64(LongModeMachine::kData), 0x0000333322221111ull);
+  EXPECT_EQ(s.gpr[kRdi], LongModeMachine::kData + 6);
+  EXPECT_EQ(s.gpr[kRcx], 0u);
+  ASSERT_EQ(m.ports().ins.size(), 3u);
+  EXPECT_EQ(m.ports().ins[2], (TestPorts::Access{0x1f0, 2, 0x3333}));
+}
+
+// OUTSB with DF set walks down, from FS:RSI here (the source segment can be
+// overridden); a count of zero does nothing.
+TEST(StringPortTest, RepOutsWalksDownFromAnOverriddenSegment) {
+  LongModeMachine m;
+  const uint64_t fs_base = 0x200000;
+  m.cpu().LoadSegmentCache(kFs, Segment{0, fs_base, 0xfffff, 0xcf92});
+  m.Put64(fs_base + 0x10, 0x0000000000635241ull);  // "ARc"
+  CpuState& s = m.state();
+  m.cpu().SetRflags(s.rflags | kDF);
+  s.gpr[kRcx] = 3;
+  s.gpr[kRdx] = 0x3f8;
+  s.gpr[kRsi] = 0x12;
+  ASSERT_EQ(m.Run({0xf3, 0x64, 0x6e}).vector, -1);  // rep outsb dx, fs:[rsi]
+  ASSERT_EQ(m.ports().outs.size(), 3u);
+  EXPECT_EQ(m.ports().outs[0], (TestPorts::Access{0x3f8, 1, 'c'}));
+  EXPECT_EQ(m.ports().outs[1], (TestPorts::Access{0x3f8, 1, 'R'}));
+  EXPECT_EQ(m.ports().outs[2], (TestPorts::Access{0x3f8, 1, 'A'}));
+  EXPECT_EQ(s.gpr[kRsi], 0x0fu);
+  s.gpr[kRcx] = 0;
+  ASSERT_EQ(m.Run({0xf3, 0x6e}).vector, -1);
+  EXPECT_EQ(m.ports().outs.size(), 3u);
+}
+
+// A long REP INSD goes in slices: the limit
+// stops it with RCX and RDI naming where it goes on, one port read per
+// element done.
+TEST(StringPortTest, LongRepInsGoesInSlices) {
+  LongModeMachine m;
+  m.cpu().set_rep_slice(5);
+  CpuState& s = m.state();
+  s.gpr[kRcx] = 1000;
+  s.gpr[kRdx] = 0x60;
+  s.gpr[kRdi] = LongModeMachine::kData;
+  EXPECT_EQ(m.Run({0xf3, 0x6d}, /*max_instructions=*/2).reason, StopReason::kInstructionLimit);
+  EXPECT_EQ(s.gpr[kRcx], 990u);
+  EXPECT_EQ(s.gpr[kRdi], LongModeMachine::kData + 40);
+  EXPECT_EQ(m.ports().ins.size(), 10u);
+}
+
 // The source segment can be overridden (FS here, whose base counts in
 // 64-bit mode); ES:RDI cannot (SDM vol. 2B MOVS).
 TEST(StringFaultTest, SourceSegmentOverride) {

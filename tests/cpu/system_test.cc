@@ -115,6 +115,22 @@ TEST(SystemTest, SmapIgnoresAcForImplicitSupervisorAccesses) {
   EXPECT_FALSE(m.cpu().ReadBytes(user_page, &v, 8));
 }
 
+// INS and OUTS need CPL <= IOPL, as IN and OUT do: #GP(0) at CPL 3 with
+// IOPL 0, before any port or memory access.
+TEST(SystemTest, StringPortIoAtCpl3NeedsIopl) {
+  for (uint8_t opcode : {0x6c, 0x6f}) {  // insb, outsd
+    M m;
+    m.Load(M::kUserCode, {opcode});
+    m.EnterUser(M::kUserStackTop);
+    m.state().gpr[kRdi] = M::kUserStackTop - 0x100;
+    m.state().gpr[kRsi] = M::kUserStackTop - 0x100;
+    M::Result r = m.RunFrom(M::kUserCode);
+    EXPECT_EQ(r.outcome.vector, kGeneralProtection) << std::hex << int{opcode};
+    EXPECT_EQ(r.frame.error_code, 0u);
+    EXPECT_EQ(r.frame.rip, M::kUserCode);
+  }
+}
+
 TEST(SystemTest, SyscallWithoutSceIsInvalidOpcode) {
   M m;
   m.Load(M::kUserCode, {0x0f, 0x05});
