@@ -16,6 +16,7 @@ BinderTable::BinderTable() {
   RegisterX87ControlOps(*this);
   RegisterTransferOps(*this);
   RegisterRandomOps(*this);
+  RegisterLegacy32Ops(*this);
 }
 
 const BinderTable& BinderTable::Get() {

@@ -51,6 +51,7 @@ void RegisterBitManipulationOps(BinderTable& t);
 void RegisterX87ControlOps(BinderTable& t);
 void RegisterTransferOps(BinderTable& t);
 void RegisterRandomOps(BinderTable& t);
+void RegisterLegacy32Ops(BinderTable& t);
 
 // Far forms of JMP and RET, bound by the near binders' owners.
 bool BindFarJmp(const ZydisInsn& z, DecodedInsn& out);
