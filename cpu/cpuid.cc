@@ -18,9 +18,13 @@ constexpr uint32_t kLeaf1Ecx = Bit(13) /*CMPXCHG16B*/ | Bit(17) /*PCID*/ | Bit(2
 // Leaf 7.0 EBX.
 constexpr uint32_t kLeaf7Ebx = Bit(0) /*FSGSBASE*/ | Bit(3) /*BMI1*/ | Bit(7) /*SMEP*/ |
                                Bit(8) /*BMI2*/ | Bit(10) /*INVPCID*/ | Bit(18) /*RDSEED*/ |
-                               Bit(19) /*ADX*/ | Bit(20) /*SMAP*/;
+                               Bit(19) /*ADX*/ | Bit(20) /*SMAP*/ | Bit(23) /*CLFLUSHOPT*/;
+// Leaf 7.0 ECX: RDPID, which a Skylake lacks (Ice Lake and Zen 2 have it);
+// x64sim implements it, so it says so.
+constexpr uint32_t kLeaf7Ecx = Bit(22) /*RDPID*/;
 // Leaf 0x80000001.
-constexpr uint32_t kExtEcx = Bit(0) /*LAHF/SAHF in 64-bit mode*/ | Bit(5) /*LZCNT (ABM)*/;
+constexpr uint32_t kExtEcx = Bit(0) /*LAHF/SAHF in 64-bit mode*/ | Bit(5) /*LZCNT (ABM)*/ |
+                             Bit(8) /*PREFETCHW*/;
 constexpr uint32_t kExtEdx = Bit(11) /*SYSCALL*/ | Bit(20) /*NX*/ | Bit(27) /*RDTSCP*/ |
                              Bit(29) /*LM*/;
 constexpr uint32_t kExtEdxPage1GB = Bit(26);
@@ -40,7 +44,7 @@ CpuidResult Cpuid(uint32_t leaf, uint32_t subleaf, const MicroArch& arch) {
     case 0: return {0xa, Chars("Genu"), Chars("ntel"), Chars("ineI")};
     // Family 6, model 0x5e (Skylake client), stepping 3; CLFLUSH line 8*8 bytes; one logical CPU.
     case 1: return {0x000506e3, (8u << 8) | (1u << 16), kLeaf1Ecx, kLeaf1Edx};
-    case 7: return subleaf == 0 ? CpuidResult{0, kLeaf7Ebx, 0, 0} : CpuidResult{0, 0, 0, 0};
+    case 7: return subleaf == 0 ? CpuidResult{0, kLeaf7Ebx, kLeaf7Ecx, 0} : CpuidResult{0, 0, 0, 0};
     // Architectural performance monitoring (SDM vol. 3B 20.2): version 2, no
     // general-purpose counters, two 48-bit fixed counters (instructions
     // retired, unhalted core cycles).

@@ -1,4 +1,5 @@
-// Near control transfers: JMP, Jcc, CALL, RET, LOOP, JrCXZ, INT n, INT3, UD2.
+// Near control transfers: JMP, Jcc, CALL, RET, LOOP, JrCXZ, INT n, INT3, and
+// UD0 UD1 UD2, whose whole operation is #UD.
 #include "cpu/operand_forms.h"
 #include "mmu/paging_bits.h"
 
@@ -190,6 +191,8 @@ bool BindInt(const ZydisInsn& z, DecodedInsn& out) {
       out.handler = IntN;
       return true;
     case ZYDIS_MNEMONIC_INT3: out.handler = Int3; return true;
+    case ZYDIS_MNEMONIC_UD0:
+    case ZYDIS_MNEMONIC_UD1:
     case ZYDIS_MNEMONIC_UD2: out.handler = Ud2; return true;
     default: return false;
   }
@@ -211,7 +214,8 @@ void RegisterControlOps(BinderTable& t) {
                           ZYDIS_MNEMONIC_JRCXZ, ZYDIS_MNEMONIC_JECXZ}) {
     t.Add(m, BindLoop);
   }
-  for (ZydisMnemonic m : {ZYDIS_MNEMONIC_INT, ZYDIS_MNEMONIC_INT3, ZYDIS_MNEMONIC_UD2}) {
+  for (ZydisMnemonic m : {ZYDIS_MNEMONIC_INT, ZYDIS_MNEMONIC_INT3, ZYDIS_MNEMONIC_UD0,
+                          ZYDIS_MNEMONIC_UD1, ZYDIS_MNEMONIC_UD2}) {
     t.Add(m, BindInt, true);
   }
 }

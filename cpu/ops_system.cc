@@ -376,6 +376,26 @@ Flow Rdtsc(Cpu& cpu, const DecodedInsn& in) {
   return cpu.Next(in);
 }
 
+// RDPID r (SDM vol. 2B): IA32_TSC_AUX at any CPL, without the TSC; 64 bits
+// in 64-bit mode, else 32.
+Flow Rdpid(Cpu& cpu, const DecodedInsn& in) {
+  if (cpu.state.mode == CpuMode::kLong64) {
+    cpu.SetReg<uint64_t>(in.reg, cpu.state.tsc_aux);
+  } else {
+    cpu.SetReg<uint32_t>(in.reg, static_cast<uint32_t>(cpu.state.tsc_aux));
+  }
+  return cpu.Next(in);
+}
+
+bool BindRdpid(const ZydisInsn& z, DecodedInsn& out) {
+  if (z.insn.operand_count_visible != 1 || z.ops[0].type != ZYDIS_OPERAND_TYPE_REGISTER) return false;
+  const int reg = GprOffset(z.ops[0].reg.value);
+  if (reg < 0) return false;
+  out.reg = static_cast<uint8_t>(reg);
+  out.handler = Rdpid;
+  return true;
+}
+
 // RDPMC (SDM vol. 2): ECX bit 30 selects the fixed counters; fixed counters
 // 0 and 1 exist. CPL > 0 needs CR4.PCE.
 Flow Rdpmc(Cpu& cpu, const DecodedInsn& in) {
@@ -527,6 +547,7 @@ void RegisterSystemOps(BinderTable& t) {
                           ZYDIS_MNEMONIC_RDMSR, ZYDIS_MNEMONIC_RDPMC}) {
     t.Add(m, BindNoOperands);
   }
+  t.Add(ZYDIS_MNEMONIC_RDPID, BindRdpid);
   // These change state that later instructions of a block may depend on.
   for (ZydisMnemonic m : {ZYDIS_MNEMONIC_STI, ZYDIS_MNEMONIC_STAC, ZYDIS_MNEMONIC_CLAC,
                           ZYDIS_MNEMONIC_HLT, ZYDIS_MNEMONIC_WRMSR, ZYDIS_MNEMONIC_WBINVD,

@@ -131,13 +131,13 @@ class Timing:
 # the line of another form (which may be a hand entry); `{n}` in a target is
 # the form's memory operand size, 64 if it is not 8, 16, 32 or 64.
 SERIALIZING = r'^(MOV cr,|LGDT |LIDT |LLDT |LTR |INVD$|INVLPG |INVPCID |WBINVD$|WRMSR$|IRET|CLTS$)'
-PRIVILEGED_TRANSFER = r'^(SYSCALL$|SYSRET$|INT i8$|INT3$|UD2$|HLT$|RET FAR|JMP FAR|CALL FAR)'
+PRIVILEGED_TRANSFER = r'^(SYSCALL$|SYSRET$|INT i8$|INT3$|UD[012]( |$)|HLT$|RET FAR|JMP FAR|CALL FAR)'
 STAND_INS = [
     (SERIALIZING, {'*': 'form:CPUID'},
      'serializing (SDM vol. 3 9.3), like CPUID; no figure of its own'),
     (PRIVILEGED_TRANSFER, {'*': 'form:CPUID'},
      'privileged or far control transfer, microcoded; no figure of its own'),
-    (r'^(RDTSCP|RDPMC|RDMSR)$', {'*': 'form:RDTSC'}, 'microcoded counter or MSR read'),
+    (r'^(RDTSCP|RDPMC|RDMSR|RDPID r32|RDPID r64)$', {'*': 'form:RDTSC'}, 'microcoded counter or MSR read'),
     (r'^(IN|OUT) ', {'zen4': 'form:CPUID'}, 'I/O instruction, microcoded; no figure of its own'),
     (r'^(REP |REPNE )?INS[BWD]$', {'zen4': 'form:CPUID'},
      'string I/O: each element a port read, microcoded; no figure of its own'),

@@ -108,12 +108,16 @@ constexpr Feature kFeatures[] = {
     {"RDSEED", 7, 'b', 18, true},
     {"ADX", 7, 'b', 19, true},
     {"SMAP", 7, 'b', 20, true},
-    {"CLFLUSHOPT", 7, 'b', 23, false},
+    {"CLFLUSHOPT", 7, 'b', 23, true},
     {"SHA", 7, 'b', 29, false},
+    // Leaf 7 subleaf 0 ECX.
+    {"UMIP", 7, 'c', 2, false},
+    {"PKU", 7, 'c', 3, false},
+    {"RDPID", 7, 'c', 22, true},
     // Leaf 0x80000001 ECX and EDX.
     {"LAHF/SAHF in 64-bit mode", 0x80000001, 'c', 0, true},
     {"LZCNT", 0x80000001, 'c', 5, true},
-    {"PREFETCHW", 0x80000001, 'c', 8, false},
+    {"PREFETCHW", 0x80000001, 'c', 8, true},
     {"SYSCALL/SYSRET", 0x80000001, 'd', 11, true},
     {"NX", 0x80000001, 'd', 20, true},
     {"1-GiB pages", 0x80000001, 'd', 26, true},
@@ -160,7 +164,7 @@ TEST(CpuidTest, AdvertisesExactlyTheImplementedFeatures) {
     uint32_t leaf;
     char reg;
   };
-  for (const Register& where : {Register{1, 'c'}, Register{1, 'd'}, Register{7, 'b'},
+  for (const Register& where : {Register{1, 'c'}, Register{1, 'd'}, Register{7, 'b'}, Register{7, 'c'},
                                 Register{0x80000001, 'c'}, Register{0x80000001, 'd'}}) {
     const uint64_t got = Reg(RunCpuid(where.leaf), where.reg);
     uint64_t advertised = 0;
@@ -177,7 +181,7 @@ TEST(CpuidTest, AdvertisesExactlyTheImplementedFeatures) {
 TEST(CpuidTest, Leaf7) {
   const Regs sub0 = RunCpuid(7, 0);
   EXPECT_EQ(sub0.eax, 0u) << "subleaf 0 is the last";
-  EXPECT_EQ(sub0.ecx, 0u) << "no UMIP, PKU, ...";
+  EXPECT_EQ(sub0.ecx, 1u << 22) << "RDPID only: no UMIP, PKU, ...";
   EXPECT_EQ(sub0.edx, 0u);
   const Regs sub1 = RunCpuid(7, 1);
   EXPECT_EQ(sub1.eax | sub1.ebx | sub1.ecx | sub1.edx, 0u);

@@ -131,6 +131,31 @@ TEST(SystemTest, StringPortIoAtCpl3NeedsIopl) {
   }
 }
 
+// RDPID reads IA32_TSC_AUX at any privilege level, whole in 64-bit mode.
+TEST(SystemTest, RdpidReadsTscAuxAtCpl3) {
+  M m;
+  m.state().tsc_aux = 0x1234567890ull;
+  m.Load(M::kUserCode, {0xf3, 0x41, 0x0f, 0xc7, 0xf9, 0xf4});  // rdpid r9; hlt (#GP at CPL 3)
+  m.EnterUser(M::kUserStackTop);
+  M::Result r = m.RunFrom(M::kUserCode);
+  EXPECT_EQ(r.outcome.vector, kGeneralProtection);  // from the HLT after it
+  EXPECT_EQ(r.frame.rip, M::kUserCode + 5);
+  EXPECT_EQ(m.state().gpr[kR9], 0x1234567890ull);
+}
+
+// UD0 and UD1 (with their ModRM) and UD2 all raise #UD naming themselves.
+TEST(SystemTest, Ud0Ud1Ud2RaiseInvalidOpcode) {
+  for (const std::vector<uint8_t>& code :
+       {std::vector<uint8_t>{0x0f, 0xff, 0xc0}, std::vector<uint8_t>{0x0f, 0xb9, 0x40, 0x08},
+        std::vector<uint8_t>{0x0f, 0x0b}}) {
+    M m;
+    m.Load(M::kCode, code);
+    M::Result r = m.RunFrom(M::kCode);
+    EXPECT_EQ(r.outcome.vector, kInvalidOpcode) << std::hex << int{code[1]};
+    EXPECT_EQ(r.frame.rip, M::kCode);
+  }
+}
+
 TEST(SystemTest, SyscallWithoutSceIsInvalidOpcode) {
   M m;
   m.Load(M::kUserCode, {0x0f, 0x05});
