@@ -53,8 +53,9 @@ void RegisterTransferOps(BinderTable& t);
 void RegisterRandomOps(BinderTable& t);
 void RegisterLegacy32Ops(BinderTable& t);
 
-// Far forms of JMP and RET, bound by the near binders' owners.
+// Far forms of JMP, CALL and RET, bound by the near binders' owners.
 bool BindFarJmp(const ZydisInsn& z, DecodedInsn& out);
+bool BindFarCall(const ZydisInsn& z, DecodedInsn& out);
 bool BindFarRet(const ZydisInsn& z, DecodedInsn& out);
 // MOV to/from a segment register (MOV shares its mnemonic with the GPR forms).
 bool BindMovSegment(const ZydisInsn& z, DecodedInsn& out);

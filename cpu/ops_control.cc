@@ -157,7 +157,7 @@ bool BindCall(const ZydisInsn& z, DecodedInsn& out) {
   const ZydisDecodedOperand& a = z.ops[0];
   out.size = z.long_mode ? 8 : 4;
   if (IsImm(a)) return BindRelative(z, out, CallRel);
-  if (z.insn.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR) return false;
+  if (z.insn.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR) return BindFarCall(z, out);
   bool mem;
   if (!BindOneOperand(z, out, &mem)) return false;
   out.size = z.long_mode ? 8 : 4;

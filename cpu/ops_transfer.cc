@@ -1,5 +1,5 @@
-// Privilege and mode transfers: far JMP, far RET, IRET, SYSCALL, SYSRET,
-// SWAPGS, MOV to/from segment registers.
+// Privilege and mode transfers: far JMP, IRET, SYSCALL, SYSRET, SWAPGS,
+// MOV to/from segment registers (far CALL and RET: ops_far_call.cc).
 #include "cpu/descriptors.h"
 #include "cpu/operand_forms.h"
 #include "cpu/segments.h"
@@ -14,43 +14,9 @@ using paging::IsCanonical;
 Flow FarJmp(Cpu& cpu, const DecodedInsn& in) {
   uint64_t offset;
   uint16_t selector;
-  if (in.aux) {  // memory operand: offset then selector
-    uint8_t buf[10];
-    int offset_size = in.size;
-    if (!cpu.ReadBytes(cpu.Linear(in), buf, offset_size + 2)) return Flow::kFault;
-    offset = 0;
-    std::memcpy(&offset, buf, offset_size);
-    std::memcpy(&selector, buf + offset_size, 2);
-  } else {
-    offset = in.imm;
-    selector = static_cast<uint16_t>(in.disp);
-  }
+  if (!ReadFarPointer(cpu, in, &offset, &selector)) return Flow::kFault;
   Segment cs;
   if (!LoadCodeDescriptor(cpu, selector, cpu.state.cpl, &cs)) return Flow::kFault;
-  cpu.LoadSegmentCache(kCs, cs);
-  cpu.state.rip = cpu.state.mode == CpuMode::kLong64 ? offset : static_cast<uint32_t>(offset);
-  return Flow::kJump;
-}
-
-// RETF: pops RIP then CS; same privilege only, which is what kernels use
-// (`lretq`) to reload CS.
-Flow FarRet(Cpu& cpu, const DecodedInsn& in) {
-  uint64_t saved_rsp = cpu.state.gpr[kRsp];
-  uint64_t offset, selector;
-  if (!cpu.Pop(&offset, in.size) || !cpu.Pop(&selector, in.size)) {
-    cpu.state.gpr[kRsp] = saved_rsp;
-    return Flow::kFault;
-  }
-  if ((selector & 3) != static_cast<uint64_t>(cpu.state.cpl)) {
-    cpu.state.gpr[kRsp] = saved_rsp;
-    return cpu.Unimplemented(in);  // far return to another privilege level
-  }
-  Segment cs;
-  if (!LoadCodeDescriptor(cpu, static_cast<uint16_t>(selector), cpu.state.cpl, &cs)) {
-    cpu.state.gpr[kRsp] = saved_rsp;
-    return Flow::kFault;
-  }
-  cpu.state.gpr[kRsp] += in.imm;
   cpu.LoadSegmentCache(kCs, cs);
   cpu.state.rip = cpu.state.mode == CpuMode::kLong64 ? offset : static_cast<uint32_t>(offset);
   return Flow::kJump;
@@ -239,13 +205,6 @@ bool BindFarJmp(const ZydisInsn& z, DecodedInsn& out) {
   out.size = static_cast<uint8_t>(a.size / 8 - 2);  // m16:32 or m16:64
   out.handler = FarJmp;
   return BindMemory(z, a, out);
-}
-
-bool BindFarRet(const ZydisInsn& z, DecodedInsn& out) {
-  out.size = z.insn.operand_width / 8;
-  out.imm = z.insn.operand_count_visible > 0 && IsImm(z.ops[0]) ? z.ops[0].imm.value.u : 0;
-  out.handler = FarRet;
-  return true;
 }
 
 void RegisterTransferOps(BinderTable& t) {

@@ -1,5 +1,7 @@
 #include "cpu/segments.h"
 
+#include <cstring>
+
 #include "cpu/descriptors.h"
 
 namespace x64sim {
@@ -80,6 +82,49 @@ bool LoadCodeDescriptor(Cpu& cpu, uint16_t selector, int cpl, Segment* out) {
     return false;
   }
   *out = SegmentFromDescriptor(static_cast<uint16_t>((selector & ~3u) | cpl), d);
+  return true;
+}
+
+bool ReadFarPointer(Cpu& cpu, const DecodedInsn& in, uint64_t* offset, uint16_t* selector) {
+  if (!in.aux) {
+    *offset = in.imm;
+    *selector = static_cast<uint16_t>(in.disp);
+    return true;
+  }
+  uint8_t buf[10];
+  if (!cpu.ReadBytes(cpu.Linear(in), buf, in.size + 2)) return false;
+  *offset = 0;
+  std::memcpy(offset, buf, in.size);
+  std::memcpy(selector, buf + in.size, 2);
+  return true;
+}
+
+bool ReadInnerStack32(Cpu& cpu, int cpl, InnerStack* out) {
+  const Segment& tr = cpu.state.tr;
+  const uint32_t at = 4 + 8 * cpl;  // ESPn; SSn follows it
+  if (at + 5 > tr.limit) {
+    cpu.Fault(kInvalidTss, tr.selector & ~3u);
+    return false;
+  }
+  uint16_t ss = 0;
+  if (!cpu.ReadSupervisor(tr.base + at, &out->esp, 4) || !cpu.ReadSupervisor(tr.base + at + 4, &ss, 2)) {
+    return false;
+  }
+  if ((ss & ~3u) == 0 || (ss & 3) != cpl || (ss & 4) || (ss | 7u) > cpu.state.gdtr.limit) {
+    cpu.Fault(kInvalidTss, ss & ~3u);
+    return false;
+  }
+  uint64_t d;
+  if (!cpu.ReadSupervisor(cpu.state.gdtr.base + (ss & ~7u), &d, 8)) return false;
+  if (DescriptorIsSystem(d) || !DescriptorIsWritableData(d) || DescriptorDpl(d) != cpl) {
+    cpu.Fault(kInvalidTss, ss & ~3u);
+    return false;
+  }
+  if (!DescriptorPresent(d)) {
+    cpu.Fault(kStackFault, ss & ~3u);
+    return false;
+  }
+  out->ss = SegmentFromDescriptor(ss, d);
   return true;
 }
 

@@ -18,6 +18,21 @@ bool LoadDataSegment(Cpu& cpu, SegReg reg, uint16_t selector);
 // Validates a code segment for a far transfer to privilege `cpl`; returns its cache.
 bool LoadCodeDescriptor(Cpu& cpu, uint16_t selector, int cpl, Segment* out);
 
+// The target of a far JMP or CALL: ptr16:16/32 from the instruction
+// (in.imm, in.disp) or m16:16/32/64 from memory (in.aux set; in.size is
+// the offset's size), offset first.
+bool ReadFarPointer(Cpu& cpu, const DecodedInsn& in, uint64_t* offset, uint16_t* selector);
+
+// The stack a 32-bit TSS gives privilege level `cpl` (SSn:ESPn, SDM vol. 3A
+// 7.2.1), its SS checked as a stack switch checks it (5.8.5): #TS for a
+// TSS too short or an SS that is null, of another privilege or not a
+// writable data segment; #SS when not present.
+struct InnerStack {
+  Segment ss;
+  uint32_t esp = 0;
+};
+bool ReadInnerStack32(Cpu& cpu, int cpl, InnerStack* out);
+
 }  // namespace x64sim
 
 #endif  // X64SIM_CPU_SEGMENTS_H_

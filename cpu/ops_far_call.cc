@@ -1,0 +1,307 @@
+// Far CALL and far RET (SDM vol. 2A CALL, vol. 2B RET; vol. 3A 5.8): to a
+// code segment at the same privilege, or through a call gate to a more
+// privileged one, switching to the stack the TSS gives it (RSPn in IA-32e
+// mode, SSn:ESPn with the gate's parameters copied in legacy mode); and
+// back, to the same or a less privileged level with the caller's stack.
+// The LDT is not modelled (its selectors fault as in segments.cc); a call
+// through a task gate or to a TSS (a task switch) stops as unimplemented.
+#include "cpu/binder.h"
+#include "cpu/cpu.h"
+#include "cpu/descriptors.h"
+#include "cpu/segments.h"
+#include "mmu/paging_bits.h"
+
+namespace x64sim {
+namespace {
+
+using paging::IsCanonical;
+
+constexpr int kTypeCallGate16 = 0x4;
+constexpr int kTypeCallGate = 0xc;  // 32-bit gate; in IA-32e mode the 64-bit one
+constexpr int kTypeTaskGate = 0x5;
+
+bool IsIa32e(const Cpu& cpu) { return cpu.state.efer & kEferLMA; }
+
+// A 64-bit code segment (L = 1, D = 0) as IA-32e call gates require.
+bool Is64BitCode(uint64_t d) { return ((d >> 53) & 1) && !((d >> 54) & 1); }
+
+uint64_t Wrap(uint64_t v, int stack_size) {
+  return stack_size == 8 ? v : stack_size == 4 ? static_cast<uint32_t>(v) : static_cast<uint16_t>(v);
+}
+
+// Writes `values` (first pushed first) of `size` bytes each below `top` on
+// the stack `ss_base` + offsets at privilege `cpl`; returns the new stack
+// pointer, or false if a write faulted (nothing else changed then).
+bool PushAll(Cpu& cpu, int cpl, uint64_t ss_base, uint64_t top, int stack_size, int size,
+             const uint64_t* values, int n, uint64_t* new_top) {
+  uint64_t sp = top;
+  for (int i = 0; i < n; ++i) {
+    sp = Wrap(sp - size, stack_size);
+    const uint64_t linear = stack_size == 8 ? ss_base + sp : static_cast<uint32_t>(ss_base + sp);
+    bool ok = false;
+    switch (size) {
+      case 2: ok = cpu.WriteAtPrivilege<uint16_t>(cpl, linear, static_cast<uint16_t>(values[i])); break;
+      case 4: ok = cpu.WriteAtPrivilege<uint32_t>(cpl, linear, static_cast<uint32_t>(values[i])); break;
+      default: ok = cpu.WriteAtPrivilege<uint64_t>(cpl, linear, values[i]); break;
+    }
+    if (!ok) return false;
+  }
+  *new_top = sp;
+  return true;
+}
+
+int StackSize(const Cpu& cpu) {
+  if (cpu.state.mode == CpuMode::kLong64) return 8;
+  return cpu.state.seg[kSs].default_big() ? 4 : 2;
+}
+
+void SetStackPointer(Cpu& cpu, uint64_t sp, int stack_size) {
+  if (stack_size == 2) {
+    cpu.SetReg<uint16_t>(kRsp * 8, static_cast<uint16_t>(sp));
+  } else {
+    cpu.state.gpr[kRsp] = sp;
+  }
+}
+
+// Where the transfer lands: the offset in the new code segment, which must
+// be canonical when that segment is 64-bit.
+Flow Land(Cpu& cpu, const Segment& cs, uint64_t offset) {
+  const bool to_64 = IsIa32e(cpu) && cs.long_mode();
+  cpu.LoadSegmentCache(kCs, cs);
+  cpu.state.rip = to_64 ? offset : static_cast<uint32_t>(offset);
+  return Flow::kJump;
+}
+
+// CALL through a call gate (SDM vol. 3A 5.8.4, 5.8.5).
+Flow CallThroughGate(Cpu& cpu, uint16_t gate_selector, uint64_t gate, uint64_t return_rip) {
+  CpuState& s = cpu.state;
+  const bool ia32e = IsIa32e(cpu);
+  const uint32_t gate_error = gate_selector & ~3u;
+  if (DescriptorDpl(gate) < s.cpl || DescriptorDpl(gate) < (gate_selector & 3)) {
+    return cpu.Fault(kGeneralProtection, gate_error);
+  }
+  if (!DescriptorPresent(gate)) return cpu.Fault(kSegmentNotPresent, gate_error);
+  uint64_t offset = (gate & 0xffff) | ((gate >> 32) & 0xffff0000);
+  if (ia32e) {
+    // The 16-byte gate's upper half: offset 63:32, and a type field of 0.
+    uint64_t upper;
+    if ((gate_selector | 7u) + 8 > s.gdtr.limit) return cpu.Fault(kGeneralProtection, gate_error);
+    if (!cpu.ReadSupervisor(s.gdtr.base + (gate_selector & ~7u) + 8, &upper, 8)) return Flow::kFault;
+    if (((upper >> 40) & 0x1f) != 0) return cpu.Fault(kGeneralProtection, gate_error);
+    offset |= (upper & 0xffffffff) << 32;
+  }
+  const int gate_size = ia32e ? 8 : DescriptorType(gate) == kTypeCallGate ? 4 : 2;
+  const uint16_t target = static_cast<uint16_t>(gate >> 16);
+  if ((target & ~3u) == 0) return cpu.Fault(kGeneralProtection, 0);
+  uint64_t code;
+  if (!ReadDescriptor(cpu, target, &code)) return Flow::kFault;
+  const uint32_t target_error = target & ~3u;
+  if (DescriptorIsSystem(code) || !DescriptorIsCode(code) || DescriptorDpl(code) > s.cpl ||
+      (ia32e && !Is64BitCode(code))) {
+    return cpu.Fault(kGeneralProtection, target_error);
+  }
+  if (!DescriptorPresent(code)) return cpu.Fault(kSegmentNotPresent, target_error);
+  const bool conforming = CodeDescriptorConforming(code);
+  const int new_cpl = conforming ? s.cpl : DescriptorDpl(code);
+  const Segment cs = SegmentFromDescriptor(static_cast<uint16_t>((target & ~3u) | new_cpl), code);
+  if (ia32e && !IsCanonical(offset)) return cpu.Fault(kGeneralProtection, 0);
+
+  if (new_cpl == s.cpl) {
+    const uint64_t frame[] = {s.seg[kCs].selector, return_rip};
+    uint64_t sp;
+    if (!PushAll(cpu, s.cpl, cpu.SegmentBase(kSs), s.gpr[kRsp], StackSize(cpu), gate_size, frame, 2, &sp)) {
+      return Flow::kFault;
+    }
+    SetStackPointer(cpu, sp, StackSize(cpu));
+    return Land(cpu, cs, offset);
+  }
+
+  // A more privileged level: its own stack, with the caller's SS:RSP, the
+  // gate's parameters (legacy gates only) and the return address on it.
+  uint64_t frame[4 + 31];
+  int n = 0;
+  frame[n++] = s.seg[kSs].selector;
+  frame[n++] = s.gpr[kRsp];
+  Segment new_ss;
+  uint64_t top;
+  int new_stack_size;
+  if (ia32e) {
+    const uint32_t at = 4 + 8 * new_cpl;  // RSPn in the 64-bit TSS
+    if (at + 7 > s.tr.limit) return cpu.Fault(kInvalidTss, s.tr.selector & ~3u);
+    if (!cpu.ReadSupervisor(s.tr.base + at, &top, 8)) return Flow::kFault;
+    if (!IsCanonical(top)) return cpu.Fault(kStackFault, 0);
+    // SDM vol. 3A 5.8.5.3: SS is a null selector with RPL = the new CPL.
+    new_ss = FlatSegment(static_cast<uint16_t>(new_cpl), 0);
+    new_stack_size = 8;
+  } else {
+    InnerStack stack;
+    if (!ReadInnerStack32(cpu, new_cpl, &stack)) return Flow::kFault;
+    new_ss = stack.ss;
+    top = stack.esp;
+    new_stack_size = new_ss.default_big() ? 4 : 2;
+    // The parameters, read from the caller's stack at its privilege, go on
+    // the new stack in the same order.
+    const int params = static_cast<int>((gate >> 32) & 0x1f);
+    for (int i = params - 1; i >= 0; --i) {
+      uint64_t value = 0;
+      const uint64_t at = Wrap(s.gpr[kRsp] + static_cast<uint64_t>(i) * gate_size, StackSize(cpu));
+      if (!cpu.ReadBytes(static_cast<uint32_t>(cpu.SegmentBase(kSs) + at), &value, gate_size)) {
+        return Flow::kFault;
+      }
+      frame[n++] = value;
+    }
+  }
+  frame[n++] = s.seg[kCs].selector;
+  frame[n++] = return_rip;
+  uint64_t sp;
+  if (!PushAll(cpu, new_cpl, new_ss.base, top, new_stack_size, gate_size, frame, n, &sp)) {
+    return Flow::kFault;
+  }
+  cpu.SetCpl(new_cpl);
+  cpu.LoadSegmentCache(kSs, new_ss);
+  SetStackPointer(cpu, sp, new_stack_size);
+  return Land(cpu, cs, offset);
+}
+
+Flow FarCall(Cpu& cpu, const DecodedInsn& in) {
+  CpuState& s = cpu.state;
+  uint64_t offset;
+  uint16_t selector;
+  if (!ReadFarPointer(cpu, in, &offset, &selector)) return Flow::kFault;
+  const uint64_t return_rip = s.rip + in.length;
+  if ((selector & ~3u) == 0) return cpu.Fault(kGeneralProtection, 0);
+  uint64_t d;
+  if (!ReadDescriptor(cpu, selector, &d)) return Flow::kFault;
+  if (DescriptorIsSystem(d)) {
+    const int type = DescriptorType(d);
+    if (type == kTypeCallGate || (!IsIa32e(cpu) && type == kTypeCallGate16)) {
+      return CallThroughGate(cpu, selector, d, return_rip);
+    }
+    if (!IsIa32e(cpu) && (type == kTypeTaskGate || type == kTypeTssAvailable)) {
+      return cpu.Unimplemented(in);  // a task switch
+    }
+    return cpu.Fault(kGeneralProtection, selector & ~3u);
+  }
+  // A code segment directly: same privilege; a non-conforming one also
+  // needs RPL <= CPL (SDM vol. 3A 5.8.1).
+  if (!CodeDescriptorConforming(d) && (selector & 3) > s.cpl) {
+    return cpu.Fault(kGeneralProtection, selector & ~3u);
+  }
+  Segment cs;
+  if (!LoadCodeDescriptor(cpu, selector, s.cpl, &cs)) return Flow::kFault;
+  if (IsIa32e(cpu) && cs.long_mode() && !IsCanonical(offset)) return cpu.Fault(kGeneralProtection, 0);
+  const uint64_t frame[] = {s.seg[kCs].selector, return_rip};
+  uint64_t sp;
+  if (!PushAll(cpu, s.cpl, cpu.SegmentBase(kSs), s.gpr[kRsp], StackSize(cpu), in.size, frame, 2, &sp)) {
+    return Flow::kFault;
+  }
+  SetStackPointer(cpu, sp, StackSize(cpu));
+  return Land(cpu, cs, offset);
+}
+
+// After a return to a less privileged level, data segment registers the new
+// level may not use are made null (SDM vol. 2B RET, "RETURN-TO-OUTER-
+// PRIVILEGE-LEVEL").
+void NullInaccessibleSegments(Cpu& cpu) {
+  for (SegReg r : {kEs, kFs, kGs, kDs}) {
+    const Segment& seg = cpu.state.seg[r];
+    if ((seg.selector & ~3u) == 0) continue;
+    const int dpl = (seg.attributes >> 5) & 3;
+    const bool code = seg.attributes & 0x8;
+    const bool conforming_code = code && (seg.attributes & 0x4);
+    if (!conforming_code && dpl < cpu.state.cpl) {
+      Segment null_segment = seg;
+      null_segment.selector = 0;
+      null_segment.attributes = 0;
+      cpu.LoadSegmentCache(r, null_segment);
+    }
+  }
+}
+
+// RETF [imm16]: pops RIP and CS; to the same privilege, or to a less
+// privileged one, popping its RSP and SS too.
+Flow FarRet(Cpu& cpu, const DecodedInsn& in) {
+  CpuState& s = cpu.state;
+  const uint64_t saved_rsp = s.gpr[kRsp];
+  auto fail = [&] {
+    s.gpr[kRsp] = saved_rsp;
+    return Flow::kFault;
+  };
+  uint64_t offset, selector;
+  if (!cpu.Pop(&offset, in.size) || !cpu.Pop(&selector, in.size)) return fail();
+  const int rpl = static_cast<int>(selector & 3);
+  if ((selector & ~3u) == 0 || rpl < s.cpl) {
+    s.gpr[kRsp] = saved_rsp;
+    return cpu.Fault(kGeneralProtection, static_cast<uint32_t>(selector & ~3u));
+  }
+  Segment cs;
+  if (!LoadCodeDescriptor(cpu, static_cast<uint16_t>(selector), rpl, &cs)) return fail();
+  const int stack_size = StackSize(cpu);
+  if (rpl == s.cpl) {
+    SetStackPointer(cpu, Wrap(s.gpr[kRsp] + in.imm, stack_size), stack_size);
+    return Land(cpu, cs, offset);
+  }
+  // To a less privileged level: its RSP and SS lie above the parameters.
+  SetStackPointer(cpu, Wrap(s.gpr[kRsp] + in.imm, stack_size), stack_size);
+  uint64_t new_rsp, ss_selector;
+  if (!cpu.Pop(&new_rsp, in.size) || !cpu.Pop(&ss_selector, in.size)) return fail();
+  const uint16_t ss = static_cast<uint16_t>(ss_selector);
+  Segment new_ss;
+  const bool to_64 = IsIa32e(cpu) && cs.long_mode();
+  if ((ss & ~3u) == 0) {
+    // A null SS is allowed only for a 64-bit return below CPL 3.
+    if (!to_64 || rpl == 3) {
+      s.gpr[kRsp] = saved_rsp;
+      return cpu.Fault(kGeneralProtection, 0);
+    }
+    new_ss = FlatSegment(ss, 0);
+  } else {
+    uint64_t d;
+    if (!ReadDescriptor(cpu, ss, &d)) return fail();
+    if ((ss & 3) != rpl || DescriptorIsSystem(d) || !DescriptorIsWritableData(d) || DescriptorDpl(d) != rpl) {
+      s.gpr[kRsp] = saved_rsp;
+      return cpu.Fault(kGeneralProtection, ss & ~3u);
+    }
+    if (!DescriptorPresent(d)) {
+      s.gpr[kRsp] = saved_rsp;
+      return cpu.Fault(kStackFault, ss & ~3u);
+    }
+    new_ss = SegmentFromDescriptor(ss, d);
+  }
+  if (to_64 && !IsCanonical(offset)) {
+    s.gpr[kRsp] = saved_rsp;
+    return cpu.Fault(kGeneralProtection, 0);
+  }
+  cpu.SetCpl(rpl);
+  cpu.LoadSegmentCache(kSs, new_ss);
+  const int new_stack_size = IsIa32e(cpu) && to_64 ? 8 : new_ss.default_big() ? 4 : 2;
+  SetStackPointer(cpu, Wrap(new_rsp + in.imm, new_stack_size), new_stack_size);
+  NullInaccessibleSegments(cpu);
+  return Land(cpu, cs, offset);
+}
+
+}  // namespace
+
+bool BindFarCall(const ZydisInsn& z, DecodedInsn& out) {
+  const ZydisDecodedOperand& a = z.ops[0];
+  out.size = static_cast<uint8_t>(z.insn.operand_width / 8);
+  out.handler = FarCall;
+  if (a.type == ZYDIS_OPERAND_TYPE_POINTER) {
+    out.imm = a.ptr.offset;
+    out.disp = a.ptr.segment;
+    return true;
+  }
+  if (!IsMem(a)) return false;
+  out.aux = 1;
+  out.size = static_cast<uint8_t>(a.size / 8 - 2);  // m16:16, m16:32 or m16:64
+  return BindMemory(z, a, out);
+}
+
+bool BindFarRet(const ZydisInsn& z, DecodedInsn& out) {
+  out.size = static_cast<uint8_t>(z.insn.operand_width / 8);
+  out.imm = z.insn.operand_count_visible > 0 && IsImm(z.ops[0]) ? z.ops[0].imm.value.u : 0;
+  out.handler = FarRet;
+  return true;
+}
+
+}  // namespace x64sim
