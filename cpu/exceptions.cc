@@ -2,6 +2,7 @@
 #include "absl/strings/str_format.h"
 #include "cpu/cpu.h"
 #include "cpu/descriptors.h"
+#include "cpu/segments.h"
 
 namespace x64sim {
 namespace {
@@ -164,8 +165,9 @@ bool Cpu::DeliverLong(uint8_t vector, bool has_error_code, uint32_t error_code, 
   return true;
 }
 
-// 32-bit protected mode, same privilege only: enough for boot code that
-// faults before it reaches long mode.
+// 32-bit protected mode (SDM vol. 3A 6.12.1): 32-bit interrupt and trap
+// gates, to the same privilege or, for a less privileged interrupted
+// context, on the stack the TSS gives the handler's level.
 bool Cpu::DeliverProtected(uint8_t vector, bool has_error_code, uint32_t error_code,
                            bool software, uint64_t return_rip) {
   const uint32_t ext = software ? 0 : 1;
@@ -177,8 +179,16 @@ bool Cpu::DeliverProtected(uint8_t vector, bool has_error_code, uint32_t error_c
   uint64_t gate;
   if (!ReadSupervisor(state.idtr.base + vector * 8u, &gate, 8)) return false;
   int type = DescriptorType(gate);
-  if ((type != kTypeInterruptGate && type != kTypeTrapGate) || !DescriptorPresent(gate)) {
+  if (type != kTypeInterruptGate && type != kTypeTrapGate) {
     Fault(kGeneralProtection, idt_error);
+    return false;
+  }
+  if (software && DescriptorDpl(gate) < state.cpl) {  // INT n checks the gate's DPL
+    Fault(kGeneralProtection, idt_error);
+    return false;
+  }
+  if (!DescriptorPresent(gate)) {
+    Fault(kSegmentNotPresent, idt_error);
     return false;
   }
   uint16_t cs_selector = static_cast<uint16_t>(gate >> 16);
@@ -189,24 +199,49 @@ bool Cpu::DeliverProtected(uint8_t vector, bool has_error_code, uint32_t error_c
     if (!exception_.pending) Fault(kGeneralProtection, (cs_selector & ~3u) + ext);
     return false;
   }
-  if (DescriptorDpl(cs_desc) != state.cpl) {
-    RequestStop({StopReason::kUnimplemented, 0,
-                 "32-bit interrupt delivery with a privilege change is not supported"});
+  if (!DescriptorIsCode(cs_desc) || DescriptorDpl(cs_desc) > state.cpl) {
+    Fault(kGeneralProtection, (cs_selector & ~3u) + ext);
     return false;
   }
-  uint32_t frame[4];
+  if (!DescriptorPresent(cs_desc)) {
+    Fault(kSegmentNotPresent, (cs_selector & ~3u) + ext);
+    return false;
+  }
+  const int new_cpl = CodeDescriptorConforming(cs_desc) ? state.cpl : DescriptorDpl(cs_desc);
+  // A handler more privileged than the interrupted code gets its own stack,
+  // with the interrupted SS:ESP at the top of the frame.
+  Segment ss = state.seg[kSs];
+  uint32_t esp = static_cast<uint32_t>(state.gpr[kRsp]);
+  uint32_t frame[6];
   int n = 0;
   if (has_error_code) frame[n++] = error_code;
   frame[n++] = static_cast<uint32_t>(return_rip);
   frame[n++] = state.seg[kCs].selector;
   frame[n++] = static_cast<uint32_t>(state.rflags);
-  uint32_t esp = static_cast<uint32_t>(state.gpr[kRsp]) - 4 * n;
-  for (int i = n - 1; i >= 0; --i) {
-    const uint32_t slot = static_cast<uint32_t>(seg_base_[kSs] + esp + 4 * i);
-    if (!WriteAtPrivilege(state.cpl, slot, frame[i])) return false;
+  if (new_cpl < state.cpl) {
+    InnerStack inner;
+    if (!ReadInnerStack32(*this, new_cpl, &inner)) return false;
+    frame[n++] = esp;
+    frame[n++] = state.seg[kSs].selector;
+    ss = inner.ss;
+    esp = inner.esp;
   }
-  state.gpr[kRsp] = esp;
-  LoadSegmentCache(kCs, SegmentFromDescriptor(cs_selector, cs_desc));
+  esp -= 4 * n;
+  if (!ss.default_big()) esp &= 0xffff;  // a 16-bit stack wraps in SP
+  for (int i = n - 1; i >= 0; --i) {
+    const uint32_t slot = static_cast<uint32_t>(ss.base + esp + 4 * i);
+    if (!WriteAtPrivilege(new_cpl, slot, frame[i])) return false;
+  }
+  if (new_cpl != state.cpl) {
+    SetCpl(new_cpl);
+    LoadSegmentCache(kSs, ss);
+  }
+  if (ss.default_big()) {
+    state.gpr[kRsp] = esp;
+  } else {
+    SetReg<uint16_t>(kRsp * 8, static_cast<uint16_t>(esp));
+  }
+  LoadSegmentCache(kCs, SegmentFromDescriptor(static_cast<uint16_t>((cs_selector & ~3u) | new_cpl), cs_desc));
   uint64_t flags = state.rflags & ~(kTF | kNT | kRF | kVM);
   if (type == kTypeInterruptGate) flags &= ~kIF;
   SetRflags(flags);

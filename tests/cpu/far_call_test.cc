@@ -111,27 +111,54 @@ TEST(FarCallTest, SamePrivilegeCallAndReturn) {
   EXPECT_EQ(m.state().rip, M::kCode + 8);
 }
 
-// 32-bit protected mode: a 32-bit call gate with two parameters, from ring 3
-// to ring 0 on the TSS's SS0:ESP0, then RETF 8 back to ring 3.
-TEST(FarCallTest, LegacyGateCopiesParametersAndRetfReleasesThem) {
+// 32-bit protected mode at ring 3, with ring-0 and ring-3 flat segments, a
+// 32-bit TSS giving ring 0 the stack SS0:ESP0, and a 32-bit IDT.
+struct Ring3Protected32 {
+  static constexpr uint64_t kTss32 = 0x7000, kIdt32 = 0x6000;
+  static constexpr uint32_t kEsp0 = 0x20000, kUserEsp = 0x30000;
+  static constexpr uint16_t kCode0 = 0x18, kData0 = 0x10, kCode3 = 0x20 | 3, kData3 = 0x28 | 3, kGate = 0x30;
+
+  Ring3Protected32() {
+    m.Put64(LongModeMachine::kGdt + 0x18, 0x00cf9a000000ffffull);  // ring-0 code32
+    m.Put64(LongModeMachine::kGdt + 0x20, 0x00cffa000000ffffull);  // ring-3 code32
+    m.Put64(LongModeMachine::kGdt + 0x28, 0x00cff2000000ffffull);  // ring-3 data
+    m.state().gdtr = {LongModeMachine::kGdt, 0x37};
+    m.Put64(kTss32 + 4, kEsp0 | (uint64_t{kData0} << 32));  // ESP0, SS0
+    m.state().tr = Segment{0x40, kTss32, 0x67, 0x8b};
+    m.state().idtr = {kIdt32, 0x100 * 8 - 1};
+    Cpu& cpu = m.cpu();
+    cpu.LoadSegmentCache(kCs, Segment{kCode3, 0, 0xfffff, 0xcffa});
+    cpu.WriteCr0(kCr0PE | kCr0ET);
+    cpu.WriteEfer(0);
+    cpu.LoadSegmentCache(kSs, Segment{kData3, 0, 0xfffff, 0xcff2});
+    cpu.SetCpl(3);
+  }
+  // A 32-bit interrupt gate (type 0xE) for `vector` to `handler` in ring 0.
+  void SetGate(int vector, uint64_t handler, int dpl) {
+    m.Put64(kIdt32 + 8 * vector, (handler & 0xffff) | (uint64_t{kCode0} << 16) |
+                                     (static_cast<uint64_t>(0x8e | (dpl << 5)) << 40) |
+                                     (((handler >> 16) & 0xffff) << 48));
+  }
+  void Load(uint64_t at, const std::vector<uint8_t>& code) {
+    m.cpu().WriteSupervisor(at, code.data(), static_cast<int>(code.size()));
+  }
+  uint32_t Get32(uint64_t at) { return static_cast<uint32_t>(m.Get64(at)); }
+
   LongModeMachine m;
-  constexpr uint64_t kTss32 = 0x7000;
-  constexpr uint32_t kEsp0 = 0x20000, kUserEsp = 0x30000;
-  constexpr uint16_t kCode0 = 0x18, kData0 = 0x10, kCode3 = 0x20 | 3, kData3 = 0x28 | 3, kGate = 0x30;
-  const uint64_t handler = LongModeMachine::kCode + 0x200;
-  m.Put64(LongModeMachine::kGdt + 0x18, 0x00cf9a000000ffffull);  // ring-0 code32
-  m.Put64(LongModeMachine::kGdt + 0x20, 0x00cffa000000ffffull);  // ring-3 code32
-  m.Put64(LongModeMachine::kGdt + 0x28, 0x00cff2000000ffffull);  // ring-3 data
-  m.Put64(LongModeMachine::kGdt + kGate, CallGate(handler, kCode0, 3, 2));
-  m.state().gdtr = {LongModeMachine::kGdt, 0x37};
-  m.Put64(kTss32 + 4, kEsp0 | (uint64_t{kData0} << 32));  // ESP0, SS0
-  m.state().tr = Segment{0x40, kTss32, 0x67, 0x8b};
+};
+
+// A 32-bit call gate with two parameters, from ring 3 to ring 0 on the
+// TSS's SS0:ESP0, then RETF 8 back to ring 3.
+TEST(FarCallTest, LegacyGateCopiesParametersAndRetfReleasesThem) {
+  Ring3Protected32 p;
+  using P = Ring3Protected32;
+  LongModeMachine& m = p.m;
   Cpu& cpu = m.cpu();
-  cpu.LoadSegmentCache(kCs, Segment{kCode3, 0, 0xfffff, 0xcffa});
-  cpu.WriteCr0(kCr0PE | kCr0ET);
-  cpu.WriteEfer(0);
-  cpu.LoadSegmentCache(kSs, Segment{kData3, 0, 0xfffff, 0xcff2});
-  cpu.SetCpl(3);
+  constexpr uint32_t kEsp0 = P::kEsp0, kUserEsp = P::kUserEsp;
+  constexpr uint16_t kCode0 = P::kCode0, kData0 = P::kData0, kCode3 = P::kCode3, kData3 = P::kData3,
+                     kGate = P::kGate;
+  const uint64_t handler = LongModeMachine::kCode + 0x200;
+  m.Put64(LongModeMachine::kGdt + kGate, CallGate(handler, kCode0, 3, 2));
   ASSERT_EQ(m.state().mode, CpuMode::kProtected32);
   std::vector<uint8_t> user = {0x68, 0x11, 0x11, 0x00, 0x00,  // push 0x1111
                                0x68, 0x22, 0x22, 0x00, 0x00,  // push 0x2222
@@ -163,6 +190,61 @@ TEST(FarCallTest, LegacyGateCopiesParametersAndRetfReleasesThem) {
   EXPECT_EQ(s.seg[kCs].selector, kCode3);
   EXPECT_EQ(s.seg[kSs].selector, kData3);
   EXPECT_EQ(s.gpr[kRsp], kUserEsp);  // the parameters released on both stacks
+}
+
+// Interrupt delivery from ring 3 in 32-bit protected mode: INT n through a
+// DPL-3 gate switches to SS0:ESP0 with SS, ESP, EFLAGS, CS and EIP on it,
+// and IRETD returns to ring 3; a fault from ring 3 (HLT's #GP) pushes its
+// error code too; INT n through a DPL-0 gate is #GP, delivered likewise.
+TEST(FarCallTest, LegacyInterruptFromRing3SwitchesStacks) {
+  using P = Ring3Protected32;
+  P p;
+  CpuState& s = p.m.state();
+  const uint64_t handler = LongModeMachine::kCode + 0x200;
+  p.SetGate(0x80, handler, 3);
+  p.SetGate(kGeneralProtection, handler + 0x10, 0);
+  p.SetGate(0x81, handler, 0);
+  p.Load(LongModeMachine::kCode, {0xcd, 0x80, 0xf4, 0xcd, 0x81});  // int 0x80; hlt; int 0x81
+  p.Load(handler, {0xcf});                 // iretd
+  p.Load(handler + 0x10, {0xeb, 0xfe});    // the #GP handler: jmp $
+  s.rip = LongModeMachine::kCode;
+  s.gpr[kRsp] = P::kUserEsp;
+  p.m.cpu().SetRflags(0x202);
+
+  p.m.cpu().Run(1);  // int 0x80
+  EXPECT_EQ(s.cpl, 0);
+  EXPECT_EQ(s.rip, handler);
+  EXPECT_EQ(s.seg[kSs].selector, P::kData0);
+  const uint32_t esp = P::kEsp0 - 20;
+  ASSERT_EQ(s.gpr[kRsp], esp);
+  EXPECT_EQ(p.Get32(esp), LongModeMachine::kCode + 2);
+  EXPECT_EQ(p.Get32(esp + 4), P::kCode3);
+  EXPECT_EQ(p.Get32(esp + 8), 0x202u);
+  EXPECT_EQ(p.Get32(esp + 12), P::kUserEsp);
+  EXPECT_EQ(p.Get32(esp + 16), P::kData3);
+  EXPECT_FALSE(s.rflags & kIF);  // an interrupt gate
+
+  p.m.cpu().Run(1);  // iretd
+  EXPECT_EQ(s.cpl, 3);
+  EXPECT_EQ(s.rip, LongModeMachine::kCode + 2);
+  EXPECT_EQ(s.gpr[kRsp], P::kUserEsp);
+  EXPECT_EQ(s.seg[kSs].selector, P::kData3);
+
+  p.m.cpu().Run(1);  // hlt at ring 3: #GP(0) on the ring-0 stack
+  EXPECT_EQ(s.rip, handler + 0x10);
+  ASSERT_EQ(s.gpr[kRsp], P::kEsp0 - 24);
+  EXPECT_EQ(p.Get32(P::kEsp0 - 24), 0u);  // the error code
+  EXPECT_EQ(p.Get32(P::kEsp0 - 20), LongModeMachine::kCode + 2);  // HLT itself
+
+  // Back in ring 3, INT 0x81's gate has DPL 0: #GP(vector * 8 + 2).
+  s.rip = LongModeMachine::kCode + 3;
+  s.gpr[kRsp] = P::kUserEsp;
+  p.m.cpu().SetCpl(3);
+  p.m.cpu().LoadSegmentCache(kCs, Segment{P::kCode3, 0, 0xfffff, 0xcffa});
+  p.m.cpu().LoadSegmentCache(kSs, Segment{P::kData3, 0, 0xfffff, 0xcff2});
+  p.m.cpu().Run(1);
+  EXPECT_EQ(s.rip, handler + 0x10);
+  EXPECT_EQ(p.Get32(P::kEsp0 - 24), 0x81u * 8 + 2);
 }
 
 }  // namespace
