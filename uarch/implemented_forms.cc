@@ -36,8 +36,11 @@ constexpr int kFillerBytes = 15;
 
 class Sweep {
  public:
-  Sweep(FormMode mode, std::map<std::string, ImplementedForm>& found)
-      : mode_(mode), long_mode_(mode == FormMode::kLong64), found_(found) {
+  // Records the forms x64sim binds in `found` and, if `all` is given,
+  // every form decoded in it.
+  Sweep(FormMode mode, std::map<std::string, ImplementedForm>& found,
+        std::map<std::string, SweptForm>* all = nullptr)
+      : mode_(mode), long_mode_(mode == FormMode::kLong64), found_(found), all_(all) {
     if (long_mode_) {
       ZydisDecoderInit(&decoder_, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
     } else {
@@ -69,7 +72,7 @@ class Sweep {
 
  private:
   // The three-byte VEX prefix (SDM vol. 2 2.3.5) for the 0F, 0F38 and 0F3A
-  // maps, every implied prefix (pp) and VEX.W, vector length 128; R X B
+  // maps, every implied prefix (pp), VEX.W and vector length; R X B
   // clear and vvvv naming register 1 (so it differs from the ModRM
   // registers' first choice) or, for forms that must not use it, none. In
   // 32-bit mode C4 is LES unless the next byte's top bits are set, which
@@ -77,11 +80,13 @@ class Sweep {
   void SweepVex() {
     for (int map = 1; map <= 3; ++map) {
       for (int pp = 0; pp < 4; ++pp) {
-        for (int w = 0; w < 2; ++w) {
+        for (int wl = 0; wl < 4; ++wl) {
+          const int w = wl & 1;
+          const int l = wl >> 1;
           const uint8_t byte1 = static_cast<uint8_t>(0xe0 | map);
           for (int op = 0; op < 256; ++op) {
             for (int inverted_vvvv : {0xe, 0xf}) {
-              const uint8_t byte2 = static_cast<uint8_t>(w << 7 | inverted_vvvv << 3 | pp);
+              const uint8_t byte2 = static_cast<uint8_t>(w << 7 | inverted_vvvv << 3 | l << 2 | pp);
               const std::vector<uint8_t> head = {0xc4, byte1, byte2, static_cast<uint8_t>(op)};
               // Most of the VEX space is undefined: sweep the ModRM bytes
               // only where the opcode decodes with some /digit, memory or
@@ -141,14 +146,19 @@ class Sweep {
       return false;
     }
     *has_modrm = (insn.attributes & ZYDIS_ATTRIB_HAS_MODRM) != 0;
-    if (BinderTable::Get().binder(insn.mnemonic) == nullptr) return true;
+    if (all_ == nullptr && BinderTable::Get().binder(insn.mnemonic) == nullptr) return true;
     ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
     if (!ZYAN_SUCCESS(ZydisDecoderDecodeOperands(&decoder_, &context, &insn, ops,
                                                  ZYDIS_MAX_OPERAND_COUNT))) {
       return true;
     }
-    if (!X64simBinds(insn, ops, long_mode_)) return true;
+    const bool bound = X64simBinds(insn, ops, long_mode_);
     std::string key = FormKey(insn, ops);
+    if (all_ != nullptr) {
+      auto [it, inserted] = all_->try_emplace(key, SweptForm{key, insn.mnemonic, insn.meta.isa_set, bound});
+      it->second.bound |= bound;
+    }
+    if (!bound) return true;
     uint8_t mode_bit = long_mode_ ? kInLong64 : kInCompat32;
     auto [it, inserted] = found_.try_emplace(key);
     if (inserted) {
@@ -162,6 +172,7 @@ class Sweep {
   bool long_mode_;
   ZydisDecoder decoder_;
   std::map<std::string, ImplementedForm>& found_;
+  std::map<std::string, SweptForm>* all_;
 };
 
 std::vector<ImplementedForm> FindForms() {
@@ -200,5 +211,16 @@ const std::vector<ImplementedForm>& ImplementedForms() {
 }
 
 const char* FormModeName(FormMode mode) { return mode == FormMode::kLong64 ? "64" : "compat32"; }
+
+std::vector<SweptForm> AllSweptForms() {
+  std::map<std::string, ImplementedForm> found;
+  std::map<std::string, SweptForm> all;
+  Sweep(FormMode::kLong64, found, &all).Run();
+  Sweep(FormMode::kCompat32, found, &all).Run();
+  std::vector<SweptForm> forms;
+  forms.reserve(all.size());
+  for (auto& [key, form] : all) forms.push_back(std::move(form));
+  return forms;
+}
 
 }  // namespace x64sim

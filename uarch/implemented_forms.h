@@ -32,6 +32,19 @@ const std::vector<ImplementedForm>& ImplementedForms();
 
 const char* FormModeName(FormMode mode);  // "64" or "compat32"
 
+// A form the sweep decodes, bound by x64sim or not, with the ISA set Zydis
+// files it under: what a coverage report counts.
+struct SweptForm {
+  std::string key;
+  ZydisMnemonic mnemonic;
+  ZydisISASet isa_set;
+  bool bound;  // in either mode
+};
+
+// Every form the sweep decodes in 64-bit and compatibility mode (the VEX
+// maps at both vector lengths), sorted by key. Computed on each call.
+std::vector<SweptForm> AllSweptForms();
+
 // Whether x64sim binds this decoded instruction: its mnemonic's binder,
 // called with the fields Cpu::DecodeBlock sets before calling it.
 bool X64simBinds(const ZydisDecodedInstruction& insn, const ZydisDecodedOperand* ops,
