@@ -17,6 +17,7 @@ BinderTable::BinderTable() {
   RegisterTransferOps(*this);
   RegisterRandomOps(*this);
   RegisterLegacy32Ops(*this);
+  RegisterSegmentOps(*this);
 }
 
 const BinderTable& BinderTable::Get() {

@@ -52,6 +52,7 @@ void RegisterX87ControlOps(BinderTable& t);
 void RegisterTransferOps(BinderTable& t);
 void RegisterRandomOps(BinderTable& t);
 void RegisterLegacy32Ops(BinderTable& t);
+void RegisterSegmentOps(BinderTable& t);
 
 // Far forms of JMP, CALL and RET, bound by the near binders' owners.
 bool BindFarJmp(const ZydisInsn& z, DecodedInsn& out);

@@ -1,6 +1,6 @@
 // Instructions valid only outside 64-bit mode (in 64-bit mode their
 // opcodes are #UD, which the decoder already gives): the decimal
-// adjustments DAA DAS AAA AAS AAM AAD, BOUND and INTO. Each follows the
+// adjustments DAA DAS AAA AAS AAM AAD, BOUND, INTO, PUSHA and POPA. Each follows the
 // operation section of its SDM vol. 2 page; flags the SDM leaves undefined
 // are cleared, as everywhere in x64sim (cpu/host_flags.h).
 #include <type_traits>
@@ -111,6 +111,45 @@ bool BindBound(const ZydisInsn& z, DecodedInsn& out) {
   return true;
 }
 
+// PUSHA/PUSHAD (SDM vol. 2B): EAX ECX EDX EBX, ESP as it was before the
+// first push, EBP ESI EDI, each of the operand size. A fault leaves ESP as
+// it was.
+Flow PushAll(Cpu& cpu, const DecodedInsn& in) {
+  CpuState& s = cpu.state;
+  const uint64_t saved_rsp = s.gpr[kRsp];
+  for (Gpr r : {kRax, kRcx, kRdx, kRbx, kRsp, kRbp, kRsi, kRdi}) {
+    if (!cpu.Push(r == kRsp ? saved_rsp : s.gpr[r], in.size)) {
+      s.gpr[kRsp] = saved_rsp;
+      return Flow::kFault;
+    }
+  }
+  return cpu.Next(in);
+}
+
+// POPA/POPAD: EDI ESI EBP, a slot skipped (ESP's), EBX EDX ECX EAX; nothing
+// changes if a read faults.
+Flow PopAll(Cpu& cpu, const DecodedInsn& in) {
+  CpuState& s = cpu.state;
+  const uint64_t saved_rsp = s.gpr[kRsp];
+  uint64_t v[8];
+  for (uint64_t& slot : v) {
+    if (!cpu.Pop(&slot, in.size)) {
+      s.gpr[kRsp] = saved_rsp;
+      return Flow::kFault;
+    }
+  }
+  const Gpr order[8] = {kRdi, kRsi, kRbp, kRsp, kRbx, kRdx, kRcx, kRax};
+  for (int i = 0; i < 8; ++i) {
+    if (order[i] == kRsp) continue;
+    if (in.size == 2) {
+      cpu.SetReg<uint16_t>(order[i] * 8, static_cast<uint16_t>(v[i]));
+    } else {
+      cpu.SetReg<uint32_t>(order[i] * 8, static_cast<uint32_t>(v[i]));
+    }
+  }
+  return cpu.Next(in);
+}
+
 // INTO (SDM vol. 2A INT n/INTO/INT3/INT1): with OF set, the overflow trap,
 // delivered as a software interrupt (its gate's DPL is checked as for INT n).
 Flow Into(Cpu& cpu, const DecodedInsn& in) {
@@ -131,6 +170,10 @@ bool BindLegacy(const ZydisInsn& z, DecodedInsn& out) {
       out.handler = z.insn.mnemonic == ZYDIS_MNEMONIC_AAM ? AsciiAdjustMultiply : AsciiAdjustDivide;
       return true;
     case ZYDIS_MNEMONIC_INTO: out.handler = Into; return true;
+    case ZYDIS_MNEMONIC_PUSHA:
+    case ZYDIS_MNEMONIC_PUSHAD: out.handler = PushAll; return true;
+    case ZYDIS_MNEMONIC_POPA:
+    case ZYDIS_MNEMONIC_POPAD: out.handler = PopAll; return true;
     default: return false;
   }
 }
@@ -143,6 +186,9 @@ void RegisterLegacy32Ops(BinderTable& t) {
     t.Add(m, BindLegacy);
   }
   t.Add(ZYDIS_MNEMONIC_INTO, BindLegacy, /*ends_block=*/true);
+  for (ZydisMnemonic m : {ZYDIS_MNEMONIC_PUSHA, ZYDIS_MNEMONIC_PUSHAD, ZYDIS_MNEMONIC_POPA, ZYDIS_MNEMONIC_POPAD}) {
+    t.Add(m, BindLegacy);
+  }
   t.Add(ZYDIS_MNEMONIC_BOUND, BindBound);
 }
 

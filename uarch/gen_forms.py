@@ -130,7 +130,7 @@ class Timing:
 # target}, why). A target is an instruction llvm-mca times, or `form:KEY`,
 # the line of another form (which may be a hand entry); `{n}` in a target is
 # the form's memory operand size, 64 if it is not 8, 16, 32 or 64.
-SERIALIZING = r'^(MOV cr,|LGDT |LIDT |LLDT |LTR |INVD$|INVLPG |INVPCID |WBINVD$|WRMSR$|IRET|CLTS$)'
+SERIALIZING = r'^(MOV cr,|LGDT |LIDT |LLDT |LTR |LMSW |INVD$|INVLPG |INVPCID |WBINVD$|WRMSR$|IRET|CLTS$)'
 PRIVILEGED_TRANSFER = r'^(SYSCALL$|SYSRET$|INT i8$|INT3$|UD[012]( |$)|HLT$|RET FAR|JMP FAR|CALL FAR)'
 STAND_INS = [
     (SERIALIZING, {'*': 'form:CPUID'},
@@ -144,6 +144,12 @@ STAND_INS = [
     (r'^(REP |REPNE )?OUTS[BWD]$', {'skylake': 'form:OUT dx,al', 'zen4': 'form:CPUID'},
      'string I/O: each element a port write, as OUT'),
     (r'^XLAT$', {'*': 'mov al, byte ptr [rbx + rax]'}, 'a byte load at RBX + AL into AL'),
+    (r'^(LDS|LES|LFS|LGS|LSS) ', {'*': 'form:MOV sreg,m16'},
+     'a load and a segment register load'),
+    (r'^(LAR|LSL|VERR|VERW) ', {'*': 'form:MOV sreg,m16'},
+     'reads and checks a descriptor, as a segment register load does'),
+    (r'^SMSW ', {'*': 'mov eax, ds'}, 'reads a system register'),
+    (r'^ARPL ', {'*': 'cmovb ax, cx'}, 'a compare and a conditional update of two bits'),
     # 32-bit-only forms LLVM 14 has only placeholder entries for.
     (r'^(DAA|DAS|AAA|AAS)$', {'*': 'adc ax, cx'},
      'a flag-reading ALU op on AX; the microcoded adjustment is a few uops more'),

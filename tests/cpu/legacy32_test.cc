@@ -309,6 +309,43 @@ TEST(Legacy32Test, BoundRaisesBoundRangeOutsideSignedBounds) {
   EXPECT_EQ(sim.Run(), kBoundRange);
 }
 
+// PUSHAD pushes the eight registers with ESP as it was; POPAD restores
+// them but ESP, whose slot it skips.
+TEST(Legacy32Test, PushadAndPopad) {
+  Protected32 sim;
+  sim.SetCode({0x60, 0x31, 0xc0, 0x31, 0xdb, 0x61});  // pushad; xor eax,eax; xor ebx,ebx; popad
+  CpuState& s = sim.m.state();
+  for (int r = 0; r < 8; ++r) s.gpr[r] = 0x1000 * (r + 1);
+  // Run() sets ESP to kStackTop; the pushes land below it.
+  ASSERT_EQ(sim.Run(), -1);
+  const uint64_t top = LongModeMachine::kStackTop;
+  EXPECT_EQ(sim.m.Get64(top - 4) & 0xffffffff, 0x1000u);  // EAX first
+  EXPECT_EQ(sim.m.Get64(top - 20) & 0xffffffff, top);  // ESP before PUSHAD
+  EXPECT_EQ(sim.m.Get64(top - 32) & 0xffffffff, 0x8000u);  // EDI last
+  for (int r = 0; r < 8; ++r) {
+    if (r == kRsp) continue;
+    EXPECT_EQ(s.gpr[r], 0x1000u * (r + 1)) << r;
+  }
+  EXPECT_EQ(s.gpr[kRsp], top);
+}
+
+// ARPL raises the destination selector's RPL to the source's (ZF = 1), or
+// leaves it (ZF = 0).
+TEST(Legacy32Test, Arpl) {
+  Protected32 sim;
+  sim.SetCode({0x63, 0xc8});  // arpl ax, cx
+  CpuState& s = sim.m.state();
+  s.gpr[kRax] = 0xabcd0010;
+  s.gpr[kRcx] = 0x0003;
+  ASSERT_EQ(sim.Run(), -1);
+  EXPECT_EQ(s.gpr[kRax], 0xabcd0013u);
+  EXPECT_TRUE(s.rflags & kZF);
+  s.gpr[kRcx] = 0x0001;
+  ASSERT_EQ(sim.Run(), -1);
+  EXPECT_EQ(s.gpr[kRax], 0xabcd0013u);
+  EXPECT_FALSE(s.rflags & kZF);
+}
+
 // INTO: nothing with OF clear; with OF set the overflow trap, whose frame
 // names the instruction after INTO.
 TEST(Legacy32Test, IntoTrapsOnlyWithOverflowSet) {

@@ -61,13 +61,17 @@ TEST(FuzzMachineTest, LegacyFlatModeRuns32BitCode) {
   EXPECT_EQ(m.BrokenInvariant(), "");
 }
 
-// Not implemented yet (docs/cpu.md): a stop that says so, not a wrong frame.
-TEST(FuzzMachineTest, LegacyRingChangeOnAnExceptionStopsSayingSo) {
+// An exception at ring 3 in 32-bit protected mode reaches its ring-0
+// handler on the 32-bit TSS's SS0:ESP0, with SS, ESP, EFLAGS, CS and EIP.
+TEST(FuzzMachineTest, LegacyRingChangeOnAnExceptionSwitchesStacks) {
   FuzzMachine m;
   m.Setup(Basic(FuzzMode::kLegacyFlat, 3, {0x0f, 0x0b}));
-  StopInfo stop = m.Run(100);
-  EXPECT_EQ(stop.reason, StopReason::kUnimplemented);
-  EXPECT_NE(stop.detail.find("privilege change"), std::string::npos) << stop.detail;
+  m.Run(100);
+  const CpuState& s = m.cpu().state;
+  EXPECT_EQ(s.rip, StubRip(kInvalidOpcode));
+  EXPECT_EQ(s.cpl, 0);
+  EXPECT_EQ(s.seg[kSs].selector, 0x10);  // the fuzz machine's ring-0 data segment
+  EXPECT_EQ(s.gpr[kRsp], 0x7000u - 20);  // its ESP0, less five dwords
 }
 
 // x64sim's MMU has no 32-bit or PAE paging without long mode (docs/mmu.md).
