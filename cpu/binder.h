@@ -60,7 +60,7 @@ bool BindFarCall(const ZydisInsn& z, DecodedInsn& out);
 bool BindFarRet(const ZydisInsn& z, DecodedInsn& out);
 // MOV to/from a segment register (MOV shares its mnemonic with the GPR forms).
 bool BindMovSegment(const ZydisInsn& z, DecodedInsn& out);
-// MOV to/from a control register.
+// MOV to/from a control or debug register.
 bool BindMovControl(const ZydisInsn& z, DecodedInsn& out);
 
 // Compare-and-branch fusion (ops_alu.cc): in 64-bit mode, a 32- or 64-bit

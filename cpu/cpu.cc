@@ -388,6 +388,13 @@ StopInfo Cpu::RunLoop(uint64_t max_instructions) {
         break;
       }
     }
+    // TF can only change at an instruction that ends its block, so it is
+    // seen here before the next one runs.
+    if (state.rflags & kTF) [[unlikely]] {
+      SingleStep<kObserve>(&uncached);
+      prev = nullptr;
+      continue;
+    }
     const Block* block = prev != nullptr ? FollowLink(prev) : nullptr;
     if (block == nullptr) {
       retired_blocks_.clear();
@@ -420,6 +427,37 @@ StopInfo Cpu::RunLoop(uint64_t max_instructions) {
     prev = (generation == generation_ && current_block_ != uncached.get()) ? current_block_ : nullptr;
   }
   return stop_;
+}
+
+// SDM vol. 3B 17.3.1.4: with TF set when an instruction starts, a #DB trap
+// (DR6.BS) follows it, naming the next instruction: after SYSCALL, in the
+// kernel; after MOV SS, only after the instruction that follows it. An
+// instruction that faults, or that delivers an interrupt itself (INT n,
+// INT3, INTO, INT1), has no single-step trap.
+template <bool kObserve>
+void Cpu::SingleStep(std::unique_ptr<Block>* uncached) {
+  retired_blocks_.clear();
+  const Block* block = FetchBlock(uncached);
+  if (block == nullptr) return;
+  current_block_ = block;
+  const uint64_t instret_before = instret_;
+  const ZydisMnemonic mnemonic = static_cast<ZydisMnemonic>(block->insns[0].mnemonic);
+  state.debug_shadow = false;
+  chain_until_ = 0;
+  if (timing_on_) StartTimedBlock(block);
+  StepBlock<kObserve>(block, 1);
+  if (timing_on_) FinishTimedBlock();
+  if (state.mode != CpuMode::kLong64) state.rip = static_cast<uint32_t>(state.rip);
+  const bool completed = instret_ != instret_before && !exception_.pending;
+  const bool interrupts_itself = mnemonic == ZYDIS_MNEMONIC_INT || mnemonic == ZYDIS_MNEMONIC_INT3 ||
+                                 mnemonic == ZYDIS_MNEMONIC_INTO || mnemonic == ZYDIS_MNEMONIC_INT1;
+  if (!completed || interrupts_itself || stop_.reason != StopReason::kNone) return;
+  if (state.debug_shadow) {
+    state.debug_shadow = false;
+    return;
+  }
+  state.dr6 |= kDr6Bs;
+  FaultNoCode(kDebug);
 }
 
 template <bool kObserve>

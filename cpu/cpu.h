@@ -444,6 +444,9 @@ class Cpu : public TranslationListener {
   // observer or near the instruction limit.
   template <bool kObserve>
   void StepBlock(const Block* block, uint64_t budget);
+  // One instruction with RFLAGS.TF set, then its single-step trap.
+  template <bool kObserve>
+  void SingleStep(std::unique_ptr<Block>* uncached);
   // Returns the block at RIP, decoding it if needed; nullptr if fetching
   // raised an exception (then pending).
   const Block* FetchBlock(std::unique_ptr<Block>* uncached);

@@ -128,6 +128,12 @@ Flow Int3(Cpu& cpu, const DecodedInsn& in) {
   return cpu.SoftwareInterrupt(kBreakpoint, cpu.state.rip + in.length);
 }
 Flow Ud2(Cpu& cpu, const DecodedInsn&) { return cpu.FaultNoCode(kInvalidOpcode); }
+// INT1/ICEBP (SDM vol. 2A INT n/INTO/INT3/INT1): #DB as a trap, delivered
+// like the hardware's (no gate-DPL check), naming the next instruction.
+Flow Int1(Cpu& cpu, const DecodedInsn& in) {
+  cpu.state.rip += in.length;
+  return cpu.FaultNoCode(kDebug);
+}
 
 bool BindRelative(const ZydisInsn& z, DecodedInsn& out, Handler h) {
   const ZydisDecodedOperand& a = z.ops[0];
@@ -191,6 +197,7 @@ bool BindInt(const ZydisInsn& z, DecodedInsn& out) {
       out.handler = IntN;
       return true;
     case ZYDIS_MNEMONIC_INT3: out.handler = Int3; return true;
+    case ZYDIS_MNEMONIC_INT1: out.handler = Int1; return true;
     case ZYDIS_MNEMONIC_UD0:
     case ZYDIS_MNEMONIC_UD1:
     case ZYDIS_MNEMONIC_UD2: out.handler = Ud2; return true;
@@ -214,7 +221,7 @@ void RegisterControlOps(BinderTable& t) {
                           ZYDIS_MNEMONIC_JRCXZ, ZYDIS_MNEMONIC_JECXZ}) {
     t.Add(m, BindLoop);
   }
-  for (ZydisMnemonic m : {ZYDIS_MNEMONIC_INT, ZYDIS_MNEMONIC_INT3, ZYDIS_MNEMONIC_UD0,
+  for (ZydisMnemonic m : {ZYDIS_MNEMONIC_INT, ZYDIS_MNEMONIC_INT3, ZYDIS_MNEMONIC_INT1, ZYDIS_MNEMONIC_UD0,
                           ZYDIS_MNEMONIC_UD1, ZYDIS_MNEMONIC_UD2}) {
     t.Add(m, BindInt, true);
   }

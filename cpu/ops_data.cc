@@ -26,9 +26,11 @@ bool BindMov(const ZydisInsn& z, DecodedInsn& out) {
       (IsReg(z.ops[1]) && SegIndex(z.ops[1].reg.value) >= 0)) {
     return BindMovSegment(z, out);
   }
-  if (IsReg(z.ops[0]) && IsReg(z.ops[1]) &&
-      ((z.ops[0].reg.value >= ZYDIS_REGISTER_CR0 && z.ops[0].reg.value <= ZYDIS_REGISTER_CR15) ||
-       (z.ops[1].reg.value >= ZYDIS_REGISTER_CR0 && z.ops[1].reg.value <= ZYDIS_REGISTER_CR15))) {
+  auto is_system = [](const ZydisDecodedOperand& op) {  // CR0-CR15 or DR0-DR7
+    return IsReg(op) && ((op.reg.value >= ZYDIS_REGISTER_CR0 && op.reg.value <= ZYDIS_REGISTER_CR15) ||
+                         (op.reg.value >= ZYDIS_REGISTER_DR0 && op.reg.value <= ZYDIS_REGISTER_DR7));
+  };
+  if (IsReg(z.ops[0]) && IsReg(z.ops[1]) && (is_system(z.ops[0]) || is_system(z.ops[1]))) {
     return BindMovControl(z, out);
   }
   Form form;

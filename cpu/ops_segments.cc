@@ -41,7 +41,6 @@ Flow LoadFarPointer(Cpu& cpu, const DecodedInsn& in) {
   const auto reg = static_cast<SegReg>(in.aux);
   if (!LoadDataSegment(cpu, reg, selector)) return Flow::kFault;
   cpu.SetReg<T>(in.reg, offset);
-  if (reg == kSs) cpu.state.interrupt_shadow = true;  // as MOV SS (SDM vol. 3A 6.8.3)
   return cpu.Leave(in);
 }
 

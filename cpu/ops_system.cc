@@ -577,7 +577,74 @@ static int CrIndex(ZydisRegister r) {
   return -1;
 }
 
+namespace {
+
+// ---- MOV to/from DR0-DR7 (SDM vol. 2B MOV—Move to/from Debug Registers) ----
+//
+// CPL 0 only. DR4/DR5 alias DR6/DR7 unless CR4.DE, which makes them #UD.
+// In 64-bit mode a write of DR6 or DR7 with bits 63:32 set is #GP(0).
+// The registers hold what is written (fixed bits forced); x64sim raises no
+// breakpoint from DR0-DR3 (docs/cpu.md), only single-step sets DR6.
+
+// The debug register an access to DRn reaches, or -1 for #UD.
+int DebugRegister(const Cpu& cpu, int n) {
+  if (n == 4 || n == 5) return (cpu.state.cr4 & kCr4DE) ? -1 : n + 2;
+  return n;
+}
+
+Flow MovToDr(Cpu& cpu, const DecodedInsn& in) {
+  if (cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
+  const int n = DebugRegister(cpu, in.aux);
+  if (n < 0) return cpu.FaultNoCode(kInvalidOpcode);
+  uint64_t v = cpu.state.gpr[in.reg2 / 8];
+  if (cpu.state.mode != CpuMode::kLong64) v = static_cast<uint32_t>(v);
+  if (n < 4) {
+    cpu.state.dr[n] = v;
+  } else {
+    if (v >> 32) return cpu.Fault(kGeneralProtection, 0);
+    if (n == 6) cpu.state.dr6 = v | kDr6Fixed;
+    if (n == 7) cpu.state.dr7 = (v & ~0xd800ull) | kDr7Fixed;  // bits 11, 12, 14, 15 read as 0
+  }
+  return cpu.Leave(in);
+}
+
+Flow MovFromDr(Cpu& cpu, const DecodedInsn& in) {
+  if (cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
+  const int n = DebugRegister(cpu, in.aux);
+  if (n < 0) return cpu.FaultNoCode(kInvalidOpcode);
+  const uint64_t v = n < 4 ? cpu.state.dr[n] : n == 6 ? cpu.state.dr6 : cpu.state.dr7;
+  if (cpu.state.mode == CpuMode::kLong64) {
+    cpu.state.gpr[in.reg / 8] = v;
+  } else {
+    cpu.SetReg<uint32_t>(in.reg, static_cast<uint32_t>(v));
+  }
+  return cpu.Next(in);
+}
+
+int DrIndex(ZydisRegister r) {
+  if (r >= ZYDIS_REGISTER_DR0 && r <= ZYDIS_REGISTER_DR7) return r - ZYDIS_REGISTER_DR0;
+  return -1;
+}
+
+bool BindMovDebug(const ZydisInsn& z, DecodedInsn& out) {
+  if (const int to = DrIndex(z.ops[0].reg.value); to >= 0) {
+    out.aux = static_cast<uint8_t>(to);
+    out.reg2 = static_cast<uint8_t>(GprOffset(z.ops[1].reg.value));
+    out.handler = MovToDr;
+    return true;
+  }
+  const int from = DrIndex(z.ops[1].reg.value);
+  if (from < 0) return false;
+  out.aux = static_cast<uint8_t>(from);
+  out.reg = static_cast<uint8_t>(GprOffset(z.ops[0].reg.value));
+  out.handler = MovFromDr;
+  return true;
+}
+
+}  // namespace
+
 bool BindMovControl(const ZydisInsn& z, DecodedInsn& out) {
+  if (DrIndex(z.ops[0].reg.value) >= 0 || DrIndex(z.ops[1].reg.value) >= 0) return BindMovDebug(z, out);
   int to = CrIndex(z.ops[0].reg.value);
   if (to >= 0) {
     out.aux = static_cast<uint8_t>(to);

@@ -27,6 +27,11 @@ inline constexpr uint64_t kIF = 1u << 9;
 inline constexpr uint64_t kDF = 1u << 10;
 inline constexpr uint64_t kOF = 1u << 11;
 inline constexpr uint64_t kIOPL = 3u << 12;
+// DR6 and DR7 bits that always read as 1 (SDM vol. 3B 17.2.3, 17.2.4), and
+// DR6.BS, set by a single-step trap.
+inline constexpr uint64_t kDr6Fixed = 0xffff0ff0;
+inline constexpr uint64_t kDr6Bs = 1u << 14;
+inline constexpr uint64_t kDr7Fixed = 0x400;
 inline constexpr uint64_t kNT = 1u << 14;
 inline constexpr uint64_t kRF = 1u << 16;
 inline constexpr uint64_t kVM = 1u << 17;
@@ -107,6 +112,12 @@ struct CpuState {
   int cpl = 0;
   bool halted = false;
   bool interrupt_shadow = false;  // STI / MOV SS: no interrupt before the next instruction
+  bool debug_shadow = false;      // MOV SS: no single-step trap after it (SDM vol. 3A 6.8.3)
+  // Debug registers (SDM vol. 3B 17.2): DR0-DR3 addresses, DR6 status, DR7
+  // control. Their fixed bits read as the SDM gives them.
+  uint64_t dr[4] = {};
+  uint64_t dr6 = kDr6Fixed;
+  uint64_t dr7 = kDr7Fixed;
 };
 
 }  // namespace x64sim

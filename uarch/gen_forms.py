@@ -130,8 +130,8 @@ class Timing:
 # target}, why). A target is an instruction llvm-mca times, or `form:KEY`,
 # the line of another form (which may be a hand entry); `{n}` in a target is
 # the form's memory operand size, 64 if it is not 8, 16, 32 or 64.
-SERIALIZING = r'^(MOV cr,|LGDT |LIDT |LLDT |LTR |LMSW |INVD$|INVLPG |INVPCID |WBINVD$|WRMSR$|IRET|CLTS$)'
-PRIVILEGED_TRANSFER = r'^(SYSCALL$|SYSRET$|INT i8$|INT3$|UD[012]( |$)|HLT$|RET FAR|JMP FAR|CALL FAR)'
+SERIALIZING = r'^(MOV cr,|MOV dr,|LGDT |LIDT |LLDT |LTR |LMSW |INVD$|INVLPG |INVPCID |WBINVD$|WRMSR$|IRET|CLTS$)'
+PRIVILEGED_TRANSFER = r'^(SYSCALL$|SYSRET$|INT i8$|INT3$|INT1$|UD[012]( |$)|HLT$|RET FAR|JMP FAR|CALL FAR)'
 STAND_INS = [
     (SERIALIZING, {'*': 'form:CPUID'},
      'serializing (SDM vol. 3 9.3), like CPUID; no figure of its own'),
@@ -160,7 +160,7 @@ STAND_INS = [
     (r'^INTO$', {'*': 'seto al'}, 'tests OF; the trap, when taken, is priced as an exception delivery'),
     (r'^LOCK ', {'*': 'form:LOCK ADD m{n},r{n}'},
      'locked read-modify-write; LOCK ADD is the locked form measured'),
-    (r'^MOV r(32|64),cr$', {'*': 'mov eax, ds'}, 'reads a system register'),
+    (r'^MOV r(32|64),(cr|dr)$', {'*': 'mov eax, ds'}, 'reads a system register'),
     (r'^(SGDT|SIDT|SLDT|STR) m', {'*': 'mov word ptr [rax], ds'}, 'stores a system register'),
     (r'^(SLDT|STR) r', {'*': 'mov eax, ds'}, 'reads a system register'),
     (r'^(CLI|STI|CLAC|STAC)$', {'*': 'std'}, 'sets one RFLAGS control bit'),
