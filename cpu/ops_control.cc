@@ -1,5 +1,5 @@
-// Near control transfers: JMP, Jcc, CALL, RET, LOOP, JrCXZ, INT n, INT3, and
-// UD0 UD1 UD2, whose whole operation is #UD.
+// Near control transfers: JMP, Jcc, CALL, RET, LOOP, JrCXZ, INT n, INT3,
+// INT1, and UD0 UD1 UD2 and RSM outside SMM, whose whole operation is #UD.
 #include "cpu/operand_forms.h"
 #include "mmu/paging_bits.h"
 
@@ -102,18 +102,24 @@ Flow Ret(Cpu& cpu, const DecodedInsn& in) {
   return cpu.Branch(target);
 }
 
-// LOOP/LOOPE/LOOPNE/JrCXZ: the counter is RCX or ECX by address size.
+// LOOP/LOOPE/LOOPNE/JrCXZ: the counter is RCX, ECX or CX by address size
+// (in.aux: 8, 4 or 2 bytes).
 template <int kKind>  // 0 LOOP, 1 LOOPE, 2 LOOPNE, 3 JrCXZ
 Flow LoopOp(Cpu& cpu, const DecodedInsn& in) {
-  bool wide = in.aux == 8;
-  uint64_t count = wide ? cpu.state.gpr[kRcx] : static_cast<uint32_t>(cpu.state.gpr[kRcx]);
+  const uint64_t mask = in.aux == 8 ? ~0ull : in.aux == 4 ? 0xffffffffull : 0xffffull;
+  uint64_t count = cpu.state.gpr[kRcx] & mask;
   bool taken;
   if constexpr (kKind == 3) {
     taken = count == 0;
   } else {
-    --count;
-    if (wide) cpu.state.gpr[kRcx] = count; else cpu.SetReg<uint32_t>(kRcx * 8, static_cast<uint32_t>(count));
-    if (!wide) count = static_cast<uint32_t>(count);
+    count = (count - 1) & mask;
+    if (in.aux == 8) {
+      cpu.state.gpr[kRcx] = count;
+    } else if (in.aux == 4) {
+      cpu.SetReg<uint32_t>(kRcx * 8, static_cast<uint32_t>(count));
+    } else {
+      cpu.SetReg<uint16_t>(kRcx * 8, static_cast<uint16_t>(count));
+    }
     bool zf = cpu.state.rflags & kZF;
     taken = count != 0 && (kKind == 0 || (kKind == 1 ? zf : !zf));
   }
@@ -181,7 +187,6 @@ bool BindRet(const ZydisInsn& z, DecodedInsn& out) {
 
 bool BindLoop(const ZydisInsn& z, DecodedInsn& out) {
   out.aux = z.insn.address_width / 8;
-  if (out.aux == 2) return false;
   switch (z.insn.mnemonic) {
     case ZYDIS_MNEMONIC_LOOP: return BindRelative(z, out, &LoopOp<0>);
     case ZYDIS_MNEMONIC_LOOPE: return BindRelative(z, out, &LoopOp<1>);
@@ -198,6 +203,7 @@ bool BindInt(const ZydisInsn& z, DecodedInsn& out) {
       return true;
     case ZYDIS_MNEMONIC_INT3: out.handler = Int3; return true;
     case ZYDIS_MNEMONIC_INT1: out.handler = Int1; return true;
+    case ZYDIS_MNEMONIC_RSM:  // outside system-management mode, which x64sim has none of
     case ZYDIS_MNEMONIC_UD0:
     case ZYDIS_MNEMONIC_UD1:
     case ZYDIS_MNEMONIC_UD2: out.handler = Ud2; return true;
@@ -218,10 +224,10 @@ void RegisterControlOps(BinderTable& t) {
   t.Add(ZYDIS_MNEMONIC_CALL, BindCall, true);
   t.Add(ZYDIS_MNEMONIC_RET, BindRet, true);
   for (ZydisMnemonic m : {ZYDIS_MNEMONIC_LOOP, ZYDIS_MNEMONIC_LOOPE, ZYDIS_MNEMONIC_LOOPNE,
-                          ZYDIS_MNEMONIC_JRCXZ, ZYDIS_MNEMONIC_JECXZ}) {
+                          ZYDIS_MNEMONIC_JRCXZ, ZYDIS_MNEMONIC_JECXZ, ZYDIS_MNEMONIC_JCXZ}) {
     t.Add(m, BindLoop);
   }
-  for (ZydisMnemonic m : {ZYDIS_MNEMONIC_INT, ZYDIS_MNEMONIC_INT3, ZYDIS_MNEMONIC_INT1, ZYDIS_MNEMONIC_UD0,
+  for (ZydisMnemonic m : {ZYDIS_MNEMONIC_INT, ZYDIS_MNEMONIC_INT3, ZYDIS_MNEMONIC_INT1, ZYDIS_MNEMONIC_RSM, ZYDIS_MNEMONIC_UD0,
                           ZYDIS_MNEMONIC_UD1, ZYDIS_MNEMONIC_UD2}) {
     t.Add(m, BindInt, true);
   }

@@ -1,6 +1,6 @@
 // Instructions valid only outside 64-bit mode (in 64-bit mode their
 // opcodes are #UD, which the decoder already gives): the decimal
-// adjustments DAA DAS AAA AAS AAM AAD, BOUND, INTO, PUSHA and POPA. Each follows the
+// adjustments DAA DAS AAA AAS AAM AAD, BOUND, INTO, PUSHA, POPA and SALC. Each follows the
 // operation section of its SDM vol. 2 page; flags the SDM leaves undefined
 // are cleared, as everywhere in x64sim (cpu/host_flags.h).
 #include <type_traits>
@@ -150,6 +150,13 @@ Flow PopAll(Cpu& cpu, const DecodedInsn& in) {
   return cpu.Next(in);
 }
 
+// SALC (D6, outside 64-bit mode; the SDM's opcode map lists it): AL is
+// FFH with CF set, else 0. No flag changes.
+Flow Salc(Cpu& cpu, const DecodedInsn& in) {
+  cpu.SetReg<uint8_t>(kRax * 8, (cpu.state.rflags & kCF) ? 0xff : 0x00);
+  return cpu.Next(in);
+}
+
 // INTO (SDM vol. 2A INT n/INTO/INT3/INT1): with OF set, the overflow trap,
 // delivered as a software interrupt (its gate's DPL is checked as for INT n).
 Flow Into(Cpu& cpu, const DecodedInsn& in) {
@@ -170,6 +177,7 @@ bool BindLegacy(const ZydisInsn& z, DecodedInsn& out) {
       out.handler = z.insn.mnemonic == ZYDIS_MNEMONIC_AAM ? AsciiAdjustMultiply : AsciiAdjustDivide;
       return true;
     case ZYDIS_MNEMONIC_INTO: out.handler = Into; return true;
+    case ZYDIS_MNEMONIC_SALC: out.handler = Salc; return true;
     case ZYDIS_MNEMONIC_PUSHA:
     case ZYDIS_MNEMONIC_PUSHAD: out.handler = PushAll; return true;
     case ZYDIS_MNEMONIC_POPA:
@@ -186,7 +194,8 @@ void RegisterLegacy32Ops(BinderTable& t) {
     t.Add(m, BindLegacy);
   }
   t.Add(ZYDIS_MNEMONIC_INTO, BindLegacy, /*ends_block=*/true);
-  for (ZydisMnemonic m : {ZYDIS_MNEMONIC_PUSHA, ZYDIS_MNEMONIC_PUSHAD, ZYDIS_MNEMONIC_POPA, ZYDIS_MNEMONIC_POPAD}) {
+  for (ZydisMnemonic m : {ZYDIS_MNEMONIC_PUSHA, ZYDIS_MNEMONIC_PUSHAD, ZYDIS_MNEMONIC_POPA, ZYDIS_MNEMONIC_POPAD,
+                          ZYDIS_MNEMONIC_SALC}) {
     t.Add(m, BindLegacy);
   }
   t.Add(ZYDIS_MNEMONIC_BOUND, BindBound);

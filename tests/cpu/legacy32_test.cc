@@ -346,6 +346,38 @@ TEST(Legacy32Test, Arpl) {
   EXPECT_FALSE(s.rflags & kZF);
 }
 
+// With a 16-bit address size LOOP counts in CX and JCXZ tests CX, leaving
+// ECX's upper half alone.
+TEST(Legacy32Test, LoopAndJcxzWithSixteenBitAddresses) {
+  Protected32 sim;
+  CpuState& s = sim.m.state();
+  sim.SetCode({0x67, 0xe2, 0xfd});  // a: loop a (counting CX)
+  s.gpr[kRcx] = 0x12340005;
+  ASSERT_EQ(sim.Run(), -1);
+  EXPECT_EQ(s.gpr[kRcx], 0x12340000u);
+  sim.SetCode({0x67, 0xe3, 0x02, 0xb0, 0x01});  // jcxz +2; mov al, 1
+  s.gpr[kRax] = 0;
+  s.gpr[kRcx] = 0x56780000;  // CX = 0: taken
+  ASSERT_EQ(sim.Run(), -1);
+  EXPECT_EQ(s.gpr[kRax], 0u);
+  s.gpr[kRcx] = 0x00000001;  // not taken
+  ASSERT_EQ(sim.Run(), -1);
+  EXPECT_EQ(s.gpr[kRax], 1u);
+}
+
+TEST(Legacy32Test, SalcCopiesCarryIntoAl) {
+  Protected32 sim;
+  sim.SetCode({0xd6});
+  CpuState& s = sim.m.state();
+  s.gpr[kRax] = 0x1234;
+  sim.m.cpu().SetRflags(0x2 | kCF);
+  ASSERT_EQ(sim.Run(), -1);
+  EXPECT_EQ(s.gpr[kRax], 0x12ffu);
+  sim.m.cpu().SetRflags(0x2);
+  ASSERT_EQ(sim.Run(), -1);
+  EXPECT_EQ(s.gpr[kRax], 0x1200u);
+}
+
 // INTO: nothing with OF clear; with OF set the overflow trap, whose frame
 // names the instruction after INTO.
 TEST(Legacy32Test, IntoTrapsOnlyWithOverflowSet) {

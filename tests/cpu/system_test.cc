@@ -143,11 +143,12 @@ TEST(SystemTest, RdpidReadsTscAuxAtCpl3) {
   EXPECT_EQ(m.state().gpr[kR9], 0x1234567890ull);
 }
 
-// UD0 and UD1 (with their ModRM) and UD2 all raise #UD naming themselves.
+// UD0 and UD1 (with their ModRM), UD2, and RSM outside SMM all raise #UD
+// naming themselves.
 TEST(SystemTest, Ud0Ud1Ud2RaiseInvalidOpcode) {
   for (const std::vector<uint8_t>& code :
        {std::vector<uint8_t>{0x0f, 0xff, 0xc0}, std::vector<uint8_t>{0x0f, 0xb9, 0x40, 0x08},
-        std::vector<uint8_t>{0x0f, 0x0b}}) {
+        std::vector<uint8_t>{0x0f, 0x0b}, std::vector<uint8_t>{0x0f, 0xaa}}) {
     M m;
     m.Load(M::kCode, code);
     M::Result r = m.RunFrom(M::kCode);
