@@ -9,7 +9,7 @@ constexpr uint32_t Bit(int n) { return 1u << n; }
 
 // Leaf 1 EDX (SDM vol. 2 CPUID table 3-11).
 constexpr uint32_t kLeaf1Edx = Bit(3) /*PSE*/ | Bit(4) /*TSC*/ | Bit(5) /*MSR*/ | Bit(6) /*PAE*/ |
-                               Bit(8) /*CX8*/ | Bit(9) /*APIC*/ | Bit(13) /*PGE*/ |
+                               Bit(8) /*CX8*/ | Bit(9) /*APIC*/ | Bit(11) /*SEP*/ | Bit(13) /*PGE*/ |
                                Bit(15) /*CMOV*/ | Bit(16) /*PAT*/ | Bit(19) /*CLFSH*/ |
                                Bit(24) /*FXSR*/ | Bit(25) /*SSE*/ | Bit(26) /*SSE2*/;
 // Leaf 1 ECX (table 3-10).

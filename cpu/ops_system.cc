@@ -247,6 +247,9 @@ constexpr uint32_t kMsrApicBase = 0x1b;
 constexpr uint32_t kMsrPat = 0x277;
 constexpr uint32_t kMsrFixedCtr0 = 0x309;
 constexpr uint32_t kMsrFixedCtr1 = 0x30a;
+constexpr uint32_t kMsrSysenterCs = 0x174;
+constexpr uint32_t kMsrSysenterEsp = 0x175;
+constexpr uint32_t kMsrSysenterEip = 0x176;
 constexpr uint32_t kMsrFixedCtrCtrl = 0x38d;
 constexpr uint32_t kMsrPerfGlobalStatus = 0x38e;
 constexpr uint32_t kMsrPerfGlobalCtrl = 0x38f;
@@ -283,6 +286,9 @@ Flow Rdmsr(Cpu& cpu, const DecodedInsn& in) {
     case kMsrGsBase: v = s.seg[kGs].base; break;
     case kMsrKernelGsBase: v = s.kernel_gs_base; break;
     case kMsrTscAux: v = s.tsc_aux; break;
+    case kMsrSysenterCs: v = s.sysenter_cs; break;
+    case kMsrSysenterEsp: v = s.sysenter_esp; break;
+    case kMsrSysenterEip: v = s.sysenter_eip; break;
     default: return cpu.Fault(kGeneralProtection, 0);  // unknown MSRs fault
   }
   s.gpr[kRax] = static_cast<uint32_t>(v);
@@ -358,6 +364,12 @@ Flow Wrmsr(Cpu& cpu, const DecodedInsn& in) {
     case kMsrTscAux:
       if (v >> 32) return cpu.Fault(kGeneralProtection, 0);
       s.tsc_aux = v;
+      break;
+    case kMsrSysenterCs: s.sysenter_cs = static_cast<uint32_t>(v); break;
+    case kMsrSysenterEsp:
+    case kMsrSysenterEip:
+      if (!IsCanonical(v)) return cpu.Fault(kGeneralProtection, 0);
+      (static_cast<uint32_t>(s.gpr[kRcx]) == kMsrSysenterEsp ? s.sysenter_esp : s.sysenter_eip) = v;
       break;
     default: return cpu.Fault(kGeneralProtection, 0);
   }

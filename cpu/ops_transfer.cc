@@ -1,4 +1,5 @@
-// Privilege and mode transfers: far JMP, IRET, SYSCALL, SYSRET, SWAPGS,
+// Privilege and mode transfers: far JMP, IRET, SYSCALL, SYSRET, SYSENTER,
+// SYSEXIT, SWAPGS,
 // MOV to/from segment registers (far CALL and RET: ops_far_call.cc).
 #include "cpu/descriptors.h"
 #include "cpu/operand_forms.h"
@@ -138,6 +139,55 @@ Flow Sysret(Cpu& cpu, const DecodedInsn& in) {
   return Flow::kJump;
 }
 
+// SYSENTER (SDM vol. 2B): to ring 0 at IA32_SYSENTER_EIP on
+// IA32_SYSENTER_ESP, with flat CS and SS from IA32_SYSENTER_CS (64-bit code
+// in IA-32e mode); VM, IF and RF cleared. #GP(0) in real mode or with a
+// null IA32_SYSENTER_CS.
+constexpr uint16_t kSysenterCs32Attributes = 0xc09b;  // G D P DPL0 code
+Flow Sysenter(Cpu& cpu, const DecodedInsn&) {
+  CpuState& s = cpu.state;
+  const uint16_t cs = static_cast<uint16_t>(s.sysenter_cs);
+  if (!(s.cr0 & kCr0PE) || (cs & ~3u) == 0) return cpu.Fault(kGeneralProtection, 0);
+  const bool ia32e = s.efer & kEferLMA;
+  const int from_cpl = s.cpl;
+  cpu.SetRflags(s.rflags & ~(kVM | kIF | kRF));
+  cpu.SetCpl(0);
+  cpu.LoadSegmentCache(kCs, FlatSegment(cs & 0xfffc, ia32e ? kSyscallCsAttributes : kSysenterCs32Attributes));
+  cpu.LoadSegmentCache(kSs, FlatSegment(static_cast<uint16_t>((cs & 0xfffc) + 8), kSyscallSsAttributes));
+  s.gpr[kRsp] = ia32e ? s.sysenter_esp : static_cast<uint32_t>(s.sysenter_esp);
+  s.rip = ia32e ? s.sysenter_eip : static_cast<uint32_t>(s.sysenter_eip);
+  if (cpu.event_observer() != nullptr) cpu.event_observer()->OnSyscall(from_cpl);
+  return Flow::kJump;
+}
+
+// SYSEXIT (SDM vol. 2B): to ring 3 at RDX on RCX, with CS and SS 16 and 24
+// (32-bit) or 32 and 40 (REX.W, 64-bit) above IA32_SYSENTER_CS. #GP(0) at
+// CPL > 0, in real mode, with a null IA32_SYSENTER_CS, or for a
+// non-canonical RDX or RCX on a 64-bit return.
+Flow Sysexit(Cpu& cpu, const DecodedInsn& in) {
+  CpuState& s = cpu.state;
+  const uint16_t base = static_cast<uint16_t>(s.sysenter_cs & 0xfffc);
+  if (!(s.cr0 & kCr0PE) || s.cpl != 0 || base == 0) return cpu.Fault(kGeneralProtection, 0);
+  const bool to_64 = in.size == 8;
+  if (to_64 && (!IsCanonical(s.gpr[kRdx]) || !IsCanonical(s.gpr[kRcx]))) {
+    return cpu.Fault(kGeneralProtection, 0);
+  }
+  cpu.SetCpl(3);
+  if (to_64) {
+    cpu.LoadSegmentCache(kCs, FlatSegment(static_cast<uint16_t>((base + 32) | 3), kSysretCs64Attributes));
+    cpu.LoadSegmentCache(kSs, FlatSegment(static_cast<uint16_t>((base + 40) | 3), kSysretSsAttributes));
+    s.gpr[kRsp] = s.gpr[kRcx];
+    s.rip = s.gpr[kRdx];
+  } else {
+    cpu.LoadSegmentCache(kCs, FlatSegment(static_cast<uint16_t>((base + 16) | 3), kSysretCs32Attributes));
+    cpu.LoadSegmentCache(kSs, FlatSegment(static_cast<uint16_t>((base + 24) | 3), kSysretSsAttributes));
+    s.gpr[kRsp] = static_cast<uint32_t>(s.gpr[kRcx]);
+    s.rip = static_cast<uint32_t>(s.gpr[kRdx]);
+  }
+  if (cpu.event_observer() != nullptr) cpu.event_observer()->OnReturn(3);
+  return Flow::kJump;
+}
+
 Flow Swapgs(Cpu& cpu, const DecodedInsn& in) {
   CpuState& s = cpu.state;
   if (s.mode != CpuMode::kLong64) return cpu.FaultNoCode(kInvalidOpcode);
@@ -189,6 +239,8 @@ bool BindSyscallFamily(const ZydisInsn& z, DecodedInsn& out) {
     case ZYDIS_MNEMONIC_SYSCALL: out.handler = Syscall; return true;
     case ZYDIS_MNEMONIC_SYSRET: out.handler = Sysret; return true;
     case ZYDIS_MNEMONIC_SWAPGS: out.handler = Swapgs; return true;
+    case ZYDIS_MNEMONIC_SYSENTER: out.handler = Sysenter; return true;
+    case ZYDIS_MNEMONIC_SYSEXIT: out.handler = Sysexit; return true;
     default: return false;
   }
 }
@@ -214,7 +266,8 @@ void RegisterTransferOps(BinderTable& t) {
   for (ZydisMnemonic m : {ZYDIS_MNEMONIC_IRET, ZYDIS_MNEMONIC_IRETD, ZYDIS_MNEMONIC_IRETQ}) {
     t.Add(m, BindIret, true);
   }
-  for (ZydisMnemonic m : {ZYDIS_MNEMONIC_SYSCALL, ZYDIS_MNEMONIC_SYSRET, ZYDIS_MNEMONIC_SWAPGS}) {
+  for (ZydisMnemonic m : {ZYDIS_MNEMONIC_SYSCALL, ZYDIS_MNEMONIC_SYSRET, ZYDIS_MNEMONIC_SWAPGS,
+                          ZYDIS_MNEMONIC_SYSENTER, ZYDIS_MNEMONIC_SYSEXIT}) {
     t.Add(m, BindSyscallFamily, true);
   }
 }

@@ -96,6 +96,7 @@ struct CpuState {
   uint64_t cstar = 0;
   uint64_t fmask = 0;
   uint64_t kernel_gs_base = 0;
+  uint64_t sysenter_cs = 0, sysenter_esp = 0, sysenter_eip = 0;  // IA32_SYSENTER_CS/ESP/EIP
   uint64_t pat = 0x0007040600070406ull;
   uint64_t apic_base = 0xfee00900ull;  // BSP, enabled (SDM vol. 3A 10.4.4)
   uint64_t tsc_aux = 0;

@@ -131,7 +131,7 @@ class Timing:
 # the line of another form (which may be a hand entry); `{n}` in a target is
 # the form's memory operand size, 64 if it is not 8, 16, 32 or 64.
 SERIALIZING = r'^(MOV cr,|MOV dr,|LGDT |LIDT |LLDT |LTR |LMSW |INVD$|INVLPG |INVPCID |WBINVD$|WRMSR$|IRET|CLTS$)'
-PRIVILEGED_TRANSFER = r'^(SYSCALL$|SYSRET$|INT i8$|INT3$|INT1$|RSM$|UD[012]( |$)|HLT$|RET FAR|JMP FAR|CALL FAR)'
+PRIVILEGED_TRANSFER = r'^(SYSCALL$|SYSRET$|SYSENTER$|SYSEXIT$|INT i8$|INT3$|INT1$|RSM$|UD[012]( |$)|HLT$|RET FAR|JMP FAR|CALL FAR)'
 STAND_INS = [
     (SERIALIZING, {'*': 'form:CPUID'},
      'serializing (SDM vol. 3 9.3), like CPUID; no figure of its own'),

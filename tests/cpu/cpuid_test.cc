@@ -61,7 +61,7 @@ constexpr Feature kFeatures[] = {
     {"MCE", 1, 'd', 7, false},
     {"CX8", 1, 'd', 8, true},
     {"APIC", 1, 'd', 9, true},
-    {"SEP (SYSENTER)", 1, 'd', 11, false},
+    {"SEP (SYSENTER)", 1, 'd', 11, true},
     {"MTRR", 1, 'd', 12, false},
     {"PGE", 1, 'd', 13, true},
     {"MCA", 1, 'd', 14, false},

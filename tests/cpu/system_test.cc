@@ -157,6 +157,70 @@ TEST(SystemTest, Ud0Ud1Ud2RaiseInvalidOpcode) {
   }
 }
 
+// SYSENTER from ring 3 to IA32_SYSENTER_EIP on IA32_SYSENTER_ESP with flat
+// ring-0 CS/SS from IA32_SYSENTER_CS; SYSEXITQ back to RDX on RCX with CS
+// and SS 32 and 40 above it, at ring 3.
+TEST(SystemTest, SysenterAndSysexit) {
+  M m;
+  m.state().sysenter_cs = M::kKernelCs;
+  m.state().sysenter_esp = M::kRsp0;
+  m.state().sysenter_eip = M::kKernelCode;
+  m.Load(M::kUserCode, {0x0f, 0x34});                    // sysenter
+  m.Load(M::kKernelCode, {0x48, 0x0f, 0x35});            // sysexitq
+  m.Load(M::kUserCode + 0x10, {0x0f, 0x0b});             // ud2, where SYSEXIT returns
+  m.EnterUser(M::kUserStackTop);
+  m.cpu().SetRflags(m.state().rflags | kIF);
+  m.state().gpr[kRdx] = M::kUserCode + 0x10;
+  m.state().gpr[kRcx] = M::kUserStackTop - 0x40;
+  m.state().rip = M::kUserCode;
+  m.cpu().Run(1);  // sysenter
+  EXPECT_EQ(m.state().cpl, 0);
+  EXPECT_EQ(m.state().rip, M::kKernelCode);
+  EXPECT_EQ(m.state().gpr[kRsp], M::kRsp0);
+  EXPECT_EQ(m.state().seg[kCs].selector, M::kKernelCs);
+  EXPECT_EQ(m.state().seg[kSs].selector, M::kKernelCs + 8);
+  EXPECT_FALSE(m.state().rflags & kIF);
+  M::Result r = m.RunFrom(M::kKernelCode);  // sysexitq, then the UD2 at ring 3
+  ASSERT_EQ(r.outcome.vector, kInvalidOpcode);
+  EXPECT_EQ(r.frame.rip, M::kUserCode + 0x10);
+  EXPECT_EQ(r.frame.cs, M::kKernelCs + 32 + 3u);
+  EXPECT_EQ(r.frame.ss, M::kKernelCs + 40 + 3u);
+  EXPECT_EQ(r.frame.rsp, M::kUserStackTop - 0x40);
+}
+
+TEST(SystemTest, SysenterAndSysexitFaults) {
+  {  // a null IA32_SYSENTER_CS
+    M m;
+    m.Load(M::kUserCode, {0x0f, 0x34});
+    m.EnterUser(M::kUserStackTop);
+    EXPECT_EQ(m.RunFrom(M::kUserCode).outcome.vector, kGeneralProtection);
+  }
+  {  // SYSEXIT at ring 3
+    M m;
+    m.state().sysenter_cs = M::kKernelCs;
+    m.Load(M::kUserCode, {0x48, 0x0f, 0x35});
+    m.EnterUser(M::kUserStackTop);
+    EXPECT_EQ(m.RunFrom(M::kUserCode).outcome.vector, kGeneralProtection);
+  }
+  {  // the MSRs: a round trip, and a non-canonical IA32_SYSENTER_EIP is #GP(0)
+    M m;
+    std::vector<uint8_t> code = kWrmsr;
+    code.insert(code.end(), kRdmsr.begin(), kRdmsr.end());
+    code.push_back(0xf4);
+    m.Load(M::kCode, code);
+    m.state().gpr[kRcx] = 0x175;
+    m.state().gpr[kRax] = 0x89abcdef;
+    m.state().gpr[kRdx] = 0xffff8000;
+    m.RunFrom(M::kCode);
+    EXPECT_EQ(m.state().sysenter_esp, 0xffff800089abcdefull);
+    EXPECT_EQ(m.state().gpr[kRax], 0x89abcdefu);
+    EXPECT_EQ(m.state().gpr[kRdx], 0xffff8000u);
+    m.state().gpr[kRcx] = 0x176;
+    m.state().gpr[kRdx] = 0x00008000;
+    EXPECT_EQ(m.RunFrom(M::kCode).outcome.vector, kGeneralProtection);
+  }
+}
+
 TEST(SystemTest, SyscallWithoutSceIsInvalidOpcode) {
   M m;
   m.Load(M::kUserCode, {0x0f, 0x05});
