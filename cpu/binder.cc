@@ -18,6 +18,7 @@ BinderTable::BinderTable() {
   RegisterRandomOps(*this);
   RegisterLegacy32Ops(*this);
   RegisterSegmentOps(*this);
+  RegisterXsaveOps(*this);
 }
 
 const BinderTable& BinderTable::Get() {

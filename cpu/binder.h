@@ -53,6 +53,7 @@ void RegisterTransferOps(BinderTable& t);
 void RegisterRandomOps(BinderTable& t);
 void RegisterLegacy32Ops(BinderTable& t);
 void RegisterSegmentOps(BinderTable& t);
+void RegisterXsaveOps(BinderTable& t);
 
 // Far forms of JMP, CALL and RET, bound by the near binders' owners.
 bool BindFarJmp(const ZydisInsn& z, DecodedInsn& out);

@@ -14,7 +14,7 @@ constexpr uint32_t kLeaf1Edx = Bit(3) /*PSE*/ | Bit(4) /*TSC*/ | Bit(5) /*MSR*/ 
                                Bit(24) /*FXSR*/ | Bit(25) /*SSE*/ | Bit(26) /*SSE2*/;
 // Leaf 1 ECX (table 3-10).
 constexpr uint32_t kLeaf1Ecx = Bit(13) /*CMPXCHG16B*/ | Bit(17) /*PCID*/ | Bit(22) /*MOVBE*/ |
-                               Bit(23) /*POPCNT*/ | Bit(30) /*RDRAND*/;
+                               Bit(23) /*POPCNT*/ | Bit(26) /*XSAVE*/ | Bit(30) /*RDRAND*/;
 // Leaf 7.0 EBX.
 constexpr uint32_t kLeaf7Ebx = Bit(0) /*FSGSBASE*/ | Bit(3) /*BMI1*/ | Bit(7) /*SMEP*/ |
                                Bit(8) /*BMI2*/ | Bit(10) /*INVPCID*/ | Bit(18) /*RDSEED*/ |
@@ -41,7 +41,7 @@ uint32_t Chars(const char* s) {
 CpuidResult Cpuid(uint32_t leaf, uint32_t subleaf, const MicroArch& arch) {
   static const char kBrand[49] = "x64sim cycle-approximate x86-64 simulator       ";
   switch (leaf) {
-    case 0: return {0xa, Chars("Genu"), Chars("ntel"), Chars("ineI")};
+    case 0: return {0xd, Chars("Genu"), Chars("ntel"), Chars("ineI")};
     // Family 6, model 0x5e (Skylake client), stepping 3; CLFLUSH line 8*8 bytes; one logical CPU.
     case 1: return {0x000506e3, (8u << 8) | (1u << 16), kLeaf1Ecx, kLeaf1Edx};
     case 7: return subleaf == 0 ? CpuidResult{0, kLeaf7Ebx, kLeaf7Ecx, 0} : CpuidResult{0, 0, 0, 0};
@@ -49,6 +49,13 @@ CpuidResult Cpuid(uint32_t leaf, uint32_t subleaf, const MicroArch& arch) {
     // general-purpose counters, two 48-bit fixed counters (instructions
     // retired, unhalted core cycles).
     case 0xa: return {2u | (0u << 8) | (48u << 16) | (7u << 24), 0, 0, 2u | (48u << 5)};
+    // XSAVE (SDM vol. 2A table 3-8, leaf 0DH): x87 and SSE supported, 576
+    // bytes for them in the standard format (the legacy region and header,
+    // whatever XCR0 enables of them); sub-leaf 1: XSAVEOPT only.
+    case 0xd:
+      if (subleaf == 0) return {3, 576, 576, 0};
+      if (subleaf == 1) return {1, 0, 0, 0};
+      return {0, 0, 0, 0};
     case 0x80000000: return {0x80000008, 0, 0, 0};
     case 0x80000001: return {0, 0, kExtEcx, kExtEdx | (arch.has_1g_pages ? kExtEdxPage1GB : 0)};
     case 0x80000002:

@@ -11,6 +11,7 @@
 
 #include "cpu/binder.h"
 #include "cpu/cpu.h"
+#include "cpu/fx_area.h"
 
 namespace x64sim {
 
@@ -18,9 +19,6 @@ namespace x64sim {
 bool BindMovsString(const ZydisInsn& z, DecodedInsn& out);
 
 namespace {
-
-// MXCSR bits LDMXCSR/FXRSTOR accept, DAZ included (SDM vol. 1 11.6.6).
-constexpr uint32_t kMxcsrMask = 0xffff;
 
 // SDM vol. 2A 2.4 (exception types 1-5): legacy SSE instructions raise #UD
 // when CR0.EM=1 or CR4.OSFXSR=0, then #NM when CR0.TS=1. One compare.
@@ -657,16 +655,8 @@ Flow StoreMxcsr(Cpu& cpu, const DecodedInsn& in) {
   return cpu.Write<uint32_t>(cpu.Linear(in), cpu.state.sse.mxcsr) ? cpu.Next(in) : Flow::kFault;
 }
 
-// FXSAVE area, 64-bit layout (SDM vol. 1 10.5.1, tables 10-2 and 10-3).
-// x64sim keeps no x87 data registers, opcode or instruction/data pointers:
-// those fields are saved as zero. Bytes past the XMM registers are
-// reserved or left to software and are not written.
-constexpr int kFxFcw = 0;
-constexpr int kFxFsw = 2;
-constexpr int kFxFtw = 4;  // abridged tag word, one bit per register
-constexpr int kFxMxcsr = 24;
-constexpr int kFxMxcsrMask = 28;
-constexpr int kFxXmm = 160;
+// FXSAVE area, 64-bit layout (cpu/fx_area.h). Bytes past the XMM registers
+// are reserved or left to software and are not written.
 
 // FXSAVE/FXRSTOR touch XMM0-15 in 64-bit mode, XMM0-7 otherwise (vol. 1 10.5.1).
 int FxAreaBytes(const Cpu& cpu) {
@@ -692,13 +682,10 @@ Flow SaveFx(Cpu& cpu, const DecodedInsn& in) {
   if (!CheckFxArea(cpu, linear)) return Flow::kFault;
   alignas(16) uint8_t area[kFxXmm + 16 * 16] = {};
   const SseState& s = cpu.state.sse;
-  std::memcpy(area + kFxFcw, &s.fcw, 2);
-  std::memcpy(area + kFxFsw, &s.fsw, 2);
-  area[kFxFtw] = s.ftw;
-  std::memcpy(area + kFxMxcsr, &s.mxcsr, 4);
-  std::memcpy(area + kFxMxcsrMask, &kMxcsrMask, 4);
+  StoreX87Part(s, area);
+  StoreMxcsrPart(s, area);
   const int bytes = FxAreaBytes(cpu);
-  std::memcpy(area + kFxXmm, s.xmm, bytes - kFxXmm);
+  StoreXmmPart(s, area, (bytes - kFxXmm) / 16);
   // The area may span two pages. Rewriting one byte the second page already
   // holds proves it writable (or faults) before anything changes.
   const uint64_t last = linear + bytes - 1;
@@ -723,16 +710,13 @@ Flow RestoreFx(Cpu& cpu, const DecodedInsn& in) {
   for (int off = 0; off < bytes; off += 16) {
     if (!cpu.ReadBytes(linear + off, area + off, 16)) return Flow::kFault;
   }
-  uint32_t mxcsr;
-  std::memcpy(&mxcsr, area + kFxMxcsr, 4);
+  const uint32_t mxcsr = MxcsrIn(area);
   // SDM vol. 2A FXRSTOR: reserved MXCSR bits set in the image are #GP(0).
   if (mxcsr & ~kMxcsrMask) return cpu.Fault(kGeneralProtection, 0);
   SseState& s = cpu.state.sse;
-  std::memcpy(&s.fcw, area + kFxFcw, 2);
-  std::memcpy(&s.fsw, area + kFxFsw, 2);
-  s.ftw = area[kFxFtw];
+  LoadX87Part(s, area);
   s.mxcsr = mxcsr;
-  std::memcpy(s.xmm, area + kFxXmm, bytes - kFxXmm);
+  LoadXmmPart(s, area, (bytes - kFxXmm) / 16);
   return cpu.Next(in);
 }
 

@@ -423,8 +423,10 @@ Flow Rdpmc(Cpu& cpu, const DecodedInsn& in) {
 }
 
 Flow CpuidInsn(Cpu& cpu, const DecodedInsn& in) {
-  CpuidResult r = Cpuid(static_cast<uint32_t>(cpu.state.gpr[kRax]),
-                        static_cast<uint32_t>(cpu.state.gpr[kRcx]), cpu.mmu().arch());
+  const uint32_t leaf = static_cast<uint32_t>(cpu.state.gpr[kRax]);
+  CpuidResult r = Cpuid(leaf, static_cast<uint32_t>(cpu.state.gpr[kRcx]), cpu.mmu().arch());
+  // Leaf 1 ECX bit 27 (OSXSAVE) reflects CR4.OSXSAVE (SDM vol. 2A table 3-10).
+  if (leaf == 1 && (cpu.state.cr4 & kCr4OSXSAVE)) r.ecx |= 1u << 27;
   cpu.state.gpr[kRax] = r.eax;
   cpu.state.gpr[kRbx] = r.ebx;
   cpu.state.gpr[kRcx] = r.ecx;

@@ -116,6 +116,7 @@ struct CpuState {
   bool debug_shadow = false;      // MOV SS: no single-step trap after it (SDM vol. 3A 6.8.3)
   // Debug registers (SDM vol. 3B 17.2): DR0-DR3 addresses, DR6 status, DR7
   // control. Their fixed bits read as the SDM gives them.
+  uint64_t xcr0 = 1;  // XSAVE feature mask (ops_xsave.cc); x87 always
   uint64_t dr[4] = {};
   uint64_t dr6 = kDr6Fixed;
   uint64_t dr7 = kDr7Fixed;

@@ -171,6 +171,11 @@ STAND_INS = [
     (r'^FXSAVE', {'skylake': 'fxrstor [rax]', 'zen4': 'stmxcsr dword ptr [rax]'},
      'saves the FP/SSE state'),
     (r'^FXRSTOR', {'zen4': 'ldmxcsr dword ptr [rax]'}, 'loads the FP/SSE state'),
+    (r'^(XSAVE|XSAVE64|XSAVEOPT|XSAVEOPT64) ', {'zen4': 'form:FXSAVE m4096'},
+     'saves the x87/SSE state, as FXSAVE'),
+    (r'^(XRSTOR|XRSTOR64) ', {'zen4': 'form:FXRSTOR m4096'}, 'loads the x87/SSE state, as FXRSTOR'),
+    (r'^XGETBV$', {'zen4': 'form:RDTSC'}, 'reads an extended control register'),
+    (r'^XSETBV$', {'zen4': 'form:CPUID'}, 'writes XCR0, serializing'),
     # Encodings LLVM has no opcode for.
     (r'^BSWAP r16$', {'*': 'bswap eax'}, 'BSWAP r16 is undefined'),
     (r'^(MOVSX|MOVZX|MOVSXD) r16,r16$', {'*': 'mov ax, ax'}, 'a 16-bit move'),

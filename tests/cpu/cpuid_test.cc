@@ -90,8 +90,8 @@ constexpr Feature kFeatures[] = {
     {"POPCNT", 1, 'c', 23, true},
     {"TSC-Deadline", 1, 'c', 24, false},
     {"AESNI", 1, 'c', 25, false},
-    {"XSAVE", 1, 'c', 26, false},
-    {"OSXSAVE", 1, 'c', 27, false},
+    {"XSAVE", 1, 'c', 26, true},
+    {"OSXSAVE (CR4.OSXSAVE is clear here)", 1, 'c', 27, false},
     {"AVX", 1, 'c', 28, false},
     {"F16C", 1, 'c', 29, false},
     {"RDRAND", 1, 'c', 30, true},
@@ -129,7 +129,7 @@ uint64_t Reg(const Regs& r, char reg) { return reg == 'b' ? r.ebx : reg == 'c' ?
 
 TEST(CpuidTest, VendorAndHighestLeaves) {
   const Regs leaf0 = RunCpuid(0);
-  EXPECT_EQ(leaf0.eax, 0xau) << "highest basic leaf: 0xA, performance monitoring";
+  EXPECT_EQ(leaf0.eax, 0xdu) << "highest basic leaf: 0xD, the XSAVE state";
   EXPECT_EQ(Chars({leaf0.ebx, leaf0.edx, leaf0.ecx}), "GenuineIntel");
   EXPECT_EQ(RunCpuid(0x80000000).eax, 0x80000008u) << "highest extended leaf";
 }
