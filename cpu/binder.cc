@@ -12,6 +12,7 @@ BinderTable::BinderTable() {
   RegisterStringOps(*this);
   RegisterSystemOps(*this);
   RegisterSseOps(*this);
+  RegisterSseFloatOps(*this);
   RegisterBitManipulationOps(*this);
   RegisterX87ControlOps(*this);
   RegisterTransferOps(*this);

@@ -47,6 +47,7 @@ void RegisterControlOps(BinderTable& t);
 void RegisterStringOps(BinderTable& t);
 void RegisterSystemOps(BinderTable& t);
 void RegisterSseOps(BinderTable& t);
+void RegisterSseFloatOps(BinderTable& t);
 void RegisterBitManipulationOps(BinderTable& t);
 void RegisterX87ControlOps(BinderTable& t);
 void RegisterTransferOps(BinderTable& t);

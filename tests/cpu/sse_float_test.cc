@@ -1,0 +1,269 @@
+// SSE/SSE2 floating-point arithmetic: every form against the host under each
+// rounding mode with DAZ/FTZ off and on (results and MXCSR flags), and the
+// checks the host cannot show: #XM versus #UD for unmasked exceptions with
+// the destination unchanged, and #GP for misaligned packed memory operands.
+#include <xmmintrin.h>
+
+#include <cstring>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "tests/cpu/long_mode_machine.h"
+#include "tests/cpu/native_runner.h"
+
+namespace x64sim::testing {
+namespace {
+
+struct Case {
+  const char* text;
+  std::vector<uint8_t> bytes;
+};
+
+// xmm0 op= xmm1, or xmm0 op= [rsi] (rsi 16-byte aligned).
+const Case kCases[] = {
+    {"addss xmm0,xmm1", {0xf3, 0x0f, 0x58, 0xc1}},
+    {"addss xmm0,[rsi]", {0xf3, 0x0f, 0x58, 0x06}},
+    {"addsd xmm0,xmm1", {0xf2, 0x0f, 0x58, 0xc1}},
+    {"addsd xmm0,[rsi]", {0xf2, 0x0f, 0x58, 0x06}},
+    {"addps xmm0,xmm1", {0x0f, 0x58, 0xc1}},
+    {"addps xmm0,[rsi]", {0x0f, 0x58, 0x06}},
+    {"addpd xmm0,xmm1", {0x66, 0x0f, 0x58, 0xc1}},
+    {"addpd xmm0,[rsi]", {0x66, 0x0f, 0x58, 0x06}},
+    {"mulss xmm0,xmm1", {0xf3, 0x0f, 0x59, 0xc1}},
+    {"mulss xmm0,[rsi]", {0xf3, 0x0f, 0x59, 0x06}},
+    {"mulsd xmm0,xmm1", {0xf2, 0x0f, 0x59, 0xc1}},
+    {"mulsd xmm0,[rsi]", {0xf2, 0x0f, 0x59, 0x06}},
+    {"mulps xmm0,xmm1", {0x0f, 0x59, 0xc1}},
+    {"mulps xmm0,[rsi]", {0x0f, 0x59, 0x06}},
+    {"mulpd xmm0,xmm1", {0x66, 0x0f, 0x59, 0xc1}},
+    {"mulpd xmm0,[rsi]", {0x66, 0x0f, 0x59, 0x06}},
+    {"subss xmm0,xmm1", {0xf3, 0x0f, 0x5c, 0xc1}},
+    {"subss xmm0,[rsi]", {0xf3, 0x0f, 0x5c, 0x06}},
+    {"subsd xmm0,xmm1", {0xf2, 0x0f, 0x5c, 0xc1}},
+    {"subsd xmm0,[rsi]", {0xf2, 0x0f, 0x5c, 0x06}},
+    {"subps xmm0,xmm1", {0x0f, 0x5c, 0xc1}},
+    {"subps xmm0,[rsi]", {0x0f, 0x5c, 0x06}},
+    {"subpd xmm0,xmm1", {0x66, 0x0f, 0x5c, 0xc1}},
+    {"subpd xmm0,[rsi]", {0x66, 0x0f, 0x5c, 0x06}},
+    {"minss xmm0,xmm1", {0xf3, 0x0f, 0x5d, 0xc1}},
+    {"minss xmm0,[rsi]", {0xf3, 0x0f, 0x5d, 0x06}},
+    {"minsd xmm0,xmm1", {0xf2, 0x0f, 0x5d, 0xc1}},
+    {"minsd xmm0,[rsi]", {0xf2, 0x0f, 0x5d, 0x06}},
+    {"minps xmm0,xmm1", {0x0f, 0x5d, 0xc1}},
+    {"minps xmm0,[rsi]", {0x0f, 0x5d, 0x06}},
+    {"minpd xmm0,xmm1", {0x66, 0x0f, 0x5d, 0xc1}},
+    {"minpd xmm0,[rsi]", {0x66, 0x0f, 0x5d, 0x06}},
+    {"divss xmm0,xmm1", {0xf3, 0x0f, 0x5e, 0xc1}},
+    {"divss xmm0,[rsi]", {0xf3, 0x0f, 0x5e, 0x06}},
+    {"divsd xmm0,xmm1", {0xf2, 0x0f, 0x5e, 0xc1}},
+    {"divsd xmm0,[rsi]", {0xf2, 0x0f, 0x5e, 0x06}},
+    {"divps xmm0,xmm1", {0x0f, 0x5e, 0xc1}},
+    {"divps xmm0,[rsi]", {0x0f, 0x5e, 0x06}},
+    {"divpd xmm0,xmm1", {0x66, 0x0f, 0x5e, 0xc1}},
+    {"divpd xmm0,[rsi]", {0x66, 0x0f, 0x5e, 0x06}},
+    {"maxss xmm0,xmm1", {0xf3, 0x0f, 0x5f, 0xc1}},
+    {"maxss xmm0,[rsi]", {0xf3, 0x0f, 0x5f, 0x06}},
+    {"maxsd xmm0,xmm1", {0xf2, 0x0f, 0x5f, 0xc1}},
+    {"maxsd xmm0,[rsi]", {0xf2, 0x0f, 0x5f, 0x06}},
+    {"maxps xmm0,xmm1", {0x0f, 0x5f, 0xc1}},
+    {"maxps xmm0,[rsi]", {0x0f, 0x5f, 0x06}},
+    {"maxpd xmm0,xmm1", {0x66, 0x0f, 0x5f, 0xc1}},
+    {"maxpd xmm0,[rsi]", {0x66, 0x0f, 0x5f, 0x06}},
+    {"sqrtss xmm0,xmm1", {0xf3, 0x0f, 0x51, 0xc1}},
+    {"sqrtss xmm0,[rsi]", {0xf3, 0x0f, 0x51, 0x06}},
+    {"sqrtsd xmm0,xmm1", {0xf2, 0x0f, 0x51, 0xc1}},
+    {"sqrtsd xmm0,[rsi]", {0xf2, 0x0f, 0x51, 0x06}},
+    {"sqrtps xmm0,xmm1", {0x0f, 0x51, 0xc1}},
+    {"sqrtps xmm0,[rsi]", {0x0f, 0x51, 0x06}},
+    {"sqrtpd xmm0,xmm1", {0x66, 0x0f, 0x51, 0xc1}},
+    {"sqrtpd xmm0,[rsi]", {0x66, 0x0f, 0x51, 0x06}},
+};
+
+// Edge values: ±0, ±inf, QNaN, SNaN, smallest and largest denormal, min and
+// max normal, 1, values near 1 that round differently per mode, -1 (for SQRT).
+const uint32_t kFloatEdges[] = {
+    0x00000000, 0x80000000, 0x7f800000, 0xff800000, 0x7fc00000, 0x7fa00000,
+    0x00000001, 0x807fffff, 0x00800000, 0x7f7fffff, 0xff7fffff, 0x3f800000,
+    0x3f800001, 0x33800000, 0xbf800000, 0x40400000,
+};
+const uint64_t kDoubleEdges[] = {
+    0x0000000000000000, 0x8000000000000000, 0x7ff0000000000000, 0xfff0000000000000,
+    0x7ff8000000000000, 0x7ff4000000000000, 0x0000000000000001, 0x800fffffffffffff,
+    0x0010000000000000, 0x7fefffffffffffff, 0xffefffffffffffff, 0x3ff0000000000000,
+    0x3ff0000000000001, 0x3ca0000000000000, 0xbff0000000000000, 0x4008000000000000,
+};
+
+// Each 16-byte value is all-float or all-double edges, or random bits, or
+// random finite numbers in a narrow exponent range (mostly inexact results).
+void FillValue(std::mt19937_64& rng, uint8_t* v) {
+  switch (rng() % 4) {
+    case 0:
+      for (int i = 0; i < 4; ++i) std::memcpy(v + 4 * i, &kFloatEdges[rng() % 16], 4);
+      break;
+    case 1:
+      for (int i = 0; i < 2; ++i) std::memcpy(v + 8 * i, &kDoubleEdges[rng() % 16], 8);
+      break;
+    case 2:
+      for (int i = 0; i < 16; ++i) v[i] = static_cast<uint8_t>(rng());
+      break;
+    default:
+      for (int i = 0; i < 2; ++i) {
+        uint64_t x = (rng() & 0x800fffffffffffffull) | ((0x3f0ull + rng() % 32) << 52);
+        if (rng() & 1) x = (x & 0xffffffff807fffffull) | ((0x70ull + rng() % 32) << 23);
+        std::memcpy(v + 8 * i, &x, 8);
+      }
+  }
+}
+
+constexpr int kMemBytes = 64;
+constexpr uint64_t kMemOffset = 64;
+
+TEST(SseFloatDifferentialTest, EveryFormMatchesTheHostInEveryMode) {
+  LowMemory host_mem(4096);
+  int forms = 0;
+  for (const Case& c : kCases) {
+    SCOPED_TRACE(c.text);
+    LongModeMachine m;
+    NativeCode native(c.bytes);
+    std::mt19937_64 rng(forms + 1);
+    for (uint32_t mode = 0; mode < 16; ++mode) {
+      // RC in bits 13-14, DAZ bit 6, FTZ bit 15; all exceptions masked.
+      uint32_t mxcsr = 0x1f80 | ((mode & 3) << 13) | ((mode & 4) ? 0x40 : 0) | ((mode & 8) ? 0x8000 : 0);
+      for (int round = 0; round < 40; ++round) {
+        RegisterImage in{};
+        uint8_t mem[kMemBytes];
+        for (auto& reg : in.xmm) FillValue(rng, reg);
+        for (int i = 0; i < kMemBytes; i += 16) FillValue(rng, mem + i);
+        in.rflags = 0x2;
+
+        RegisterImage host = in;
+        host.rsi = reinterpret_cast<uint64_t>(host_mem.data()) + kMemOffset;
+        std::memcpy(host_mem.data() + kMemOffset, mem, kMemBytes);
+        uint32_t host_saved = _mm_getcsr();
+        _mm_setcsr(mxcsr);
+        native.Run(&host);
+        uint32_t host_after = _mm_getcsr();
+        _mm_setcsr(host_saved);
+
+        CpuState& s = m.state();
+        s.sse.mxcsr = mxcsr;
+        std::memcpy(s.sse.xmm, in.xmm, sizeof(in.xmm));
+        s.gpr[kRsi] = LongModeMachine::kData + kMemOffset;
+        s.rflags = in.rflags;
+        m.memory().CopyIn(LongModeMachine::kData + kMemOffset, mem, kMemBytes);
+        LongModeMachine::Outcome out = m.Run(c.bytes);
+        ASSERT_EQ(out.vector, -1) << "round " << round;
+        for (int r = 0; r < 2; ++r) {
+          EXPECT_EQ(0, std::memcmp(s.sse.xmm[r], host.xmm[r], 16))
+              << "xmm" << r << " mode " << mode << " round " << round;
+        }
+        EXPECT_EQ(s.sse.mxcsr, host_after) << "mode " << mode << " round " << round;
+        if (::testing::Test::HasFailure()) return;
+      }
+    }
+    ++forms;
+  }
+  std::printf("SSE floating-point forms compared with the host: %d\n", forms);
+}
+
+// ---- Architectural checks ---------------------------------------------------
+
+const std::vector<uint8_t> kDivsdReg = {0xf2, 0x0f, 0x5e, 0xc1};  // divsd xmm0, xmm1
+const std::vector<uint8_t> kAddpsReg = {0x0f, 0x58, 0xc1};        // addps xmm0, xmm1
+const std::vector<uint8_t> kAddpdMem = {0x66, 0x0f, 0x58, 0x06};  // addpd xmm0, [rsi]
+const std::vector<uint8_t> kAddsdMem = {0xf2, 0x0f, 0x58, 0x06};  // addsd xmm0, [rsi]
+
+void SetDoubles(CpuState& s, int r, double lo, double hi) {
+  std::memcpy(s.sse.xmm[r], &lo, 8);
+  std::memcpy(s.sse.xmm[r] + 8, &hi, 8);
+}
+
+double LowDouble(const CpuState& s, int r) {
+  double d;
+  std::memcpy(&d, s.sse.xmm[r], 8);
+  return d;
+}
+
+// 1/0 with ZE unmasked: #XM when CR4.OSXMMEXCPT=1, else #UD; ZE is set
+// either way and xmm0 keeps its value (SDM vol. 3 "SIMD floating-point
+// exception", vol. 1 11.5.2.2).
+TEST(SseFloatChecksTest, UnmaskedExceptionRaisesXmOrUd) {
+  for (bool osxmmexcpt : {true, false}) {
+    LongModeMachine m;
+    if (!osxmmexcpt) m.state().cr4 &= ~kCr4OSXMMEXCPT;
+    m.state().sse.mxcsr = 0x1f80 & ~0x200u;  // ZM clear
+    SetDoubles(m.state(), 0, 1.0, 2.0);
+    SetDoubles(m.state(), 1, 0.0, 0.0);
+    LongModeMachine::Outcome out = m.Run(kDivsdReg);
+    EXPECT_EQ(out.vector, osxmmexcpt ? kSimdError : kInvalidOpcode);
+    EXPECT_EQ(out.fault_rip, LongModeMachine::kCode);
+    EXPECT_EQ(LowDouble(m.state(), 0), 1.0);
+    EXPECT_EQ(m.state().sse.mxcsr, 0x1d84u);  // ZE
+  }
+}
+
+// Masked, the same division gives +inf and sets only ZE.
+TEST(SseFloatChecksTest, MaskedExceptionSetsStickyFlag) {
+  LongModeMachine m;
+  SetDoubles(m.state(), 0, 1.0, 2.0);
+  SetDoubles(m.state(), 1, 0.0, 0.0);
+  EXPECT_EQ(m.Run(kDivsdReg).vector, -1);
+  EXPECT_EQ(LowDouble(m.state(), 0), std::numeric_limits<double>::infinity());
+  EXPECT_EQ(m.state().sse.mxcsr, 0x1f84u);
+}
+
+// A pre-computation exception (IE) unmasked in one lane hides the
+// post-computation flags (PE) another lane raised: only IE is recorded.
+TEST(SseFloatChecksTest, UnmaskedPreComputationExceptionSuppressesPostFlags) {
+  LongModeMachine m;
+  m.state().sse.mxcsr = 0x1f80 & ~0x80u;  // IM clear
+  uint32_t a[4] = {0x7f800000, 0x3f800000, 0, 0};  // inf, 1
+  uint32_t b[4] = {0xff800000, 0x33800001, 0, 0};  // -inf, tiny
+  std::memcpy(m.state().sse.xmm[0], a, 16);
+  std::memcpy(m.state().sse.xmm[1], b, 16);
+  EXPECT_EQ(m.Run(kAddpsReg).vector, kSimdError);
+  EXPECT_EQ(m.state().sse.mxcsr, 0x1f01u);
+  EXPECT_EQ(0, std::memcmp(m.state().sse.xmm[0], a, 16));
+}
+
+// Unmasked precision exception (a post-computation one): the fault leaves
+// the destination unchanged and sets PE.
+TEST(SseFloatChecksTest, UnmaskedPrecisionFaultsWithoutWriting) {
+  LongModeMachine m;
+  m.state().sse.mxcsr = 0x1f80 & ~0x1000u;  // PM clear
+  SetDoubles(m.state(), 0, 1.0, 0.0);
+  SetDoubles(m.state(), 1, 3.0, 0.0);
+  EXPECT_EQ(m.Run(kDivsdReg).vector, kSimdError);
+  EXPECT_EQ(LowDouble(m.state(), 0), 1.0);
+  EXPECT_EQ(m.state().sse.mxcsr, 0x0fa0u);
+}
+
+// SDM vol. 2A 2.4 (exception type 2): packed forms need a 16-byte-aligned
+// operand, scalar forms take any address.
+TEST(SseFloatChecksTest, MisalignedPackedOperandRaisesGp) {
+  LongModeMachine m;
+  m.state().gpr[kRsi] = LongModeMachine::kData + 8;
+  SetDoubles(m.state(), 0, 1.0, 2.0);
+  LongModeMachine::Outcome out = m.Run(kAddpdMem);
+  EXPECT_EQ(out.vector, kGeneralProtection);
+  EXPECT_EQ(out.error_code, 0u);
+  EXPECT_EQ(LowDouble(m.state(), 0), 1.0);
+  double one = 1.0;
+  m.memory().CopyIn(LongModeMachine::kData + 8, &one, 8);
+  EXPECT_EQ(m.Run(kAddsdMem).vector, -1);
+  EXPECT_EQ(LowDouble(m.state(), 0), 2.0);
+}
+
+// The #UD/#NM gating of the other SSE instructions applies.
+TEST(SseFloatChecksTest, ControlRegistersGate) {
+  LongModeMachine m;
+  m.state().cr0 |= kCr0TS;
+  EXPECT_EQ(m.Run(kAddpsReg).vector, kDeviceNotAvailable);
+  m.state().cr0 |= kCr0EM;
+  EXPECT_EQ(m.Run(kAddpsReg).vector, kInvalidOpcode);
+}
+
+}  // namespace
+}  // namespace x64sim::testing
