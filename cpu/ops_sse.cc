@@ -12,6 +12,7 @@
 #include "cpu/binder.h"
 #include "cpu/cpu.h"
 #include "cpu/fx_area.h"
+#include "cpu/sse_access.h"
 
 namespace x64sim {
 
@@ -19,27 +20,6 @@ namespace x64sim {
 bool BindMovsString(const ZydisInsn& z, DecodedInsn& out);
 
 namespace {
-
-// SDM vol. 2A 2.4 (exception types 1-5): legacy SSE instructions raise #UD
-// when CR0.EM=1 or CR4.OSFXSR=0, then #NM when CR0.TS=1. One compare.
-bool SseEnabled(const Cpu& cpu) {
-  return ((cpu.state.cr0 & (kCr0EM | kCr0TS)) | (cpu.state.cr4 & kCr4OSFXSR)) == kCr4OSFXSR;
-}
-
-Flow SseUnavailable(Cpu& cpu) {
-  if ((cpu.state.cr0 & kCr0EM) || !(cpu.state.cr4 & kCr4OSFXSR)) {
-    return cpu.FaultNoCode(kInvalidOpcode);
-  }
-  return cpu.FaultNoCode(kDeviceNotAvailable);
-}
-
-__m128i LoadXmm(const Cpu& cpu, int r) {
-  return _mm_load_si128(reinterpret_cast<const __m128i*>(cpu.state.sse.xmm[r]));
-}
-
-void StoreXmm(Cpu& cpu, int r, __m128i v) {
-  _mm_store_si128(reinterpret_cast<__m128i*>(cpu.state.sse.xmm[r]), v);
-}
 
 bool Read128(Cpu& cpu, uint64_t linear, __m128i* v) {
   if ((linear & (kPageSize - 1)) <= kPageSize - 16) {

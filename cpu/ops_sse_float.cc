@@ -8,6 +8,7 @@
 
 #include "cpu/binder.h"
 #include "cpu/cpu.h"
+#include "cpu/sse_access.h"
 
 namespace x64sim {
 namespace {
@@ -17,26 +18,6 @@ constexpr uint32_t kPreComputation = 0x07;  // IE DE ZE
 constexpr uint32_t kMxcsrMaskShift = 7;
 constexpr uint32_t kAllMasked = 0x1f80;
 constexpr uint32_t kModeBits = 0xe040;  // FTZ, RC, DAZ
-
-// The same #UD/#NM rule as the other legacy SSE instructions (ops_sse.cc).
-bool SseEnabled(const Cpu& cpu) {
-  return ((cpu.state.cr0 & (kCr0EM | kCr0TS)) | (cpu.state.cr4 & kCr4OSFXSR)) == kCr4OSFXSR;
-}
-
-Flow SseUnavailable(Cpu& cpu) {
-  if ((cpu.state.cr0 & kCr0EM) || !(cpu.state.cr4 & kCr4OSFXSR)) {
-    return cpu.FaultNoCode(kInvalidOpcode);
-  }
-  return cpu.FaultNoCode(kDeviceNotAvailable);
-}
-
-__m128i LoadXmm(const Cpu& cpu, int r) {
-  return _mm_load_si128(reinterpret_cast<const __m128i*>(cpu.state.sse.xmm[r]));
-}
-
-void StoreXmm(Cpu& cpu, int r, __m128i v) {
-  _mm_store_si128(reinterpret_cast<__m128i*>(cpu.state.sse.xmm[r]), v);
-}
 
 // One host instruction, "insn src, dst". asm volatile keeps it between the
 // MXCSR load and store around it.
