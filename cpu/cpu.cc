@@ -24,14 +24,6 @@ Flow UnimplementedInsn(Cpu& cpu, const DecodedInsn& in) { return cpu.Unimplement
 // an invalidated block become: back to the run loop, nothing retired.
 Flow EndOfBlock(Cpu&, const DecodedInsn&) { return Flow::kNext; }
 
-uint64_t BlockKey(uint64_t phys, CpuMode mode) {
-  return phys | (static_cast<uint64_t>(mode) << 56);
-}
-
-size_t BlockSlot(uint64_t key) {
-  return (key ^ (key >> 16) ^ (key >> 56)) & ((1u << 16) - 1);
-}
-
 }  // namespace
 
 Cpu::Cpu(PhysicalMemory& memory, Mmu& mmu, IoBus& io)
@@ -154,7 +146,7 @@ void Cpu::DropAllBlocks() {
 // into an uncached block, so a cached block depends on one page only.
 bool Cpu::DecodeBlock(uint64_t linear, uint64_t phys, Block* block, bool* cacheable) {
   const BinderTable& binders = BinderTable::Get();
-  const bool long_mode = state.mode == CpuMode::kLong64;
+  const bool long_mode = block->mode() == CpuMode::kLong64;
   const ZydisDecoder* decoder = long_mode ? &decoders_->long64 : &decoders_->compat32;
   // Code outside RAM is fetched as data reads see it (a device's bytes, or
   // all ones where nothing answers), one uncached instruction at a time.
@@ -280,7 +272,7 @@ const Block* Cpu::FetchBlock(std::unique_ptr<Block>* uncached) {
     FillSoftTlb(linear, phys, t.allow & kAllowExecute ? (t.allow & ~kAllowWrite) : 0, t.global,
                 privilege_ == 1);
   }
-  uint64_t key = BlockKey(phys, state.mode);
+  uint64_t key = Block::MakeKey(phys, state.mode);
   Block*& slot = block_table_[BlockSlot(key)];
   if (slot != nullptr && slot->key == key) return slot;
   const uint64_t page = phys & ~kPageOffsetMask;
@@ -337,7 +329,7 @@ void Cpu::AllowChaining() {
                           : next_event_check_ > idle_cycles_ ? next_event_check_ - idle_cycles_
                                                              : 0;
   const uint64_t last_full_block = run_limit_ > Block::kMaxInsns ? run_limit_ - Block::kMaxInsns : 0;
-  chain_until_ = std::min({events, last_full_block, instret_ + kChainBudget});
+  chain_until_ = std::min({events, last_full_block, instret_ + kChainBudget, boundary_at_});
 }
 
 void Cpu::AddLink(const Block* prev, const Block* next) {
@@ -354,8 +346,16 @@ template <bool kObserve>
 StopInfo Cpu::RunLoop(uint64_t max_instructions) {
   run_limit_ = instret_ + max_instructions;
   std::unique_ptr<Block> uncached;
-  const Block* prev = nullptr;  // the block just run, while its links are usable
+  // The block just run, while its links are usable.
+  const Block* prev = link_from_generation_ == generation_ ? link_from_ : nullptr;
   while (stop_.reason == StopReason::kNone) {
+    if (instret_ >= boundary_at_) [[unlikely]] {
+      boundary_at_ = UINT64_MAX;
+      link_from_ = prev;
+      link_from_generation_ = generation_;
+      if (boundary_hook_) boundary_hook_();
+      continue;
+    }
     if (exception_.pending) {
       DeliverPendingException();
       prev = nullptr;
@@ -426,6 +426,8 @@ StopInfo Cpu::RunLoop(uint64_t max_instructions) {
     if (state.mode != CpuMode::kLong64) state.rip = static_cast<uint32_t>(state.rip);
     prev = (generation == generation_ && current_block_ != uncached.get()) ? current_block_ : nullptr;
   }
+  link_from_ = prev;
+  link_from_generation_ = generation_;
   return stop_;
 }
 

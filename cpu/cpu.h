@@ -4,6 +4,7 @@
 #ifndef X64SIM_CPU_CPU_H_
 #define X64SIM_CPU_CPU_H_
 
+#include <algorithm>
 #include <atomic>
 #include <bit>
 #include <cstdint>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "checkpoint/state_archive.h"
 #include "cpu/debug_hook.h"
 #include "cpu/decoded_insn.h"
 #include "cpu/event_observer.h"
@@ -44,6 +46,8 @@ inline constexpr uint32_t kMarkerRegionEnd = 2;
 // of the thread now running, and its address identifies the thread
 // (docs/timeline.md).
 inline constexpr uint32_t kMarkerThreadSwitch = 3;
+// The guest asks for a checkpoint here (--checkpoint without --checkpoint-at).
+inline constexpr uint32_t kMarkerCheckpoint = 4;
 
 enum class StopReason : uint8_t {
   kNone,
@@ -54,6 +58,7 @@ enum class StopReason : uint8_t {
   kUnimplemented,     // an unimplemented instruction, with --unimplemented=stop
   kInterrupted,       // a stop was requested (SIGINT/SIGTERM): at a block boundary
   kDebugger,          // the attached DebugHook stopped before an instruction
+  kCheckpointWritten,  // --stop-after-checkpoint: the checkpoint is written
 };
 
 struct StopInfo {
@@ -76,7 +81,13 @@ struct Block {
     uint64_t address_space = 0;  // 0: a global page, valid in every address space
     const Block* block = nullptr;
   };
-  uint64_t key = 0;  // physical address | mode
+  static uint64_t MakeKey(uint64_t phys, CpuMode mode) {
+    return phys | (static_cast<uint64_t>(mode) << 56);
+  }
+  uint64_t phys() const { return key & ((1ull << 56) - 1); }
+  CpuMode mode() const { return static_cast<CpuMode>(key >> 56); }
+
+  uint64_t key = 0;  // MakeKey(physical address, mode)
   int count = 0;
   bool valid = true;
   mutable Link links[2];
@@ -115,6 +126,25 @@ class Cpu : public TranslationListener {
   static constexpr int kProgressRequest = -1;
   void set_stop_request(std::atomic<int>* request) { stop_request_ = request; }
   void set_progress_hook(std::function<void()> hook) { progress_hook_ = std::move(hook); }
+  // Calls `hook` on the simulation thread at the first block boundary at
+  // which at least `at_instret` instructions have retired (once; schedule
+  // again for another). There the run loop is about to look at events, so
+  // what the hook saves (a checkpoint) resumes exactly as the run goes on.
+  void set_boundary_hook(std::function<void()> hook) { boundary_hook_ = std::move(hook); }
+  void ScheduleBoundaryHook(uint64_t at_instret) {
+    boundary_at_ = at_instret;
+    chain_until_ = std::min(chain_until_, at_instret);
+  }
+
+  // Checkpoints (cpu/cpu_checkpoint.cc). The architectural state, clocks and
+  // counters; loading without the timing model's state (`model_state_follows`
+  // false) leaves timing off with the clock where the checkpoint's stood.
+  void SerializeArchitecture(StateArchive& ar, bool model_state_follows);
+  // What the core caches beside that, mirroring the MMU's TLBs: the fast
+  // path and the decoded blocks with their links (saved as keys, decoded
+  // again on loading, into a core whose caches are empty).
+  void SerializeCaches(StateArchive& ar);
+
   // Receives the commands of x64sim's marker instruction (kMarker*).
   void set_marker_handler(std::function<void(uint32_t)> handler) { marker_ = std::move(handler); }
   void Mark(uint32_t command) {
@@ -450,6 +480,7 @@ class Cpu : public TranslationListener {
   // Returns the block at RIP, decoding it if needed; nullptr if fetching
   // raised an exception (then pending).
   const Block* FetchBlock(std::unique_ptr<Block>* uncached);
+  // Decodes into `block` (whose key says the mode) from `phys`.
   bool DecodeBlock(uint64_t linear, uint64_t phys, Block* block, bool* cacheable);
   void DeliverPendingException();
   bool DeliverInterrupt(uint8_t vector, bool has_error_code, uint32_t error_code,
@@ -520,6 +551,9 @@ class Cpu : public TranslationListener {
   bool implicit_access_ = false;      // inside ReadSupervisor/WriteSupervisor
 
   static constexpr int kBlockTableSize = 1 << 16;
+  static size_t BlockSlot(uint64_t key) {
+    return (key ^ (key >> 16) ^ (key >> 56)) & (kBlockTableSize - 1);
+  }
   // Decoded instructions kept before the whole cache is dropped (~40 bytes
   // each, plus their timing): a bound on its memory whatever the guest does.
   static constexpr uint64_t kMaxCachedInsns = 1 << 20;
@@ -547,6 +581,13 @@ class Cpu : public TranslationListener {
   // Branch may enter the next block without returning to the loop.
   const Block* current_block_ = nullptr;
   uint64_t chain_until_ = 0;
+  // The block the loop ran last while its links are usable, kept from one
+  // Run to the next (and in checkpoints) so that a run cut in two follows
+  // the same links, and so makes the same translations, as one run.
+  const Block* link_from_ = nullptr;
+  uint64_t link_from_generation_ = 0;
+  uint64_t boundary_at_ = UINT64_MAX;
+  std::function<void()> boundary_hook_;
   uint64_t rep_slice_ = uint64_t{1} << 16;  // see set_rep_slice; Yield's comment
   uint64_t run_limit_ = 0;  // instret at which this Run stops (less one per Yield)
   StopInfo stop_;

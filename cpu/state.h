@@ -4,6 +4,7 @@
 
 #include <cstdint>
 
+#include "checkpoint/state_archive.h"
 #include "cpu/control_bits.h"
 
 namespace x64sim {
@@ -57,11 +58,15 @@ struct Segment {
   bool present() const { return attributes & 0x80; }
   bool long_mode() const { return attributes & 0x2000; }
   bool default_big() const { return attributes & 0x4000; }
+
+  void Serialize(StateArchive& ar) { ar(selector, base, limit, attributes); }
 };
 
 struct TableRegister {
   uint64_t base = 0;
   uint16_t limit = 0xffff;
+
+  void Serialize(StateArchive& ar) { ar(base, limit); }
 };
 
 enum class CpuMode : uint8_t { kReal, kProtected32, kCompat32, kLong64 };
@@ -74,6 +79,8 @@ struct SseState {
   uint16_t fcw = 0x37f;
   uint16_t fsw = 0;
   uint8_t ftw = 0;
+
+  void Serialize(StateArchive& ar) { ar(xmm, mxcsr, fcw, fsw, ftw); }
 };
 
 struct CpuState {
@@ -120,6 +127,19 @@ struct CpuState {
   uint64_t dr[4] = {};
   uint64_t dr6 = kDr6Fixed;
   uint64_t dr7 = kDr7Fixed;
+
+  // Every field: cpu/cpu_checkpoint.cc checks the struct's size so that a
+  // new field cannot be forgotten here.
+  void Serialize(StateArchive& ar) {
+    ar(gpr, rip, rflags, seg, ldtr, tr, gdtr, idtr, cr0, cr2, cr3, cr4, cr8, efer, star, lstar,
+       cstar, fmask, kernel_gs_base, sysenter_cs, sysenter_esp, sysenter_eip, pat, apic_base,
+       tsc_aux, tsc_offset, fixed_ctr0, fixed_ctr1, fixed_ctr_ctrl, perf_global_ctrl, sse,
+       random_state);
+    ar.Bounded(mode, CpuMode::kLong64, "CPU mode");
+    ar.Bounded(cpl, 3, "CPL");
+    ar(halted, interrupt_shadow, debug_shadow, xcr0, dr, dr6, dr7);
+    ar.Check(gpr[kZeroReg] == 0, "the zero register is not zero");
+  }
 };
 
 }  // namespace x64sim

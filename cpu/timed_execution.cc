@@ -8,10 +8,6 @@
 
 namespace x64sim {
 
-namespace {
-constexpr uint64_t kBlockPhysMask = (1ull << 56) - 1;  // Block::key without the mode
-}  // namespace
-
 void Cpu::set_timing(bool on) {
   if (on == timing_on_ || (on && model_ == nullptr)) return;
   if (on) {
@@ -50,7 +46,7 @@ void Cpu::PriceTimedBlock(int end, bool leaves) {
       .begin = timed_begin_,
       .end = end,
       .rip = timed_rip_,
-      .code_phys = (b->key & kBlockPhysMask) + timed_offset_,
+      .code_phys = b->phys() + timed_offset_,
       .fetch_linear = timed_fetch_linear_,
       .accesses = mem_log_,
       .num_accesses = used_log,

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "checkpoint/state_archive.h"
 #include "mmu/paging_types.h"
 
 namespace x64sim {
@@ -15,6 +16,8 @@ struct AccessRights {
   bool writable = true;
   bool user = true;
   bool no_execute = false;
+
+  void Serialize(StateArchive& ar) { ar(writable, user, no_execute); }
 };
 
 // Which rule of SDM 4.6.1 refuses an access, if any.

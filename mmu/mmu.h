@@ -11,6 +11,7 @@
 
 #include <cstdint>
 
+#include "checkpoint/state_archive.h"
 #include "mmu/microarch.h"
 #include "mmu/mmu_stats.h"
 #include "mmu/page_walker.h"
@@ -84,6 +85,12 @@ class Mmu {
     TlbSource source = TlbSource::kWalk;
     int array = -1;  // the array that held it
     int size_index = 0;
+
+    void Serialize(StateArchive& ar) {
+      ar(source, array, size_index);
+      ar.Check(array >= -1 && array < kMaxTlbArrays && size_index >= 0 && size_index < 3,
+               "TLB touch record out of range");
+    }
   };
   TouchResult Touch(uint64_t linear, bool instruction, uint16_t pcid);
   // Another use of what the last Touch found, with nothing in between that
@@ -114,6 +121,12 @@ class Mmu {
   // For tests and benches: the modelled structures.
   const TlbHierarchy& tlbs() const { return tlbs_; }
   const PagingStructureCache& psc() const { return psc_; }
+
+  // The TLBs, paging-structure caches and statistics (the geometry is the
+  // configuration's).
+  void Serialize(StateArchive& ar) {
+    ar(tlbs_, psc_, stats_, large_leaf_handed_out_, last_instret_, last_rip_);
+  }
 
  private:
   Translation Fail(WalkRecord& record, WalkStop stop, TranslateFailure failure,

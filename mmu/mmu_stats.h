@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <ostream>
 
+#include "checkpoint/state_archive.h"
 #include "mmu/paging_bits.h"
 #include "mmu/tlb_event.h"
 #include "mmu/tlb_hierarchy.h"
@@ -45,6 +46,13 @@ struct MmuStats {
   // Prints the "mmu" section of the stats report: one "name value" line per
   // non-zero counter, in a fixed order.
   void PrintReport(std::ostream& out) const;
+
+  // The counters (the arrays' number and names come from the geometry).
+  void Serialize(StateArchive& ar) {
+    ar(translations, array_hits, l1i_misses, l1d_misses, stlb_misses, walks, walk_levels_read,
+       dirty_assists, psc_hits, psc_misses, fills, evictions, invalidations, page_faults,
+       faults_by_code, non_canonical, legacy_paging);
+  }
 };
 
 }  // namespace x64sim

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "checkpoint/state_archive.h"
 #include "mmu/access_rights.h"
 #include "mmu/microarch.h"
 #include "mmu/page_walker.h"
@@ -38,6 +39,13 @@ class PagingStructureCache {
 
   int CountLive(PscSource which) const;
 
+  void Serialize(StateArchive& ar) {
+    ar.FixedSize(pml4e_.entries, "PML4E cache");
+    ar.FixedSize(pdpte_.entries, "PDPTE cache");
+    ar.FixedSize(pde_.entries, "PDE cache");
+    ar(clock_, gens_);
+  }
+
  private:
   struct Entry {
     uint64_t tag = 0;  // linear bits 47:shift
@@ -47,6 +55,8 @@ class PagingStructureCache {
     uint16_t pcid = 0;
     bool valid = false;
     AccessRights rights;
+
+    void Serialize(StateArchive& ar) { ar(tag, next_table, last_use, generation, pcid, valid, rights); }
   };
   struct Cache {
     int shift = 0;  // lowest linear bit of the tag

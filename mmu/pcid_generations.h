@@ -7,6 +7,8 @@
 #include <array>
 #include <cstdint>
 
+#include "checkpoint/state_archive.h"
+
 namespace x64sim {
 
 inline constexpr int kNumPcids = 4096;  // CR3[11:0] (SDM vol. 3A 4.10.1)
@@ -20,6 +22,8 @@ class PcidGenerations {
   // Returns false when the counter wrapped; the caller must then scan and
   // drop that PCID's entries itself, since old generations become current again.
   bool Bump(uint16_t pcid) { return ++current_[pcid] != 0; }
+
+  void Serialize(StateArchive& ar) { ar(current_); }
 
  private:
   std::array<uint32_t, kNumPcids> current_;

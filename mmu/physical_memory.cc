@@ -87,4 +87,23 @@ void PhysicalMemory::MapMmio(uint64_t base, uint64_t size, MmioDevice* device) {
   mmio_.push_back({base, size, device});
 }
 
+void PhysicalMemory::SerializeRam(StateArchive& ar) {
+  const uint64_t pages = ram_size_ / kPageSize;
+  ar.Check(ram_size_ % kPageSize == 0, "RAM is not a whole number of pages");
+  std::vector<uint64_t> used;
+  if (ar.saving()) {
+    static constexpr uint8_t kZero[kPageSize] = {};
+    for (uint64_t page = 0; page < pages; ++page) {
+      if (std::memcmp(ram_.get() + page * kPageSize, kZero, kPageSize) != 0) used.push_back(page);
+    }
+  }
+  ar.Sized(used, pages, "RAM page list");
+  uint64_t next = 0;  // pages are listed in increasing order
+  for (uint64_t page : used) {
+    if (!ar.Check(page >= next && page < pages, "RAM page number out of order or range")) return;
+    ar.Bytes(ram_.get() + page * kPageSize, kPageSize);
+    next = page + 1;
+  }
+}
+
 }  // namespace x64sim

@@ -7,6 +7,8 @@
 #include <memory>
 #include <vector>
 
+#include "checkpoint/state_archive.h"
+
 namespace x64sim {
 
 // A device mapped into physical memory. Accesses are 1, 2, 4 or 8 bytes and
@@ -47,6 +49,10 @@ class PhysicalMemory {
   bool CopyOut(uint64_t paddr, void* dst, size_t n) const;
 
   void MapMmio(uint64_t base, uint64_t size, MmioDevice* device);
+
+  // RAM's contents as the pages that are not all zero, by page number.
+  // Loading expects a fresh RAM of the same size (all zero).
+  void SerializeRam(StateArchive& ar);
 
   // Pages that hold decoded code. The CPU marks them when it decodes and
   // must see every later write to them, so it never gives the fast path a

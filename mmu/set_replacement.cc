@@ -56,4 +56,10 @@ int SetReplacement::Victim(int set) const {
   return node - ways_;
 }
 
+void SetReplacement::Serialize(StateArchive& ar) {
+  ar(clock_);
+  ar.FixedSize(stamps_, "LRU stamps");
+  ar.FixedSize(tree_, "PLRU trees");
+}
+
 }  // namespace x64sim

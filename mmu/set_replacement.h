@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "checkpoint/state_archive.h"
 #include "mmu/microarch.h"
 
 namespace x64sim {
@@ -24,6 +25,8 @@ class SetReplacement {
 
   // The way to replace in `set` when every way holds a live entry.
   int Victim(int set) const;
+
+  void Serialize(StateArchive& ar);
 
  private:
   Replacement policy_;

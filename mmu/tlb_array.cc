@@ -101,4 +101,12 @@ int TlbArray::CountLive(const PcidGenerations& gens) const {
   return n;
 }
 
+void TlbArray::Serialize(StateArchive& ar) {
+  ar.FixedSize(entries_, geometry_.name);
+  ar(replacement_);
+  if (ar.loading()) {
+    for (size_t slot = 0; slot < entries_.size(); ++slot) Store(slot, entries_[slot]);
+  }
+}
+
 }  // namespace x64sim

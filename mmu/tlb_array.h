@@ -73,6 +73,8 @@ class TlbArray {
 
   int CountLive(const PcidGenerations& gens) const;
 
+  void Serialize(StateArchive& ar);
+
  private:
   // A mask when the set count is a power of two (every default array), to
   // keep a 64-bit division off the lookup path.

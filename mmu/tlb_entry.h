@@ -32,6 +32,12 @@ struct TlbEntry {
   // A global translation serves every PCID (SDM 4.10.2.4).
   bool MatchesPcid(uint16_t current_pcid) const { return global || pcid == current_pcid; }
 
+  void Serialize(StateArchive& ar) {
+    ar(vpn, frame, generation, pcid, size, valid, global, dirty, rights);
+    ar.Check(size == paging::PageSize::k4K || size == paging::PageSize::k2M ||
+                 size == paging::PageSize::k1G,
+             "TLB entry: bad page size");
+  }
   bool Covers(uint64_t linear) const {
     return (linear >> paging::PageShift(size)) == vpn;
   }

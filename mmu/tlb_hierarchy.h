@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "checkpoint/state_archive.h"
 #include "mmu/microarch.h"
 #include "mmu/pcid_generations.h"
 #include "mmu/tlb_array.h"
@@ -77,6 +78,11 @@ class TlbHierarchy {
   int num_arrays() const { return static_cast<int>(arrays_.size()); }
   const TlbArray& array(int i) const { return arrays_[i]; }
   int CountLive(int i) const { return arrays_[i].CountLive(gens_); }
+
+  void Serialize(StateArchive& ar) {
+    for (TlbArray& a : arrays_) ar(a);
+    ar(gens_);
+  }
 
  private:
   struct Range {

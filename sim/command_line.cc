@@ -54,6 +54,7 @@ absl::Status ParseCommandLine(int argc, char** argv, ParsedCommandLine* out) {
       return absl::InvalidArgumentError(
           absl::StrFormat("bad value '%s' for --%s: %s", value, name, error));
     }
+    out->given.insert(std::string(flag->Name()));
   }
   return absl::OkStatus();
 }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 
 namespace x64sim {
@@ -15,6 +16,8 @@ namespace x64sim {
 struct ParsedCommandLine {
   std::vector<std::string> modules;  // each --module value, in order
   bool help = false;                 // --help was given
+  // The flags given, by name with underscores ("memory_mib").
+  absl::flat_hash_set<std::string> given;
 };
 
 absl::Status ParseCommandLine(int argc, char** argv, ParsedCommandLine* out);

@@ -15,6 +15,7 @@ inline constexpr int kExitHaltedForever = 12;
 inline constexpr int kExitIoError = 14;
 inline constexpr int kExitInterrupted = 16;  // SIGINT or SIGTERM: stopped, outputs written
 inline constexpr int kExitKilledFromGdb = 18;  // gdb's 'kill' (docs/gdb.md), outputs written
+inline constexpr int kExitBadCheckpoint = 20;  // --restore: the file is not a checkpoint it can load
 
 }  // namespace x64sim
 

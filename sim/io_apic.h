@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 
+#include "checkpoint/state_archive.h"
 #include "mmu/physical_memory.h"
 
 namespace x64sim {
@@ -24,6 +25,8 @@ class IoApic : public MmioDevice {
   void MmioWrite(uint64_t offset, int size, uint64_t value) override;
 
   uint64_t redirection(int entry) const { return redirection_[entry]; }
+
+  void Serialize(StateArchive& ar) { ar(select_, id_, redirection_); }
 
  private:
   static constexpr uint64_t kMasked = 1ull << 16;

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 
+#include "checkpoint/state_archive.h"
 #include "cpu/io_bus.h"
 #include "mmu/physical_memory.h"
 
@@ -29,6 +30,11 @@ class LocalApic : public MmioDevice, public InterruptController {
   uint64_t NextEventCycle() override;
 
   uint64_t timer_interrupts() const { return timer_interrupts_; }
+
+  void Serialize(StateArchive& ar) {
+    ar(tpr_, svr_, ldr_, dfr_, esr_, lvt_timer_, lvt_lint0_, lvt_lint1_, lvt_error_,
+       initial_count_, divide_config_, timer_start_, deadline_, irr_, isr_, timer_interrupts_);
+  }
 
  private:
   bool software_enabled() const { return svr_ & 0x100; }

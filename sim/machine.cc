@@ -66,6 +66,10 @@ void Machine::OnMarker(uint32_t command) {
     }
     return;
   }
+  if (command == kMarkerCheckpoint) {
+    if (checkpoint_requests_) cpu_.ScheduleBoundaryHook(0);
+    return;
+  }
   cpu_.SyncTiming();
   const bool open = !regions_.empty() && !regions_.back().ended;
   if (command == kMarkerRegionBegin && !open) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "checkpoint/state_archive.h"
 #include "cpu/cpu.h"
 #include "mmu/mmu.h"
 #include "mmu/physical_memory.h"
@@ -47,6 +48,8 @@ struct MachineSnapshot {
   uint64_t cycles = 0;
   uint64_t instructions = 0;
   CoreCounters core;  // zero with timing off
+
+  void Serialize(StateArchive& ar) { ar(cycles, instructions, core); }
 };
 
 // One region of interest the guest marked (guest/roi): the counters where
@@ -55,6 +58,8 @@ struct RegionOfInterest {
   MachineSnapshot begin;
   MachineSnapshot end;
   bool ended = false;
+
+  void Serialize(StateArchive& ar) { ar(begin, end, ended); }
 };
 
 class Machine {
@@ -92,8 +97,24 @@ class Machine {
   PhysicalMemory& memory() { return memory_; }
   const BootImage& boot_image() const { return boot_; }
 
+  // Checkpoints (sim/machine_checkpoint.cc, docs/checkpoints.md): the whole
+  // machine as named sections, taken between two blocks (Cpu::set_boundary_hook).
+  using StateSections = std::vector<std::pair<std::string, std::string>>;
+  StateSections SaveState();
+  // Loads sections into this machine, freshly built with the checkpoint's
+  // RAM size and nothing run. With `warm` (this machine has the timing
+  // description and TLB setting the checkpoint was taken with) the TLBs,
+  // caches, predictor, pipeline and the core's fast path are loaded too;
+  // otherwise they start empty, with the clock going on where it stood.
+  absl::Status LoadState(const StateSections& sections, bool warm);
+  // While on, the guest's checkpoint marker (kMarkerCheckpoint) runs the
+  // CPU's boundary hook after the marker's block; otherwise it is a NOP.
+  void set_checkpoint_requests(bool on) { checkpoint_requests_ = on; }
+
  private:
   void OnMarker(uint32_t command);
+  void SerializeMachine(StateArchive& ar);
+  void SerializeDevices(StateArchive& ar);
 
   MachineConfig config_;
   PhysicalMemory memory_;
@@ -112,6 +133,7 @@ class Machine {
   std::unique_ptr<CoreModel> core_model_;
   std::vector<RegionOfInterest> regions_;
   ThreadSwitchObserver on_thread_switch_;
+  bool checkpoint_requests_ = false;
 };
 
 }  // namespace x64sim

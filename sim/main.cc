@@ -8,6 +8,7 @@
 #include <map>
 #include <sstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "mmu/mmu_tracer.h"
+#include "sim/checkpoint.h"
 #include "sim/command_line.h"
 #include "sim/exit_codes.h"
 #include "sim/gdb_stub.h"
@@ -68,6 +70,16 @@ ABSL_FLAG(int32_t, gdb, -1,
 ABSL_FLAG(bool, gdb_wait, false, "with --gdb: wait for gdb and stop before the first instruction");
 ABSL_FLAG(bool, quiet, false,
           "no progress line (drawn on stderr about once a second only when stderr is a terminal)");
+ABSL_FLAG(std::string, checkpoint, "",
+          "write a checkpoint of the whole machine to this file, after --checkpoint-at "
+          "instructions or where the guest asks (docs/checkpoints.md)");
+ABSL_FLAG(uint64_t, checkpoint_at, 0,
+          "with --checkpoint: once this many instructions have retired since boot (at the next "
+          "block boundary)");
+ABSL_FLAG(bool, stop_after_checkpoint, false, "with --checkpoint: end the run (exit 0) once it is written");
+ABSL_FLAG(std::string, restore, "",
+          "resume the machine a checkpoint holds, instead of booting --kernel; model flags not "
+          "given keep the checkpoint's");
 ABSL_FLAG(uint64_t, rdrand_seed, 0,
           "seed of the deterministic sequence RDRAND and RDSEED return (the same seed, the same "
           "numbers)");
@@ -100,6 +112,8 @@ void PrintHelp() {
        {"kernel=IMAGE", "module=FILE[,ARGS]", "cmdline=ARGS", "memory_mib=MIB", "rdrand_seed=N",
         "unimplemented=ud|stop"}},
       {"running", {"max_instructions=N", "quiet"}},
+      {"checkpoints (docs/checkpoints.md)",
+       {"checkpoint=FILE", "checkpoint_at=N", "stop_after_checkpoint", "restore=FILE"}},
       {"the timing model (docs/timing.md)",
        {"timing=on|off", "uarch=NAME|FILE", "uarch_set=LINES", "tlb_model=true|false", "fast_forward"}},
       {"statistics and traces (docs/stats-format.md, docs/trace-format.md)",
@@ -152,7 +166,11 @@ void PrintHelp() {
       "replacement=plru'\n"
       "    x64sim --kernel=... --timing=off\n"
       "  debug the guest: x64sim --kernel=... --gdb=1234 --gdb-wait, then in gdb:\n"
-      "    target remote :1234\n");
+      "    target remote :1234\n"
+      "  skip the boot: checkpoint once, then restore as often as needed:\n"
+      "    x64sim --kernel=... --module=... --checkpoint=boot.ckpt --checkpoint-at=5000000 \\\n"
+      "        --stop-after-checkpoint\n"
+      "    x64sim --restore=boot.ckpt --stats=-\n");
 }
 
 std::atomic<int> g_stop_signal{0};
@@ -162,6 +180,7 @@ void OnStopSignal(int signal) { g_stop_signal.store(signal, std::memory_order_re
 int ExitCodeFor(const StopInfo& stop) {
   switch (stop.reason) {
     case StopReason::kGuestExit: return stop.exit_status;
+    case StopReason::kCheckpointWritten: return 0;
     case StopReason::kInstructionLimit: return kExitInstructionLimit;
     case StopReason::kTripleFault: return kExitTripleFault;
     case StopReason::kUnimplemented: return kExitUnimplemented;
@@ -180,7 +199,8 @@ int Main(int argc, char** argv) {
       "exit status: 0 when the guest wrote 0 to the debug-exit port (success), (v<<1)|1 when\n"
       "it wrote v > 0; or 2 bad flag, 4 bad image, 6 instruction limit, 8 triple fault,\n"
       "10 unimplemented instruction, 12 halted forever, 14 I/O error, 16 stopped by\n"
-      "SIGINT/SIGTERM, 18 killed from gdb (outputs complete whatever the status)");
+      "SIGINT/SIGTERM, 18 killed from gdb, 20 bad checkpoint (outputs complete whatever the\n"
+      "status); 0 also after --stop-after-checkpoint");
   // Under `bazel run` the working directory is the runfiles tree; relative
   // paths (images, --stats, --trace-mmu, .uarch files) are the user's.
   if (const char* dir = std::getenv("BUILD_WORKING_DIRECTORY"); dir != nullptr && *dir != 0) {
@@ -197,25 +217,56 @@ int Main(int argc, char** argv) {
     return 0;
   }
   const std::vector<std::string>& module_args = parsed.modules;
+  auto given = [&parsed](const char* flag) { return parsed.given.contains(flag); };
   const std::string kernel_path = absl::GetFlag(FLAGS_kernel);
-  if (kernel_path.empty()) return Fail(kExitBadFlag, "--kernel=IMAGE is required");
+  const std::string restore_path = absl::GetFlag(FLAGS_restore);
+  std::optional<LoadedCheckpoint> restored;
+  if (!restore_path.empty()) {
+    for (const char* flag : {"kernel", "cmdline", "memory_mib", "rdrand_seed"}) {
+      if (given(flag)) {
+        return Fail(kExitBadFlag,
+                    absl::StrFormat("--%s cannot be given with --restore: the checkpoint holds the guest", flag));
+      }
+    }
+    if (!module_args.empty()) {
+      return Fail(kExitBadFlag, "--module cannot be given with --restore: the checkpoint holds the guest");
+    }
+    absl::StatusOr<LoadedCheckpoint> loaded = ReadCheckpoint(restore_path);
+    if (!loaded.ok()) {
+      return Fail(absl::IsNotFound(loaded.status()) || absl::IsPermissionDenied(loaded.status())
+                      ? kExitIoError
+                      : kExitBadCheckpoint,
+                  std::string(loaded.status().message()));
+    }
+    restored = *std::move(loaded);
+  } else if (kernel_path.empty()) {
+    return Fail(kExitBadFlag, "--kernel=IMAGE (or --restore=FILE) is required");
+  }
   const std::string unimplemented = absl::GetFlag(FLAGS_unimplemented);
   if (unimplemented != "ud" && unimplemented != "stop") {
     return Fail(kExitBadFlag, "--unimplemented must be 'ud' or 'stop'");
   }
-  uint64_t memory_mib = absl::GetFlag(FLAGS_memory_mib);
+  uint64_t memory_mib = restored ? restored->info.memory_mib : absl::GetFlag(FLAGS_memory_mib);
   if (memory_mib < 2 || memory_mib > 3072) return Fail(kExitBadFlag, "--memory_mib must be 2..3072");
 
-  absl::StatusOr<std::vector<uint8_t>> kernel = ReadFile(kernel_path);
-  if (!kernel.ok()) return Fail(kExitBadImage, std::string(kernel.status().message()));
+  std::vector<uint8_t> kernel;
   std::vector<BootModule> modules;
-  for (const std::string& arg : module_args) {
-    size_t comma = arg.find(',');
-    std::string path = arg.substr(0, comma);
-    absl::StatusOr<std::vector<uint8_t>> bytes = ReadFile(path);
-    if (!bytes.ok()) return Fail(kExitBadImage, absl::StrFormat("module: %s", bytes.status().message()));
-    // As GRUB and QEMU do, a module's string starts with its file name.
-    modules.push_back({*std::move(bytes), comma == std::string::npos ? path : path + " " + arg.substr(comma + 1)});
+  // What runs, for people: the checkpoint's metadata and the timeline's title.
+  std::string guest = restored ? restored->info.guest : kernel_path;
+  if (!restored) {
+    absl::StatusOr<std::vector<uint8_t>> kernel_bytes = ReadFile(kernel_path);
+    if (!kernel_bytes.ok()) return Fail(kExitBadImage, std::string(kernel_bytes.status().message()));
+    kernel = *std::move(kernel_bytes);
+    for (const std::string& arg : module_args) {
+      size_t comma = arg.find(',');
+      std::string path = arg.substr(0, comma);
+      absl::StatusOr<std::vector<uint8_t>> bytes = ReadFile(path);
+      if (!bytes.ok()) return Fail(kExitBadImage, absl::StrFormat("module: %s", bytes.status().message()));
+      // As GRUB and QEMU do, a module's string starts with its file name.
+      modules.push_back({*std::move(bytes), comma == std::string::npos ? path : path + " " + arg.substr(comma + 1)});
+      guest += " " + modules.back().cmdline;
+    }
+    if (!absl::GetFlag(FLAGS_cmdline).empty()) guest += " (kernel command line: " + absl::GetFlag(FLAGS_cmdline) + ")";
   }
 
   const std::string stats_format = absl::GetFlag(FLAGS_stats_format);
@@ -227,19 +278,24 @@ int Main(int argc, char** argv) {
   std::string chosen;
   const std::vector<std::string> uarch_set =
       absl::StrSplit(absl::GetFlag(FLAGS_uarch_set), ';', absl::SkipWhitespace());
+  // A restored run keeps the checkpoint's model unless told otherwise.
+  const bool checkpoint_model = restored && !given("uarch") && !given("uarch_set");
   absl::StatusOr<UarchDescription> uarch =
-      LoadUarch(absl::GetFlag(FLAGS_uarch), &chosen, uarch_set);
+      checkpoint_model
+          ? LoadUarchText(restored->info.uarch_text, "the description in checkpoint " + restore_path)
+          : LoadUarch(absl::GetFlag(FLAGS_uarch), &chosen, uarch_set);
   if (!uarch.ok()) return Fail(kExitBadFlag, std::string(uarch.status().message()));
   if (!chosen.empty()) std::fprintf(stderr, "x64sim: --uarch=host: this CPU is modelled by '%s'\n", chosen.c_str());
 
   MachineConfig config;
   config.ram_bytes = memory_mib << 20;
   config.uarch = &*uarch;
-  config.timing = timing == "on";
-  config.fast_forward = absl::GetFlag(FLAGS_fast_forward);
+  config.timing = restored && !given("timing") ? restored->info.timing : timing == "on";
+  config.fast_forward = restored && !given("fast_forward") ? restored->info.fast_forward
+                                                           : absl::GetFlag(FLAGS_fast_forward);
   config.rdrand_seed = absl::GetFlag(FLAGS_rdrand_seed);
   config.stop_on_unimplemented = unimplemented == "stop";
-  config.tlb_model = absl::GetFlag(FLAGS_tlb_model);
+  config.tlb_model = restored && !given("tlb_model") ? restored->info.tlb_model : absl::GetFlag(FLAGS_tlb_model);
   // Line-buffered even into a pipe: a reader (tee, a test) sees each line
   // as the guest finishes it, also from guests that then idle forever.
   std::setvbuf(stdout, nullptr, _IOLBF, 1 << 16);
@@ -283,20 +339,72 @@ int Main(int argc, char** argv) {
     if (absl::Status opened = timeline_file.Open(path); !opened.ok()) {
       return Fail(kExitIoError, std::string(opened.message()));
     }
-    std::string title = kernel_path;
-    for (const std::string& arg : module_args) title += " " + arg.substr(0, arg.find(','));
-    timeline = std::make_unique<Timeline>(timeline_file.stream(), machine.cpu(), title);
+    timeline = std::make_unique<Timeline>(timeline_file.stream(), machine.cpu(), guest);
     machine.cpu().set_event_observer(timeline.get());
     machine.AddWalkObserver(timeline.get());
     machine.set_thread_switch_observer(
         [&timeline](uint64_t thread, const std::string& name) { timeline->OnThreadSwitch(thread, name); });
   }
 
-  // The kernel's command line starts with the image's file name (GRUB, QEMU).
-  std::string cmdline = kernel_path;
-  if (!absl::GetFlag(FLAGS_cmdline).empty()) cmdline += " " + absl::GetFlag(FLAGS_cmdline);
-  if (absl::Status st = machine.Boot(*kernel, cmdline, modules); !st.ok()) {
-    return Fail(kExitBadImage, absl::StrFormat("%s: %s", kernel_path, st.message()));
+  if (restored) {
+    const bool warm = uarch->text == restored->info.uarch_text && config.tlb_model == restored->info.tlb_model;
+    if (!warm) {
+      std::fprintf(stderr,
+                   "x64sim: --restore: the timing description or --tlb-model differs from the "
+                   "checkpoint's: TLBs, caches, predictor and pipeline start empty\n");
+    }
+    if (absl::Status st = machine.LoadState(restored->sections, warm); !st.ok()) {
+      return Fail(kExitBadCheckpoint, absl::StrFormat("checkpoint %s: %s", restore_path, st.message()));
+    }
+    restored.reset();  // the state is in the machine now
+  } else {
+    // The kernel's command line starts with the image's file name (GRUB, QEMU).
+    std::string cmdline = kernel_path;
+    if (!absl::GetFlag(FLAGS_cmdline).empty()) cmdline += " " + absl::GetFlag(FLAGS_cmdline);
+    if (absl::Status st = machine.Boot(kernel, cmdline, modules); !st.ok()) {
+      return Fail(kExitBadImage, absl::StrFormat("%s: %s", kernel_path, st.message()));
+    }
+  }
+  absl::Status checkpoint_written = absl::OkStatus();
+  bool checkpoint_taken = false;
+  const std::string checkpoint_path = absl::GetFlag(FLAGS_checkpoint);
+  if (checkpoint_path.empty()) {
+    for (const char* flag : {"checkpoint_at", "stop_after_checkpoint"}) {
+      if (given(flag)) return Fail(kExitBadFlag, absl::StrFormat("--%s needs --checkpoint=FILE", flag));
+    }
+  } else {
+    CheckpointInfo info{.guest = guest,
+                        .memory_mib = memory_mib,
+                        .uarch = uarch->name,
+                        .uarch_text = uarch->text,
+                        .timing = config.timing,
+                        .tlb_model = config.tlb_model,
+                        .fast_forward = config.fast_forward};
+    const bool stop_after = absl::GetFlag(FLAGS_stop_after_checkpoint);
+    machine.cpu().set_boundary_hook([&machine, info, checkpoint_path, stop_after, &checkpoint_written,
+                                     &checkpoint_taken]() mutable {
+      Cpu& cpu = machine.cpu();
+      machine.set_checkpoint_requests(false);
+      info.instructions = cpu.instret();
+      info.cycles = cpu.cycles();
+      checkpoint_written = WriteCheckpoint(checkpoint_path, machine, info);
+      if (!checkpoint_written.ok()) {
+        cpu.RequestStop({StopReason::kInterrupted, 0, std::string(checkpoint_written.message())});
+        return;
+      }
+      checkpoint_taken = true;
+      std::fflush(stdout);
+      std::fprintf(stderr, "x64sim: checkpoint written to %s after %lu instructions\n",
+                   checkpoint_path.c_str(), static_cast<unsigned long>(info.instructions));
+      if (stop_after) {
+        cpu.RequestStop({StopReason::kCheckpointWritten, 0, "stopped after writing the checkpoint"});
+      }
+    });
+    if (given("checkpoint_at")) {
+      machine.cpu().ScheduleBoundaryHook(absl::GetFlag(FLAGS_checkpoint_at));
+    } else {
+      machine.set_checkpoint_requests(true);
+    }
   }
   // Ctrl-C or SIGTERM stops the run at the next block boundary; the outputs
   // are then written as at any other end. Repeats change nothing (timeout(1)
@@ -352,6 +460,16 @@ int Main(int argc, char** argv) {
     }
   }
   if (gdb != nullptr && gdb->killed()) return Fail(kExitKilledFromGdb, "killed from gdb");
+  if (!checkpoint_written.ok()) return Fail(kExitIoError, std::string(checkpoint_written.message()));
+  if (!checkpoint_path.empty() && !checkpoint_taken) {
+    const std::string why = absl::StrFormat(
+        "no checkpoint written: the run ended after %d instructions, %s", machine.cpu().instret(),
+        given("checkpoint_at") ? absl::StrFormat("before --checkpoint-at=%d", absl::GetFlag(FLAGS_checkpoint_at))
+                               : std::string("and the guest never asked for one (x64sim_checkpoint())"));
+    // With --stop-after-checkpoint the checkpoint was the point of the run.
+    if (absl::GetFlag(FLAGS_stop_after_checkpoint)) return Fail(kExitBadFlag, why);
+    std::fprintf(stderr, "x64sim: %s\n", why.c_str());
+  }
   if (stop.reason == StopReason::kGuestExit) return stop.exit_status;
   return Fail(ExitCodeFor(stop), stop.detail);
 }

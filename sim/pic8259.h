@@ -9,6 +9,7 @@
 
 #include <cstdint>
 
+#include "checkpoint/state_archive.h"
 #include "sim/port_bus.h"
 
 namespace x64sim {
@@ -24,6 +25,11 @@ class Pic8259 : public PortDevice {
   uint8_t mask() const { return imr_; }
   uint8_t vector_base() const { return vector_base_; }
   bool initialised() const { return init_step_ == 0 && vector_base_set_; }
+
+  void Serialize(StateArchive& ar) {
+    ar(imr_, irr_, isr_, vector_base_, vector_base_set_, read_isr_, needs_icw4_, single_);
+    ar.Bounded(init_step_, 4, "PIC initialisation step");
+  }
 
  private:
   uint8_t imr_ = 0xff;  // masked until programmed (the BIOS leaves it so too)

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 
+#include "checkpoint/state_archive.h"
 #include "sim/port_bus.h"
 
 namespace x64sim {
@@ -30,6 +31,8 @@ class Pit8254 : public PortDevice {
   // The counter's value now (0 reads as the full count, 65536, in binary).
   uint32_t Count(int channel) const;
 
+  void Serialize(StateArchive& ar) { ar(channels_); }
+
  private:
   enum Access : uint8_t { kLatch = 0, kLow = 1, kHigh = 2, kLowHigh = 3 };
   struct Channel {
@@ -43,6 +46,12 @@ class Pit8254 : public PortDevice {
     uint8_t pending_low = 0;
     bool latched = false;
     uint16_t latch = 0;
+
+    void Serialize(StateArchive& ar) {
+      ar.Bounded(access, kLowHigh, "PIT access mode");
+      ar(mode, reload, loaded_at, counting, write_high_next, read_high_next, pending_low, latched,
+         latch);
+    }
   };
 
   void Command(uint8_t value);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "checkpoint/state_archive.h"
 #include "cpu/io_bus.h"
 
 namespace x64sim {
@@ -39,6 +40,9 @@ class PortBus : public IoBus {
     ++unclaimed_accesses_;
   }
   uint64_t unclaimed_accesses() const { return unclaimed_accesses_; }
+
+  // The devices serialise themselves; the bus has only its counter.
+  void Serialize(StateArchive& ar) { ar(unclaimed_accesses_); }
 
  private:
   struct Range {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 
+#include "checkpoint/state_archive.h"
 #include "sim/port_bus.h"
 
 namespace x64sim {
@@ -16,6 +17,8 @@ class Uart16550 : public PortDevice {
 
   uint32_t PortIn(uint16_t offset, int size) override;
   void PortOut(uint16_t offset, int size, uint32_t value) override;
+
+  void Serialize(StateArchive& ar) { ar(ier_, lcr_, mcr_, scratch_, divisor_); }
 
  private:
   std::function<void(uint8_t)> output_;

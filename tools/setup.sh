@@ -7,7 +7,7 @@ packages=(
   bazel-bootstrap bazel-rules-java
   g++ binutils python3 gdb
   libzydis-dev libabsl-dev libgtest-dev googletest libbenchmark-dev
-  nlohmann-json3-dev python3-jsonschema python3-matplotlib
+  nlohmann-json3-dev libzstd-dev python3-jsonschema python3-matplotlib
   qemu-system-x86
   clang-14 lld-14 libclang-rt-14-dev
 )

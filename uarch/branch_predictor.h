@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "checkpoint/state_archive.h"
 #include "cpu/timing.h"
 #include "uarch/description.h"
 
@@ -25,6 +26,13 @@ class BranchPredictor {
 
   uint64_t predicted[8] = {};    // by BranchKind
   uint64_t mispredicted[8] = {};
+
+  void Serialize(StateArchive& ar) {
+    ar(predicted, mispredicted, history_, path_, ras_top_);
+    ar.FixedSize(pht_, "pattern history table");
+    ar.FixedSize(btb_, "branch target buffer");
+    ar.FixedSize(ras_, "return stack");
+  }
 
  private:
   bool Conditional(uint64_t rip, bool taken);

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "checkpoint/state_archive.h"
 #include "uarch/description.h"
 
 namespace x64sim {
@@ -22,6 +23,12 @@ class CacheLevel {
 
   uint64_t hits = 0;
   uint64_t misses = 0;
+
+  void Serialize(StateArchive& ar) {
+    ar(hits, misses, clock_);
+    ar.FixedSize(tags_, "cache tags");
+    ar.FixedSize(stamps_, "cache stamps");
+  }
 
  private:
   int ways_;
@@ -62,6 +69,10 @@ class CacheHierarchy {
   const CacheLevel& l2() const { return l2_; }
   const CacheLevel& l3() const { return l3_; }
   uint64_t dram_accesses() const { return dram_accesses_; }
+
+  void Serialize(StateArchive& ar) {
+    ar(l1i_, l1d_, l2_, l3_, last_data_line_, last_fetch_line_, dram_accesses_);
+  }
 
  private:
   int Lookup(CacheLevel& first, uint64_t line);

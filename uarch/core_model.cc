@@ -554,6 +554,17 @@ uint64_t CoreModel::mispredictions() const {
   return n;
 }
 
+void CoreModel::Serialize(StateArchive& ar) {
+  ar(caches_, predictor_, dispatch_cycle_, dispatch_slots_, retire_cycle_, retire_slots_, rob_,
+     load_buffer_, store_buffer_, stores_, reg_ready_, port_slots_, unit_busy_until_);
+  ar.FixedSize(form_next_, "form issue budgets");
+  ar(forward_, last_touched_page_, last_touched_pcid_, last_touch_, last_fetch_page_,
+     last_fetch_pcid_, last_fetch_touch_, pending_walk_cycles_);
+  ar(cycles_by_cpl_, event_count_, event_cycles_, walk_cycles_, stlb_hit_cycles_, forwarded_loads_,
+     fetch_stall_cycles_, mispredict_cycles_, rep_elements_, unknown_forms_, untracked_tlb_hits_,
+     first_unknown_form_);
+}
+
 CoreCounters CoreModel::counters() const {
   CoreCounters c;
   std::copy(std::begin(cycles_by_cpl_), std::end(cycles_by_cpl_), c.cycles_by_cpl);

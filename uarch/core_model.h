@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "checkpoint/state_archive.h"
 #include "cpu/timing.h"
 #include "mmu/mmu.h"
 #include "uarch/branch_predictor.h"
@@ -39,6 +40,11 @@ struct CoreCounters {
   uint64_t fetch_stall_cycles = 0;
   uint64_t walk_cycles = 0;
   uint64_t stlb_hit_cycles = 0;
+
+  void Serialize(StateArchive& ar) {
+    ar(cycles_by_cpl, event_count, event_cycles, mispredictions, mispredict_cycles,
+       fetch_stall_cycles, walk_cycles, stlb_hit_cycles);
+  }
 };
 
 class CoreModel final : public TimingModel, public WalkObserver {
@@ -70,6 +76,10 @@ class CoreModel final : public TimingModel, public WalkObserver {
   uint64_t mispredictions() const;
   CoreCounters counters() const;
 
+  // Everything but the description: the pipeline, caches, predictor and
+  // statistics.
+  void Serialize(StateArchive& ar);
+
  private:
   static constexpr int kRing = 1024;  // cycles of port bookings ahead of dispatch
   static constexpr int kForwardSlots = 64;
@@ -78,6 +88,8 @@ class CoreModel final : public TimingModel, public WalkObserver {
     uint64_t word = ~0ull;  // physical address >> 3
     uint64_t ready = 0;     // cycle its data is available to a load
     uint64_t seq = 0;       // store number, to age it out of the store buffer
+
+    void Serialize(StateArchive& ar) { ar(word, ready, seq); }
   };
 
   // Moves dispatch forward to `cycle`, freeing the port bookings behind it.
@@ -198,6 +210,10 @@ class CoreModel final : public TimingModel, public WalkObserver {
       if (++next_ == size_) next_ = 0;
     }
     void Fill(uint64_t cycle) { std::fill(cycles_.begin(), cycles_.end(), cycle); }
+    void Serialize(StateArchive& ar) {
+      ar.FixedSize(cycles_, "retire ring");
+      ar.Bounded(next_, size_ - 1, "retire ring position");
+    }
 
    private:
     std::vector<uint64_t> cycles_;
@@ -215,6 +231,8 @@ class CoreModel final : public TimingModel, public WalkObserver {
   struct PortSlot {
     uint32_t lap = ~0u;
     uint32_t used = 0;
+
+    void Serialize(StateArchive& ar) { ar(lap, used); }
   };
   std::array<PortSlot, kRing> port_slots_{};
   std::array<uint64_t, kMaxPorts> unit_busy_until_{};

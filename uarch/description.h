@@ -56,6 +56,7 @@ struct BranchPredictorConfig {
 struct UarchDescription {
   std::string name;
   std::string path;  // where it was read from ("built-in:skylake" for shipped ones)
+  std::string text;  // the whole description as parsed (after --uarch-set), for checkpoints
   // CPUID identity this model describes, for --uarch=host.
   std::string vendor;
   int family = 0;

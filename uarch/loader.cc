@@ -97,9 +97,14 @@ absl::StatusOr<UarchDescription> LoadUarch(const std::string& what, std::string*
     text = *std::move(changed);
     path += " with --uarch-set";
   }
+  return LoadUarchText(text, path);
+}
+
+absl::StatusOr<UarchDescription> LoadUarchText(const std::string& text, const std::string& path) {
   absl::StatusOr<UarchDescription> d = ParseUarch(text, path);
   if (!d.ok()) return d.status();
   if (absl::Status s = CheckFormCoverage(*d, ImplementedFormKeys()); !s.ok()) return s;
+  d->text = text;
   return d;
 }
 

@@ -33,6 +33,10 @@ absl::StatusOr<std::string> MatchShippedModel(const HostCpu& host);
 absl::StatusOr<UarchDescription> LoadUarch(const std::string& what, std::string* chosen = nullptr,
                                            const std::vector<std::string>& overrides = {});
 
+// A description from its text (a checkpoint's copy), parsed and checked as
+// LoadUarch does; `path` names it in errors.
+absl::StatusOr<UarchDescription> LoadUarchText(const std::string& text, const std::string& path);
+
 }  // namespace x64sim
 
 #endif  // X64SIM_UARCH_LOADER_H_

@@ -12,4 +12,9 @@
 static inline void x64sim_roi_begin(void) { __asm__ volatile(".byte 0x0f, 0x1f, 0x80; .long 0x58530001" ::: "memory"); }
 static inline void x64sim_roi_end(void) { __asm__ volatile(".byte 0x0f, 0x1f, 0x80; .long 0x58530002" ::: "memory"); }
 
+// NOP DWORD PTR [RAX + 0x58530004]: run with --checkpoint=FILE and no
+// --checkpoint-at, x64sim writes its checkpoint right after this marker
+// (docs/checkpoints.md); otherwise nothing happens.
+static inline void x64sim_checkpoint(void) { __asm__ volatile(".byte 0x0f, 0x1f, 0x80; .long 0x58530004" ::: "memory"); }
+
 #endif  // X64SIM_GUEST_ROI_X64SIM_ROI_H_

@@ -67,7 +67,7 @@ open(d + "/big.img", "wb").write(mb(0x10000, struct.pack("<5I", 0x100000, 0x1000
 PY
 mkdir -p "$tmp/dir.img"
 
-expect no-kernel 2 "--kernel=IMAGE is required" "" --
+expect no-kernel 2 "--kernel=IMAGE (or --restore=FILE) is required" "" --
 expect unknown-flag 2 "unknown flag '--bogus'" "" -- --kernel="$demo" --bogus
 expect bad-value 2 "bad value 'many' for --max_instructions" "" -- --kernel="$demo" --max-instructions=many
 expect stray-argument 2 "unexpected argument 'extra'" "" -- --kernel="$demo" extra
@@ -126,7 +126,8 @@ status=$?
 missing=""
 for flag in kernel module cmdline memory-mib rdrand-seed unimplemented max-instructions quiet \
     timing uarch uarch-set tlb-model fast-forward stats stats-format trace-mmu trace-mmu-filter \
-    trace-mmu-faults-only timeline gdb gdb-wait; do
+    trace-mmu-faults-only timeline gdb gdb-wait checkpoint checkpoint-at stop-after-checkpoint \
+    restore; do
   grep -qE -- "^  --$flag(=|$)" "$tmp/help" || missing+=" --$flag"
 done
 if [[ $status == 0 && -z "$missing" ]] && ! grep -q "^ other:" "$tmp/help" &&
@@ -162,6 +163,17 @@ assert len(one) == sum(1 for e in every if kept(e)), (len(one), sum(1 for e in e
 PY
 then echo "PASS trace-mmu-filter"; else echo "FAIL trace-mmu-filter (page $page)"; failures=$((failures + 1)); fi
 expect trace-mmu-filter-bad 2 "--trace_mmu_filter:" "" -- --kernel="$demo" --trace-mmu=- --trace-mmu-filter=zz
+
+# Checkpoint flags (tests/sim/checkpoint_test.sh checks what they do).
+expect checkpoint-at-alone 2 "--checkpoint_at needs --checkpoint=FILE" "" -- --kernel="$demo" --checkpoint-at=5
+expect stop-after-alone 2 "--stop_after_checkpoint needs --checkpoint=FILE" "" -- --kernel="$demo" --stop-after-checkpoint
+expect checkpoint-unwritable 14 "cannot write '$tmp/no/such/dir/ck'" "" -- --kernel="$demo" --checkpoint="$tmp/no/such/dir/ck" --checkpoint-at=1
+expect checkpoint-never-reached 2 "the run ended after" "" -- --kernel="$tmp/exit5.img" --checkpoint="$tmp/late.ckpt" --checkpoint-at=1000000000 --stop-after-checkpoint
+expect restore-missing 14 "cannot open '$tmp/none'" "" -- --restore="$tmp/none"
+expect restore-garbage 20 "not an x64sim checkpoint" "" -- --restore="$tmp/garbage.img"
+expect restore-with-kernel 2 "--kernel cannot be given with --restore" "" -- --restore="$tmp/garbage.img" --kernel="$demo"
+expect restore-with-module 2 "--module cannot be given with --restore" "" -- --restore="$tmp/garbage.img" --module="$demo"
+expect restore-with-memory 2 "--memory_mib cannot be given with --restore" "" -- --restore="$tmp/garbage.img" --memory-mib=64
 
 echo "$failures failure(s)"
 [[ $failures == 0 ]]

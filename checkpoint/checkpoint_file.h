@@ -1,0 +1,40 @@
+// The checkpoint file (docs/checkpoints.md): a header a person can read
+// with `head -c 4096`, then the machine's state sections, compressed.
+//
+//   "x64sim checkpoint\n"                 magic
+//   u32 format version                    kCheckpointFormatVersion
+//   u32 length, metadata                  JSON text (what, when, how timed)
+//   u64 length, payload                   one zstd frame, with its checksum,
+//                                         of the sections: u32 name length,
+//                                         name, u64 length, bytes; repeated
+//
+// Integers are little-endian. A file of another format version is refused
+// rather than guessed at.
+#ifndef X64SIM_CHECKPOINT_CHECKPOINT_FILE_H_
+#define X64SIM_CHECKPOINT_CHECKPOINT_FILE_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace x64sim {
+
+inline constexpr uint32_t kCheckpointFormatVersion = 1;
+
+struct CheckpointContents {
+  std::string metadata;  // JSON
+  std::vector<std::pair<std::string, std::string>> sections;
+};
+
+std::string EncodeCheckpoint(const CheckpointContents& contents);
+
+// Errors say what is wrong with the bytes; the caller names the file.
+absl::StatusOr<CheckpointContents> DecodeCheckpoint(std::string_view bytes);
+
+}  // namespace x64sim
+
+#endif  // X64SIM_CHECKPOINT_CHECKPOINT_FILE_H_

@@ -1,0 +1,149 @@
+// The core's part of a checkpoint (docs/checkpoints.md): its architectural
+// state and counters, and the caches it keeps beside them — the fast path
+// and the decoded blocks — so that a restored run makes exactly the
+// translations, decodes and cycle counts the uninterrupted run makes.
+#include <map>
+
+#include "absl/strings/str_format.h"
+#include "cpu/cpu.h"
+
+namespace x64sim {
+
+// A new CpuState field needs a line in CpuState::Serialize (cpu/state.h).
+static_assert(sizeof(CpuState) == 912, "CpuState changed: update its Serialize, then this size");
+
+void Cpu::SerializeArchitecture(StateArchive& ar, bool model_state_follows) {
+  uint64_t clock = cycles();
+  bool timed = timing_on_;
+  ar(state, seg_base_, exception_.pending, exception_.vector, exception_.has_error_code,
+     exception_.error_code, delivery_depth_, generation_, address_space_, next_event_check_,
+     instret_, idle_cycles_, idle_wakeups_without_interrupt_, fixed_ctr0_epoch_, fixed_ctr1_epoch_,
+     halted_cycles_, blocks_decoded_, block_cache_drops_, code_invalidations_, chained_blocks_,
+     fused_pairs_decoded_, last_unimplemented_, cr3_noflush_, timed, clock);
+  ar.Bounded(privilege_, 1, "fast-path privilege");
+  uint64_t kinds = unimplemented_counts_.size();
+  ar(kinds);
+  if (ar.loading()) {
+    unimplemented_counts_.clear();
+    for (uint64_t i = 0; i < kinds && ar.ok(); ++i) {
+      std::string name;
+      uint64_t count = 0;
+      ar(name, count);
+      unimplemented_counts_[name] = count;
+    }
+  } else {
+    for (auto& [name, count] : unimplemented_counts_) {
+      std::string copy = name;
+      ar(copy, count);
+    }
+  }
+  if (!ar.loading() || !ar.ok()) return;
+  ar.Check(generation_ > 0, "inconsistent link generation");
+  SetPrivilege(privilege_);
+  timing_on_ = timed && model_ != nullptr;
+  if (timing_on_ && !model_state_follows) {
+    // The clock goes on where it stood; Machine starts the model there.
+    timing_on_ = false;
+    idle_cycles_ = clock - instret_;
+  }
+  link_from_ = nullptr;
+}
+
+void Cpu::SerializeCaches(StateArchive& ar) {
+  // The fast path: host addresses are saved relative to RAM.
+  const uint64_t ram_bytes = memory_.ram_size();
+  for (auto& tlb : soft_tlb_) {
+    for (SoftTlbEntry& e : tlb) {
+      uint64_t offset = e.addend - ram_base_;
+      ar(e.read_tag, e.write_tag, e.exec_tag, offset);
+      if (!ar.loading()) continue;
+      e.addend = offset + ram_base_;
+      for (uint64_t tag : {e.read_tag, e.write_tag, e.exec_tag}) {
+        if (tag == kInvalidTag) continue;
+        const uint64_t phys = offset + tag;
+        if (!ar.Check((tag & kPageOffsetMask) == 0 && (phys & kPageOffsetMask) == 0 && phys < ram_bytes,
+                      "a fast-path entry outside RAM")) {
+          return;
+        }
+      }
+    }
+  }
+  ar(non_global_);
+
+  // Decoded blocks, page by page in address order, each with whether it
+  // holds its table slot; then each block's links by target key.
+  std::map<uint64_t, std::vector<Block*>> pages;
+  if (!ar.loading()) {
+    for (auto& [page, blocks] : blocks_by_page_) {
+      for (auto& b : blocks) pages[page].push_back(b.get());
+    }
+  }
+  uint64_t num_blocks = 0;
+  for (auto& [page, blocks] : pages) num_blocks += blocks.size();
+  ar(num_blocks);
+  if (!ar.Check(num_blocks <= kMaxCachedInsns, "too many decoded blocks")) return;
+  std::vector<Block*> order;
+  if (!ar.loading()) {
+    for (auto& [page, blocks] : pages) order.insert(order.end(), blocks.begin(), blocks.end());
+  }
+  absl::flat_hash_map<uint64_t, Block*> by_key;
+  const uint64_t fused = fused_pairs_decoded_;
+  for (uint64_t i = 0; i < num_blocks && ar.ok(); ++i) {
+    Block* saved = ar.loading() ? nullptr : order[i];
+    uint64_t key = saved ? saved->key : 0;
+    int count = saved ? saved->count : 0;
+    bool in_slot = saved && block_table_[BlockSlot(key)] == saved;
+    ar(key, count, in_slot);
+    if (!ar.loading()) continue;
+    auto block = std::make_unique<Block>();
+    block->key = key;
+    const uint64_t page = block->phys() & ~kPageOffsetMask;
+    bool cacheable = false;
+    if (!ar.Check(block->mode() <= CpuMode::kLong64 && block->mode() != CpuMode::kReal &&
+                      block->phys() < ram_bytes && !by_key.contains(key),
+                  "a decoded block outside RAM") ||
+        !ar.Check(DecodeBlock(block->phys(), block->phys(), block.get(), &cacheable) && cacheable &&
+                      block->count == count,
+                  absl::StrFormat("the block at %#x decodes differently from memory", block->phys()))) {
+      return;
+    }
+    cached_insns_ += block->count;
+    memory_.SetCodePage(page, true);
+    by_key[key] = block.get();
+    if (in_slot) block_table_[BlockSlot(key)] = block.get();
+    order.push_back(block.get());
+    blocks_by_page_[page].push_back(std::move(block));
+  }
+  fused_pairs_decoded_ = fused;  // decoding again counted them again
+  // A link made in an older generation is never followed and may name a
+  // block gone since: it is saved as no link.
+  auto current = [this](uint64_t epoch) { return epoch / 2 == generation_; };
+  constexpr uint64_t kNoBlock = ~0ull;
+  auto save_target = [&](const Block* b) { return b != nullptr ? b->key : kNoBlock; };
+  auto load_target = [&](uint64_t key) -> const Block* {
+    if (key == kNoBlock) return nullptr;
+    auto it = by_key.find(key);
+    ar.Check(it != by_key.end(), "a block link to no decoded block");
+    return it != by_key.end() ? it->second : nullptr;
+  };
+  for (Block* b : order) {
+    for (Block::Link& link : b->links) {
+      const bool live = !ar.loading() && current(link.epoch);
+      Block::Link saved = live ? link : Block::Link{};
+      uint64_t target = save_target(saved.block);
+      ar(saved.rip, saved.epoch, saved.address_space, target);
+      if (ar.loading()) {
+        link = saved;
+        link.block = load_target(target);
+      }
+    }
+  }
+  uint64_t from = link_from_generation_ == generation_ ? save_target(link_from_) : kNoBlock;
+  ar(from);
+  if (ar.loading()) {
+    link_from_ = load_target(from);
+    link_from_generation_ = generation_;
+  }
+}
+
+}  // namespace x64sim
