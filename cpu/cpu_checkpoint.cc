@@ -50,11 +50,13 @@ void Cpu::SerializeArchitecture(StateArchive& ar, bool model_state_follows) {
 }
 
 void Cpu::SerializeCaches(StateArchive& ar) {
-  // The fast path: host addresses are saved relative to RAM.
+  // The fast path: host addresses are saved relative to RAM. An entry with
+  // no valid tag is empty whatever its addend says (the next fill resets it).
   const uint64_t ram_bytes = memory_.ram_size();
   for (auto& tlb : soft_tlb_) {
     for (SoftTlbEntry& e : tlb) {
-      uint64_t offset = e.addend - ram_base_;
+      const bool empty = e.read_tag == kInvalidTag && e.write_tag == kInvalidTag && e.exec_tag == kInvalidTag;
+      uint64_t offset = empty ? 0 : e.addend - ram_base_;
       ar(e.read_tag, e.write_tag, e.exec_tag, offset);
       if (!ar.loading()) continue;
       e.addend = offset + ram_base_;

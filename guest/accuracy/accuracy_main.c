@@ -14,6 +14,7 @@
 #include "bench/accuracy/kernel_table.h"
 #include "guest/accuracy/console.h"
 #include "guest/accuracy/small_pages.h"
+#include "guest/roi/x64sim_roi.h"
 
 enum {
   kMultibootMagic = 0x2BADB002,  // EAX at entry (Multiboot spec 0.6.96, 3.2)
@@ -62,6 +63,9 @@ void accuracy_main(uint32_t magic, uint32_t info_address) {
       .huge = (uint8_t*)kHugePhysical,
       .small_pages = map_small_pages(kSmallPagesPhysical, kAccuracySmallPagesBytes),
   };
+  // Set up: a checkpoint taken here (x64sim --checkpoint without
+  // --checkpoint-at) lets sweeps start at the kernels.
+  x64sim_checkpoint();
   for (int k = 0; k < kAccuracyKernelCount; ++k) {
     const struct accuracy_kernel* kernel = &kAccuracyKernels[k];
     void* buffer = kernel->prepare(&memory);
