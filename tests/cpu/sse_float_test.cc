@@ -1,4 +1,4 @@
-// SSE/SSE2 floating-point arithmetic: every form against the host under each
+// SSE/SSE2 floating-point arithmetic and compares: every form against the host under each
 // rounding mode with DAZ/FTZ off and on (results and MXCSR flags), and the
 // checks the host cannot show: #XM versus #UD for unmasked exceptions with
 // the destination unchanged, and #GP for misaligned packed memory operands.
@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -17,12 +18,13 @@ namespace x64sim::testing {
 namespace {
 
 struct Case {
-  const char* text;
+  std::string text;
   std::vector<uint8_t> bytes;
 };
 
-// xmm0 op= xmm1, or xmm0 op= [rsi] (rsi 16-byte aligned).
-const Case kCases[] = {
+// xmm0 op= xmm1, or xmm0 op= [rsi] (rsi 16-byte aligned); COMIS/UCOMIS
+// set EFLAGS, which are compared too. The CMPxx forms follow (AllCases).
+const Case kArithCases[] = {
     {"addss xmm0,xmm1", {0xf3, 0x0f, 0x58, 0xc1}},
     {"addss xmm0,[rsi]", {0xf3, 0x0f, 0x58, 0x06}},
     {"addsd xmm0,xmm1", {0xf2, 0x0f, 0x58, 0xc1}},
@@ -79,7 +81,41 @@ const Case kCases[] = {
     {"sqrtps xmm0,[rsi]", {0x0f, 0x51, 0x06}},
     {"sqrtpd xmm0,xmm1", {0x66, 0x0f, 0x51, 0xc1}},
     {"sqrtpd xmm0,[rsi]", {0x66, 0x0f, 0x51, 0x06}},
+    {"comiss xmm0,xmm1", {0x0f, 0x2f, 0xc1}},
+    {"comiss xmm0,[rsi]", {0x0f, 0x2f, 0x06}},
+    {"comisd xmm0,xmm1", {0x66, 0x0f, 0x2f, 0xc1}},
+    {"comisd xmm0,[rsi]", {0x66, 0x0f, 0x2f, 0x06}},
+    {"ucomiss xmm0,xmm1", {0x0f, 0x2e, 0xc1}},
+    {"ucomiss xmm0,[rsi]", {0x0f, 0x2e, 0x06}},
+    {"ucomisd xmm0,xmm1", {0x66, 0x0f, 0x2e, 0xc1}},
+    {"ucomisd xmm0,[rsi]", {0x66, 0x0f, 0x2e, 0x06}},
 };
+
+// CMPSS/SD/PS/PD with every predicate, register and memory, and with
+// imm8 bits 7:3 set (reserved; the legacy forms use imm8[2:0]).
+std::vector<Case> AllCases() {
+  std::vector<Case> cases(std::begin(kArithCases), std::end(kArithCases));
+  const struct {
+    const char* name;
+    std::vector<uint8_t> opcode;
+  } kCompares[] = {{"cmpss", {0xf3, 0x0f, 0xc2}},
+                   {"cmpsd", {0xf2, 0x0f, 0xc2}},
+                   {"cmpps", {0x0f, 0xc2}},
+                   {"cmppd", {0x66, 0x0f, 0xc2}}};
+  for (const auto& c : kCompares) {
+    for (int imm : {0, 1, 2, 3, 4, 5, 6, 7, 0xf9}) {
+      for (bool mem : {false, true}) {
+        std::vector<uint8_t> bytes = c.opcode;
+        bytes.push_back(mem ? 0x06 : 0xc1);
+        bytes.push_back(static_cast<uint8_t>(imm));
+        cases.push_back({std::string(c.name) + (mem ? " xmm0,[rsi]," : " xmm0,xmm1,") +
+                             std::to_string(imm),
+                         bytes});
+      }
+    }
+  }
+  return cases;
+}
 
 // Edge values: ±0, ±inf, QNaN, SNaN, smallest and largest denormal, min and
 // max normal, 1, values near 1 that round differently per mode, -1 (for SQRT).
@@ -123,7 +159,7 @@ constexpr uint64_t kMemOffset = 64;
 TEST(SseFloatDifferentialTest, EveryFormMatchesTheHostInEveryMode) {
   LowMemory host_mem(4096);
   int forms = 0;
-  for (const Case& c : kCases) {
+  for (const Case& c : AllCases()) {
     SCOPED_TRACE(c.text);
     LongModeMachine m;
     NativeCode native(c.bytes);
@@ -136,7 +172,11 @@ TEST(SseFloatDifferentialTest, EveryFormMatchesTheHostInEveryMode) {
         uint8_t mem[kMemBytes];
         for (auto& reg : in.xmm) FillValue(rng, reg);
         for (int i = 0; i < kMemBytes; i += 16) FillValue(rng, mem + i);
-        in.rflags = 0x2;
+        if (rng() % 4 == 0) {  // equal operands, for the compares' EQ/LE/NLT and ZF
+          std::memcpy(in.xmm[1], in.xmm[0], 16);
+          std::memcpy(mem, in.xmm[0], 16);
+        }
+        in.rflags = 0x2 | (rng() & 0x8d5);  // arithmetic flags
 
         RegisterImage host = in;
         host.rsi = reinterpret_cast<uint64_t>(host_mem.data()) + kMemOffset;
@@ -160,6 +200,7 @@ TEST(SseFloatDifferentialTest, EveryFormMatchesTheHostInEveryMode) {
               << "xmm" << r << " mode " << mode << " round " << round;
         }
         EXPECT_EQ(s.sse.mxcsr, host_after) << "mode " << mode << " round " << round;
+        EXPECT_EQ(s.rflags & kArithFlags, host.rflags & kArithFlags) << "mode " << mode << " round " << round;
         if (::testing::Test::HasFailure()) return;
       }
     }
@@ -256,13 +297,81 @@ TEST(SseFloatChecksTest, MisalignedPackedOperandRaisesGp) {
   EXPECT_EQ(LowDouble(m.state(), 0), 2.0);
 }
 
-// The #UD/#NM gating of the other SSE instructions applies.
+const std::vector<uint8_t> kComissReg = {0x0f, 0x2f, 0xc1};         // comiss xmm0, xmm1
+const std::vector<uint8_t> kUcomissReg = {0x0f, 0x2e, 0xc1};        // ucomiss xmm0, xmm1
+const std::vector<uint8_t> kCmpltpsReg = {0x0f, 0xc2, 0xc1, 0x01};  // cmpltps xmm0, xmm1
+
+// The #UD/#NM gating of the other SSE instructions applies (SDM vol. 2A
+// 2.4: CR0.EM or CR4.OSFXSR=0 is #UD, then CR0.TS is #NM).
 TEST(SseFloatChecksTest, ControlRegistersGate) {
+  for (const auto* code : {&kAddpsReg, &kCmpltpsReg, &kComissReg}) {
+    LongModeMachine m;
+    m.state().cr0 |= kCr0TS;
+    EXPECT_EQ(m.Run(*code).vector, kDeviceNotAvailable);
+    m.state().cr0 |= kCr0EM;
+    EXPECT_EQ(m.Run(*code).vector, kInvalidOpcode);
+    m.state().cr0 &= ~(kCr0EM | kCr0TS);
+    m.state().cr4 &= ~kCr4OSFXSR;
+    EXPECT_EQ(m.Run(*code).vector, kInvalidOpcode);
+  }
+}
+
+void SetFloats(CpuState& s, int r, uint32_t a, uint32_t b, uint32_t c, uint32_t d) {
+  uint32_t v[4] = {a, b, c, d};
+  std::memcpy(s.sse.xmm[r], v, 16);
+}
+
+constexpr uint32_t kQnan = 0x7fc00000, kSnan = 0x7fa00000, kOne = 0x3f800000;
+constexpr uint64_t kZfPfCf = kZF | kPF | kCF;
+
+// COMISS signals IE on a QNaN, UCOMISS only on an SNaN (SDM vol. 2A COMISS,
+// UCOMISS). Unmasked, the fault leaves EFLAGS as they were and sets IE.
+TEST(SseFloatChecksTest, ComissFaultsOnQnanUcomissDoesNot) {
   LongModeMachine m;
-  m.state().cr0 |= kCr0TS;
-  EXPECT_EQ(m.Run(kAddpsReg).vector, kDeviceNotAvailable);
-  m.state().cr0 |= kCr0EM;
-  EXPECT_EQ(m.Run(kAddpsReg).vector, kInvalidOpcode);
+  CpuState& s = m.state();
+  s.sse.mxcsr = 0x1f80 & ~0x80u;  // IM clear
+  SetFloats(s, 0, kOne, 0, 0, 0);
+  SetFloats(s, 1, kQnan, 0, 0, 0);
+  s.rflags = 0x2 | kOF | kSF;
+  EXPECT_EQ(m.Run(kComissReg).vector, kSimdError);
+  EXPECT_EQ(s.rflags & kArithFlags, kOF | kSF);
+  EXPECT_EQ(s.sse.mxcsr, 0x1f01u);
+
+  s.sse.mxcsr = 0x1f80 & ~0x80u;
+  EXPECT_EQ(m.Run(kUcomissReg).vector, -1);
+  EXPECT_EQ(s.rflags & kArithFlags, kZfPfCf);  // unordered; OF and SF cleared
+  EXPECT_EQ(s.sse.mxcsr, 0x1f00u);
+
+  SetFloats(s, 1, kSnan, 0, 0, 0);
+  s.rflags = 0x2;
+  EXPECT_EQ(m.Run(kUcomissReg).vector, kSimdError);
+  EXPECT_EQ(s.rflags & kArithFlags, 0u);
+  EXPECT_EQ(s.sse.mxcsr, 0x1f01u);
+}
+
+// CMPLTPS is a signalling predicate: a QNaN in any lane raises IE; unmasked,
+// no lane of the destination is written. Masked, that lane compares false.
+TEST(SseFloatChecksTest, SignallingComparePredicateOnQnan) {
+  LongModeMachine m;
+  CpuState& s = m.state();
+  s.sse.mxcsr = 0x1f80 & ~0x80u;
+  SetFloats(s, 0, kOne, 0, kOne, 0x40400000);            // 1, 0, 1, 3
+  SetFloats(s, 1, 0x40000000, kQnan, 0x40000000, kOne);  // 2, NaN, 2, 1
+  uint8_t before[16];
+  std::memcpy(before, s.sse.xmm[0], 16);
+  EXPECT_EQ(m.Run(kCmpltpsReg).vector, kSimdError);
+  EXPECT_EQ(0, std::memcmp(s.sse.xmm[0], before, 16));
+  EXPECT_EQ(s.sse.mxcsr, 0x1f01u);
+
+  s.sse.mxcsr = 0x1f80;
+  EXPECT_EQ(m.Run(kCmpltpsReg).vector, -1);
+  uint32_t lanes[4];
+  std::memcpy(lanes, s.sse.xmm[0], 16);
+  EXPECT_EQ(lanes[0], 0xffffffffu);  // 1 < 2
+  EXPECT_EQ(lanes[1], 0u);           // 0 < NaN is false
+  EXPECT_EQ(lanes[2], 0xffffffffu);
+  EXPECT_EQ(lanes[3], 0u);           // 3 < 1
+  EXPECT_EQ(s.sse.mxcsr, 0x1f81u);
 }
 
 }  // namespace

@@ -1,0 +1,117 @@
+// Running SSE floating-point instructions on the host: the same instruction
+// runs under the guest's rounding control, DAZ and FTZ with every exception
+// masked; the host's flags then say which exceptions occurred, and the
+// guest's masks decide between setting sticky flags and faulting (SDM vol. 1
+// 11.5, vol. 3 "SIMD floating-point exception"). Shared by
+// ops_sse_float.cc and ops_sse_convert.cc.
+#ifndef X64SIM_CPU_SSE_FLOAT_H_
+#define X64SIM_CPU_SSE_FLOAT_H_
+
+#include <emmintrin.h>
+
+#include "cpu/binder.h"
+#include "cpu/cpu.h"
+#include "cpu/sse_access.h"
+
+namespace x64sim {
+
+inline constexpr uint32_t kMxcsrFlags = 0x3f;      // IE DE ZE OE UE PE
+inline constexpr uint32_t kPreComputation = 0x07;  // IE DE ZE
+inline constexpr uint32_t kMxcsrMaskShift = 7;
+inline constexpr uint32_t kAllMasked = 0x1f80;
+inline constexpr uint32_t kModeBits = 0xe040;  // FTZ, RC, DAZ
+
+// Calls run() with the host's MXCSR set to the guest's modes and all
+// exceptions masked; returns the exception flags raised meanwhile. run()
+// must do its floating-point work in asm volatile, which keeps it between
+// the MXCSR load and store.
+template <typename Run>
+inline uint32_t UnderGuestMxcsr(uint32_t guest_mxcsr, Run run) {
+  uint32_t saved, mode = (guest_mxcsr & kModeBits) | kAllMasked, after;
+  asm volatile("stmxcsr %0" : "=m"(saved));
+  asm volatile("ldmxcsr %0" : : "m"(mode));
+  run();
+  asm volatile("stmxcsr %0" : "=m"(after));
+  asm volatile("ldmxcsr %0" : : "m"(saved));
+  return after & kMxcsrFlags;
+}
+
+// Records the flags; true if the result may be written. An unmasked
+// exception faults with the destination unchanged; when it is a
+// pre-computation one (IE DE ZE), the post-computation flags are not set.
+inline bool CommitFlags(Cpu& cpu, uint32_t flags) {
+  uint32_t& mxcsr = cpu.state.sse.mxcsr;
+  uint32_t unmasked = flags & ~(mxcsr >> kMxcsrMaskShift) & kMxcsrFlags;
+  if (unmasked == 0) [[likely]] {
+    mxcsr |= flags;
+    return true;
+  }
+  if (unmasked & kPreComputation) flags &= kPreComputation;
+  mxcsr |= flags;
+  cpu.FaultNoCode((cpu.state.cr4 & kCr4OSXMMEXCPT) ? kSimdError : kInvalidOpcode);
+  return false;
+}
+
+// Source kinds: an XMM register, or memory of 4, 8 or 16 bytes.
+enum class Src : uint8_t { kReg, kM32, kM64, kM128 };
+
+constexpr Src MemSrc(int bits) {
+  return bits == 32 ? Src::kM32 : bits == 64 ? Src::kM64 : Src::kM128;
+}
+
+// Reads an XMM source (in.reg2) or its memory operand into the low bytes of
+// *v, the rest zero.
+inline bool ReadSource(Cpu& cpu, const DecodedInsn& in, Src kind, __m128i* v) {
+  switch (kind) {
+    case Src::kReg:
+      *v = LoadXmm(cpu, in.reg2);
+      return true;
+    case Src::kM32: {
+      uint32_t x;
+      if (!cpu.Read<uint32_t>(cpu.Linear(in), &x)) return false;
+      *v = _mm_cvtsi32_si128(static_cast<int>(x));
+      return true;
+    }
+    case Src::kM64: {
+      uint64_t x;
+      if (!cpu.Read<uint64_t>(cpu.Linear(in), &x)) return false;
+      *v = _mm_cvtsi64_si128(static_cast<long long>(x));
+      return true;
+    }
+    case Src::kM128: {
+      // SDM vol. 2A 2.4.1 (exception type 2): 16-byte alignment, else #GP(0).
+      uint64_t linear = cpu.Linear(in);
+      if (linear & 15) {
+        cpu.Fault(kGeneralProtection, 0);
+        return false;
+      }
+      return cpu.ReadBytes(linear, v, 16);
+    }
+  }
+  return false;
+}
+
+inline bool BindXmm(const ZydisDecodedOperand& op, uint8_t* field) {
+  if (!IsReg(op)) return false;
+  int x = XmmIndex(op.reg.value);
+  if (x < 0) return false;
+  *field = static_cast<uint8_t>(x);
+  return true;
+}
+
+// Binds an "xmm/mN" source operand: an XMM register to out.reg2, or memory
+// of exactly kMemBits. *kind says which.
+template <int kMemBits>
+bool BindXmmSource(const ZydisInsn& z, const ZydisDecodedOperand& op, DecodedInsn& out,
+                   Src* kind) {
+  if (IsMem(op)) {
+    *kind = MemSrc(kMemBits);
+    return op.size == kMemBits && BindMemory(z, op, out);
+  }
+  *kind = Src::kReg;
+  return BindXmm(op, &out.reg2);
+}
+
+}  // namespace x64sim
+
+#endif  // X64SIM_CPU_SSE_FLOAT_H_
