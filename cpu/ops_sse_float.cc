@@ -19,13 +19,6 @@ bool BindCmpsString(const ZydisInsn& z, DecodedInsn& out);
 
 namespace {
 
-// One host instruction, "insn src, dst".
-using HostOp = __m128i (*)(__m128i, __m128i);
-#define X64SIM_HOST_OP(name, insn)                   \
-  __m128i name(__m128i a, __m128i b) {               \
-    asm volatile(insn " %1, %0" : "+x"(a) : "x"(b)); \
-    return a;                                        \
-  }
 X64SIM_HOST_OP(AddSS, "addss")
 X64SIM_HOST_OP(AddSD, "addsd")
 X64SIM_HOST_OP(AddPS, "addps")
@@ -55,35 +48,6 @@ X64SIM_HOST_OP(SqrtSS, "sqrtss")
 X64SIM_HOST_OP(SqrtSD, "sqrtsd")
 X64SIM_HOST_OP(SqrtPS, "sqrtps")
 X64SIM_HOST_OP(SqrtPD, "sqrtpd")
-#undef X64SIM_HOST_OP
-
-template <HostOp Op, Src kSrc>
-Flow Arith(Cpu& cpu, const DecodedInsn& in) {
-  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
-  __m128i src, result = LoadXmm(cpu, in.reg);
-  if (!ReadSource(cpu, in, kSrc, &src)) return Flow::kFault;
-  uint32_t flags = UnderGuestMxcsr(cpu.state.sse.mxcsr, [&] { result = Op(result, src); });
-  if (!CommitFlags(cpu, flags)) return Flow::kFault;
-  StoreXmm(cpu, in.reg, result);
-  return cpu.Next(in);
-}
-
-template <HostOp Op, int kMemBits>
-Handler ArithHandler(Src kind) {
-  return kind == Src::kReg ? &Arith<Op, Src::kReg> : &Arith<Op, MemSrc(kMemBits)>;
-}
-
-// "xmm, xmm/mN" with N = kMemBits (32 or 64 for scalar, 128 for packed).
-template <HostOp Op, int kMemBits>
-bool BindArith(const ZydisInsn& z, DecodedInsn& out) {
-  Src kind;
-  if (z.insn.operand_count_visible != 2 || !BindXmm(z.ops[0], &out.reg) ||
-      !BindXmmSource<kMemBits>(z, z.ops[1], out, &kind)) {
-    return false;
-  }
-  out.handler = ArithHandler<Op, kMemBits>(kind);
-  return true;
-}
 
 // ---- Compares -------------------------------------------------------------
 

@@ -112,6 +112,45 @@ bool BindXmmSource(const ZydisInsn& z, const ZydisDecodedOperand& op, DecodedIns
   return BindXmm(op, &out.reg2);
 }
 
+// One host instruction, "insn src, dst", on the destination's old value.
+using HostOp = __m128i (*)(__m128i, __m128i);
+#define X64SIM_HOST_OP(name, insn)                   \
+  __m128i name(__m128i a, __m128i b) {               \
+    asm volatile(insn " %1, %0" : "+x"(a) : "x"(b)); \
+    return a;                                        \
+  }
+
+// "xmm op= xmm/mN": the host instruction writes what it writes (the whole
+// register, or only the low element of a scalar form).
+template <HostOp Op, Src kSrc>
+Flow Arith(Cpu& cpu, const DecodedInsn& in) {
+  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
+  __m128i src, result = LoadXmm(cpu, in.reg);
+  if (!ReadSource(cpu, in, kSrc, &src)) return Flow::kFault;
+  uint32_t flags = UnderGuestMxcsr(cpu.state.sse.mxcsr, [&] { result = Op(result, src); });
+  if (!CommitFlags(cpu, flags)) return Flow::kFault;
+  StoreXmm(cpu, in.reg, result);
+  return cpu.Next(in);
+}
+
+template <HostOp Op, int kMemBits>
+Handler ArithHandler(Src kind) {
+  return kind == Src::kReg ? &Arith<Op, Src::kReg> : &Arith<Op, MemSrc(kMemBits)>;
+}
+
+// "xmm, xmm/mN" with N = kMemBits (the memory operand's size: 32 or 64 for
+// scalar forms and conversions that read half a register, 128 otherwise).
+template <HostOp Op, int kMemBits>
+bool BindArith(const ZydisInsn& z, DecodedInsn& out) {
+  Src kind;
+  if (z.insn.operand_count_visible != 2 || !BindXmm(z.ops[0], &out.reg) ||
+      !BindXmmSource<kMemBits>(z, z.ops[1], out, &kind)) {
+    return false;
+  }
+  out.handler = ArithHandler<Op, kMemBits>(kind);
+  return true;
+}
+
 }  // namespace x64sim
 
 #endif  // X64SIM_CPU_SSE_FLOAT_H_
