@@ -1,6 +1,6 @@
 // SSE/SSE2 floating-point arithmetic and compares: ADD/SUB/MUL/DIV/MIN/
-// MAX/SQRT and CMP in their scalar (SS, SD) and packed (PS, PD) forms, and
-// COMISS/COMISD/UCOMISS/UCOMISD. Each runs the same instruction on the host
+// MAX/SQRT and CMP in their scalar (SS, SD) and packed (PS, PD) forms,
+// COMISS/COMISD/UCOMISS/UCOMISD, and SSE3's ADDSUB/HADD/HSUB. Each runs the same instruction on the host
 // under the guest's MXCSR modes (cpu/sse_float.h).
 #include <emmintrin.h>
 
@@ -48,6 +48,14 @@ X64SIM_HOST_OP(SqrtSS, "sqrtss")
 X64SIM_HOST_OP(SqrtSD, "sqrtsd")
 X64SIM_HOST_OP(SqrtPS, "sqrtps")
 X64SIM_HOST_OP(SqrtPD, "sqrtpd")
+// SSE3: ADDSUB subtracts in the even lanes and adds in the odd ones; HADD/
+// HSUB combine adjacent pairs, the destination's in the low half.
+X64SIM_HOST_OP(AddSubPS, "addsubps")
+X64SIM_HOST_OP(AddSubPD, "addsubpd")
+X64SIM_HOST_OP(HAddPS, "haddps")
+X64SIM_HOST_OP(HAddPD, "haddpd")
+X64SIM_HOST_OP(HSubPS, "hsubps")
+X64SIM_HOST_OP(HSubPD, "hsubpd")
 
 // ---- Compares -------------------------------------------------------------
 
@@ -161,6 +169,12 @@ void RegisterSseFloatOps(BinderTable& t) {
       {ZYDIS_MNEMONIC_SQRTSD, &BindArith<&SqrtSD, 64>},
       {ZYDIS_MNEMONIC_SQRTPS, &BindArith<&SqrtPS, 128>},
       {ZYDIS_MNEMONIC_SQRTPD, &BindArith<&SqrtPD, 128>},
+      {ZYDIS_MNEMONIC_ADDSUBPS, &BindArith<&AddSubPS, 128>},
+      {ZYDIS_MNEMONIC_ADDSUBPD, &BindArith<&AddSubPD, 128>},
+      {ZYDIS_MNEMONIC_HADDPS, &BindArith<&HAddPS, 128>},
+      {ZYDIS_MNEMONIC_HADDPD, &BindArith<&HAddPD, 128>},
+      {ZYDIS_MNEMONIC_HSUBPS, &BindArith<&HSubPS, 128>},
+      {ZYDIS_MNEMONIC_HSUBPD, &BindArith<&HSubPD, 128>},
       {ZYDIS_MNEMONIC_CMPSS, &BindCompare<CmpSS, 32>},
       {ZYDIS_MNEMONIC_CMPSD, &BindCompare<CmpSD, 64>},
       {ZYDIS_MNEMONIC_CMPPS, &BindCompare<CmpPS, 128>},

@@ -1,4 +1,4 @@
-// SSE/SSE2 floating-point arithmetic and compares: every form against the
+// SSE/SSE2/SSE3 floating-point arithmetic and compares: every form against the
 // host under each rounding mode with DAZ/FTZ off and on (results, EFLAGS
 // and MXCSR flags), and the checks the host cannot show: #XM versus #UD for
 // unmasked exceptions with the destination unchanged, #GP for misaligned
@@ -80,6 +80,18 @@ const Case kArithCases[] = {
     {"sqrtps xmm0,[rsi]", {0x0f, 0x51, 0x06}},
     {"sqrtpd xmm0,xmm1", {0x66, 0x0f, 0x51, 0xc1}},
     {"sqrtpd xmm0,[rsi]", {0x66, 0x0f, 0x51, 0x06}},
+    {"addsubps xmm0,xmm1", {0xf2, 0x0f, 0xd0, 0xc1}},
+    {"addsubps xmm0,[rsi]", {0xf2, 0x0f, 0xd0, 0x06}},
+    {"addsubpd xmm0,xmm1", {0x66, 0x0f, 0xd0, 0xc1}},
+    {"addsubpd xmm0,[rsi]", {0x66, 0x0f, 0xd0, 0x06}},
+    {"haddps xmm0,xmm1", {0xf2, 0x0f, 0x7c, 0xc1}},
+    {"haddps xmm0,[rsi]", {0xf2, 0x0f, 0x7c, 0x06}},
+    {"haddpd xmm0,xmm1", {0x66, 0x0f, 0x7c, 0xc1}},
+    {"haddpd xmm0,[rsi]", {0x66, 0x0f, 0x7c, 0x06}},
+    {"hsubps xmm0,xmm1", {0xf2, 0x0f, 0x7d, 0xc1}},
+    {"hsubps xmm0,[rsi]", {0xf2, 0x0f, 0x7d, 0x06}},
+    {"hsubpd xmm0,xmm1", {0x66, 0x0f, 0x7d, 0xc1}},
+    {"hsubpd xmm0,[rsi]", {0x66, 0x0f, 0x7d, 0x06}},
     {"comiss xmm0,xmm1", {0x0f, 0x2f, 0xc1}},
     {"comiss xmm0,[rsi]", {0x0f, 0x2f, 0x06}},
     {"comisd xmm0,xmm1", {0x66, 0x0f, 0x2f, 0xc1}},
@@ -186,6 +198,7 @@ const std::vector<uint8_t> kDivsdReg = {0xf2, 0x0f, 0x5e, 0xc1};  // divsd xmm0,
 const std::vector<uint8_t> kAddpsReg = {0x0f, 0x58, 0xc1};        // addps xmm0, xmm1
 const std::vector<uint8_t> kAddpdMem = {0x66, 0x0f, 0x58, 0x06};  // addpd xmm0, [rsi]
 const std::vector<uint8_t> kAddsdMem = {0xf2, 0x0f, 0x58, 0x06};  // addsd xmm0, [rsi]
+const std::vector<uint8_t> kHaddpdMem = {0x66, 0x0f, 0x7c, 0x06};  // haddpd xmm0, [rsi]
 
 void SetDoubles(CpuState& s, int r, double lo, double hi) {
   std::memcpy(s.sse.xmm[r], &lo, 8);
@@ -258,10 +271,12 @@ TEST(SseFloatChecksTest, MisalignedPackedOperandRaisesGp) {
   LongModeMachine m;
   m.state().gpr[kRsi] = LongModeMachine::kData + 8;
   SetDoubles(m.state(), 0, 1.0, 2.0);
-  LongModeMachine::Outcome out = m.Run(kAddpdMem);
-  EXPECT_EQ(out.vector, kGeneralProtection);
-  EXPECT_EQ(out.error_code, 0u);
-  EXPECT_EQ(LowDouble(m.state(), 0), 1.0);
+  for (const auto* code : {&kAddpdMem, &kHaddpdMem}) {
+    LongModeMachine::Outcome out = m.Run(*code);
+    EXPECT_EQ(out.vector, kGeneralProtection);
+    EXPECT_EQ(out.error_code, 0u);
+    EXPECT_EQ(LowDouble(m.state(), 0), 1.0);
+  }
   double one = 1.0;
   m.memory().CopyIn(LongModeMachine::kData + 8, &one, 8);
   EXPECT_EQ(m.Run(kAddsdMem).vector, -1);
