@@ -241,6 +241,39 @@ TEST(SseConvertChecksTest, AlignmentOnlyForFullWidthSources) {
   EXPECT_EQ(d[1], -2.0);
 }
 
+// REX.R/REX.B reach XMM8-15 and R8-R15 (the host runner cannot use them);
+// a 32-bit destination zero-extends, a scalar keeps the upper lanes.
+TEST(SseConvertChecksTest, HighRegisters) {
+  LongModeMachine m;
+  CpuState& s = m.state();
+  double d[2] = {-3.75, 0.0};
+  std::memcpy(s.sse.xmm[12], d, 16);
+  s.gpr[kR11] = ~0ull;
+  s.gpr[kR9] = 0xffffffff00000007;
+  SetQwords(s, 10, 0x5555555555555555, 0x6666666666666666);
+  const std::vector<uint8_t> code = {
+      0xf2, 0x4d, 0x0f, 0x2d, 0xdc,  // cvtsd2si r11, xmm12
+      0xf2, 0x45, 0x0f, 0x2c, 0xf4,  // cvttsd2si r14d, xmm12
+      0xf3, 0x45, 0x0f, 0x2a, 0xd1,  // cvtsi2ss xmm10, r9d
+      0x45, 0x0f, 0x5a, 0xfc,        // cvtps2pd xmm15, xmm12
+  };
+  s.gpr[kR14] = ~0ull;
+  ASSERT_EQ(m.Run(code).vector, -1);
+  EXPECT_EQ(s.gpr[kR11], static_cast<uint64_t>(-4));  // round to nearest
+  EXPECT_EQ(s.gpr[kR14], 0xfffffffdu);                // truncated -3, zero-extended
+  uint32_t lanes[4];
+  std::memcpy(lanes, s.sse.xmm[10], 16);
+  EXPECT_EQ(lanes[0], 0x40e00000u);  // 7.0f
+  EXPECT_EQ(lanes[1], 0x55555555u);
+  EXPECT_EQ(lanes[3], 0x66666666u);
+  float f[2];
+  std::memcpy(f, s.sse.xmm[12], 8);
+  double wide[2];
+  std::memcpy(wide, s.sse.xmm[15], 16);
+  EXPECT_EQ(wide[0], static_cast<double>(f[0]));
+  EXPECT_EQ(wide[1], static_cast<double>(f[1]));
+}
+
 // SDM vol. 2A 2.4: CR0.EM or CR4.OSFXSR=0 is #UD, then CR0.TS is #NM, for
 // the integer-operand forms too.
 TEST(SseConvertChecksTest, ControlRegistersGate) {
