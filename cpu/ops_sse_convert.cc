@@ -60,8 +60,8 @@ Flow FromInt(Cpu& cpu, const DecodedInsn& in) {
   } else {
     v = cpu.Reg<T>(in.reg2);
   }
-  __m128i result = LoadXmm(cpu, in.reg);
-  uint32_t flags = UnderGuestMxcsr(cpu.state.sse.mxcsr, [&] { result = Op(result, v); });
+  __m128i dst = LoadXmm(cpu, in.reg), result;
+  uint32_t flags = UnderGuestMxcsr(cpu.state.sse.mxcsr, [&] { result = Op(dst, v); });
   if (!CommitFlags(cpu, flags)) return Flow::kFault;
   StoreXmm(cpu, in.reg, result);
   return cpu.Next(in);

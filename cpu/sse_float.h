@@ -21,19 +21,40 @@ inline constexpr uint32_t kMxcsrMaskShift = 7;
 inline constexpr uint32_t kAllMasked = 0x1f80;
 inline constexpr uint32_t kModeBits = 0xe040;  // FTZ, RC, DAZ
 
+inline constexpr uint32_t kUnderflowFlag = 0x10;   // UE
+inline constexpr uint32_t kUnderflowMask = 0x800;  // UM
+inline constexpr uint32_t kFlushToZero = 0x8000;   // FTZ
+
 // Calls run() with the host's MXCSR set to the guest's modes and all
 // exceptions masked; returns the exception flags raised meanwhile. run()
 // must do its floating-point work in asm volatile, which keeps it between
-// the MXCSR load and store.
+// the MXCSR load and store, and may be called twice (it only computes its
+// result).
+//
+// Underflow needs care when the guest unmasks it (SDM vol. 1 11.5.2.5,
+// 10.2.3.3): FTZ then does not apply, and UE is raised for every tiny
+// result, exact or not, where a masked run reports UE only if the result
+// is also inexact. A second run under FTZ, which flags every tiny result,
+// supplies UE for the exact ones.
 template <typename Run>
 inline uint32_t UnderGuestMxcsr(uint32_t guest_mxcsr, Run run) {
-  uint32_t saved, mode = (guest_mxcsr & kModeBits) | kAllMasked, after;
-  asm volatile("stmxcsr %0" : "=m"(saved));
-  asm volatile("ldmxcsr %0" : : "m"(mode));
-  run();
-  asm volatile("stmxcsr %0" : "=m"(after));
-  asm volatile("ldmxcsr %0" : : "m"(saved));
-  return after & kMxcsrFlags;
+  const bool underflow_unmasked = !(guest_mxcsr & kUnderflowMask);
+  uint32_t mode = (guest_mxcsr & kModeBits) | kAllMasked;
+  if (underflow_unmasked) mode &= ~kFlushToZero;
+  auto once = [&run](uint32_t m) {
+    uint32_t saved, after;
+    asm volatile("stmxcsr %0" : "=m"(saved));
+    asm volatile("ldmxcsr %0" : : "m"(m));
+    run();
+    asm volatile("stmxcsr %0" : "=m"(after));
+    asm volatile("ldmxcsr %0" : : "m"(saved));
+    return after & kMxcsrFlags;
+  };
+  uint32_t flags = once(mode);
+  if (underflow_unmasked && !(flags & kUnderflowFlag)) [[unlikely]] {
+    flags |= once(mode | kFlushToZero) & kUnderflowFlag;
+  }
+  return flags;
 }
 
 // Records the flags; true if the result may be written. An unmasked
@@ -125,9 +146,9 @@ using HostOp = __m128i (*)(__m128i, __m128i);
 template <HostOp Op, Src kSrc>
 Flow Arith(Cpu& cpu, const DecodedInsn& in) {
   if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
-  __m128i src, result = LoadXmm(cpu, in.reg);
+  __m128i src, dst = LoadXmm(cpu, in.reg), result;
   if (!ReadSource(cpu, in, kSrc, &src)) return Flow::kFault;
-  uint32_t flags = UnderGuestMxcsr(cpu.state.sse.mxcsr, [&] { result = Op(result, src); });
+  uint32_t flags = UnderGuestMxcsr(cpu.state.sse.mxcsr, [&] { result = Op(dst, src); });
   if (!CommitFlags(cpu, flags)) return Flow::kFault;
   StoreXmm(cpu, in.reg, result);
   return cpu.Next(in);

@@ -1,8 +1,8 @@
-// SSE/SSE2/SSE3 floating-point arithmetic and compares: every form against the
-// host under each rounding mode with DAZ/FTZ off and on (results, EFLAGS
-// and MXCSR flags), and the checks the host cannot show: #XM versus #UD for
-// unmasked exceptions with the destination unchanged, #GP for misaligned
-// packed memory operands, and the #UD/#NM rules.
+// SSE/SSE2/SSE3 floating-point arithmetic and compares: every form against
+// the host under each rounding mode with DAZ/FTZ off and on (results, EFLAGS
+// and MXCSR flags), with exceptions masked and unmasked (#XM), and the
+// checks the host cannot show: #UD instead of #XM without CR4.OSXMMEXCPT,
+// #GP for misaligned packed memory operands, and the #UD/#NM rules.
 #include <cstring>
 #include <limits>
 #include <random>
@@ -164,15 +164,19 @@ void FillValue(std::mt19937_64& rng, uint8_t* v) {
   }
 }
 
-TEST(SseFloatDifferentialTest, EveryFormMatchesTheHostInEveryMode) {
+// Every form, each of the 16 modes, `rounds` operand sets. With `unmask`,
+// each exception mask bit is cleared with probability 1/2, so the host's
+// #XM (SIGFPE) and its MXCSR at the fault are compared too.
+void CompareEveryForm(bool unmask, int rounds) {
   int forms = 0, runs = 0;
   for (const Case& c : AllCases()) {
     SseDifferential d(c.bytes);
-    std::mt19937_64 rng(forms + 1);
+    std::mt19937_64 rng(forms + 1 + (unmask ? 1000 : 0));
     for (int mode = 0; mode < 16; ++mode) {
-      for (int round = 0; round < 40; ++round) {
+      for (int round = 0; round < rounds; ++round) {
         SseRun run;
         run.mxcsr = MaskedMxcsr(mode);
+        if (unmask) run.mxcsr &= ~(static_cast<uint32_t>(rng() & 0x3f) << 7);
         for (auto& reg : run.regs.xmm) FillValue(rng, reg);
         for (int i = 0; i < SseRun::kMemBytes; i += 16) FillValue(rng, run.mem + i);
         if (rng() % 4 == 0) {  // equal operands, for the compares' EQ/LE/NLT and ZF
@@ -189,8 +193,13 @@ TEST(SseFloatDifferentialTest, EveryFormMatchesTheHostInEveryMode) {
     }
     ++forms;
   }
-  std::printf("SSE floating-point forms compared with the host: %d (%d runs)\n", forms, runs);
+  std::printf("SSE floating-point forms compared with the host%s: %d (%d runs)\n",
+              unmask ? " with unmasked exceptions" : "", forms, runs);
 }
+
+TEST(SseFloatDifferentialTest, EveryFormMatchesTheHostInEveryMode) { CompareEveryForm(false, 40); }
+
+TEST(SseFloatDifferentialTest, UnmaskedExceptionsMatchTheHost) { CompareEveryForm(true, 40); }
 
 // ---- Architectural checks ---------------------------------------------------
 
