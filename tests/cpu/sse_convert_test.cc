@@ -10,6 +10,7 @@
 
 #include "gtest/gtest.h"
 #include "tests/cpu/long_mode_machine.h"
+#include "tests/cpu/protected32_machine.h"
 #include "tests/cpu/sse_differential.h"
 
 namespace x64sim::testing {
@@ -281,6 +282,33 @@ TEST(SseConvertChecksTest, HighRegisters) {
   std::memcpy(wide, s.sse.xmm[15], 16);
   EXPECT_EQ(wide[0], static_cast<double>(f[0]));
   EXPECT_EQ(wide[1], static_cast<double>(f[1]));
+}
+
+// The same handlers in 32-bit protected mode: 32-bit addressing, 32-bit
+// general registers (there is no REX.W), and a compare of the results.
+TEST(SseConvertChecksTest, ProtectedMode) {
+  Protected32 sim;
+  CpuState& s = sim.m.state();
+  const int32_t minus_seven = -7;
+  sim.m.memory().CopyIn(LongModeMachine::kData, &minus_seven, 4);
+  s.gpr[kRbx] = LongModeMachine::kData;
+  s.gpr[kRcx] = 3;
+  s.rflags = 0x2 | kZF | kCF | kSF;
+  sim.SetCode({
+      0xf2, 0x0f, 0x2a, 0x03,  // cvtsi2sd xmm0, dword [ebx]
+      0xf2, 0x0f, 0x2c, 0xc0,  // cvttsd2si eax, xmm0
+      0xf3, 0x0f, 0x2a, 0xc9,  // cvtsi2ss xmm1, ecx
+      0xf3, 0x0f, 0x5a, 0xd1,  // cvtss2sd xmm2, xmm1
+      0x66, 0x0f, 0x2f, 0xd0,  // comisd xmm2, xmm0
+  });
+  ASSERT_EQ(sim.Run(), -1);
+  double d;
+  std::memcpy(&d, s.sse.xmm[0], 8);
+  EXPECT_EQ(d, -7.0);
+  EXPECT_EQ(static_cast<uint32_t>(s.gpr[kRax]), 0xfffffff9u);
+  std::memcpy(&d, s.sse.xmm[2], 8);
+  EXPECT_EQ(d, 3.0);
+  EXPECT_EQ(s.rflags & kArithFlags, 0u);  // 3 > -7: ZF PF CF clear, and OF SF AF
 }
 
 // SDM vol. 2A 2.4: CR0.EM or CR4.OSFXSR=0 is #UD, then CR0.TS is #NM, for
