@@ -13,6 +13,7 @@ BinderTable::BinderTable() {
   RegisterSystemOps(*this);
   RegisterSseOps(*this);
   RegisterSseFloatOps(*this);
+  RegisterSseConvertOps(*this);
   RegisterBitManipulationOps(*this);
   RegisterX87ControlOps(*this);
   RegisterTransferOps(*this);

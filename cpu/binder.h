@@ -48,6 +48,7 @@ void RegisterStringOps(BinderTable& t);
 void RegisterSystemOps(BinderTable& t);
 void RegisterSseOps(BinderTable& t);
 void RegisterSseFloatOps(BinderTable& t);
+void RegisterSseConvertOps(BinderTable& t);
 void RegisterBitManipulationOps(BinderTable& t);
 void RegisterX87ControlOps(BinderTable& t);
 void RegisterTransferOps(BinderTable& t);

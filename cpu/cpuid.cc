@@ -12,7 +12,8 @@ constexpr uint32_t kLeaf1Edx = Bit(3) /*PSE*/ | Bit(4) /*TSC*/ | Bit(5) /*MSR*/ 
                                Bit(8) /*CX8*/ | Bit(9) /*APIC*/ | Bit(11) /*SEP*/ | Bit(13) /*PGE*/ |
                                Bit(15) /*CMOV*/ | Bit(16) /*PAT*/ | Bit(19) /*CLFSH*/ |
                                Bit(24) /*FXSR*/ | Bit(25) /*SSE*/ | Bit(26) /*SSE2*/;
-// Leaf 1 ECX (table 3-10).
+// Leaf 1 ECX (table 3-10). Not SSE3 (bit 0): all of it but FISTTP is
+// implemented, and FISTTP needs the x87 data registers.
 constexpr uint32_t kLeaf1Ecx = Bit(13) /*CMPXCHG16B*/ | Bit(17) /*PCID*/ | Bit(22) /*MOVBE*/ |
                                Bit(23) /*POPCNT*/ | Bit(26) /*XSAVE*/ | Bit(30) /*RDRAND*/;
 // Leaf 7.0 EBX.

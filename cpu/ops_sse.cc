@@ -592,6 +592,20 @@ bool BindMovddup(const ZydisInsn& z, DecodedInsn& out) {
   return true;
 }
 
+// MOVSHDUP/MOVSLDUP (SSE3): the odd or the even singles, each twice; the
+// memory form is a 16-byte aligned read (exception type 4, SDM vol. 2B).
+__m128i DuplicateOddD(__m128i, __m128i src) { return _mm_shuffle_epi32(src, 0xf5); }
+__m128i DuplicateEvenD(__m128i, __m128i src) { return _mm_shuffle_epi32(src, 0xa0); }
+
+// LDDQU xmm, m128 (SSE3): an unaligned load; there is no register form.
+bool BindLddqu(const ZydisInsn& z, DecodedInsn& out) {
+  if (z.insn.operand_count_visible != 2 || !IsMem(z.ops[1])) return false;
+  bool mem;
+  if (!BindXmmSource(z, out, &mem)) return false;
+  out.handler = &Load128<false>;
+  return true;
+}
+
 // ---- Hints and non-SSE-state stores ---------------------------------------
 
 // PREFETCHh: a hint that never faults (SDM vol. 2B PREFETCHh).
@@ -823,8 +837,8 @@ void RegisterSseOps(BinderTable& t) {
       {ZYDIS_MNEMONIC_MOVMSKPD, &BindExtractMask<&QwordSignMask>},
       {ZYDIS_MNEMONIC_PEXTRW, &BindExtract<uint16_t>},
       {ZYDIS_MNEMONIC_PINSRW, &BindInsert<uint16_t>},
-      // SSE4.1 element moves and SSE3's MOVDDUP (neither set is complete:
-      // CPUID advertises neither).
+      // SSE4.1 element moves (the set is not complete: CPUID does not
+      // advertise it) and SSE3's moves (its arithmetic is ops_sse_float.cc's).
       {ZYDIS_MNEMONIC_PEXTRB, &BindExtract<uint8_t>},
       {ZYDIS_MNEMONIC_PEXTRD, &BindExtract<uint32_t>},
       {ZYDIS_MNEMONIC_PEXTRQ, &BindExtract<uint64_t>},
@@ -832,6 +846,9 @@ void RegisterSseOps(BinderTable& t) {
       {ZYDIS_MNEMONIC_PINSRD, &BindInsert<uint32_t>},
       {ZYDIS_MNEMONIC_PINSRQ, &BindInsert<uint64_t>},
       {ZYDIS_MNEMONIC_MOVDDUP, &BindMovddup},
+      {ZYDIS_MNEMONIC_MOVSHDUP, &BindBinary<&DuplicateOddD>},
+      {ZYDIS_MNEMONIC_MOVSLDUP, &BindBinary<&DuplicateEvenD>},
+      {ZYDIS_MNEMONIC_LDDQU, &BindLddqu},
       // State and hints.
       {ZYDIS_MNEMONIC_LDMXCSR, &BindMemoryOnly<&LoadMxcsr>},
       {ZYDIS_MNEMONIC_STMXCSR, &BindMemoryOnly<&StoreMxcsr>},

@@ -1,32 +1,24 @@
-// SSE/SSE2 floating-point arithmetic: ADD/SUB/MUL/DIV/MIN/MAX/SQRT in their
-// scalar (SS, SD) and packed (PS, PD) forms. Each runs the same instruction
-// on the host under the guest's rounding control, DAZ and FTZ with every
-// exception masked; the host's flags then say which exceptions occurred,
-// and the guest's masks decide between setting sticky flags and faulting
-// (SDM vol. 1 11.5, vol. 3 "SIMD floating-point exception").
+// SSE/SSE2 floating-point arithmetic and compares: ADD/SUB/MUL/DIV/MIN/
+// MAX/SQRT and CMP in their scalar (SS, SD) and packed (PS, PD) forms,
+// COMISS/COMISD/UCOMISS/UCOMISD, and SSE3's ADDSUB/HADD/HSUB. Each runs the same instruction on the host
+// under the guest's MXCSR modes (cpu/sse_float.h).
 #include <emmintrin.h>
+
+#include <array>
+#include <utility>
 
 #include "cpu/binder.h"
 #include "cpu/cpu.h"
 #include "cpu/sse_access.h"
+#include "cpu/sse_float.h"
 
 namespace x64sim {
+
+// ops_string.cc: CMPSD without operands is the string compare.
+bool BindCmpsString(const ZydisInsn& z, DecodedInsn& out);
+
 namespace {
 
-constexpr uint32_t kMxcsrFlags = 0x3f;      // IE DE ZE OE UE PE
-constexpr uint32_t kPreComputation = 0x07;  // IE DE ZE
-constexpr uint32_t kMxcsrMaskShift = 7;
-constexpr uint32_t kAllMasked = 0x1f80;
-constexpr uint32_t kModeBits = 0xe040;  // FTZ, RC, DAZ
-
-// One host instruction, "insn src, dst". asm volatile keeps it between the
-// MXCSR load and store around it.
-using HostOp = __m128i (*)(__m128i, __m128i);
-#define X64SIM_HOST_OP(name, insn)                          \
-  __m128i name(__m128i a, __m128i b) {                      \
-    asm volatile(insn " %1, %0" : "+x"(a) : "x"(b));        \
-    return a;                                               \
-  }
 X64SIM_HOST_OP(AddSS, "addss")
 X64SIM_HOST_OP(AddSD, "addsd")
 X64SIM_HOST_OP(AddPS, "addps")
@@ -56,101 +48,88 @@ X64SIM_HOST_OP(SqrtSS, "sqrtss")
 X64SIM_HOST_OP(SqrtSD, "sqrtsd")
 X64SIM_HOST_OP(SqrtPS, "sqrtps")
 X64SIM_HOST_OP(SqrtPD, "sqrtpd")
-#undef X64SIM_HOST_OP
+// SSE3: ADDSUB subtracts in the even lanes and adds in the odd ones; HADD/
+// HSUB combine adjacent pairs, the destination's in the low half.
+X64SIM_HOST_OP(AddSubPS, "addsubps")
+X64SIM_HOST_OP(AddSubPD, "addsubpd")
+X64SIM_HOST_OP(HAddPS, "haddps")
+X64SIM_HOST_OP(HAddPD, "haddpd")
+X64SIM_HOST_OP(HSubPS, "hsubps")
+X64SIM_HOST_OP(HSubPD, "hsubpd")
 
-// Runs Op under the guest's RC/DAZ/FTZ with all exceptions masked; returns
-// the exception flags the host raised.
-template <HostOp Op>
-uint32_t RunOnHost(uint32_t guest_mxcsr, __m128i a, __m128i b, __m128i* result) {
-  uint32_t saved, run = (guest_mxcsr & kModeBits) | kAllMasked, after;
-  asm volatile("stmxcsr %0" : "=m"(saved));
-  asm volatile("ldmxcsr %0" : : "m"(run));
-  *result = Op(a, b);
-  asm volatile("stmxcsr %0" : "=m"(after));
-  asm volatile("ldmxcsr %0" : : "m"(saved));
-  return after & kMxcsrFlags;
+// ---- Compares -------------------------------------------------------------
+
+// CMPSS/SD/PS/PD with predicate kImm (0..7: EQ LT LE UNORD NEQ NLT NLE ORD);
+// each lane becomes all ones or all zeros.
+#define X64SIM_HOST_CMP(name, insn)                                          \
+  template <int kImm>                                                        \
+  struct name {                                                              \
+    static __m128i Run(__m128i a, __m128i b) {                               \
+      asm volatile(insn " %2, %1, %0" : "+x"(a) : "x"(b), "i"(kImm));        \
+      return a;                                                              \
+    }                                                                        \
+  };
+X64SIM_HOST_CMP(CmpSS, "cmpss")
+X64SIM_HOST_CMP(CmpSD, "cmpsd")
+X64SIM_HOST_CMP(CmpPS, "cmpps")
+X64SIM_HOST_CMP(CmpPD, "cmppd")
+#undef X64SIM_HOST_CMP
+
+template <template <int> class Cmp, int kMemBits, int... kImm>
+std::array<Handler, 8> CompareHandlers(Src kind, std::integer_sequence<int, kImm...>) {
+  return {ArithHandler<&Cmp<kImm>::Run, kMemBits>(kind)...};
 }
 
-// Records the flags; true if the result may be written. An unmasked
-// exception faults with the destination unchanged; when it is a
-// pre-computation one (IE DE ZE), the post-computation flags are not set.
-bool CommitFlags(Cpu& cpu, uint32_t flags) {
-  uint32_t& mxcsr = cpu.state.sse.mxcsr;
-  uint32_t unmasked = flags & ~(mxcsr >> kMxcsrMaskShift) & kMxcsrFlags;
-  if (unmasked == 0) [[likely]] {
-    mxcsr |= flags;
-    return true;
+// "xmm, xmm/mN, imm8". Legacy SSE compares use imm8[2:0] only (SDM vol. 2A
+// CMPPS: bits 7:3 are reserved).
+template <template <int> class Cmp, int kMemBits>
+bool BindCompare(const ZydisInsn& z, DecodedInsn& out) {
+  if (kMemBits == 64 && z.insn.operand_count_visible == 0) return BindCmpsString(z, out);
+  Src kind;
+  if (z.insn.operand_count_visible != 3 || !IsImm(z.ops[2]) || !BindXmm(z.ops[0], &out.reg) ||
+      !BindXmmSource<kMemBits>(z, z.ops[1], out, &kind)) {
+    return false;
   }
-  if (unmasked & kPreComputation) flags &= kPreComputation;
-  mxcsr |= flags;
-  cpu.FaultNoCode((cpu.state.cr4 & kCr4OSXMMEXCPT) ? kSimdError : kInvalidOpcode);
-  return false;
-}
-
-// Source kinds: a register, or memory of 4, 8 or 16 bytes.
-enum class Src : uint8_t { kReg, kM32, kM64, kM128 };
-
-bool ReadSource(Cpu& cpu, const DecodedInsn& in, Src kind, __m128i* v) {
-  switch (kind) {
-    case Src::kReg:
-      *v = LoadXmm(cpu, in.reg2);
-      return true;
-    case Src::kM32: {
-      uint32_t x;
-      if (!cpu.Read<uint32_t>(cpu.Linear(in), &x)) return false;
-      *v = _mm_cvtsi32_si128(static_cast<int>(x));
-      return true;
-    }
-    case Src::kM64: {
-      uint64_t x;
-      if (!cpu.Read<uint64_t>(cpu.Linear(in), &x)) return false;
-      *v = _mm_cvtsi64_si128(static_cast<long long>(x));
-      return true;
-    }
-    case Src::kM128: {
-      // SDM vol. 2A 2.4.1 (exception type 2): 16-byte alignment, else #GP(0).
-      uint64_t linear = cpu.Linear(in);
-      if (linear & 15) {
-        cpu.Fault(kGeneralProtection, 0);
-        return false;
-      }
-      return cpu.ReadBytes(linear, v, 16);
-    }
-  }
-  return false;
-}
-
-template <HostOp Op, Src kSrc>
-Flow Arith(Cpu& cpu, const DecodedInsn& in) {
-  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
-  __m128i src, result;
-  if (!ReadSource(cpu, in, kSrc, &src)) return Flow::kFault;
-  uint32_t flags = RunOnHost<Op>(cpu.state.sse.mxcsr, LoadXmm(cpu, in.reg), src, &result);
-  if (!CommitFlags(cpu, flags)) return Flow::kFault;
-  StoreXmm(cpu, in.reg, result);
-  return cpu.Next(in);
-}
-
-bool BindXmm(const ZydisDecodedOperand& op, uint8_t* field) {
-  if (!IsReg(op)) return false;
-  int x = XmmIndex(op.reg.value);
-  if (x < 0) return false;
-  *field = static_cast<uint8_t>(x);
+  out.handler = CompareHandlers<Cmp, kMemBits>(kind, std::make_integer_sequence<int, 8>())
+      [z.ops[2].imm.value.u & 7];
   return true;
 }
 
-// "xmm, xmm/mN" with N = kMemBits (32 or 64 for scalar, 128 for packed).
-template <HostOp Op, int kMemBits>
-bool BindArith(const ZydisInsn& z, DecodedInsn& out) {
-  if (z.insn.operand_count_visible != 2 || !BindXmm(z.ops[0], &out.reg)) return false;
-  if (IsMem(z.ops[1])) {
-    if (z.ops[1].size != kMemBits || !BindMemory(z, z.ops[1], out)) return false;
-    constexpr Src kind = kMemBits == 32 ? Src::kM32 : kMemBits == 64 ? Src::kM64 : Src::kM128;
-    out.handler = &Arith<Op, kind>;
-    return true;
+// COMISS/COMISD (IE on any NaN) and UCOMISS/UCOMISD (IE on SNaN only):
+// ZF/PF/CF from the compare, OF/SF/AF cleared (SDM vol. 2A COMISS).
+using HostFlagsOp = uint64_t (*)(__m128i, __m128i);
+#define X64SIM_HOST_COMI(name, insn)                                                         \
+  uint64_t name(__m128i a, __m128i b) {                                                      \
+    bool zf, pf, cf;                                                                         \
+    asm volatile(insn " %4, %3" : "=@ccz"(zf), "=@ccp"(pf), "=@ccc"(cf) : "x"(a), "x"(b));  \
+    return (zf ? kZF : 0) | (pf ? kPF : 0) | (cf ? kCF : 0);                                 \
   }
-  if (!BindXmm(z.ops[1], &out.reg2)) return false;
-  out.handler = &Arith<Op, Src::kReg>;
+X64SIM_HOST_COMI(ComiSS, "comiss")
+X64SIM_HOST_COMI(ComiSD, "comisd")
+X64SIM_HOST_COMI(UcomiSS, "ucomiss")
+X64SIM_HOST_COMI(UcomiSD, "ucomisd")
+#undef X64SIM_HOST_COMI
+
+template <HostFlagsOp Op, Src kSrc>
+Flow CompareFlags(Cpu& cpu, const DecodedInsn& in) {
+  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
+  __m128i src, dst = LoadXmm(cpu, in.reg);
+  if (!ReadSource(cpu, in, kSrc, &src)) return Flow::kFault;
+  uint64_t flags;
+  uint32_t raised = UnderGuestMxcsr(cpu.state.sse.mxcsr, [&] { flags = Op(dst, src); });
+  if (!CommitFlags(cpu, raised)) return Flow::kFault;
+  cpu.state.rflags = (cpu.state.rflags & ~kArithFlags) | flags;
+  return cpu.Next(in);
+}
+
+template <HostFlagsOp Op, int kMemBits>
+bool BindCompareFlags(const ZydisInsn& z, DecodedInsn& out) {
+  Src kind;
+  if (z.insn.operand_count_visible != 2 || !BindXmm(z.ops[0], &out.reg) ||
+      !BindXmmSource<kMemBits>(z, z.ops[1], out, &kind)) {
+    return false;
+  }
+  out.handler = kind == Src::kReg ? &CompareFlags<Op, Src::kReg> : &CompareFlags<Op, MemSrc(kMemBits)>;
   return true;
 }
 
@@ -190,6 +169,20 @@ void RegisterSseFloatOps(BinderTable& t) {
       {ZYDIS_MNEMONIC_SQRTSD, &BindArith<&SqrtSD, 64>},
       {ZYDIS_MNEMONIC_SQRTPS, &BindArith<&SqrtPS, 128>},
       {ZYDIS_MNEMONIC_SQRTPD, &BindArith<&SqrtPD, 128>},
+      {ZYDIS_MNEMONIC_ADDSUBPS, &BindArith<&AddSubPS, 128>},
+      {ZYDIS_MNEMONIC_ADDSUBPD, &BindArith<&AddSubPD, 128>},
+      {ZYDIS_MNEMONIC_HADDPS, &BindArith<&HAddPS, 128>},
+      {ZYDIS_MNEMONIC_HADDPD, &BindArith<&HAddPD, 128>},
+      {ZYDIS_MNEMONIC_HSUBPS, &BindArith<&HSubPS, 128>},
+      {ZYDIS_MNEMONIC_HSUBPD, &BindArith<&HSubPD, 128>},
+      {ZYDIS_MNEMONIC_CMPSS, &BindCompare<CmpSS, 32>},
+      {ZYDIS_MNEMONIC_CMPSD, &BindCompare<CmpSD, 64>},
+      {ZYDIS_MNEMONIC_CMPPS, &BindCompare<CmpPS, 128>},
+      {ZYDIS_MNEMONIC_CMPPD, &BindCompare<CmpPD, 128>},
+      {ZYDIS_MNEMONIC_COMISS, &BindCompareFlags<&ComiSS, 32>},
+      {ZYDIS_MNEMONIC_COMISD, &BindCompareFlags<&ComiSD, 64>},
+      {ZYDIS_MNEMONIC_UCOMISS, &BindCompareFlags<&UcomiSS, 32>},
+      {ZYDIS_MNEMONIC_UCOMISD, &BindCompareFlags<&UcomiSD, 64>},
   };
   for (const Entry& e : kEntries) t.Add(e.mnemonic, e.binder);
 }

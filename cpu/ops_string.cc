@@ -477,6 +477,12 @@ bool BindMovsString(const ZydisInsn& z, DecodedInsn& out) {
   return BindString<StringOp::kMovs>(z, out);
 }
 
+// CMPSD likewise: ops_sse_float.cc binds the SSE2 compare and hands the
+// string form to this.
+bool BindCmpsString(const ZydisInsn& z, DecodedInsn& out) {
+  return BindString<StringOp::kCmps>(z, out);
+}
+
 void RegisterStringOps(BinderTable& t) {
   for (ZydisMnemonic m : {ZYDIS_MNEMONIC_MOVSB, ZYDIS_MNEMONIC_MOVSW, ZYDIS_MNEMONIC_MOVSD,
                           ZYDIS_MNEMONIC_MOVSQ}) {

@@ -75,7 +75,7 @@ constexpr Feature kFeatures[] = {
     {"SSE2", 1, 'd', 26, true},
     {"HTT", 1, 'd', 28, false},
     // Leaf 1 ECX.
-    {"SSE3", 1, 'c', 0, false},
+    {"SSE3 (all but FISTTP, an x87 instruction)", 1, 'c', 0, false},
     {"PCLMULQDQ", 1, 'c', 1, false},
     {"MONITOR", 1, 'c', 3, false},
     {"VMX", 1, 'c', 5, false},

@@ -1,28 +1,29 @@
-// SSE/SSE2 floating-point arithmetic: every form against the host under each
-// rounding mode with DAZ/FTZ off and on (results and MXCSR flags), and the
-// checks the host cannot show: #XM versus #UD for unmasked exceptions with
-// the destination unchanged, and #GP for misaligned packed memory operands.
-#include <xmmintrin.h>
-
+// SSE/SSE2/SSE3 floating-point arithmetic and compares: every form against
+// the host under each rounding mode with DAZ/FTZ off and on (results, EFLAGS
+// and MXCSR flags), with exceptions masked and unmasked (#XM), and the
+// checks the host cannot show: #UD instead of #XM without CR4.OSXMMEXCPT,
+// #GP for misaligned packed memory operands, and the #UD/#NM rules.
 #include <cstring>
 #include <limits>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "tests/cpu/long_mode_machine.h"
-#include "tests/cpu/native_runner.h"
+#include "tests/cpu/sse_differential.h"
 
 namespace x64sim::testing {
 namespace {
 
 struct Case {
-  const char* text;
+  std::string text;
   std::vector<uint8_t> bytes;
 };
 
-// xmm0 op= xmm1, or xmm0 op= [rsi] (rsi 16-byte aligned).
-const Case kCases[] = {
+// xmm0 op= xmm1, or xmm0 op= [rsi] (rsi 16-byte aligned); COMIS/UCOMIS
+// set EFLAGS, which are compared too. The CMPxx forms follow (AllCases).
+const Case kArithCases[] = {
     {"addss xmm0,xmm1", {0xf3, 0x0f, 0x58, 0xc1}},
     {"addss xmm0,[rsi]", {0xf3, 0x0f, 0x58, 0x06}},
     {"addsd xmm0,xmm1", {0xf2, 0x0f, 0x58, 0xc1}},
@@ -79,7 +80,53 @@ const Case kCases[] = {
     {"sqrtps xmm0,[rsi]", {0x0f, 0x51, 0x06}},
     {"sqrtpd xmm0,xmm1", {0x66, 0x0f, 0x51, 0xc1}},
     {"sqrtpd xmm0,[rsi]", {0x66, 0x0f, 0x51, 0x06}},
+    {"addsubps xmm0,xmm1", {0xf2, 0x0f, 0xd0, 0xc1}},
+    {"addsubps xmm0,[rsi]", {0xf2, 0x0f, 0xd0, 0x06}},
+    {"addsubpd xmm0,xmm1", {0x66, 0x0f, 0xd0, 0xc1}},
+    {"addsubpd xmm0,[rsi]", {0x66, 0x0f, 0xd0, 0x06}},
+    {"haddps xmm0,xmm1", {0xf2, 0x0f, 0x7c, 0xc1}},
+    {"haddps xmm0,[rsi]", {0xf2, 0x0f, 0x7c, 0x06}},
+    {"haddpd xmm0,xmm1", {0x66, 0x0f, 0x7c, 0xc1}},
+    {"haddpd xmm0,[rsi]", {0x66, 0x0f, 0x7c, 0x06}},
+    {"hsubps xmm0,xmm1", {0xf2, 0x0f, 0x7d, 0xc1}},
+    {"hsubps xmm0,[rsi]", {0xf2, 0x0f, 0x7d, 0x06}},
+    {"hsubpd xmm0,xmm1", {0x66, 0x0f, 0x7d, 0xc1}},
+    {"hsubpd xmm0,[rsi]", {0x66, 0x0f, 0x7d, 0x06}},
+    {"comiss xmm0,xmm1", {0x0f, 0x2f, 0xc1}},
+    {"comiss xmm0,[rsi]", {0x0f, 0x2f, 0x06}},
+    {"comisd xmm0,xmm1", {0x66, 0x0f, 0x2f, 0xc1}},
+    {"comisd xmm0,[rsi]", {0x66, 0x0f, 0x2f, 0x06}},
+    {"ucomiss xmm0,xmm1", {0x0f, 0x2e, 0xc1}},
+    {"ucomiss xmm0,[rsi]", {0x0f, 0x2e, 0x06}},
+    {"ucomisd xmm0,xmm1", {0x66, 0x0f, 0x2e, 0xc1}},
+    {"ucomisd xmm0,[rsi]", {0x66, 0x0f, 0x2e, 0x06}},
 };
+
+// CMPSS/SD/PS/PD with every predicate, register and memory, and with
+// imm8 bits 7:3 set (reserved; the legacy forms use imm8[2:0]).
+std::vector<Case> AllCases() {
+  std::vector<Case> cases(std::begin(kArithCases), std::end(kArithCases));
+  const struct {
+    const char* name;
+    std::vector<uint8_t> opcode;
+  } kCompares[] = {{"cmpss", {0xf3, 0x0f, 0xc2}},
+                   {"cmpsd", {0xf2, 0x0f, 0xc2}},
+                   {"cmpps", {0x0f, 0xc2}},
+                   {"cmppd", {0x66, 0x0f, 0xc2}}};
+  for (const auto& c : kCompares) {
+    for (int imm : {0, 1, 2, 3, 4, 5, 6, 7, 0xf9}) {
+      for (bool mem : {false, true}) {
+        std::vector<uint8_t> bytes = c.opcode;
+        bytes.push_back(mem ? 0x06 : 0xc1);
+        bytes.push_back(static_cast<uint8_t>(imm));
+        cases.push_back({std::string(c.name) + (mem ? " xmm0,[rsi]," : " xmm0,xmm1,") +
+                             std::to_string(imm),
+                         bytes});
+      }
+    }
+  }
+  return cases;
+}
 
 // Edge values: ±0, ±inf, QNaN, SNaN, smallest and largest denormal, min and
 // max normal, 1, values near 1 that round differently per mode, -1 (for SQRT).
@@ -117,56 +164,42 @@ void FillValue(std::mt19937_64& rng, uint8_t* v) {
   }
 }
 
-constexpr int kMemBytes = 64;
-constexpr uint64_t kMemOffset = 64;
-
-TEST(SseFloatDifferentialTest, EveryFormMatchesTheHostInEveryMode) {
-  LowMemory host_mem(4096);
-  int forms = 0;
-  for (const Case& c : kCases) {
-    SCOPED_TRACE(c.text);
-    LongModeMachine m;
-    NativeCode native(c.bytes);
-    std::mt19937_64 rng(forms + 1);
-    for (uint32_t mode = 0; mode < 16; ++mode) {
-      // RC in bits 13-14, DAZ bit 6, FTZ bit 15; all exceptions masked.
-      uint32_t mxcsr = 0x1f80 | ((mode & 3) << 13) | ((mode & 4) ? 0x40 : 0) | ((mode & 8) ? 0x8000 : 0);
-      for (int round = 0; round < 40; ++round) {
-        RegisterImage in{};
-        uint8_t mem[kMemBytes];
-        for (auto& reg : in.xmm) FillValue(rng, reg);
-        for (int i = 0; i < kMemBytes; i += 16) FillValue(rng, mem + i);
-        in.rflags = 0x2;
-
-        RegisterImage host = in;
-        host.rsi = reinterpret_cast<uint64_t>(host_mem.data()) + kMemOffset;
-        std::memcpy(host_mem.data() + kMemOffset, mem, kMemBytes);
-        uint32_t host_saved = _mm_getcsr();
-        _mm_setcsr(mxcsr);
-        native.Run(&host);
-        uint32_t host_after = _mm_getcsr();
-        _mm_setcsr(host_saved);
-
-        CpuState& s = m.state();
-        s.sse.mxcsr = mxcsr;
-        std::memcpy(s.sse.xmm, in.xmm, sizeof(in.xmm));
-        s.gpr[kRsi] = LongModeMachine::kData + kMemOffset;
-        s.rflags = in.rflags;
-        m.memory().CopyIn(LongModeMachine::kData + kMemOffset, mem, kMemBytes);
-        LongModeMachine::Outcome out = m.Run(c.bytes);
-        ASSERT_EQ(out.vector, -1) << "round " << round;
-        for (int r = 0; r < 2; ++r) {
-          EXPECT_EQ(0, std::memcmp(s.sse.xmm[r], host.xmm[r], 16))
-              << "xmm" << r << " mode " << mode << " round " << round;
+// Every form, each of the 16 modes, `rounds` operand sets. With `unmask`,
+// each exception mask bit is cleared with probability 1/2, so the host's
+// #XM (SIGFPE) and its MXCSR at the fault are compared too.
+void CompareEveryForm(bool unmask, int rounds) {
+  int forms = 0, runs = 0;
+  for (const Case& c : AllCases()) {
+    SseDifferential d(c.bytes);
+    std::mt19937_64 rng(forms + 1 + (unmask ? 1000 : 0));
+    for (int mode = 0; mode < 16; ++mode) {
+      for (int round = 0; round < rounds; ++round) {
+        SseRun run;
+        run.mxcsr = MaskedMxcsr(mode);
+        if (unmask) run.mxcsr &= ~(static_cast<uint32_t>(rng() & 0x3f) << 7);
+        for (auto& reg : run.regs.xmm) FillValue(rng, reg);
+        for (int i = 0; i < SseRun::kMemBytes; i += 16) FillValue(rng, run.mem + i);
+        if (rng() % 4 == 0) {  // equal operands, for the compares' EQ/LE/NLT and ZF
+          std::memcpy(run.regs.xmm[1], run.regs.xmm[0], 16);
+          std::memcpy(run.mem, run.regs.xmm[0], 16);
         }
-        EXPECT_EQ(s.sse.mxcsr, host_after) << "mode " << mode << " round " << round;
-        if (::testing::Test::HasFailure()) return;
+        run.regs.rflags = 0x2 | (rng() & 0x8d5);  // arithmetic flags
+        if (!d.Matches(run, c.text + " mode " + std::to_string(mode) + " round " +
+                                std::to_string(round))) {
+          return;
+        }
+        ++runs;
       }
     }
     ++forms;
   }
-  std::printf("SSE floating-point forms compared with the host: %d\n", forms);
+  std::printf("SSE floating-point forms compared with the host%s: %d (%d runs)\n",
+              unmask ? " with unmasked exceptions" : "", forms, runs);
 }
+
+TEST(SseFloatDifferentialTest, EveryFormMatchesTheHostInEveryMode) { CompareEveryForm(false, 40); }
+
+TEST(SseFloatDifferentialTest, UnmaskedExceptionsMatchTheHost) { CompareEveryForm(true, 40); }
 
 // ---- Architectural checks ---------------------------------------------------
 
@@ -174,6 +207,7 @@ const std::vector<uint8_t> kDivsdReg = {0xf2, 0x0f, 0x5e, 0xc1};  // divsd xmm0,
 const std::vector<uint8_t> kAddpsReg = {0x0f, 0x58, 0xc1};        // addps xmm0, xmm1
 const std::vector<uint8_t> kAddpdMem = {0x66, 0x0f, 0x58, 0x06};  // addpd xmm0, [rsi]
 const std::vector<uint8_t> kAddsdMem = {0xf2, 0x0f, 0x58, 0x06};  // addsd xmm0, [rsi]
+const std::vector<uint8_t> kHaddpdMem = {0x66, 0x0f, 0x7c, 0x06};  // haddpd xmm0, [rsi]
 
 void SetDoubles(CpuState& s, int r, double lo, double hi) {
   std::memcpy(s.sse.xmm[r], &lo, 8);
@@ -246,23 +280,93 @@ TEST(SseFloatChecksTest, MisalignedPackedOperandRaisesGp) {
   LongModeMachine m;
   m.state().gpr[kRsi] = LongModeMachine::kData + 8;
   SetDoubles(m.state(), 0, 1.0, 2.0);
-  LongModeMachine::Outcome out = m.Run(kAddpdMem);
-  EXPECT_EQ(out.vector, kGeneralProtection);
-  EXPECT_EQ(out.error_code, 0u);
-  EXPECT_EQ(LowDouble(m.state(), 0), 1.0);
+  for (const auto* code : {&kAddpdMem, &kHaddpdMem}) {
+    LongModeMachine::Outcome out = m.Run(*code);
+    EXPECT_EQ(out.vector, kGeneralProtection);
+    EXPECT_EQ(out.error_code, 0u);
+    EXPECT_EQ(LowDouble(m.state(), 0), 1.0);
+  }
   double one = 1.0;
   m.memory().CopyIn(LongModeMachine::kData + 8, &one, 8);
   EXPECT_EQ(m.Run(kAddsdMem).vector, -1);
   EXPECT_EQ(LowDouble(m.state(), 0), 2.0);
 }
 
-// The #UD/#NM gating of the other SSE instructions applies.
+const std::vector<uint8_t> kComissReg = {0x0f, 0x2f, 0xc1};         // comiss xmm0, xmm1
+const std::vector<uint8_t> kUcomissReg = {0x0f, 0x2e, 0xc1};        // ucomiss xmm0, xmm1
+const std::vector<uint8_t> kCmpltpsReg = {0x0f, 0xc2, 0xc1, 0x01};  // cmpltps xmm0, xmm1
+
+// The #UD/#NM gating of the other SSE instructions applies (SDM vol. 2A
+// 2.4: CR0.EM or CR4.OSFXSR=0 is #UD, then CR0.TS is #NM).
 TEST(SseFloatChecksTest, ControlRegistersGate) {
+  for (const auto* code : {&kAddpsReg, &kCmpltpsReg, &kComissReg}) {
+    LongModeMachine m;
+    m.state().cr0 |= kCr0TS;
+    EXPECT_EQ(m.Run(*code).vector, kDeviceNotAvailable);
+    m.state().cr0 |= kCr0EM;
+    EXPECT_EQ(m.Run(*code).vector, kInvalidOpcode);
+    m.state().cr0 &= ~(kCr0EM | kCr0TS);
+    m.state().cr4 &= ~kCr4OSFXSR;
+    EXPECT_EQ(m.Run(*code).vector, kInvalidOpcode);
+  }
+}
+
+void SetFloats(CpuState& s, int r, uint32_t a, uint32_t b, uint32_t c, uint32_t d) {
+  uint32_t v[4] = {a, b, c, d};
+  std::memcpy(s.sse.xmm[r], v, 16);
+}
+
+constexpr uint32_t kQnan = 0x7fc00000, kSnan = 0x7fa00000, kOne = 0x3f800000;
+constexpr uint64_t kZfPfCf = kZF | kPF | kCF;
+
+// COMISS signals IE on a QNaN, UCOMISS only on an SNaN (SDM vol. 2A COMISS,
+// UCOMISS). Unmasked, the fault leaves EFLAGS as they were and sets IE.
+TEST(SseFloatChecksTest, ComissFaultsOnQnanUcomissDoesNot) {
   LongModeMachine m;
-  m.state().cr0 |= kCr0TS;
-  EXPECT_EQ(m.Run(kAddpsReg).vector, kDeviceNotAvailable);
-  m.state().cr0 |= kCr0EM;
-  EXPECT_EQ(m.Run(kAddpsReg).vector, kInvalidOpcode);
+  CpuState& s = m.state();
+  s.sse.mxcsr = 0x1f80 & ~0x80u;  // IM clear
+  SetFloats(s, 0, kOne, 0, 0, 0);
+  SetFloats(s, 1, kQnan, 0, 0, 0);
+  s.rflags = 0x2 | kOF | kSF;
+  EXPECT_EQ(m.Run(kComissReg).vector, kSimdError);
+  EXPECT_EQ(s.rflags & kArithFlags, kOF | kSF);
+  EXPECT_EQ(s.sse.mxcsr, 0x1f01u);
+
+  s.sse.mxcsr = 0x1f80 & ~0x80u;
+  EXPECT_EQ(m.Run(kUcomissReg).vector, -1);
+  EXPECT_EQ(s.rflags & kArithFlags, kZfPfCf);  // unordered; OF and SF cleared
+  EXPECT_EQ(s.sse.mxcsr, 0x1f00u);
+
+  SetFloats(s, 1, kSnan, 0, 0, 0);
+  s.rflags = 0x2;
+  EXPECT_EQ(m.Run(kUcomissReg).vector, kSimdError);
+  EXPECT_EQ(s.rflags & kArithFlags, 0u);
+  EXPECT_EQ(s.sse.mxcsr, 0x1f01u);
+}
+
+// CMPLTPS is a signalling predicate: a QNaN in any lane raises IE; unmasked,
+// no lane of the destination is written. Masked, that lane compares false.
+TEST(SseFloatChecksTest, SignallingComparePredicateOnQnan) {
+  LongModeMachine m;
+  CpuState& s = m.state();
+  s.sse.mxcsr = 0x1f80 & ~0x80u;
+  SetFloats(s, 0, kOne, 0, kOne, 0x40400000);            // 1, 0, 1, 3
+  SetFloats(s, 1, 0x40000000, kQnan, 0x40000000, kOne);  // 2, NaN, 2, 1
+  uint8_t before[16];
+  std::memcpy(before, s.sse.xmm[0], 16);
+  EXPECT_EQ(m.Run(kCmpltpsReg).vector, kSimdError);
+  EXPECT_EQ(0, std::memcmp(s.sse.xmm[0], before, 16));
+  EXPECT_EQ(s.sse.mxcsr, 0x1f01u);
+
+  s.sse.mxcsr = 0x1f80;
+  EXPECT_EQ(m.Run(kCmpltpsReg).vector, -1);
+  uint32_t lanes[4];
+  std::memcpy(lanes, s.sse.xmm[0], 16);
+  EXPECT_EQ(lanes[0], 0xffffffffu);  // 1 < 2
+  EXPECT_EQ(lanes[1], 0u);           // 0 < NaN is false
+  EXPECT_EQ(lanes[2], 0xffffffffu);
+  EXPECT_EQ(lanes[3], 0u);           // 3 < 1
+  EXPECT_EQ(s.sse.mxcsr, 0x1f81u);
 }
 
 }  // namespace

@@ -180,6 +180,12 @@ const Case kCases[] = {
     {"pinsrq xmm3,[rsi+0x10],0x0", {0x66, 0x48, 0x0f, 0x3a, 0x22, 0x5e, 0x10, 0x00}},
     {"movddup xmm0,xmm1", {0xf2, 0x0f, 0x12, 0xc1}},
     {"movddup xmm2,[rsi+0x3]", {0xf2, 0x0f, 0x12, 0x56, 0x03}},
+    {"movshdup xmm0,xmm1", {0xf3, 0x0f, 0x16, 0xc1}},
+    {"movshdup xmm2,[rsi+0x10]", {0xf3, 0x0f, 0x16, 0x56, 0x10}},
+    {"movsldup xmm0,xmm3", {0xf3, 0x0f, 0x12, 0xc3}},
+    {"movsldup xmm1,[rsi]", {0xf3, 0x0f, 0x12, 0x0e}},
+    {"lddqu xmm0,[rsi+0x3]", {0xf2, 0x0f, 0xf0, 0x46, 0x03}},
+    {"lddqu xmm3,[rsi+0x10]", {0xf2, 0x0f, 0xf0, 0x5e, 0x10}},
     {"prefetcht0 [rsi]", {0x0f, 0x18, 0x0e}},
     {"prefetcht1 [rsi+0x40]", {0x0f, 0x18, 0x56, 0x40}},
     {"prefetcht2 [rsi]", {0x0f, 0x18, 0x1e}},
@@ -267,6 +273,8 @@ const std::vector<uint8_t> kMovapsStore = {0x0f, 0x29, 0x0e};            // mova
 const std::vector<uint8_t> kMovdquLoad = {0xf3, 0x0f, 0x6f, 0x06};       // movdqu xmm0, [rsi]
 const std::vector<uint8_t> kMovdquStore = {0xf3, 0x0f, 0x7f, 0x0e};      // movdqu [rsi], xmm1
 const std::vector<uint8_t> kPaddMem = {0x66, 0x0f, 0xfe, 0x06};          // paddd xmm0, [rsi]
+const std::vector<uint8_t> kMovshdupMem = {0xf3, 0x0f, 0x16, 0x06};      // movshdup xmm0, [rsi]
+const std::vector<uint8_t> kLddqu = {0xf2, 0x0f, 0xf0, 0x06};            // lddqu xmm0, [rsi]
 const std::vector<uint8_t> kFxsave64 = {0x48, 0x0f, 0xae, 0x06};         // fxsave64 [rsi]
 const std::vector<uint8_t> kFxrstor64 = {0x48, 0x0f, 0xae, 0x0e};        // fxrstor64 [rsi]
 const std::vector<uint8_t> kLdmxcsr = {0x0f, 0xae, 0x16};                // ldmxcsr [rsi]
@@ -319,7 +327,7 @@ TEST(SseChecksTest, PrefetchAndMovntiIgnoreTsAndEm) {
 
 // SDM vol. 2A 2.4.1: legacy SSE 128-bit operands must be 16-byte aligned.
 TEST(SseChecksTest, MisalignedAlignedFormsRaiseGp) {
-  for (const auto* code : {&kMovdqaLoad, &kPaddMem}) {
+  for (const auto* code : {&kMovdqaLoad, &kPaddMem, &kMovshdupMem}) {
     LongModeMachine m;
     m.state().gpr[kRsi] = LongModeMachine::kData + 8;
     SetXmm(m.state(), 0, 0x33);
@@ -338,6 +346,9 @@ TEST(SseChecksTest, MisalignedAlignedFormsRaiseGp) {
   EXPECT_EQ(m.Run(kMovdquStore).vector, -1);
   EXPECT_EQ(m.Get64(LongModeMachine::kData + 4), 0x7777777777777777u);
   EXPECT_EQ(m.Run(kMovdquLoad).vector, -1);
+  EXPECT_EQ(m.state().sse.xmm[0][15], 0x77);
+  SetXmm(m.state(), 0, 0);
+  EXPECT_EQ(m.Run(kLddqu).vector, -1);  // SSE3's unaligned load
   EXPECT_EQ(m.state().sse.xmm[0][15], 0x77);
 }
 

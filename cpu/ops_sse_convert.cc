@@ -1,0 +1,172 @@
+// SSE/SSE2 conversions between single, double and 32/64-bit integers:
+// CVTSI2SS/SD, CVT(T)SS2SI/CVT(T)SD2SI, CVTSS2SD/CVTSD2SS, CVTPS2PD/
+// CVTPD2PS, CVTDQ2PS/CVT(T)PS2DQ and CVTDQ2PD/CVT(T)PD2DQ. Like the
+// arithmetic, each runs on the host under the guest's MXCSR modes
+// (cpu/sse_float.h), which gives the rounding, DAZ/FTZ, the exception flags
+// and the integer indefinite value (1 followed by zeros) for NaNs and
+// out-of-range values. The MMX forms (CVTPI2PS and friends) stay #UD: there
+// is no MMX.
+#include <emmintrin.h>
+
+#include <cstdint>
+#include <type_traits>
+
+#include "cpu/binder.h"
+#include "cpu/cpu.h"
+#include "cpu/sse_access.h"
+#include "cpu/sse_float.h"
+
+namespace x64sim {
+namespace {
+
+// ---- xmm <- xmm/mN --------------------------------------------------------
+
+// Scalar forms keep the rest of the destination; packed forms that make
+// fewer lanes (PD2PS, PD2DQ) zero its upper half (SDM vol. 2A).
+X64SIM_HOST_OP(CvtSS2SD, "cvtss2sd")
+X64SIM_HOST_OP(CvtSD2SS, "cvtsd2ss")
+X64SIM_HOST_OP(CvtPS2PD, "cvtps2pd")
+X64SIM_HOST_OP(CvtPD2PS, "cvtpd2ps")
+X64SIM_HOST_OP(CvtDQ2PS, "cvtdq2ps")
+X64SIM_HOST_OP(CvtPS2DQ, "cvtps2dq")
+X64SIM_HOST_OP(CvtTPS2DQ, "cvttps2dq")
+X64SIM_HOST_OP(CvtDQ2PD, "cvtdq2pd")
+X64SIM_HOST_OP(CvtPD2DQ, "cvtpd2dq")
+X64SIM_HOST_OP(CvtTPD2DQ, "cvttpd2dq")
+
+// ---- xmm <- r/m32, r/m64 ----------------------------------------------------
+
+template <typename T>
+using HostFromInt = __m128i (*)(__m128i, T);
+
+#define X64SIM_HOST_FROM_INT(name, insn, T)            \
+  __m128i name(__m128i a, T v) {                      \
+    asm volatile(insn " %1, %0" : "+x"(a) : "r"(v));  \
+    return a;                                         \
+  }
+X64SIM_HOST_FROM_INT(CvtSI2SS32, "cvtsi2ssl", int32_t)
+X64SIM_HOST_FROM_INT(CvtSI2SS64, "cvtsi2ssq", int64_t)
+X64SIM_HOST_FROM_INT(CvtSI2SD32, "cvtsi2sdl", int32_t)
+X64SIM_HOST_FROM_INT(CvtSI2SD64, "cvtsi2sdq", int64_t)
+#undef X64SIM_HOST_FROM_INT
+
+// Only the low element of the destination is written.
+template <typename T, HostFromInt<T> Op, bool kMem>
+Flow FromInt(Cpu& cpu, const DecodedInsn& in) {
+  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
+  T v;
+  if constexpr (kMem) {
+    if (!cpu.Read<T>(cpu.Linear(in), &v)) return Flow::kFault;
+  } else {
+    v = cpu.Reg<T>(in.reg2);
+  }
+  __m128i dst = LoadXmm(cpu, in.reg), result;
+  uint32_t flags = UnderGuestMxcsr(cpu.state.sse.mxcsr, [&] { result = Op(dst, v); });
+  if (!CommitFlags(cpu, flags)) return Flow::kFault;
+  StoreXmm(cpu, in.reg, result);
+  return cpu.Next(in);
+}
+
+// "xmm, r/m32" or "xmm, r/m64" (REX.W).
+template <HostFromInt<int32_t> Op32, HostFromInt<int64_t> Op64>
+bool BindFromInt(const ZydisInsn& z, DecodedInsn& out) {
+  if (z.insn.operand_count_visible != 2 || !BindXmm(z.ops[0], &out.reg)) return false;
+  const ZydisDecodedOperand& src = z.ops[1];
+  if (src.size != 32 && src.size != 64) return false;
+  const bool wide = src.size == 64;
+  if (IsMem(src)) {
+    out.handler = wide ? &FromInt<int64_t, Op64, true> : &FromInt<int32_t, Op32, true>;
+    return BindMemory(z, src, out);
+  }
+  int g = IsReg(src) ? GprOffset(src.reg.value) : -1;
+  if (g < 0) return false;
+  out.reg2 = static_cast<uint8_t>(g);
+  out.handler = wide ? &FromInt<int64_t, Op64, false> : &FromInt<int32_t, Op32, false>;
+  return true;
+}
+
+// ---- r32/r64 <- xmm/m32, xmm/m64 ----------------------------------------------
+
+template <typename T>
+using HostToInt = T (*)(__m128i);
+
+#define X64SIM_HOST_TO_INT(name, insn, T)            \
+  T name(__m128i a) {                               \
+    T r;                                            \
+    asm volatile(insn " %1, %0" : "=r"(r) : "x"(a)); \
+    return r;                                       \
+  }
+X64SIM_HOST_TO_INT(CvtSS2SI32, "cvtss2si", int32_t)
+X64SIM_HOST_TO_INT(CvtSS2SI64, "cvtss2si", int64_t)
+X64SIM_HOST_TO_INT(CvtTSS2SI32, "cvttss2si", int32_t)
+X64SIM_HOST_TO_INT(CvtTSS2SI64, "cvttss2si", int64_t)
+X64SIM_HOST_TO_INT(CvtSD2SI32, "cvtsd2si", int32_t)
+X64SIM_HOST_TO_INT(CvtSD2SI64, "cvtsd2si", int64_t)
+X64SIM_HOST_TO_INT(CvtTSD2SI32, "cvttsd2si", int32_t)
+X64SIM_HOST_TO_INT(CvtTSD2SI64, "cvttsd2si", int64_t)
+#undef X64SIM_HOST_TO_INT
+
+// The general register is written only if no unmasked exception faults; a
+// 32-bit result zero-extends (SDM vol. 1 3.4.1.1).
+template <typename T, HostToInt<T> Op, Src kSrc>
+Flow ToInt(Cpu& cpu, const DecodedInsn& in) {
+  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
+  __m128i src;
+  if (!ReadSource(cpu, in, kSrc, &src)) return Flow::kFault;
+  T result;
+  uint32_t flags = UnderGuestMxcsr(cpu.state.sse.mxcsr, [&] { result = Op(src); });
+  if (!CommitFlags(cpu, flags)) return Flow::kFault;
+  using U = std::make_unsigned_t<T>;  // a negative int32_t would sign-extend
+  cpu.SetReg<U>(in.reg, static_cast<U>(result));
+  return cpu.Next(in);
+}
+
+// "r32, xmm/mN" or "r64, xmm/mN" (REX.W); N = kMemBits, the scalar's size.
+template <HostToInt<int32_t> Op32, HostToInt<int64_t> Op64, int kMemBits>
+bool BindToInt(const ZydisInsn& z, DecodedInsn& out) {
+  if (z.insn.operand_count_visible != 2 || !IsReg(z.ops[0])) return false;
+  int g = GprOffset(z.ops[0].reg.value);
+  Src kind;
+  if (g < 0 || !BindXmmSource<kMemBits>(z, z.ops[1], out, &kind)) return false;
+  out.reg = static_cast<uint8_t>(g);
+  const bool mem = kind != Src::kReg;
+  switch (z.ops[0].size) {
+    case 32:
+      out.handler = mem ? &ToInt<int32_t, Op32, MemSrc(kMemBits)> : &ToInt<int32_t, Op32, Src::kReg>;
+      return true;
+    case 64:
+      out.handler = mem ? &ToInt<int64_t, Op64, MemSrc(kMemBits)> : &ToInt<int64_t, Op64, Src::kReg>;
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void RegisterSseConvertOps(BinderTable& t) {
+  struct Entry {
+    ZydisMnemonic mnemonic;
+    Binder binder;
+  };
+  static constexpr Entry kEntries[] = {
+      {ZYDIS_MNEMONIC_CVTSS2SD, &BindArith<&CvtSS2SD, 32>},
+      {ZYDIS_MNEMONIC_CVTSD2SS, &BindArith<&CvtSD2SS, 64>},
+      {ZYDIS_MNEMONIC_CVTPS2PD, &BindArith<&CvtPS2PD, 64>},
+      {ZYDIS_MNEMONIC_CVTPD2PS, &BindArith<&CvtPD2PS, 128>},
+      {ZYDIS_MNEMONIC_CVTDQ2PS, &BindArith<&CvtDQ2PS, 128>},
+      {ZYDIS_MNEMONIC_CVTPS2DQ, &BindArith<&CvtPS2DQ, 128>},
+      {ZYDIS_MNEMONIC_CVTTPS2DQ, &BindArith<&CvtTPS2DQ, 128>},
+      {ZYDIS_MNEMONIC_CVTDQ2PD, &BindArith<&CvtDQ2PD, 64>},
+      {ZYDIS_MNEMONIC_CVTPD2DQ, &BindArith<&CvtPD2DQ, 128>},
+      {ZYDIS_MNEMONIC_CVTTPD2DQ, &BindArith<&CvtTPD2DQ, 128>},
+      {ZYDIS_MNEMONIC_CVTSI2SS, &BindFromInt<&CvtSI2SS32, &CvtSI2SS64>},
+      {ZYDIS_MNEMONIC_CVTSI2SD, &BindFromInt<&CvtSI2SD32, &CvtSI2SD64>},
+      {ZYDIS_MNEMONIC_CVTSS2SI, &BindToInt<&CvtSS2SI32, &CvtSS2SI64, 32>},
+      {ZYDIS_MNEMONIC_CVTTSS2SI, &BindToInt<&CvtTSS2SI32, &CvtTSS2SI64, 32>},
+      {ZYDIS_MNEMONIC_CVTSD2SI, &BindToInt<&CvtSD2SI32, &CvtSD2SI64, 64>},
+      {ZYDIS_MNEMONIC_CVTTSD2SI, &BindToInt<&CvtTSD2SI32, &CvtTSD2SI64, 64>},
+  };
+  for (const Entry& e : kEntries) t.Add(e.mnemonic, e.binder);
+}
+
+}  // namespace x64sim

@@ -1,0 +1,177 @@
+// Running SSE floating-point instructions on the host: the same instruction
+// runs under the guest's rounding control, DAZ and FTZ with every exception
+// masked; the host's flags then say which exceptions occurred, and the
+// guest's masks decide between setting sticky flags and faulting (SDM vol. 1
+// 11.5, vol. 3 "SIMD floating-point exception"). Shared by
+// ops_sse_float.cc and ops_sse_convert.cc.
+#ifndef X64SIM_CPU_SSE_FLOAT_H_
+#define X64SIM_CPU_SSE_FLOAT_H_
+
+#include <emmintrin.h>
+
+#include "cpu/binder.h"
+#include "cpu/cpu.h"
+#include "cpu/sse_access.h"
+
+namespace x64sim {
+
+inline constexpr uint32_t kMxcsrFlags = 0x3f;      // IE DE ZE OE UE PE
+inline constexpr uint32_t kPreComputation = 0x07;  // IE DE ZE
+inline constexpr uint32_t kMxcsrMaskShift = 7;
+inline constexpr uint32_t kAllMasked = 0x1f80;
+inline constexpr uint32_t kModeBits = 0xe040;  // FTZ, RC, DAZ
+
+inline constexpr uint32_t kUnderflowFlag = 0x10;   // UE
+inline constexpr uint32_t kUnderflowMask = 0x800;  // UM
+inline constexpr uint32_t kFlushToZero = 0x8000;   // FTZ
+
+// Calls run() with the host's MXCSR set to the guest's modes and all
+// exceptions masked; returns the exception flags raised meanwhile. run()
+// must do its floating-point work in asm volatile, which keeps it between
+// the MXCSR load and store, and may be called twice (it only computes its
+// result).
+//
+// Underflow needs care when the guest unmasks it (SDM vol. 1 11.5.2.5,
+// 10.2.3.3): FTZ then does not apply, and UE is raised for every tiny
+// result, exact or not, where a masked run reports UE only if the result
+// is also inexact. A second run under FTZ, which flags every tiny result,
+// supplies UE for the exact ones.
+template <typename Run>
+inline uint32_t UnderGuestMxcsr(uint32_t guest_mxcsr, Run run) {
+  const bool underflow_unmasked = !(guest_mxcsr & kUnderflowMask);
+  uint32_t mode = (guest_mxcsr & kModeBits) | kAllMasked;
+  if (underflow_unmasked) mode &= ~kFlushToZero;
+  auto once = [&run](uint32_t m) {
+    uint32_t saved, after;
+    asm volatile("stmxcsr %0" : "=m"(saved));
+    asm volatile("ldmxcsr %0" : : "m"(m));
+    run();
+    asm volatile("stmxcsr %0" : "=m"(after));
+    asm volatile("ldmxcsr %0" : : "m"(saved));
+    return after & kMxcsrFlags;
+  };
+  uint32_t flags = once(mode);
+  if (underflow_unmasked && !(flags & kUnderflowFlag)) [[unlikely]] {
+    flags |= once(mode | kFlushToZero) & kUnderflowFlag;
+  }
+  return flags;
+}
+
+// Records the flags; true if the result may be written. An unmasked
+// exception faults with the destination unchanged; when it is a
+// pre-computation one (IE DE ZE), the post-computation flags are not set.
+inline bool CommitFlags(Cpu& cpu, uint32_t flags) {
+  uint32_t& mxcsr = cpu.state.sse.mxcsr;
+  uint32_t unmasked = flags & ~(mxcsr >> kMxcsrMaskShift) & kMxcsrFlags;
+  if (unmasked == 0) [[likely]] {
+    mxcsr |= flags;
+    return true;
+  }
+  if (unmasked & kPreComputation) flags &= kPreComputation;
+  mxcsr |= flags;
+  cpu.FaultNoCode((cpu.state.cr4 & kCr4OSXMMEXCPT) ? kSimdError : kInvalidOpcode);
+  return false;
+}
+
+// Source kinds: an XMM register, or memory of 4, 8 or 16 bytes.
+enum class Src : uint8_t { kReg, kM32, kM64, kM128 };
+
+constexpr Src MemSrc(int bits) {
+  return bits == 32 ? Src::kM32 : bits == 64 ? Src::kM64 : Src::kM128;
+}
+
+// Reads an XMM source (in.reg2) or its memory operand into the low bytes of
+// *v, the rest zero.
+inline bool ReadSource(Cpu& cpu, const DecodedInsn& in, Src kind, __m128i* v) {
+  switch (kind) {
+    case Src::kReg:
+      *v = LoadXmm(cpu, in.reg2);
+      return true;
+    case Src::kM32: {
+      uint32_t x;
+      if (!cpu.Read<uint32_t>(cpu.Linear(in), &x)) return false;
+      *v = _mm_cvtsi32_si128(static_cast<int>(x));
+      return true;
+    }
+    case Src::kM64: {
+      uint64_t x;
+      if (!cpu.Read<uint64_t>(cpu.Linear(in), &x)) return false;
+      *v = _mm_cvtsi64_si128(static_cast<long long>(x));
+      return true;
+    }
+    case Src::kM128: {
+      // SDM vol. 2A 2.4.1 (exception type 2): 16-byte alignment, else #GP(0).
+      uint64_t linear = cpu.Linear(in);
+      if (linear & 15) {
+        cpu.Fault(kGeneralProtection, 0);
+        return false;
+      }
+      return cpu.ReadBytes(linear, v, 16);
+    }
+  }
+  return false;
+}
+
+inline bool BindXmm(const ZydisDecodedOperand& op, uint8_t* field) {
+  if (!IsReg(op)) return false;
+  int x = XmmIndex(op.reg.value);
+  if (x < 0) return false;
+  *field = static_cast<uint8_t>(x);
+  return true;
+}
+
+// Binds an "xmm/mN" source operand: an XMM register to out.reg2, or memory
+// of exactly kMemBits. *kind says which.
+template <int kMemBits>
+bool BindXmmSource(const ZydisInsn& z, const ZydisDecodedOperand& op, DecodedInsn& out,
+                   Src* kind) {
+  if (IsMem(op)) {
+    *kind = MemSrc(kMemBits);
+    return op.size == kMemBits && BindMemory(z, op, out);
+  }
+  *kind = Src::kReg;
+  return BindXmm(op, &out.reg2);
+}
+
+// One host instruction, "insn src, dst", on the destination's old value.
+using HostOp = __m128i (*)(__m128i, __m128i);
+#define X64SIM_HOST_OP(name, insn)                   \
+  __m128i name(__m128i a, __m128i b) {               \
+    asm volatile(insn " %1, %0" : "+x"(a) : "x"(b)); \
+    return a;                                        \
+  }
+
+// "xmm op= xmm/mN": the host instruction writes what it writes (the whole
+// register, or only the low element of a scalar form).
+template <HostOp Op, Src kSrc>
+Flow Arith(Cpu& cpu, const DecodedInsn& in) {
+  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
+  __m128i src, dst = LoadXmm(cpu, in.reg), result;
+  if (!ReadSource(cpu, in, kSrc, &src)) return Flow::kFault;
+  uint32_t flags = UnderGuestMxcsr(cpu.state.sse.mxcsr, [&] { result = Op(dst, src); });
+  if (!CommitFlags(cpu, flags)) return Flow::kFault;
+  StoreXmm(cpu, in.reg, result);
+  return cpu.Next(in);
+}
+
+template <HostOp Op, int kMemBits>
+Handler ArithHandler(Src kind) {
+  return kind == Src::kReg ? &Arith<Op, Src::kReg> : &Arith<Op, MemSrc(kMemBits)>;
+}
+
+// "xmm, xmm/mN" with N = kMemBits (the memory operand's size: 32 or 64 for
+// scalar forms and conversions that read half a register, 128 otherwise).
+template <HostOp Op, int kMemBits>
+bool BindArith(const ZydisInsn& z, DecodedInsn& out) {
+  Src kind;
+  if (z.insn.operand_count_visible != 2 || !BindXmm(z.ops[0], &out.reg) ||
+      !BindXmmSource<kMemBits>(z, z.ops[1], out, &kind)) {
+    return false;
+  }
+  out.handler = ArithHandler<Op, kMemBits>(kind);
+  return true;
+}
+
+}  // namespace x64sim
+
+#endif  // X64SIM_CPU_SSE_FLOAT_H_

@@ -1,0 +1,112 @@
+#include "tests/cpu/sse_differential.h"
+
+#include <signal.h>
+#include <ucontext.h>
+#include <xmmintrin.h>
+
+#include <csetjmp>
+#include <cstring>
+
+#include "gtest/gtest.h"
+
+namespace x64sim::testing {
+
+namespace {
+
+constexpr uint64_t kMemOffset = 64;  // keeps RSI 16-byte aligned on both sides
+
+// An unmasked SIMD exception on the host arrives as SIGFPE; the handler
+// takes MXCSR from the interrupted context and jumps back.
+sigjmp_buf g_fault_jump;
+uint32_t g_fault_mxcsr;
+
+void OnSigfpe(int, siginfo_t*, void* context) {
+  g_fault_mxcsr = static_cast<ucontext_t*>(context)->uc_mcontext.fpregs->mxcsr;
+  siglongjmp(g_fault_jump, 1);
+}
+
+// Runs the code on the host under `mxcsr`; returns MXCSR afterwards (at
+// the fault, if one was raised) and whether #XM was raised. On a fault
+// the image keeps its input values: nothing was stored.
+uint32_t RunOnHost(const NativeCode& native, uint32_t mxcsr, RegisterImage* image, bool* faulted) {
+  struct sigaction action = {}, old;
+  action.sa_sigaction = &OnSigfpe;
+  action.sa_flags = SA_SIGINFO;
+  sigaction(SIGFPE, &action, &old);
+  const uint32_t saved = _mm_getcsr();
+  uint32_t after;
+  *faulted = sigsetjmp(g_fault_jump, 1) != 0;
+  if (!*faulted) {
+    _mm_setcsr(mxcsr);
+    native.Run(image);
+    after = _mm_getcsr();
+  } else {
+    after = g_fault_mxcsr;
+  }
+  _mm_setcsr(saved);
+  sigaction(SIGFPE, &old, nullptr);
+  return after;
+}
+
+}  // namespace
+
+uint32_t MaskedMxcsr(int mode) {
+  return 0x1f80 | ((mode & 3) << 13) | ((mode & 4) ? 0x40 : 0) | ((mode & 8) ? 0x8000 : 0);
+}
+
+// SDM vol. 1 4.9.1.6: an inexact result together with an unmasked overflow
+// or underflow sets PE as well as OE or UE. The Zen 4 this was written on
+// sets OE or UE alone, so when the host faults for one of them (and for no
+// pre-computation exception), PE is what a run with every exception masked
+// (and FTZ off if underflow was unmasked, as FTZ then does not apply) says.
+uint32_t SseDifferential::SdmPrecisionFlag(const SseRun& run, uint32_t at_fault) {
+  constexpr uint32_t kPre = 0x07, kOverUnder = 0x18, kPrecision = 0x20;
+  const uint32_t unmasked = at_fault & ~(run.mxcsr >> 7) & 0x3f;
+  if ((unmasked & kPre) || !(unmasked & kOverUnder)) return 0;
+  uint32_t masked = run.mxcsr | 0x1f80;
+  if (!(run.mxcsr & 0x800)) masked &= ~0x8000u;
+  RegisterImage image = run.regs;
+  image.rsi = reinterpret_cast<uint64_t>(host_mem_.data()) + kMemOffset;
+  bool faulted;
+  return RunOnHost(native_, masked, &image, &faulted) & kPrecision;
+}
+
+SseDifferential::SseDifferential(const std::vector<uint8_t>& bytes)
+    : bytes_(bytes), native_(bytes), host_mem_(4096) {}
+
+bool SseDifferential::Matches(const SseRun& run, const std::string& what) {
+  RegisterImage host = run.regs;
+  host.rsi = reinterpret_cast<uint64_t>(host_mem_.data()) + kMemOffset;
+  std::memcpy(host_mem_.data() + kMemOffset, run.mem, SseRun::kMemBytes);
+  bool host_faulted;
+  uint32_t host_mxcsr = RunOnHost(native_, run.mxcsr, &host, &host_faulted);
+  if (host_faulted) host_mxcsr |= SdmPrecisionFlag(run, host_mxcsr);
+
+  CpuState& s = machine_.state();
+  s.sse.mxcsr = run.mxcsr;
+  std::memcpy(s.sse.xmm, run.regs.xmm, sizeof(run.regs.xmm));
+  s.gpr[kRax] = run.regs.rax;
+  s.gpr[kRcx] = run.regs.rcx;
+  s.gpr[kRdx] = run.regs.rdx;
+  s.gpr[kRdi] = run.regs.rdi;
+  s.gpr[kRsi] = LongModeMachine::kData + kMemOffset;
+  s.rflags = run.regs.rflags;
+  machine_.memory().CopyIn(LongModeMachine::kData + kMemOffset, run.mem, SseRun::kMemBytes);
+  LongModeMachine::Outcome out = machine_.Run(bytes_);
+  EXPECT_EQ(out.vector, host_faulted ? kSimdError : -1) << what;
+  for (int r = 0; r < 4; ++r) {
+    EXPECT_EQ(0, std::memcmp(s.sse.xmm[r], host.xmm[r], 16)) << "xmm" << r << ", " << what;
+  }
+  EXPECT_EQ(s.gpr[kRax], host.rax) << what;
+  EXPECT_EQ(s.gpr[kRcx], host.rcx) << what;
+  EXPECT_EQ(s.gpr[kRdx], host.rdx) << what;
+  EXPECT_EQ(s.gpr[kRdi], host.rdi) << what;
+  EXPECT_EQ(s.rflags & kArithFlags, host.rflags & kArithFlags) << what;
+  EXPECT_EQ(s.sse.mxcsr, host_mxcsr) << what;
+  uint8_t mem[SseRun::kMemBytes];
+  machine_.memory().CopyOut(LongModeMachine::kData + kMemOffset, mem, SseRun::kMemBytes);
+  EXPECT_EQ(0, std::memcmp(mem, host_mem_.data() + kMemOffset, SseRun::kMemBytes)) << what;
+  return !::testing::Test::HasFailure();
+}
+
+}  // namespace x64sim::testing
