@@ -1,4 +1,4 @@
-// Architectural bits of CR0, CR3, CR4 and EFER (SDM vol. 3A 2.5 and 2.2.1),
+// Architectural bits of CR0, CR3, CR4, EFER and XCR0 (SDM vol. 3A 2.5, 2.2.1; vol. 1 13.3),
 // defined once for the CPU and the MMU.
 #ifndef X64SIM_CPU_CONTROL_BITS_H_
 #define X64SIM_CPU_CONTROL_BITS_H_
@@ -43,6 +43,11 @@ inline constexpr uint64_t kEferSCE = 1ull << 0;
 inline constexpr uint64_t kEferLME = 1ull << 8;
 inline constexpr uint64_t kEferLMA = 1ull << 10;
 inline constexpr uint64_t kEferNXE = 1ull << 11;
+
+// XCR0's state components (SDM vol. 1 13.3); x64sim has x87 and SSE.
+inline constexpr uint64_t kXcr0X87 = 1ull << 0;
+inline constexpr uint64_t kXcr0Sse = 1ull << 1;
+inline constexpr uint64_t kXcr0Supported = kXcr0X87 | kXcr0Sse;
 
 }  // namespace x64sim
 

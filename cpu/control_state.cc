@@ -4,23 +4,24 @@
 
 namespace x64sim {
 
+CpuMode Cpu::ModeOfState() const {
+  if (!(state.cr0 & kCr0PE)) return CpuMode::kReal;
+  if (state.efer & kEferLMA) return state.seg[kCs].long_mode() ? CpuMode::kLong64 : CpuMode::kCompat32;
+  return CpuMode::kProtected32;
+}
+
+// SDM vol. 1 3.3.7: in 64-bit mode only FS and GS have bases.
+uint64_t Cpu::BaseOfSegment(SegReg r) const {
+  const bool flat = state.mode == CpuMode::kLong64 && r != kFs && r != kGs;
+  return flat ? 0 : state.seg[r].base;
+}
+
 void Cpu::UpdateMode() {
   const CpuMode old_mode = state.mode;
   const uint64_t old_cs_base = seg_base_[kCs];
-  CpuMode mode;
-  if (!(state.cr0 & kCr0PE)) {
-    mode = CpuMode::kReal;
-  } else if (state.efer & kEferLMA) {
-    mode = state.seg[kCs].long_mode() ? CpuMode::kLong64 : CpuMode::kCompat32;
-  } else {
-    mode = CpuMode::kProtected32;
-  }
+  const CpuMode mode = ModeOfState();
   state.mode = mode;
-  // SDM vol. 1 3.3.7: in 64-bit mode only FS and GS have bases.
-  for (int r = 0; r < 6; ++r) {
-    bool flat = mode == CpuMode::kLong64 && r != kFs && r != kGs;
-    seg_base_[r] = flat ? 0 : state.seg[r].base;
-  }
+  for (SegReg r : {kEs, kCs, kSs, kDs, kFs, kGs}) seg_base_[r] = BaseOfSegment(r);
   // Decoding depends on the mode, fetching on CS's base; FS/GS bases (SWAPGS,
   // WRFSBASE) and data segments change neither.
   if (mode != old_mode || seg_base_[kCs] != old_cs_base) InvalidateLinks();

@@ -361,6 +361,9 @@ class Cpu : public TranslationListener {
   void LoadSegmentCache(SegReg reg, const Segment& s);  // recomputes bases and mode
   void SetRflags(uint64_t v);                           // keeps the SMAP fast path honest
   void UpdateMode();
+  // What UpdateMode derives from the control registers and segment caches.
+  CpuMode ModeOfState() const;
+  uint64_t BaseOfSegment(SegReg r) const;  // in state.mode
 
   // Fixed counter 0 (instructions retired at the enabled privilege levels).
   uint64_t ReadFixedCounter0() const;
@@ -482,6 +485,8 @@ class Cpu : public TranslationListener {
   const Block* FetchBlock(std::unique_ptr<Block>* uncached);
   // Decodes into `block` (whose key says the mode) from `phys`.
   bool DecodeBlock(uint64_t linear, uint64_t phys, Block* block, bool* cacheable);
+  // Why a loaded state could not have been reached, or "" (cpu_checkpoint.cc).
+  std::string ImpossibleState() const;
   void DeliverPendingException();
   bool DeliverInterrupt(uint8_t vector, bool has_error_code, uint32_t error_code,
                         bool software, uint64_t return_rip);

@@ -6,11 +6,38 @@
 
 #include "absl/strings/str_format.h"
 #include "cpu/cpu.h"
+#include "cpu/fx_area.h"
+#include "mmu/paging_bits.h"
 
 namespace x64sim {
 
 // A new CpuState field needs a line in CpuState::Serialize (cpu/state.h).
 static_assert(sizeof(CpuState) == 912, "CpuState changed: update its Serialize, then this size");
+
+// A loaded state no instruction sequence reaches is refused, so that the
+// core never runs from one (nor hands the host an MXCSR it faults on).
+std::string Cpu::ImpossibleState() const {
+  const CpuState& s = state;
+  constexpr uint64_t kReservedFlags = (1u << 3) | (1u << 5) | (1u << 15) | ~uint64_t{0x3fffff};
+  if (!(s.rflags & kFlagsFixed1) || (s.rflags & kReservedFlags)) return "RFLAGS has a reserved bit wrong";
+  if ((s.cr0 & kCr0PG) && !(s.cr0 & kCr0PE)) return "CR0.PG without CR0.PE";
+  if (((s.efer & kEferLMA) != 0) != ((s.efer & kEferLME) && (s.cr0 & kCr0PG))) {
+    return "EFER.LMA does not follow EFER.LME and CR0.PG";
+  }
+  if (s.mode != ModeOfState()) return "the CPU mode does not follow CR0, EFER and CS";
+  for (SegReg r : {kEs, kCs, kSs, kDs, kFs, kGs}) {
+    if (seg_base_[r] != BaseOfSegment(r)) return "a segment base does not follow its segment";
+  }
+  if (s.mode != CpuMode::kReal && (s.seg[kCs].selector & 3) != s.cpl) return "CPL is not CS.RPL";
+  if (privilege_ != (s.cpl == 3 ? 1 : 0)) return "the fast path's privilege is not the CPL's";
+  if (s.mode == CpuMode::kLong64 ? !paging::IsCanonical(s.rip) : (s.rip >> 32) != 0) {
+    return "RIP out of range for the mode";
+  }
+  if (s.sse.mxcsr & ~kMxcsrMask) return "MXCSR has a reserved bit set";
+  if (!(s.xcr0 & kXcr0X87) || (s.xcr0 & ~kXcr0Supported)) return "XCR0 holds an unsupported component";
+  if (generation_ == 0) return "inconsistent link generation";
+  return "";
+}
 
 void Cpu::SerializeArchitecture(StateArchive& ar, bool model_state_follows) {
   uint64_t clock = cycles();
@@ -38,7 +65,10 @@ void Cpu::SerializeArchitecture(StateArchive& ar, bool model_state_follows) {
     }
   }
   if (!ar.loading() || !ar.ok()) return;
-  ar.Check(generation_ > 0, "inconsistent link generation");
+  if (const std::string why = ImpossibleState(); !why.empty()) {
+    ar.Fail(why);
+    return;
+  }
   SetPrivilege(privilege_);
   timing_on_ = timed && model_ != nullptr;
   if (timing_on_ && !model_state_follows) {

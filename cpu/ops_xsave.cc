@@ -13,8 +13,6 @@
 namespace x64sim {
 namespace {
 
-constexpr uint64_t kX87 = 1, kSse = 2;
-constexpr uint64_t kSupportedXcr0 = kX87 | kSse;
 constexpr int kHeader = 512;      // XSTATE_BV, then XCOMP_BV, then 48 reserved bytes
 constexpr int kAreaBytes = 576;   // legacy region and header: all the components here need
 
@@ -56,8 +54,8 @@ Flow Xsave(Cpu& cpu, const DecodedInsn& in) {
   // whole area writable before any of it changes.
   if (!cpu.ReadBytes(linear, area, kAreaBytes)) return Flow::kFault;
   const SseState& s = cpu.state.sse;
-  if (rfbm & kX87) StoreX87Part(s, area);
-  if (rfbm & kSse) {
+  if (rfbm & kXcr0X87) StoreX87Part(s, area);
+  if (rfbm & kXcr0Sse) {
     StoreMxcsrPart(s, area);
     StoreXmmPart(s, area, XmmCount(cpu));
   }
@@ -89,18 +87,18 @@ Flow Xrstor(Cpu& cpu, const DecodedInsn& in) {
   for (int i = 1; i < 8; ++i) reserved_set |= header[i] != 0;
   if (reserved_set || (xstate_bv & ~cpu.state.xcr0)) return cpu.Fault(kGeneralProtection, 0);
   const uint64_t rfbm = RequestedFeatures(cpu);
-  if ((rfbm & kSse) && (MxcsrIn(area) & ~kMxcsrMask)) return cpu.Fault(kGeneralProtection, 0);
+  if ((rfbm & kXcr0Sse) && (MxcsrIn(area) & ~kMxcsrMask)) return cpu.Fault(kGeneralProtection, 0);
   SseState& s = cpu.state.sse;
-  if (rfbm & kX87) {
-    if (xstate_bv & kX87) {
+  if (rfbm & kXcr0X87) {
+    if (xstate_bv & kXcr0X87) {
       LoadX87Part(s, area);
     } else {
       InitX87(s);
     }
   }
-  if (rfbm & kSse) {
+  if (rfbm & kXcr0Sse) {
     s.mxcsr = MxcsrIn(area);
-    if (xstate_bv & kSse) {
+    if (xstate_bv & kXcr0Sse) {
       LoadXmmPart(s, area, XmmCount(cpu));
     } else {
       std::memset(s.xmm, 0, 16 * XmmCount(cpu));
@@ -123,8 +121,8 @@ Flow Xgetbv(Cpu& cpu, const DecodedInsn& in) {
 Flow Xsetbv(Cpu& cpu, const DecodedInsn& in) {
   if (!(cpu.state.cr4 & kCr4OSXSAVE)) return cpu.FaultNoCode(kInvalidOpcode);
   const uint64_t v = (cpu.state.gpr[kRdx] << 32) | static_cast<uint32_t>(cpu.state.gpr[kRax]);
-  if (cpu.state.cpl != 0 || static_cast<uint32_t>(cpu.state.gpr[kRcx]) != 0 || !(v & kX87) ||
-      (v & ~kSupportedXcr0)) {
+  if (cpu.state.cpl != 0 || static_cast<uint32_t>(cpu.state.gpr[kRcx]) != 0 || !(v & kXcr0X87) ||
+      (v & ~kXcr0Supported)) {
     return cpu.Fault(kGeneralProtection, 0);
   }
   cpu.state.xcr0 = v;
