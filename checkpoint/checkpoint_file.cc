@@ -39,14 +39,35 @@ bool TakeBytes(std::string_view& in, uint64_t n, std::string_view* bytes) {
 
 }  // namespace
 
-std::string EncodeCheckpoint(const CheckpointContents& contents) {
+std::string EncodeSections(const CheckpointSections& sections) {
   std::string payload;
-  for (const auto& [name, bytes] : contents.sections) {
+  for (const auto& [name, bytes] : sections) {
     Put<uint32_t>(payload, static_cast<uint32_t>(name.size()));
     payload += name;
     Put<uint64_t>(payload, bytes.size());
     payload += bytes;
   }
+  return payload;
+}
+
+absl::StatusOr<CheckpointSections> DecodeSections(std::string_view payload) {
+  CheckpointSections sections;
+  while (!payload.empty()) {
+    uint32_t name_size = 0;
+    std::string_view name;
+    uint64_t bytes_size = 0;
+    std::string_view bytes;
+    if (!Take(payload, &name_size) || !TakeBytes(payload, name_size, &name) ||
+        !Take(payload, &bytes_size) || !TakeBytes(payload, bytes_size, &bytes)) {
+      return absl::DataLossError("a state section is truncated");
+    }
+    sections.emplace_back(std::string(name), std::string(bytes));
+  }
+  return sections;
+}
+
+std::string EncodeCheckpoint(const CheckpointContents& contents) {
+  const std::string payload = EncodeSections(contents.sections);
   std::string compressed(ZSTD_compressBound(payload.size()), '\0');
   ZSTD_CCtx* ctx = ZSTD_createCCtx();
   ZSTD_CCtx_setParameter(ctx, ZSTD_c_compressionLevel, kCompressionLevel);
@@ -101,18 +122,9 @@ absl::StatusOr<CheckpointContents> DecodeCheckpoint(std::string_view in) {
     return absl::DataLossError(absl::StrFormat("the compressed state is corrupt (zstd: %s)",
                                                ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short"));
   }
-  std::string_view rest = payload;
-  while (!rest.empty()) {
-    uint32_t name_size = 0;
-    std::string_view name;
-    uint64_t bytes_size = 0;
-    std::string_view bytes;
-    if (!Take(rest, &name_size) || !TakeBytes(rest, name_size, &name) || !Take(rest, &bytes_size) ||
-        !TakeBytes(rest, bytes_size, &bytes)) {
-      return absl::DataLossError("a state section is truncated");
-    }
-    contents.sections.emplace_back(std::string(name), std::string(bytes));
-  }
+  absl::StatusOr<CheckpointSections> sections = DecodeSections(payload);
+  if (!sections.ok()) return sections.status();
+  contents.sections = *std::move(sections);
   return contents;
 }
 

@@ -30,10 +30,18 @@ struct CheckpointContents {
   std::vector<std::pair<std::string, std::string>> sections;
 };
 
+
+
+using CheckpointSections = std::vector<std::pair<std::string, std::string>>;
+
 std::string EncodeCheckpoint(const CheckpointContents& contents);
 
 // Errors say what is wrong with the bytes; the caller names the file.
 absl::StatusOr<CheckpointContents> DecodeCheckpoint(std::string_view bytes);
+
+// The payload before compression: the sections one after another.
+std::string EncodeSections(const CheckpointSections& sections);
+absl::StatusOr<CheckpointSections> DecodeSections(std::string_view payload);
 
 }  // namespace x64sim
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "checkpoint/checkpoint_file.h"
 #include "checkpoint/state_archive.h"
 #include "cpu/cpu.h"
 #include "mmu/mmu.h"
@@ -99,7 +100,7 @@ class Machine {
 
   // Checkpoints (sim/machine_checkpoint.cc, docs/checkpoints.md): the whole
   // machine as named sections, taken between two blocks (Cpu::set_boundary_hook).
-  using StateSections = std::vector<std::pair<std::string, std::string>>;
+  using StateSections = CheckpointSections;
   StateSections SaveState();
   // Loads sections into this machine, freshly built with the checkpoint's
   // RAM size and nothing run. With `warm` (this machine has the timing

@@ -11,7 +11,7 @@
 # With --smoke the last line is "fuzz: N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
-targets=(executor_fuzzer differential_fuzzer kernel_fuzzer loader_fuzzer uarch_fuzzer trace_fuzzer)
+targets=(executor_fuzzer differential_fuzzer kernel_fuzzer loader_fuzzer uarch_fuzzer trace_fuzzer checkpoint_fuzzer)
 
 usage() {
   echo "usage: tools/fuzz.sh TARGET SECONDS | tools/fuzz.sh --smoke SECONDS" >&2
