@@ -75,10 +75,14 @@ class StateArchive {
   // requires the saved size to be the current one.
   template <typename T>
   void FixedSize(std::vector<T>& v, std::string_view what) {
-    uint64_t n = v.size();
+    FixedArray(v.data(), v.size(), what);
+  }
+  template <typename T>
+  void FixedArray(T* items, size_t size, std::string_view what) {
+    uint64_t n = size;
     One(n);
-    if (!Check(n == v.size(), std::string(what) + ": saved with a different size")) return;
-    for (T& item : v) One(item);
+    if (!Check(n == size, std::string(what) + ": saved with a different size")) return;
+    for (size_t i = 0; i < size; ++i) One(items[i]);
   }
 
   // A vector of any size, at most `max_size` elements when loading.

@@ -7,8 +7,8 @@ namespace x64sim {
 CacheLevel::CacheLevel(const CacheGeometry& g)
     : ways_(g.ways),
       set_mask_(static_cast<uint64_t>(g.size_bytes / (g.line_bytes * g.ways)) - 1),
-      tags_(static_cast<size_t>(g.size_bytes / g.line_bytes), 0),
-      stamps_(tags_.size(), 0) {}
+      tags_(static_cast<size_t>(g.size_bytes / g.line_bytes)),
+      stamps_(tags_.size()) {}
 
 bool CacheLevel::Access(uint64_t line) {
   // Sets that are not a power of two (some L3 slices) fold by modulo.

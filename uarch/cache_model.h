@@ -6,9 +6,9 @@
 #define X64SIM_UARCH_CACHE_MODEL_H_
 
 #include <cstdint>
-#include <vector>
 
 #include "checkpoint/state_archive.h"
+#include "uarch/zeroed_table.h"
 #include "uarch/description.h"
 
 namespace x64sim {
@@ -26,16 +26,16 @@ class CacheLevel {
 
   void Serialize(StateArchive& ar) {
     ar(hits, misses, clock_);
-    ar.FixedSize(tags_, "cache tags");
-    ar.FixedSize(stamps_, "cache stamps");
+    tags_.Serialize(ar, "cache tags");
+    stamps_.Serialize(ar, "cache stamps");
   }
 
  private:
   int ways_;
   uint64_t set_mask_;
   uint64_t clock_ = 0;
-  std::vector<uint64_t> tags_;   // line number + 1; 0 = empty
-  std::vector<uint64_t> stamps_;  // last use, for LRU
+  ZeroedTable<uint64_t> tags_;    // line number + 1; 0 = empty
+  ZeroedTable<uint64_t> stamps_;  // last use, for LRU
 };
 
 class CacheHierarchy {
