@@ -14,6 +14,7 @@ BinderTable::BinderTable() {
   RegisterSseOps(*this);
   RegisterSseFloatOps(*this);
   RegisterSseConvertOps(*this);
+  RegisterSsse3Ops(*this);
   RegisterBitManipulationOps(*this);
   RegisterX87ControlOps(*this);
   RegisterTransferOps(*this);

@@ -49,6 +49,7 @@ void RegisterSystemOps(BinderTable& t);
 void RegisterSseOps(BinderTable& t);
 void RegisterSseFloatOps(BinderTable& t);
 void RegisterSseConvertOps(BinderTable& t);
+void RegisterSsse3Ops(BinderTable& t);
 void RegisterBitManipulationOps(BinderTable& t);
 void RegisterX87ControlOps(BinderTable& t);
 void RegisterTransferOps(BinderTable& t);

@@ -222,19 +222,6 @@ bool BindWithImm(const ZydisInsn& z, DecodedInsn& out) {
   return true;
 }
 
-template <typename Lane>
-struct Lanes {
-  static constexpr int kCount = 16 / sizeof(Lane);
-  Lane v[kCount];
-  explicit Lanes(__m128i x) { std::memcpy(v, &x, 16); }
-  Lanes() = default;
-  __m128i Pack() const {
-    __m128i x;
-    std::memcpy(&x, v, 16);
-    return x;
-  }
-};
-
 // SDM vol. 2B PSHUFD: dword i of the result is source dword imm[2i+1:2i].
 __m128i ShuffleD(__m128i, __m128i src, uint8_t imm) {
   Lanes<uint32_t> s(src), r;

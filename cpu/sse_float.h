@@ -73,11 +73,11 @@ inline bool CommitFlags(Cpu& cpu, uint32_t flags) {
   return false;
 }
 
-// Source kinds: an XMM register, or memory of 4, 8 or 16 bytes.
-enum class Src : uint8_t { kReg, kM32, kM64, kM128 };
+// Source kinds: an XMM register, or memory of 2, 4, 8 or 16 bytes.
+enum class Src : uint8_t { kReg, kM16, kM32, kM64, kM128 };
 
 constexpr Src MemSrc(int bits) {
-  return bits == 32 ? Src::kM32 : bits == 64 ? Src::kM64 : Src::kM128;
+  return bits == 16 ? Src::kM16 : bits == 32 ? Src::kM32 : bits == 64 ? Src::kM64 : Src::kM128;
 }
 
 // Reads an XMM source (in.reg2) or its memory operand into the low bytes of
@@ -87,6 +87,12 @@ inline bool ReadSource(Cpu& cpu, const DecodedInsn& in, Src kind, __m128i* v) {
     case Src::kReg:
       *v = LoadXmm(cpu, in.reg2);
       return true;
+    case Src::kM16: {
+      uint16_t x;
+      if (!cpu.Read<uint16_t>(cpu.Linear(in), &x)) return false;
+      *v = _mm_cvtsi32_si128(x);
+      return true;
+    }
     case Src::kM32: {
       uint32_t x;
       if (!cpu.Read<uint32_t>(cpu.Linear(in), &x)) return false;

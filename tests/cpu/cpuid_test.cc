@@ -79,7 +79,7 @@ constexpr Feature kFeatures[] = {
     {"PCLMULQDQ", 1, 'c', 1, false},
     {"MONITOR", 1, 'c', 3, false},
     {"VMX", 1, 'c', 5, false},
-    {"SSSE3", 1, 'c', 9, false},
+    {"SSSE3 (XMM forms; no MMX)", 1, 'c', 9, true},
     {"FMA", 1, 'c', 12, false},
     {"CMPXCHG16B", 1, 'c', 13, true},
     {"PCID", 1, 'c', 17, true},
