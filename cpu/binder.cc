@@ -15,6 +15,7 @@ BinderTable::BinderTable() {
   RegisterSseFloatOps(*this);
   RegisterSseConvertOps(*this);
   RegisterSsse3Ops(*this);
+  RegisterSse41Ops(*this);
   RegisterBitManipulationOps(*this);
   RegisterX87ControlOps(*this);
   RegisterTransferOps(*this);

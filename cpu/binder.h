@@ -50,6 +50,7 @@ void RegisterSseOps(BinderTable& t);
 void RegisterSseFloatOps(BinderTable& t);
 void RegisterSseConvertOps(BinderTable& t);
 void RegisterSsse3Ops(BinderTable& t);
+void RegisterSse41Ops(BinderTable& t);
 void RegisterBitManipulationOps(BinderTable& t);
 void RegisterX87ControlOps(BinderTable& t);
 void RegisterTransferOps(BinderTable& t);

@@ -824,11 +824,12 @@ void RegisterSseOps(BinderTable& t) {
       {ZYDIS_MNEMONIC_MOVMSKPD, &BindExtractMask<&QwordSignMask>},
       {ZYDIS_MNEMONIC_PEXTRW, &BindExtract<uint16_t>},
       {ZYDIS_MNEMONIC_PINSRW, &BindInsert<uint16_t>},
-      // SSE4.1 element moves (the set is not complete: CPUID does not
-      // advertise it) and SSE3's moves (its arithmetic is ops_sse_float.cc's).
+      // SSE4.1 element moves (the rest of SSE4.1 is ops_sse41.cc's) and
+      // SSE3's moves (its arithmetic is ops_sse_float.cc's).
       {ZYDIS_MNEMONIC_PEXTRB, &BindExtract<uint8_t>},
       {ZYDIS_MNEMONIC_PEXTRD, &BindExtract<uint32_t>},
       {ZYDIS_MNEMONIC_PEXTRQ, &BindExtract<uint64_t>},
+      {ZYDIS_MNEMONIC_EXTRACTPS, &BindExtract<uint32_t>},
       {ZYDIS_MNEMONIC_PINSRB, &BindInsert<uint8_t>},
       {ZYDIS_MNEMONIC_PINSRD, &BindInsert<uint32_t>},
       {ZYDIS_MNEMONIC_PINSRQ, &BindInsert<uint64_t>},

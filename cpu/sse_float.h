@@ -9,6 +9,9 @@
 
 #include <emmintrin.h>
 
+#include <array>
+#include <utility>
+
 #include "cpu/binder.h"
 #include "cpu/cpu.h"
 #include "cpu/sse_access.h"
@@ -163,6 +166,23 @@ Flow Arith(Cpu& cpu, const DecodedInsn& in) {
 template <HostOp Op, int kMemBits>
 Handler ArithHandler(Src kind) {
   return kind == Src::kReg ? &Arith<Op, Src::kReg> : &Arith<Op, MemSrc(kMemBits)>;
+}
+
+// A host instruction with an immediate, "insn imm, src, dst", as a
+// template on the immediate (it is part of the encoding).
+#define X64SIM_HOST_OP_IMM(name, insn)                                \
+  template <int kImm>                                                 \
+  struct name {                                                       \
+    static __m128i Run(__m128i a, __m128i b) {                        \
+      asm volatile(insn " %2, %1, %0" : "+x"(a) : "x"(b), "i"(kImm)); \
+      return a;                                                       \
+    }                                                                 \
+  };
+
+// The handlers of Op<0> ... Op<N-1>, indexed by the immediate.
+template <template <int> class Op, int kMemBits, int... kImm>
+std::array<Handler, sizeof...(kImm)> ImmHandlers(Src kind, std::integer_sequence<int, kImm...>) {
+  return {ArithHandler<&Op<kImm>::Run, kMemBits>(kind)...};
 }
 
 // "xmm, xmm/mN" with N = kMemBits (the memory operand's size: 32 or 64 for

@@ -83,7 +83,7 @@ constexpr Feature kFeatures[] = {
     {"FMA", 1, 'c', 12, false},
     {"CMPXCHG16B", 1, 'c', 13, true},
     {"PCID", 1, 'c', 17, true},
-    {"SSE4.1", 1, 'c', 19, false},
+    {"SSE4.1", 1, 'c', 19, true},
     {"SSE4.2", 1, 'c', 20, false},
     {"x2APIC", 1, 'c', 21, false},
     {"MOVBE", 1, 'c', 22, true},
