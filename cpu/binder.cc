@@ -16,6 +16,7 @@ BinderTable::BinderTable() {
   RegisterSseConvertOps(*this);
   RegisterSsse3Ops(*this);
   RegisterSse41Ops(*this);
+  RegisterSse42Ops(*this);
   RegisterBitManipulationOps(*this);
   RegisterX87ControlOps(*this);
   RegisterTransferOps(*this);

@@ -51,6 +51,7 @@ void RegisterSseFloatOps(BinderTable& t);
 void RegisterSseConvertOps(BinderTable& t);
 void RegisterSsse3Ops(BinderTable& t);
 void RegisterSse41Ops(BinderTable& t);
+void RegisterSse42Ops(BinderTable& t);
 void RegisterBitManipulationOps(BinderTable& t);
 void RegisterX87ControlOps(BinderTable& t);
 void RegisterTransferOps(BinderTable& t);

@@ -84,7 +84,7 @@ constexpr Feature kFeatures[] = {
     {"CMPXCHG16B", 1, 'c', 13, true},
     {"PCID", 1, 'c', 17, true},
     {"SSE4.1", 1, 'c', 19, true},
-    {"SSE4.2", 1, 'c', 20, false},
+    {"SSE4.2", 1, 'c', 20, true},
     {"x2APIC", 1, 'c', 21, false},
     {"MOVBE", 1, 'c', 22, true},
     {"POPCNT", 1, 'c', 23, true},

@@ -82,7 +82,8 @@ void FillIntegerValue(std::mt19937_64& rng, uint8_t* v) {
   }
 }
 
-int CompareIntegerForms(const std::vector<SseForm>& forms, int rounds) {
+int CompareIntegerForms(const std::vector<SseForm>& forms, int rounds,
+                        const std::function<void(std::mt19937_64&, SseRun&)>& adjust) {
   int runs = 0;
   for (size_t f = 0; f < forms.size(); ++f) {
     SseDifferential d(forms[f].bytes);
@@ -100,6 +101,7 @@ int CompareIntegerForms(const std::vector<SseForm>& forms, int rounds) {
       run.regs.rdx = rng();
       run.regs.rdi = rng();
       run.regs.rflags = 0x2 | (rng() & 0x8d5);
+      if (adjust) adjust(rng, run);
       if (!d.Matches(run, forms[f].text + " round " + std::to_string(round))) return runs;
       ++runs;
     }

@@ -4,6 +4,7 @@
 #define X64SIM_TESTS_CPU_SSE_DIFFERENTIAL_H_
 
 #include <cstdint>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -42,9 +43,11 @@ void FillIntegerValue(std::mt19937_64& rng, uint8_t* v);
 
 // Each form against the host `rounds` times: XMM0-3 and the memory from
 // FillIntegerValue (now and then xmm1 and the memory equal to xmm0), RAX
-// RCX RDX RDI and the arithmetic flags random, MXCSR at its reset value.
-// Stops at the first mismatch (a test failure); returns the runs compared.
-int CompareIntegerForms(const std::vector<SseForm>& forms, int rounds);
+// RCX RDX RDI and the arithmetic flags random, MXCSR at its reset value;
+// then `adjust`, if given, may change the run. Stops at the first mismatch
+// (a test failure); returns the runs compared.
+int CompareIntegerForms(const std::vector<SseForm>& forms, int rounds,
+                        const std::function<void(std::mt19937_64&, SseRun&)>& adjust = nullptr);
 
 class SseDifferential {
  public:
