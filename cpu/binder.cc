@@ -17,6 +17,7 @@ BinderTable::BinderTable() {
   RegisterSsse3Ops(*this);
   RegisterSse41Ops(*this);
   RegisterSse42Ops(*this);
+  RegisterAesOps(*this);
   RegisterBitManipulationOps(*this);
   RegisterX87ControlOps(*this);
   RegisterTransferOps(*this);

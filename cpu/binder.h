@@ -52,6 +52,7 @@ void RegisterSseConvertOps(BinderTable& t);
 void RegisterSsse3Ops(BinderTable& t);
 void RegisterSse41Ops(BinderTable& t);
 void RegisterSse42Ops(BinderTable& t);
+void RegisterAesOps(BinderTable& t);
 void RegisterBitManipulationOps(BinderTable& t);
 void RegisterX87ControlOps(BinderTable& t);
 void RegisterTransferOps(BinderTable& t);

@@ -76,7 +76,7 @@ constexpr Feature kFeatures[] = {
     {"HTT", 1, 'd', 28, false},
     // Leaf 1 ECX.
     {"SSE3 (all but FISTTP, an x87 instruction)", 1, 'c', 0, false},
-    {"PCLMULQDQ", 1, 'c', 1, false},
+    {"PCLMULQDQ", 1, 'c', 1, true},
     {"MONITOR", 1, 'c', 3, false},
     {"VMX", 1, 'c', 5, false},
     {"SSSE3 (XMM forms; no MMX)", 1, 'c', 9, true},
@@ -89,7 +89,7 @@ constexpr Feature kFeatures[] = {
     {"MOVBE", 1, 'c', 22, true},
     {"POPCNT", 1, 'c', 23, true},
     {"TSC-Deadline", 1, 'c', 24, false},
-    {"AESNI", 1, 'c', 25, false},
+    {"AESNI", 1, 'c', 25, true},
     {"XSAVE", 1, 'c', 26, true},
     {"OSXSAVE (CR4.OSXSAVE is clear here)", 1, 'c', 27, false},
     {"AVX", 1, 'c', 28, false},
