@@ -160,15 +160,16 @@ Flow BlendVariable(Cpu& cpu, const DecodedInsn& in) {
   return cpu.Next(in);
 }
 
-// "xmm, xmm/m128" with XMM0 implicit (Zydis may list it as a third operand).
+// "xmm, xmm/m128" (XMM0 is a hidden operand).
 template <typename Lane>
 bool BindBlendVariable(const ZydisInsn& z, DecodedInsn& out) {
-  const int visible = z.insn.operand_count_visible;
-  if (visible == 3 && !(IsReg(z.ops[2]) && z.ops[2].reg.value == ZYDIS_REGISTER_XMM0)) return false;
-  if (visible != 2 && visible != 3) return false;
   Src kind;
-  if (!BindXmm(z.ops[0], &out.reg) || !BindXmmSource<128>(z, z.ops[1], out, &kind)) return false;
-  out.handler = kind == Src::kReg ? &BlendVariable<Lane, Src::kReg> : &BlendVariable<Lane, Src::kM128>;
+  if (z.insn.operand_count_visible != 2 || !BindXmm(z.ops[0], &out.reg) ||
+      !BindXmmSource<128>(z, z.ops[1], out, &kind)) {
+    return false;
+  }
+  out.handler =
+      kind == Src::kReg ? &BlendVariable<Lane, Src::kReg> : &BlendVariable<Lane, Src::kM128>;
   return true;
 }
 
@@ -266,8 +267,8 @@ bool BindRound(const ZydisInsn& z, DecodedInsn& out) {
       !BindXmmSource<kMemBits>(z, z.ops[1], out, &kind)) {
     return false;
   }
-  out.handler = ImmHandlers<Op, kMemBits>(kind, std::make_integer_sequence<int, 16>())
-      [z.ops[2].imm.value.u & 15];
+  out.handler = ImmHandlers<Op, kMemBits>(
+      kind, std::make_integer_sequence<int, 16>())[z.ops[2].imm.value.u & 15];
   return true;
 }
 

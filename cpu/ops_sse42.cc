@@ -161,7 +161,8 @@ StringCompare CompareStrings(__m128i first, __m128i second, uint8_t imm, int la,
     case 1: r ^= (1u << n) - 1; break;
     case 3: r ^= (1u << lb) - 1; break;
   }
-  const uint64_t flags = (r ? kCF : 0) | (lb < n ? kZF : 0) | (la < n ? kSF : 0) | ((r & 1) ? kOF : 0);
+  const uint64_t flags =
+      (r ? kCF : 0) | (lb < n ? kZF : 0) | (la < n ? kSF : 0) | ((r & 1) ? kOF : 0);
   return {r, n, flags};
 }
 
@@ -197,10 +198,11 @@ Flow StringCompareOp(Cpu& cpu, const DecodedInsn& in) {
   }
   const StringCompare c = CompareStrings(LoadXmm(cpu, in.reg), second, imm, la, lb);
   if constexpr (kMask) {
-    StoreXmm(cpu, 0, (imm & 0x40) ? (c.n == 8 ? Expand<uint16_t>(c.result) : Expand<uint8_t>(c.result))
-                                  : _mm_cvtsi32_si128(static_cast<int>(c.result)));
+    StoreXmm(cpu, 0,
+             (imm & 0x40) ? (c.n == 8 ? Expand<uint16_t>(c.result) : Expand<uint8_t>(c.result))
+                          : _mm_cvtsi32_si128(static_cast<int>(c.result)));
   } else {
-    const int index = c.result == 0         ? c.n
+    const int index = c.result == 0  ? c.n
                       : (imm & 0x40) ? 31 - std::countl_zero(c.result)
                                      : std::countr_zero(c.result);
     cpu.SetReg<uint32_t>(8 * kRcx, static_cast<uint32_t>(index));

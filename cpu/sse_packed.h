@@ -1,6 +1,6 @@
 // Packed integer instructions written lane by lane from the SDM (SSSE3,
-// SSE4.1, SSE4.2): "xmm = Op(xmm, xmm/mN[, imm8])". Shared by
-// ops_ssse3.cc, ops_sse41.cc and ops_sse42.cc.
+// SSE4.1, SSE4.2, AES-NI, PCLMULQDQ): "xmm = Op(xmm, xmm/mN[, imm8])".
+// Shared by ops_ssse3.cc, ops_sse41.cc, ops_sse42.cc and ops_aes.cc.
 #ifndef X64SIM_CPU_SSE_PACKED_H_
 #define X64SIM_CPU_SSE_PACKED_H_
 
@@ -52,7 +52,8 @@ bool BindPacked(const ZydisInsn& z, DecodedInsn& out) {
 // Signed saturation to the range of Narrow.
 template <typename Narrow>
 Narrow SaturateSigned(int64_t x) {
-  constexpr int64_t lo = std::numeric_limits<Narrow>::min(), hi = std::numeric_limits<Narrow>::max();
+  constexpr int64_t lo = std::numeric_limits<Narrow>::min(),
+                    hi = std::numeric_limits<Narrow>::max();
   return static_cast<Narrow>(x < lo ? lo : x > hi ? hi : x);
 }
 

@@ -61,17 +61,23 @@ TEST(AesChecksTest, Fips197Aes128) {
   const uint8_t rcon[10] = {0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80, 0x1b, 0x36};
   for (int round = 0; round < 10; ++round) {
     const std::vector<uint8_t> step = {
-        0x66, 0x0f, 0x3a, 0xdf, 0xd1, rcon[round],  // aeskeygenassist xmm2, xmm1, rcon
-        0x66, 0x0f, 0x70, 0xd2, 0xff,               // pshufd xmm2, xmm2, 0xff
-        0x66, 0x0f, 0x6f, 0xd9,                     // movdqa xmm3, xmm1
-        0x66, 0x0f, 0x73, 0xfb, 0x04,               // pslldq xmm3, 4
-        0x66, 0x0f, 0xef, 0xcb,                     // pxor xmm1, xmm3
-        0x66, 0x0f, 0x73, 0xfb, 0x04,               // pslldq xmm3, 4
-        0x66, 0x0f, 0xef, 0xcb,                     // pxor xmm1, xmm3
-        0x66, 0x0f, 0x73, 0xfb, 0x04,               // pslldq xmm3, 4
-        0x66, 0x0f, 0xef, 0xcb,                     // pxor xmm1, xmm3
-        0x66, 0x0f, 0xef, 0xca,                     // pxor xmm1, xmm2
-        0x66, 0x0f, 0x38, static_cast<uint8_t>(round == 9 ? 0xdd : 0xdc), 0xc1,  // aesenc(last) xmm0, xmm1
+        0x66, 0x0f,        0x3a, 0xdf,
+        0xd1, rcon[round],  // aeskeygenassist xmm2, xmm1, rcon
+        0x66, 0x0f,        0x70, 0xd2,
+        0xff,                           // pshufd xmm2, xmm2, 0xff
+        0x66, 0x0f,        0x6f, 0xd9,  // movdqa xmm3, xmm1
+        0x66, 0x0f,        0x73, 0xfb,
+        0x04,                           // pslldq xmm3, 4
+        0x66, 0x0f,        0xef, 0xcb,  // pxor xmm1, xmm3
+        0x66, 0x0f,        0x73, 0xfb,
+        0x04,                           // pslldq xmm3, 4
+        0x66, 0x0f,        0xef, 0xcb,  // pxor xmm1, xmm3
+        0x66, 0x0f,        0x73, 0xfb,
+        0x04,                           // pslldq xmm3, 4
+        0x66, 0x0f,        0xef, 0xcb,  // pxor xmm1, xmm3
+        0x66, 0x0f,        0xef, 0xca,  // pxor xmm1, xmm2
+        0x66, 0x0f,        0x38, static_cast<uint8_t>(round == 9 ? 0xdd : 0xdc),
+        0xc1,  // aesenc(last) xmm0, xmm1
     };
     code.insert(code.end(), step.begin(), step.end());
   }
@@ -79,8 +85,9 @@ TEST(AesChecksTest, Fips197Aes128) {
   EXPECT_EQ(0, std::memcmp(s.sse.xmm[0], cipher, 16));
 }
 
-const std::vector<uint8_t> kAesencMem = {0x66, 0x0f, 0x38, 0xdc, 0x06};           // aesenc xmm0, [rsi]
-const std::vector<uint8_t> kPclmulMem = {0x66, 0x0f, 0x3a, 0x44, 0x06, 0x11};     // pclmulqdq xmm0, [rsi], 0x11
+const std::vector<uint8_t> kAesencMem = {0x66, 0x0f, 0x38, 0xdc, 0x06};  // aesenc xmm0, [rsi]
+const std::vector<uint8_t> kPclmulMem = {0x66, 0x0f, 0x3a,
+                                         0x44, 0x06, 0x11};  // pclmulqdq xmm0, [rsi], 0x11
 
 // 16-byte memory operands must be aligned (SDM vol. 2A 2.4, exception type
 // 4); CR0.TS is #NM, CR0.EM or CR4.OSFXSR=0 #UD.

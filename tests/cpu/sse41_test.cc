@@ -24,17 +24,18 @@ std::vector<SseForm> Sse41Forms() {
     const char* name;
     uint8_t opcode;
   } k0f38[] = {
-      {"pblendvb", 0x10},  {"blendvps", 0x14},  {"blendvpd", 0x15},   {"ptest", 0x17},
-      {"pmovsxbw", 0x20},  {"pmovsxbd", 0x21},  {"pmovsxbq", 0x22},   {"pmovsxwd", 0x23},
-      {"pmovsxwq", 0x24},  {"pmovsxdq", 0x25},  {"pmuldq", 0x28},     {"pcmpeqq", 0x29},
-      {"packusdw", 0x2b},  {"pmovzxbw", 0x30},  {"pmovzxbd", 0x31},   {"pmovzxbq", 0x32},
-      {"pmovzxwd", 0x33},  {"pmovzxwq", 0x34},  {"pmovzxdq", 0x35},   {"pminsb", 0x38},
-      {"pminsd", 0x39},    {"pminuw", 0x3a},    {"pminud", 0x3b},     {"pmaxsb", 0x3c},
-      {"pmaxsd", 0x3d},    {"pmaxuw", 0x3e},    {"pmaxud", 0x3f},     {"pmulld", 0x40},
+      {"pblendvb", 0x10},   {"blendvps", 0x14}, {"blendvpd", 0x15}, {"ptest", 0x17},
+      {"pmovsxbw", 0x20},   {"pmovsxbd", 0x21}, {"pmovsxbq", 0x22}, {"pmovsxwd", 0x23},
+      {"pmovsxwq", 0x24},   {"pmovsxdq", 0x25}, {"pmuldq", 0x28},   {"pcmpeqq", 0x29},
+      {"packusdw", 0x2b},   {"pmovzxbw", 0x30}, {"pmovzxbd", 0x31}, {"pmovzxbq", 0x32},
+      {"pmovzxwd", 0x33},   {"pmovzxwq", 0x34}, {"pmovzxdq", 0x35}, {"pminsb", 0x38},
+      {"pminsd", 0x39},     {"pminuw", 0x3a},   {"pminud", 0x3b},   {"pmaxsb", 0x3c},
+      {"pmaxsd", 0x3d},     {"pmaxuw", 0x3e},   {"pmaxud", 0x3f},   {"pmulld", 0x40},
       {"phminposuw", 0x41},
   };
   std::vector<SseForm> forms;
-  for (const auto& op : k0f38) Append(forms, RegisterAndMemoryForms(op.name, {0x66, 0x0f, 0x38, op.opcode}));
+  for (const auto& op : k0f38)
+    Append(forms, RegisterAndMemoryForms(op.name, {0x66, 0x0f, 0x38, op.opcode}));
   forms.push_back({"movntdqa xmm0,[rsi]", {0x66, 0x0f, 0x38, 0x2a, 0x06}});
   const struct {
     const char* name;
@@ -48,7 +49,8 @@ std::vector<SseForm> Sse41Forms() {
       {"mpsadbw", 0x42, {0, 1, 2, 3, 4, 5, 6, 7, 0xf8, 0xfd}},
   };
   for (const auto& op : k0f3a) {
-    for (int imm : op.imms) Append(forms, RegisterAndMemoryForms(op.name, {0x66, 0x0f, 0x3a, op.opcode}, imm));
+    for (int imm : op.imms)
+      Append(forms, RegisterAndMemoryForms(op.name, {0x66, 0x0f, 0x3a, op.opcode}, imm));
   }
   // Element moves: "pextrX eax/[rsi], xmm1, imm" and "pinsrX xmm0, eax/[rsi], imm";
   // immediates past the element count use their low bits.
@@ -93,10 +95,10 @@ TEST(Sse41DifferentialTest, EveryFormMatchesTheHost) {
   std::printf("SSE4.1 forms compared with the host: %zu (%d runs)\n", forms.size(), runs);
 }
 
-const std::vector<uint8_t> kPtestMem = {0x66, 0x0f, 0x38, 0x17, 0x06};      // ptest xmm0, [rsi]
-const std::vector<uint8_t> kMovntdqa = {0x66, 0x0f, 0x38, 0x2a, 0x06};      // movntdqa xmm0, [rsi]
-const std::vector<uint8_t> kPminsbMem = {0x66, 0x0f, 0x38, 0x38, 0x06};     // pminsb xmm0, [rsi]
-const std::vector<uint8_t> kPmovzxbwMem = {0x66, 0x0f, 0x38, 0x30, 0x06};   // pmovzxbw xmm0, [rsi]
+const std::vector<uint8_t> kPtestMem = {0x66, 0x0f, 0x38, 0x17, 0x06};     // ptest xmm0, [rsi]
+const std::vector<uint8_t> kMovntdqa = {0x66, 0x0f, 0x38, 0x2a, 0x06};     // movntdqa xmm0, [rsi]
+const std::vector<uint8_t> kPminsbMem = {0x66, 0x0f, 0x38, 0x38, 0x06};    // pminsb xmm0, [rsi]
+const std::vector<uint8_t> kPmovzxbwMem = {0x66, 0x0f, 0x38, 0x30, 0x06};  // pmovzxbw xmm0, [rsi]
 const std::vector<uint8_t> kInsertpsMem = {0x66, 0x0f, 0x3a, 0x21, 0x06, 0x10};
 
 // SDM vol. 2A 2.4 (exception types 4, 5): 16-byte operands must be aligned,

@@ -54,8 +54,9 @@ uint64_t RandomLength(std::mt19937_64& rng) {
     case 1:
       return static_cast<uint64_t>(static_cast<int64_t>(rng() % 41) - 20);
     case 2: {
-      const uint64_t edges[] = {0x80000000, 0xffffffff80000000, 0x8000000000000000, 0x7fffffff,
-                                0x100000005, 0xfffffffe00000003, 0xffffffff, 0x0000000100000000};
+      const uint64_t edges[] = {0x80000000, 0xffffffff80000000, 0x8000000000000000,
+                                0x7fffffff, 0x100000005,        0xfffffffe00000003,
+                                0xffffffff, 0x0000000100000000};
       return edges[rng() % std::size(edges)];
     }
     default:
@@ -126,9 +127,10 @@ TEST(Sse42DifferentialTest, StringComparesMatchTheHost) {
   std::printf("PCMPxSTRx forms compared with the host: %zu (%d runs)\n", forms.size(), runs);
 }
 
-const std::vector<uint8_t> kPcmpistriMem = {0x66, 0x0f, 0x3a, 0x63, 0x06, 0x0c};  // pcmpistri xmm0, [rsi], 0x0c
-const std::vector<uint8_t> kPcmpgtqMem = {0x66, 0x0f, 0x38, 0x37, 0x06};         // pcmpgtq xmm0, [rsi]
-const std::vector<uint8_t> kCrc32Byte = {0xf2, 0x0f, 0x38, 0xf0, 0xc1};          // crc32 eax, cl
+const std::vector<uint8_t> kPcmpistriMem = {0x66, 0x0f, 0x3a,
+                                            0x63, 0x06, 0x0c};  // pcmpistri xmm0, [rsi], 0x0c
+const std::vector<uint8_t> kPcmpgtqMem = {0x66, 0x0f, 0x38, 0x37, 0x06};  // pcmpgtq xmm0, [rsi]
+const std::vector<uint8_t> kCrc32Byte = {0xf2, 0x0f, 0x38, 0xf0, 0xc1};   // crc32 eax, cl
 
 // PCMPxSTRx read 16 bytes at any address (SDM vol. 2B PCMPISTRI); PCMPGTQ
 // needs 16-byte alignment like other legacy SSE operands.

@@ -17,10 +17,10 @@ std::vector<SseForm> Ssse3Forms() {
     const char* name;
     uint8_t opcode;
   } k0f38[] = {
-      {"pshufb", 0x00},  {"phaddw", 0x01},   {"phaddd", 0x02}, {"phaddsw", 0x03},
+      {"pshufb", 0x00},    {"phaddw", 0x01}, {"phaddd", 0x02}, {"phaddsw", 0x03},
       {"pmaddubsw", 0x04}, {"phsubw", 0x05}, {"phsubd", 0x06}, {"phsubsw", 0x07},
-      {"psignb", 0x08},  {"psignw", 0x09},   {"psignd", 0x0a}, {"pmulhrsw", 0x0b},
-      {"pabsb", 0x1c},   {"pabsw", 0x1d},    {"pabsd", 0x1e},
+      {"psignb", 0x08},    {"psignw", 0x09}, {"psignd", 0x0a}, {"pmulhrsw", 0x0b},
+      {"pabsb", 0x1c},     {"pabsw", 0x1d},  {"pabsd", 0x1e},
   };
   std::vector<SseForm> forms;
   for (const auto& op : k0f38) {
