@@ -14,6 +14,10 @@ BinderTable::BinderTable() {
   RegisterSseOps(*this);
   RegisterSseFloatOps(*this);
   RegisterSseConvertOps(*this);
+  RegisterSsse3Ops(*this);
+  RegisterSse41Ops(*this);
+  RegisterSse42Ops(*this);
+  RegisterAesOps(*this);
   RegisterBitManipulationOps(*this);
   RegisterX87ControlOps(*this);
   RegisterTransferOps(*this);

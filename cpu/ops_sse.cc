@@ -222,19 +222,6 @@ bool BindWithImm(const ZydisInsn& z, DecodedInsn& out) {
   return true;
 }
 
-template <typename Lane>
-struct Lanes {
-  static constexpr int kCount = 16 / sizeof(Lane);
-  Lane v[kCount];
-  explicit Lanes(__m128i x) { std::memcpy(v, &x, 16); }
-  Lanes() = default;
-  __m128i Pack() const {
-    __m128i x;
-    std::memcpy(&x, v, 16);
-    return x;
-  }
-};
-
 // SDM vol. 2B PSHUFD: dword i of the result is source dword imm[2i+1:2i].
 __m128i ShuffleD(__m128i, __m128i src, uint8_t imm) {
   Lanes<uint32_t> s(src), r;
@@ -837,11 +824,12 @@ void RegisterSseOps(BinderTable& t) {
       {ZYDIS_MNEMONIC_MOVMSKPD, &BindExtractMask<&QwordSignMask>},
       {ZYDIS_MNEMONIC_PEXTRW, &BindExtract<uint16_t>},
       {ZYDIS_MNEMONIC_PINSRW, &BindInsert<uint16_t>},
-      // SSE4.1 element moves (the set is not complete: CPUID does not
-      // advertise it) and SSE3's moves (its arithmetic is ops_sse_float.cc's).
+      // SSE4.1 element moves (the rest of SSE4.1 is ops_sse41.cc's) and
+      // SSE3's moves (its arithmetic is ops_sse_float.cc's).
       {ZYDIS_MNEMONIC_PEXTRB, &BindExtract<uint8_t>},
       {ZYDIS_MNEMONIC_PEXTRD, &BindExtract<uint32_t>},
       {ZYDIS_MNEMONIC_PEXTRQ, &BindExtract<uint64_t>},
+      {ZYDIS_MNEMONIC_EXTRACTPS, &BindExtract<uint32_t>},
       {ZYDIS_MNEMONIC_PINSRB, &BindInsert<uint8_t>},
       {ZYDIS_MNEMONIC_PINSRD, &BindInsert<uint32_t>},
       {ZYDIS_MNEMONIC_PINSRQ, &BindInsert<uint64_t>},

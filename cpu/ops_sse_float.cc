@@ -4,9 +4,6 @@
 // under the guest's MXCSR modes (cpu/sse_float.h).
 #include <emmintrin.h>
 
-#include <array>
-#include <utility>
-
 #include "cpu/binder.h"
 #include "cpu/cpu.h"
 #include "cpu/sse_access.h"
@@ -61,24 +58,10 @@ X64SIM_HOST_OP(HSubPD, "hsubpd")
 
 // CMPSS/SD/PS/PD with predicate kImm (0..7: EQ LT LE UNORD NEQ NLT NLE ORD);
 // each lane becomes all ones or all zeros.
-#define X64SIM_HOST_CMP(name, insn)                                          \
-  template <int kImm>                                                        \
-  struct name {                                                              \
-    static __m128i Run(__m128i a, __m128i b) {                               \
-      asm volatile(insn " %2, %1, %0" : "+x"(a) : "x"(b), "i"(kImm));        \
-      return a;                                                              \
-    }                                                                        \
-  };
-X64SIM_HOST_CMP(CmpSS, "cmpss")
-X64SIM_HOST_CMP(CmpSD, "cmpsd")
-X64SIM_HOST_CMP(CmpPS, "cmpps")
-X64SIM_HOST_CMP(CmpPD, "cmppd")
-#undef X64SIM_HOST_CMP
-
-template <template <int> class Cmp, int kMemBits, int... kImm>
-std::array<Handler, 8> CompareHandlers(Src kind, std::integer_sequence<int, kImm...>) {
-  return {ArithHandler<&Cmp<kImm>::Run, kMemBits>(kind)...};
-}
+X64SIM_HOST_OP_IMM(CmpSS, "cmpss")
+X64SIM_HOST_OP_IMM(CmpSD, "cmpsd")
+X64SIM_HOST_OP_IMM(CmpPS, "cmpps")
+X64SIM_HOST_OP_IMM(CmpPD, "cmppd")
 
 // "xmm, xmm/mN, imm8". Legacy SSE compares use imm8[2:0] only (SDM vol. 2A
 // CMPPS: bits 7:3 are reserved).
@@ -90,7 +73,7 @@ bool BindCompare(const ZydisInsn& z, DecodedInsn& out) {
       !BindXmmSource<kMemBits>(z, z.ops[1], out, &kind)) {
     return false;
   }
-  out.handler = CompareHandlers<Cmp, kMemBits>(kind, std::make_integer_sequence<int, 8>())
+  out.handler = ImmHandlers<Cmp, kMemBits>(kind, std::make_integer_sequence<int, 8>())
       [z.ops[2].imm.value.u & 7];
   return true;
 }

@@ -6,6 +6,8 @@
 
 #include <emmintrin.h>
 
+#include <cstring>
+
 #include "cpu/cpu.h"
 
 namespace x64sim {
@@ -30,6 +32,20 @@ inline __m128i LoadXmm(const Cpu& cpu, int r) {
 inline void StoreXmm(Cpu& cpu, int r, __m128i v) {
   _mm_store_si128(reinterpret_cast<__m128i*>(cpu.state.sse.xmm[r]), v);
 }
+
+// A 128-bit value as an array of lanes, for operations written lane by lane.
+template <typename Lane>
+struct Lanes {
+  static constexpr int kCount = 16 / sizeof(Lane);
+  Lane v[kCount];
+  explicit Lanes(__m128i x) { std::memcpy(v, &x, 16); }
+  Lanes() = default;
+  __m128i Pack() const {
+    __m128i x;
+    std::memcpy(&x, v, 16);
+    return x;
+  }
+};
 
 }  // namespace x64sim
 

@@ -9,6 +9,9 @@
 
 #include <emmintrin.h>
 
+#include <array>
+#include <utility>
+
 #include "cpu/binder.h"
 #include "cpu/cpu.h"
 #include "cpu/sse_access.h"
@@ -73,11 +76,11 @@ inline bool CommitFlags(Cpu& cpu, uint32_t flags) {
   return false;
 }
 
-// Source kinds: an XMM register, or memory of 4, 8 or 16 bytes.
-enum class Src : uint8_t { kReg, kM32, kM64, kM128 };
+// Source kinds: an XMM register, or memory of 2, 4, 8 or 16 bytes.
+enum class Src : uint8_t { kReg, kM16, kM32, kM64, kM128 };
 
 constexpr Src MemSrc(int bits) {
-  return bits == 32 ? Src::kM32 : bits == 64 ? Src::kM64 : Src::kM128;
+  return bits == 16 ? Src::kM16 : bits == 32 ? Src::kM32 : bits == 64 ? Src::kM64 : Src::kM128;
 }
 
 // Reads an XMM source (in.reg2) or its memory operand into the low bytes of
@@ -87,6 +90,12 @@ inline bool ReadSource(Cpu& cpu, const DecodedInsn& in, Src kind, __m128i* v) {
     case Src::kReg:
       *v = LoadXmm(cpu, in.reg2);
       return true;
+    case Src::kM16: {
+      uint16_t x;
+      if (!cpu.Read<uint16_t>(cpu.Linear(in), &x)) return false;
+      *v = _mm_cvtsi32_si128(x);
+      return true;
+    }
     case Src::kM32: {
       uint32_t x;
       if (!cpu.Read<uint32_t>(cpu.Linear(in), &x)) return false;
@@ -157,6 +166,23 @@ Flow Arith(Cpu& cpu, const DecodedInsn& in) {
 template <HostOp Op, int kMemBits>
 Handler ArithHandler(Src kind) {
   return kind == Src::kReg ? &Arith<Op, Src::kReg> : &Arith<Op, MemSrc(kMemBits)>;
+}
+
+// A host instruction with an immediate, "insn imm, src, dst", as a
+// template on the immediate (it is part of the encoding).
+#define X64SIM_HOST_OP_IMM(name, insn)                                \
+  template <int kImm>                                                 \
+  struct name {                                                       \
+    static __m128i Run(__m128i a, __m128i b) {                        \
+      asm volatile(insn " %2, %1, %0" : "+x"(a) : "x"(b), "i"(kImm)); \
+      return a;                                                       \
+    }                                                                 \
+  };
+
+// The handlers of Op<0> ... Op<N-1>, indexed by the immediate.
+template <template <int> class Op, int kMemBits, int... kImm>
+std::array<Handler, sizeof...(kImm)> ImmHandlers(Src kind, std::integer_sequence<int, kImm...>) {
+  return {ArithHandler<&Op<kImm>::Run, kMemBits>(kind)...};
 }
 
 // "xmm, xmm/mN" with N = kMemBits (the memory operand's size: 32 or 64 for

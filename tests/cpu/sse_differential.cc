@@ -6,6 +6,7 @@
 
 #include <csetjmp>
 #include <cstring>
+#include <iterator>
 
 #include "gtest/gtest.h"
 
@@ -49,6 +50,64 @@ uint32_t RunOnHost(const NativeCode& native, uint32_t mxcsr, RegisterImage* imag
 }
 
 }  // namespace
+
+std::vector<SseForm> RegisterAndMemoryForms(const std::string& name,
+                                            const std::vector<uint8_t>& opcode, int imm) {
+  std::vector<SseForm> forms;
+  for (bool mem : {false, true}) {
+    SseForm f{name + (mem ? " xmm0,[rsi]" : " xmm0,xmm1"), opcode};
+    f.bytes.push_back(mem ? 0x06 : 0xc1);
+    if (imm >= 0) {
+      f.text += "," + std::to_string(imm);
+      f.bytes.push_back(static_cast<uint8_t>(imm));
+    }
+    forms.push_back(f);
+  }
+  return forms;
+}
+
+void FillIntegerValue(std::mt19937_64& rng, uint8_t* v) {
+  const int width = 1 << (rng() % 4);  // lane bytes
+  const int kind = static_cast<int>(rng() % 3);
+  for (int at = 0; at < 16; at += width) {
+    const uint64_t top = 1ull << (8 * width - 1);  // the sign bit
+    uint64_t x = rng();
+    if (kind == 1) {
+      const uint64_t edges[] = {0, 1, ~0ull, top, top - 1, top + 1, top - 2, 2, ~1ull, 0x7f, 0x80};
+      x = edges[rng() % std::size(edges)];
+    } else if (kind == 2) {
+      x = rng() % 64 - 32;
+    }
+    std::memcpy(v + at, &x, width);
+  }
+}
+
+int CompareIntegerForms(const std::vector<SseForm>& forms, int rounds,
+                        const std::function<void(std::mt19937_64&, SseRun&)>& adjust) {
+  int runs = 0;
+  for (size_t f = 0; f < forms.size(); ++f) {
+    SseDifferential d(forms[f].bytes);
+    std::mt19937_64 rng(f + 1);
+    for (int round = 0; round < rounds; ++round) {
+      SseRun run;
+      for (auto& reg : run.regs.xmm) FillIntegerValue(rng, reg);
+      for (int i = 0; i < SseRun::kMemBytes; i += 16) FillIntegerValue(rng, run.mem + i);
+      if (rng() % 8 == 0) {
+        std::memcpy(run.regs.xmm[1], run.regs.xmm[0], 16);
+        std::memcpy(run.mem, run.regs.xmm[0], 16);
+      }
+      run.regs.rax = rng();
+      run.regs.rcx = rng();
+      run.regs.rdx = rng();
+      run.regs.rdi = rng();
+      run.regs.rflags = 0x2 | (rng() & 0x8d5);
+      if (adjust) adjust(rng, run);
+      if (!d.Matches(run, forms[f].text + " round " + std::to_string(round))) return runs;
+      ++runs;
+    }
+  }
+  return runs;
+}
 
 uint32_t MaskedMxcsr(int mode) {
   return 0x1f80 | ((mode & 3) << 13) | ((mode & 4) ? 0x40 : 0) | ((mode & 8) ? 0x8000 : 0);

@@ -4,6 +4,8 @@
 #define X64SIM_TESTS_CPU_SSE_DIFFERENTIAL_H_
 
 #include <cstdint>
+#include <functional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,30 @@ struct SseRun {
 // MXCSR for mode 0..15, every exception masked: RC = mode & 3, DAZ if
 // mode & 4, FTZ if mode & 8.
 uint32_t MaskedMxcsr(int mode);
+
+// One form of an instruction: its text and encoding.
+struct SseForm {
+  std::string text;
+  std::vector<uint8_t> bytes;
+};
+
+// "name xmm0,xmm1" and "name xmm0,[rsi]" for the opcode bytes (legacy
+// prefix, 0F map and opcode), with the immediate if imm >= 0.
+std::vector<SseForm> RegisterAndMemoryForms(const std::string& name,
+                                            const std::vector<uint8_t>& opcode, int imm = -1);
+
+// 16 random integer bytes: random bits, or lanes of one width (8 to 64
+// bits) drawn from the edge values 0, 1, -1, the signed and unsigned
+// extremes and their neighbours, or small numbers.
+void FillIntegerValue(std::mt19937_64& rng, uint8_t* v);
+
+// Each form against the host `rounds` times: XMM0-3 and the memory from
+// FillIntegerValue (now and then xmm1 and the memory equal to xmm0), RAX
+// RCX RDX RDI and the arithmetic flags random, MXCSR at its reset value;
+// then `adjust`, if given, may change the run. Stops at the first mismatch
+// (a test failure); returns the runs compared.
+int CompareIntegerForms(const std::vector<SseForm>& forms, int rounds,
+                        const std::function<void(std::mt19937_64&, SseRun&)>& adjust = nullptr);
 
 class SseDifferential {
  public:

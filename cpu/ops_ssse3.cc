@@ -1,0 +1,127 @@
+// SSSE3, XMM forms: PABSB/W/D, PALIGNR, PHADDW/D/SW, PHSUBW/D/SW,
+// PMADDUBSW, PMULHRSW, PSHUFB, PSIGNB/W/D, each written lane by lane from
+// its SDM vol. 2 page. The MMX forms stay #UD (x64sim has no MMX).
+#include <emmintrin.h>
+
+#include <cstdint>
+#include <type_traits>
+
+#include "cpu/binder.h"
+#include "cpu/sse_access.h"
+#include "cpu/sse_packed.h"
+
+namespace x64sim {
+namespace {
+
+// PABSB/W/D: the unsigned absolute value of each signed source lane
+// (|-128| is 0x80).
+template <typename S>
+__m128i Abs(__m128i, __m128i src, uint8_t) {
+  using U = std::make_unsigned_t<S>;
+  Lanes<S> s(src);
+  Lanes<U> r;
+  for (int i = 0; i < r.kCount; ++i) r.v[i] = static_cast<U>(s.v[i] < 0 ? -s.v[i] : s.v[i]);
+  return r.Pack();
+}
+
+// PALIGNR: the 32-byte destination:source, shifted right by imm8 bytes;
+// the low 16 bytes (zero once the shift passes 31).
+__m128i AlignRight(__m128i dst, __m128i src, uint8_t imm) {
+  Lanes<uint8_t> d(dst), s(src), r;
+  for (int i = 0; i < 16; ++i) {
+    const int from = i + imm;
+    r.v[i] = from < 16 ? s.v[from] : from < 32 ? d.v[from - 16] : 0;
+  }
+  return r.Pack();
+}
+
+// PHADD/PHSUB: adjacent pairs combined, the destination's pairs in the low
+// half of the result and the source's in the high half. kSaturate: PHADDSW,
+// PHSUBSW.
+template <typename S, bool kSubtract, bool kSaturate>
+__m128i Horizontal(__m128i dst, __m128i src, uint8_t) {
+  Lanes<S> d(dst), s(src), r;
+  constexpr int kHalf = Lanes<S>::kCount / 2;
+  for (int i = 0; i < Lanes<S>::kCount; ++i) {
+    const Lanes<S>& from = i < kHalf ? d : s;
+    const int k = 2 * (i % kHalf);
+    const int64_t a = from.v[k], b = from.v[k + 1];
+    const int64_t x = kSubtract ? a - b : a + b;
+    r.v[i] = kSaturate ? SaturateSigned<S>(x) : static_cast<S>(x);
+  }
+  return r.Pack();
+}
+
+// PMADDUBSW: unsigned destination bytes times signed source bytes, each
+// pair of products added with signed saturation to a word.
+__m128i MultiplyAddUnsignedSigned(__m128i dst, __m128i src, uint8_t) {
+  Lanes<uint8_t> d(dst);
+  Lanes<int8_t> s(src);
+  Lanes<int16_t> r;
+  for (int i = 0; i < 8; ++i) {
+    r.v[i] = SaturateSigned<int16_t>(d.v[2 * i] * s.v[2 * i] + d.v[2 * i + 1] * s.v[2 * i + 1]);
+  }
+  return r.Pack();
+}
+
+// PMULHRSW: the signed product, scaled by 2^-14, rounded by adding 1 and
+// dropping one more bit: bits 16:1 of ((a * b) >> 14) + 1.
+__m128i MultiplyHighRoundScale(__m128i dst, __m128i src, uint8_t) {
+  Lanes<int16_t> d(dst), s(src), r;
+  for (int i = 0; i < 8; ++i) {
+    const int32_t t = ((d.v[i] * s.v[i]) >> 14) + 1;
+    r.v[i] = static_cast<int16_t>(t >> 1);
+  }
+  return r.Pack();
+}
+
+// PSHUFB: byte i is destination byte src[i] & 15, or 0 if src[i] bit 7 is set.
+__m128i ShuffleBytes(__m128i dst, __m128i src, uint8_t) {
+  Lanes<uint8_t> d(dst), s(src), r;
+  for (int i = 0; i < 16; ++i) r.v[i] = (s.v[i] & 0x80) ? 0 : d.v[s.v[i] & 15];
+  return r.Pack();
+}
+
+// PSIGNB/W/D: each destination lane negated where the source lane is
+// negative, zeroed where it is zero, kept where it is positive (wrapping:
+// -(-128) is -128).
+template <typename S>
+__m128i Sign(__m128i dst, __m128i src, uint8_t) {
+  using U = std::make_unsigned_t<S>;
+  Lanes<S> d(dst), s(src), r;
+  for (int i = 0; i < r.kCount; ++i) {
+    const U x = static_cast<U>(d.v[i]);
+    r.v[i] = static_cast<S>(s.v[i] < 0 ? static_cast<U>(0u - x) : s.v[i] == 0 ? 0 : x);
+  }
+  return r.Pack();
+}
+
+}  // namespace
+
+void RegisterSsse3Ops(BinderTable& t) {
+  struct Entry {
+    ZydisMnemonic mnemonic;
+    Binder binder;
+  };
+  static constexpr Entry kEntries[] = {
+      {ZYDIS_MNEMONIC_PABSB, &BindPacked<&Abs<int8_t>>},
+      {ZYDIS_MNEMONIC_PABSW, &BindPacked<&Abs<int16_t>>},
+      {ZYDIS_MNEMONIC_PABSD, &BindPacked<&Abs<int32_t>>},
+      {ZYDIS_MNEMONIC_PALIGNR, &BindPacked<&AlignRight>},
+      {ZYDIS_MNEMONIC_PHADDW, &BindPacked<&Horizontal<int16_t, false, false>>},
+      {ZYDIS_MNEMONIC_PHADDD, &BindPacked<&Horizontal<int32_t, false, false>>},
+      {ZYDIS_MNEMONIC_PHADDSW, &BindPacked<&Horizontal<int16_t, false, true>>},
+      {ZYDIS_MNEMONIC_PHSUBW, &BindPacked<&Horizontal<int16_t, true, false>>},
+      {ZYDIS_MNEMONIC_PHSUBD, &BindPacked<&Horizontal<int32_t, true, false>>},
+      {ZYDIS_MNEMONIC_PHSUBSW, &BindPacked<&Horizontal<int16_t, true, true>>},
+      {ZYDIS_MNEMONIC_PMADDUBSW, &BindPacked<&MultiplyAddUnsignedSigned>},
+      {ZYDIS_MNEMONIC_PMULHRSW, &BindPacked<&MultiplyHighRoundScale>},
+      {ZYDIS_MNEMONIC_PSHUFB, &BindPacked<&ShuffleBytes>},
+      {ZYDIS_MNEMONIC_PSIGNB, &BindPacked<&Sign<int8_t>>},
+      {ZYDIS_MNEMONIC_PSIGNW, &BindPacked<&Sign<int16_t>>},
+      {ZYDIS_MNEMONIC_PSIGND, &BindPacked<&Sign<int32_t>>},
+  };
+  for (const Entry& e : kEntries) t.Add(e.mnemonic, e.binder);
+}
+
+}  // namespace x64sim
