@@ -16,6 +16,8 @@ BinderTable::BinderTable() {
   RegisterSseConvertOps(*this);
   RegisterBitManipulationOps(*this);
   RegisterX87ControlOps(*this);
+  RegisterX87LoadStoreOps(*this);
+  RegisterX87ArithOps(*this);
   RegisterTransferOps(*this);
   RegisterRandomOps(*this);
   RegisterLegacy32Ops(*this);

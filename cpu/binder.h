@@ -51,6 +51,8 @@ void RegisterSseFloatOps(BinderTable& t);
 void RegisterSseConvertOps(BinderTable& t);
 void RegisterBitManipulationOps(BinderTable& t);
 void RegisterX87ControlOps(BinderTable& t);
+void RegisterX87LoadStoreOps(BinderTable& t);
+void RegisterX87ArithOps(BinderTable& t);
 void RegisterTransferOps(BinderTable& t);
 void RegisterRandomOps(BinderTable& t);
 void RegisterLegacy32Ops(BinderTable& t);

@@ -10,7 +10,7 @@
 namespace x64sim {
 
 // A new CpuState field needs a line in CpuState::Serialize (cpu/state.h).
-static_assert(sizeof(CpuState) == 912, "CpuState changed: update its Serialize, then this size");
+static_assert(sizeof(CpuState) == 1008, "CpuState changed: update its Serialize, then this size");
 
 void Cpu::SerializeArchitecture(StateArchive& ar, bool model_state_follows) {
   uint64_t clock = cycles();

@@ -19,7 +19,8 @@ constexpr uint32_t kLeaf1Ecx = Bit(13) /*CMPXCHG16B*/ | Bit(17) /*PCID*/ | Bit(2
 // Leaf 7.0 EBX.
 constexpr uint32_t kLeaf7Ebx = Bit(0) /*FSGSBASE*/ | Bit(3) /*BMI1*/ | Bit(7) /*SMEP*/ |
                                Bit(8) /*BMI2*/ | Bit(10) /*INVPCID*/ | Bit(18) /*RDSEED*/ |
-                               Bit(19) /*ADX*/ | Bit(20) /*SMAP*/ | Bit(23) /*CLFLUSHOPT*/;
+                               Bit(13) /*FCS and FDS deprecated*/ | Bit(19) /*ADX*/ |
+                               Bit(20) /*SMAP*/ | Bit(23) /*CLFLUSHOPT*/;
 // Leaf 7.0 ECX: RDPID, which a Skylake lacks (Ice Lake and Zen 2 have it);
 // x64sim implements it, so it says so.
 constexpr uint32_t kLeaf7Ecx = Bit(22) /*RDPID*/;

@@ -104,6 +104,7 @@ constexpr Feature kFeatures[] = {
     {"ERMS", 7, 'b', 9, false},
     {"INVPCID", 7, 'b', 10, true},
     {"RTM", 7, 'b', 11, false},
+    {"FCS and FDS deprecated (stored as 0)", 7, 'b', 13, true},
     {"AVX512F", 7, 'b', 16, false},
     {"RDSEED", 7, 'b', 18, true},
     {"ADX", 7, 'b', 19, true},
