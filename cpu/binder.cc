@@ -18,6 +18,7 @@ BinderTable::BinderTable() {
   RegisterX87ControlOps(*this);
   RegisterX87LoadStoreOps(*this);
   RegisterX87ArithOps(*this);
+  RegisterX87EnvironmentOps(*this);
   RegisterTransferOps(*this);
   RegisterRandomOps(*this);
   RegisterLegacy32Ops(*this);

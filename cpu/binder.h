@@ -53,6 +53,7 @@ void RegisterBitManipulationOps(BinderTable& t);
 void RegisterX87ControlOps(BinderTable& t);
 void RegisterX87LoadStoreOps(BinderTable& t);
 void RegisterX87ArithOps(BinderTable& t);
+void RegisterX87EnvironmentOps(BinderTable& t);
 void RegisterTransferOps(BinderTable& t);
 void RegisterRandomOps(BinderTable& t);
 void RegisterLegacy32Ops(BinderTable& t);

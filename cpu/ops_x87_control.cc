@@ -28,8 +28,11 @@ Flow Fwait(Cpu& cpu, const DecodedInsn& in) {
   return cpu.Next(in);
 }
 
+// FLDCW waits: a pending unmasked exception is #MF first (it has no
+// no-wait form; SDM vol. 1 8.3.11).
 Flow Fldcw(Cpu& cpu, const DecodedInsn& in) {
   if (!X87Available(cpu)) return Flow::kFault;
+  if (cpu.state.sse.fsw & kFswSummary) return cpu.FaultNoCode(kFpuError);
   uint16_t v;
   if (!cpu.Read<uint16_t>(cpu.Linear(in), &v)) return Flow::kFault;
   SseState& s = cpu.state.sse;

@@ -29,7 +29,7 @@ struct X87Run {
   uint16_t fsw = 0;     // exception flags only where FCW masks them: nothing pending
   uint8_t ftw = 0;      // abridged: bit i set, physical register i in use
   uint8_t st[8][10] = {};  // in stack order, ST(0) first
-  uint8_t mem[16] = {};
+  uint8_t mem[112] = {};  // FNSAVE's 108 bytes at most
   uint64_t rax = 0;
   uint64_t rflags = 0x2;
 };
@@ -43,7 +43,7 @@ class X87Values {
   void F80(uint8_t out[10]);
   // Memory of `kind`: 'f' float, 'd' double, 't' 80-bit, 'w'/'l'/'q' 16/32/64-bit
   // integer, 'b' packed BCD.
-  void Memory(char kind, uint8_t out[16]);
+  void Memory(char kind, uint8_t out[112]);
   // A random state: control word (any precision, rounding, masks), TOP,
   // tags (a few empty, sometimes full or empty), registers, flags.
   X87Run State(char mem_kind);
@@ -59,9 +59,12 @@ class X87Differential {
 
   // Runs both ways; expects the same image but the status word bits in
   // `undefined_fsw` (C bits the SDM leaves undefined for the instruction),
-  // the same memory operand, RAX and arithmetic flags, and no exception in
-  // x64sim. Reports differences with `what`; true if there were none.
-  bool Matches(const X87Run& run, uint16_t undefined_fsw, const std::string& what);
+  // the same memory operand but bytes [skip_from, skip_to) (instruction and
+  // data pointers, which differ between host and x64sim), RAX and
+  // arithmetic flags, and no exception in x64sim. Reports differences with
+  // `what`; true if there were none.
+  bool Matches(const X87Run& run, uint16_t undefined_fsw, const std::string& what,
+               int skip_from = 0, int skip_to = 0);
 
  private:
   std::vector<uint8_t> code_;
