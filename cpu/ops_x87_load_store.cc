@@ -1,6 +1,7 @@
 // x87 loads, stores and stack operations (SDM vol. 2 FLD, FST, FILD, FIST,
 // FISTTP, FBLD, FBSTP, FLD1 and the other constants, FXCH, FFREE,
-// FINCSTP, FDECSTP, FCMOVcc, FNOP). Conversions to and from memory formats
+// FINCSTP, FDECSTP, FCMOVcc, FNOP; FFREEP, FSTPNCE and the ignored FENI,
+// FDISI, FSETPM). Conversions to and from memory formats
 // run on the host (cpu/x87.h); the stack, tags and faults are x64sim's.
 #include "cpu/cpu.h"
 #include "cpu/x87.h"
@@ -96,6 +97,17 @@ Flow StoreRegister(Cpu& cpu, const DecodedInsn& in) {
   return cpu.Next(in);
 }
 
+// FSTPNCE ST(i) (D9 D8+i): FSTP ST(i) without the stack check; with ST(0)
+// empty, ST(i) is left alone and the pop is all (as the host does).
+Flow StoreRegisterUnchecked(Cpu& cpu, const DecodedInsn& in) {
+  if (!X87Begin(cpu, in, false)) return Flow::kFault;
+  SseState& s = cpu.state.sse;
+  if (!IsEmpty(s, 0)) SetSt(s, in.reg, St(s, 0));
+  SetC1(s, false);
+  Pop(s);
+  return cpu.Next(in);
+}
+
 // FXCH ST(i). Masked underflow: empty operands become the indefinite first.
 Flow Exchange(Cpu& cpu, const DecodedInsn& in) {
   if (!X87Begin(cpu, in, false)) return Flow::kFault;
@@ -113,10 +125,13 @@ Flow Exchange(Cpu& cpu, const DecodedInsn& in) {
   return cpu.Next(in);
 }
 
+// FFREE ST(i), and FFREEP (DF C0+i, AMD APM vol. 5): FFREE, then pop.
+template <bool kPop>
 Flow Free(Cpu& cpu, const DecodedInsn& in) {
   if (!X87Begin(cpu, in, false)) return Flow::kFault;
   SseState& s = cpu.state.sse;
   s.ftw = static_cast<uint8_t>(s.ftw & ~(1u << Physical(s, in.reg)));
+  if (kPop) Pop(s);
   return cpu.Next(in);
 }
 
@@ -195,7 +210,9 @@ Handler FindLoadStore(uint8_t op, uint8_t modrm) {
   switch ((op << 8) | (modrm & 0xf8)) {
     case 0xd9c0: return &LoadRegister;             // FLD ST(i)
     case 0xd9c8: return &Exchange;                 // FXCH ST(i)
-    case 0xddc0: return &Free;                     // FFREE ST(i)
+    case 0xddc0: return &Free<false>;              // FFREE ST(i)
+    case 0xdfc0: return &Free<true>;               // FFREEP ST(i)
+    case 0xd9d8: return &StoreRegisterUnchecked;   // FSTPNCE ST(i)
     case 0xddd0: return &StoreRegister<false>;     // FST ST(i)
     case 0xddd8: return &StoreRegister<true>;      // FSTP ST(i)
     case 0xdac0: return &ConditionalMove<MoveIf::kB, false>;
@@ -210,6 +227,10 @@ Handler FindLoadStore(uint8_t op, uint8_t modrm) {
   }
   switch ((op << 8) | modrm) {
     case 0xd9d0: return &Nop;                          // FNOP
+    // FENI, FDISI and FSETPM: 8087/287 controls a 387 and later ignore.
+    case 0xdbe0: return &Nop;
+    case 0xdbe1: return &Nop;
+    case 0xdbe4: return &Nop;
     case 0xd9e8: return &Load<kHost<0xd9, 0xe8>, 0>;  // FLD1
     case 0xd9e9: return &Load<kHost<0xd9, 0xe9>, 0>;  // FLDL2T
     case 0xd9ea: return &Load<kHost<0xd9, 0xea>, 0>;  // FLDL2E
@@ -231,7 +252,8 @@ void RegisterX87LoadStoreOps(BinderTable& t) {
         ZYDIS_MNEMONIC_FSTP, ZYDIS_MNEMONIC_FIST, ZYDIS_MNEMONIC_FISTP, ZYDIS_MNEMONIC_FISTTP,
         ZYDIS_MNEMONIC_FBSTP, ZYDIS_MNEMONIC_FLD1, ZYDIS_MNEMONIC_FLDL2T, ZYDIS_MNEMONIC_FLDL2E,
         ZYDIS_MNEMONIC_FLDPI, ZYDIS_MNEMONIC_FLDLG2, ZYDIS_MNEMONIC_FLDLN2, ZYDIS_MNEMONIC_FLDZ,
-        ZYDIS_MNEMONIC_FXCH, ZYDIS_MNEMONIC_FFREE, ZYDIS_MNEMONIC_FINCSTP,
+        ZYDIS_MNEMONIC_FXCH, ZYDIS_MNEMONIC_FFREE, ZYDIS_MNEMONIC_FFREEP, ZYDIS_MNEMONIC_FSTPNCE,
+        ZYDIS_MNEMONIC_FENI8087_NOP, ZYDIS_MNEMONIC_FDISI8087_NOP, ZYDIS_MNEMONIC_FSETPM287_NOP, ZYDIS_MNEMONIC_FINCSTP,
         ZYDIS_MNEMONIC_FDECSTP, ZYDIS_MNEMONIC_FNOP, ZYDIS_MNEMONIC_FCMOVB,
         ZYDIS_MNEMONIC_FCMOVE, ZYDIS_MNEMONIC_FCMOVBE, ZYDIS_MNEMONIC_FCMOVU,
         ZYDIS_MNEMONIC_FCMOVNB, ZYDIS_MNEMONIC_FCMOVNE, ZYDIS_MNEMONIC_FCMOVNBE,
