@@ -137,8 +137,11 @@ inline bool X87Begin(Cpu& cpu, const DecodedInsn& in, bool memory) {
     return false;
   }
   s.fop = static_cast<uint16_t>(in.imm);
-  s.fip = cpu.state.rip;
-  if (memory) s.fdp = cpu.EffectiveAddress(in);
+  // Offsets, but linear addresses in real and virtual-8086 mode, whose
+  // FSTENV/FSAVE formats store them so (SDM vol. 1 8.1.10, figure 8-10).
+  const bool linear = cpu.state.mode == CpuMode::kReal || (cpu.state.rflags & kVM);
+  s.fip = cpu.state.rip + (linear ? cpu.SegmentBase(kCs) : 0);
+  if (memory) s.fdp = linear ? cpu.Linear(in) : cpu.EffectiveAddress(in);
   return true;
 }
 

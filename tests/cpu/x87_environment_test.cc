@@ -9,6 +9,7 @@
 
 #include "gtest/gtest.h"
 #include "tests/cpu/long_mode_machine.h"
+#include "tests/cpu/protected32_machine.h"
 #include "tests/cpu/x87_differential.h"
 
 namespace x64sim::testing {
@@ -92,6 +93,28 @@ TEST(X87EnvironmentTest, RecordsTheLastOpcodeAndPointers) {
   EXPECT_EQ(wide[2] & 0xffffffffffull, 0xfedcba9876ull);
   EXPECT_EQ(narrow[1], 0x3456789aull) << "FIP[31:0], FCS 0";
   EXPECT_EQ(narrow[2] & 0xffffffffffffull, 0xdcba9876ull) << "FDP[31:0], FDS 0";
+}
+
+// In 32-bit protected mode: fld qword [esi+0x40]; fnstenv [esi] (28
+// bytes), then o16 fnstenv [esi+0x80] (14 bytes: 16-bit offsets, selectors 0).
+TEST(X87EnvironmentTest, ProtectedModeFormats) {
+  Protected32 p;
+  p.m.state().gpr[kRsi] = kArea;
+  p.SetCode({0xdd, 0x46, 0x40, 0xd9, 0x36, 0x66, 0xd9, 0xb6, 0x80, 0x00, 0x00, 0x00});
+  ASSERT_EQ(p.Run(), -1);
+  uint32_t env[7];
+  p.m.memory().CopyOut(kArea, env, sizeof(env));
+  EXPECT_EQ(env[3], LongModeMachine::kCode);
+  EXPECT_EQ(env[4], 0x546u << 16);
+  EXPECT_EQ(env[5], kArea + 0x40);
+  uint16_t narrow[7];
+  p.m.memory().CopyOut(kArea + 0x80, narrow, sizeof(narrow));
+  EXPECT_EQ(narrow[0], 0x037f) << "FCW (all masked since the first FNSTENV)";
+  EXPECT_EQ(narrow[2], 0x7fff) << "tags: ST(0) (physical 7) zero, the rest empty";
+  EXPECT_EQ(narrow[3], LongModeMachine::kCode & 0xffff);
+  EXPECT_EQ(narrow[4], 0) << "FCS";
+  EXPECT_EQ(narrow[5], (kArea + 0x40) & 0xffff);
+  EXPECT_EQ(narrow[6], 0) << "FDS";
 }
 
 // fnsave [rsi]; frstor [rsi] and fxsave64 [rsi]; fxrstor64 [rsi] give back
