@@ -3,7 +3,6 @@
 // edge-case operands (zeros, denormals, pseudo-denormals, unnormals,
 // infinities, NaNs) under every precision, rounding and mask setting, with
 // empty and full stacks. C bits the SDM leaves undefined are not compared.
-#include <cctype>
 #include <string>
 #include <vector>
 
@@ -17,18 +16,10 @@ constexpr uint16_t kC0C2C3 = 0x4500;
 constexpr uint16_t kC0C3 = 0x4100;
 constexpr int kRuns = 400;
 
-struct Form {
-  std::string name;
-  std::vector<uint8_t> bytes;  // a register form's i is added to the last byte
-  char mem_kind;               // 0 for register forms
-  bool register_index;
-  uint16_t undefined;
-};
-
 const char* const kOps[] = {"add", "mul", "com", "comp", "sub", "subr", "div", "divr"};
 
-std::vector<Form> ArithForms() {
-  std::vector<Form> forms;
+std::vector<X87Form> ArithForms() {
+  std::vector<X87Form> forms;
   for (int r = 0; r < 8; ++r) {
     const bool compare = r == 2 || r == 3;
     const uint16_t undefined = compare ? 0 : kC0C2C3;
@@ -45,7 +36,7 @@ std::vector<Form> ArithForms() {
     forms.push_back({"f" + op + "p sti st0", {0xde, static_cast<uint8_t>(0xc0 | r << 3)}, 0, true,
                      undefined});
   }
-  const std::vector<Form> others = {
+  const std::vector<X87Form> others = {
       {"fcompp", {0xde, 0xd9}, 0, false, 0},
       {"fucompp", {0xda, 0xe9}, 0, false, 0},
       {"fucom sti", {0xdd, 0xe0}, 0, true, 0},
@@ -77,28 +68,13 @@ std::vector<Form> ArithForms() {
   return forms;
 }
 
-class X87ArithTest : public ::testing::TestWithParam<Form> {};
+class X87ArithTest : public ::testing::TestWithParam<X87Form> {};
 
-TEST_P(X87ArithTest, MatchesTheHost) {
-  const Form& f = GetParam();
-  X87Values values(4321);
-  for (int i = 0; i < (f.register_index ? 8 : 1); ++i) {
-    std::vector<uint8_t> bytes = f.bytes;
-    if (f.register_index) bytes.back() = static_cast<uint8_t>(bytes.back() + i);
-    X87Differential d(bytes);
-    for (int run = 0; run < (f.register_index ? kRuns / 8 : kRuns); ++run) {
-      const X87Run r = values.State(f.mem_kind ? f.mem_kind : 't');
-      ASSERT_TRUE(d.Matches(r, f.undefined, f.name + " i=" + std::to_string(i) + " run " +
-                                                std::to_string(run)));
-    }
-  }
-}
+TEST_P(X87ArithTest, MatchesTheHost) { CheckForm(GetParam(), 4321, kRuns); }
 
 INSTANTIATE_TEST_SUITE_P(Forms, X87ArithTest, ::testing::ValuesIn(ArithForms()),
-                         [](const ::testing::TestParamInfo<Form>& info) {
-                           std::string n;
-                           for (char c : info.param.name) n += std::isalnum(c) ? c : '_';
-                           return n;
+                         [](const ::testing::TestParamInfo<X87Form>& info) {
+                           return FormTestName(info.param);
                          });
 
 }  // namespace

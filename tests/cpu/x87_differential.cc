@@ -1,5 +1,6 @@
 #include "tests/cpu/x87_differential.h"
 
+#include <cctype>
 #include <cstring>
 
 #include "gtest/gtest.h"
@@ -182,6 +183,27 @@ bool X87Differential::Matches(const X87Run& run, uint16_t undefined_fsw, const s
   EXPECT_EQ(s.gpr[kRax], regs.rax) << what;
   EXPECT_EQ(s.rflags & kArithFlags, regs.rflags & kArithFlags) << what;
   return !::testing::Test::HasFailure();
+}
+
+void CheckForm(const X87Form& f, uint32_t seed, int runs) {
+  X87Values values(seed);
+  const int variants = f.register_index ? 8 : 1;
+  for (int i = 0; i < variants; ++i) {
+    std::vector<uint8_t> bytes = f.bytes;
+    bytes.back() = static_cast<uint8_t>(bytes.back() + i);
+    X87Differential d(bytes);
+    for (int run = 0; run < runs / variants; ++run) {
+      const X87Run r = values.State(f.mem_kind ? f.mem_kind : 't');
+      ASSERT_TRUE(d.Matches(r, f.undefined, f.name + " i=" + std::to_string(i) + " run " +
+                                                std::to_string(run)));
+    }
+  }
+}
+
+std::string FormTestName(const X87Form& f) {
+  std::string n;
+  for (char c : f.name) n += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return n;
 }
 
 }  // namespace x64sim::testing

@@ -73,6 +73,24 @@ class X87Differential {
   LongModeMachine machine_;
 };
 
+// One instruction form for CheckForm: its bytes (a register form's i is
+// added to the last byte and runs over 0..7), the memory operand's kind for
+// X87Values::Memory (0 for none), and the C bits the SDM leaves undefined.
+struct X87Form {
+  std::string name;
+  std::vector<uint8_t> bytes;
+  char mem_kind;
+  bool register_index;
+  uint16_t undefined;
+};
+
+// `runs` random states (split over the eight i of a register form), each
+// run on the host and in x64sim; stops at the first difference.
+void CheckForm(const X87Form& f, uint32_t seed, int runs);
+
+// A test-name-safe version of the form's name.
+std::string FormTestName(const X87Form& f);
+
 }  // namespace x64sim::testing
 
 #endif  // X64SIM_TESTS_CPU_X87_DIFFERENTIAL_H_
