@@ -23,7 +23,8 @@
 
 namespace x64sim {
 
-inline constexpr uint32_t kCheckpointFormatVersion = 1;
+// 2: the x87 data registers and pointers joined the CPU state.
+inline constexpr uint32_t kCheckpointFormatVersion = 2;
 
 struct CheckpointContents {
   std::string metadata;  // JSON

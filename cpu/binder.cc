@@ -20,6 +20,9 @@ BinderTable::BinderTable() {
   RegisterAesOps(*this);
   RegisterBitManipulationOps(*this);
   RegisterX87ControlOps(*this);
+  RegisterX87LoadStoreOps(*this);
+  RegisterX87ArithOps(*this);
+  RegisterX87EnvironmentOps(*this);
   RegisterTransferOps(*this);
   RegisterRandomOps(*this);
   RegisterLegacy32Ops(*this);

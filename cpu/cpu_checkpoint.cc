@@ -12,7 +12,7 @@
 namespace x64sim {
 
 // A new CpuState field needs a line in CpuState::Serialize (cpu/state.h).
-static_assert(sizeof(CpuState) == 912, "CpuState changed: update its Serialize, then this size");
+static_assert(sizeof(CpuState) == 1008, "CpuState changed: update its Serialize, then this size");
 
 // A loaded state no instruction sequence reaches is refused, so that the
 // core never runs from one (nor hands the host an MXCSR it faults on).

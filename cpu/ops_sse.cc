@@ -663,7 +663,7 @@ Flow SaveFx(Cpu& cpu, const DecodedInsn& in) {
   if (!CheckFxArea(cpu, linear)) return Flow::kFault;
   alignas(16) uint8_t area[kFxXmm + 16 * 16] = {};
   const SseState& s = cpu.state.sse;
-  StoreX87Part(s, area);
+  StoreX87Part(s, area, in.aux);
   StoreMxcsrPart(s, area);
   const int bytes = FxAreaBytes(cpu);
   StoreXmmPart(s, area, (bytes - kFxXmm) / 16);
@@ -695,7 +695,7 @@ Flow RestoreFx(Cpu& cpu, const DecodedInsn& in) {
   // SDM vol. 2A FXRSTOR: reserved MXCSR bits set in the image are #GP(0).
   if (mxcsr & ~kMxcsrMask) return cpu.Fault(kGeneralProtection, 0);
   SseState& s = cpu.state.sse;
-  LoadX87Part(s, area);
+  LoadX87Part(s, area, in.aux);
   s.mxcsr = mxcsr;
   LoadXmmPart(s, area, (bytes - kFxXmm) / 16);
   return cpu.Next(in);
@@ -706,6 +706,13 @@ bool BindMemoryOnly(const ZydisInsn& z, DecodedInsn& out) {
   if (!IsMem(z.ops[0])) return false;
   out.handler = H;
   return BindMemory(z, z.ops[0], out);
+}
+
+// FXSAVE64/FXRSTOR64 (REX.W) use 64-bit x87 pointers: in.aux = 1.
+template <Handler H>
+bool BindFxArea(const ZydisInsn& z, DecodedInsn& out) {
+  out.aux = z.insn.mnemonic == ZYDIS_MNEMONIC_FXSAVE64 || z.insn.mnemonic == ZYDIS_MNEMONIC_FXRSTOR64;
+  return BindMemoryOnly<H>(z, out);
 }
 
 }  // namespace
@@ -840,10 +847,10 @@ void RegisterSseOps(BinderTable& t) {
       // State and hints.
       {ZYDIS_MNEMONIC_LDMXCSR, &BindMemoryOnly<&LoadMxcsr>},
       {ZYDIS_MNEMONIC_STMXCSR, &BindMemoryOnly<&StoreMxcsr>},
-      {ZYDIS_MNEMONIC_FXSAVE, &BindMemoryOnly<&SaveFx>},
-      {ZYDIS_MNEMONIC_FXSAVE64, &BindMemoryOnly<&SaveFx>},
-      {ZYDIS_MNEMONIC_FXRSTOR, &BindMemoryOnly<&RestoreFx>},
-      {ZYDIS_MNEMONIC_FXRSTOR64, &BindMemoryOnly<&RestoreFx>},
+      {ZYDIS_MNEMONIC_FXSAVE, &BindFxArea<&SaveFx>},
+      {ZYDIS_MNEMONIC_FXSAVE64, &BindFxArea<&SaveFx>},
+      {ZYDIS_MNEMONIC_FXRSTOR, &BindFxArea<&RestoreFx>},
+      {ZYDIS_MNEMONIC_FXRSTOR64, &BindFxArea<&RestoreFx>},
       {ZYDIS_MNEMONIC_PREFETCHT0, &BindPrefetch},
       {ZYDIS_MNEMONIC_PREFETCHT1, &BindPrefetch},
       {ZYDIS_MNEMONIC_PREFETCHT2, &BindPrefetch},

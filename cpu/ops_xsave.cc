@@ -54,7 +54,7 @@ Flow Xsave(Cpu& cpu, const DecodedInsn& in) {
   // whole area writable before any of it changes.
   if (!cpu.ReadBytes(linear, area, kAreaBytes)) return Flow::kFault;
   const SseState& s = cpu.state.sse;
-  if (rfbm & kXcr0X87) StoreX87Part(s, area);
+  if (rfbm & kXcr0X87) StoreX87Part(s, area, in.aux);
   if (rfbm & kXcr0Sse) {
     StoreMxcsrPart(s, area);
     StoreXmmPart(s, area, XmmCount(cpu));
@@ -91,9 +91,11 @@ Flow Xrstor(Cpu& cpu, const DecodedInsn& in) {
   SseState& s = cpu.state.sse;
   if (rfbm & kXcr0X87) {
     if (xstate_bv & kXcr0X87) {
-      LoadX87Part(s, area);
+      LoadX87Part(s, area, in.aux);
     } else {
+      // The initial configuration zeroes the data registers too (SDM vol. 1 13.6).
       InitX87(s);
+      std::memset(s.st, 0, sizeof(s.st));
     }
   }
   if (rfbm & kXcr0Sse) {
@@ -138,6 +140,9 @@ bool BindXsave(const ZydisInsn& z, DecodedInsn& out) {
   if (z.insn.operand_count_visible != 1 || !IsMem(z.ops[0])) return false;
   const bool restore = z.insn.mnemonic == ZYDIS_MNEMONIC_XRSTOR || z.insn.mnemonic == ZYDIS_MNEMONIC_XRSTOR64;
   out.handler = restore ? Xrstor : Xsave;
+  // REX.W forms save and load 64-bit x87 pointers (cpu/fx_area.h).
+  out.aux = z.insn.mnemonic == ZYDIS_MNEMONIC_XSAVE64 || z.insn.mnemonic == ZYDIS_MNEMONIC_XRSTOR64 ||
+            z.insn.mnemonic == ZYDIS_MNEMONIC_XSAVEOPT64;
   return BindMemory(z, z.ops[0], out);
 }
 

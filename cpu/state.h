@@ -74,13 +74,21 @@ enum class CpuMode : uint8_t { kReal, kProtected32, kCompat32, kLong64 };
 struct SseState {
   alignas(16) uint8_t xmm[16][16] = {};
   uint32_t mxcsr = 0x1f80;
-  // The x87 control, status and abridged tag words (ops_x87_control.cc),
-  // which FXSAVE/FXRSTOR carry; no x87 data registers yet.
+  // The x87 FPU (cpu/x87.h): control and status words (TOP in FSW bits
+  // 13:11), the abridged tag word (bit i set: physical register i is not
+  // empty; the two-bit tags are derived from the contents, SDM vol. 1
+  // 8.1.7), the data registers by physical number as 80-bit values, and
+  // the last non-control instruction's opcode, address and memory operand
+  // offset (8.1.8, 8.1.9). FCS and FDS are deprecated (CPUID.7.EBX[13]).
   uint16_t fcw = 0x37f;
   uint16_t fsw = 0;
   uint8_t ftw = 0;
+  uint8_t st[8][10] = {};
+  uint16_t fop = 0;
+  uint64_t fip = 0;
+  uint64_t fdp = 0;
 
-  void Serialize(StateArchive& ar) { ar(xmm, mxcsr, fcw, fsw, ftw); }
+  void Serialize(StateArchive& ar) { ar(xmm, mxcsr, fcw, fsw, ftw, st, fop, fip, fdp); }
 };
 
 struct CpuState {

@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "cpu/x87.h"
 #include "sim/gdb_monitor.h"
 #include "sim/gdb_target_xml.h"
 
@@ -65,17 +66,6 @@ uint64_t LoadLittleEndian(std::string_view bytes) {
   uint64_t v = 0;
   std::memcpy(&v, bytes.data(), std::min<size_t>(bytes.size(), 8));
   return v;
-}
-
-// The full x87 tag word (two bits a register, 11 = empty) from FXSAVE's
-// abridged one (one bit a register, 1 = not empty). Without x87 data
-// registers every non-empty tag is shown as valid (00).
-uint64_t FullTagWord(uint8_t abridged) {
-  uint64_t tag = 0;
-  for (int i = 0; i < 8; ++i) {
-    if (!((abridged >> i) & 1)) tag |= 3u << (2 * i);
-  }
-  return tag;
 }
 
 }  // namespace
@@ -502,9 +492,15 @@ std::string GdbStub::ReadRegister(int n) const {
   if (n == kGdbRip) return LittleEndianHex(s.rip, size);
   if (n == kGdbEflags) return LittleEndianHex(s.rflags, size);
   if (n < kGdbSt0) return LittleEndianHex(s.seg[kSegOrder[n - kGdbCs]].selector, size);
-  if (n < kGdbFctrl) return LittleEndianHex(0, size);  // no x87 data registers yet
+  if (n < kGdbFctrl) {
+    const uint8_t* st = s.sse.st[Physical(s.sse, n - kGdbSt0)];
+    return ToHex(std::string_view(reinterpret_cast<const char*>(st), 10));
+  }
   if (n < kGdbXmm0) {
-    const uint64_t values[8] = {s.sse.fcw, s.sse.fsw, FullTagWord(s.sse.ftw), 0, 0, 0, 0, 0};
+    // fctrl fstat ftag fiseg fioff foseg fooff fop; the selectors are 0 (deprecated).
+    const uint64_t values[8] = {s.sse.fcw, s.sse.fsw, FullTagWord(s.sse), 0,
+                                static_cast<uint32_t>(s.sse.fip), 0,
+                                static_cast<uint32_t>(s.sse.fdp), s.sse.fop};
     return LittleEndianHex(values[n - kGdbFctrl], size);
   }
   if (n < kGdbMxcsr) {
@@ -518,8 +514,8 @@ std::string GdbStub::ReadRegister(int n) const {
 }
 
 // The debugger may change what an instruction could change without side
-// effects elsewhere; selectors, control registers, EFER and the x87 state
-// that has no model are shown but kept (a write of the value shown is
+// effects elsewhere; selectors, control registers, EFER and the x87
+// registers, tags and pointers are shown but kept (a write of the value shown is
 // accepted, so that 'G' round-trips).
 bool GdbStub::WriteRegister(int n, std::string_view bytes) {
   CpuState& s = cpu_.state;

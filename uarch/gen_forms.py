@@ -175,6 +175,18 @@ STAND_INS = [
      'saves the x87/SSE state, as FXSAVE'),
     (r'^(XRSTOR|XRSTOR64) ', {'zen4': 'form:FXRSTOR m4096'}, 'loads the x87/SSE state, as FXRSTOR'),
     (r'^XGETBV$', {'zen4': 'form:RDTSC'}, 'reads an extended control register'),
+    # x87 forms LLVM 14 has only placeholder entries for (1 uop, latency 100).
+    (r'^(F2XM1|FPATAN|FPREM|FPREM1|FPTAN|FRNDINT|FSCALE|FSIN|FSINCOS|FCOS|FXTRACT|FYL2X|FYL2XP1|'
+     r'FBLD|FBSTP|FNSAVE|FRSTOR|FNSTENV|FLDENV)( |$)', {'*': 'form:CPUID'},
+     'a microcoded x87 routine; no figure of its own'),
+    (r'^FCOMPP$', {'*': 'fcomp st(1)'}, 'a compare and two pops'),
+    (r'^FUCOMPP$', {'*': 'fucomp st(1)'}, 'a compare and two pops'),
+    (r'^(FENI8087_NOP|FDISI8087_NOP|FSETPM287_NOP)$', {'*': 'fnop'}, 'ignored since the 387'),
+    (r'^(FFREE|FFREEP) ', {'skylake': 'fincstp', 'zen4': 'fnop'},
+     'changes a tag (and TOP) only: one uop, as FINCSTP (Skylake) or FNOP (Zen 4)'),
+    (r'^(FINCSTP|FDECSTP)$', {'zen4': 'fnop'}, 'changes TOP only: one uop, as FNOP'),
+    (r'^FUCOMP st0,st$', {'*': 'fucomp st(1)'}, "the same instruction in LLVM's one-operand syntax"),
+    (r'^FSTPNCE ', {'*': 'fstp st(1)'}, 'an FSTP ST(i) alias'),
     (r'^XSETBV$', {'zen4': 'form:CPUID'}, 'writes XCR0, serializing'),
     # Encodings LLVM has no opcode for.
     (r'^BSWAP r16$', {'*': 'bswap eax'}, 'BSWAP r16 is undefined'),
@@ -212,6 +224,7 @@ def llvm_text(form):
     text = form.text
     if re.search(r'\brel(8|16|32)\b', form.key):
         text = re.sub(r'0x[0-9A-Fa-f]+', '.Ltarget', text)  # a label, not an address
+    text = re.sub(r'\bst([0-7])\b', r'st(\1)', text)  # LLVM names x87 registers st(i)
     if form.key.startswith(('CLFLUSH ', 'CLFLUSHOPT ')):
         text = text.replace('zmmword ptr', 'byte ptr')  # LLVM's operand is an i8mem
     return text

@@ -41,7 +41,8 @@ TEST(CheckpointFileTest, RefusesOtherFormatVersions) {
     absl::StatusOr<CheckpointContents> r = DecodeCheckpoint(bytes);
     EXPECT_EQ(r.status().message(),
               "checkpoint format version " + std::to_string(version) +
-                  "; this x64sim reads version 1 only (take the checkpoint again with this x64sim)");
+                  "; this x64sim reads version " + std::to_string(kCheckpointFormatVersion) +
+                  " only (take the checkpoint again with this x64sim)");
   }
 }
 

@@ -51,7 +51,7 @@ struct Feature {
 // SDM vol. 2A tables 3-10, 3-11 (leaf 1), table 3-8 (leaf 7.0, 0x80000001).
 constexpr Feature kFeatures[] = {
     // Leaf 1 EDX.
-    {"FPU (x87 is not implemented)", 1, 'd', 0, false},
+    {"FPU", 1, 'd', 0, true},
     {"VME", 1, 'd', 1, false},
     {"DE", 1, 'd', 2, false},
     {"PSE", 1, 'd', 3, true},
@@ -75,7 +75,7 @@ constexpr Feature kFeatures[] = {
     {"SSE2", 1, 'd', 26, true},
     {"HTT", 1, 'd', 28, false},
     // Leaf 1 ECX.
-    {"SSE3 (all but FISTTP, an x87 instruction)", 1, 'c', 0, false},
+    {"SSE3", 1, 'c', 0, true},
     {"PCLMULQDQ", 1, 'c', 1, true},
     {"MONITOR", 1, 'c', 3, false},
     {"VMX", 1, 'c', 5, false},
@@ -104,6 +104,7 @@ constexpr Feature kFeatures[] = {
     {"ERMS", 7, 'b', 9, false},
     {"INVPCID", 7, 'b', 10, true},
     {"RTM", 7, 'b', 11, false},
+    {"FCS and FDS deprecated (stored as 0)", 7, 'b', 13, true},
     {"AVX512F", 7, 'b', 16, false},
     {"RDSEED", 7, 'b', 18, true},
     {"ADX", 7, 'b', 19, true},
