@@ -32,13 +32,22 @@ struct SBoxes {
   std::array<uint8_t, 256> forward, inverse;
 };
 
+// x^254 by square-and-multiply: the inverse of x (x^255 = 1), and 0 for 0.
+// (254 plain multiplications a byte would pass clang's constexpr step limit.)
+constexpr uint8_t Inverse(uint8_t x) {
+  uint8_t result = 1;
+  uint8_t power = x;
+  for (int e = 254; e != 0; e >>= 1) {
+    if (e & 1) result = Multiply(result, power);
+    power = Multiply(power, power);
+  }
+  return result;
+}
+
 constexpr SBoxes MakeSBoxes() {
   SBoxes s{};
   for (int x = 0; x < 256; ++x) {
-    // x^254 is the inverse of x (and 0 for 0).
-    uint8_t inverse = 1;
-    for (int i = 0; i < 254; ++i) inverse = Multiply(inverse, static_cast<uint8_t>(x));
-    if (x == 0) inverse = 0;
+    const uint8_t inverse = Inverse(static_cast<uint8_t>(x));
     const uint8_t b = inverse ^ RotateLeft(inverse, 1) ^ RotateLeft(inverse, 2) ^
                       RotateLeft(inverse, 3) ^ RotateLeft(inverse, 4) ^ 0x63;
     s.forward[x] = b;

@@ -20,7 +20,10 @@ __m128i Abs(__m128i, __m128i src, uint8_t) {
   using U = std::make_unsigned_t<S>;
   Lanes<S> s(src);
   Lanes<U> r;
-  for (int i = 0; i < r.kCount; ++i) r.v[i] = static_cast<U>(s.v[i] < 0 ? -s.v[i] : s.v[i]);
+  for (int i = 0; i < r.kCount; ++i) {
+    const U magnitude = static_cast<U>(s.v[i]);  // negated as unsigned: no overflow at the minimum
+    r.v[i] = s.v[i] < 0 ? static_cast<U>(U{0} - magnitude) : magnitude;
+  }
   return r.Pack();
 }
 
