@@ -98,14 +98,7 @@ TEST(AesChecksTest, AlignmentAndControlRegisters) {
     std::memset(m.state().sse.xmm[0], 0x5a, 16);
     EXPECT_EQ(m.Run(*code).vector, kGeneralProtection);
     for (int i = 0; i < 16; ++i) EXPECT_EQ(m.state().sse.xmm[0][i], 0x5a);
-    m.state().gpr[kRsi] = LongModeMachine::kData;
-    m.state().cr0 |= kCr0TS;
-    EXPECT_EQ(m.Run(*code).vector, kDeviceNotAvailable);
-    m.state().cr0 |= kCr0EM;
-    EXPECT_EQ(m.Run(*code).vector, kInvalidOpcode);
-    m.state().cr0 &= ~(kCr0EM | kCr0TS);
-    m.state().cr4 &= ~kCr4OSFXSR;
-    EXPECT_EQ(m.Run(*code).vector, kInvalidOpcode);
+    ExpectLegacySseGate(*code);
   }
 }
 

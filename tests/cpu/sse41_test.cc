@@ -159,15 +159,7 @@ TEST(Sse41ChecksTest, DotProductExceptionsInOrder) {
 // CR0.TS is #NM; CR0.EM or CR4.OSFXSR=0 is #UD (SDM vol. 2A 2.4).
 TEST(Sse41ChecksTest, ControlRegistersGate) {
   for (const auto* code : {&kPtestMem, &kPmovzxbwMem}) {
-    LongModeMachine m;
-    m.state().gpr[kRsi] = LongModeMachine::kData;
-    m.state().cr0 |= kCr0TS;
-    EXPECT_EQ(m.Run(*code).vector, kDeviceNotAvailable);
-    m.state().cr0 |= kCr0EM;
-    EXPECT_EQ(m.Run(*code).vector, kInvalidOpcode);
-    m.state().cr0 &= ~(kCr0EM | kCr0TS);
-    m.state().cr4 &= ~kCr4OSFXSR;
-    EXPECT_EQ(m.Run(*code).vector, kInvalidOpcode);
+    ExpectLegacySseGate(*code);
   }
 }
 

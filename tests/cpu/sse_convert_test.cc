@@ -315,15 +315,7 @@ TEST(SseConvertChecksTest, ProtectedMode) {
 // the integer-operand forms too.
 TEST(SseConvertChecksTest, ControlRegistersGate) {
   for (const auto* code : {&kCvttsd2siRax, &kCvtsi2ssEax, &kCvtps2pdMem}) {
-    LongModeMachine m;
-    m.state().gpr[kRsi] = LongModeMachine::kData;
-    m.state().cr0 |= kCr0TS;
-    EXPECT_EQ(m.Run(*code).vector, kDeviceNotAvailable);
-    m.state().cr0 |= kCr0EM;
-    EXPECT_EQ(m.Run(*code).vector, kInvalidOpcode);
-    m.state().cr0 &= ~(kCr0EM | kCr0TS);
-    m.state().cr4 &= ~kCr4OSFXSR;
-    EXPECT_EQ(m.Run(*code).vector, kInvalidOpcode);
+    ExpectLegacySseGate(*code);
   }
 }
 

@@ -168,4 +168,16 @@ bool SseDifferential::Matches(const SseRun& run, const std::string& what) {
   return !::testing::Test::HasFailure();
 }
 
+void ExpectLegacySseGate(const std::vector<uint8_t>& code) {
+  LongModeMachine m;
+  m.state().gpr[kRsi] = LongModeMachine::kData;
+  m.state().cr0 |= kCr0TS;
+  EXPECT_EQ(m.Run(code).vector, kDeviceNotAvailable);
+  m.state().cr0 |= kCr0EM;
+  EXPECT_EQ(m.Run(code).vector, kInvalidOpcode);
+  m.state().cr0 &= ~(kCr0EM | kCr0TS);
+  m.state().cr4 &= ~kCr4OSFXSR;
+  EXPECT_EQ(m.Run(code).vector, kInvalidOpcode);
+}
+
 }  // namespace x64sim::testing

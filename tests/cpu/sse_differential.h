@@ -25,6 +25,11 @@ struct SseRun {
 // mode & 4, FTZ if mode & 8.
 uint32_t MaskedMxcsr(int mode);
 
+// A legacy-SSE instruction's control-register gate, on a fresh machine with
+// RSI at its data page: CR0.TS is #NM; CR0.EM or CR4.OSFXSR=0 is #UD (SDM
+// vol. 2A 2.4).
+void ExpectLegacySseGate(const std::vector<uint8_t>& code);
+
 // One form of an instruction: its text and encoding.
 struct SseForm {
   std::string text;

@@ -69,15 +69,7 @@ TEST(Ssse3ChecksTest, MisalignedOperandRaisesGp) {
 
 // CR0.TS is #NM; CR0.EM or CR4.OSFXSR=0 is #UD (SDM vol. 2A 2.4).
 TEST(Ssse3ChecksTest, ControlRegistersGate) {
-  LongModeMachine m;
-  m.state().gpr[kRsi] = LongModeMachine::kData;
-  m.state().cr0 |= kCr0TS;
-  EXPECT_EQ(m.Run(kPshufbMem).vector, kDeviceNotAvailable);
-  m.state().cr0 |= kCr0EM;
-  EXPECT_EQ(m.Run(kPshufbMem).vector, kInvalidOpcode);
-  m.state().cr0 &= ~(kCr0EM | kCr0TS);
-  m.state().cr4 &= ~kCr4OSFXSR;
-  EXPECT_EQ(m.Run(kPshufbMem).vector, kInvalidOpcode);
+  ExpectLegacySseGate(kPshufbMem);
 }
 
 }  // namespace
