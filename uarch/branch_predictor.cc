@@ -10,11 +10,20 @@ BranchPredictor::BranchPredictor(const BranchPredictorConfig& c)
       pht_mask_(static_cast<uint64_t>(c.pht_entries) - 1),
       pht_bits_(std::countr_zero(static_cast<unsigned>(c.pht_entries))),
       btb_mask_(static_cast<uint64_t>(c.btb_entries) - 1),
-      pht_(static_cast<size_t>(c.pht_entries), 1),  // weakly not taken
+      pht_(c.kind == DirectionPredictor::kTage ? 0 : static_cast<size_t>(c.pht_entries),
+           1),  // weakly not taken
       btb_(static_cast<size_t>(c.btb_entries), 0),
-      ras_(static_cast<size_t>(c.ras_entries), 0) {}
+      ras_(static_cast<size_t>(c.ras_entries), 0) {
+  if (c.kind == DirectionPredictor::kTage) tage_.emplace(c);
+}
 
 bool BranchPredictor::Conditional(uint64_t rip, bool taken) {
+  const bool miss = tage_ ? tage_->Resolve(rip, history_, taken) : CounterMispredicts(rip, taken);
+  history_ = ((history_ << 1) | (taken ? 1 : 0)) & history_mask_;
+  return miss;
+}
+
+bool BranchPredictor::CounterMispredicts(uint64_t rip, bool taken) {
   uint64_t index = rip ^ (rip >> 12);
   // A history longer than the index is folded into it (a one-entry table
   // has no index bits to fold into).
@@ -25,7 +34,6 @@ bool BranchPredictor::Conditional(uint64_t rip, bool taken) {
   const bool guess = counter >= 2;
   if (taken && counter < 3) ++counter;
   if (!taken && counter > 0) --counter;
-  history_ = ((history_ << 1) | (taken ? 1 : 0)) & history_mask_;
   return guess != taken;
 }
 

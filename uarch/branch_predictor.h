@@ -1,5 +1,6 @@
-// The front end's guesses: a direction predictor (gshare — global history
-// XOR address into two-bit counters — or bimodal), a tagless indirect
+// The front end's guesses: a direction predictor (TAGE, uarch/tage.h;
+// gshare — global history XOR address into two-bit counters; or bimodal),
+// a tagless indirect
 // target buffer indexed by address and the path of recent indirect targets
 // (so repeating target patterns are learnt), and a return stack. Direct targets are taken as always
 // known (decoded-uop caches and BTBs hold them; a first-time miss is not
@@ -8,11 +9,13 @@
 #define X64SIM_UARCH_BRANCH_PREDICTOR_H_
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "checkpoint/state_archive.h"
 #include "cpu/timing.h"
 #include "uarch/description.h"
+#include "uarch/tage.h"
 
 namespace x64sim {
 
@@ -32,10 +35,13 @@ class BranchPredictor {
     ar.FixedSize(pht_, "pattern history table");
     ar.FixedSize(btb_, "branch target buffer");
     ar.FixedSize(ras_, "return stack");
+    if (tage_) tage_->Serialize(ar);
   }
 
  private:
   bool Conditional(uint64_t rip, bool taken);
+  // gshare or bimodal: two-bit counters.
+  bool CounterMispredicts(uint64_t rip, bool taken);
   bool Indirect(uint64_t rip, uint64_t target);
 
   DirectionPredictor kind_;
@@ -45,7 +51,8 @@ class BranchPredictor {
   uint64_t btb_mask_;
   uint64_t history_ = 0;
   uint64_t path_ = 0;  // recent indirect targets, folded: indirect predictions follow patterns
-  std::vector<uint8_t> pht_;
+  std::vector<uint8_t> pht_;  // gshare and bimodal
+  std::optional<Tage> tage_;
   std::vector<uint64_t> btb_;
   std::vector<uint64_t> ras_;
   size_t ras_top_ = 0;  // pushes so far; the stack wraps, as hardware's does

@@ -41,12 +41,18 @@ struct CacheGeometry {
   int latency = 0;  // load-to-use cycles on a hit at this level
 };
 
-enum class DirectionPredictor : uint8_t { kGshare, kBimodal };
+enum class DirectionPredictor : uint8_t { kGshare, kBimodal, kTage };
 
 struct BranchPredictorConfig {
   DirectionPredictor kind = DirectionPredictor::kGshare;
   int history_bits = 0;
-  int pht_entries = 0;  // two-bit counters, a power of two
+  int pht_entries = 0;  // two-bit counters, a power of two (TAGE's bimodal table)
+  // TAGE (uarch/tage.h): tagged tables, entries in each (a power of two),
+  // tag width, and the shortest history (the longest is history_bits).
+  int tage_tables = 0;
+  int tage_entries = 0;
+  int tage_tag_bits = 0;
+  int tage_min_history = 0;
   int btb_entries = 0;  // indirect-target buffer, a power of two
   int ras_entries = 0;
   int mispredict_penalty = 0;

@@ -221,6 +221,11 @@ class Parser {
         d_.branch.btb_entries & (d_.branch.btb_entries - 1)) {
       return end.Error("branch", "pht-entries and btb-entries must be powers of two");
     }
+    if (d_.branch.kind == DirectionPredictor::kTage &&
+        (d_.branch.history_bits > 64 || d_.branch.tage_min_history > d_.branch.history_bits)) {
+      return end.Error("branch.history-bits",
+                       "TAGE needs min-history <= history-bits <= 64");
+    }
     d_.tlb.name = d_.name.c_str();
     return absl::OkStatus();
   }
@@ -441,13 +446,33 @@ class Parser {
     return r.Done();
   }
 
+  // branch.predictor gshare | bimodal | tage tables=N entries=N tag-bits=N min-history=N
   absl::Status ParsePredictor(const Line& line) {
     const auto& w = line.words();
+    constexpr const char* kExpected = "expected gshare, bimodal or tage tables=N entries=N tag-bits=N min-history=N";
     RETURN_IF_ERROR(Once(line, "branch.predictor"));
-    if (w.size() != 2) return line.Error("branch.predictor", "expected gshare or bimodal");
-    if (w[1] == "gshare") d_.branch.kind = DirectionPredictor::kGshare;
-    else if (w[1] == "bimodal") d_.branch.kind = DirectionPredictor::kBimodal;
-    else return line.Error("branch.predictor", "expected gshare or bimodal");
+    if (w.size() < 2) return line.Error("branch.predictor", kExpected);
+    BranchPredictorConfig& b = d_.branch;
+    if (w[1] == "tage") {
+      b.kind = DirectionPredictor::kTage;
+      PairReader r(line, "branch.predictor");
+      RETURN_IF_ERROR(r.Load(2));
+      RETURN_IF_ERROR(r.Int("tables", 1, &b.tage_tables));
+      RETURN_IF_ERROR(r.Int("entries", 1, &b.tage_entries));
+      RETURN_IF_ERROR(r.Int("tag-bits", 1, &b.tage_tag_bits));
+      RETURN_IF_ERROR(r.Int("min-history", 1, &b.tage_min_history));
+      RETURN_IF_ERROR(r.Done());
+      if (b.tage_tables > 16) return line.Error("branch.predictor.tables", "at most 16");
+      if (b.tage_entries & (b.tage_entries - 1)) {
+        return line.Error("branch.predictor.entries", "must be a power of two");
+      }
+      if (b.tage_tag_bits > 16) return line.Error("branch.predictor.tag-bits", "at most 16");
+      return absl::OkStatus();
+    }
+    if (w.size() != 2) return line.Error("branch.predictor", kExpected);
+    if (w[1] == "gshare") b.kind = DirectionPredictor::kGshare;
+    else if (w[1] == "bimodal") b.kind = DirectionPredictor::kBimodal;
+    else return line.Error("branch.predictor", kExpected);
     return absl::OkStatus();
   }
 

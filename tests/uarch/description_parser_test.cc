@@ -121,6 +121,11 @@ TEST(DescriptionParserTest, ErrorsNameFileLineAndField) {
       {"tlb l1d D entries=8 ways=4", "tlb l1d D entries=8 ways=3", "tiny.uarch:29: tlb D: entries must be a multiple of ways"},
       {"branch.pht-entries 256", "branch.pht-entries 250", "pht-entries and btb-entries must be powers of two"},
       {"form ADD r64,r64 : lat=1", "form ADD r64,r64 : lat=1 bogus=1", "form ADD r64,r64: unknown key 'bogus'"},
+      {"branch.predictor gshare", "branch.predictor perceptron", "tiny.uarch:16: branch.predictor: expected gshare, bimodal or tage"},
+      {"branch.predictor gshare", "branch.predictor tage tables=4 entries=1000 tag-bits=11 min-history=4", "tiny.uarch:16: branch.predictor.entries: must be a power of two"},
+      {"branch.predictor gshare", "branch.predictor tage tables=4 entries=1024 tag-bits=17 min-history=4", "branch.predictor.tag-bits: at most 16"},
+      {"branch.predictor gshare", "branch.predictor tage tables=4 entries=1024 min-history=4", "branch.predictor: missing tag-bits="},
+      {"branch.predictor gshare", "branch.predictor tage tables=4 entries=1024 tag-bits=9 min-history=9", "branch.history-bits: TAGE needs min-history <= history-bits <= 64"},
   };
   for (const Case& c : cases) {
     absl::StatusOr<UarchDescription> d = ParseUarch(Replace(Minimal(), c.from, c.to), "tiny.uarch");
@@ -128,6 +133,19 @@ TEST(DescriptionParserTest, ErrorsNameFileLineAndField) {
     EXPECT_NE(std::string(d.status().message()).find(c.message), std::string::npos)
         << "got: " << d.status().message() << "\nwant: " << c.message;
   }
+}
+
+TEST(DescriptionParserTest, ReadsTage) {
+  absl::StatusOr<UarchDescription> d = ParseUarch(
+      Replace(Minimal(), "branch.predictor gshare",
+              "branch.predictor tage tables=3 entries=512 tag-bits=10 min-history=2"),
+      "tiny.uarch");
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->branch.kind, DirectionPredictor::kTage);
+  EXPECT_EQ(d->branch.tage_tables, 3);
+  EXPECT_EQ(d->branch.tage_entries, 512);
+  EXPECT_EQ(d->branch.tage_tag_bits, 10);
+  EXPECT_EQ(d->branch.tage_min_history, 2);
 }
 
 TEST(DescriptionParserTest, DuplicateFormIsAnError) {
