@@ -463,8 +463,8 @@ class Parser {
       RETURN_IF_ERROR(r.Int("min-history", 1, &b.tage_min_history));
       RETURN_IF_ERROR(r.Done());
       if (b.tage_tables > 16) return line.Error("branch.predictor.tables", "at most 16");
-      if (b.tage_entries & (b.tage_entries - 1)) {
-        return line.Error("branch.predictor.entries", "must be a power of two");
+      if (b.tage_entries & (b.tage_entries - 1) || b.tage_entries > (1 << 20)) {
+        return line.Error("branch.predictor.entries", "must be a power of two, at most 1M");
       }
       if (b.tage_tag_bits > 16) return line.Error("branch.predictor.tag-bits", "at most 16");
       return absl::OkStatus();

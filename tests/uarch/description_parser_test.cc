@@ -123,6 +123,7 @@ TEST(DescriptionParserTest, ErrorsNameFileLineAndField) {
       {"form ADD r64,r64 : lat=1", "form ADD r64,r64 : lat=1 bogus=1", "form ADD r64,r64: unknown key 'bogus'"},
       {"branch.predictor gshare", "branch.predictor perceptron", "tiny.uarch:16: branch.predictor: expected gshare, bimodal or tage"},
       {"branch.predictor gshare", "branch.predictor tage tables=4 entries=1000 tag-bits=11 min-history=4", "tiny.uarch:16: branch.predictor.entries: must be a power of two"},
+      {"branch.predictor gshare", "branch.predictor tage tables=4 entries=2097152 tag-bits=11 min-history=4", "branch.predictor.entries: must be a power of two, at most 1M"},
       {"branch.predictor gshare", "branch.predictor tage tables=4 entries=1024 tag-bits=17 min-history=4", "branch.predictor.tag-bits: at most 16"},
       {"branch.predictor gshare", "branch.predictor tage tables=4 entries=1024 min-history=4", "branch.predictor: missing tag-bits="},
       {"branch.predictor gshare", "branch.predictor tage tables=4 entries=1024 tag-bits=9 min-history=9", "branch.history-bits: TAGE needs min-history <= history-bits <= 64"},
