@@ -50,6 +50,17 @@ class TlbArray {
     return nullptr;
   }
 
+  // Where an entry Find returned lives, and the entry and replacement
+  // update at a known place: for lookups that remember where they found a
+  // page.
+  void Locate(const TlbEntry* e, int* set, int* way) const {
+    const size_t slot = static_cast<size_t>(e - entries_.data());
+    *set = static_cast<int>(slot / static_cast<size_t>(geometry_.ways));
+    *way = static_cast<int>(slot % static_cast<size_t>(geometry_.ways));
+  }
+  TlbEntry* At(int set, int way) { return &entries_[Slot(set, way)]; }
+  void TouchWay(int set, int way) { replacement_.Touch(set, way); }
+
   // Find without touching anything: for checks that must not disturb it.
   const TlbEntry* Peek(uint64_t linear, uint16_t pcid, const PcidGenerations& gens) const {
     return const_cast<TlbArray*>(this)->Find(linear, pcid, gens, /*touch=*/false);

@@ -34,7 +34,7 @@ void TlbHierarchy::AddLevel(const TlbLevelGeometry& level, TlbSource source, Ran
   }
 }
 
-TlbHierarchy::Hit TlbHierarchy::Lookup(uint64_t linear, uint16_t pcid, bool instruction) {
+TlbHierarchy::Hit TlbHierarchy::Scan(uint64_t linear, uint16_t pcid, bool instruction) {
   const Range first = instruction ? l1i_ : l1d_;
   for (int i = first.begin; i < first.end; ++i) {
     if (TlbEntry* e = arrays_[i].Find(linear, pcid, gens_, /*touch=*/true)) {
@@ -63,6 +63,7 @@ void TlbHierarchy::FillLevel(const FillTargets& targets, const TlbEntry& leaf, u
     entry.vpn = linear >> paging::PageShift(target.size);
   }
   entry.generation = gens_.current(entry.pcid);
+  Changed();
   TlbChange* fill = &changes->items[changes->count++];
   fill->kind = TlbChange::Kind::kFill;
   fill->array = target.array;
@@ -91,22 +92,26 @@ bool TlbHierarchy::StillHeld(const TlbEntry& entry) {
 }
 
 uint8_t TlbHierarchy::InvalidateAddress(uint64_t linear, uint16_t pcid, bool include_global) {
+  Changed();
   uint8_t dropped = 0;
   for (TlbArray& a : arrays_) dropped |= a.InvalidateAddress(linear, pcid, include_global, gens_);
   return dropped;
 }
 
 void TlbHierarchy::InvalidatePcidNonGlobal(uint16_t pcid) {
+  Changed();
   if (gens_.Bump(pcid)) return;
   // The generation wrapped: entries filled 2^32 flushes ago would revive.
   for (TlbArray& a : arrays_) a.InvalidateNonGlobal(pcid);
 }
 
 void TlbHierarchy::InvalidateAllNonGlobal() {
+  Changed();
   for (TlbArray& a : arrays_) a.InvalidateNonGlobal(-1);
 }
 
 void TlbHierarchy::InvalidateAll() {
+  Changed();
   for (TlbArray& a : arrays_) a.InvalidateAll();
 }
 

@@ -4,6 +4,7 @@
 #ifndef X64SIM_MMU_TLB_HIERARCHY_H_
 #define X64SIM_MMU_TLB_HIERARCHY_H_
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -44,7 +45,20 @@ class TlbHierarchy {
   };
   // Looks `linear` up in the first level for the access type, then in the
   // second level. Does not fill the first level on a second-level hit.
-  Hit Lookup(uint64_t linear, uint16_t pcid, bool instruction);
+  Hit Lookup(uint64_t linear, uint16_t pcid, bool instruction) {
+    const uint64_t key = ((linear >> 12) << 1) | (instruction ? 1 : 0);
+    Recent& r = recent_[(key ^ (key >> 6)) % kRecent];
+    if (r.key == key && r.epoch == epoch_ && r.pcid == pcid) {
+      arrays_[r.array].TouchWay(r.set, r.way);
+      return {arrays_[r.array].At(r.set, r.way), levels_[r.array], r.array};
+    }
+    const Hit hit = Scan(linear, pcid, instruction);
+    if (hit.entry != nullptr) {
+      r = {key, epoch_, pcid, hit.array, 0, 0};
+      arrays_[hit.array].Locate(hit.entry, &r.set, &r.way);
+    }
+    return hit;
+  }
 
   // The live entry of any array translating `linear` for `pcid`, or null;
   // changes no replacement state.
@@ -82,6 +96,7 @@ class TlbHierarchy {
   void Serialize(StateArchive& ar) {
     for (TlbArray& a : arrays_) ar(a);
     ar(gens_);
+    Changed();
   }
 
  private:
@@ -103,6 +118,27 @@ class TlbHierarchy {
   // Puts `leaf` into its target array of one level, recording changes.
   void FillLevel(const FillTargets& targets, const TlbEntry& leaf, uint64_t linear,
                  TlbChanges* changes);
+  // Lookup's scan of the arrays.
+  Hit Scan(uint64_t linear, uint16_t pcid, bool instruction);
+  // Any entry placed or dropped, or a PCID's generation moved: what Lookup
+  // remembers is stale.
+  void Changed() { ++epoch_; }
+
+  // Where Lookup found recently used pages (direct-mapped by 4K page and
+  // access type). A repeat with nothing changed since returns the entry
+  // the scan would find and makes the same replacement update, without
+  // scanning: a fully associative 64-entry array costs a compare a way.
+  struct Recent {
+    uint64_t key = ~0ull;  // 4K page number << 1 | instruction
+    uint64_t epoch = 0;
+    uint16_t pcid = 0;
+    int array = 0;
+    int set = 0;
+    int way = 0;
+  };
+  static constexpr int kRecent = 32;
+  std::array<Recent, kRecent> recent_{};
+  uint64_t epoch_ = 1;
 
   std::vector<TlbArray> arrays_;
   std::vector<TlbSource> levels_;

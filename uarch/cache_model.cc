@@ -17,13 +17,16 @@ bool CacheLevel::Access(uint64_t line) {
   uint64_t* tags = &tags_[set * ways_];
   uint64_t* stamps = &stamps_[set * ways_];
   ++clock_;
-  int victim = 0;
   for (int w = 0; w < ways_; ++w) {
     if (tags[w] == line + 1) {
       stamps[w] = clock_;
       ++hits;
       return true;
     }
+  }
+  // A miss: the least recently used way makes room.
+  int victim = 0;
+  for (int w = 1; w < ways_; ++w) {
     if (stamps[w] < stamps[victim]) victim = w;
   }
   tags[victim] = line + 1;

@@ -31,7 +31,9 @@ Tage::Tage(const BranchPredictorConfig& c)
       entries_(static_cast<size_t>(tables_) * static_cast<size_t>(c.tage_entries)),
       index_bits_(std::countr_zero(static_cast<unsigned>(c.tage_entries))),
       index_mask_(static_cast<uint64_t>(c.tage_entries) - 1),
-      tag_bits_(c.tage_tag_bits) {
+      index_shift_(64 - std::max(index_bits_, 1)),  // one entry: the mask keeps nothing anyway
+      tag_shift_(48 - c.tage_tag_bits),
+      tag_mask_((1ull << c.tage_tag_bits) - 1) {
   const double shortest = c.tage_min_history;
   const double longest = std::min(c.history_bits, 64);
   for (int i = 0; i < tables_; ++i) {
@@ -42,26 +44,21 @@ Tage::Tage(const BranchPredictorConfig& c)
   }
 }
 
-// One multiplication hashes the table's slice of the history; its top bits
-// index the table and the bits below them make the tag, each mixed with
-// the branch address. The table number keeps two tables' hashes of the
-// same history apart.
-Tage::Slot Tage::Locate(int table, uint64_t rip_hash, uint64_t history) const {
-  const uint64_t h = ((history & history_mask_[table]) ^ static_cast<uint64_t>(table)) *
-                     kIndexMultiplier;
-  const uint64_t index = (rip_hash ^ (h >> 32 >> (32 - index_bits_))) & index_mask_;
-  const uint16_t tag = static_cast<uint16_t>((h ^ rip_hash * kTagMultiplier) >> (48 - tag_bits_));
-  return {(static_cast<uint64_t>(table) << index_bits_) + index,
-          static_cast<uint16_t>(tag & ((1u << tag_bits_) - 1))};
-}
-
 bool Tage::Resolve(uint64_t rip, uint64_t history, bool taken) {
-  const uint64_t rip_hash = rip ^ (rip >> index_bits_);
-  Slot slots[kMaxTables];
+  // One multiplication hashes each table's slice of the history; its top
+  // bits index the table and the bits below them make the tag, each mixed
+  // with the branch address. The table number keeps two tables' hashes of
+  // the same history apart.
+  const uint64_t rip_index = rip ^ (rip >> index_bits_);
+  const uint64_t rip_tag = rip * kTagMultiplier;
+  Slots slots;
   uint32_t hits = 0;  // bit i: table i's tag matches
   for (int i = 0; i < tables_; ++i) {
-    slots[i] = Locate(i, rip_hash, history);
-    hits |= static_cast<uint32_t>(entries_[slots[i].at].tag == slots[i].tag) << i;
+    const uint64_t table = static_cast<uint64_t>(i);
+    const uint64_t h = ((history & history_mask_[i]) ^ table) * kIndexMultiplier;
+    slots.at[i] = (table << index_bits_) + ((rip_index ^ (h >> index_shift_)) & index_mask_);
+    slots.tag[i] = static_cast<uint16_t>(((h ^ rip_tag) >> tag_shift_) & tag_mask_);
+    hits |= static_cast<uint32_t>(entries_[slots.at[i]].tag == slots.tag[i]) << i;
   }
   uint8_t& base = bimodal_[(rip ^ (rip >> 12)) & bimodal_mask_];
   const bool base_guess = base >= 2;
@@ -77,10 +74,10 @@ bool Tage::Resolve(uint64_t rip, uint64_t history, bool taken) {
   // table) is the alternate.
   const int provider = std::bit_width(hits) - 1;
   const uint32_t others = hits & ~(1u << provider);
-  Entry& e = entries_[slots[provider].at];
+  Entry& e = entries_[slots.at[provider]];
   const bool provider_guess = e.counter >= 0;
   const bool alternate_guess =
-      others != 0 ? entries_[slots[std::bit_width(others) - 1].at].counter >= 0 : base_guess;
+      others != 0 ? entries_[slots.at[std::bit_width(others) - 1]].counter >= 0 : base_guess;
   const bool fresh = (e.counter == 0 || e.counter == -1) && e.useful == 0;
   const bool guess = fresh && use_alt_on_new_ >= 8 ? alternate_guess : provider_guess;
   if (fresh && provider_guess != alternate_guess) {
@@ -99,16 +96,16 @@ bool Tage::Resolve(uint64_t rip, uint64_t history, bool taken) {
 // After a misprediction, claims an entry no longer useful in the first
 // table with a longer history than the provider's; if every one is still
 // useful, makes each a little less so.
-void Tage::Allocate(int above, const Slot* slots, bool taken) {
+void Tage::Allocate(int above, const Slots& slots, bool taken) {
   for (int i = above + 1; i < tables_; ++i) {
-    Entry& e = entries_[slots[i].at];
+    Entry& e = entries_[slots.at[i]];
     if (e.useful == 0) {
-      e = {slots[i].tag, static_cast<int8_t>(taken ? 0 : -1), 0};
+      e = {slots.tag[i], static_cast<int8_t>(taken ? 0 : -1), 0};
       return;
     }
   }
   for (int i = above + 1; i < tables_; ++i) {
-    Entry& e = entries_[slots[i].at];
+    Entry& e = entries_[slots.at[i]];
     if (e.useful > 0) --e.useful;
   }
 }

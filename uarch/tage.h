@@ -50,14 +50,13 @@ class Tage {
   };
   static constexpr int kMaxTables = 16;
 
-  // Where table `table`'s entry for this branch is (an index into
-  // entries_), and the tag it must carry.
-  struct Slot {
-    uint64_t at;
-    uint16_t tag;
+  // Where each table's entry for a branch is (an index into entries_),
+  // and the tag it must carry.
+  struct Slots {
+    uint64_t at[kMaxTables];
+    uint16_t tag[kMaxTables];
   };
-  Slot Locate(int table, uint64_t rip_hash, uint64_t history) const;
-  void Allocate(int above, const Slot* slots, bool taken);
+  void Allocate(int above, const Slots& slots, bool taken);
   void AgeUsefulBits();
 
   std::vector<uint8_t> bimodal_;
@@ -67,7 +66,9 @@ class Tage {
   std::vector<Entry> entries_;  // the tagged tables, one after the other
   int index_bits_;
   uint64_t index_mask_;
-  int tag_bits_;
+  int index_shift_;  // a hash's top index_bits_ bits index a table
+  int tag_shift_;    // the tag_bits_ bits below bit 48 make its tag
+  uint64_t tag_mask_;
   // Whether a newly claimed (weak, not yet useful) entry should yield to
   // the next prediction: a four-bit counter, as the paper's USE_ALT_ON_NA.
   int use_alt_on_new_ = 8;

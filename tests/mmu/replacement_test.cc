@@ -34,6 +34,58 @@ TEST(SetReplacementTest, TreePlruFollowsTreeBits) {
   EXPECT_EQ(plru.Victim(0), 1);
 }
 
+// Lookup remembers where it found recent pages; a remembered hit must make
+// the same replacement update as a scan, and must not outlive a change.
+class RememberedLookupTest : public ::testing::Test {
+ protected:
+  static MicroArch OneFullyAssociativeL1d() {
+    MicroArch arch;
+    arch.l1i = {{{"L1i", 4, 4, kHold4K, Replacement::kLru}}};
+    arch.l1d = {{{"L1d", 4, 4, kHold4K, Replacement::kLru}}};
+    arch.stlb = {{{"STLB", 16, 4, kHold4K, Replacement::kLru}}};
+    return arch;
+  }
+  static TlbEntry Page(uint64_t vpn) {
+    TlbEntry e;
+    e.vpn = vpn;
+    e.frame = vpn << 12;
+    e.valid = true;
+    return e;
+  }
+  void Fill(uint64_t vpn) { tlbs_.Fill(Page(vpn), vpn << 12, false, false, &changes_); }
+  bool InL1d(uint64_t vpn) {
+    const TlbHierarchy::Hit hit = tlbs_.Lookup(vpn << 12, 0, false);
+    return hit.entry != nullptr && hit.source == TlbSource::kL1d;
+  }
+
+  TlbHierarchy tlbs_{OneFullyAssociativeL1d()};
+  TlbChanges changes_;
+};
+
+TEST_F(RememberedLookupTest, RepeatedLookupsKeepLruOrder) {
+  for (uint64_t vpn = 1; vpn <= 4; ++vpn) Fill(vpn);
+  // Each page used once, then page 1 again: found from what Lookup
+  // remembers, it must become the most recently used, leaving page 2 the
+  // least.
+  for (uint64_t vpn : {1, 2, 3, 4, 1}) ASSERT_TRUE(InL1d(vpn));
+  Fill(5);
+  EXPECT_EQ(tlbs_.Probe(2 << 12, 0), nullptr);
+  EXPECT_TRUE(InL1d(1));
+  EXPECT_TRUE(InL1d(5));
+}
+
+TEST_F(RememberedLookupTest, InvalidationForgetsRememberedPages) {
+  Fill(7);
+  ASSERT_TRUE(InL1d(7));
+  ASSERT_TRUE(InL1d(7));
+  tlbs_.InvalidateAddress(7 << 12, 0, true);
+  EXPECT_EQ(tlbs_.Lookup(7 << 12, 0, false).entry, nullptr);
+  Fill(8);
+  ASSERT_TRUE(InL1d(8));
+  tlbs_.InvalidatePcidNonGlobal(0);
+  EXPECT_EQ(tlbs_.Lookup(8 << 12, 0, false).entry, nullptr);
+}
+
 TEST(SetReplacementTest, TreePlruFallsBackToLruForOddWays) {
   SetReplacement r(Replacement::kTreePlru, 1, 12);
   EXPECT_EQ(r.policy(), Replacement::kLru);
