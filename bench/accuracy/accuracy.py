@@ -56,10 +56,13 @@ def simulate(args, kernel_image, x64sim_flags):
 
 def simulate_whole_program(args, x64sim_flags):
     """The compute guest's region of interest (its rounds): x64sim cycles and instructions."""
-    with tempfile.NamedTemporaryFile("r", suffix=".stats") as stats:
+    with tempfile.TemporaryDirectory() as tmp:
+        # By name after the run: x64sim replaces the file rather than
+        # writing into it, so a handle opened before would see nothing.
+        stats = os.path.join(tmp, "compute.stats")
         status, _, err = run([args.x64sim, f"--kernel={args.compute_image}",
-                              f"--stats={stats.name}"] + x64sim_flags)
-        text = stats.read()
+                              f"--stats={stats}"] + x64sim_flags)
+        text = open(stats).read() if os.path.exists(stats) else ""
     region = re.search(r"^\[roi\.0\]\n((?:[^\[].*\n)*)", text, re.M)
     values = dict(re.findall(r"^(\S+) (\d+)$", region.group(1), re.M)) if region else {}
     if "cycles" not in values or "instructions" not in values:
