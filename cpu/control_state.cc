@@ -29,7 +29,12 @@ void Cpu::UpdateMode() {
 
 void Cpu::LoadSegmentCache(SegReg reg, const Segment& s) {
   state.seg[reg] = s;
-  UpdateMode();
+  // Only CS can change the mode; another register changes its own base.
+  if (reg == kCs) {
+    UpdateMode();
+  } else {
+    seg_base_[reg] = BaseOfSegment(reg);
+  }
 }
 
 void Cpu::SetCpl(int cpl) {
