@@ -108,13 +108,18 @@ uint64_t OnMmx(uint64_t dst, uint64_t src, uint8_t imm) {
   return static_cast<uint64_t>(_mm_cvtsi128_si64(r));
 }
 
-// "mm = Op(mm, mm/m64[, imm8])"; the memory operand needs no alignment.
-template <LaneOp Op, MmxShape kShape, bool kMem>
+// "mm = Op(mm, mm/mN[, imm8])" with kMemBytes = N / 8 (0: the register
+// form), 8 or 4 (PUNPCKL*, which use the low half); no alignment needed.
+template <LaneOp Op, MmxShape kShape, int kMemBytes>
 Flow MmxPacked(Cpu& cpu, const DecodedInsn& in) {
   if (!MmxEnabled<MmxGate::kMmx>(cpu)) [[unlikely]] return MmxUnavailable<MmxGate::kMmx>(cpu);
   uint64_t src;
-  if constexpr (kMem) {
+  if constexpr (kMemBytes == 8) {
     if (!cpu.Read<uint64_t>(cpu.Linear(in), &src)) return Flow::kFault;
+  } else if constexpr (kMemBytes == 4) {
+    uint32_t low;
+    if (!cpu.Read<uint32_t>(cpu.Linear(in), &low)) return Flow::kFault;
+    src = low;
   } else {
     src = LoadMm(cpu, in.reg2);
   }
@@ -122,7 +127,7 @@ Flow MmxPacked(Cpu& cpu, const DecodedInsn& in) {
   return MmxNext(cpu, in);
 }
 
-// "mm, mm/m64", "mm, mm/m64, imm8", or "mm, imm8" (the shifts by an
+// "mm, mm/mN", "mm, mm/mN, imm8", or "mm, imm8" (the shifts by an
 // immediate: the register is both operands).
 template <LaneOp Op, MmxShape kShape = MmxShape::kLanes>
 bool BindMmxPacked(const ZydisInsn& z, DecodedInsn& out) {
@@ -131,15 +136,16 @@ bool BindMmxPacked(const ZydisInsn& z, DecodedInsn& out) {
   out.imm = IsImm(z.ops[visible - 1]) ? z.ops[visible - 1].imm.value.u : 0;
   if (visible == 2 && IsImm(z.ops[1])) {
     out.reg2 = out.reg;
-    out.handler = &MmxPacked<Op, kShape, false>;
+    out.handler = &MmxPacked<Op, kShape, 0>;
     return true;
   }
   if (visible != 2 && !(visible == 3 && IsImm(z.ops[2]))) return false;
   if (IsMem(z.ops[1])) {
-    out.handler = &MmxPacked<Op, kShape, true>;
-    return z.ops[1].size == 64 && BindMemory(z, z.ops[1], out);
+    const int bits = z.ops[1].size;
+    out.handler = bits == 64 ? &MmxPacked<Op, kShape, 8> : &MmxPacked<Op, kShape, 4>;
+    return (bits == 64 || bits == 32) && BindMemory(z, z.ops[1], out);
   }
-  out.handler = &MmxPacked<Op, kShape, false>;
+  out.handler = &MmxPacked<Op, kShape, 0>;
   return BindMm(z.ops[1], &out.reg2);
 }
 
