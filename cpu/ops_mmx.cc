@@ -122,32 +122,19 @@ bool BindMovntq(const ZydisInsn& z, DecodedInsn& out) {
   return BindMemory(z, z.ops[0], out);
 }
 
-// MASKMOVQ mm1, mm2: the bytes of mm1 whose mask byte in mm2 has its top
-// bit set, stored at DS:rDI (segment overridable). Only those bytes are
-// written; a fault on the second of two pages leaves the first page's
-// bytes stored, which the restarted instruction stores again.
+// MASKMOVQ mm1, mm2: the bytes of mm1 selected by mm2, stored at DS:rDI.
 Flow MaskedStore(Cpu& cpu, const DecodedInsn& in) {
   if (!MmxEnabled<kMmx>(cpu)) [[unlikely]] return MmxUnavailable<kMmx>(cpu);
-  const uint64_t data = LoadMm(cpu, in.reg), mask = LoadMm(cpu, in.reg2);
-  const uint64_t linear = cpu.Linear(in);
-  for (int i = 0; i < 8; ++i) {
-    if (!((mask >> (8 * i + 7)) & 1)) continue;
-    if (!cpu.Write<uint8_t>(linear + i, static_cast<uint8_t>(data >> (8 * i)))) {
-      return Flow::kFault;
-    }
+  const SseState& s = cpu.state.sse;
+  if (!StoreSelectedBytes(cpu, cpu.Linear(in), s.st[in.reg], s.st[in.reg2], 8)) {
+    return Flow::kFault;
   }
   return MmxNext(cpu, in);
 }
 
 bool BindMaskmovq(const ZydisInsn& z, DecodedInsn& out) {
-  if (!BindMm(z.ops[0], &out.reg) || !BindMm(z.ops[1], &out.reg2)) return false;
-  for (int i = 2; i < z.insn.operand_count; ++i) {
-    if (IsMem(z.ops[i])) {
-      out.handler = &MaskedStore;
-      return BindMemory(z, z.ops[i], out);
-    }
-  }
-  return false;
+  out.handler = &MaskedStore;
+  return BindMm(z.ops[0], &out.reg) && BindMm(z.ops[1], &out.reg2) && BindImplicitMemory(z, out);
 }
 
 // ---- Between MMX and XMM registers ----------------------------------------------

@@ -617,6 +617,21 @@ bool BindLddqu(const ZydisInsn& z, DecodedInsn& out) {
   return true;
 }
 
+// MASKMOVDQU xmm1, xmm2: the bytes of xmm1 selected by xmm2, stored at DS:rDI.
+Flow MaskedStore(Cpu& cpu, const DecodedInsn& in) {
+  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
+  const SseState& s = cpu.state.sse;
+  if (!StoreSelectedBytes(cpu, cpu.Linear(in), s.xmm[in.reg], s.xmm[in.reg2], 16)) {
+    return Flow::kFault;
+  }
+  return cpu.Next(in);
+}
+
+bool BindMaskmovdqu(const ZydisInsn& z, DecodedInsn& out) {
+  out.handler = &MaskedStore;
+  return BindXmm(z.ops[0], &out.reg) && BindXmm(z.ops[1], &out.reg2) && BindImplicitMemory(z, out);
+}
+
 // ---- Hints and non-SSE-state stores ---------------------------------------
 
 // PREFETCHh: a hint that never faults (SDM vol. 2B PREFETCHh).
@@ -768,6 +783,7 @@ void RegisterSseOps(BinderTable& t) {
       {ZYDIS_MNEMONIC_MOVHLPS, &BindBinary<&MoveHighToLow>},
       {ZYDIS_MNEMONIC_MOVLHPS, &BindBinary<&MoveLowToHigh>},
       {ZYDIS_MNEMONIC_MOVNTI, &BindMovnti},
+      {ZYDIS_MNEMONIC_MASKMOVDQU, &BindMaskmovdqu},
       // Logic.
       {ZYDIS_MNEMONIC_PXOR, &BindBinaryOrMmx<&Xor>},
       {ZYDIS_MNEMONIC_XORPS, &BindBinary<&Xor>},

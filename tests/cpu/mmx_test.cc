@@ -3,7 +3,8 @@
 // whole x87 state around them (tests/cpu/mmx_differential.h); the
 // aliasing with the x87 registers seen through FLD, FNSTENV, FNSAVE/FRSTOR
 // and FXSAVE; a sample in 32-bit protected mode; then what the host cannot
-// show: the #UD/#NM/#MF rules.
+// show: the #UD/#NM/#MF rules. MASKMOVDQU, which shares MASKMOVQ's store,
+// is here too.
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -12,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "tests/cpu/long_mode_machine.h"
 #include "tests/cpu/mmx_differential.h"
+#include "tests/cpu/sse_differential.h"
 
 namespace x64sim::testing {
 namespace {
@@ -182,6 +184,18 @@ TEST(MmxDifferentialTest, ConversionsMatchTheHost) {
   ExpectAllMatch("MMX conversions", ConversionForms(), 400);
 }
 
+// MASKMOVDQU, the SSE2 relative of MASKMOVQ (sharing its byte-selective
+// store), in both modes; then the legacy-SSE gate.
+TEST(MmxDifferentialTest, MaskmovdquMatchesTheHost) {
+  const std::vector<MmxForm> forms = {
+      {"maskmovdqu xmm1,xmm2", WithRegisters({0x66, 0x0f, 0xf7}, 1, 2)},
+      {"maskmovdqu xmm3,xmm0", WithRegisters({0x66, 0x0f, 0xf7}, 3, 0)},
+  };
+  ExpectAllMatch("MASKMOVDQU", forms, 500);
+  ExpectAllMatch("MASKMOVDQU in 32-bit protected mode", forms, 100, MmxDifferential::kProtected32);
+  ExpectLegacySseGate({0x66, 0x0f, 0xf7, 0xca});
+}
+
 // The aliasing seen by x87 instructions: an MMX write shows in the x87
 // register with exponent bits all ones (FLD ST(i), FSTP m80); FNSTENV
 // after an MMX instruction shows TOP 0 and the tags the register contents
@@ -319,6 +333,44 @@ TEST(MmxChecksTest, PageFaultLeavesTheX87UnitAlone) {
   SetX87State(m, false);
   m.SetPteFlags(LongModeMachine::kData, 0);
   ExpectFault(m, kPaddbMem, kPageFault, "not present");
+}
+
+// An unmasked invalid operation (a NaN) in CVTPS2PI is #XM with MM0 and
+// the x87 unit unchanged: the switch to MMX use comes with the result.
+TEST(MmxChecksTest, UnmaskedConversionExceptionLeavesTheMmxState) {
+  LongModeMachine m;
+  SetX87State(m, false);
+  m.state().sse.mxcsr = 0x1f00;  // IM clear
+  const uint32_t nan = 0x7fc00000;
+  std::memcpy(m.state().sse.xmm[1] + 4, &nan, 4);
+  ExpectFault(m, {0x0f, 0x2d, 0xc1}, kSimdError, "cvtps2pi mm0, xmm1");
+  EXPECT_EQ(m.state().sse.mxcsr, 0x1f01u);
+}
+
+// XSAVE and XRSTOR carry MMX state with the x87 component.
+TEST(MmxChecksTest, XsaveKeepsTheMmxRegisters) {
+  LongModeMachine m;
+  SetX87State(m, false);
+  m.cpu().WriteCr4(m.state().cr4 | kCr4OSXSAVE);
+  m.state().xcr0 = 3;
+  const uint64_t value = 0x8899aabbccddeeffull;
+  m.memory().CopyIn(LongModeMachine::kData, &value, 8);
+  const Bytes code = {
+      0x0f, 0x6f, 0x1e,              // movq mm3, [rsi]
+      0xb8, 0x03, 0, 0, 0, 0x31, 0xd2,  // mov eax, 3; xor edx, edx
+      0x0f, 0xae, 0x66, 0x40,        // xsave [rsi+0x40]
+      0xdb, 0xe3,                    // fninit
+      0x0f, 0xae, 0x6e, 0x40,        // xrstor [rsi+0x40]
+  };
+  EXPECT_EQ(m.Run(code).vector, -1);
+  const SseState& s = m.state().sse;
+  uint64_t mm3;
+  std::memcpy(&mm3, s.st[3], 8);
+  EXPECT_EQ(mm3, value);
+  EXPECT_EQ(s.st[3][8], 0xff);
+  EXPECT_EQ(s.st[3][9], 0xff);
+  EXPECT_EQ(s.ftw, 0xff);
+  EXPECT_EQ((s.fsw >> 11) & 7, 0);
 }
 
 }  // namespace
