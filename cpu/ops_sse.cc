@@ -1,7 +1,9 @@
 // SSE/SSE2 instructions that compilers and small libcs emit for integer
 // code, block copies and string loops: 128-bit moves, MOVD/MOVQ, scalar and
 // half-register moves, packed integer arithmetic, compares, logic, shifts,
-// shuffles and unpacks, mask extraction, MXCSR access and FXSAVE/FXRSTOR.
+// shuffles and unpacks, mask extraction, MXCSR access and FXSAVE/FXRSTOR;
+// the integer operations' MMX forms too, through the same functions
+// (cpu/mmx.h).
 // No floating-point arithmetic: the float-typed moves and logic ops only
 // move bits. Packed operations run on the host's SSE2 unit (x86-64 hosts
 // always have one), which computes exactly what the SDM defines.

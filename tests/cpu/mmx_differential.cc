@@ -49,7 +49,8 @@ void MmxValues::Integers(uint8_t* v, int bytes) {
       const uint64_t top = 1ull << (8 * width - 1);  // the sign bit
       uint64_t x = rng_();
       if (kind == 1) {
-        const uint64_t edges[] = {0, 1, ~0ull, top, top - 1, top + 1, top - 2, 2, ~1ull, 0x7f, 0x80};
+        const uint64_t edges[] = {0,       1, ~0ull, top,  top - 1, top + 1,
+                                  top - 2, 2, ~1ull, 0x7f, 0x80};
         x = edges[rng_() % std::size(edges)];
       } else if (kind == 2) {
         x = rng_() % 80 - 8;  // small numbers: shift counts below and past every width
@@ -66,15 +67,15 @@ void MmxValues::Floats(uint8_t* v, int bytes) {
       const double pool[] = {0.0, -0.0, 0.5, 1.5, 2.5, -2.5, 2147483647.0, 2147483647.5,
                              2147483648.0, -2147483648.0, -2147483648.5, -2147483649.0,
                              1e300, -1e-310, __builtin_inf(), __builtin_nan("")};
-      double d = (rng_() & 1) ? pool[rng_() % std::size(pool)]
-                              : static_cast<double>(static_cast<int64_t>(rng_())) / (1ull << (rng_() % 40));
+      const double random = static_cast<double>(static_cast<int64_t>(rng_()));
+      double d = (rng_() & 1) ? pool[rng_() % std::size(pool)] : random / (1ull << (rng_() % 40));
       std::memcpy(v + at, &d, 8);
     } else {
       const float pool[] = {0.0f, -0.0f, 0.5f, 1.5f, -2.5f, 2147483520.0f, 2147483648.0f,
                             -2147483648.0f, -2147483904.0f, 1e-40f, __builtin_inff(),
                             __builtin_nanf("")};
-      float f = (rng_() & 1) ? pool[rng_() % std::size(pool)]
-                             : static_cast<float>(static_cast<int32_t>(rng_())) / (1u << (rng_() % 20));
+      const float random = static_cast<float>(static_cast<int32_t>(rng_()));
+      float f = (rng_() & 1) ? pool[rng_() % std::size(pool)] : random / (1u << (rng_() % 20));
       std::memcpy(v + at, &f, 4);
     }
   }

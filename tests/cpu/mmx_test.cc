@@ -79,7 +79,9 @@ std::vector<MmxForm> PackedForms() {
   for (int imm : {0, 1, 4, 7, 8, 9, 15, 16, 200, 255}) {
     AddRegisterAndMemory(forms, "palignr", {0x0f, 0x3a, 0x0f}, imm);
   }
-  for (int imm : {0x00, 0x1b, 0xe4, 0x4e, 0xff}) AddRegisterAndMemory(forms, "pshufw", {0x0f, 0x70}, imm);
+  for (int imm : {0x00, 0x1b, 0xe4, 0x4e, 0xff}) {
+    AddRegisterAndMemory(forms, "pshufw", {0x0f, 0x70}, imm);
+  }
   // Shifts by an immediate: 0F 71 (words), 72 (dwords), 73 (quadwords), /2 /4 /6.
   const struct {
     const char* name;
@@ -88,8 +90,9 @@ std::vector<MmxForm> PackedForms() {
                  {"psrad", 0x72, 4}, {"pslld", 0x72, 6}, {"psrlq", 0x73, 2}, {"psllq", 0x73, 6}};
   for (const auto& op : kShifts) {
     for (int imm : {0, 1, 7, 15, 16, 31, 32, 63, 64, 200}) {
+      const Bytes code = WithRegisters({0x0f, op.opcode}, op.reg, 3);
       forms.push_back({std::string(op.name) + " mm3," + std::to_string(imm),
-                       Append(WithRegisters({0x0f, op.opcode}, op.reg, 3), {static_cast<uint8_t>(imm)})});
+                       Append(code, {static_cast<uint8_t>(imm)})});
     }
   }
   // Other registers, and a register with itself.
