@@ -15,6 +15,7 @@ BinderTable::BinderTable() {
   RegisterSseFloatOps(*this);
   RegisterSseConvertOps(*this);
   RegisterSsse3Ops(*this);
+  RegisterMmxOps(*this);
   RegisterSse41Ops(*this);
   RegisterSse42Ops(*this);
   RegisterAesOps(*this);
@@ -64,6 +65,11 @@ int SegIndex(ZydisRegister r) {
 
 int XmmIndex(ZydisRegister r) {
   if (r >= ZYDIS_REGISTER_XMM0 && r <= ZYDIS_REGISTER_XMM15) return r - ZYDIS_REGISTER_XMM0;
+  return -1;
+}
+
+int MmIndex(ZydisRegister r) {
+  if (r >= ZYDIS_REGISTER_MM0 && r <= ZYDIS_REGISTER_MM7) return r - ZYDIS_REGISTER_MM0;
   return -1;
 }
 

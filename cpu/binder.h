@@ -50,6 +50,7 @@ void RegisterSseOps(BinderTable& t);
 void RegisterSseFloatOps(BinderTable& t);
 void RegisterSseConvertOps(BinderTable& t);
 void RegisterSsse3Ops(BinderTable& t);
+void RegisterMmxOps(BinderTable& t);
 void RegisterSse41Ops(BinderTable& t);
 void RegisterSse42Ops(BinderTable& t);
 void RegisterAesOps(BinderTable& t);
@@ -88,6 +89,8 @@ int GprOffset(ZydisRegister r);
 int GprIndex(ZydisRegister r);
 int SegIndex(ZydisRegister r);
 int XmmIndex(ZydisRegister r);
+// MM0-MM7: 0..7, or -1.
+int MmIndex(ZydisRegister r);
 // Fills base/index/scale/disp/seg/address-size flags from a memory operand.
 bool BindMemory(const ZydisInsn& z, const ZydisDecodedOperand& op, DecodedInsn& out);
 inline bool IsReg(const ZydisDecodedOperand& op) { return op.type == ZYDIS_OPERAND_TYPE_REGISTER; }

@@ -10,10 +10,9 @@ constexpr uint32_t Bit(int n) { return 1u << n; }
 // Leaf 1 EDX (SDM vol. 2 CPUID table 3-11).
 constexpr uint32_t kLeaf1Edx = Bit(0) /*FPU*/ | Bit(3) /*PSE*/ | Bit(4) /*TSC*/ | Bit(5) /*MSR*/ |
                                Bit(6) /*PAE*/ | Bit(8) /*CX8*/ | Bit(9) /*APIC*/ | Bit(11) /*SEP*/ | Bit(13) /*PGE*/ |
-                               Bit(15) /*CMOV*/ | Bit(16) /*PAT*/ | Bit(19) /*CLFSH*/ |
+                               Bit(15) /*CMOV*/ | Bit(16) /*PAT*/ | Bit(19) /*CLFSH*/ | Bit(23) /*MMX*/ |
                                Bit(24) /*FXSR*/ | Bit(25) /*SSE*/ | Bit(26) /*SSE2*/;
-// Leaf 1 ECX (table 3-10). SSSE3's MMX-register forms are #UD like every
-// MMX instruction (leaf 1 EDX says no MMX), as SSE2's are.
+// Leaf 1 ECX (table 3-10).
 constexpr uint32_t kLeaf1Ecx = Bit(0) /*SSE3*/ | Bit(1) /*PCLMULQDQ*/ | Bit(9) /*SSSE3*/ |
                                Bit(13) /*CMPXCHG16B*/ | Bit(17) /*PCID*/ | Bit(19) /*SSE4.1*/ |
                                Bit(20) /*SSE4.2*/ | Bit(22) /*MOVBE*/ | Bit(23) /*POPCNT*/ |

@@ -1,7 +1,9 @@
 // SSE/SSE2 instructions that compilers and small libcs emit for integer
 // code, block copies and string loops: 128-bit moves, MOVD/MOVQ, scalar and
 // half-register moves, packed integer arithmetic, compares, logic, shifts,
-// shuffles and unpacks, mask extraction, MXCSR access and FXSAVE/FXRSTOR.
+// shuffles and unpacks, mask extraction, MXCSR access and FXSAVE/FXRSTOR;
+// the integer operations' MMX forms too, through the same functions
+// (cpu/mmx.h).
 // No floating-point arithmetic: the float-typed moves and logic ops only
 // move bits. Packed operations run on the host's SSE2 unit (x86-64 hosts
 // always have one), which computes exactly what the SDM defines.
@@ -12,6 +14,7 @@
 #include "cpu/binder.h"
 #include "cpu/cpu.h"
 #include "cpu/fx_area.h"
+#include "cpu/mmx.h"
 #include "cpu/sse_access.h"
 
 namespace x64sim {
@@ -289,6 +292,29 @@ bool BindShift(const ZydisInsn& z, DecodedInsn& out) {
     return BindRegImm<&ShiftByImm<Shift>>(z, out);
   }
   return BindBinary<Shift>(z, out);
+}
+
+// ---- MMX forms (cpu/mmx.h): the same lane functions on 64-bit operands ------
+
+template <Op128 Op>
+__m128i IgnoringImm(__m128i a, __m128i b, uint8_t) { return Op(a, b); }
+
+template <Op128 Op, MmxShape kShape = MmxShape::kLanes>
+bool BindBinaryOrMmx(const ZydisInsn& z, DecodedInsn& out) {
+  return BindXmmOrMmx<&BindBinary<Op>, &BindMmxPacked<&IgnoringImm<Op>, kShape>>(z, out);
+}
+
+template <Op128 Shift>
+bool BindMmxShift(const ZydisInsn& z, DecodedInsn& out) {
+  if (z.insn.operand_count_visible == 2 && IsImm(z.ops[1])) {
+    return BindMmxPacked<&ShiftByImm<Shift>>(z, out);
+  }
+  return BindMmxPacked<&IgnoringImm<Shift>>(z, out);
+}
+
+template <Op128 Shift>
+bool BindShiftOrMmx(const ZydisInsn& z, DecodedInsn& out) {
+  return BindXmmOrMmx<&BindShift<Shift>, &BindMmxShift<Shift>>(z, out);
 }
 
 // ---- 128-bit moves ---------------------------------------------------------
@@ -593,6 +619,21 @@ bool BindLddqu(const ZydisInsn& z, DecodedInsn& out) {
   return true;
 }
 
+// MASKMOVDQU xmm1, xmm2: the bytes of xmm1 selected by xmm2, stored at DS:rDI.
+Flow MaskedStore(Cpu& cpu, const DecodedInsn& in) {
+  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
+  const SseState& s = cpu.state.sse;
+  if (!StoreSelectedBytes(cpu, cpu.Linear(in), s.xmm[in.reg], s.xmm[in.reg2], 16)) {
+    return Flow::kFault;
+  }
+  return cpu.Next(in);
+}
+
+bool BindMaskmovdqu(const ZydisInsn& z, DecodedInsn& out) {
+  out.handler = &MaskedStore;
+  return BindXmm(z.ops[0], &out.reg) && BindXmm(z.ops[1], &out.reg2) && BindImplicitMemory(z, out);
+}
+
 // ---- Hints and non-SSE-state stores ---------------------------------------
 
 // PREFETCHh: a hint that never faults (SDM vol. 2B PREFETCHh).
@@ -733,8 +774,8 @@ void RegisterSseOps(BinderTable& t) {
       {ZYDIS_MNEMONIC_MOVUPS, &BindMove128<false>},
       {ZYDIS_MNEMONIC_MOVUPD, &BindMove128<false>},
       {ZYDIS_MNEMONIC_MOVDQU, &BindMove128<false>},
-      {ZYDIS_MNEMONIC_MOVD, &BindMovdMovq},
-      {ZYDIS_MNEMONIC_MOVQ, &BindMovdMovq},
+      {ZYDIS_MNEMONIC_MOVD, &BindXmmOrMmx<&BindMovdMovq, &BindMmxMovdMovq>},
+      {ZYDIS_MNEMONIC_MOVQ, &BindXmmOrMmx<&BindMovdMovq, &BindMmxMovdMovq>},
       {ZYDIS_MNEMONIC_MOVSS, &BindScalarMove<4>},
       {ZYDIS_MNEMONIC_MOVSD, &BindMovsd},
       {ZYDIS_MNEMONIC_MOVLPS, &BindHalfMove<0>},
@@ -744,93 +785,95 @@ void RegisterSseOps(BinderTable& t) {
       {ZYDIS_MNEMONIC_MOVHLPS, &BindBinary<&MoveHighToLow>},
       {ZYDIS_MNEMONIC_MOVLHPS, &BindBinary<&MoveLowToHigh>},
       {ZYDIS_MNEMONIC_MOVNTI, &BindMovnti},
+      {ZYDIS_MNEMONIC_MASKMOVDQU, &BindMaskmovdqu},
       // Logic.
-      {ZYDIS_MNEMONIC_PXOR, &BindBinary<&Xor>},
+      {ZYDIS_MNEMONIC_PXOR, &BindBinaryOrMmx<&Xor>},
       {ZYDIS_MNEMONIC_XORPS, &BindBinary<&Xor>},
       {ZYDIS_MNEMONIC_XORPD, &BindBinary<&Xor>},
-      {ZYDIS_MNEMONIC_POR, &BindBinary<&Or>},
+      {ZYDIS_MNEMONIC_POR, &BindBinaryOrMmx<&Or>},
       {ZYDIS_MNEMONIC_ORPS, &BindBinary<&Or>},
       {ZYDIS_MNEMONIC_ORPD, &BindBinary<&Or>},
-      {ZYDIS_MNEMONIC_PAND, &BindBinary<&And>},
+      {ZYDIS_MNEMONIC_PAND, &BindBinaryOrMmx<&And>},
       {ZYDIS_MNEMONIC_ANDPS, &BindBinary<&And>},
       {ZYDIS_MNEMONIC_ANDPD, &BindBinary<&And>},
-      {ZYDIS_MNEMONIC_PANDN, &BindBinary<&AndNot>},
+      {ZYDIS_MNEMONIC_PANDN, &BindBinaryOrMmx<&AndNot>},
       {ZYDIS_MNEMONIC_ANDNPS, &BindBinary<&AndNot>},
       {ZYDIS_MNEMONIC_ANDNPD, &BindBinary<&AndNot>},
       // Compares.
-      {ZYDIS_MNEMONIC_PCMPEQB, &BindBinary<&CmpEqB>},
-      {ZYDIS_MNEMONIC_PCMPEQW, &BindBinary<&CmpEqW>},
-      {ZYDIS_MNEMONIC_PCMPEQD, &BindBinary<&CmpEqD>},
-      {ZYDIS_MNEMONIC_PCMPGTB, &BindBinary<&CmpGtB>},
-      {ZYDIS_MNEMONIC_PCMPGTW, &BindBinary<&CmpGtW>},
-      {ZYDIS_MNEMONIC_PCMPGTD, &BindBinary<&CmpGtD>},
+      {ZYDIS_MNEMONIC_PCMPEQB, &BindBinaryOrMmx<&CmpEqB>},
+      {ZYDIS_MNEMONIC_PCMPEQW, &BindBinaryOrMmx<&CmpEqW>},
+      {ZYDIS_MNEMONIC_PCMPEQD, &BindBinaryOrMmx<&CmpEqD>},
+      {ZYDIS_MNEMONIC_PCMPGTB, &BindBinaryOrMmx<&CmpGtB>},
+      {ZYDIS_MNEMONIC_PCMPGTW, &BindBinaryOrMmx<&CmpGtW>},
+      {ZYDIS_MNEMONIC_PCMPGTD, &BindBinaryOrMmx<&CmpGtD>},
       // Arithmetic.
-      {ZYDIS_MNEMONIC_PADDB, &BindBinary<&AddB>},
-      {ZYDIS_MNEMONIC_PADDW, &BindBinary<&AddW>},
-      {ZYDIS_MNEMONIC_PADDD, &BindBinary<&AddD>},
-      {ZYDIS_MNEMONIC_PADDQ, &BindBinary<&AddQ>},
-      {ZYDIS_MNEMONIC_PSUBB, &BindBinary<&SubB>},
-      {ZYDIS_MNEMONIC_PSUBW, &BindBinary<&SubW>},
-      {ZYDIS_MNEMONIC_PSUBD, &BindBinary<&SubD>},
-      {ZYDIS_MNEMONIC_PSUBQ, &BindBinary<&SubQ>},
-      {ZYDIS_MNEMONIC_PADDSB, &BindBinary<&AddSatSB>},
-      {ZYDIS_MNEMONIC_PADDSW, &BindBinary<&AddSatSW>},
-      {ZYDIS_MNEMONIC_PADDUSB, &BindBinary<&AddSatUB>},
-      {ZYDIS_MNEMONIC_PADDUSW, &BindBinary<&AddSatUW>},
-      {ZYDIS_MNEMONIC_PSUBSB, &BindBinary<&SubSatSB>},
-      {ZYDIS_MNEMONIC_PSUBSW, &BindBinary<&SubSatSW>},
-      {ZYDIS_MNEMONIC_PSUBUSB, &BindBinary<&SubSatUB>},
-      {ZYDIS_MNEMONIC_PSUBUSW, &BindBinary<&SubSatUW>},
-      {ZYDIS_MNEMONIC_PMINUB, &BindBinary<&MinUB>},
-      {ZYDIS_MNEMONIC_PMAXUB, &BindBinary<&MaxUB>},
-      {ZYDIS_MNEMONIC_PMINSW, &BindBinary<&MinSW>},
-      {ZYDIS_MNEMONIC_PMAXSW, &BindBinary<&MaxSW>},
-      {ZYDIS_MNEMONIC_PAVGB, &BindBinary<&AvgB>},
-      {ZYDIS_MNEMONIC_PAVGW, &BindBinary<&AvgW>},
-      {ZYDIS_MNEMONIC_PMULLW, &BindBinary<&MulLowW>},
-      {ZYDIS_MNEMONIC_PMULHW, &BindBinary<&MulHighSW>},
-      {ZYDIS_MNEMONIC_PMULHUW, &BindBinary<&MulHighUW>},
-      {ZYDIS_MNEMONIC_PMULUDQ, &BindBinary<&MulUDQ>},
-      {ZYDIS_MNEMONIC_PMADDWD, &BindBinary<&MulAddWD>},
-      {ZYDIS_MNEMONIC_PSADBW, &BindBinary<&SumAbsDiffB>},
+      {ZYDIS_MNEMONIC_PADDB, &BindBinaryOrMmx<&AddB>},
+      {ZYDIS_MNEMONIC_PADDW, &BindBinaryOrMmx<&AddW>},
+      {ZYDIS_MNEMONIC_PADDD, &BindBinaryOrMmx<&AddD>},
+      {ZYDIS_MNEMONIC_PADDQ, &BindBinaryOrMmx<&AddQ>},
+      {ZYDIS_MNEMONIC_PSUBB, &BindBinaryOrMmx<&SubB>},
+      {ZYDIS_MNEMONIC_PSUBW, &BindBinaryOrMmx<&SubW>},
+      {ZYDIS_MNEMONIC_PSUBD, &BindBinaryOrMmx<&SubD>},
+      {ZYDIS_MNEMONIC_PSUBQ, &BindBinaryOrMmx<&SubQ>},
+      {ZYDIS_MNEMONIC_PADDSB, &BindBinaryOrMmx<&AddSatSB>},
+      {ZYDIS_MNEMONIC_PADDSW, &BindBinaryOrMmx<&AddSatSW>},
+      {ZYDIS_MNEMONIC_PADDUSB, &BindBinaryOrMmx<&AddSatUB>},
+      {ZYDIS_MNEMONIC_PADDUSW, &BindBinaryOrMmx<&AddSatUW>},
+      {ZYDIS_MNEMONIC_PSUBSB, &BindBinaryOrMmx<&SubSatSB>},
+      {ZYDIS_MNEMONIC_PSUBSW, &BindBinaryOrMmx<&SubSatSW>},
+      {ZYDIS_MNEMONIC_PSUBUSB, &BindBinaryOrMmx<&SubSatUB>},
+      {ZYDIS_MNEMONIC_PSUBUSW, &BindBinaryOrMmx<&SubSatUW>},
+      {ZYDIS_MNEMONIC_PMINUB, &BindBinaryOrMmx<&MinUB>},
+      {ZYDIS_MNEMONIC_PMAXUB, &BindBinaryOrMmx<&MaxUB>},
+      {ZYDIS_MNEMONIC_PMINSW, &BindBinaryOrMmx<&MinSW>},
+      {ZYDIS_MNEMONIC_PMAXSW, &BindBinaryOrMmx<&MaxSW>},
+      {ZYDIS_MNEMONIC_PAVGB, &BindBinaryOrMmx<&AvgB>},
+      {ZYDIS_MNEMONIC_PAVGW, &BindBinaryOrMmx<&AvgW>},
+      {ZYDIS_MNEMONIC_PMULLW, &BindBinaryOrMmx<&MulLowW>},
+      {ZYDIS_MNEMONIC_PMULHW, &BindBinaryOrMmx<&MulHighSW>},
+      {ZYDIS_MNEMONIC_PMULHUW, &BindBinaryOrMmx<&MulHighUW>},
+      {ZYDIS_MNEMONIC_PMULUDQ, &BindBinaryOrMmx<&MulUDQ>},
+      {ZYDIS_MNEMONIC_PMADDWD, &BindBinaryOrMmx<&MulAddWD>},
+      {ZYDIS_MNEMONIC_PSADBW, &BindBinaryOrMmx<&SumAbsDiffB>},
       // Packs, unpacks and shuffles.
-      {ZYDIS_MNEMONIC_PACKSSWB, &BindBinary<&PackSSWB>},
-      {ZYDIS_MNEMONIC_PACKSSDW, &BindBinary<&PackSSDW>},
-      {ZYDIS_MNEMONIC_PACKUSWB, &BindBinary<&PackUSWB>},
-      {ZYDIS_MNEMONIC_PUNPCKLBW, &BindBinary<&UnpackLowB>},
-      {ZYDIS_MNEMONIC_PUNPCKLWD, &BindBinary<&UnpackLowW>},
-      {ZYDIS_MNEMONIC_PUNPCKLDQ, &BindBinary<&UnpackLowD>},
+      {ZYDIS_MNEMONIC_PACKSSWB, &BindBinaryOrMmx<&PackSSWB, MmxShape::kPaired>},
+      {ZYDIS_MNEMONIC_PACKSSDW, &BindBinaryOrMmx<&PackSSDW, MmxShape::kPaired>},
+      {ZYDIS_MNEMONIC_PACKUSWB, &BindBinaryOrMmx<&PackUSWB, MmxShape::kPaired>},
+      {ZYDIS_MNEMONIC_PUNPCKLBW, &BindBinaryOrMmx<&UnpackLowB>},
+      {ZYDIS_MNEMONIC_PUNPCKLWD, &BindBinaryOrMmx<&UnpackLowW>},
+      {ZYDIS_MNEMONIC_PUNPCKLDQ, &BindBinaryOrMmx<&UnpackLowD>},
       {ZYDIS_MNEMONIC_PUNPCKLQDQ, &BindBinary<&UnpackLowQ>},
-      {ZYDIS_MNEMONIC_PUNPCKHBW, &BindBinary<&UnpackHighB>},
-      {ZYDIS_MNEMONIC_PUNPCKHWD, &BindBinary<&UnpackHighW>},
-      {ZYDIS_MNEMONIC_PUNPCKHDQ, &BindBinary<&UnpackHighD>},
+      {ZYDIS_MNEMONIC_PUNPCKHBW, &BindBinaryOrMmx<&UnpackHighB, MmxShape::kUpperHalves>},
+      {ZYDIS_MNEMONIC_PUNPCKHWD, &BindBinaryOrMmx<&UnpackHighW, MmxShape::kUpperHalves>},
+      {ZYDIS_MNEMONIC_PUNPCKHDQ, &BindBinaryOrMmx<&UnpackHighD, MmxShape::kUpperHalves>},
       {ZYDIS_MNEMONIC_PUNPCKHQDQ, &BindBinary<&UnpackHighQ>},
       {ZYDIS_MNEMONIC_UNPCKLPS, &BindBinary<&UnpackLowD>},
       {ZYDIS_MNEMONIC_UNPCKHPS, &BindBinary<&UnpackHighD>},
       {ZYDIS_MNEMONIC_UNPCKLPD, &BindBinary<&UnpackLowQ>},
       {ZYDIS_MNEMONIC_UNPCKHPD, &BindBinary<&UnpackHighQ>},
       {ZYDIS_MNEMONIC_PSHUFD, &BindWithImm<&ShuffleD>},
+      {ZYDIS_MNEMONIC_PSHUFW, &BindMmxPacked<&ShuffleW<0>>},
       {ZYDIS_MNEMONIC_PSHUFLW, &BindWithImm<&ShuffleW<0>>},
       {ZYDIS_MNEMONIC_PSHUFHW, &BindWithImm<&ShuffleW<4>>},
       {ZYDIS_MNEMONIC_SHUFPS, &BindWithImm<&ShufflePS>},
       {ZYDIS_MNEMONIC_SHUFPD, &BindWithImm<&ShufflePD>},
       // Shifts.
-      {ZYDIS_MNEMONIC_PSLLW, &BindShift<&ShiftLeftW>},
-      {ZYDIS_MNEMONIC_PSLLD, &BindShift<&ShiftLeftD>},
-      {ZYDIS_MNEMONIC_PSLLQ, &BindShift<&ShiftLeftQ>},
-      {ZYDIS_MNEMONIC_PSRLW, &BindShift<&ShiftRightW>},
-      {ZYDIS_MNEMONIC_PSRLD, &BindShift<&ShiftRightD>},
-      {ZYDIS_MNEMONIC_PSRLQ, &BindShift<&ShiftRightQ>},
-      {ZYDIS_MNEMONIC_PSRAW, &BindShift<&ShiftArithW>},
-      {ZYDIS_MNEMONIC_PSRAD, &BindShift<&ShiftArithD>},
+      {ZYDIS_MNEMONIC_PSLLW, &BindShiftOrMmx<&ShiftLeftW>},
+      {ZYDIS_MNEMONIC_PSLLD, &BindShiftOrMmx<&ShiftLeftD>},
+      {ZYDIS_MNEMONIC_PSLLQ, &BindShiftOrMmx<&ShiftLeftQ>},
+      {ZYDIS_MNEMONIC_PSRLW, &BindShiftOrMmx<&ShiftRightW>},
+      {ZYDIS_MNEMONIC_PSRLD, &BindShiftOrMmx<&ShiftRightD>},
+      {ZYDIS_MNEMONIC_PSRLQ, &BindShiftOrMmx<&ShiftRightQ>},
+      {ZYDIS_MNEMONIC_PSRAW, &BindShiftOrMmx<&ShiftArithW>},
+      {ZYDIS_MNEMONIC_PSRAD, &BindShiftOrMmx<&ShiftArithD>},
       {ZYDIS_MNEMONIC_PSLLDQ, &BindRegImm<&ShiftBytes<true>>},
       {ZYDIS_MNEMONIC_PSRLDQ, &BindRegImm<&ShiftBytes<false>>},
       // Extraction and insertion.
-      {ZYDIS_MNEMONIC_PMOVMSKB, &BindExtractMask<&ByteSignMask>},
+      {ZYDIS_MNEMONIC_PMOVMSKB, &BindXmmOrMmx<&BindExtractMask<&ByteSignMask>, &BindMmxMoveMask>},
       {ZYDIS_MNEMONIC_MOVMSKPS, &BindExtractMask<&DwordSignMask>},
       {ZYDIS_MNEMONIC_MOVMSKPD, &BindExtractMask<&QwordSignMask>},
-      {ZYDIS_MNEMONIC_PEXTRW, &BindExtract<uint16_t>},
-      {ZYDIS_MNEMONIC_PINSRW, &BindInsert<uint16_t>},
+      {ZYDIS_MNEMONIC_PEXTRW, &BindXmmOrMmx<&BindExtract<uint16_t>, &BindMmxExtractWord>},
+      {ZYDIS_MNEMONIC_PINSRW, &BindXmmOrMmx<&BindInsert<uint16_t>, &BindMmxInsertWord>},
       // SSE4.1 element moves (the rest of SSE4.1 is ops_sse41.cc's) and
       // SSE3's moves (its arithmetic is ops_sse_float.cc's).
       {ZYDIS_MNEMONIC_PEXTRB, &BindExtract<uint8_t>},

@@ -4,15 +4,18 @@
 // arithmetic, each runs on the host under the guest's MXCSR modes
 // (cpu/sse_float.h), which gives the rounding, DAZ/FTZ, the exception flags
 // and the integer indefinite value (1 followed by zeros) for NaNs and
-// out-of-range values. The MMX forms (CVTPI2PS and friends) stay #UD: there
-// is no MMX.
+// out-of-range values. The MMX forms (CVTPI2PS, CVTPI2PD, CVT(T)PS2PI,
+// CVT(T)PD2PI) are the DQ conversions on the low two lanes, the others
+// zero: a zero converts exactly.
 #include <emmintrin.h>
 
 #include <cstdint>
+#include <cstring>
 #include <type_traits>
 
 #include "cpu/binder.h"
 #include "cpu/cpu.h"
+#include "cpu/mmx.h"
 #include "cpu/sse_access.h"
 #include "cpu/sse_float.h"
 
@@ -141,6 +144,74 @@ bool BindToInt(const ZydisInsn& z, DecodedInsn& out) {
   return false;
 }
 
+// ---- MMX forms --------------------------------------------------------------
+
+// CVTPI2PS/CVTPI2PD xmm, mm/m64: the two dwords converted into the low
+// kResultBytes of the destination; CVTPI2PS keeps the high quadword. Only
+// kMmxState forms are MMX instructions (#MF, the switch to MMX use; SDM
+// vol. 2A CVTPI2PD: not "xmm, m64").
+template <HostOp Op, int kResultBytes, bool kMem, bool kMmxState>
+Flow FromMmx(Cpu& cpu, const DecodedInsn& in) {
+  constexpr MmxGate kGate = MmxGate::kWithXmm;
+  if constexpr (kMmxState) {
+    if (!MmxEnabled<kGate>(cpu)) [[unlikely]] return MmxUnavailable<kGate>(cpu);
+  } else {
+    if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
+  }
+  uint64_t v;
+  if constexpr (kMem) {
+    if (!cpu.Read<uint64_t>(cpu.Linear(in), &v)) return Flow::kFault;
+  } else {
+    v = LoadMm(cpu, in.reg2);
+  }
+  __m128i result;
+  const __m128i src = _mm_cvtsi64_si128(static_cast<int64_t>(v));
+  uint32_t flags = UnderGuestMxcsr(cpu.state.sse.mxcsr, [&] { result = Op(src, src); });
+  if (!CommitFlags(cpu, flags)) return Flow::kFault;
+  std::memcpy(cpu.state.sse.xmm[in.reg], &result, kResultBytes);
+  return kMmxState ? MmxNext(cpu, in) : cpu.Next(in);
+}
+
+template <HostOp Op, int kResultBytes, bool kMemIsMmx>
+bool BindFromMmx(const ZydisInsn& z, DecodedInsn& out) {
+  if (z.insn.operand_count_visible != 2 || !BindXmm(z.ops[0], &out.reg)) return false;
+  if (IsMem(z.ops[1])) {
+    out.handler = &FromMmx<Op, kResultBytes, true, kMemIsMmx>;
+    return BindMemory(z, z.ops[1], out);
+  }
+  out.handler = &FromMmx<Op, kResultBytes, false, true>;
+  return BindMm(z.ops[1], &out.reg2);
+}
+
+// CVT(T)PS2PI mm, xmm/m64 and CVT(T)PD2PI mm, xmm/m128 (16-byte aligned):
+// the low two results. The singles' upper lanes are zeroed first, so that
+// they raise nothing.
+template <HostOp Op, Src kSrc, bool kLowHalf>
+Flow ToMmx(Cpu& cpu, const DecodedInsn& in) {
+  constexpr MmxGate kGate = MmxGate::kWithXmm;
+  if (!MmxEnabled<kGate>(cpu)) [[unlikely]] return MmxUnavailable<kGate>(cpu);
+  __m128i src, result;
+  if (!ReadSource(cpu, in, kSrc, &src)) return Flow::kFault;
+  if (kLowHalf) src = _mm_move_epi64(src);
+  uint32_t flags = UnderGuestMxcsr(cpu.state.sse.mxcsr, [&] { result = Op(src, src); });
+  if (!CommitFlags(cpu, flags)) return Flow::kFault;
+  StoreMm(cpu, in.reg, static_cast<uint64_t>(_mm_cvtsi128_si64(result)));
+  return MmxNext(cpu, in);
+}
+
+template <HostOp Op, int kMemBits>
+bool BindToMmx(const ZydisInsn& z, DecodedInsn& out) {
+  Src kind;
+  if (z.insn.operand_count_visible != 2 || !BindMm(z.ops[0], &out.reg) ||
+      !BindXmmSource<kMemBits>(z, z.ops[1], out, &kind)) {
+    return false;
+  }
+  constexpr bool kLowHalf = kMemBits == 64;
+  out.handler = kind == Src::kReg ? &ToMmx<Op, Src::kReg, kLowHalf>
+                                  : &ToMmx<Op, MemSrc(kMemBits), kLowHalf>;
+  return true;
+}
+
 }  // namespace
 
 void RegisterSseConvertOps(BinderTable& t) {
@@ -165,6 +236,12 @@ void RegisterSseConvertOps(BinderTable& t) {
       {ZYDIS_MNEMONIC_CVTTSS2SI, &BindToInt<&CvtTSS2SI32, &CvtTSS2SI64, 32>},
       {ZYDIS_MNEMONIC_CVTSD2SI, &BindToInt<&CvtSD2SI32, &CvtSD2SI64, 64>},
       {ZYDIS_MNEMONIC_CVTTSD2SI, &BindToInt<&CvtTSD2SI32, &CvtTSD2SI64, 64>},
+      {ZYDIS_MNEMONIC_CVTPI2PS, &BindFromMmx<&CvtDQ2PS, 8, true>},
+      {ZYDIS_MNEMONIC_CVTPI2PD, &BindFromMmx<&CvtDQ2PD, 16, false>},
+      {ZYDIS_MNEMONIC_CVTPS2PI, &BindToMmx<&CvtPS2DQ, 64>},
+      {ZYDIS_MNEMONIC_CVTTPS2PI, &BindToMmx<&CvtTPS2DQ, 64>},
+      {ZYDIS_MNEMONIC_CVTPD2PI, &BindToMmx<&CvtPD2DQ, 128>},
+      {ZYDIS_MNEMONIC_CVTTPD2PI, &BindToMmx<&CvtTPD2DQ, 128>},
   };
   for (const Entry& e : kEntries) t.Add(e.mnemonic, e.binder);
 }

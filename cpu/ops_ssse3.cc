@@ -1,12 +1,14 @@
-// SSSE3, XMM forms: PABSB/W/D, PALIGNR, PHADDW/D/SW, PHSUBW/D/SW,
-// PMADDUBSW, PMULHRSW, PSHUFB, PSIGNB/W/D, each written lane by lane from
-// its SDM vol. 2 page. The MMX forms stay #UD (x64sim has no MMX).
+// SSSE3: PABSB/W/D, PALIGNR, PHADDW/D/SW, PHSUBW/D/SW, PMADDUBSW,
+// PMULHRSW, PSHUFB, PSIGNB/W/D, each written lane by lane from its SDM
+// vol. 2 page; the MMX forms run the same functions on 64-bit operands
+// (cpu/mmx.h).
 #include <emmintrin.h>
 
 #include <cstdint>
 #include <type_traits>
 
 #include "cpu/binder.h"
+#include "cpu/mmx.h"
 #include "cpu/sse_access.h"
 #include "cpu/sse_packed.h"
 
@@ -36,6 +38,12 @@ __m128i AlignRight(__m128i dst, __m128i src, uint8_t imm) {
     r.v[i] = from < 16 ? s.v[from] : from < 32 ? d.v[from - 16] : 0;
   }
   return r.Pack();
+}
+
+// PALIGNR mm: the 16-byte destination:source shifted the same way, as the
+// low half of a 128-bit source below a zero destination.
+__m128i AlignRightMmx(__m128i dst, __m128i src, uint8_t imm) {
+  return AlignRight(_mm_setzero_si128(), _mm_unpacklo_epi64(src, dst), imm);
 }
 
 // PHADD/PHSUB: adjacent pairs combined, the destination's pairs in the low
@@ -85,6 +93,11 @@ __m128i ShuffleBytes(__m128i dst, __m128i src, uint8_t) {
   return r.Pack();
 }
 
+// PSHUFB mm: the index is src[i] & 7.
+__m128i ShuffleBytesMmx(__m128i dst, __m128i src, uint8_t imm) {
+  return ShuffleBytes(dst, _mm_and_si128(src, _mm_set1_epi8(static_cast<char>(0x87))), imm);
+}
+
 // PSIGNB/W/D: each destination lane negated where the source lane is
 // negative, zeroed where it is zero, kept where it is positive (wrapping:
 // -(-128) is -128).
@@ -99,6 +112,14 @@ __m128i Sign(__m128i dst, __m128i src, uint8_t) {
   return r.Pack();
 }
 
+// Both forms of a mnemonic; the MMX one computes with kMmxOp.
+template <LaneOp Op, MmxShape kShape = MmxShape::kLanes, LaneOp kMmxOp = Op>
+bool BindSsse3(const ZydisInsn& z, DecodedInsn& out) {
+  return BindXmmOrMmx<&BindPacked<Op>, &BindMmxPacked<kMmxOp, kShape>>(z, out);
+}
+
+constexpr MmxShape kPaired = MmxShape::kPaired;
+
 }  // namespace
 
 void RegisterSsse3Ops(BinderTable& t) {
@@ -107,22 +128,22 @@ void RegisterSsse3Ops(BinderTable& t) {
     Binder binder;
   };
   static constexpr Entry kEntries[] = {
-      {ZYDIS_MNEMONIC_PABSB, &BindPacked<&Abs<int8_t>>},
-      {ZYDIS_MNEMONIC_PABSW, &BindPacked<&Abs<int16_t>>},
-      {ZYDIS_MNEMONIC_PABSD, &BindPacked<&Abs<int32_t>>},
-      {ZYDIS_MNEMONIC_PALIGNR, &BindPacked<&AlignRight>},
-      {ZYDIS_MNEMONIC_PHADDW, &BindPacked<&Horizontal<int16_t, false, false>>},
-      {ZYDIS_MNEMONIC_PHADDD, &BindPacked<&Horizontal<int32_t, false, false>>},
-      {ZYDIS_MNEMONIC_PHADDSW, &BindPacked<&Horizontal<int16_t, false, true>>},
-      {ZYDIS_MNEMONIC_PHSUBW, &BindPacked<&Horizontal<int16_t, true, false>>},
-      {ZYDIS_MNEMONIC_PHSUBD, &BindPacked<&Horizontal<int32_t, true, false>>},
-      {ZYDIS_MNEMONIC_PHSUBSW, &BindPacked<&Horizontal<int16_t, true, true>>},
-      {ZYDIS_MNEMONIC_PMADDUBSW, &BindPacked<&MultiplyAddUnsignedSigned>},
-      {ZYDIS_MNEMONIC_PMULHRSW, &BindPacked<&MultiplyHighRoundScale>},
-      {ZYDIS_MNEMONIC_PSHUFB, &BindPacked<&ShuffleBytes>},
-      {ZYDIS_MNEMONIC_PSIGNB, &BindPacked<&Sign<int8_t>>},
-      {ZYDIS_MNEMONIC_PSIGNW, &BindPacked<&Sign<int16_t>>},
-      {ZYDIS_MNEMONIC_PSIGND, &BindPacked<&Sign<int32_t>>},
+      {ZYDIS_MNEMONIC_PABSB, &BindSsse3<&Abs<int8_t>>},
+      {ZYDIS_MNEMONIC_PABSW, &BindSsse3<&Abs<int16_t>>},
+      {ZYDIS_MNEMONIC_PABSD, &BindSsse3<&Abs<int32_t>>},
+      {ZYDIS_MNEMONIC_PALIGNR, &BindSsse3<&AlignRight, MmxShape::kLanes, &AlignRightMmx>},
+      {ZYDIS_MNEMONIC_PHADDW, &BindSsse3<&Horizontal<int16_t, false, false>, kPaired>},
+      {ZYDIS_MNEMONIC_PHADDD, &BindSsse3<&Horizontal<int32_t, false, false>, kPaired>},
+      {ZYDIS_MNEMONIC_PHADDSW, &BindSsse3<&Horizontal<int16_t, false, true>, kPaired>},
+      {ZYDIS_MNEMONIC_PHSUBW, &BindSsse3<&Horizontal<int16_t, true, false>, kPaired>},
+      {ZYDIS_MNEMONIC_PHSUBD, &BindSsse3<&Horizontal<int32_t, true, false>, kPaired>},
+      {ZYDIS_MNEMONIC_PHSUBSW, &BindSsse3<&Horizontal<int16_t, true, true>, kPaired>},
+      {ZYDIS_MNEMONIC_PMADDUBSW, &BindSsse3<&MultiplyAddUnsignedSigned>},
+      {ZYDIS_MNEMONIC_PMULHRSW, &BindSsse3<&MultiplyHighRoundScale>},
+      {ZYDIS_MNEMONIC_PSHUFB, &BindSsse3<&ShuffleBytes, MmxShape::kLanes, &ShuffleBytesMmx>},
+      {ZYDIS_MNEMONIC_PSIGNB, &BindSsse3<&Sign<int8_t>>},
+      {ZYDIS_MNEMONIC_PSIGNW, &BindSsse3<&Sign<int16_t>>},
+      {ZYDIS_MNEMONIC_PSIGND, &BindSsse3<&Sign<int32_t>>},
   };
   for (const Entry& e : kEntries) t.Add(e.mnemonic, e.binder);
 }

@@ -8,6 +8,7 @@
 
 #include <cstring>
 
+#include "cpu/binder.h"
 #include "cpu/cpu.h"
 
 namespace x64sim {
@@ -46,6 +47,26 @@ struct Lanes {
     return x;
   }
 };
+
+// MASKMOVQ/MASKMOVDQU: the n data bytes whose mask byte has its top bit
+// set, stored from `linear` on; the others are not written. A fault on the
+// second of two pages leaves the first page's bytes stored, which the
+// restarted instruction stores again.
+inline bool StoreSelectedBytes(Cpu& cpu, uint64_t linear, const uint8_t* data,
+                               const uint8_t* mask, int n) {
+  for (int i = 0; i < n; ++i) {
+    if ((mask[i] & 0x80) && !cpu.Write<uint8_t>(linear + i, data[i])) return false;
+  }
+  return true;
+}
+
+// The DS:rDI operand Zydis lists among the hidden ones (segment overridable).
+inline bool BindImplicitMemory(const ZydisInsn& z, DecodedInsn& out) {
+  for (int i = z.insn.operand_count_visible; i < z.insn.operand_count; ++i) {
+    if (IsMem(z.ops[i])) return BindMemory(z, z.ops[i], out);
+  }
+  return false;
+}
 
 }  // namespace x64sim
 
