@@ -9,6 +9,12 @@ constexpr uint8_t kId = 0x00;
 constexpr uint8_t kVersion = 0x01;
 constexpr uint8_t kArbitration = 0x02;
 constexpr uint8_t kRedirectionBase = 0x10;
+// Redirection entry fields (datasheet 3.2.4).
+constexpr uint64_t kDestinationLogical = 1ull << 11;
+constexpr uint64_t kActiveLow = 1ull << 13;
+constexpr uint64_t kLevelTriggered = 1ull << 15;
+constexpr int kDeliveryModeShift = 8;
+constexpr uint64_t kFixed = 0, kLowestPriority = 1;
 }  // namespace
 
 uint64_t IoApic::MmioRead(uint64_t offset, int size) {
@@ -49,6 +55,54 @@ void IoApic::WriteRegister(uint8_t index, uint32_t value) {
   const uint64_t half = (index & 1) ? uint64_t{value} << 32 : value;
   const uint64_t half_mask = (index & 1) ? 0xffff'ffff'0000'0000ull : 0xffff'ffffull;
   r = (r & ~(half_mask & kWritable)) | (half & half_mask & kWritable);
+  // An edge-triggered entry has no remote IRR; unmasking a level-triggered
+  // one whose pin is asserted delivers.
+  if (!(r & kLevelTriggered)) r &= ~kRemoteIrr;
+  ServiceLevel(entry);
+}
+
+bool IoApic::Asserted(int pin) const {
+  const bool high = (line_high_ >> pin) & 1;
+  return high != ((redirection_[pin] & kActiveLow) != 0);
+}
+
+void IoApic::SetLine(int pin, bool high) {
+  if (pin < 0 || pin >= kEntries) return;
+  const uint32_t before = line_high_;
+  line_high_ = high ? before | 1u << pin : before & ~(1u << pin);
+  if (line_high_ == before) return;
+  const uint64_t r = redirection_[pin];
+  if (r & kLevelTriggered) {
+    ServiceLevel(pin);
+  } else if (Asserted(pin) && !(r & kMasked)) {
+    Send(pin);  // the edge into the asserted state; on a masked pin it is lost (3.2.4, mask)
+  }
+}
+
+void IoApic::EndOfInterrupt(uint8_t vector) {
+  for (int pin = 0; pin < kEntries; ++pin) {
+    uint64_t& r = redirection_[pin];
+    if ((r & kLevelTriggered) && (r & 0xff) == vector && (r & kRemoteIrr)) {
+      r &= ~kRemoteIrr;
+      ServiceLevel(pin);
+    }
+  }
+}
+
+void IoApic::ServiceLevel(int pin) {
+  const uint64_t r = redirection_[pin];
+  if (!(r & kLevelTriggered) || (r & kMasked) || (r & kRemoteIrr) || !Asserted(pin)) return;
+  Send(pin);
+}
+
+void IoApic::Send(int pin) {
+  uint64_t& r = redirection_[pin];
+  const uint64_t mode = (r >> kDeliveryModeShift) & 7;
+  // SMI, NMI, INIT and ExtINT are not modelled: nothing is delivered.
+  if (!deliver_ || (mode != kFixed && mode != kLowestPriority)) return;
+  const ApicMessage m{static_cast<uint8_t>(r), (r & kLevelTriggered) != 0,
+                      (r & kDestinationLogical) != 0, static_cast<uint8_t>(r >> 56)};
+  if (deliver_(m) && m.level) r |= kRemoteIrr;
 }
 
 }  // namespace x64sim

@@ -9,6 +9,8 @@ constexpr uint64_t kId = 0x20, kVersion = 0x30, kTpr = 0x80, kPpr = 0xa0, kEoi =
                    kLvtLint1 = 0x360, kLvtError = 0x370, kInitialCount = 0x380,
                    kCurrentCount = 0x390, kDivideConfig = 0x3e0;
 constexpr uint32_t kLvtMasked = 1u << 16;
+constexpr uint32_t kEsrReceivedIllegalVector = 1u << 6;
+constexpr uint8_t kApicId = 0;
 constexpr uint32_t kTimerPeriodic = 1u << 17;
 }  // namespace
 
@@ -27,6 +29,7 @@ void LocalApic::UpdateTimer(uint64_t now) {
   while (deadline_ != UINT64_MAX && now >= deadline_) {
     if (!(lvt_timer_ & kLvtMasked) && software_enabled()) {
       irr_.set(lvt_timer_ & 0xff);
+      tmr_.reset(lvt_timer_ & 0xff);  // the timer is edge-triggered
       ++timer_interrupts_;
     }
     if (lvt_timer_ & kTimerPeriodic) {
@@ -62,6 +65,30 @@ void LocalApic::Acknowledge(int vector) {
   isr_.set(vector);
 }
 
+bool LocalApic::Accept(const ApicMessage& m) {
+  if (m.logical) {
+    // Flat model (DFR bits 31:28 = 1111b): a bit of the destination names
+    // this APIC's logical ID; cluster model: the cluster in bits 7:4, then
+    // a bit of 3:0 (SDM vol. 3A 10.6.2.2).
+    const uint8_t logical_id = static_cast<uint8_t>(ldr_ >> 24);
+    const bool flat = (dfr_ >> 28) == 0xf;
+    const bool match = flat ? (m.destination & logical_id) != 0
+                            : (m.destination >> 4) == (logical_id >> 4) &&
+                                  (m.destination & logical_id & 0xf) != 0;
+    if (!match) return false;
+  } else if (m.destination != kApicId && m.destination != 0xff) {
+    return false;
+  }
+  if (m.vector < 16) {
+    esr_ |= kEsrReceivedIllegalVector;
+  } else {
+    irr_.set(m.vector);
+    tmr_.set(m.vector, m.level);
+  }
+  changed_();
+  return true;
+}
+
 uint64_t LocalApic::NextEventCycle() {
   if (lvt_timer_ & kLvtMasked || !software_enabled()) return UINT64_MAX;
   return deadline_;
@@ -71,7 +98,7 @@ uint64_t LocalApic::MmioRead(uint64_t offset, int) {
   uint64_t now = now_();
   UpdateTimer(now);
   switch (offset & ~0xfull) {
-    case kId: return 0;
+    case kId: return uint32_t{kApicId} << 24;
     case kVersion: return 0x00050014;  // version 0x14, 6 LVT entries
     case kTpr: return tpr_;
     case kPpr: return std::max<int>(tpr_ & 0xf0, HighestIsr() & 0xf0);
@@ -100,7 +127,7 @@ uint64_t LocalApic::MmioRead(uint64_t offset, int) {
   };
   if (reg >= kIsr && reg < kIsr + 0x80) return bank(isr_, kIsr);
   if (reg >= kIrr && reg < kIrr + 0x80) return bank(irr_, kIrr);
-  if (reg >= kTmr && reg < kTmr + 0x80) return 0;
+  if (reg >= kTmr && reg < kTmr + 0x80) return bank(tmr_, kTmr);
   return 0;
 }
 
@@ -111,8 +138,10 @@ void LocalApic::MmioWrite(uint64_t offset, int, uint64_t value) {
   switch (offset & ~0xfull) {
     case kTpr: tpr_ = v & 0xff; break;
     case kEoi: {
-      int v_isr = HighestIsr();
-      if (v_isr >= 0) isr_.reset(v_isr);
+      const int v_isr = HighestIsr();
+      if (v_isr < 0) break;
+      isr_.reset(v_isr);
+      if (tmr_.test(v_isr) && eoi_broadcast_) eoi_broadcast_(static_cast<uint8_t>(v_isr));
       break;
     }
     case kLdr: ldr_ = v & 0xff000000; break;

@@ -1,6 +1,7 @@
-// The local APIC (xAPIC, MMIO at 0xFEE00000) as far as a kernel's timer and
-// interrupt acknowledgement need it (SDM vol. 3A ch. 10). The timer counts
-// simulated core cycles divided by the divide configuration.
+// The local APIC (xAPIC, MMIO at 0xFEE00000, APIC ID 0) as far as a
+// kernel's timer and interrupts need it (SDM vol. 3A ch. 10): the timer,
+// counting simulated core cycles divided by the divide configuration, and
+// the I/O APIC's messages, held in IRR/ISR/TMR and delivered by priority.
 #ifndef X64SIM_SIM_LOCAL_APIC_H_
 #define X64SIM_SIM_LOCAL_APIC_H_
 
@@ -11,6 +12,7 @@
 #include "checkpoint/state_archive.h"
 #include "cpu/io_bus.h"
 #include "mmu/physical_memory.h"
+#include "sim/io_apic.h"
 
 namespace x64sim {
 
@@ -29,11 +31,18 @@ class LocalApic : public MmioDevice, public InterruptController {
   void Acknowledge(int vector) override;
   uint64_t NextEventCycle() override;
 
+  // An interrupt message from the I/O APIC: false if its destination is
+  // not this APIC (SDM vol. 3A 10.6.2).
+  bool Accept(const ApicMessage& message);
+  // Called with the vector of each EOI for a level-triggered interrupt
+  // (TMR set): the broadcast to the I/O APICs (SDM vol. 3A 10.8.5).
+  void set_eoi_broadcast(std::function<void(uint8_t)> broadcast) { eoi_broadcast_ = std::move(broadcast); }
+
   uint64_t timer_interrupts() const { return timer_interrupts_; }
 
   void Serialize(StateArchive& ar) {
     ar(tpr_, svr_, ldr_, dfr_, esr_, lvt_timer_, lvt_lint0_, lvt_lint1_, lvt_error_,
-       initial_count_, divide_config_, timer_start_, deadline_, irr_, isr_, timer_interrupts_);
+       initial_count_, divide_config_, timer_start_, deadline_, irr_, isr_, tmr_, timer_interrupts_);
   }
 
  private:
@@ -46,6 +55,7 @@ class LocalApic : public MmioDevice, public InterruptController {
 
   std::function<uint64_t()> now_;
   std::function<void()> changed_;
+  std::function<void(uint8_t)> eoi_broadcast_;
   uint32_t tpr_ = 0;
   uint32_t svr_ = 0xff;
   uint32_t ldr_ = 0, dfr_ = 0xffffffff, esr_ = 0;
@@ -54,7 +64,7 @@ class LocalApic : public MmioDevice, public InterruptController {
   uint32_t divide_config_ = 0;
   uint64_t timer_start_ = 0;
   uint64_t deadline_ = UINT64_MAX;  // cycle at which the count reaches 0
-  std::bitset<256> irr_, isr_;
+  std::bitset<256> irr_, isr_, tmr_;
   uint64_t timer_interrupts_ = 0;
 };
 

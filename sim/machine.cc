@@ -21,7 +21,14 @@ Machine::Machine(MachineConfig config)
       pit_([this] {
         cpu_.SyncTiming();  // the clock read counts every instruction before the access
         return PitTicks(cpu_.cycles());
-      }) {
+      }),
+      hpet_(
+          [this] {
+            cpu_.SyncTiming();
+            return cpu_.cycles();
+          },
+          io_apic_, [this] { cpu_.RecheckInterrupts(); }),
+      interrupts_(apic_, hpet_) {
   ports_.Map(Uart16550::kCom1Base, 8, &com1_);
   ports_.Map(DebugExit::kPort, 4, &debug_exit_);
   ports_.Map(Pic8259::kMasterBase, 2, &pic_master_);
@@ -29,7 +36,10 @@ Machine::Machine(MachineConfig config)
   ports_.Map(Pit8254::kBase, 4, &pit_);
   memory_.MapMmio(LocalApic::kBase, kPageSize, &apic_);
   memory_.MapMmio(IoApic::kBase, kPageSize, &io_apic_);
-  cpu_.set_interrupt_controller(&apic_);
+  memory_.MapMmio(Hpet::kBase, kPageSize, &hpet_);
+  io_apic_.set_deliver([this](const ApicMessage& m) { return apic_.Accept(m); });
+  apic_.set_eoi_broadcast([this](uint8_t vector) { io_apic_.EndOfInterrupt(vector); });
+  cpu_.set_interrupt_controller(&interrupts_);
   cpu_.set_stop_on_unimplemented(config_.stop_on_unimplemented);
   cpu_.state.random_state = config_.rdrand_seed;
   mmu_.set_tlb_model(config_.tlb_model);

@@ -1,5 +1,5 @@
-// The whole PC: RAM and MMIO, the MMU, one core, COM1, the debug-exit port
-// and the local APIC, wired together. Nothing here reads flags or files.
+// The whole PC: RAM and MMIO, the MMU, one core and the devices of
+// docs/platform.md, wired together. Nothing here reads flags or files.
 #ifndef X64SIM_SIM_MACHINE_H_
 #define X64SIM_SIM_MACHINE_H_
 
@@ -18,11 +18,13 @@
 #include "mmu/physical_memory.h"
 #include "mmu/walk_observers.h"
 #include "sim/debug_exit.h"
+#include "sim/hpet.h"
 #include "sim/io_apic.h"
 #include "sim/local_apic.h"
 #include "sim/multiboot_loader.h"
 #include "sim/pic8259.h"
 #include "sim/pit8254.h"
+#include "sim/platform_interrupts.h"
 #include "sim/port_bus.h"
 #include "sim/uart16550.h"
 #include "uarch/core_model.h"
@@ -129,6 +131,8 @@ class Machine {
   Pic8259 pic_master_;
   Pic8259 pic_slave_;
   Pit8254 pit_;
+  Hpet hpet_;
+  PlatformInterrupts interrupts_;
   BootImage boot_;
   WalkObservers walk_observers_;
   std::unique_ptr<CoreModel> core_model_;

@@ -50,7 +50,7 @@ make_image "$tmp/halt.img" "faf4"                            # cli; hlt
 make_image "$tmp/avx.img" "c5f877"                           # vzeroupper: not implemented
 make_image "$tmp/rdrand.img" "0fc7f066baf400ee"             # rdrand eax; exit with al
 make_image "$tmp/unbacked.img" "c705000000f078563412a1000000f083f8ff0f95c066baf400ee"  # write, read back 0xf0000000
-make_image "$tmp/absent-mmio.img" "a10000d0fe83f8ff0f95c066baf400ee"  # read the (absent) HPET at 0xfed00000
+make_image "$tmp/absent-mmio.img" "a10000d4fe83f8ff0f95c066baf400ee"  # read the (absent) TPM at 0xfed40000
 printf 'garbage' >"$tmp/garbage.img"
 python3 - "$tmp" <<'PY'
 import struct, sys

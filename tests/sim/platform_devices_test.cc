@@ -7,6 +7,7 @@
 
 #include "gtest/gtest.h"
 #include "sim/acpi_tables.h"
+#include "sim/hpet.h"
 #include "sim/io_apic.h"
 #include "sim/pic8259.h"
 #include "sim/pit8254.h"
@@ -25,6 +26,23 @@ uint8_t Sum(const uint8_t* p, size_t n) {
   return s;
 }
 
+// The table the RSDT names with `signature`, as an offset into `t`; its
+// checksum and length checked.
+size_t FindTable(const std::vector<uint8_t>& t, const std::string& signature) {
+  const size_t rsdt = Le32(t, 16) - kAcpiRsdpAddress;
+  const uint32_t rsdt_length = Le32(t, rsdt + 4);
+  for (size_t entry = rsdt + 36; entry < rsdt + rsdt_length; entry += 4) {
+    const size_t at = Le32(t, entry) - kAcpiRsdpAddress;
+    if (at + 36 > t.size() || std::string(t.begin() + at, t.begin() + at + 4) != signature) continue;
+    const uint32_t length = Le32(t, at + 4);
+    EXPECT_LE(at + length, t.size()) << signature;
+    EXPECT_EQ(Sum(t.data() + at, length), 0) << signature << " checksum";
+    return at;
+  }
+  ADD_FAILURE() << "no " << signature << " in the RSDT";
+  return 0;
+}
+
 TEST(AcpiTablesTest, RsdpRsdtAndMadtAsAKernelReadsThem) {
   const std::vector<uint8_t> t = BuildAcpiTables(AcpiConfig{});
   // RSDP: signature, 20-byte checksum, revision 0, RSDT address (ACPI 6.4 5.2.5.3).
@@ -36,18 +54,17 @@ TEST(AcpiTablesTest, RsdpRsdtAndMadtAsAKernelReadsThem) {
   EXPECT_GE(kAcpiRsdpAddress, 0xe0000u);
   EXPECT_LT(kAcpiRsdpAddress + t.size(), 0x100000u);
   const size_t rsdt = Le32(t, 16) - kAcpiRsdpAddress;
-  // RSDT: header checksum over its length, one entry naming the MADT.
-  ASSERT_LT(rsdt + 40, t.size());
+  // RSDT: header checksum over its length, one entry per table.
+  ASSERT_LT(rsdt + 48, t.size());
   EXPECT_EQ(std::string(t.begin() + rsdt, t.begin() + rsdt + 4), "RSDT");
   const uint32_t rsdt_length = Le32(t, rsdt + 4);
-  EXPECT_EQ(rsdt_length, 40u);
+  EXPECT_EQ(rsdt_length, 36u + 3 * 4) << "FADT, MADT, HPET";
   EXPECT_EQ(Sum(t.data() + rsdt, rsdt_length), 0);
-  const size_t madt = Le32(t, rsdt + 36) - kAcpiRsdpAddress;
-  ASSERT_LT(madt + 44, t.size());
-  EXPECT_EQ(std::string(t.begin() + madt, t.begin() + madt + 4), "APIC");
+  for (size_t entry = rsdt + 36; entry < rsdt + rsdt_length; entry += 4) {
+    EXPECT_EQ(Le32(t, entry) % 16, 0u) << "tables are 16-byte aligned";
+  }
+  const size_t madt = FindTable(t, "APIC");
   const uint32_t madt_length = Le32(t, madt + 4);
-  ASSERT_LE(madt + madt_length, t.size());
-  EXPECT_EQ(Sum(t.data() + madt, madt_length), 0);
   EXPECT_EQ(Le32(t, madt + 36), 0xfee00000u);
   // Interrupt controller structures: one enabled local APIC, one I/O APIC
   // at 0xFEC00000, IRQ0 overridden to GSI 2.
@@ -62,6 +79,37 @@ TEST(AcpiTablesTest, RsdpRsdtAndMadtAsAKernelReadsThem) {
   EXPECT_EQ(lapics, 1);
   EXPECT_EQ(ioapics, 1);
   EXPECT_TRUE(irq0_on_gsi2);
+}
+
+// FADT (ACPI 6.4 table 5.9): revision 6.4, 276 bytes, the flags at offset
+// 112 (where seL4 reads them): WBINVD, C1, hardware-reduced; not
+// FORCE_APIC_PHYSICAL_DESTINATION_MODE (bit 19), which would stop a kernel
+// using logical IDs.
+TEST(AcpiTablesTest, FadtDescribesAHardwareReducedPc) {
+  const std::vector<uint8_t> t = BuildAcpiTables(AcpiConfig{.sci_interrupt = 11});
+  const size_t fadt = FindTable(t, "FACP");
+  EXPECT_EQ(Le32(t, fadt + 4), 276u);
+  EXPECT_EQ(t[fadt + 8], 6);
+  EXPECT_EQ(t[fadt + 131], 4);
+  EXPECT_EQ(Le32(t, fadt + 112), 1u << 0 | 1u << 2 | 1u << 20);
+  EXPECT_EQ(t[fadt + 46], 11) << "SCI_INT";
+  EXPECT_EQ(Le32(t, fadt + 40), 0u) << "no DSDT";
+  EXPECT_EQ(t[fadt + 109] & 3, 1) << "legacy devices, no 8042";
+}
+
+// HPET table (IA-PC HPET 1.0a 3.2.4): the block ID from the configuration,
+// the base address as a memory-space GAS, HPET number 0.
+TEST(AcpiTablesTest, HpetTableNamesTheTimerBlock) {
+  const std::vector<uint8_t> t =
+      BuildAcpiTables(AcpiConfig{.hpet_address = 0xfed01000, .hpet_block_id = 0x12345678});
+  const size_t hpet = FindTable(t, "HPET");
+  EXPECT_EQ(Le32(t, hpet + 4), 56u);
+  EXPECT_EQ(Le32(t, hpet + 36), 0x12345678u);
+  EXPECT_EQ(t[hpet + 40], 0) << "system memory";
+  EXPECT_EQ(Le32(t, hpet + 44), 0xfed01000u);
+  EXPECT_EQ(Le32(t, hpet + 48), 0u);
+  EXPECT_EQ(t[hpet + 52], 0);
+  EXPECT_EQ(AcpiConfig{}.hpet_block_id, Hpet::kBlockId) << "by default, the machine's HPET";
 }
 
 uint32_t IoApicRead(IoApic& a, uint8_t reg) {

@@ -2,9 +2,11 @@
 //
 // The images are built outside this repository (docs/platform.md names the
 // snapshots and configuration) and read from $X64SIM_UPSTREAM_DIR; without
-// it every case is skipped, saying what the directory must hold. Each case
-// boots KERNEL with MODULE and compares the console, line by line, with
-// MODULE.qemu-console.txt captured from QEMU 7.2 with the same images.
+// it every case is skipped, saying what the directory must hold. The
+// libraries-2 cases boot KERNEL with MODULE and compare the console, line
+// by line, with MODULE.qemu-console.txt captured from QEMU 7.2 with the
+// same images; the sel4test case runs the whole test suite and checks its
+// verdict.
 // Lines that depend on where each firmware puts things (ACPI table
 // addresses and QEMU's FADT, the boot module's address and path, where the
 // kernel finds the user image) are left out of the comparison.
@@ -17,6 +19,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -73,10 +76,11 @@ std::vector<std::string> Normalise(const std::string& text) {
   return out;
 }
 
-// Runs x64sim until it has printed `lines` console lines (or ended, or
-// `seconds` passed), then stops it. The kernel idles forever after its
+// Runs x64sim until `done` holds for its console so far (or it ended, or
+// `seconds` passed), then stops it: the kernel idles forever after its
 // last line, as under QEMU.
-std::string RunUntilLines(const std::vector<std::string>& argv, size_t lines, int seconds) {
+std::string RunUntil(const std::vector<std::string>& argv,
+                     const std::function<bool(const std::string&)>& done, int seconds) {
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) return "";
   const pid_t pid = fork();
@@ -96,7 +100,7 @@ std::string RunUntilLines(const std::vector<std::string>& argv, size_t lines, in
   ssize_t n;
   while ((n = read(pipe_fds[0], buf, sizeof(buf))) > 0) {
     out.append(buf, static_cast<size_t>(n));
-    if (Normalise(out.substr(0, out.rfind('\n') + 1)).size() >= lines) break;
+    if (done(out)) break;
   }
   alarm(0);
   kill(pid, SIGKILL);
@@ -105,33 +109,48 @@ std::string RunUntilLines(const std::vector<std::string>& argv, size_t lines, in
   return out;
 }
 
+// The directory of upstream images, or null with the reason to skip.
+const char* UpstreamDir(const std::vector<std::string>& files, std::string* skip) {
+  const char* dir = std::getenv("X64SIM_UPSTREAM_DIR");
+  std::string need;
+  for (size_t i = 0; i < files.size(); ++i) {
+    need += (i == 0 ? "" : i + 1 == files.size() ? " and " : ", ") + files[i];
+  }
+  if (dir == nullptr || *dir == 0) {
+    *skip = "X64SIM_UPSTREAM_DIR is not set: it must name a directory holding " + need +
+            " (upstream seL4 images and QEMU's console for them; docs/platform.md)";
+    return nullptr;
+  }
+  for (const std::string& f : files) {
+    if (access((std::string(dir) + "/" + f).c_str(), R_OK) != 0) {
+      *skip = std::string(dir) + " does not hold " + need;
+      return nullptr;
+    }
+  }
+  return dir;
+}
+
 class UpstreamBootTest : public ::testing::TestWithParam<Image> {};
 
 TEST_P(UpstreamBootTest, ConsoleMatchesQemu) {
-  const char* dir = std::getenv("X64SIM_UPSTREAM_DIR");
   const Image& image = GetParam();
-  const std::string need = std::string(image.kernel) + ", " + image.module + " and " +
-                           image.module + ".qemu-console.txt";
-  if (dir == nullptr || *dir == 0) {
-    GTEST_SKIP() << "X64SIM_UPSTREAM_DIR is not set: it must name a directory holding " << need
-                 << " (upstream seL4 images and QEMU's console for them; docs/platform.md)";
-  }
+  const std::string qemu_console = std::string(image.module) + ".qemu-console.txt";
+  std::string skip;
+  const char* dir = UpstreamDir({image.kernel, image.module, qemu_console}, &skip);
+  if (dir == nullptr) GTEST_SKIP() << skip;
   const std::string base = std::string(dir) + "/";
-  std::ifstream qemu(base + image.module + ".qemu-console.txt", std::ios::binary);
-  if (!qemu || access((base + image.kernel).c_str(), R_OK) != 0 ||
-      access((base + image.module).c_str(), R_OK) != 0) {
-    GTEST_SKIP() << dir << " does not hold " << need;
-  }
+  std::ifstream qemu(base + qemu_console, std::ios::binary);
   std::stringstream expected_text;
   expected_text << qemu.rdbuf();
   const std::vector<std::string> expected = Normalise(expected_text.str());
   ASSERT_FALSE(expected.empty()) << "no 'Boot config' line in QEMU's console";
 
-  const std::string sim = "sim/x64sim";
-  const std::string console =
-      RunUntilLines({sim, "--timing=off", "--kernel=" + base + image.kernel,
-                     "--module=" + base + image.module},
-                    expected.size(), 300);
+  const std::string console = RunUntil(
+      {"sim/x64sim", "--timing=off", "--kernel=" + base + image.kernel, "--module=" + base + image.module},
+      [&](const std::string& out) {
+        return Normalise(out.substr(0, out.rfind('\n') + 1)).size() >= expected.size();
+      },
+      300);
   std::vector<std::string> got = Normalise(console.substr(0, console.rfind('\n') + 1));
   if (got.size() > expected.size()) got.resize(expected.size());
   ASSERT_EQ(got.size(), expected.size()) << console.substr(console.size() > 2000 ? console.size() - 2000 : 0);
@@ -146,6 +165,28 @@ INSTANTIATE_TEST_SUITE_P(Images, UpstreamBootTest, ::testing::ValuesIn(kImages),
                                       ? std::string("libraries2_solution")
                                       : std::string("libraries2_exercise");
                          });
+
+// sel4test (its simulation settings) in 3 GiB, as under QEMU with -m 3G:
+// the driver runs every enabled test, timing them with the HPET, whose
+// interrupts reach it through the I/O APIC.
+TEST(UpstreamSel4testTest, TestSuitePasses) {
+  std::string skip;
+  const char* dir = UpstreamDir({"sel4test-kernel-x86_64-pc99", "sel4test-driver-image"}, &skip);
+  if (dir == nullptr) GTEST_SKIP() << skip;
+  const std::string base = std::string(dir) + "/";
+  constexpr char kVerdict[] = "Test suite passed. 121 tests passed. 57 tests disabled.";
+  constexpr char kEnd[] = "All is well in the universe";
+  const std::string console = RunUntil(
+      {"sim/x64sim", "--timing=off", "--memory-mib=3072", "--kernel=" + base + "sel4test-kernel-x86_64-pc99",
+       "--module=" + base + "sel4test-driver-image"},
+      [&](const std::string& out) {
+        return absl::StrContains(out, kEnd) || absl::StrContains(out, "Test suite failed");
+      },
+      3000);
+  const std::string tail = console.substr(console.size() > 3000 ? console.size() - 3000 : 0);
+  EXPECT_TRUE(absl::StrContains(console, kVerdict)) << tail;
+  EXPECT_TRUE(absl::StrContains(console, kEnd)) << tail;
+}
 
 }  // namespace
 }  // namespace x64sim

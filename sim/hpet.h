@@ -1,0 +1,92 @@
+// The High Precision Event Timer (IA-PC HPET specification 1.0a) at MMIO
+// 0xFED00000: a 64-bit main counter at 100 MHz (platform_clock.h) counting
+// simulated time, and three comparators, each one-shot or periodic, 64- or
+// 32-bit, edge- or level-triggered, raising an I/O APIC input: the one its
+// Tn_INT_ROUTE_CNF names (pins 2, 8 and 16-23 allowed, as QEMU's pc
+// machine), or under legacy replacement timer 0 on pin 2 (IRQ0) and timer
+// 1 on pin 8 (IRQ8). Front-side-bus (MSI) delivery is not modelled: its
+// capability bit reads 0. Events are scheduled: the machine asks
+// NextEventCycle when the next comparator match falls and calls Update
+// then; nothing is polled per instruction.
+#ifndef X64SIM_SIM_HPET_H_
+#define X64SIM_SIM_HPET_H_
+
+#include <array>
+#include <cstdint>
+#include <functional>
+
+#include "checkpoint/state_archive.h"
+#include "mmu/physical_memory.h"
+#include "sim/io_apic.h"
+
+namespace x64sim {
+
+class Hpet : public MmioDevice {
+ public:
+  static constexpr uint64_t kBase = 0xfed00000;
+  static constexpr int kTimers = 3;
+  // I/O APIC inputs a comparator may be routed to (Tn_INT_ROUTE_CAP).
+  static constexpr uint32_t kRouteCapability = 0x00ff'0104;
+  // The capabilities register's low 32 bits, which the ACPI HPET table's
+  // event timer block ID repeats (spec 2.3.4, 3.2.4): revision 1, the last
+  // timer's index, 64-bit counter, legacy replacement capable, Intel's PCI
+  // vendor ID.
+  static constexpr uint32_t kBlockId =
+      0x8086'0000 | 1u << 15 | 1u << 13 | (kTimers - 1) << 8 | 0x01;
+
+  // `now` reads simulated time in core cycles; `changed` is called after a
+  // write, since one may move the next event.
+  Hpet(std::function<uint64_t()> now, IoApic& io_apic, std::function<void()> changed)
+      : now_(std::move(now)), io_apic_(io_apic), changed_(std::move(changed)) {}
+
+  uint64_t MmioRead(uint64_t offset, int size) override;
+  void MmioWrite(uint64_t offset, int size, uint64_t value) override;
+
+  // Raises the interrupts of every comparator match up to core cycle `now`.
+  void Update(uint64_t now);
+  // The core cycle of the next match that raises an interrupt, or UINT64_MAX.
+  uint64_t NextEventCycle() const;
+
+  void Serialize(StateArchive& ar) {
+    ar(enabled_, legacy_routing_, status_, counter_, counter_tick_, lines_high_, timers_);
+  }
+
+ private:
+  static constexpr uint64_t kNever = UINT64_MAX;
+  struct Timer {
+    uint64_t config = 0;  // the writable Tn_*_CNF bits
+    uint64_t comparator = ~0ull;
+    uint64_t period = 0;  // a periodic timer's increment
+    uint64_t next_tick = kNever;  // absolute tick of the next match
+
+    void Serialize(StateArchive& ar) { ar(config, comparator, period, next_tick); }
+  };
+
+  uint64_t Counter(uint64_t tick) const;
+  uint64_t Width(int n) const;  // all ones in the comparator's width
+  int Route(int n) const;       // the I/O APIC pin timer n drives
+  uint64_t ReadRegister(uint64_t reg, uint64_t tick) const;
+  // Writes the bits of `mask` in register `reg`.
+  void WriteRegister(uint64_t reg, uint64_t value, uint64_t mask, uint64_t tick);
+  void WriteGeneralConfig(uint64_t value, uint64_t tick);
+  void WriteTimerConfig(int n, uint64_t value);
+  void WriteComparator(int n, uint64_t value, uint64_t mask, uint64_t tick);
+  void Arm(int n, uint64_t tick);  // the next match from the counter at `tick`
+  void Fire(int n);
+  void DriveLevelLines();  // the I/O APIC inputs of level-triggered timers
+
+  std::function<uint64_t()> now_;
+  IoApic& io_apic_;
+  std::function<void()> changed_;
+  bool enabled_ = false;         // ENABLE_CNF
+  bool legacy_routing_ = false;  // LEG_RT_CNF
+  uint32_t status_ = 0;          // Tn_INT_STS (level-triggered timers)
+  uint64_t counter_ = 0;         // the main counter's value at counter_tick_
+  uint64_t counter_tick_ = 0;
+  uint32_t lines_high_ = 0;      // the I/O APIC pins level-triggered timers hold high
+  std::array<Timer, kTimers> timers_;
+};
+
+}  // namespace x64sim
+
+#endif  // X64SIM_SIM_HPET_H_
