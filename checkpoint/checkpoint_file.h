@@ -24,7 +24,8 @@
 namespace x64sim {
 
 // 2: the x87 data registers and pointers joined the CPU state.
-inline constexpr uint32_t kCheckpointFormatVersion = 2;
+// 3: the upper halves of the YMM registers joined it.
+inline constexpr uint32_t kCheckpointFormatVersion = 3;
 
 struct CheckpointContents {
   std::string metadata;  // JSON

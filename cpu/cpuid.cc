@@ -53,12 +53,15 @@ CpuidResult Cpuid(uint32_t leaf, uint32_t subleaf, const MicroArch& arch) {
     // general-purpose counters, two 48-bit fixed counters (instructions
     // retired, unhalted core cycles).
     case 0xa: return {2u | (0u << 8) | (48u << 16) | (7u << 24), 0, 0, 2u | (48u << 5)};
-    // XSAVE (SDM vol. 2A table 3-8, leaf 0DH): x87 and SSE supported, 576
-    // bytes for them in the standard format (the legacy region and header,
-    // whatever XCR0 enables of them); sub-leaf 1: XSAVEOPT only.
+    // XSAVE (SDM vol. 2A table 3-8, leaf 0DH): x87, SSE and AVX supported;
+    // EBX here is the size for x87 and SSE, which CPUID replaces by the
+    // size for what XCR0 enables (XsaveAreaSize); sub-leaf 1: XSAVEOPT
+    // only; sub-leaf 2: the AVX component's size and offset.
     case 0xd:
-      if (subleaf == 0) return {3, 576, 576, 0};
+      if (subleaf == 0) return {static_cast<uint32_t>(kXcr0Supported), kXsaveLegacyAndHeader,
+                                XsaveAreaSize(kXcr0Supported), 0};
       if (subleaf == 1) return {1, 0, 0, 0};
+      if (subleaf == 2) return {kXsaveAvxBytes, kXsaveLegacyAndHeader, 0, 0};
       return {0, 0, 0, 0};
     case 0x80000000: return {0x80000008, 0, 0, 0};
     case 0x80000001: return {0, 0, kExtEcx, kExtEdx | (arch.has_1g_pages ? kExtEdxPage1GB : 0)};
