@@ -29,7 +29,8 @@ Flow HalfToSingle(Cpu& cpu, const DecodedInsn& in) {
   Ymm src, r;
   if (!ReadVexSource<kMem>(cpu, in, &src)) return Flow::kFault;
   const uint32_t flags = UnderGuestMxcsr(cpu.state.sse.mxcsr, [&] {
-    for (int i = 0; i < kLanes; ++i) r.lane[i] = HalvesToSingles(_mm_srli_si128(src.lane[0], 8 * i));
+    r.lane[0] = HalvesToSingles(src.lane[0]);
+    if (kLanes == 2) r.lane[1] = HalvesToSingles(_mm_unpackhi_epi64(src.lane[0], src.lane[0]));
   });
   if (!CommitFlags(cpu, flags)) return Flow::kFault;
   StoreVex<kLanes>(cpu, in.reg, r);
