@@ -29,6 +29,9 @@ BinderTable::BinderTable() {
   RegisterLegacy32Ops(*this);
   RegisterSegmentOps(*this);
   RegisterXsaveOps(*this);
+  RegisterAvxOps(*this);
+  RegisterFmaOps(*this);
+  RegisterF16cOps(*this);
 }
 
 const BinderTable& BinderTable::Get() {

@@ -64,6 +64,9 @@ void RegisterRandomOps(BinderTable& t);
 void RegisterLegacy32Ops(BinderTable& t);
 void RegisterSegmentOps(BinderTable& t);
 void RegisterXsaveOps(BinderTable& t);
+void RegisterAvxOps(BinderTable& t);
+void RegisterFmaOps(BinderTable& t);
+void RegisterF16cOps(BinderTable& t);
 
 // Far forms of JMP, CALL and RET, bound by the near binders' owners.
 bool BindFarJmp(const ZydisInsn& z, DecodedInsn& out);

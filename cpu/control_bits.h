@@ -44,10 +44,12 @@ inline constexpr uint64_t kEferLME = 1ull << 8;
 inline constexpr uint64_t kEferLMA = 1ull << 10;
 inline constexpr uint64_t kEferNXE = 1ull << 11;
 
-// XCR0's state components (SDM vol. 1 13.3); x64sim has x87 and SSE.
+// XCR0's state components (SDM vol. 1 13.3); x64sim has x87, SSE and AVX
+// (the upper halves of the YMM registers).
 inline constexpr uint64_t kXcr0X87 = 1ull << 0;
 inline constexpr uint64_t kXcr0Sse = 1ull << 1;
-inline constexpr uint64_t kXcr0Supported = kXcr0X87 | kXcr0Sse;
+inline constexpr uint64_t kXcr0Avx = 1ull << 2;
+inline constexpr uint64_t kXcr0Supported = kXcr0X87 | kXcr0Sse | kXcr0Avx;
 
 }  // namespace x64sim
 

@@ -12,7 +12,7 @@
 namespace x64sim {
 
 // A new CpuState field needs a line in CpuState::Serialize (cpu/state.h).
-static_assert(sizeof(CpuState) == 1008, "CpuState changed: update its Serialize, then this size");
+static_assert(sizeof(CpuState) == 1264, "CpuState changed: update its Serialize, then this size");
 
 // A loaded state no instruction sequence reaches is refused, so that the
 // core never runs from one (nor hands the host an MXCSR it faults on).
@@ -34,7 +34,10 @@ std::string Cpu::ImpossibleState() const {
     return "RIP out of range for the mode";
   }
   if (s.sse.mxcsr & ~kMxcsrMask) return "MXCSR has a reserved bit set";
-  if (!(s.xcr0 & kXcr0X87) || (s.xcr0 & ~kXcr0Supported)) return "XCR0 holds an unsupported component";
+  if (!(s.xcr0 & kXcr0X87) || (s.xcr0 & ~kXcr0Supported) ||
+      (s.xcr0 & (kXcr0Sse | kXcr0Avx)) == kXcr0Avx) {
+    return "XCR0 holds an unsupported component";
+  }
   if (generation_ == 0) return "inconsistent link generation";
   return "";
 }

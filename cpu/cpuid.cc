@@ -12,11 +12,14 @@ constexpr uint32_t kLeaf1Edx = Bit(0) /*FPU*/ | Bit(3) /*PSE*/ | Bit(4) /*TSC*/ 
                                Bit(6) /*PAE*/ | Bit(8) /*CX8*/ | Bit(9) /*APIC*/ | Bit(11) /*SEP*/ | Bit(13) /*PGE*/ |
                                Bit(15) /*CMOV*/ | Bit(16) /*PAT*/ | Bit(19) /*CLFSH*/ | Bit(23) /*MMX*/ |
                                Bit(24) /*FXSR*/ | Bit(25) /*SSE*/ | Bit(26) /*SSE2*/;
-// Leaf 1 ECX (table 3-10).
+// Leaf 1 ECX (table 3-10). FMA and F16C are complete; AVX (bit 28), which
+// software checks before using either, is not advertised until all of it is
+// implemented (docs/cpu.md).
 constexpr uint32_t kLeaf1Ecx = Bit(0) /*SSE3*/ | Bit(1) /*PCLMULQDQ*/ | Bit(9) /*SSSE3*/ |
-                               Bit(13) /*CMPXCHG16B*/ | Bit(17) /*PCID*/ | Bit(19) /*SSE4.1*/ |
-                               Bit(20) /*SSE4.2*/ | Bit(22) /*MOVBE*/ | Bit(23) /*POPCNT*/ |
-                               Bit(25) /*AES*/ | Bit(26) /*XSAVE*/ | Bit(30) /*RDRAND*/;
+                               Bit(12) /*FMA*/ | Bit(13) /*CMPXCHG16B*/ | Bit(17) /*PCID*/ |
+                               Bit(19) /*SSE4.1*/ | Bit(20) /*SSE4.2*/ | Bit(22) /*MOVBE*/ |
+                               Bit(23) /*POPCNT*/ | Bit(25) /*AES*/ | Bit(26) /*XSAVE*/ |
+                               Bit(29) /*F16C*/ | Bit(30) /*RDRAND*/;
 // Leaf 7.0 EBX.
 constexpr uint32_t kLeaf7Ebx = Bit(0) /*FSGSBASE*/ | Bit(3) /*BMI1*/ | Bit(7) /*SMEP*/ |
                                Bit(8) /*BMI2*/ | Bit(10) /*INVPCID*/ | Bit(18) /*RDSEED*/ |
@@ -52,12 +55,15 @@ CpuidResult Cpuid(uint32_t leaf, uint32_t subleaf, const MicroArch& arch) {
     // general-purpose counters, two 48-bit fixed counters (instructions
     // retired, unhalted core cycles).
     case 0xa: return {2u | (0u << 8) | (48u << 16) | (7u << 24), 0, 0, 2u | (48u << 5)};
-    // XSAVE (SDM vol. 2A table 3-8, leaf 0DH): x87 and SSE supported, 576
-    // bytes for them in the standard format (the legacy region and header,
-    // whatever XCR0 enables of them); sub-leaf 1: XSAVEOPT only.
+    // XSAVE (SDM vol. 2A table 3-8, leaf 0DH): x87, SSE and AVX supported;
+    // EBX here is the size for x87 and SSE, which CPUID replaces by the
+    // size for what XCR0 enables (XsaveAreaSize); sub-leaf 1: XSAVEOPT
+    // only; sub-leaf 2: the AVX component's size and offset.
     case 0xd:
-      if (subleaf == 0) return {3, 576, 576, 0};
+      if (subleaf == 0) return {static_cast<uint32_t>(kXcr0Supported), kXsaveLegacyAndHeader,
+                                XsaveAreaSize(kXcr0Supported), 0};
       if (subleaf == 1) return {1, 0, 0, 0};
+      if (subleaf == 2) return {kXsaveAvxBytes, kXsaveLegacyAndHeader, 0, 0};
       return {0, 0, 0, 0};
     case 0x80000000: return {0x80000008, 0, 0, 0};
     case 0x80000001: return {0, 0, kExtEcx, kExtEdx | (arch.has_1g_pages ? kExtEdxPage1GB : 0)};

@@ -10,6 +10,7 @@
 #include "cpu/binder.h"
 #include "cpu/sse_access.h"
 #include "cpu/sse_packed.h"
+#include "cpu/vex.h"
 
 namespace x64sim {
 namespace {
@@ -148,6 +149,14 @@ void RegisterAesOps(BinderTable& t) {
   t.Add(ZYDIS_MNEMONIC_AESIMC, &BindPacked<&InverseMixColumns>);
   t.Add(ZYDIS_MNEMONIC_AESKEYGENASSIST, &BindPacked<&KeyGenAssist>);
   t.Add(ZYDIS_MNEMONIC_PCLMULQDQ, &BindPacked<&CarryLessMultiply>);
+  // VEX.128 forms (cpu/vex.h); the 256-bit ones are VAES and VPCLMULQDQ, not AVX.
+  t.Add(ZYDIS_MNEMONIC_VAESENC, &BindVexPacked<&Round<false, false>, VexWidths::k128>);
+  t.Add(ZYDIS_MNEMONIC_VAESENCLAST, &BindVexPacked<&Round<false, true>, VexWidths::k128>);
+  t.Add(ZYDIS_MNEMONIC_VAESDEC, &BindVexPacked<&Round<true, false>, VexWidths::k128>);
+  t.Add(ZYDIS_MNEMONIC_VAESDECLAST, &BindVexPacked<&Round<true, true>, VexWidths::k128>);
+  t.Add(ZYDIS_MNEMONIC_VAESIMC, &BindVexPacked<&InverseMixColumns, VexWidths::k128>);
+  t.Add(ZYDIS_MNEMONIC_VAESKEYGENASSIST, &BindVexPacked<&KeyGenAssist, VexWidths::k128>);
+  t.Add(ZYDIS_MNEMONIC_VPCLMULQDQ, &BindVexPacked<&CarryLessMultiply, VexWidths::k128>);
 }
 
 }  // namespace x64sim

@@ -16,6 +16,7 @@
 #include "cpu/fx_area.h"
 #include "cpu/mmx.h"
 #include "cpu/sse_access.h"
+#include "cpu/vex.h"
 
 namespace x64sim {
 
@@ -756,6 +757,107 @@ bool BindFxArea(const ZydisInsn& z, DecodedInsn& out) {
   return BindMemoryOnly<H>(z, out);
 }
 
+
+// VEX forms (AVX; AVX2 for the 256-bit integer ones): the same lane
+// operations with a separate destination (cpu/vex.h).
+template <Op128 Shift>
+bool BindVexShift(const ZydisInsn& z, DecodedInsn& out) {
+  if (IsImm(z.ops[z.insn.operand_count_visible - 1])) {
+    return BindVexPacked<&ShiftByImm<Shift>>(z, out);
+  }
+  return BindVexPacked<&IgnoreImm<Shift>, VexWidths::kBoth, /*kLowSource=*/0>(z, out);
+}
+
+void RegisterVexSseOps(BinderTable& t) {
+  struct Entry {
+    ZydisMnemonic mnemonic;
+    Binder binder;
+  };
+  static constexpr Entry kEntries[] = {
+      {ZYDIS_MNEMONIC_VMOVHLPS, &BindVexBinary<&MoveHighToLow, VexWidths::k128>},
+      {ZYDIS_MNEMONIC_VMOVLHPS, &BindVexBinary<&MoveLowToHigh, VexWidths::k128>},
+      {ZYDIS_MNEMONIC_VPXOR, &BindVexBinary<&Xor>},
+      {ZYDIS_MNEMONIC_VXORPS, &BindVexBinary<&Xor>},
+      {ZYDIS_MNEMONIC_VXORPD, &BindVexBinary<&Xor>},
+      {ZYDIS_MNEMONIC_VPOR, &BindVexBinary<&Or>},
+      {ZYDIS_MNEMONIC_VORPS, &BindVexBinary<&Or>},
+      {ZYDIS_MNEMONIC_VORPD, &BindVexBinary<&Or>},
+      {ZYDIS_MNEMONIC_VPAND, &BindVexBinary<&And>},
+      {ZYDIS_MNEMONIC_VANDPS, &BindVexBinary<&And>},
+      {ZYDIS_MNEMONIC_VANDPD, &BindVexBinary<&And>},
+      {ZYDIS_MNEMONIC_VPANDN, &BindVexBinary<&AndNot>},
+      {ZYDIS_MNEMONIC_VANDNPS, &BindVexBinary<&AndNot>},
+      {ZYDIS_MNEMONIC_VANDNPD, &BindVexBinary<&AndNot>},
+      {ZYDIS_MNEMONIC_VPCMPEQB, &BindVexBinary<&CmpEqB>},
+      {ZYDIS_MNEMONIC_VPCMPEQW, &BindVexBinary<&CmpEqW>},
+      {ZYDIS_MNEMONIC_VPCMPEQD, &BindVexBinary<&CmpEqD>},
+      {ZYDIS_MNEMONIC_VPCMPGTB, &BindVexBinary<&CmpGtB>},
+      {ZYDIS_MNEMONIC_VPCMPGTW, &BindVexBinary<&CmpGtW>},
+      {ZYDIS_MNEMONIC_VPCMPGTD, &BindVexBinary<&CmpGtD>},
+      {ZYDIS_MNEMONIC_VPADDB, &BindVexBinary<&AddB>},
+      {ZYDIS_MNEMONIC_VPADDW, &BindVexBinary<&AddW>},
+      {ZYDIS_MNEMONIC_VPADDD, &BindVexBinary<&AddD>},
+      {ZYDIS_MNEMONIC_VPADDQ, &BindVexBinary<&AddQ>},
+      {ZYDIS_MNEMONIC_VPSUBB, &BindVexBinary<&SubB>},
+      {ZYDIS_MNEMONIC_VPSUBW, &BindVexBinary<&SubW>},
+      {ZYDIS_MNEMONIC_VPSUBD, &BindVexBinary<&SubD>},
+      {ZYDIS_MNEMONIC_VPSUBQ, &BindVexBinary<&SubQ>},
+      {ZYDIS_MNEMONIC_VPADDSB, &BindVexBinary<&AddSatSB>},
+      {ZYDIS_MNEMONIC_VPADDSW, &BindVexBinary<&AddSatSW>},
+      {ZYDIS_MNEMONIC_VPADDUSB, &BindVexBinary<&AddSatUB>},
+      {ZYDIS_MNEMONIC_VPADDUSW, &BindVexBinary<&AddSatUW>},
+      {ZYDIS_MNEMONIC_VPSUBSB, &BindVexBinary<&SubSatSB>},
+      {ZYDIS_MNEMONIC_VPSUBSW, &BindVexBinary<&SubSatSW>},
+      {ZYDIS_MNEMONIC_VPSUBUSB, &BindVexBinary<&SubSatUB>},
+      {ZYDIS_MNEMONIC_VPSUBUSW, &BindVexBinary<&SubSatUW>},
+      {ZYDIS_MNEMONIC_VPMINUB, &BindVexBinary<&MinUB>},
+      {ZYDIS_MNEMONIC_VPMAXUB, &BindVexBinary<&MaxUB>},
+      {ZYDIS_MNEMONIC_VPMINSW, &BindVexBinary<&MinSW>},
+      {ZYDIS_MNEMONIC_VPMAXSW, &BindVexBinary<&MaxSW>},
+      {ZYDIS_MNEMONIC_VPAVGB, &BindVexBinary<&AvgB>},
+      {ZYDIS_MNEMONIC_VPAVGW, &BindVexBinary<&AvgW>},
+      {ZYDIS_MNEMONIC_VPMULLW, &BindVexBinary<&MulLowW>},
+      {ZYDIS_MNEMONIC_VPMULHW, &BindVexBinary<&MulHighSW>},
+      {ZYDIS_MNEMONIC_VPMULHUW, &BindVexBinary<&MulHighUW>},
+      {ZYDIS_MNEMONIC_VPMULUDQ, &BindVexBinary<&MulUDQ>},
+      {ZYDIS_MNEMONIC_VPMADDWD, &BindVexBinary<&MulAddWD>},
+      {ZYDIS_MNEMONIC_VPSADBW, &BindVexBinary<&SumAbsDiffB>},
+      {ZYDIS_MNEMONIC_VPACKSSWB, &BindVexBinary<&PackSSWB>},
+      {ZYDIS_MNEMONIC_VPACKSSDW, &BindVexBinary<&PackSSDW>},
+      {ZYDIS_MNEMONIC_VPACKUSWB, &BindVexBinary<&PackUSWB>},
+      {ZYDIS_MNEMONIC_VPUNPCKLBW, &BindVexBinary<&UnpackLowB>},
+      {ZYDIS_MNEMONIC_VPUNPCKLWD, &BindVexBinary<&UnpackLowW>},
+      {ZYDIS_MNEMONIC_VPUNPCKLDQ, &BindVexBinary<&UnpackLowD>},
+      {ZYDIS_MNEMONIC_VPUNPCKLQDQ, &BindVexBinary<&UnpackLowQ>},
+      {ZYDIS_MNEMONIC_VPUNPCKHBW, &BindVexBinary<&UnpackHighB>},
+      {ZYDIS_MNEMONIC_VPUNPCKHWD, &BindVexBinary<&UnpackHighW>},
+      {ZYDIS_MNEMONIC_VPUNPCKHDQ, &BindVexBinary<&UnpackHighD>},
+      {ZYDIS_MNEMONIC_VPUNPCKHQDQ, &BindVexBinary<&UnpackHighQ>},
+      {ZYDIS_MNEMONIC_VUNPCKLPS, &BindVexBinary<&UnpackLowD>},
+      {ZYDIS_MNEMONIC_VUNPCKHPS, &BindVexBinary<&UnpackHighD>},
+      {ZYDIS_MNEMONIC_VUNPCKLPD, &BindVexBinary<&UnpackLowQ>},
+      {ZYDIS_MNEMONIC_VUNPCKHPD, &BindVexBinary<&UnpackHighQ>},
+      {ZYDIS_MNEMONIC_VPSHUFD, &BindVexPacked<&ShuffleD>},
+      {ZYDIS_MNEMONIC_VPSHUFLW, &BindVexPacked<&ShuffleW<0>>},
+      {ZYDIS_MNEMONIC_VPSHUFHW, &BindVexPacked<&ShuffleW<4>>},
+      {ZYDIS_MNEMONIC_VSHUFPS, &BindVexPacked<&ShufflePS>},
+      {ZYDIS_MNEMONIC_VSHUFPD, &BindVexPacked<&ShufflePD, VexWidths::kBoth, -1, 2>},
+      {ZYDIS_MNEMONIC_VPSLLW, &BindVexShift<&ShiftLeftW>},
+      {ZYDIS_MNEMONIC_VPSLLD, &BindVexShift<&ShiftLeftD>},
+      {ZYDIS_MNEMONIC_VPSLLQ, &BindVexShift<&ShiftLeftQ>},
+      {ZYDIS_MNEMONIC_VPSRLW, &BindVexShift<&ShiftRightW>},
+      {ZYDIS_MNEMONIC_VPSRLD, &BindVexShift<&ShiftRightD>},
+      {ZYDIS_MNEMONIC_VPSRLQ, &BindVexShift<&ShiftRightQ>},
+      {ZYDIS_MNEMONIC_VPSRAW, &BindVexShift<&ShiftArithW>},
+      {ZYDIS_MNEMONIC_VPSRAD, &BindVexShift<&ShiftArithD>},
+      {ZYDIS_MNEMONIC_VPSLLDQ, &BindVexPacked<&ShiftBytes<true>>},
+      {ZYDIS_MNEMONIC_VPSRLDQ, &BindVexPacked<&ShiftBytes<false>>},
+      {ZYDIS_MNEMONIC_VMOVSHDUP, &BindVexBinary<&DuplicateOddD>},
+      {ZYDIS_MNEMONIC_VMOVSLDUP, &BindVexBinary<&DuplicateEvenD>},
+  };
+  for (const Entry& e : kEntries) t.Add(e.mnemonic, e.binder);
+}
+
 }  // namespace
 
 void RegisterSseOps(BinderTable& t) {
@@ -900,6 +1002,7 @@ void RegisterSseOps(BinderTable& t) {
       {ZYDIS_MNEMONIC_PREFETCHNTA, &BindPrefetch},
   };
   for (const Entry& e : kEntries) t.Add(e.mnemonic, e.binder);
+  RegisterVexSseOps(t);
 }
 
 }  // namespace x64sim

@@ -18,6 +18,7 @@
 #include "cpu/sse_access.h"
 #include "cpu/sse_float.h"
 #include "cpu/sse_packed.h"
+#include "cpu/vex.h"
 
 namespace x64sim {
 namespace {
@@ -194,6 +195,13 @@ __m128i InsertSingle(__m128i dst, __m128i src, uint8_t imm) {
   return d.Pack();
 }
 
+// VPMOVSX/ZX: the upper lane widens the source's elements after those the
+// lower lane took.
+template <typename From, typename To>
+bool BindVexExtend(const ZydisInsn& z, DecodedInsn& out) {
+  return BindVexPacked<&Extend<From, To>, VexWidths::kBoth, 16 / sizeof(To) * sizeof(From)>(z, out);
+}
+
 bool BindInsertps(const ZydisInsn& z, DecodedInsn& out) {
   Src kind;
   if (z.insn.operand_count_visible != 3 || !IsImm(z.ops[2]) || !BindXmm(z.ops[0], &out.reg) ||
@@ -336,6 +344,43 @@ void RegisterSse41Ops(BinderTable& t) {
       {ZYDIS_MNEMONIC_DPPD, &BindDotProduct<uint64_t>},
   };
   for (const Entry& e : kEntries) t.Add(e.mnemonic, e.binder);
+  // VEX forms (cpu/vex.h): AVX's VEX.128, AVX2's VEX.256 lane by lane (the
+  // 256-bit VPMOVSX/ZX widen the source's upper half into the upper lane);
+  // the blends' and VMPSADBW's upper lane takes the next immediate bits.
+  t.Add(ZYDIS_MNEMONIC_VPMINSB, &BindVexPacked<&Min<int8_t>>);
+  t.Add(ZYDIS_MNEMONIC_VPMINSD, &BindVexPacked<&Min<int32_t>>);
+  t.Add(ZYDIS_MNEMONIC_VPMINUW, &BindVexPacked<&Min<uint16_t>>);
+  t.Add(ZYDIS_MNEMONIC_VPMINUD, &BindVexPacked<&Min<uint32_t>>);
+  t.Add(ZYDIS_MNEMONIC_VPMAXSB, &BindVexPacked<&Max<int8_t>>);
+  t.Add(ZYDIS_MNEMONIC_VPMAXSD, &BindVexPacked<&Max<int32_t>>);
+  t.Add(ZYDIS_MNEMONIC_VPMAXUW, &BindVexPacked<&Max<uint16_t>>);
+  t.Add(ZYDIS_MNEMONIC_VPMAXUD, &BindVexPacked<&Max<uint32_t>>);
+  t.Add(ZYDIS_MNEMONIC_VPMULLD, &BindVexPacked<&MultiplyLowD>);
+  t.Add(ZYDIS_MNEMONIC_VPMULDQ, &BindVexPacked<&MultiplyDQ>);
+  t.Add(ZYDIS_MNEMONIC_VPCMPEQQ, &BindVexPacked<&CompareEqualQ>);
+  t.Add(ZYDIS_MNEMONIC_VPACKUSDW, &BindVexPacked<&PackUnsignedDW>);
+  t.Add(ZYDIS_MNEMONIC_VPMOVSXBW, &BindVexExtend<int8_t, int16_t>);
+  t.Add(ZYDIS_MNEMONIC_VPMOVSXBD, &BindVexExtend<int8_t, int32_t>);
+  t.Add(ZYDIS_MNEMONIC_VPMOVSXBQ, &BindVexExtend<int8_t, int64_t>);
+  t.Add(ZYDIS_MNEMONIC_VPMOVSXWD, &BindVexExtend<int16_t, int32_t>);
+  t.Add(ZYDIS_MNEMONIC_VPMOVSXWQ, &BindVexExtend<int16_t, int64_t>);
+  t.Add(ZYDIS_MNEMONIC_VPMOVSXDQ, &BindVexExtend<int32_t, int64_t>);
+  t.Add(ZYDIS_MNEMONIC_VPMOVZXBW, &BindVexExtend<uint8_t, uint16_t>);
+  t.Add(ZYDIS_MNEMONIC_VPMOVZXBD, &BindVexExtend<uint8_t, uint32_t>);
+  t.Add(ZYDIS_MNEMONIC_VPMOVZXBQ, &BindVexExtend<uint8_t, uint64_t>);
+  t.Add(ZYDIS_MNEMONIC_VPMOVZXWD, &BindVexExtend<uint16_t, uint32_t>);
+  t.Add(ZYDIS_MNEMONIC_VPMOVZXWQ, &BindVexExtend<uint16_t, uint64_t>);
+  t.Add(ZYDIS_MNEMONIC_VPMOVZXDQ, &BindVexExtend<uint32_t, uint64_t>);
+  t.Add(ZYDIS_MNEMONIC_VPBLENDW, &BindVexPacked<&BlendWords>);
+  t.Add(ZYDIS_MNEMONIC_VPHMINPOSUW, &BindVexPacked<&HorizontalMinPosition, VexWidths::k128>);
+  t.Add(ZYDIS_MNEMONIC_VMPSADBW, &BindVexPacked<&MultipleSumAbsDiff, VexWidths::kBoth, -1, 3>);
+  t.Add(ZYDIS_MNEMONIC_VBLENDPS, &BindVexPacked<&Blend<uint32_t>, VexWidths::kBoth, -1, 4>);
+  t.Add(ZYDIS_MNEMONIC_VBLENDPD, &BindVexPacked<&Blend<uint64_t>, VexWidths::kBoth, -1, 2>);
+  t.Add(ZYDIS_MNEMONIC_VPBLENDD, &BindVexPacked<&Blend<uint32_t>, VexWidths::kBoth, -1, 4>);
+  t.Add(ZYDIS_MNEMONIC_VROUNDPS, &BindVexArithImm<RoundPS, 16>);
+  t.Add(ZYDIS_MNEMONIC_VROUNDPD, &BindVexArithImm<RoundPD, 16>);
+  t.Add(ZYDIS_MNEMONIC_VROUNDSS, &BindVexArithImm<RoundSS, 16, /*kScalar=*/true>);
+  t.Add(ZYDIS_MNEMONIC_VROUNDSD, &BindVexArithImm<RoundSD, 16, /*kScalar=*/true>);
 }
 
 }  // namespace x64sim

@@ -11,6 +11,7 @@
 #include "cpu/cpu.h"
 #include "cpu/sse_access.h"
 #include "cpu/sse_packed.h"
+#include "cpu/vex.h"
 
 namespace x64sim {
 namespace {
@@ -234,6 +235,7 @@ bool BindStringCompare(const ZydisInsn& z, DecodedInsn& out) {
 
 void RegisterSse42Ops(BinderTable& t) {
   t.Add(ZYDIS_MNEMONIC_PCMPGTQ, &BindPacked<&CompareGreaterQ>);
+  t.Add(ZYDIS_MNEMONIC_VPCMPGTQ, &BindVexPacked<&CompareGreaterQ>);  // cpu/vex.h
   t.Add(ZYDIS_MNEMONIC_CRC32, &BindCrc32);
   t.Add(ZYDIS_MNEMONIC_PCMPESTRI, &BindStringCompare<true, false>);
   t.Add(ZYDIS_MNEMONIC_PCMPESTRM, &BindStringCompare<true, true>);

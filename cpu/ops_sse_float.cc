@@ -8,6 +8,7 @@
 #include "cpu/cpu.h"
 #include "cpu/sse_access.h"
 #include "cpu/sse_float.h"
+#include "cpu/vex.h"
 
 namespace x64sim {
 
@@ -63,6 +64,13 @@ X64SIM_HOST_OP_IMM(CmpSD, "cmpsd")
 X64SIM_HOST_OP_IMM(CmpPS, "cmpps")
 X64SIM_HOST_OP_IMM(CmpPD, "cmppd")
 
+// VCMPSS/SD/PS/PD with predicate kImm (0..31: the eight above, then their
+// signalling/quiet and ordered/unordered variants; SDM vol. 2A CMPPS).
+X64SIM_HOST_VEX_OP_IMM(VexCmpSS, "vcmpss")
+X64SIM_HOST_VEX_OP_IMM(VexCmpSD, "vcmpsd")
+X64SIM_HOST_VEX_OP_IMM(VexCmpPS, "vcmpps")
+X64SIM_HOST_VEX_OP_IMM(VexCmpPD, "vcmppd")
+
 // "xmm, xmm/mN, imm8". Legacy SSE compares use imm8[2:0] only (SDM vol. 2A
 // CMPPS: bits 7:3 are reserved).
 template <template <int> class Cmp, int kMemBits>
@@ -113,6 +121,33 @@ bool BindCompareFlags(const ZydisInsn& z, DecodedInsn& out) {
     return false;
   }
   out.handler = kind == Src::kReg ? &CompareFlags<Op, Src::kReg> : &CompareFlags<Op, MemSrc(kMemBits)>;
+  return true;
+}
+
+// VCOMISS/VCOMISD/VUCOMISS/VUCOMISD xmm1, xmm2/mN: the same under the VEX gate.
+template <HostFlagsOp Op>
+struct VexCompareFlags {
+  template <int kLanes, bool kMem, bool kNds>
+  struct H {
+    static Flow Run(Cpu& cpu, const DecodedInsn& in) {
+      if (!VexEnabled(cpu)) [[unlikely]] return VexUnavailable(cpu);
+      Ymm src;
+      if (!ReadVexSource<kMem>(cpu, in, &src)) return Flow::kFault;
+      const __m128i dst = LoadXmm(cpu, in.reg);
+      uint64_t flags;
+      uint32_t raised = UnderGuestMxcsr(cpu.state.sse.mxcsr, [&] { flags = Op(dst, src.lane[0]); });
+      if (!CommitFlags(cpu, raised)) return Flow::kFault;
+      cpu.state.rflags = (cpu.state.rflags & ~kArithFlags) | flags;
+      return cpu.Next(in);
+    }
+  };
+};
+
+template <HostFlagsOp Op>
+bool BindVexCompareFlags(const ZydisInsn& z, DecodedInsn& out) {
+  bool nds, mem;
+  if (!BindVexOperands(z, out, &nds, &mem) || nds) return false;
+  out.handler = PickVex<VexCompareFlags<Op>::template H>(1, mem, false);
   return true;
 }
 
@@ -168,6 +203,52 @@ void RegisterSseFloatOps(BinderTable& t) {
       {ZYDIS_MNEMONIC_UCOMISD, &BindCompareFlags<&UcomiSD, 64>},
   };
   for (const Entry& e : kEntries) t.Add(e.mnemonic, e.binder);
+  // VEX forms (cpu/vex.h): the scalar ones keep src1's upper elements.
+  static constexpr Entry kVexEntries[] = {
+      {ZYDIS_MNEMONIC_VADDSS, &BindVexScalar<&AddSS>},
+      {ZYDIS_MNEMONIC_VADDSD, &BindVexScalar<&AddSD>},
+      {ZYDIS_MNEMONIC_VADDPS, &BindVexArith<&AddPS>},
+      {ZYDIS_MNEMONIC_VADDPD, &BindVexArith<&AddPD>},
+      {ZYDIS_MNEMONIC_VSUBSS, &BindVexScalar<&SubSS>},
+      {ZYDIS_MNEMONIC_VSUBSD, &BindVexScalar<&SubSD>},
+      {ZYDIS_MNEMONIC_VSUBPS, &BindVexArith<&SubPS>},
+      {ZYDIS_MNEMONIC_VSUBPD, &BindVexArith<&SubPD>},
+      {ZYDIS_MNEMONIC_VMULSS, &BindVexScalar<&MulSS>},
+      {ZYDIS_MNEMONIC_VMULSD, &BindVexScalar<&MulSD>},
+      {ZYDIS_MNEMONIC_VMULPS, &BindVexArith<&MulPS>},
+      {ZYDIS_MNEMONIC_VMULPD, &BindVexArith<&MulPD>},
+      {ZYDIS_MNEMONIC_VDIVSS, &BindVexScalar<&DivSS>},
+      {ZYDIS_MNEMONIC_VDIVSD, &BindVexScalar<&DivSD>},
+      {ZYDIS_MNEMONIC_VDIVPS, &BindVexArith<&DivPS>},
+      {ZYDIS_MNEMONIC_VDIVPD, &BindVexArith<&DivPD>},
+      {ZYDIS_MNEMONIC_VMINSS, &BindVexScalar<&MinSS>},
+      {ZYDIS_MNEMONIC_VMINSD, &BindVexScalar<&MinSD>},
+      {ZYDIS_MNEMONIC_VMINPS, &BindVexArith<&MinPS>},
+      {ZYDIS_MNEMONIC_VMINPD, &BindVexArith<&MinPD>},
+      {ZYDIS_MNEMONIC_VMAXSS, &BindVexScalar<&MaxSS>},
+      {ZYDIS_MNEMONIC_VMAXSD, &BindVexScalar<&MaxSD>},
+      {ZYDIS_MNEMONIC_VMAXPS, &BindVexArith<&MaxPS>},
+      {ZYDIS_MNEMONIC_VMAXPD, &BindVexArith<&MaxPD>},
+      {ZYDIS_MNEMONIC_VSQRTSS, &BindVexScalar<&SqrtSS>},
+      {ZYDIS_MNEMONIC_VSQRTSD, &BindVexScalar<&SqrtSD>},
+      {ZYDIS_MNEMONIC_VSQRTPS, &BindVexArith<&SqrtPS>},
+      {ZYDIS_MNEMONIC_VSQRTPD, &BindVexArith<&SqrtPD>},
+      {ZYDIS_MNEMONIC_VADDSUBPS, &BindVexArith<&AddSubPS>},
+      {ZYDIS_MNEMONIC_VADDSUBPD, &BindVexArith<&AddSubPD>},
+      {ZYDIS_MNEMONIC_VHADDPS, &BindVexArith<&HAddPS>},
+      {ZYDIS_MNEMONIC_VHADDPD, &BindVexArith<&HAddPD>},
+      {ZYDIS_MNEMONIC_VHSUBPS, &BindVexArith<&HSubPS>},
+      {ZYDIS_MNEMONIC_VHSUBPD, &BindVexArith<&HSubPD>},
+      {ZYDIS_MNEMONIC_VCMPSS, &BindVexArithImm<VexCmpSS, 32, /*kScalar=*/true>},
+      {ZYDIS_MNEMONIC_VCMPSD, &BindVexArithImm<VexCmpSD, 32, /*kScalar=*/true>},
+      {ZYDIS_MNEMONIC_VCMPPS, &BindVexArithImm<VexCmpPS, 32>},
+      {ZYDIS_MNEMONIC_VCMPPD, &BindVexArithImm<VexCmpPD, 32>},
+      {ZYDIS_MNEMONIC_VCOMISS, &BindVexCompareFlags<&ComiSS>},
+      {ZYDIS_MNEMONIC_VCOMISD, &BindVexCompareFlags<&ComiSD>},
+      {ZYDIS_MNEMONIC_VUCOMISS, &BindVexCompareFlags<&UcomiSS>},
+      {ZYDIS_MNEMONIC_VUCOMISD, &BindVexCompareFlags<&UcomiSD>},
+  };
+  for (const Entry& e : kVexEntries) t.Add(e.mnemonic, e.binder);
 }
 
 }  // namespace x64sim

@@ -11,6 +11,7 @@
 #include "cpu/mmx.h"
 #include "cpu/sse_access.h"
 #include "cpu/sse_packed.h"
+#include "cpu/vex.h"
 
 namespace x64sim {
 namespace {
@@ -146,6 +147,23 @@ void RegisterSsse3Ops(BinderTable& t) {
       {ZYDIS_MNEMONIC_PSIGND, &BindSsse3<&Sign<int32_t>>},
   };
   for (const Entry& e : kEntries) t.Add(e.mnemonic, e.binder);
+  // VEX forms (cpu/vex.h): AVX's VEX.128, AVX2's VEX.256, lane by lane.
+  t.Add(ZYDIS_MNEMONIC_VPABSB, &BindVexPacked<&Abs<int8_t>>);
+  t.Add(ZYDIS_MNEMONIC_VPABSW, &BindVexPacked<&Abs<int16_t>>);
+  t.Add(ZYDIS_MNEMONIC_VPABSD, &BindVexPacked<&Abs<int32_t>>);
+  t.Add(ZYDIS_MNEMONIC_VPALIGNR, &BindVexPacked<&AlignRight>);
+  t.Add(ZYDIS_MNEMONIC_VPHADDW, &BindVexPacked<&Horizontal<int16_t, false, false>>);
+  t.Add(ZYDIS_MNEMONIC_VPHADDD, &BindVexPacked<&Horizontal<int32_t, false, false>>);
+  t.Add(ZYDIS_MNEMONIC_VPHADDSW, &BindVexPacked<&Horizontal<int16_t, false, true>>);
+  t.Add(ZYDIS_MNEMONIC_VPHSUBW, &BindVexPacked<&Horizontal<int16_t, true, false>>);
+  t.Add(ZYDIS_MNEMONIC_VPHSUBD, &BindVexPacked<&Horizontal<int32_t, true, false>>);
+  t.Add(ZYDIS_MNEMONIC_VPHSUBSW, &BindVexPacked<&Horizontal<int16_t, true, true>>);
+  t.Add(ZYDIS_MNEMONIC_VPMADDUBSW, &BindVexPacked<&MultiplyAddUnsignedSigned>);
+  t.Add(ZYDIS_MNEMONIC_VPMULHRSW, &BindVexPacked<&MultiplyHighRoundScale>);
+  t.Add(ZYDIS_MNEMONIC_VPSHUFB, &BindVexPacked<&ShuffleBytes>);
+  t.Add(ZYDIS_MNEMONIC_VPSIGNB, &BindVexPacked<&Sign<int8_t>>);
+  t.Add(ZYDIS_MNEMONIC_VPSIGNW, &BindVexPacked<&Sign<int16_t>>);
+  t.Add(ZYDIS_MNEMONIC_VPSIGND, &BindVexPacked<&Sign<int32_t>>);
 }
 
 }  // namespace x64sim

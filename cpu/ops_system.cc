@@ -427,6 +427,10 @@ Flow CpuidInsn(Cpu& cpu, const DecodedInsn& in) {
   CpuidResult r = Cpuid(leaf, static_cast<uint32_t>(cpu.state.gpr[kRcx]), cpu.mmu().arch());
   // Leaf 1 ECX bit 27 (OSXSAVE) reflects CR4.OSXSAVE (SDM vol. 2A table 3-10).
   if (leaf == 1 && (cpu.state.cr4 & kCr4OSXSAVE)) r.ecx |= 1u << 27;
+  // Leaf 0xD sub-leaf 0 EBX: the XSAVE area XCR0's components need.
+  if (leaf == 0xd && static_cast<uint32_t>(cpu.state.gpr[kRcx]) == 0) {
+    r.ebx = XsaveAreaSize(cpu.state.xcr0);
+  }
   cpu.state.gpr[kRax] = r.eax;
   cpu.state.gpr[kRbx] = r.ebx;
   cpu.state.gpr[kRcx] = r.ecx;

@@ -1,6 +1,7 @@
 // The XSAVE feature set (SDM vol. 1 ch. 13, vol. 2 XSAVE/XRSTOR/XSAVEOPT/
-// XGETBV/XSETBV) for the state components x64sim has: x87 (bit 0) and SSE
-// (bit 1); XCR0 supports exactly those. Standard (non-compacted) format
+// XGETBV/XSETBV) for the state components x64sim has: x87 (bit 0), SSE
+// (bit 1) and AVX (bit 2, the upper halves of the YMM registers); XCR0
+// supports exactly those. Standard (non-compacted) format
 // only: CPUID leaf 0xD advertises XSAVEOPT but not XSAVEC or XSAVES.
 //
 // XINUSE is taken as all ones: XSAVE and XSAVEOPT record every requested
@@ -8,13 +9,17 @@
 // XSAVEOPT saves what XSAVE saves.
 #include "cpu/binder.h"
 #include "cpu/cpu.h"
+#include "cpu/cpuid.h"
 #include "cpu/fx_area.h"
 
 namespace x64sim {
 namespace {
 
-constexpr int kHeader = 512;      // XSTATE_BV, then XCOMP_BV, then 48 reserved bytes
-constexpr int kAreaBytes = 576;   // legacy region and header: all the components here need
+constexpr int kHeader = 512;  // XSTATE_BV, then XCOMP_BV, then 48 reserved bytes
+// The AVX component's place in the standard format (CPUID leaf 0xD
+// sub-leaf 2): bits 255:128 of YMM0-15, 16 bytes each.
+constexpr int kYmmHi = kXsaveLegacyAndHeader;
+constexpr int kAreaBytes = kXsaveLegacyAndHeader + kXsaveAvxBytes;
 
 // #UD without CR4.OSXSAVE, #NM with CR0.TS (SDM vol. 2 XSAVE exceptions).
 Flow Unavailable(Cpu& cpu) {
@@ -41,29 +46,35 @@ bool AreaAt(Cpu& cpu, const DecodedInsn& in, uint64_t* linear) {
   return true;
 }
 
+// The bytes of the area the requested components occupy.
+int AreaBytes(uint64_t rfbm) { return (rfbm & kXcr0Avx) ? kAreaBytes : kXsaveLegacyAndHeader; }
+
 // XSAVE/XSAVEOPT m (SDM vol. 2 XSAVE): the requested components' parts of
-// the legacy region (MXCSR with SSE), and their XSTATE_BV bits; nothing
-// else of the header or area changes.
+// the legacy region (MXCSR with SSE), the AVX component, and their
+// XSTATE_BV bits; nothing else of the header or area changes. Outside
+// 64-bit mode only XMM0-7 and YMM0-7 are saved (SDM vol. 1 13.5.2, 13.5.3).
 Flow Xsave(Cpu& cpu, const DecodedInsn& in) {
   if (!Available(cpu)) return Unavailable(cpu);
   uint64_t linear;
   if (!AreaAt(cpu, in, &linear)) return Flow::kFault;
   const uint64_t rfbm = RequestedFeatures(cpu);
+  const int bytes = AreaBytes(rfbm);
   alignas(64) uint8_t area[kAreaBytes];
   // Read-modify-write keeps the bytes XSAVE leaves alone; it also proves the
   // whole area writable before any of it changes.
-  if (!cpu.ReadBytes(linear, area, kAreaBytes)) return Flow::kFault;
+  if (!cpu.ReadBytes(linear, area, bytes)) return Flow::kFault;
   const SseState& s = cpu.state.sse;
   if (rfbm & kXcr0X87) StoreX87Part(s, area, in.aux);
   if (rfbm & kXcr0Sse) {
     StoreMxcsrPart(s, area);
     StoreXmmPart(s, area, XmmCount(cpu));
   }
+  if (rfbm & kXcr0Avx) std::memcpy(area + kYmmHi, s.ymm_hi, 16 * XmmCount(cpu));
   uint64_t xstate_bv;
   std::memcpy(&xstate_bv, area + kHeader, 8);
   xstate_bv = (xstate_bv & ~rfbm) | rfbm;  // XINUSE = 1
   std::memcpy(area + kHeader, &xstate_bv, 8);
-  for (int off = 0; off < kAreaBytes; off += 64) {
+  for (int off = 0; off < bytes; off += 64) {
     if (!cpu.WriteBytes(linear + off, area + off, 64)) return Flow::kFault;
   }
   return cpu.Next(in);
@@ -78,15 +89,15 @@ Flow Xrstor(Cpu& cpu, const DecodedInsn& in) {
   if (!Available(cpu)) return Unavailable(cpu);
   uint64_t linear;
   if (!AreaAt(cpu, in, &linear)) return Flow::kFault;
+  const uint64_t rfbm = RequestedFeatures(cpu);
   alignas(64) uint8_t area[kAreaBytes];
-  if (!cpu.ReadBytes(linear, area, kAreaBytes)) return Flow::kFault;
+  if (!cpu.ReadBytes(linear, area, AreaBytes(rfbm))) return Flow::kFault;
   uint64_t header[8];
   std::memcpy(header, area + kHeader, sizeof(header));
   const uint64_t xstate_bv = header[0];
   bool reserved_set = false;
   for (int i = 1; i < 8; ++i) reserved_set |= header[i] != 0;
   if (reserved_set || (xstate_bv & ~cpu.state.xcr0)) return cpu.Fault(kGeneralProtection, 0);
-  const uint64_t rfbm = RequestedFeatures(cpu);
   if ((rfbm & kXcr0Sse) && (MxcsrIn(area) & ~kMxcsrMask)) return cpu.Fault(kGeneralProtection, 0);
   SseState& s = cpu.state.sse;
   if (rfbm & kXcr0X87) {
@@ -106,6 +117,13 @@ Flow Xrstor(Cpu& cpu, const DecodedInsn& in) {
       std::memset(s.xmm, 0, 16 * XmmCount(cpu));
     }
   }
+  if (rfbm & kXcr0Avx) {
+    if (xstate_bv & kXcr0Avx) {
+      std::memcpy(s.ymm_hi, area + kYmmHi, 16 * XmmCount(cpu));
+    } else {
+      std::memset(s.ymm_hi, 0, 16 * XmmCount(cpu));
+    }
+  }
   return cpu.Next(in);
 }
 
@@ -118,13 +136,14 @@ Flow Xgetbv(Cpu& cpu, const DecodedInsn& in) {
   return cpu.Next(in);
 }
 
-// XSETBV: XCR0 from EDX:EAX at CPL 0; x87 must stay enabled and only the
-// supported components may be.
+// XSETBV: XCR0 from EDX:EAX at CPL 0; x87 must stay enabled, only the
+// supported components may be, and AVX only with SSE (XCR0[2:1] = 10b is
+// #GP, SDM vol. 2 XSETBV).
 Flow Xsetbv(Cpu& cpu, const DecodedInsn& in) {
   if (!(cpu.state.cr4 & kCr4OSXSAVE)) return cpu.FaultNoCode(kInvalidOpcode);
   const uint64_t v = (cpu.state.gpr[kRdx] << 32) | static_cast<uint32_t>(cpu.state.gpr[kRax]);
   if (cpu.state.cpl != 0 || static_cast<uint32_t>(cpu.state.gpr[kRcx]) != 0 || !(v & kXcr0X87) ||
-      (v & ~kXcr0Supported)) {
+      (v & ~kXcr0Supported) || (v & (kXcr0Sse | kXcr0Avx)) == kXcr0Avx) {
     return cpu.Fault(kGeneralProtection, 0);
   }
   cpu.state.xcr0 = v;

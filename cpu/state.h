@@ -73,6 +73,8 @@ enum class CpuMode : uint8_t { kReal, kProtected32, kCompat32, kLong64 };
 
 struct SseState {
   alignas(16) uint8_t xmm[16][16] = {};
+  // Bits 255:128 of YMM0-15 (the XMM registers are their low halves).
+  alignas(16) uint8_t ymm_hi[16][16] = {};
   uint32_t mxcsr = 0x1f80;
   // The x87 FPU (cpu/x87.h): control and status words (TOP in FSW bits
   // 13:11), the abridged tag word (bit i set: physical register i is not
@@ -88,7 +90,7 @@ struct SseState {
   uint64_t fip = 0;
   uint64_t fdp = 0;
 
-  void Serialize(StateArchive& ar) { ar(xmm, mxcsr, fcw, fsw, ftw, st, fop, fip, fdp); }
+  void Serialize(StateArchive& ar) { ar(xmm, ymm_hi, mxcsr, fcw, fsw, ftw, st, fop, fip, fdp); }
 };
 
 struct CpuState {

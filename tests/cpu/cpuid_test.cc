@@ -80,7 +80,7 @@ constexpr Feature kFeatures[] = {
     {"MONITOR", 1, 'c', 3, false},
     {"VMX", 1, 'c', 5, false},
     {"SSSE3", 1, 'c', 9, true},
-    {"FMA", 1, 'c', 12, false},
+    {"FMA (FMA3, complete; AVX itself not yet)", 1, 'c', 12, true},
     {"CMPXCHG16B", 1, 'c', 13, true},
     {"PCID", 1, 'c', 17, true},
     {"SSE4.1", 1, 'c', 19, true},
@@ -93,7 +93,7 @@ constexpr Feature kFeatures[] = {
     {"XSAVE", 1, 'c', 26, true},
     {"OSXSAVE (CR4.OSXSAVE is clear here)", 1, 'c', 27, false},
     {"AVX", 1, 'c', 28, false},
-    {"F16C", 1, 'c', 29, false},
+    {"F16C (complete)", 1, 'c', 29, true},
     {"RDRAND", 1, 'c', 30, true},
     // Leaf 7 subleaf 0 EBX.
     {"FSGSBASE", 7, 'b', 0, true},

@@ -26,6 +26,8 @@ class NativeCode {
   NativeCode& operator=(const NativeCode&) = delete;
 
   void Run(RegisterImage* image) const;
+  // The instruction bytes (followed by RET), for runners of other images.
+  const void* code() const { return page_; }
 
  private:
   void* page_;

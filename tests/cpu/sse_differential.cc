@@ -26,10 +26,9 @@ void OnSigfpe(int, siginfo_t*, void* context) {
   siglongjmp(g_fault_jump, 1);
 }
 
-// Runs the code on the host under `mxcsr`; returns MXCSR afterwards (at
-// the fault, if one was raised) and whether #XM was raised. On a fault
-// the image keeps its input values: nothing was stored.
-uint32_t RunOnHost(const NativeCode& native, uint32_t mxcsr, RegisterImage* image, bool* faulted) {
+}  // namespace
+
+uint32_t RunUnderMxcsr(uint32_t mxcsr, const std::function<void()>& run, bool* faulted) {
   struct sigaction action = {}, old;
   action.sa_sigaction = &OnSigfpe;
   action.sa_flags = SA_SIGINFO;
@@ -39,7 +38,7 @@ uint32_t RunOnHost(const NativeCode& native, uint32_t mxcsr, RegisterImage* imag
   *faulted = sigsetjmp(g_fault_jump, 1) != 0;
   if (!*faulted) {
     _mm_setcsr(mxcsr);
-    native.Run(image);
+    run();
     after = _mm_getcsr();
   } else {
     after = g_fault_mxcsr;
@@ -47,6 +46,12 @@ uint32_t RunOnHost(const NativeCode& native, uint32_t mxcsr, RegisterImage* imag
   _mm_setcsr(saved);
   sigaction(SIGFPE, &old, nullptr);
   return after;
+}
+
+namespace {
+
+uint32_t RunOnHost(const NativeCode& native, uint32_t mxcsr, RegisterImage* image, bool* faulted) {
+  return RunUnderMxcsr(mxcsr, [&] { native.Run(image); }, faulted);
 }
 
 }  // namespace
@@ -109,25 +114,61 @@ int CompareIntegerForms(const std::vector<SseForm>& forms, int rounds,
   return runs;
 }
 
+// Edge values: ±0, ±inf, QNaN, SNaN, smallest and largest denormal, min and
+// max normal, 1, values near 1 that round differently per mode, -1 (for SQRT).
+const uint32_t kFloatEdges[] = {
+    0x00000000, 0x80000000, 0x7f800000, 0xff800000, 0x7fc00000, 0x7fa00000,
+    0x00000001, 0x807fffff, 0x00800000, 0x7f7fffff, 0xff7fffff, 0x3f800000,
+    0x3f800001, 0x33800000, 0xbf800000, 0x40400000,
+};
+const uint64_t kDoubleEdges[] = {
+    0x0000000000000000, 0x8000000000000000, 0x7ff0000000000000, 0xfff0000000000000,
+    0x7ff8000000000000, 0x7ff4000000000000, 0x0000000000000001, 0x800fffffffffffff,
+    0x0010000000000000, 0x7fefffffffffffff, 0xffefffffffffffff, 0x3ff0000000000000,
+    0x3ff0000000000001, 0x3ca0000000000000, 0xbff0000000000000, 0x4008000000000000,
+};
+
+void FillFloatValue(std::mt19937_64& rng, uint8_t* v) {
+  switch (rng() % 4) {
+    case 0:
+      for (int i = 0; i < 4; ++i) std::memcpy(v + 4 * i, &kFloatEdges[rng() % 16], 4);
+      break;
+    case 1:
+      for (int i = 0; i < 2; ++i) std::memcpy(v + 8 * i, &kDoubleEdges[rng() % 16], 8);
+      break;
+    case 2:
+      for (int i = 0; i < 16; ++i) v[i] = static_cast<uint8_t>(rng());
+      break;
+    default:
+      for (int i = 0; i < 2; ++i) {
+        uint64_t x = (rng() & 0x800fffffffffffffull) | ((0x3f0ull + rng() % 32) << 52);
+        if (rng() & 1) x = (x & 0xffffffff807fffffull) | ((0x70ull + rng() % 32) << 23);
+        std::memcpy(v + 8 * i, &x, 8);
+      }
+  }
+}
+
 uint32_t MaskedMxcsr(int mode) {
   return 0x1f80 | ((mode & 3) << 13) | ((mode & 4) ? 0x40 : 0) | ((mode & 8) ? 0x8000 : 0);
 }
 
-// SDM vol. 1 4.9.1.6: an inexact result together with an unmasked overflow
-// or underflow sets PE as well as OE or UE. The Zen 4 this was written on
-// sets OE or UE alone, so when the host faults for one of them (and for no
-// pre-computation exception), PE is what a run with every exception masked
-// (and FTZ off if underflow was unmasked, as FTZ then does not apply) says.
-uint32_t SseDifferential::SdmPrecisionFlag(const SseRun& run, uint32_t at_fault) {
+uint32_t SdmPrecisionFlag(uint32_t mxcsr, uint32_t at_fault,
+                          const std::function<uint32_t(uint32_t)>& run_masked) {
   constexpr uint32_t kPre = 0x07, kOverUnder = 0x18, kPrecision = 0x20;
-  const uint32_t unmasked = at_fault & ~(run.mxcsr >> 7) & 0x3f;
+  const uint32_t unmasked = at_fault & ~(mxcsr >> 7) & 0x3f;
   if ((unmasked & kPre) || !(unmasked & kOverUnder)) return 0;
-  uint32_t masked = run.mxcsr | 0x1f80;
-  if (!(run.mxcsr & 0x800)) masked &= ~0x8000u;
-  RegisterImage image = run.regs;
-  image.rsi = reinterpret_cast<uint64_t>(host_mem_.data()) + kMemOffset;
-  bool faulted;
-  return RunOnHost(native_, masked, &image, &faulted) & kPrecision;
+  uint32_t masked = mxcsr | 0x1f80;
+  if (!(mxcsr & 0x800)) masked &= ~0x8000u;
+  return run_masked(masked) & kPrecision;
+}
+
+uint32_t SseDifferential::SdmPrecisionFlag(const SseRun& run, uint32_t at_fault) {
+  return x64sim::testing::SdmPrecisionFlag(run.mxcsr, at_fault, [&](uint32_t masked) {
+    RegisterImage image = run.regs;
+    image.rsi = reinterpret_cast<uint64_t>(host_mem_.data()) + kMemOffset;
+    bool faulted;
+    return RunOnHost(native_, masked, &image, &faulted);
+  });
 }
 
 SseDifferential::SseDifferential(const std::vector<uint8_t>& bytes)

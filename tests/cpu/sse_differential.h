@@ -25,6 +25,24 @@ struct SseRun {
 // mode & 4, FTZ if mode & 8.
 uint32_t MaskedMxcsr(int mode);
 
+// 16 random floating-point bytes: all-float or all-double edge values
+// (zeros, infinities, NaNs, denormals, extremes, values near 1), random
+// bits, or random finite numbers in a narrow exponent range.
+void FillFloatValue(std::mt19937_64& rng, uint8_t* v);
+
+// Runs `run` on the host under `mxcsr`; returns MXCSR afterwards (at the
+// fault, if an unmasked SIMD exception was raised: *faulted).
+uint32_t RunUnderMxcsr(uint32_t mxcsr, const std::function<void()>& run, bool* faulted);
+
+// SDM vol. 1 4.9.1.6: an inexact result together with an unmasked overflow
+// or underflow sets PE as well as OE or UE. The Zen 4 these tests were
+// written on sets OE or UE alone, so when the host faults for one of them
+// (and for no pre-computation exception), PE is what a run with every
+// exception masked (and FTZ off if underflow was unmasked, as FTZ then does
+// not apply) says: run_masked(mxcsr) returns MXCSR after such a run.
+uint32_t SdmPrecisionFlag(uint32_t mxcsr, uint32_t at_fault,
+                          const std::function<uint32_t(uint32_t)>& run_masked);
+
 // A legacy-SSE instruction's control-register gate, on a fresh machine with
 // RSI at its data page: CR0.TS is #NM; CR0.EM or CR4.OSFXSR=0 is #UD (SDM
 // vol. 2A 2.4).

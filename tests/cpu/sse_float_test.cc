@@ -152,42 +152,6 @@ std::vector<Case> AllCases() {
   return cases;
 }
 
-// Edge values: ±0, ±inf, QNaN, SNaN, smallest and largest denormal, min and
-// max normal, 1, values near 1 that round differently per mode, -1 (for SQRT).
-const uint32_t kFloatEdges[] = {
-    0x00000000, 0x80000000, 0x7f800000, 0xff800000, 0x7fc00000, 0x7fa00000,
-    0x00000001, 0x807fffff, 0x00800000, 0x7f7fffff, 0xff7fffff, 0x3f800000,
-    0x3f800001, 0x33800000, 0xbf800000, 0x40400000,
-};
-const uint64_t kDoubleEdges[] = {
-    0x0000000000000000, 0x8000000000000000, 0x7ff0000000000000, 0xfff0000000000000,
-    0x7ff8000000000000, 0x7ff4000000000000, 0x0000000000000001, 0x800fffffffffffff,
-    0x0010000000000000, 0x7fefffffffffffff, 0xffefffffffffffff, 0x3ff0000000000000,
-    0x3ff0000000000001, 0x3ca0000000000000, 0xbff0000000000000, 0x4008000000000000,
-};
-
-// Each 16-byte value is all-float or all-double edges, or random bits, or
-// random finite numbers in a narrow exponent range (mostly inexact results).
-void FillValue(std::mt19937_64& rng, uint8_t* v) {
-  switch (rng() % 4) {
-    case 0:
-      for (int i = 0; i < 4; ++i) std::memcpy(v + 4 * i, &kFloatEdges[rng() % 16], 4);
-      break;
-    case 1:
-      for (int i = 0; i < 2; ++i) std::memcpy(v + 8 * i, &kDoubleEdges[rng() % 16], 8);
-      break;
-    case 2:
-      for (int i = 0; i < 16; ++i) v[i] = static_cast<uint8_t>(rng());
-      break;
-    default:
-      for (int i = 0; i < 2; ++i) {
-        uint64_t x = (rng() & 0x800fffffffffffffull) | ((0x3f0ull + rng() % 32) << 52);
-        if (rng() & 1) x = (x & 0xffffffff807fffffull) | ((0x70ull + rng() % 32) << 23);
-        std::memcpy(v + 8 * i, &x, 8);
-      }
-  }
-}
-
 // Every form, each of the 16 modes, `rounds` operand sets. With `unmask`,
 // each exception mask bit is cleared with probability 1/2, so the host's
 // #XM (SIGFPE) and its MXCSR at the fault are compared too.
@@ -206,8 +170,8 @@ void CompareEveryForm(bool unmask, int rounds) {
         // for one operation, so their unmasked OE/UE cases are the directed
         // tests in sse41_test.
         if (c.text.rfind("dpp", 0) == 0) run.mxcsr |= 0xc00;
-        for (auto& reg : run.regs.xmm) FillValue(rng, reg);
-        for (int i = 0; i < SseRun::kMemBytes; i += 16) FillValue(rng, run.mem + i);
+        for (auto& reg : run.regs.xmm) FillFloatValue(rng, reg);
+        for (int i = 0; i < SseRun::kMemBytes; i += 16) FillFloatValue(rng, run.mem + i);
         if (rng() % 4 == 0) {  // equal operands, for the compares' EQ/LE/NLT and ZF
           std::memcpy(run.regs.xmm[1], run.regs.xmm[0], 16);
           std::memcpy(run.mem, run.regs.xmm[0], 16);

@@ -449,12 +449,12 @@ TEST(SystemTest, RdtscCountsSimulatedCycles) {
 
 TEST(SystemTest, UnimplementedInstructionsRaiseUdAndAreCounted) {
   M m;
-  m.Load(M::kCode, {0xc5, 0xf8, 0x77});  // vzeroupper (AVX is not implemented)
+  m.Load(M::kCode, {0x0f, 0x01, 0xd6});  // xtest (TSX is not implemented)
   for (int i = 1; i <= 2; ++i) {
     M::Result r = m.RunFrom(M::kCode);
     ASSERT_EQ(r.outcome.vector, kInvalidOpcode);
     EXPECT_EQ(r.frame.rip, M::kCode);
-    EXPECT_EQ(m.cpu().unimplemented_counts().at("vzeroupper"), static_cast<uint64_t>(i));
+    EXPECT_EQ(m.cpu().unimplemented_counts().at("xtest"), static_cast<uint64_t>(i));
   }
   m.Load(M::kCode, {0x0f, 0x53, 0xc1});  // rcpps xmm0, xmm1 (#UD on purpose: docs/cpu.md)
   EXPECT_EQ(m.RunFrom(M::kCode).outcome.vector, kInvalidOpcode);
@@ -462,11 +462,11 @@ TEST(SystemTest, UnimplementedInstructionsRaiseUdAndAreCounted) {
   // With --unimplemented=stop the run ends instead, naming the instruction.
   M s;
   s.cpu().set_stop_on_unimplemented(true);
-  s.Load(M::kCode, {0xc5, 0xf8, 0x77});
+  s.Load(M::kCode, {0x0f, 0x01, 0xd6});
   s.state().rip = M::kCode;
   StopInfo stop = s.cpu().Run(10);
   EXPECT_EQ(stop.reason, StopReason::kUnimplemented);
-  EXPECT_NE(stop.detail.find("vzeroupper"), std::string::npos) << stop.detail;
+  EXPECT_NE(stop.detail.find("xtest"), std::string::npos) << stop.detail;
 }
 
 // A one-shot event source: `vector` becomes pending at cycle `at`.

@@ -1,7 +1,9 @@
 // The XSAVE feature set (cpu/ops_xsave.cc): XGETBV/XSETBV, an XSAVE/XRSTOR
-// round trip of the x87 and SSE state, components XSTATE_BV marks as not
-// saved coming back in their initial state, the header and alignment
-// checks, and CPUID leaf 0xD and OSXSAVE.
+// round trip of the x87, SSE and AVX state, components XSTATE_BV marks as
+// not saved coming back in their initial state, the header and alignment
+// checks, and CPUID leaf 0xD (against the host's layout) and OSXSAVE.
+#include <cpuid.h>
+
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -33,7 +35,7 @@ const std::vector<uint8_t> kXrstor = {0x0f, 0xae, 0x2f};      // xrstor [rdi]
 const std::vector<uint8_t> kXgetbv = {0x0f, 0x01, 0xd0};
 const std::vector<uint8_t> kXsetbv = {0x0f, 0x01, 0xd1};
 
-TEST(XsaveTest, XcrZeroHoldsX87AndSseOnly) {
+TEST(XsaveTest, XcrZeroHoldsX87SseAndAvx) {
   XsaveMachine x;
   CpuState& s = x.m.state();
   s.gpr[kRcx] = 0;
@@ -42,11 +44,46 @@ TEST(XsaveTest, XcrZeroHoldsX87AndSseOnly) {
   s.gpr[kRcx] = 0;
   ASSERT_EQ(x.Run(kXsetbv, 3), -1);
   EXPECT_EQ(s.xcr0, 3u);
-  for (uint64_t bad : {uint64_t{2}, uint64_t{7}}) {  // x87 off; AVX, which x64sim lacks
+  // x87 off; AVX without SSE (XCR0[2:1] = 10b); a component x64sim lacks.
+  for (uint64_t bad : {uint64_t{2}, uint64_t{6}, uint64_t{5}, uint64_t{0xf}}) {
     s.gpr[kRcx] = 0;
     EXPECT_EQ(x.Run(kXsetbv, bad), kGeneralProtection) << bad;
   }
   EXPECT_EQ(s.xcr0, 3u);
+  s.gpr[kRcx] = 0;
+  ASSERT_EQ(x.Run(kXsetbv, 7), -1);
+  EXPECT_EQ(s.xcr0, 7u);
+}
+
+// The AVX component (bits 255:128 of YMM0-15) at offset 576 of the
+// standard format; XSTATE_BV without it zeroes them; not requested, they
+// stay as they are.
+TEST(XsaveTest, YmmUpperHalvesRoundTrip) {
+  XsaveMachine x;
+  CpuState& s = x.m.state();
+  s.xcr0 = 7;
+  for (int i = 0; i < 16; ++i) std::memset(s.sse.ymm_hi[i], 0x80 + i, 16);
+  for (uint64_t off = 0; off < 832; off += 8) x.m.Put64(kArea + off, 0);
+  x.m.Put64(kArea + 832, 0x1234);  // past the area: untouched
+  ASSERT_EQ(x.Run(kXsave, ~0ull), -1);
+  EXPECT_EQ(x.m.Get64(kArea + 512), 7u);
+  EXPECT_EQ(x.m.Get64(kArea + 576), 0x8080808080808080ull);
+  EXPECT_EQ(x.m.Get64(kArea + 576 + 15 * 16 + 8), 0x8f8f8f8f8f8f8f8full);
+  EXPECT_EQ(x.m.Get64(kArea + 832), 0x1234u);
+  for (int i = 0; i < 16; ++i) std::memset(s.sse.ymm_hi[i], 0, 16);
+  ASSERT_EQ(x.Run(kXrstor, 4), -1);
+  EXPECT_EQ(s.sse.ymm_hi[9][3], 0x89);
+  x.m.Put64(kArea + 512, 3);  // AVX not saved: its initial state, zero
+  ASSERT_EQ(x.Run(kXrstor, 7), -1);
+  EXPECT_EQ(s.sse.ymm_hi[9][3], 0);
+  std::memset(s.sse.ymm_hi[2], 0x22, 16);
+  x.m.Put64(kArea + 512, 7);
+  ASSERT_EQ(x.Run(kXrstor, 3), -1);  // AVX not requested
+  EXPECT_EQ(s.sse.ymm_hi[2][0], 0x22);
+  // Without AVX requested, XSAVE writes nothing past byte 575.
+  x.m.Put64(kArea + 576, 0x77);
+  ASSERT_EQ(x.Run(kXsave, 3), -1);
+  EXPECT_EQ(x.m.Get64(kArea + 576), 0x77u);
 }
 
 TEST(XsaveTest, RoundTripAndInitialStateForComponentsNotSaved) {
@@ -114,9 +151,24 @@ TEST(XsaveTest, CpuidLeafDAndOsxsave) {
   s.gpr[kRax] = 0xd;
   s.gpr[kRcx] = 0;
   ASSERT_EQ(x.m.Run({0x0f, 0xa2}).vector, -1);
-  EXPECT_EQ(s.gpr[kRax], 3u);    // x87 and SSE
+  EXPECT_EQ(s.gpr[kRax], 7u);    // x87, SSE and AVX
   EXPECT_EQ(s.gpr[kRbx], 576u);  // the size XCR0's components need
-  EXPECT_EQ(s.gpr[kRcx], 576u);
+  EXPECT_EQ(s.gpr[kRcx], 832u);  // the size all of them need
+  s.xcr0 = 7;
+  s.gpr[kRax] = 0xd;
+  s.gpr[kRcx] = 0;
+  ASSERT_EQ(x.m.Run({0x0f, 0xa2}).vector, -1);
+  EXPECT_EQ(s.gpr[kRbx], 832u);
+  // Sub-leaf 2, the AVX component's size and offset, as on the host.
+  s.gpr[kRax] = 0xd;
+  s.gpr[kRcx] = 2;
+  ASSERT_EQ(x.m.Run({0x0f, 0xa2}).vector, -1);
+  unsigned eax, ebx, ecx, edx;
+  ASSERT_TRUE(__get_cpuid_count(0xd, 2, &eax, &ebx, &ecx, &edx));
+  EXPECT_EQ(s.gpr[kRax], 256u);
+  EXPECT_EQ(s.gpr[kRbx], 576u);
+  EXPECT_EQ(s.gpr[kRax], eax);
+  EXPECT_EQ(s.gpr[kRbx], ebx);
   s.gpr[kRax] = 0xd;
   s.gpr[kRcx] = 1;
   ASSERT_EQ(x.m.Run({0x0f, 0xa2}).vector, -1);

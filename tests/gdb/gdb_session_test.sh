@@ -182,7 +182,7 @@ open(sys.argv[1], "wb").write(header.ljust(0x20, b"\0") + bytes.fromhex(sys.argv
 PY
 }
 make_image "$tmp/ud2.img" "0f0b"    # #UD with no IDT: a triple fault
-make_image "$tmp/x87.img" "c5f877"  # vzeroupper: not implemented
+make_image "$tmp/x87.img" "0f01d6"  # xtest (TSX): not implemented
 start_sim ud2 --gdb-wait --kernel="$tmp/ud2.img"
 client send:c send:Z9,0,0 send:m send:pzz send:P0=zz send:qRcmd,zz send:Mzz "send:vCont;t" \
   send:bogus send:g go:k >"$tmp/ud2.client" 2>&1
@@ -199,14 +199,14 @@ start_sim x87ud --gdb-wait --kernel="$tmp/x87.img"
 client "send:qRcmd,$(printf 'catch 6' | od -An -tx1 | tr -d ' \n')" send:c go:k >"$tmp/x87ud.client" 2>&1
 wait_sim
 cat "$tmp/x87ud.client"
-check "a caught #UD names the instruction x64sim lacks" grep -qE "^console x64sim: guest exception 6 at 0x100020 \(32-bit protected mode\): vzeroupper \[c5 f8 77\], cpl 0 \(x64sim does not implement it\)" "$tmp/x87ud.client"
+check "a caught #UD names the instruction x64sim lacks" grep -qE "^console x64sim: guest exception 6 at 0x100020 \(32-bit protected mode\): xtest \[0f 01 d6\], cpl 0 \(x64sim does not implement it\)" "$tmp/x87ud.client"
 check "a caught #UD is SIGILL" has "$tmp/x87ud.client" "reply T04thread:1;"
 start_sim x87 --gdb-wait --kernel="$tmp/x87.img" --unimplemented=stop
 client send:c go:D >"$tmp/x87.client" 2>&1
 wait_sim
 status=$?
 cat "$tmp/x87.client"
-check "unimplemented: named on gdb's console" grep -qE "^console x64sim: unimplemented instruction at 0x100020.*vzeroupper" "$tmp/x87.client"
+check "unimplemented: named on gdb's console" grep -qE "^console x64sim: unimplemented instruction at 0x100020.*xtest" "$tmp/x87.client"
 check "unimplemented: SIGILL" has "$tmp/x87.client" "reply T04thread:1;"
 check "unimplemented: exit 10 after detach" test "$status" -eq 10
 

@@ -47,7 +47,7 @@ make_image "$tmp/spin.img" "ebfe"                            # jmp $
 make_image "$tmp/ud2.img" "0f0b"                             # #UD with no IDT
 make_image "$tmp/nowhere.img" "b8000000f0ffe0"               # jmp to unbacked 0xf0000000: ff ff is #UD
 make_image "$tmp/halt.img" "faf4"                            # cli; hlt
-make_image "$tmp/avx.img" "c5f877"                           # vzeroupper: not implemented
+make_image "$tmp/tsx.img" "0f01d6"                           # xtest (TSX): not implemented
 make_image "$tmp/rdrand.img" "0fc7f066baf400ee"             # rdrand eax; exit with al
 make_image "$tmp/unbacked.img" "c705000000f078563412a1000000f083f8ff0f95c066baf400ee"  # write, read back 0xf0000000
 make_image "$tmp/absent-mmio.img" "a10000d4fe83f8ff0f95c066baf400ee"  # read the (absent) TPM at 0xfed40000
@@ -93,8 +93,8 @@ expect instruction-limit 6 "instruction limit of 1000 reached at rip 0x100020 (3
 expect triple-fault 8 "triple fault" "" -- --kernel="$tmp/ud2.img"
 expect jump-into-nowhere 8 "at 0xf0000000 (32-bit protected mode): no memory to fetch from" "" -- --kernel="$tmp/nowhere.img"
 expect halted-forever 12 "hlt at rip 0x100022 with interrupts disabled" "" -- --kernel="$tmp/halt.img"
-expect unimplemented-stop 10 "unimplemented instruction at 0x100020 (32-bit protected mode): vzeroupper" "" -- --kernel="$tmp/avx.img" --unimplemented=stop
-expect unimplemented-ud 10 "last unimplemented instruction: vzeroupper" "" -- --kernel="$tmp/avx.img"
+expect unimplemented-stop 10 "unimplemented instruction at 0x100020 (32-bit protected mode): xtest" "" -- --kernel="$tmp/tsx.img" --unimplemented=stop
+expect unimplemented-ud 10 "last unimplemented instruction: xtest" "" -- --kernel="$tmp/tsx.img"
 
 # An MMU trace to a full disk (the demo pages, so it has translations to
 # write): the write error ends the run with exit 14 and names the file.
@@ -105,8 +105,8 @@ if [[ $status == 14 ]] && grep -qF "cannot write '/dev/full': No space left on d
   echo "FAIL trace-disk-full: status $status"; cat "$tmp/err"; failures=$((failures + 1)); fi
 
 # The statistics report counts the unimplemented instruction by name.
-"$sim" --kernel="$tmp/avx.img" --stats="$tmp/stats" >/dev/null 2>&1
-if grep -qx "vzeroupper 1" "$tmp/stats"; then echo "PASS stats-unimplemented"; else
+"$sim" --kernel="$tmp/tsx.img" --stats="$tmp/stats" >/dev/null 2>&1
+if grep -qx "xtest 1" "$tmp/stats"; then echo "PASS stats-unimplemented"; else
   echo "FAIL stats-unimplemented:"; cat "$tmp/stats"; failures=$((failures + 1)); fi
 
 # Under `bazel run`, relative paths are taken from where bazel was run
