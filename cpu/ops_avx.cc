@@ -489,9 +489,8 @@ struct Whole {
   struct H {
     static Flow Run(Cpu& cpu, const DecodedInsn& in) {
       if (!VexEnabled(cpu)) [[unlikely]] return VexUnavailable(cpu);
-      Ymm src2;
-      if (!ReadVexSource<kMem>(cpu, in, &src2)) return Flow::kFault;
-      const Ymm src1 = kNds ? LoadYmm(cpu, in.aux) : src2;
+      Ymm src1, src2;
+      if (!ReadVexSources<kMem, kNds>(cpu, in, &src1, &src2)) return Flow::kFault;
       StoreYmm(cpu, in.reg, Op(src1, src2, static_cast<uint8_t>(in.imm)));
       return cpu.Next(in);
     }

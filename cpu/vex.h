@@ -87,6 +87,15 @@ inline bool ReadVexSource(Cpu& cpu, const DecodedInsn& in, Ymm* v) {
   }
 }
 
+// Both sources of a VEX operation: the last (register or memory) and the
+// first, VEX.vvvv with a separate one (kNds), else the last again.
+template <bool kMem, bool kNds>
+inline bool ReadVexSources(Cpu& cpu, const DecodedInsn& in, Ymm* src1, Ymm* src2) {
+  if (!ReadVexSource<kMem>(cpu, in, src2)) return false;
+  *src1 = kNds ? LoadYmm(cpu, in.aux) : *src2;
+  return true;
+}
+
 // ---- Binding ---------------------------------------------------------------
 
 // Register number of an XMM or YMM register, or -1.
@@ -163,9 +172,8 @@ struct VexPacked {
   struct H {
     static Flow Run(Cpu& cpu, const DecodedInsn& in) {
       if (!VexEnabled(cpu)) [[unlikely]] return VexUnavailable(cpu);
-      Ymm src2, r;
-      if (!ReadVexSource<kMem>(cpu, in, &src2)) return Flow::kFault;
-      const Ymm src1 = kNds ? LoadYmm(cpu, in.aux) : src2;
+      Ymm src1, src2, r;
+      if (!ReadVexSources<kMem, kNds>(cpu, in, &src1, &src2)) return Flow::kFault;
       if constexpr (kLowSource >= 0) {
         src2.lane[1] = _mm_srli_si128(src2.lane[0], kLowSource >= 0 ? kLowSource : 0);
       }
@@ -211,9 +219,8 @@ struct VexArith {
   struct H {
     static Flow Run(Cpu& cpu, const DecodedInsn& in) {
       if (!VexEnabled(cpu)) [[unlikely]] return VexUnavailable(cpu);
-      Ymm src2, r;
-      if (!ReadVexSource<kMem>(cpu, in, &src2)) return Flow::kFault;
-      const Ymm src1 = kNds ? LoadYmm(cpu, in.aux) : src2;
+      Ymm src1, src2, r;
+      if (!ReadVexSources<kMem, kNds>(cpu, in, &src1, &src2)) return Flow::kFault;
       const uint32_t flags = UnderGuestMxcsr(cpu.state.sse.mxcsr, [&] {
         for (int i = 0; i < kLanes; ++i) r.lane[i] = Op(src1.lane[i], src2.lane[i]);
       });
