@@ -26,7 +26,7 @@ namespace x64sim {
 // 2: the x87 data registers and pointers joined the CPU state.
 // 3: the HPET, the I/O APIC's input pins and the local APIC's TMR joined the
 //    devices, and the upper halves of the YMM registers the CPU state.
-inline constexpr uint32_t kCheckpointFormatVersion = 3;
+inline constexpr uint32_t kCheckpointFormatVersion = 4;
 
 struct CheckpointContents {
   std::string metadata;  // JSON

@@ -112,21 +112,44 @@ void Cpu::OnDebuggerWrite(uint64_t paddr) {
 
 void Cpu::InvalidateCodePage(uint64_t phys_page) {
   memory_.SetCodePage(phys_page, false);
-  auto it = blocks_by_page_.find(phys_page);
-  if (it == blocks_by_page_.end()) return;
-  for (std::unique_ptr<Block>& b : it->second) {
-    cached_insns_ -= b->count;
-    b->valid = false;
-    // The block may be running (this write came from one of its
-    // instructions): its remaining instructions return to the loop instead.
-    for (int i = 0; i < b->count; ++i) b->insns[i].handler = EndOfBlock;
-    Block*& slot = block_table_[BlockSlot(b->key)];
-    if (slot == b.get()) slot = nullptr;
-    retired_blocks_.push_back(std::move(b));  // may be executing right now
+  bool had_blocks = false;
+  // Instructions that end in this page, owned by the page before it.
+  if (auto it = straddlers_by_page_.find(phys_page); it != straddlers_by_page_.end()) {
+    std::vector<Block*> straddlers = std::move(it->second);
+    straddlers_by_page_.erase(it);
+    for (Block* s : straddlers) {
+      std::vector<std::unique_ptr<Block>>& owner = blocks_by_page_[s->phys() & ~kPageOffsetMask];
+      auto own = std::find_if(owner.begin(), owner.end(), [s](auto& b) { return b.get() == s; });
+      RetireBlock(std::move(*own));
+      owner.erase(own);
+    }
+    had_blocks = true;
   }
-  blocks_by_page_.erase(it);
+  if (auto it = blocks_by_page_.find(phys_page); it != blocks_by_page_.end()) {
+    for (std::unique_ptr<Block>& b : it->second) RetireBlock(std::move(b));
+    blocks_by_page_.erase(it);
+    had_blocks = true;
+  }
+  if (!had_blocks) return;
   ++code_invalidations_;
   InvalidateLinks();
+}
+
+void Cpu::RetireBlock(std::unique_ptr<Block> b) {
+  cached_insns_ -= b->count;
+  b->valid = false;
+  // The block may be running (this write came from one of its
+  // instructions): its remaining instructions return to the loop instead.
+  for (int i = 0; i < b->count; ++i) b->insns[i].handler = EndOfBlock;
+  Block*& slot = block_table_[BlockSlot(b->key)];
+  if (slot == b.get()) slot = nullptr;
+  if (b->straddles()) {
+    if (auto it = straddlers_by_page_.find(b->second_page); it != straddlers_by_page_.end()) {
+      std::erase(it->second, b.get());
+      if (it->second.empty()) straddlers_by_page_.erase(it);
+    }
+  }
+  retired_blocks_.push_back(std::move(b));  // may be executing right now
 }
 
 void Cpu::DropAllBlocks() {
@@ -134,7 +157,9 @@ void Cpu::DropAllBlocks() {
     memory_.SetCodePage(page, false);
     for (std::unique_ptr<Block>& b : blocks) retired_blocks_.push_back(std::move(b));
   }
+  for (auto& [page, blocks] : straddlers_by_page_) memory_.SetCodePage(page, false);
   blocks_by_page_.clear();
+  straddlers_by_page_.clear();
   std::fill(block_table_.begin(), block_table_.end(), nullptr);
   cached_insns_ = 0;
   ++block_cache_drops_;
@@ -178,19 +203,18 @@ bool Cpu::DecodeBlock(uint64_t linear, uint64_t phys, Block* block, bool* cachea
     ZyanStatus status = ZydisDecoderDecodeFull(decoder, bytes, avail, &insn, ops);
     if (status == ZYDIS_STATUS_NO_MORE_DATA) {
       if (block->count > 0) break;
-      // Fetch the rest of the instruction from the next page.
-      uint64_t next_linear = (linear + avail);
-      Translation t = mmu_.Translate(next_linear, AccessKind::kExecute,
-                                     MakePagingContext(state.cpl == 3));
-      if (!t.ok) {
-        RaiseTranslationFault(next_linear, t);
-        return false;
+      // Fetch the rest of the instruction from the next page (known when a
+      // checkpoint's block is decoded again).
+      if (!block->straddles()) {
+        std::optional<uint64_t> next = NextCodePage(linear);
+        if (!next) return false;
+        block->second_page = *next;
       }
       std::memcpy(straddle, bytes, avail);
-      copy_code(t.phys, straddle + avail, sizeof(straddle) - avail);
+      copy_code(block->second_page, straddle + avail, sizeof(straddle) - avail);
       bytes = straddle;
       status = ZydisDecoderDecodeFull(decoder, bytes, sizeof(straddle), &insn, ops);
-      *cacheable = false;
+      *cacheable = *cacheable && memory_.RamPointer(block->second_page) != nullptr;
     }
     DecodedInsn& out = insns[block->count++];
     out = DecodedInsn{};
@@ -272,14 +296,23 @@ const Block* Cpu::FetchBlock(std::unique_ptr<Block>* uncached) {
     FillSoftTlb(linear, phys, t.allow & kAllowExecute ? (t.allow & ~kAllowWrite) : 0, t.global,
                 privilege_ == 1);
   }
-  uint64_t key = Block::MakeKey(phys, state.mode);
+  const uint64_t key = Block::MakeKey(phys, state.mode);
   Block*& slot = block_table_[BlockSlot(key)];
-  if (slot != nullptr && slot->key == key) return slot;
-  const uint64_t page = phys & ~kPageOffsetMask;
-  if (auto it = blocks_by_page_.find(page); it != blocks_by_page_.end()) {
-    for (const std::unique_ptr<Block>& b : it->second) {
-      if (b->key == key) return slot = b.get();  // evicted from the slot by another
+  Block* found = slot != nullptr && slot->key == key ? slot : nullptr;
+  if (found == nullptr) {
+    if (auto it = blocks_by_page_.find(phys & ~kPageOffsetMask); it != blocks_by_page_.end()) {
+      for (const std::unique_ptr<Block>& b : it->second) {
+        if (b->key == key) found = slot = b.get();  // evicted from the slot by another
+      }
     }
+  }
+  bool aliased = false;  // a cached straddler whose next linear page maps elsewhere now
+  if (found != nullptr) {
+    if (!found->straddles()) return found;
+    std::optional<uint64_t> next = NextCodePage(linear);
+    if (!next) return nullptr;
+    if (*next == found->second_page) return found;
+    aliased = true;
   }
 
   auto block = std::make_unique<Block>();
@@ -287,28 +320,55 @@ const Block* Cpu::FetchBlock(std::unique_ptr<Block>* uncached) {
   bool cacheable;
   if (!DecodeBlock(linear, phys, block.get(), &cacheable)) return nullptr;
   ++blocks_decoded_;
-  if (!cacheable) {
+  if (!cacheable || aliased) {
     *uncached = std::move(block);
     return uncached->get();
   }
   if (cached_insns_ + block->count > kMaxCachedInsns) DropAllBlocks();
+  return slot = AddBlock(std::move(block));
+}
+
+std::optional<uint64_t> Cpu::NextCodePage(uint64_t linear) {
+  uint64_t next = (linear | kPageOffsetMask) + 1;
+  if (state.mode != CpuMode::kLong64) next = static_cast<uint32_t>(next);
+  const SoftTlbEntry& e = tlb_[SoftTlbIndex(next)];
+  if (e.exec_tag == next) {
+    return e.addend + next - reinterpret_cast<uint64_t>(memory_.RamPointer(0));
+  }
+  Translation t = mmu_.Translate(next, AccessKind::kExecute, MakePagingContext(privilege_ == 1));
+  if (!t.ok) {
+    RaiseTranslationFault(next, t);
+    return std::nullopt;
+  }
+  return t.phys & ~kPageOffsetMask;
+}
+
+Block* Cpu::AddBlock(std::unique_ptr<Block> block) {
   cached_insns_ += block->count;
-  if (!memory_.IsCodePage(page)) {
-    memory_.SetCodePage(page, true);
-    // Writable fast-path entries may point into this page: drop them so the
-    // next write takes the slow path and invalidates the code.
-    for (auto& tlb : soft_tlb_) {
-      for (SoftTlbEntry& entry : tlb) {
-        if (entry.write_tag != kInvalidTag &&
-            entry.addend + entry.write_tag == reinterpret_cast<uint64_t>(ram0) + page) {
-          entry.write_tag = kInvalidTag;
-        }
+  const uint64_t page = block->phys() & ~kPageOffsetMask;
+  MarkCodePage(page);
+  if (block->straddles()) {
+    MarkCodePage(block->second_page);
+    straddlers_by_page_[block->second_page].push_back(block.get());
+  }
+  std::vector<std::unique_ptr<Block>>& owner = blocks_by_page_[page];
+  owner.push_back(std::move(block));
+  return owner.back().get();
+}
+
+void Cpu::MarkCodePage(uint64_t page) {
+  if (memory_.IsCodePage(page)) return;
+  memory_.SetCodePage(page, true);
+  // Writable fast-path entries may point into this page: drop them so the
+  // next write takes the slow path and invalidates the code.
+  const uint64_t host = reinterpret_cast<uint64_t>(memory_.RamPointer(0)) + page;
+  for (auto& tlb : soft_tlb_) {
+    for (SoftTlbEntry& entry : tlb) {
+      if (entry.write_tag != kInvalidTag && entry.addend + entry.write_tag == host) {
+        entry.write_tag = kInvalidTag;
       }
     }
   }
-  slot = block.get();
-  blocks_by_page_[page].push_back(std::move(block));
-  return slot;
 }
 
 StopInfo Cpu::Run(uint64_t max_instructions) {
@@ -333,6 +393,7 @@ void Cpu::AllowChaining() {
 }
 
 void Cpu::AddLink(const Block* prev, const Block* next) {
+  if (next->straddles()) return;  // FetchBlock checks its second page each time
   // Replace a stale link first, else the older of the two.
   Block::Link& slot = prev->links[0].epoch != link_epoch_ ? prev->links[0] : prev->links[1];
   if (&slot == &prev->links[1]) prev->links[1] = prev->links[0];

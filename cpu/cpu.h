@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -87,7 +88,14 @@ struct Block {
   uint64_t phys() const { return key & ((1ull << 56) - 1); }
   CpuMode mode() const { return static_cast<CpuMode>(key >> 56); }
 
+  // An instruction that crosses into the next page is a block of its own,
+  // which depends on the physical page holding its end as well: run only
+  // while the next linear page still maps there, and never entered by a link.
+  static constexpr uint64_t kNoSecondPage = ~0ull;
+  bool straddles() const { return second_page != kNoSecondPage; }
+
   uint64_t key = 0;  // MakeKey(physical address, mode)
+  uint64_t second_page = kNoSecondPage;
   int count = 0;
   bool valid = true;
   mutable Link links[2];
@@ -566,9 +574,18 @@ class Cpu : public TranslationListener {
   // Every cached block, by physical code page: the owner, and where a block
   // evicted from its table slot by another is found again.
   absl::flat_hash_map<uint64_t, std::vector<std::unique_ptr<Block>>> blocks_by_page_;
+  // Blocks whose instruction ends in the page, owned by their first page.
+  absl::flat_hash_map<uint64_t, std::vector<Block*>> straddlers_by_page_;
   uint64_t cached_insns_ = 0;
   std::vector<std::unique_ptr<Block>> retired_blocks_;  // freed between blocks
   void DropAllBlocks();
+  // Caches a decoded block, marking its code page(s).
+  Block* AddBlock(std::unique_ptr<Block> block);
+  void MarkCodePage(uint64_t page);
+  void RetireBlock(std::unique_ptr<Block> block);
+  // The physical page the linear page after `linear`'s maps to for an
+  // instruction fetch, or nullopt after raising the fetch's fault.
+  std::optional<uint64_t> NextCodePage(uint64_t linear);
   // DecodeBlock's work area; the block gets copies sized to it.
   DecodedInsn decode_insns_[Block::kMaxInsns + 1];
   InsnTiming decode_timing_[Block::kMaxInsns];

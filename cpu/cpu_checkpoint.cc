@@ -126,28 +126,29 @@ void Cpu::SerializeCaches(StateArchive& ar) {
   for (uint64_t i = 0; i < num_blocks && ar.ok(); ++i) {
     Block* saved = ar.loading() ? nullptr : order[i];
     uint64_t key = saved ? saved->key : 0;
+    uint64_t second_page = saved ? saved->second_page : 0;
     int count = saved ? saved->count : 0;
     bool in_slot = saved && block_table_[BlockSlot(key)] == saved;
-    ar(key, count, in_slot);
+    ar(key, second_page, count, in_slot);
     if (!ar.loading()) continue;
     auto block = std::make_unique<Block>();
     block->key = key;
-    const uint64_t page = block->phys() & ~kPageOffsetMask;
+    block->second_page = second_page;
     bool cacheable = false;
     if (!ar.Check(block->mode() <= CpuMode::kLong64 && block->mode() != CpuMode::kReal &&
-                      block->phys() < ram_bytes && !by_key.contains(key),
+                      block->phys() < ram_bytes && !by_key.contains(key) &&
+                      (!block->straddles() || ((second_page & kPageOffsetMask) == 0 &&
+                                               second_page < ram_bytes)),
                   "a decoded block outside RAM") ||
         !ar.Check(DecodeBlock(block->phys(), block->phys(), block.get(), &cacheable) && cacheable &&
                       block->count == count,
                   absl::StrFormat("the block at %#x decodes differently from memory", block->phys()))) {
       return;
     }
-    cached_insns_ += block->count;
-    memory_.SetCodePage(page, true);
     by_key[key] = block.get();
     if (in_slot) block_table_[BlockSlot(key)] = block.get();
     order.push_back(block.get());
-    blocks_by_page_[page].push_back(std::move(block));
+    AddBlock(std::move(block));
   }
   fused_pairs_decoded_ = fused;  // decoding again counted them again
   // A link made in an older generation is never followed and may name a

@@ -2,11 +2,14 @@
 // store to a page holding decoded code drops them, so self-modifying code
 // sees its new bytes — in the block that is running, in another cached
 // block, and through a second linear mapping of the same physical page.
+// An instruction that crosses a page is cached too, and depends on both
+// pages: a store into the second or a new mapping of it is seen.
 // The cache's memory is bounded: two blocks that share a table slot are each
 // decoded once, and a guest that decodes more code than the bound drops the
 // whole cache and goes on.
 #include <vector>
 
+#include "checkpoint/state_archive.h"
 #include "gtest/gtest.h"
 #include "tests/cpu/long_mode_machine.h"
 
@@ -139,6 +142,102 @@ TEST(BlockCacheTest, DecodingPastTheBoundDropsTheCacheAndGoesOn) {
   ASSERT_EQ(o.reason, StopReason::kHaltedForever);
   EXPECT_EQ(m.state().rip, kNops + kNopBytes + 1);
   EXPECT_EQ(m.cpu().block_cache_drops(), 1u);
+}
+
+// F: mov eax, 0x44332211; ret, placed so that the MOV crosses from one page
+// into the next after its first immediate byte.
+constexpr uint64_t kStraddler = M::kCode + 0x2000 - 2;
+
+void PutStraddler(M& m, uint64_t at, uint32_t value) {
+  const uint8_t fn[] = {0xb8, static_cast<uint8_t>(value), static_cast<uint8_t>(value >> 8),
+                        static_cast<uint8_t>(value >> 16), static_cast<uint8_t>(value >> 24), 0xc3};
+  m.memory().CopyIn(at, fn, sizeof(fn));
+}
+
+TEST(BlockCacheTest, InstructionCrossingAPageIsDecodedOnce) {
+  M m;
+  PutStraddler(m, kStraddler, 0x44332211);
+  // mov ecx, 1000; L: call F; dec ecx; jnz L
+  std::vector<uint8_t> code = {0xb9, 0xe8, 0x03, 0x00, 0x00, 0xe8};
+  Rel32(code, M::kCode, kStraddler);
+  code.insert(code.end(), {0xff, 0xc9, 0x75, 0xf7});
+  M::Outcome o = m.Run(code);
+  ASSERT_EQ(o.reason, StopReason::kHaltedForever);
+  EXPECT_EQ(m.state().gpr[kRax], 0x44332211u);
+  EXPECT_LE(m.cpu().blocks_decoded(), 6u);  // not one per call
+}
+
+TEST(BlockCacheTest, StoreIntoTheSecondPageOfACrossingInstructionIsSeen) {
+  M m;
+  PutStraddler(m, kStraddler, 0x44332211);
+  // mov rdi, F+3; mov byte [rdi], 0x99 (the immediate's third byte, in the second page)
+  std::vector<uint8_t> store = {0x48, 0xbf};
+  for (int i = 0; i < 8; ++i) store.push_back(static_cast<uint8_t>((kStraddler + 3) >> (8 * i)));
+  store.insert(store.end(), {0xc6, 0x07, 0x99});
+  M::Outcome o = m.Run(CallPatchCall(kStraddler, store));
+  ASSERT_EQ(o.reason, StopReason::kHaltedForever);
+  EXPECT_EQ(m.state().gpr[kRbx], 0x44332211u);
+  EXPECT_EQ(m.state().gpr[kRax], 0x44992211u);
+}
+
+TEST(BlockCacheTest, CrossingInstructionFollowsANewMappingOfItsSecondPage) {
+  M m;
+  const uint64_t second = kStraddler + 2;  // the page F's MOV ends in
+  const uint64_t other = M::kCode + 0x5000;  // another frame, holding other bytes
+  PutStraddler(m, kStraddler, 0x44332211);
+  const uint8_t rest[] = {0x77, 0x66, 0x55, 0xc3};
+  m.memory().CopyIn(other, rest, sizeof(rest));
+  std::vector<uint8_t> code = {0xe8};  // call F
+  Rel32(code, M::kCode, kStraddler);
+  ASSERT_EQ(m.Run(code).reason, StopReason::kHaltedForever);
+  EXPECT_EQ(m.state().gpr[kRax], 0x44332211u);
+  m.MapPage(second, other);
+  ASSERT_EQ(m.Run(code).reason, StopReason::kHaltedForever);
+  EXPECT_EQ(m.state().gpr[kRax], 0x55667711u);
+  m.MapPage(second, second);
+  ASSERT_EQ(m.Run(code).reason, StopReason::kHaltedForever);
+  EXPECT_EQ(m.state().gpr[kRax], 0x44332211u);
+}
+
+// A checkpoint keeps the crossing block, with the page it ends in: a core
+// that loads the caches runs it again without decoding it.
+TEST(BlockCacheTest, CrossingInstructionSurvivesACheckpoint) {
+  std::vector<uint8_t> code = {0xe8};  // call F
+  Rel32(code, M::kCode, kStraddler);
+  M saved;
+  PutStraddler(saved, kStraddler, 0x44332211);
+  ASSERT_EQ(saved.Run(code).reason, StopReason::kHaltedForever);
+  StateArchive out = StateArchive::ForSaving();
+  saved.cpu().SerializeCaches(out);
+
+  M loaded;
+  PutStraddler(loaded, kStraddler, 0x44332211);
+  loaded.memory().CopyIn(M::kCode, code.data(), code.size());
+  const uint8_t hlt = 0xf4;
+  loaded.memory().CopyIn(M::kCode + code.size(), &hlt, 1);
+  StateArchive in = StateArchive::ForLoading(out.bytes());
+  loaded.cpu().SerializeCaches(in);
+  ASSERT_TRUE(in.ok()) << in.error();
+  const uint64_t decoded = loaded.cpu().blocks_decoded();
+  loaded.state().rip = M::kCode;
+  loaded.state().gpr[kRsp] = M::kStackTop;
+  ASSERT_EQ(loaded.cpu().Run(100).reason, StopReason::kHaltedForever);
+  EXPECT_EQ(loaded.state().gpr[kRax], 0x44332211u);
+  EXPECT_EQ(loaded.cpu().blocks_decoded(), decoded);
+}
+
+TEST(BlockCacheTest, CrossingIntoAnUnmappedPageFaultsEachTime) {
+  M m;
+  PutStraddler(m, kStraddler, 0x44332211);
+  std::vector<uint8_t> code = {0xe8};  // call F
+  Rel32(code, M::kCode, kStraddler);
+  ASSERT_EQ(m.Run(code).reason, StopReason::kHaltedForever);
+  m.SetPteFlags(kStraddler + 2, 0);  // not present
+  M::Outcome o = m.Run(code);
+  EXPECT_EQ(o.vector, kPageFault);
+  EXPECT_EQ(o.fault_rip, kStraddler);
+  EXPECT_EQ(m.state().cr2, kStraddler + 2);
+  EXPECT_EQ(o.error_code, 0x10u);  // an instruction fetch from a not-present page
 }
 
 }  // namespace
