@@ -31,8 +31,17 @@ inline constexpr uint32_t kFlushToZero = 0x8000;   // FTZ
 // Calls run() with the host's MXCSR set to the guest's modes and all
 // exceptions masked; returns the exception flags raised meanwhile. run()
 // must do its floating-point work in asm volatile, which keeps it between
-// the MXCSR load and store, and may be called twice (it only computes its
+// the MXCSR accesses, and may be called twice (it only computes its
 // result).
+//
+// The host runs in the default modes (round to nearest, no DAZ or FTZ, all
+// masked), and the flags standing in its MXCSR are sticky. When the guest
+// runs in those modes too and has already set every standing flag itself
+// (masked, so setting it again changes nothing), the instruction runs as it
+// is: the flags after it are the ones it raised plus ones the guest has.
+// Otherwise it runs under the guest's modes with the flags cleared, and the
+// host's modes come back without flags, which makes the next instruction
+// take the short way (LDMXCSR costs several times the arithmetic).
 //
 // Underflow needs care when the guest unmasks it (SDM vol. 1 11.5.2.5,
 // 10.2.3.3): FTZ then does not apply, and UE is raised for every tiny
@@ -41,16 +50,24 @@ inline constexpr uint32_t kFlushToZero = 0x8000;   // FTZ
 // supplies UE for the exact ones.
 template <typename Run>
 inline uint32_t UnderGuestMxcsr(uint32_t guest_mxcsr, Run run) {
+  uint32_t host, after;
+  asm volatile("stmxcsr %0" : "=m"(host));
   const bool underflow_unmasked = !(guest_mxcsr & kUnderflowMask);
+  const uint32_t guest_has = guest_mxcsr & (guest_mxcsr >> kMxcsrMaskShift) & kMxcsrFlags;
+  if ((guest_mxcsr & kModeBits) == 0 && !underflow_unmasked && (host & ~kMxcsrFlags) == kAllMasked &&
+      (host & kMxcsrFlags & ~guest_has) == 0) [[likely]] {
+    run();
+    asm volatile("stmxcsr %0" : "=m"(after));
+    return after & kMxcsrFlags;
+  }
+  const uint32_t host_modes = host & ~kMxcsrFlags;
   uint32_t mode = (guest_mxcsr & kModeBits) | kAllMasked;
   if (underflow_unmasked) mode &= ~kFlushToZero;
-  auto once = [&run](uint32_t m) {
-    uint32_t saved, after;
-    asm volatile("stmxcsr %0" : "=m"(saved));
+  auto once = [&run, &after, host_modes](uint32_t m) {
     asm volatile("ldmxcsr %0" : : "m"(m));
     run();
     asm volatile("stmxcsr %0" : "=m"(after));
-    asm volatile("ldmxcsr %0" : : "m"(saved));
+    asm volatile("ldmxcsr %0" : : "m"(host_modes));
     return after & kMxcsrFlags;
   };
   uint32_t flags = once(mode);

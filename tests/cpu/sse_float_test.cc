@@ -3,6 +3,8 @@
 // and MXCSR flags), with exceptions masked and unmasked (#XM), and the
 // checks the host cannot show: #UD instead of #XM without CR4.OSXMMEXCPT,
 // #GP for misaligned packed memory operands, and the #UD/#NM rules.
+#include <xmmintrin.h>
+
 #include <cstring>
 #include <limits>
 #include <random>
@@ -239,6 +241,34 @@ TEST(SseFloatChecksTest, MaskedExceptionSetsStickyFlag) {
   EXPECT_EQ(m.Run(kDivsdReg).vector, -1);
   EXPECT_EQ(LowDouble(m.state(), 0), std::numeric_limits<double>::infinity());
   EXPECT_EQ(m.state().sse.mxcsr, 0x1f84u);
+}
+
+// The host's MXCSR keeps flags between instructions when the guest has set
+// them already (cpu/sse_float.h): a guest that clears its flags, or flags
+// the simulator's own arithmetic left on the host, must not show up in the
+// guest's MXCSR after an exact instruction.
+TEST(SseFloatChecksTest, FlagsStandingOnTheHostAreNotTheGuests) {
+  const std::vector<uint8_t> kLdmxcsr = {0x0f, 0xae, 0x16};  // ldmxcsr [rsi]
+  LongModeMachine m;
+  const uint32_t cleared = 0x1f80;
+  m.Put64(LongModeMachine::kData, cleared);
+  m.state().gpr[kRsi] = LongModeMachine::kData;
+  // 1/3 is inexact (PE); then the guest clears its flags; then 1/2 is exact.
+  SetDoubles(m.state(), 0, 1.0, 0.0);
+  SetDoubles(m.state(), 1, 3.0, 0.0);
+  SetDoubles(m.state(), 2, 2.0, 0.0);
+  std::vector<uint8_t> code = kDivsdReg;
+  code.insert(code.end(), kLdmxcsr.begin(), kLdmxcsr.end());
+  code.insert(code.end(), {0x0f, 0x28, 0xd8, 0xf2, 0x0f, 0x5e, 0xda});  // movaps xmm3, xmm0; divsd xmm3, xmm2
+  EXPECT_EQ(m.Run(code).vector, -1);
+  EXPECT_EQ(m.state().sse.mxcsr, 0x1f80u);
+  // A flag the host raised by itself (here, set directly) is not the guest's.
+  SetDoubles(m.state(), 0, 1.0, 0.0);
+  _mm_setcsr(_mm_getcsr() | 0x3f);
+  EXPECT_EQ(m.Run({0xf2, 0x0f, 0x5e, 0xc2}).vector, -1);  // divsd xmm0, xmm2: exact
+  _mm_setcsr(_mm_getcsr() & ~0x3fu);
+  EXPECT_EQ(m.state().sse.mxcsr, 0x1f80u);
+  EXPECT_EQ(LowDouble(m.state(), 0), 0.5);
 }
 
 // A pre-computation exception (IE) unmasked in one lane hides the
