@@ -63,11 +63,13 @@ void Cpu::PriceTimedBlock(int end, bool leaves) {
   // What the priced instructions did is spent; the running one's stays.
   const bool recording = log_end_ != log_pos_;  // not inside a REP run
   const int left = used_log - used.accesses;
-  std::memmove(mem_log_, mem_log_ + used.accesses, sizeof(MemAccess) * left);
+  if (left > 0) std::memmove(mem_log_, mem_log_ + used.accesses, sizeof(MemAccess) * left);
   log_pos_ = mem_log_ + left;
   log_end_ = recording ? mem_log_ + kMemLogSize : log_pos_;
-  std::memmove(rep_log_, rep_log_ + used.reps, sizeof(RepWork) * (num_reps_ - used.reps));
-  num_reps_ -= used.reps;
+  if (used.reps > 0) {
+    std::memmove(rep_log_, rep_log_ + used.reps, sizeof(RepWork) * (num_reps_ - used.reps));
+    num_reps_ -= used.reps;
+  }
   timed_begin_ = end;
   if (leaves) return;  // the block is done: nothing more of it is priced
   // The rest of the block is priced later, from the next instruction on.

@@ -80,11 +80,11 @@ Mmu::TouchResult Mmu::Touch(uint64_t linear, bool instruction, uint16_t pcid) {
   if (!tlb_model_) return {};
   const TlbHierarchy::Hit hit = tlbs_.Lookup(linear, pcid, instruction);
   if (!hit.entry) return {};
-  const TlbEntry entry = *hit.entry;
-  const int size_index = SizeIndex(entry.size);
+  const int size_index = SizeIndex(hit.entry->size);
   ++stats_.array_hits[hit.array][size_index];
   if (hit.source == TlbSource::kStlb) {
     (instruction ? stats_.l1i_misses : stats_.l1d_misses)[size_index]++;
+    const TlbEntry entry = *hit.entry;  // the fill may move what hit.entry points at
     tlbs_.Fill(entry, linear, instruction, /*also_second_level=*/false, &changes_);
     ApplyChanges(changes_);
     // The first level holds it now: a repeat is a first-level hit.

@@ -53,11 +53,11 @@ bool BranchPredictor::Resolve(BranchKind kind, uint64_t rip, uint64_t fallthroug
       miss = Conditional(rip, target != fallthrough);
       break;
     case BranchKind::kDirectCall:
-      ras_[ras_top_++ % ras_.size()] = fallthrough;
+      PushReturn(fallthrough);
       break;
     case BranchKind::kIndirectCall:
       miss = Indirect(rip, target);
-      ras_[ras_top_++ % ras_.size()] = fallthrough;
+      PushReturn(fallthrough);
       break;
     case BranchKind::kIndirectJump:
       miss = Indirect(rip, target);
@@ -66,7 +66,7 @@ bool BranchPredictor::Resolve(BranchKind kind, uint64_t rip, uint64_t fallthroug
       if (ras_top_ == 0) {
         miss = Indirect(rip, target);  // an empty stack falls back on the target buffer
       } else {
-        miss = ras_[--ras_top_ % ras_.size()] != target;
+        miss = PopReturn() != target;
       }
       break;
     case BranchKind::kDirectJump:

@@ -35,6 +35,7 @@ class BranchPredictor {
     ar.FixedSize(pht_, "pattern history table");
     ar.FixedSize(btb_, "branch target buffer");
     ar.FixedSize(ras_, "return stack");
+    if (ar.loading()) ras_slot_ = ras_top_ % ras_.size();
     if (tage_) tage_->Serialize(ar);
   }
 
@@ -43,6 +44,16 @@ class BranchPredictor {
   // gshare or bimodal: two-bit counters.
   bool CounterMispredicts(uint64_t rip, bool taken);
   bool Indirect(uint64_t rip, uint64_t target);
+  void PushReturn(uint64_t address) {
+    ras_[ras_slot_] = address;
+    ras_slot_ = ras_slot_ + 1 == ras_.size() ? 0 : ras_slot_ + 1;
+    ++ras_top_;
+  }
+  uint64_t PopReturn() {
+    --ras_top_;
+    ras_slot_ = (ras_slot_ == 0 ? ras_.size() : ras_slot_) - 1;
+    return ras_[ras_slot_];
+  }
 
   DirectionPredictor kind_;
   uint64_t history_mask_;
@@ -55,7 +66,8 @@ class BranchPredictor {
   std::optional<Tage> tage_;
   std::vector<uint64_t> btb_;
   std::vector<uint64_t> ras_;
-  size_t ras_top_ = 0;  // pushes so far; the stack wraps, as hardware's does
+  size_t ras_top_ = 0;   // pushes so far; the stack wraps, as hardware's does
+  size_t ras_slot_ = 0;  // ras_top_ % ras_.size(), kept without dividing
 };
 
 }  // namespace x64sim
