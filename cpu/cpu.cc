@@ -392,6 +392,19 @@ void Cpu::AllowChaining() {
   chain_until_ = std::min({events, last_full_block, instret_ + kChainBudget, boundary_at_});
 }
 
+bool Cpu::Readopt(Block::Link& link) const {
+  uint64_t linear = seg_base_[kCs] + state.rip;
+  if (state.mode != CpuMode::kLong64) linear = static_cast<uint32_t>(linear);
+  const size_t slot = SoftTlbIndex(linear);
+  const SoftTlbEntry& e = tlb_[slot];
+  if (e.exec_tag != (linear & ~kPageOffsetMask) ||
+      e.addend + linear - ram_base_ != link.block->phys()) {
+    return false;
+  }
+  link.address_space = IsNonGlobal(privilege_, slot) ? address_space_ : 0;
+  return true;
+}
+
 void Cpu::AddLink(const Block* prev, const Block* next) {
   if (next->straddles()) return;  // FetchBlock checks its second page each time
   // Replace a stale link first, else the older of the two.

@@ -510,14 +510,17 @@ class Cpu : public TranslationListener {
     link_epoch_ = generation_ * 2 + privilege_;
   }
   [[gnu::always_inline]] const Block* FollowLink(const Block* prev) const {
-    for (const Block::Link& link : prev->links) {
+    for (Block::Link& link : prev->links) {
       if (link.rip == state.rip && link.epoch == link_epoch_ &&
-          (link.address_space == 0 || link.address_space == address_space_)) {
+          (link.address_space == 0 || link.address_space == address_space_ || Readopt(link))) {
         return link.block;
       }
     }
     return nullptr;
   }
+  // A link made in another address space leads to the same block if the
+  // fast path translates its target there now: it is renewed for this one.
+  bool Readopt(Block::Link& link) const;
   // Sets chain_until_ for a block about to run from the loop.
   void AllowChaining();
   void AddLink(const Block* prev, const Block* next);

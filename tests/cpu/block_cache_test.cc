@@ -144,6 +144,39 @@ TEST(BlockCacheTest, DecodingPastTheBoundDropsTheCacheAndGoesOn) {
   EXPECT_EQ(m.cpu().block_cache_drops(), 1u);
 }
 
+// A link made before a CR3 write is followed afterwards only if the fast
+// path translates its target to the same physical code now: here the page
+// holding F and G is remapped, then CR3 reloaded; G's call fills the fast
+// path with the new frame, and the call to F must run the new frame's F.
+TEST(BlockCacheTest, LinkFromAnotherAddressSpaceFollowsTheNewMapping) {
+  M m;
+  const uint64_t fn_page = M::kCode + 0x3000, other = M::kCode + 0x6000;
+  const uint8_t f_one[] = {0xbb, 0x01, 0x00, 0x00, 0x00, 0xc3};  // F: mov ebx, 1; ret
+  const uint8_t f_two[] = {0xbb, 0x02, 0x00, 0x00, 0x00, 0xc3};
+  const uint8_t ret = 0xc3;  // G
+  m.memory().CopyIn(fn_page, f_one, sizeof(f_one));
+  m.memory().CopyIn(other, f_two, sizeof(f_two));
+  m.memory().CopyIn(fn_page + 0x100, &ret, 1);
+  m.memory().CopyIn(other + 0x100, &ret, 1);
+  const uint64_t pte = M::kPageTables + (fn_page >> kPageShift) * 8;
+  // mov r8, cr3; xor edx, edx; mov ecx, 2
+  std::vector<uint8_t> code = {0x41, 0x0f, 0x20, 0xd8, 0x31, 0xd2, 0xb9, 0x02, 0x00, 0x00, 0x00};
+  const size_t loop = code.size();
+  code.push_back(0xe8);  // L: call G; call F; add edx, ebx
+  Rel32(code, M::kCode, fn_page + 0x100);
+  code.push_back(0xe8);
+  Rel32(code, M::kCode, fn_page);
+  code.insert(code.end(), {0x01, 0xda, 0x48, 0xbf});  // mov rdi, pte; mov rax, other | flags
+  for (int i = 0; i < 8; ++i) code.push_back(static_cast<uint8_t>(pte >> (8 * i)));
+  code.insert(code.end(), {0x48, 0xb8});
+  for (int i = 0; i < 8; ++i) code.push_back(static_cast<uint8_t>((other | M::kPteFlags) >> (8 * i)));
+  // mov [rdi], rax; mov cr3, r8; dec ecx; jnz L
+  code.insert(code.end(), {0x48, 0x89, 0x07, 0x41, 0x0f, 0x22, 0xd8, 0xff, 0xc9, 0x75});
+  code.push_back(static_cast<uint8_t>(loop - (code.size() + 1)));
+  ASSERT_EQ(m.Run(code).reason, StopReason::kHaltedForever);
+  EXPECT_EQ(m.state().gpr[kRdx], 3u);  // F from the first frame, then from the second
+}
+
 // F: mov eax, 0x44332211; ret, placed so that the MOV crosses from one page
 // into the next after its first immediate byte.
 constexpr uint64_t kStraddler = M::kCode + 0x2000 - 2;
