@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "sim/isa_irq_routing.h"
 #include "sim/platform_clock.h"
 
 namespace x64sim {
@@ -20,9 +21,8 @@ constexpr uint64_t kLevel = 1u << 1, kIntEnable = 1u << 2, kPeriodic = 1u << 3,
 constexpr int kRouteShift = 9;
 constexpr uint64_t kRouteField = 0x1full << kRouteShift;
 constexpr uint64_t kTimerWritable = kLevel | kIntEnable | kPeriodic | kValSet | kMode32 | kRouteField;
-// Legacy replacement (2.3.5): timer 0 drives IRQ0, which the I/O APIC sees
-// on input 2; timer 1 drives IRQ8.
-constexpr int kLegacyPin[2] = {2, 8};
+// Legacy replacement (2.3.5): timer 0 drives IRQ0, timer 1 IRQ8.
+constexpr int kLegacyIrq[2] = {0, 8};
 }  // namespace
 
 uint64_t Hpet::Counter(uint64_t tick) const {
@@ -34,7 +34,7 @@ uint64_t Hpet::Width(int n) const {
 }
 
 int Hpet::Route(int n) const {
-  if (legacy_routing_ && n < 2) return kLegacyPin[n];
+  if (legacy_routing_ && n < 2) return IoApicPinOfIsaIrq(kLegacyIrq[n]);
   return static_cast<int>((timers_[n].config & kRouteField) >> kRouteShift);
 }
 

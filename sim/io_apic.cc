@@ -14,7 +14,7 @@ constexpr uint64_t kDestinationLogical = 1ull << 11;
 constexpr uint64_t kActiveLow = 1ull << 13;
 constexpr uint64_t kLevelTriggered = 1ull << 15;
 constexpr int kDeliveryModeShift = 8;
-constexpr uint64_t kFixed = 0, kLowestPriority = 1;
+constexpr uint64_t kFixed = 0, kLowestPriority = 1, kExtInt = 7;
 }  // namespace
 
 uint64_t IoApic::MmioRead(uint64_t offset, int size) {
@@ -98,10 +98,11 @@ void IoApic::ServiceLevel(int pin) {
 void IoApic::Send(int pin) {
   uint64_t& r = redirection_[pin];
   const uint64_t mode = (r >> kDeliveryModeShift) & 7;
-  // SMI, NMI, INIT and ExtINT are not modelled: nothing is delivered.
-  if (!deliver_ || (mode != kFixed && mode != kLowestPriority)) return;
+  // SMI, NMI and INIT are not modelled: nothing is delivered.
+  if (!deliver_ || (mode != kFixed && mode != kLowestPriority && mode != kExtInt)) return;
   const ApicMessage m{static_cast<uint8_t>(r), (r & kLevelTriggered) != 0,
-                      (r & kDestinationLogical) != 0, static_cast<uint8_t>(r >> 56)};
+                      (r & kDestinationLogical) != 0, static_cast<uint8_t>(r >> 56),
+                      mode == kExtInt};
   if (deliver_(m) && m.level) r |= kRemoteIrr;
 }
 

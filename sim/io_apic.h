@@ -5,7 +5,7 @@
 // entry turns its pin's assertion into an interrupt message for the local
 // APIC: edge-triggered entries on the edge into the asserted state,
 // level-triggered ones while the pin stays asserted, once per EOI (remote
-// IRR). Fixed and lowest-priority delivery only (docs/platform.md).
+// IRR). Fixed, lowest-priority and ExtINT delivery (docs/platform.md).
 #ifndef X64SIM_SIM_IO_APIC_H_
 #define X64SIM_SIM_IO_APIC_H_
 
@@ -24,6 +24,7 @@ struct ApicMessage {
   bool level = false;     // level-triggered: the local APIC broadcasts its EOI
   bool logical = false;   // destination mode
   uint8_t destination = 0;
+  bool ext_int = false;   // ExtINT: the CPU takes the vector from the 8259's INTA
 };
 
 class IoApic : public MmioDevice {

@@ -12,6 +12,7 @@ constexpr uint32_t kLvtMasked = 1u << 16;
 constexpr uint32_t kEsrReceivedIllegalVector = 1u << 6;
 constexpr uint8_t kApicId = 0;
 constexpr uint32_t kTimerPeriodic = 1u << 17;
+constexpr uint32_t kDeliveryModeField = 7u << 8, kDeliveryExtInt = 7u << 8;
 }  // namespace
 
 // Divide configuration bits 0, 1, 3 (SDM vol. 3A figure 10-10).
@@ -79,7 +80,9 @@ bool LocalApic::Accept(const ApicMessage& m) {
   } else if (m.destination != kApicId && m.destination != 0xff) {
     return false;
   }
-  if (m.vector < 16) {
+  if (m.ext_int) {
+    ext_int_pending_ = true;  // the vector field is ignored (82093AA 3.2.4)
+  } else if (m.vector < 16) {
     esr_ |= kEsrReceivedIllegalVector;
   } else {
     irr_.set(m.vector);
@@ -87,6 +90,14 @@ bool LocalApic::Accept(const ApicMessage& m) {
   }
   changed_();
   return true;
+}
+
+bool LocalApic::TakesExtInt(bool intr) const {
+  if (ext_int_pending_) return true;
+  if (!intr) return false;
+  // A software-disabled APIC holds every LVT entry masked (SDM vol. 3A 10.4.7.2).
+  return software_enabled() && !(lvt_lint0_ & kLvtMasked) &&
+         (lvt_lint0_ & kDeliveryModeField) == kDeliveryExtInt;
 }
 
 uint64_t LocalApic::NextEventCycle() {

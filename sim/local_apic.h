@@ -38,11 +38,20 @@ class LocalApic : public MmioDevice, public InterruptController {
   // (TMR set): the broadcast to the I/O APICs (SDM vol. 3A 10.8.5).
   void set_eoi_broadcast(std::function<void(uint8_t)> broadcast) { eoi_broadcast_ = std::move(broadcast); }
 
+  // Whether an ExtINT interrupt awaits its INTA cycle: the 8259's INTR
+  // `intr` asserted on LVT LINT0, unmasked in ExtINT mode, or an ExtINT
+  // message from the I/O APIC (SDM vol. 3A 10.5.1). Such interrupts bypass
+  // the IRR, ISR and PPR.
+  bool TakesExtInt(bool intr) const;
+  // The INTA cycle for an ExtINT interrupt has run.
+  void AcknowledgeExtInt() { ext_int_pending_ = false; }
+
   uint64_t timer_interrupts() const { return timer_interrupts_; }
 
   void Serialize(StateArchive& ar) {
     ar(tpr_, svr_, ldr_, dfr_, esr_, lvt_timer_, lvt_lint0_, lvt_lint1_, lvt_error_,
-       initial_count_, divide_config_, timer_start_, deadline_, irr_, isr_, tmr_, timer_interrupts_);
+       initial_count_, divide_config_, timer_start_, deadline_, irr_, isr_, tmr_, timer_interrupts_,
+       ext_int_pending_);
   }
 
  private:
@@ -66,6 +75,7 @@ class LocalApic : public MmioDevice, public InterruptController {
   uint64_t deadline_ = UINT64_MAX;  // cycle at which the count reaches 0
   std::bitset<256> irr_, isr_, tmr_;
   uint64_t timer_interrupts_ = 0;
+  bool ext_int_pending_ = false;  // an ExtINT message from the I/O APIC
 };
 
 }  // namespace x64sim

@@ -3,9 +3,17 @@
 #include "absl/strings/str_format.h"
 #include "cpu/descriptors.h"
 #include "sim/acpi_tables.h"
+#include "sim/isa_irq_routing.h"
 #include "sim/platform_clock.h"
 
 namespace x64sim {
+
+namespace {
+// The 8259 master's INTR enters the I/O APIC on input 0, for an ExtINT
+// entry (MP specification 1.4, virtual wire mode through the I/O APIC).
+constexpr int kPicIntrPin = 0;
+constexpr uint64_t kApicGlobalEnable = 1u << 11;  // IA32_APIC_BASE.EN
+}  // namespace
 
 Machine::Machine(MachineConfig config)
     : config_(std::move(config)),
@@ -18,21 +26,32 @@ Machine::Machine(MachineConfig config)
                           absl::StrFormat("guest wrote the debug-exit port: status %d", status)});
       }),
       apic_([this] { return cpu_.cycles(); }, [this] { cpu_.RecheckInterrupts(); }),
-      pit_([this] {
-        cpu_.SyncTiming();  // the clock read counts every instruction before the access
-        return PitTicks(cpu_.cycles());
-      }),
+      pics_(
+          [this] {
+            cpu_.SyncTiming();  // the PIT's edges up to the access are in the IRR
+            pit_.Update(cpu_.cycles());
+          },
+          [this] {
+            io_apic_.SetLine(kPicIntrPin, pics_.Interrupt());
+            cpu_.RecheckInterrupts();
+          }),
+      pit_(
+          [this] {
+            cpu_.SyncTiming();  // the clock read counts every instruction before the access
+            return PitTicks(cpu_.cycles());
+          },
+          [this](bool level) { SetIsaIrq(0, level); }, [this] { cpu_.RecheckInterrupts(); }),
       hpet_(
           [this] {
             cpu_.SyncTiming();
             return cpu_.cycles();
           },
           io_apic_, [this] { cpu_.RecheckInterrupts(); }),
-      interrupts_(apic_, hpet_) {
+      interrupts_(apic_, hpet_, pit_, pics_, [this] { return (cpu_.state.apic_base & kApicGlobalEnable) != 0; }) {
   ports_.Map(Uart16550::kCom1Base, 8, &com1_);
   ports_.Map(DebugExit::kPort, 4, &debug_exit_);
-  ports_.Map(Pic8259::kMasterBase, 2, &pic_master_);
-  ports_.Map(Pic8259::kSlaveBase, 2, &pic_slave_);
+  ports_.Map(Pic8259::kMasterBase, 2, &pics_.master());
+  ports_.Map(Pic8259::kSlaveBase, 2, &pics_.slave());
   ports_.Map(Pit8254::kBase, 4, &pit_);
   memory_.MapMmio(LocalApic::kBase, kPageSize, &apic_);
   memory_.MapMmio(IoApic::kBase, kPageSize, &io_apic_);
@@ -50,6 +69,12 @@ Machine::Machine(MachineConfig config)
     AddWalkObserver(core_model_.get());
     cpu_.set_timing(config_.timing && !config_.fast_forward);
   }
+}
+
+// An ISA line reaches the 8259 pair and the I/O APIC alike.
+void Machine::SetIsaIrq(int irq, bool level) {
+  pics_.SetIrq(irq, level);
+  io_apic_.SetLine(IoApicPinOfIsaIrq(irq), level);
 }
 
 void Machine::AddWalkObserver(WalkObserver* observer) {

@@ -22,7 +22,7 @@
 #include "sim/io_apic.h"
 #include "sim/local_apic.h"
 #include "sim/multiboot_loader.h"
-#include "sim/pic8259.h"
+#include "sim/pic_pair.h"
 #include "sim/pit8254.h"
 #include "sim/platform_interrupts.h"
 #include "sim/port_bus.h"
@@ -118,6 +118,7 @@ class Machine {
   void OnMarker(uint32_t command);
   void SerializeMachine(StateArchive& ar);
   void SerializeDevices(StateArchive& ar);
+  void SetIsaIrq(int irq, bool level);
 
   MachineConfig config_;
   PhysicalMemory memory_;
@@ -128,8 +129,7 @@ class Machine {
   DebugExit debug_exit_;
   LocalApic apic_;
   IoApic io_apic_;
-  Pic8259 pic_master_;
-  Pic8259 pic_slave_;
+  PicPair pics_;
   Pit8254 pit_;
   Hpet hpet_;
   PlatformInterrupts interrupts_;

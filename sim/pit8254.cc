@@ -1,6 +1,68 @@
 #include "sim/pit8254.h"
 
+#include "sim/platform_clock.h"
+
 namespace x64sim {
+
+// OUT per mode (datasheet, "Mode Definitions"): a control word sets it low
+// in mode 0 and high in the others; mode 0 raises it at terminal count, N
+// ticks after the count is loaded; mode 2 drops it for the one tick the
+// count is 1; mode 3 holds it high for ceil(N/2) ticks, low for floor(N/2).
+bool Pit8254::Channel::Output(uint64_t tick) const {
+  if (!counting || tick < loaded_at) return mode != 0;
+  const uint64_t phase = (tick - loaded_at) % reload;
+  switch (mode) {
+    case 0: return tick - loaded_at >= reload;
+    case 2: return reload < 2 || phase != reload - 1;
+    case 3: return phase < (reload + 1) / 2;
+    default: return true;
+  }
+}
+
+uint64_t Pit8254::Channel::NextChange(uint64_t tick) const {
+  if (!counting) return UINT64_MAX;
+  // Before the load the output is as at the load, which is no change point.
+  if (tick < loaded_at) tick = loaded_at;
+  const uint64_t elapsed = tick - loaded_at;
+  const uint64_t phase = elapsed % reload;
+  const uint64_t period_start = tick - phase;
+  switch (mode) {
+    case 0: return elapsed < reload ? loaded_at + reload : UINT64_MAX;
+    case 2:
+      if (reload < 2) return UINT64_MAX;
+      return phase < reload - 1 ? period_start + reload - 1 : period_start + reload;
+    case 3:
+      if (reload < 2) return UINT64_MAX;
+      return phase < (reload + 1) / 2 ? period_start + (reload + 1) / 2 : period_start + reload;
+    default: return UINT64_MAX;
+  }
+}
+
+// Edges missed between two updates fold into one: when the output is back
+// at the level last driven, it is driven through the other level and back,
+// so an edge-sensed input still sees its rising edge.
+void Pit8254::Update(uint64_t now) { Advance(PitTicks(now)); }
+
+void Pit8254::Advance(uint64_t tick) {
+  if (tick < out0_next_tick_) return;
+  const bool level = channels_[0].Output(tick);
+  if (level == out0_level_) out0_(!level);
+  out0_(level);
+  out0_level_ = level;
+  out0_next_tick_ = channels_[0].NextChange(tick);
+}
+
+uint64_t Pit8254::NextEventCycle() const {
+  return out0_next_tick_ == UINT64_MAX ? UINT64_MAX : CycleOfPitTick(out0_next_tick_);
+}
+
+void Pit8254::Reprogrammed0(uint64_t tick) {
+  const bool level = channels_[0].Output(tick);
+  if (level != out0_level_) out0_(level);
+  out0_level_ = level;
+  out0_next_tick_ = channels_[0].NextChange(tick);
+  changed_();
+}
 
 uint32_t Pit8254::Count(int channel) const {
   const Channel& c = channels_[channel];
@@ -28,11 +90,14 @@ uint32_t Pit8254::PortIn(uint16_t offset, int size) {
 
 void Pit8254::PortOut(uint16_t offset, int size, uint32_t value) {
   if (size != 1) return;
+  const uint64_t tick = now_();
+  Advance(tick);
   if (offset == 3) {
     Command(static_cast<uint8_t>(value));
   } else {
     WriteData(channels_[offset], static_cast<uint8_t>(value));
   }
+  Reprogrammed0(tick);
 }
 
 void Pit8254::Command(uint8_t value) {

@@ -4,9 +4,12 @@
 // calibrates its TSC or APIC timer against it sees the modelled clock.
 // Modes 0 (interrupt on terminal count), 2 (rate generator) and 3 (square
 // wave); latch and read-back commands; LSB, MSB and LSB-then-MSB access.
-// BCD counting and modes 1, 4, 5 (which need a gate input) count in binary
-// as mode 0. Channel 0's output (IRQ0) is not wired to an interrupt
-// controller yet (docs/platform.md).
+// BCD counting and modes 1, 4, 5 count in binary as mode 0, their output
+// held high (modes 1 and 5 wait for a gate edge the PC never gives). Channel
+// 0's output drives IRQ0: its edges are scheduled, the machine asking
+// NextEventCycle when the next falls and calling Update then, as for the
+// HPET; nothing is polled per instruction. A count written while counting
+// restarts the count at once in every mode.
 #ifndef X64SIM_SIM_PIT8254_H_
 #define X64SIM_SIM_PIT8254_H_
 
@@ -23,7 +26,11 @@ class Pit8254 : public PortDevice {
  public:
   static constexpr uint16_t kBase = 0x40;
   // `now_pit_ticks` reads simulated time in PIT input ticks.
-  explicit Pit8254(std::function<uint64_t()> now_pit_ticks) : now_(std::move(now_pit_ticks)) {}
+  // `out0` is called with channel 0's output level whenever it changes;
+  // `changed` after a write, since one may move the next edge.
+  Pit8254(std::function<uint64_t()> now_pit_ticks, std::function<void(bool)> out0,
+          std::function<void()> changed)
+      : now_(std::move(now_pit_ticks)), out0_(std::move(out0)), changed_(std::move(changed)) {}
 
   uint32_t PortIn(uint16_t offset, int size) override;
   void PortOut(uint16_t offset, int size, uint32_t value) override;
@@ -31,7 +38,13 @@ class Pit8254 : public PortDevice {
   // The counter's value now (0 reads as the full count, 65536, in binary).
   uint32_t Count(int channel) const;
 
-  void Serialize(StateArchive& ar) { ar(channels_); }
+  // Drives channel 0's output through its edges up to core cycle `now`.
+  void Update(uint64_t now);
+  // The core cycle of channel 0's next output edge, or UINT64_MAX.
+  uint64_t NextEventCycle() const;
+  bool output0() const { return out0_level_; }
+
+  void Serialize(StateArchive& ar) { ar(channels_, out0_level_, out0_next_tick_); }
 
  private:
   enum Access : uint8_t { kLatch = 0, kLow = 1, kHigh = 2, kLowHigh = 3 };
@@ -47,6 +60,10 @@ class Pit8254 : public PortDevice {
     bool latched = false;
     uint16_t latch = 0;
 
+    bool Output(uint64_t tick) const;
+    // The first tick after `tick` at which the output changes, or UINT64_MAX.
+    uint64_t NextChange(uint64_t tick) const;
+
     void Serialize(StateArchive& ar) {
       ar.Bounded(access, kLowHigh, "PIT access mode");
       ar(mode, reload, loaded_at, counting, write_high_next, read_high_next, pending_low, latched,
@@ -57,9 +74,16 @@ class Pit8254 : public PortDevice {
   void Command(uint8_t value);
   uint8_t ReadData(Channel& c, int index);
   void WriteData(Channel& c, uint8_t value);
+  void Advance(uint64_t tick);  // Update, in PIT ticks
+  // After a write to channel 0 at `tick`: its output takes the new state.
+  void Reprogrammed0(uint64_t tick);
 
   std::function<uint64_t()> now_;
+  std::function<void(bool)> out0_;
+  std::function<void()> changed_;
   std::array<Channel, 3> channels_;
+  bool out0_level_ = false;             // channel 0's output as last driven
+  uint64_t out0_next_tick_ = UINT64_MAX;  // the tick of its next change
 };
 
 }  // namespace x64sim

@@ -20,6 +20,13 @@ inline uint64_t PitTicks(uint64_t cycles) {
   return static_cast<uint64_t>(static_cast<unsigned __int128>(cycles) * kPitClockHz / kCoreClockHz);
 }
 
+// The first core cycle at which `ticks` PIT input ticks have elapsed.
+inline uint64_t CycleOfPitTick(uint64_t ticks) {
+  const unsigned __int128 c =
+      (static_cast<unsigned __int128>(ticks) * kCoreClockHz + kPitClockHz - 1) / kPitClockHz;
+  return c > UINT64_MAX ? UINT64_MAX : static_cast<uint64_t>(c);
+}
+
 // HPET main-counter ticks elapsed after `cycles` core cycles, and the first
 // cycle at which `ticks` have elapsed.
 inline uint64_t HpetTicks(uint64_t cycles) {

@@ -88,13 +88,17 @@ TEST_F(IoApicDeliveryTest, LevelEntriesDeliverOncePerEoiWhileAsserted) {
   EXPECT_EQ(sent_.size(), 3u);
 }
 
-TEST_F(IoApicDeliveryTest, OnlyFixedAndLowestPriorityModesDeliver) {
+TEST_F(IoApicDeliveryTest, FixedLowestPriorityAndExtIntModesDeliver) {
   WriteEntry(io_, 3, 0x100 | 0x60);  // lowest priority
   io_.Pulse(3);
-  WriteEntry(io_, 3, 0x700 | 0x61);  // ExtINT: not modelled
+  WriteEntry(io_, 3, 0x200 | 0x62);  // SMI: not modelled
   io_.Pulse(3);
-  ASSERT_EQ(sent_.size(), 1u);
+  WriteEntry(io_, 3, 0x700 | 0x61);  // ExtINT: the 8259 gives the vector
+  io_.Pulse(3);
+  ASSERT_EQ(sent_.size(), 2u);
   EXPECT_EQ(sent_[0].vector, 0x60);
+  EXPECT_FALSE(sent_[0].ext_int);
+  EXPECT_TRUE(sent_[1].ext_int);
 }
 
 class LocalApicInterruptTest : public ::testing::Test {

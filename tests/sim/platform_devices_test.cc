@@ -147,7 +147,7 @@ TEST(IoApicTest, RegistersPerThe82093AA) {
 class PitTest : public ::testing::Test {
  protected:
   uint64_t now_ = 1000;
-  Pit8254 pit_{[this] { return now_; }};
+  Pit8254 pit_{[this] { return now_; }, [](bool) {}, [] {}};
   uint16_t ReadCount(int channel) {
     const uint8_t lo = static_cast<uint8_t>(pit_.PortIn(static_cast<uint16_t>(channel), 1));
     const uint8_t hi = static_cast<uint8_t>(pit_.PortIn(static_cast<uint16_t>(channel), 1));
