@@ -1,6 +1,7 @@
 // SSE/SSE2 conversions between single, double and 32/64-bit integers:
 // CVTSI2SS/SD, CVT(T)SS2SI/CVT(T)SD2SI, CVTSS2SD/CVTSD2SS, CVTPS2PD/
-// CVTPD2PS, CVTDQ2PS/CVT(T)PS2DQ and CVTDQ2PD/CVT(T)PD2DQ. Like the
+// CVTPD2PS, CVTDQ2PS/CVT(T)PS2DQ and CVTDQ2PD/CVT(T)PD2DQ, and their VEX
+// forms (VEX.128 and, for the packed ones, VEX.256). Like the
 // arithmetic, each runs on the host under the guest's MXCSR modes
 // (cpu/sse_float.h), which gives the rounding, DAZ/FTZ, the exception flags
 // and the integer indefinite value (1 followed by zeros) for NaNs and
@@ -18,6 +19,7 @@
 #include "cpu/mmx.h"
 #include "cpu/sse_access.h"
 #include "cpu/sse_float.h"
+#include "cpu/vex.h"
 
 namespace x64sim {
 namespace {
@@ -70,21 +72,49 @@ Flow FromInt(Cpu& cpu, const DecodedInsn& in) {
   return cpu.Next(in);
 }
 
-// "xmm, r/m32" or "xmm, r/m64" (REX.W).
-template <HostFromInt<int32_t> Op32, HostFromInt<int64_t> Op64>
+// VCVTSI2SS/SD xmm1, xmm2, r/m: the element converted into a copy of xmm2
+// (VEX.vvvv, in aux), bits 255:128 zeroed.
+template <typename T, HostFromInt<T> Op, bool kMem>
+Flow VexFromInt(Cpu& cpu, const DecodedInsn& in) {
+  if (!VexEnabled(cpu)) [[unlikely]] return VexUnavailable(cpu);
+  T v;
+  if constexpr (kMem) {
+    if (!cpu.Read<T>(cpu.Linear(in), &v)) return Flow::kFault;
+  } else {
+    v = cpu.Reg<T>(in.reg2);
+  }
+  __m128i src1 = LoadXmm(cpu, in.aux), result;
+  uint32_t flags = UnderGuestMxcsr(cpu.state.sse.mxcsr, [&] { result = Op(src1, v); });
+  if (!CommitFlags(cpu, flags)) return Flow::kFault;
+  StoreXmmZeroUpper(cpu, in.reg, result);
+  return cpu.Next(in);
+}
+
+// "xmm, r/m32" or "xmm, r/m64" (REX.W, VEX.W); kVex: "xmm, xmm, r/m".
+template <HostFromInt<int32_t> Op32, HostFromInt<int64_t> Op64, bool kVex = false>
 bool BindFromInt(const ZydisInsn& z, DecodedInsn& out) {
-  if (z.insn.operand_count_visible != 2 || !BindXmm(z.ops[0], &out.reg)) return false;
-  const ZydisDecodedOperand& src = z.ops[1];
+  constexpr int kOperands = kVex ? 3 : 2;
+  if (z.insn.operand_count_visible != kOperands || !BindXmm(z.ops[0], &out.reg)) return false;
+  if (kVex && (!IsVvvv(z.ops[1]) || !BindXmm(z.ops[1], &out.aux))) return false;
+  const ZydisDecodedOperand& src = z.ops[kOperands - 1];
   if (src.size != 32 && src.size != 64) return false;
   const bool wide = src.size == 64;
   if (IsMem(src)) {
-    out.handler = wide ? &FromInt<int64_t, Op64, true> : &FromInt<int32_t, Op32, true>;
+    if constexpr (kVex) {
+      out.handler = wide ? &VexFromInt<int64_t, Op64, true> : &VexFromInt<int32_t, Op32, true>;
+    } else {
+      out.handler = wide ? &FromInt<int64_t, Op64, true> : &FromInt<int32_t, Op32, true>;
+    }
     return BindMemory(z, src, out);
   }
   int g = IsReg(src) ? GprOffset(src.reg.value) : -1;
   if (g < 0) return false;
   out.reg2 = static_cast<uint8_t>(g);
-  out.handler = wide ? &FromInt<int64_t, Op64, false> : &FromInt<int32_t, Op32, false>;
+  if constexpr (kVex) {
+    out.handler = wide ? &VexFromInt<int64_t, Op64, false> : &VexFromInt<int32_t, Op32, false>;
+  } else {
+    out.handler = wide ? &FromInt<int64_t, Op64, false> : &FromInt<int32_t, Op32, false>;
+  }
   return true;
 }
 
@@ -110,10 +140,15 @@ X64SIM_HOST_TO_INT(CvtTSD2SI64, "cvttsd2si", int64_t)
 #undef X64SIM_HOST_TO_INT
 
 // The general register is written only if no unmasked exception faults; a
-// 32-bit result zero-extends (SDM vol. 1 3.4.1.1).
-template <typename T, HostToInt<T> Op, Src kSrc>
+// 32-bit result zero-extends (SDM vol. 1 3.4.1.1). kVex: the VEX form
+// (VCVTSS2SI...), the same but for its gate.
+template <typename T, HostToInt<T> Op, Src kSrc, bool kVex>
 Flow ToInt(Cpu& cpu, const DecodedInsn& in) {
-  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
+  if constexpr (kVex) {
+    if (!VexEnabled(cpu)) [[unlikely]] return VexUnavailable(cpu);
+  } else {
+    if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
+  }
   __m128i src;
   if (!ReadSource(cpu, in, kSrc, &src)) return Flow::kFault;
   T result;
@@ -125,7 +160,7 @@ Flow ToInt(Cpu& cpu, const DecodedInsn& in) {
 }
 
 // "r32, xmm/mN" or "r64, xmm/mN" (REX.W); N = kMemBits, the scalar's size.
-template <HostToInt<int32_t> Op32, HostToInt<int64_t> Op64, int kMemBits>
+template <HostToInt<int32_t> Op32, HostToInt<int64_t> Op64, int kMemBits, bool kVex = false>
 bool BindToInt(const ZydisInsn& z, DecodedInsn& out) {
   if (z.insn.operand_count_visible != 2 || !IsReg(z.ops[0])) return false;
   int g = GprOffset(z.ops[0].reg.value);
@@ -135,13 +170,54 @@ bool BindToInt(const ZydisInsn& z, DecodedInsn& out) {
   const bool mem = kind != Src::kReg;
   switch (z.ops[0].size) {
     case 32:
-      out.handler = mem ? &ToInt<int32_t, Op32, MemSrc(kMemBits)> : &ToInt<int32_t, Op32, Src::kReg>;
+      out.handler = mem ? &ToInt<int32_t, Op32, MemSrc(kMemBits), kVex>
+                        : &ToInt<int32_t, Op32, Src::kReg, kVex>;
       return true;
     case 64:
-      out.handler = mem ? &ToInt<int64_t, Op64, MemSrc(kMemBits)> : &ToInt<int64_t, Op64, Src::kReg>;
+      out.handler = mem ? &ToInt<int64_t, Op64, MemSrc(kMemBits), kVex>
+                        : &ToInt<int64_t, Op64, Src::kReg, kVex>;
       return true;
   }
   return false;
+}
+
+// ---- VEX.256 forms that change the element width -----------------------------
+
+// VCVTPD2PS/VCVT(T)PD2DQ xmm, ymm/m256: each 128-bit lane narrows to a
+// quadword, the two side by side in the low lane, bits 255:128 zeroed.
+// VCVTPS2PD/VCVTDQ2PD ymm, xmm/m128: each quadword of the source widens
+// to a 128-bit lane. All elements convert under one UnderGuestMxcsr, so an
+// unmasked exception anywhere leaves the destination unchanged.
+template <HostOp Op, bool kNarrow>
+struct VexResize {
+  template <int kLanes, bool kMem, bool kNds>
+  struct H {
+    static Flow Run(Cpu& cpu, const DecodedInsn& in) {
+      if (!VexEnabled(cpu)) [[unlikely]] return VexUnavailable(cpu);
+      Ymm src, r;
+      if (!ReadVexSource<kMem>(cpu, in, &src)) return Flow::kFault;
+      const __m128i low = src.lane[0];
+      const __m128i high = kNarrow ? src.lane[1] : _mm_srli_si128(src.lane[0], 8);
+      const uint32_t flags = UnderGuestMxcsr(cpu.state.sse.mxcsr, [&] {
+        r.lane[0] = Op(low, low);
+        r.lane[1] = Op(high, high);
+      });
+      if (!CommitFlags(cpu, flags)) return Flow::kFault;
+      if (kNarrow) r = {{_mm_unpacklo_epi64(r.lane[0], r.lane[1]), _mm_setzero_si128()}};
+      StoreYmm(cpu, in.reg, r);
+      return cpu.Next(in);
+    }
+  };
+};
+
+// VEX.128 is the SSE conversion with bits 255:128 zeroed; VEX.256 resizes.
+template <HostOp Op, bool kNarrow>
+bool BindVexResize(const ZydisInsn& z, DecodedInsn& out) {
+  if (VexLanes(z) == 1) return BindVexArith<Op, VexWidths::k128>(z, out);
+  bool nds, mem;
+  if (!BindVexOperands(z, out, &nds, &mem) || nds) return false;
+  out.handler = PickVex<VexResize<Op, kNarrow>::template H>(2, mem, false);
+  return true;
 }
 
 // ---- MMX forms --------------------------------------------------------------
@@ -244,6 +320,25 @@ void RegisterSseConvertOps(BinderTable& t) {
       {ZYDIS_MNEMONIC_CVTTPD2PI, &BindToMmx<&CvtTPD2DQ, 128>},
   };
   for (const Entry& e : kEntries) t.Add(e.mnemonic, e.binder);
+  static constexpr Entry kVexEntries[] = {
+      {ZYDIS_MNEMONIC_VCVTSS2SD, &BindVexScalar<&CvtSS2SD>},
+      {ZYDIS_MNEMONIC_VCVTSD2SS, &BindVexScalar<&CvtSD2SS>},
+      {ZYDIS_MNEMONIC_VCVTPS2PD, &BindVexResize<&CvtPS2PD, false>},
+      {ZYDIS_MNEMONIC_VCVTPD2PS, &BindVexResize<&CvtPD2PS, true>},
+      {ZYDIS_MNEMONIC_VCVTDQ2PS, &BindVexArith<&CvtDQ2PS>},
+      {ZYDIS_MNEMONIC_VCVTPS2DQ, &BindVexArith<&CvtPS2DQ>},
+      {ZYDIS_MNEMONIC_VCVTTPS2DQ, &BindVexArith<&CvtTPS2DQ>},
+      {ZYDIS_MNEMONIC_VCVTDQ2PD, &BindVexResize<&CvtDQ2PD, false>},
+      {ZYDIS_MNEMONIC_VCVTPD2DQ, &BindVexResize<&CvtPD2DQ, true>},
+      {ZYDIS_MNEMONIC_VCVTTPD2DQ, &BindVexResize<&CvtTPD2DQ, true>},
+      {ZYDIS_MNEMONIC_VCVTSI2SS, &BindFromInt<&CvtSI2SS32, &CvtSI2SS64, true>},
+      {ZYDIS_MNEMONIC_VCVTSI2SD, &BindFromInt<&CvtSI2SD32, &CvtSI2SD64, true>},
+      {ZYDIS_MNEMONIC_VCVTSS2SI, &BindToInt<&CvtSS2SI32, &CvtSS2SI64, 32, true>},
+      {ZYDIS_MNEMONIC_VCVTTSS2SI, &BindToInt<&CvtTSS2SI32, &CvtTSS2SI64, 32, true>},
+      {ZYDIS_MNEMONIC_VCVTSD2SI, &BindToInt<&CvtSD2SI32, &CvtSD2SI64, 64, true>},
+      {ZYDIS_MNEMONIC_VCVTTSD2SI, &BindToInt<&CvtTSD2SI32, &CvtTSD2SI64, 64, true>},
+  };
+  for (const Entry& e : kVexEntries) t.Add(e.mnemonic, e.binder);
 }
 
 }  // namespace x64sim
