@@ -280,22 +280,9 @@ const Block* Cpu::FetchBlock(std::unique_ptr<Block>* uncached) {
   }
   uint64_t linear = seg_base_[kCs] + state.rip;
   if (state.mode != CpuMode::kLong64) linear = static_cast<uint32_t>(linear);
-  uint64_t phys;
-  const SoftTlbEntry& e = tlb_[SoftTlbIndex(linear)];
-  uint8_t* ram0 = memory_.RamPointer(0);
-  if (e.exec_tag == (linear & ~kPageOffsetMask)) {
-    phys = e.addend + linear - reinterpret_cast<uint64_t>(ram0);
-  } else {
-    if (!CheckCanonical(linear, 1)) return nullptr;
-    Translation t = mmu_.Translate(linear, AccessKind::kExecute, MakePagingContext(privilege_ == 1));
-    if (!t.ok) {
-      RaiseTranslationFault(linear, t);
-      return nullptr;
-    }
-    phys = t.phys;
-    FillSoftTlb(linear, phys, t.allow & kAllowExecute ? (t.allow & ~kAllowWrite) : 0, t.global,
-                privilege_ == 1);
-  }
+  const std::optional<uint64_t> code = CodePhys(linear);
+  if (!code) return nullptr;
+  const uint64_t phys = *code;
   const uint64_t key = Block::MakeKey(phys, state.mode);
   Block*& slot = block_table_[BlockSlot(key)];
   Block* found = slot != nullptr && slot->key == key ? slot : nullptr;
@@ -331,16 +318,26 @@ const Block* Cpu::FetchBlock(std::unique_ptr<Block>* uncached) {
 std::optional<uint64_t> Cpu::NextCodePage(uint64_t linear) {
   uint64_t next = (linear | kPageOffsetMask) + 1;
   if (state.mode != CpuMode::kLong64) next = static_cast<uint32_t>(next);
-  const SoftTlbEntry& e = tlb_[SoftTlbIndex(next)];
-  if (e.exec_tag == next) {
-    return e.addend + next - reinterpret_cast<uint64_t>(memory_.RamPointer(0));
-  }
-  Translation t = mmu_.Translate(next, AccessKind::kExecute, MakePagingContext(privilege_ == 1));
+  return CodePhys(next);
+}
+
+std::optional<uint64_t> Cpu::FastCodePhys(uint64_t linear) const {
+  const SoftTlbEntry& e = tlb_[SoftTlbIndex(linear)];
+  if (e.exec_tag != (linear & ~kPageOffsetMask)) return std::nullopt;
+  return e.addend + linear - ram_base_;
+}
+
+std::optional<uint64_t> Cpu::CodePhys(uint64_t linear) {
+  if (std::optional<uint64_t> fast = FastCodePhys(linear)) return fast;
+  if (!CheckCanonical(linear, 1)) return std::nullopt;
+  Translation t = mmu_.Translate(linear, AccessKind::kExecute, MakePagingContext(privilege_ == 1));
   if (!t.ok) {
-    RaiseTranslationFault(next, t);
+    RaiseTranslationFault(linear, t);
     return std::nullopt;
   }
-  return t.phys & ~kPageOffsetMask;
+  FillSoftTlb(linear, t.phys, t.allow & kAllowExecute ? (t.allow & ~kAllowWrite) : 0, t.global,
+              privilege_ == 1);
+  return t.phys;
 }
 
 Block* Cpu::AddBlock(std::unique_ptr<Block> block) {
@@ -395,13 +392,8 @@ void Cpu::AllowChaining() {
 bool Cpu::Readopt(Block::Link& link) const {
   uint64_t linear = seg_base_[kCs] + state.rip;
   if (state.mode != CpuMode::kLong64) linear = static_cast<uint32_t>(linear);
-  const size_t slot = SoftTlbIndex(linear);
-  const SoftTlbEntry& e = tlb_[slot];
-  if (e.exec_tag != (linear & ~kPageOffsetMask) ||
-      e.addend + linear - ram_base_ != link.block->phys()) {
-    return false;
-  }
-  link.address_space = IsNonGlobal(privilege_, slot) ? address_space_ : 0;
+  if (FastCodePhys(linear) != link.block->phys()) return false;
+  link.address_space = IsNonGlobal(privilege_, SoftTlbIndex(linear)) ? address_space_ : 0;
   return true;
 }
 

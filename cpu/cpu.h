@@ -586,8 +586,12 @@ class Cpu : public TranslationListener {
   Block* AddBlock(std::unique_ptr<Block> block);
   void MarkCodePage(uint64_t page);
   void RetireBlock(std::unique_ptr<Block> block);
-  // The physical page the linear page after `linear`'s maps to for an
-  // instruction fetch, or nullopt after raising the fetch's fault.
+  // Where an instruction fetch from `linear` goes: the fast path's address
+  // if it holds the page, else the MMU's (then kept in the fast path), or
+  // nullopt after raising the fetch's fault. FastCodePhys only asks the
+  // fast path; NextCodePage translates the page after `linear`'s.
+  std::optional<uint64_t> CodePhys(uint64_t linear);
+  std::optional<uint64_t> FastCodePhys(uint64_t linear) const;
   std::optional<uint64_t> NextCodePage(uint64_t linear);
   // DecodeBlock's work area; the block gets copies sized to it.
   DecodedInsn decode_insns_[Block::kMaxInsns + 1];
