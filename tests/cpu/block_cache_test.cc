@@ -46,6 +46,14 @@ TEST(BlockCacheTest, StoreIntoTheRunningBlockChangesWhatRunsNext) {
   EXPECT_GT(m.cpu().code_invalidations(), invalidations);
 }
 
+// mov rdi, at; mov byte [rdi], value
+std::vector<uint8_t> StoreByte(uint64_t at, uint8_t value) {
+  std::vector<uint8_t> code = {0x48, 0xbf};
+  for (int i = 0; i < 8; ++i) code.push_back(static_cast<uint8_t>(at >> (8 * i)));
+  code.insert(code.end(), {0xc6, 0x07, value});
+  return code;
+}
+
 // main: call F; mov ebx, eax; <patch F's immediate to 2 via `store`>; call F; hlt
 // F (on the next page): mov eax, 1; ret
 std::vector<uint8_t> CallPatchCall(uint64_t f, const std::vector<uint8_t>& store) {
@@ -63,11 +71,7 @@ TEST(BlockCacheTest, StoreIntoAnotherCachedBlockIsSeen) {
   const uint64_t f = M::kCode + 0x1000;
   std::vector<uint8_t> fn = {0xb8, 0x01, 0x00, 0x00, 0x00, 0xc3};
   for (size_t i = 0; i < fn.size(); ++i) m.cpu().WriteSupervisor(f + i, &fn[i], 1);
-  // mov rdi, f+1; mov byte [rdi], 2
-  std::vector<uint8_t> store = {0x48, 0xbf};
-  for (int i = 0; i < 8; ++i) store.push_back(static_cast<uint8_t>((f + 1) >> (8 * i)));
-  store.insert(store.end(), {0xc6, 0x07, 0x02});
-  M::Outcome o = m.Run(CallPatchCall(f, store));
+  M::Outcome o = m.Run(CallPatchCall(f, StoreByte(f + 1, 2)));
   ASSERT_EQ(o.reason, StopReason::kHaltedForever);
   EXPECT_EQ(m.state().gpr[kRbx], 1u);  // the first call ran the original F
   EXPECT_EQ(m.state().gpr[kRax], 2u);  // the second the patched one
@@ -81,10 +85,7 @@ TEST(BlockCacheTest, StoreThroughAnotherLinearAliasIsSeen) {
   m.cpu().Invlpg(alias);
   std::vector<uint8_t> fn = {0xb8, 0x01, 0x00, 0x00, 0x00, 0xc3};
   for (size_t i = 0; i < fn.size(); ++i) m.cpu().WriteSupervisor(f + i, &fn[i], 1);
-  std::vector<uint8_t> store = {0x48, 0xbf};  // mov rdi, alias+1; mov byte [rdi], 3
-  for (int i = 0; i < 8; ++i) store.push_back(static_cast<uint8_t>((alias + 1) >> (8 * i)));
-  store.insert(store.end(), {0xc6, 0x07, 0x03});
-  M::Outcome o = m.Run(CallPatchCall(f, store));
+  M::Outcome o = m.Run(CallPatchCall(f, StoreByte(alias + 1, 3)));
   ASSERT_EQ(o.reason, StopReason::kHaltedForever);
   EXPECT_EQ(m.state().gpr[kRbx], 1u);
   EXPECT_EQ(m.state().gpr[kRax], 3u);
@@ -203,11 +204,8 @@ TEST(BlockCacheTest, InstructionCrossingAPageIsDecodedOnce) {
 TEST(BlockCacheTest, StoreIntoTheSecondPageOfACrossingInstructionIsSeen) {
   M m;
   PutStraddler(m, kStraddler, 0x44332211);
-  // mov rdi, F+3; mov byte [rdi], 0x99 (the immediate's third byte, in the second page)
-  std::vector<uint8_t> store = {0x48, 0xbf};
-  for (int i = 0; i < 8; ++i) store.push_back(static_cast<uint8_t>((kStraddler + 3) >> (8 * i)));
-  store.insert(store.end(), {0xc6, 0x07, 0x99});
-  M::Outcome o = m.Run(CallPatchCall(kStraddler, store));
+  // The immediate's third byte, in the second page.
+  M::Outcome o = m.Run(CallPatchCall(kStraddler, StoreByte(kStraddler + 3, 0x99)));
   ASSERT_EQ(o.reason, StopReason::kHaltedForever);
   EXPECT_EQ(m.state().gpr[kRbx], 0x44332211u);
   EXPECT_EQ(m.state().gpr[kRax], 0x44992211u);
