@@ -389,12 +389,18 @@ void Cpu::AllowChaining() {
   chain_until_ = std::min({events, last_full_block, instret_ + kChainBudget, boundary_at_});
 }
 
-bool Cpu::Readopt(Block::Link& link) const {
+const Block* Cpu::FollowOrReadoptLink(const Block* prev) const {
+  if (const Block* next = FollowLink(prev)) return next;
   uint64_t linear = seg_base_[kCs] + state.rip;
   if (state.mode != CpuMode::kLong64) linear = static_cast<uint32_t>(linear);
-  if (FastCodePhys(linear) != link.block->phys()) return false;
-  link.address_space = IsNonGlobal(privilege_, SoftTlbIndex(linear)) ? address_space_ : 0;
-  return true;
+  for (Block::Link& link : prev->links) {
+    if (link.rip == state.rip && link.epoch == link_epoch_ &&
+        FastCodePhys(linear) == link.block->phys()) {
+      link.address_space = IsNonGlobal(privilege_, SoftTlbIndex(linear)) ? address_space_ : 0;
+      return link.block;
+    }
+  }
+  return nullptr;
 }
 
 void Cpu::AddLink(const Block* prev, const Block* next) {
@@ -461,7 +467,7 @@ StopInfo Cpu::RunLoop(uint64_t max_instructions) {
       prev = nullptr;
       continue;
     }
-    const Block* block = prev != nullptr ? FollowLink(prev) : nullptr;
+    const Block* block = prev != nullptr ? FollowOrReadoptLink(prev) : nullptr;
     if (block == nullptr) {
       retired_blocks_.clear();
       block = FetchBlock(&uncached);

@@ -510,17 +510,19 @@ class Cpu : public TranslationListener {
     link_epoch_ = generation_ * 2 + privilege_;
   }
   [[gnu::always_inline]] const Block* FollowLink(const Block* prev) const {
-    for (Block::Link& link : prev->links) {
+    for (const Block::Link& link : prev->links) {
       if (link.rip == state.rip && link.epoch == link_epoch_ &&
-          (link.address_space == 0 || link.address_space == address_space_ || Readopt(link))) {
+          (link.address_space == 0 || link.address_space == address_space_)) {
         return link.block;
       }
     }
     return nullptr;
   }
-  // A link made in another address space leads to the same block if the
-  // fast path translates its target there now: it is renewed for this one.
-  bool Readopt(Block::Link& link) const;
+  // FollowLink, and else a link made in another address space that leads
+  // to the same block because the fast path translates its target there
+  // now: that link is renewed for this one. Only the run loop readopts, so
+  // the handlers' inlined chaining stays free of the call.
+  const Block* FollowOrReadoptLink(const Block* prev) const;
   // Sets chain_until_ for a block about to run from the loop.
   void AllowChaining();
   void AddLink(const Block* prev, const Block* next);
