@@ -46,6 +46,8 @@ class Hpet : public MmioDevice {
   void Update(uint64_t now);
   // The core cycle of the next match that raises an interrupt, or UINT64_MAX.
   uint64_t NextEventCycle() const;
+  // LEG_RT_CNF: timers 0 and 1 take IRQ0 and IRQ8 from the PIT and the RTC.
+  bool legacy_replacement() const { return legacy_routing_; }
 
   void Serialize(StateArchive& ar) {
     ar(enabled_, legacy_routing_, status_, counter_, counter_tick_, lines_high_, timers_);

@@ -40,7 +40,9 @@ Machine::Machine(MachineConfig config)
             cpu_.SyncTiming();  // the clock read counts every instruction before the access
             return PitTicks(cpu_.cycles());
           },
-          [this](bool level) { SetIsaIrq(0, level); }, [this] { cpu_.RecheckInterrupts(); }),
+          // HPET legacy replacement takes IRQ0 from the PIT (HPET 1.0a 2.3.5).
+          [this](bool level) { SetIsaIrq(0, level && !hpet_.legacy_replacement()); },
+          [this] { cpu_.RecheckInterrupts(); }),
       hpet_(
           [this] {
             cpu_.SyncTiming();

@@ -21,21 +21,27 @@ constexpr uint8_t kVectorBase = 0x20;
 // Ten and a half periods in core cycles.
 const uint32_t kSpinCycles = static_cast<uint32_t>(CycleOfPitTick(kPeriodTicks * 21 / 2));
 
-std::vector<uint8_t> Program(uint8_t pic_mask) {
-  std::vector<uint8_t> c = {
-      0xb0, 0x34, 0xe6, 0x43,  // PIT: channel 0, LSB then MSB, mode 2
-      0xb0, kPeriodTicks & 0xff, 0xe6, 0x40, 0xb0, kPeriodTicks >> 8, 0xe6, 0x40,
-      0xb0, 0x11, 0xe6, 0x20,  // ICW1: edge, cascade, ICW4
-      0xb0, kVectorBase, 0xe6, 0x21, 0xb0, 0x04, 0xe6, 0x21, 0xb0, 0x01, 0xe6, 0x21,
-      0xb0, pic_mask, 0xe6, 0x21,  // OCW1
-      0xb9, 0x1b, 0x00, 0x00, 0x00,  // mov ecx, IA32_APIC_BASE
-      0x31, 0xd2,                    // xor edx, edx
-      0xb8, 0x00, 0x01, 0xe0, 0xfe,  // mov eax, 0xfee00100: BSP, EN clear
-      0x0f, 0x30,                    // wrmsr
-      0x31, 0xdb,                    // xor ebx, ebx: the count
-      0x0f, 0x31,                    // rdtsc
-      0x05,                          // add eax, kSpinCycles
-  };
+std::vector<uint8_t> Program(uint8_t pic_mask, bool hpet_legacy) {
+  std::vector<uint8_t> c;
+  if (hpet_legacy) {
+    // mov dword [HPET general configuration], LEG_RT_CNF (the HPET stays
+    // disabled, so nothing of its own interrupts).
+    c = {0xc7, 0x05, 0x10, 0x00, 0xd0, 0xfe, 0x02, 0x00, 0x00, 0x00};
+  }
+  c.insert(c.end(), {
+                        0xb0, 0x34, 0xe6, 0x43,  // PIT: channel 0, LSB then MSB, mode 2
+                        0xb0, kPeriodTicks & 0xff, 0xe6, 0x40, 0xb0, kPeriodTicks >> 8, 0xe6, 0x40,
+                        0xb0, 0x11, 0xe6, 0x20,  // ICW1: edge, cascade, ICW4
+                        0xb0, kVectorBase, 0xe6, 0x21, 0xb0, 0x04, 0xe6, 0x21, 0xb0, 0x01, 0xe6,
+                        0x21, 0xb0, pic_mask, 0xe6, 0x21,  // OCW1
+                        0xb9, 0x1b, 0x00, 0x00, 0x00,      // mov ecx, IA32_APIC_BASE
+                        0x31, 0xd2,                        // xor edx, edx
+                        0xb8, 0x00, 0x01, 0xe0, 0xfe,      // mov eax, 0xfee00100: BSP, EN clear
+                        0x0f, 0x30,                        // wrmsr
+                        0x31, 0xdb,                        // xor ebx, ebx: the count
+                        0x0f, 0x31,                        // rdtsc
+                        0x05,                              // add eax, kSpinCycles
+                    });
   for (int i = 0; i < 4; ++i) c.push_back(static_cast<uint8_t>(kSpinCycles >> (8 * i)));
   c.insert(c.end(), {
                         0x89, 0xc6,  // mov esi, eax
@@ -48,12 +54,12 @@ std::vector<uint8_t> Program(uint8_t pic_mask) {
   return c;
 }
 
-// Runs Program(pic_mask) and returns the number of IRQ0 interrupts taken.
-uint32_t CountIrq0(uint8_t pic_mask) {
+// Runs Program and returns the number of IRQ0 interrupts taken.
+uint32_t CountIrq0(uint8_t pic_mask, bool hpet_legacy = false) {
   MachineConfig config;
   config.ram_bytes = 1ull << 20;
   Machine m(config);
-  const std::vector<uint8_t> code = Program(pic_mask);
+  const std::vector<uint8_t> code = Program(pic_mask, hpet_legacy);
   const std::vector<uint8_t> handler = {0x43, 0xb0, 0x20, 0xe6, 0x20, 0xcf};  // inc ebx; EOI; iretd
   m.memory().CopyIn(kCode, code.data(), code.size());
   m.memory().CopyIn(kHandler, handler.data(), handler.size());
@@ -85,6 +91,11 @@ uint32_t CountIrq0(uint8_t pic_mask) {
 TEST(PitIrq0MachineTest, GuestCountsOneIrq0APeriod) { EXPECT_EQ(CountIrq0(0xfe), 10u); }
 
 TEST(PitIrq0MachineTest, MaskedIr0DeliversNothing) { EXPECT_EQ(CountIrq0(0xff), 0u); }
+
+// HPET 1.0a 2.3.5: with LEG_RT_CNF the 8254's output no longer reaches IRQ0.
+TEST(PitIrq0MachineTest, HpetLegacyReplacementDisconnectsThePit) {
+  EXPECT_EQ(CountIrq0(0xfe, /*hpet_legacy=*/true), 0u);
+}
 
 }  // namespace
 }  // namespace x64sim
