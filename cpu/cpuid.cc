@@ -57,13 +57,20 @@ CpuidResult Cpuid(uint32_t leaf, uint32_t subleaf, const MicroArch& arch) {
     case 0xa: return {2u | (0u << 8) | (48u << 16) | (7u << 24), 0, 0, 2u | (48u << 5)};
     // XSAVE (SDM vol. 2A table 3-8, leaf 0DH): x87, SSE and AVX supported;
     // EBX here is the size for x87 and SSE, which CPUID replaces by the
-    // size for what XCR0 enables (XsaveAreaSize); sub-leaf 1: XSAVEOPT
-    // only; sub-leaf 2: the AVX component's size and offset.
+    // size for what XCR0 enables (XsaveAreaSize). Sub-leaf 1: XSAVEOPT,
+    // XSAVEC, XGETBV with ECX = 1 and XSAVES/XRSTORS; EBX (the compacted
+    // size for XCR0 | IA32_XSS) is likewise filled in by CPUID; no
+    // IA32_XSS bit is supported (ECX:EDX). Sub-leaves 2 and up: the
+    // extended components' sizes, offsets and alignment.
     case 0xd:
       if (subleaf == 0) return {static_cast<uint32_t>(kXcr0Supported), kXsaveLegacyAndHeader,
                                 XsaveAreaSize(kXcr0Supported), 0};
-      if (subleaf == 1) return {1, 0, 0, 0};
-      if (subleaf == 2) return {kXsaveAvxBytes, kXsaveLegacyAndHeader, 0, 0};
+      if (subleaf == 1) return {Bit(0) | Bit(1) | Bit(2) | Bit(3), kXsaveLegacyAndHeader, 0, 0};
+      for (const XsaveComponent& c : kXsaveExtended) {
+        if (static_cast<uint32_t>(c.index) == subleaf) {
+          return {c.bytes, c.standard_offset, c.align64 ? Bit(1) : 0u, 0};
+        }
+      }
       return {0, 0, 0, 0};
     case 0x80000000: return {0x80000008, 0, 0, 0};
     case 0x80000001: return {0, 0, kExtEcx, kExtEdx | (arch.has_1g_pages ? kExtEdxPage1GB : 0)};

@@ -254,6 +254,10 @@ constexpr uint32_t kMsrFixedCtrCtrl = 0x38d;
 constexpr uint32_t kMsrPerfGlobalStatus = 0x38e;
 constexpr uint32_t kMsrPerfGlobalCtrl = 0x38f;
 constexpr uint32_t kMsrPerfGlobalOvfCtrl = 0x390;
+// IA32_XSS: the supervisor state components XSAVES/XRSTORS manage. x64sim
+// has none (a Skylake client's is PT, bit 8, not modelled), so it reads 0
+// and only 0 may be written.
+constexpr uint32_t kMsrXss = 0xda0;
 constexpr uint32_t kMsrEfer = 0xc0000080;
 constexpr uint32_t kMsrStar = 0xc0000081;
 constexpr uint32_t kMsrLstar = 0xc0000082;
@@ -277,6 +281,7 @@ Flow Rdmsr(Cpu& cpu, const DecodedInsn& in) {
     case kMsrFixedCtrCtrl: v = s.fixed_ctr_ctrl; break;
     case kMsrPerfGlobalStatus: v = 0; break;  // no overflow is ever reported
     case kMsrPerfGlobalCtrl: v = s.perf_global_ctrl; break;
+    case kMsrXss: v = 0; break;
     case kMsrEfer: v = s.efer; break;
     case kMsrStar: v = s.star; break;
     case kMsrLstar: v = s.lstar; break;
@@ -345,6 +350,9 @@ Flow Wrmsr(Cpu& cpu, const DecodedInsn& in) {
       s.perf_global_ctrl = v;
       break;
     case kMsrPerfGlobalOvfCtrl: break;  // nothing overflows to clear
+    case kMsrXss:
+      if (v != 0) return cpu.Fault(kGeneralProtection, 0);
+      break;
     case kMsrEfer: return cpu.WriteEfer(v) ? cpu.Leave(in) : Flow::kFault;
     case kMsrStar: s.star = v; break;
     case kMsrLstar:
@@ -427,9 +435,14 @@ Flow CpuidInsn(Cpu& cpu, const DecodedInsn& in) {
   CpuidResult r = Cpuid(leaf, static_cast<uint32_t>(cpu.state.gpr[kRcx]), cpu.mmu().arch());
   // Leaf 1 ECX bit 27 (OSXSAVE) reflects CR4.OSXSAVE (SDM vol. 2A table 3-10).
   if (leaf == 1 && (cpu.state.cr4 & kCr4OSXSAVE)) r.ecx |= 1u << 27;
-  // Leaf 0xD sub-leaf 0 EBX: the XSAVE area XCR0's components need.
+  // Leaf 0xD EBX: the XSAVE area XCR0's components need, in the standard
+  // format (sub-leaf 0) and the compacted one (sub-leaf 1; IA32_XSS is
+  // always 0).
   if (leaf == 0xd && static_cast<uint32_t>(cpu.state.gpr[kRcx]) == 0) {
     r.ebx = XsaveAreaSize(cpu.state.xcr0);
+  }
+  if (leaf == 0xd && static_cast<uint32_t>(cpu.state.gpr[kRcx]) == 1) {
+    r.ebx = CompactedSize(cpu.state.xcr0);
   }
   cpu.state.gpr[kRax] = r.eax;
   cpu.state.gpr[kRbx] = r.ebx;
