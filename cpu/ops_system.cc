@@ -48,7 +48,57 @@ Flow SetAc(Cpu& cpu, const DecodedInsn& in) {
 Flow Hlt(Cpu& cpu, const DecodedInsn& in) {
   if (cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
   cpu.state.halted = true;
+  cpu.state.halt_kind = HaltKind::kHlt;
   return cpu.Leave(in);
+}
+
+// ---- MONITOR/MWAIT (SDM vol. 2B; CPUID leaf 5) ----------------------------------
+//
+// Both are CPL 0 only (#UD), and ECX carries no extension MONITOR knows nor
+// one but bit 0 for MWAIT (#GP(0)). MONITOR arms the line at seg:rAX
+// (cpu/monitor.cc); the hints in EDX and MWAIT's EAX are accepted and
+// ignored. MWAIT with no armed line goes on at once; otherwise it halts as
+// HLT does until an interrupt (one IF masks too with ECX[0] = 1, which wakes
+// the core without being delivered) or a store to the line.
+Flow Monitor(Cpu& cpu, const DecodedInsn& in) {
+  if (cpu.state.cpl != 0) return cpu.FaultNoCode(kInvalidOpcode);
+  if (static_cast<uint32_t>(cpu.state.gpr[kRcx]) != 0) return cpu.Fault(kGeneralProtection, 0);
+  uint64_t offset = cpu.state.gpr[kRax];
+  if (in.size == 4) offset = static_cast<uint32_t>(offset);
+  if (in.size == 2) offset = static_cast<uint16_t>(offset);
+  if (!cpu.ArmMonitor(cpu.SegmentBase(static_cast<SegReg>(in.seg)) + offset)) return Flow::kFault;
+  return cpu.Next(in);
+}
+
+Flow Mwait(Cpu& cpu, const DecodedInsn& in) {
+  if (cpu.state.cpl != 0) return cpu.FaultNoCode(kInvalidOpcode);
+  const uint32_t extensions = static_cast<uint32_t>(cpu.state.gpr[kRcx]);
+  if (extensions > 1) return cpu.Fault(kGeneralProtection, 0);
+  if (!cpu.state.monitor_armed) return cpu.Leave(in);
+  cpu.state.halted = true;
+  cpu.state.halt_kind = extensions ? HaltKind::kMwaitWakeMasked : HaltKind::kMwait;
+  return cpu.Leave(in);
+}
+
+// MONITOR's segment: DS unless a prefix overrides it.
+bool BindMonitor(const ZydisInsn& z, DecodedInsn& out) {
+  if (z.insn.mnemonic == ZYDIS_MNEMONIC_MWAIT) {
+    out.handler = Mwait;
+    return true;
+  }
+  constexpr struct {
+    ZydisInstructionAttributes prefix;
+    SegReg seg;
+  } kOverrides[] = {{ZYDIS_ATTRIB_HAS_SEGMENT_ES, kEs}, {ZYDIS_ATTRIB_HAS_SEGMENT_CS, kCs},
+                    {ZYDIS_ATTRIB_HAS_SEGMENT_SS, kSs}, {ZYDIS_ATTRIB_HAS_SEGMENT_FS, kFs},
+                    {ZYDIS_ATTRIB_HAS_SEGMENT_GS, kGs}};
+  out.seg = kDs;
+  for (const auto& o : kOverrides) {
+    if (z.insn.attributes & o.prefix) out.seg = o.seg;
+  }
+  out.size = static_cast<uint8_t>(z.insn.address_width / 8);
+  out.handler = Monitor;
+  return true;
 }
 
 // ---- Port I/O (SDM vol. 1 18.5: CPL > IOPL faults; no TSS I/O bitmap) -------
@@ -585,6 +635,8 @@ void RegisterSystemOps(BinderTable& t) {
                           ZYDIS_MNEMONIC_INVD, ZYDIS_MNEMONIC_CLTS}) {
     t.Add(m, BindNoOperands, true);
   }
+  t.Add(ZYDIS_MNEMONIC_MONITOR, BindMonitor);
+  t.Add(ZYDIS_MNEMONIC_MWAIT, BindMonitor, true);
   t.Add(ZYDIS_MNEMONIC_IN, BindInOut, true);
   t.Add(ZYDIS_MNEMONIC_OUT, BindInOut, true);
   for (ZydisMnemonic m : {ZYDIS_MNEMONIC_LGDT, ZYDIS_MNEMONIC_LIDT, ZYDIS_MNEMONIC_SGDT,
