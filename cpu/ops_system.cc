@@ -664,10 +664,18 @@ namespace {
 
 // ---- MOV to/from DR0-DR7 (SDM vol. 2B MOV—Move to/from Debug Registers) ----
 //
-// CPL 0 only. DR4/DR5 alias DR6/DR7 unless CR4.DE, which makes them #UD.
+// CPL 0 only. With DR7.GD set, any MOV DR is a #DB fault instead, with
+// DR6.BD set and GD cleared for the handler (SDM vol. 3B 17.2.4, 17.3.1.2).
+// DR4/DR5 alias DR6/DR7 unless CR4.DE, which makes them #UD.
 // In 64-bit mode a write of DR6 or DR7 with bits 63:32 set is #GP(0).
 // The registers hold what is written (fixed bits forced); x64sim raises no
-// breakpoint from DR0-DR3 (docs/cpu.md), only single-step sets DR6.
+// breakpoint from DR0-DR3 (docs/cpu.md).
+
+Flow GeneralDetect(Cpu& cpu) {
+  cpu.state.dr6 |= kDr6Bd;
+  cpu.state.dr7 &= ~kDr7Gd;
+  return cpu.FaultNoCode(kDebug);
+}
 
 // The debug register an access to DRn reaches, or -1 for #UD.
 int DebugRegister(const Cpu& cpu, int n) {
@@ -677,6 +685,7 @@ int DebugRegister(const Cpu& cpu, int n) {
 
 Flow MovToDr(Cpu& cpu, const DecodedInsn& in) {
   if (cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
+  if (cpu.state.dr7 & kDr7Gd) return GeneralDetect(cpu);
   const int n = DebugRegister(cpu, in.aux);
   if (n < 0) return cpu.FaultNoCode(kInvalidOpcode);
   uint64_t v = cpu.state.gpr[in.reg2 / 8];
@@ -693,6 +702,7 @@ Flow MovToDr(Cpu& cpu, const DecodedInsn& in) {
 
 Flow MovFromDr(Cpu& cpu, const DecodedInsn& in) {
   if (cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
+  if (cpu.state.dr7 & kDr7Gd) return GeneralDetect(cpu);
   const int n = DebugRegister(cpu, in.aux);
   if (n < 0) return cpu.FaultNoCode(kInvalidOpcode);
   const uint64_t v = n < 4 ? cpu.state.dr[n] : n == 6 ? cpu.state.dr6 : cpu.state.dr7;

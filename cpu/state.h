@@ -32,6 +32,8 @@ inline constexpr uint64_t kIOPL = 3u << 12;
 // DR6.BS, set by a single-step trap.
 inline constexpr uint64_t kDr6Fixed = 0xffff0ff0;
 inline constexpr uint64_t kDr6Bs = 1u << 14;
+inline constexpr uint64_t kDr6Bd = 1u << 13;  // a MOV DR under DR7.GD
+inline constexpr uint64_t kDr7Gd = 1u << 13;  // general detect
 inline constexpr uint64_t kDr7Fixed = 0x400;
 inline constexpr uint64_t kNT = 1u << 14;
 inline constexpr uint64_t kRF = 1u << 16;
