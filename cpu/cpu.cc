@@ -106,8 +106,7 @@ std::string Cpu::DescribeInstructionAt(uint64_t rip) {
 }
 
 void Cpu::OnDebuggerWrite(uint64_t paddr) {
-  const uint64_t page = paddr & ~kPageOffsetMask;
-  if (memory_.IsCodePage(page)) InvalidateCodePage(page);
+  if (memory_.IsCodePage(paddr)) WroteMarkedPage(paddr, 1);
 }
 
 void Cpu::InvalidateCodePage(uint64_t phys_page) {
@@ -160,6 +159,8 @@ void Cpu::DropAllBlocks() {
   for (auto& [page, blocks] : straddlers_by_page_) memory_.SetCodePage(page, false);
   blocks_by_page_.clear();
   straddlers_by_page_.clear();
+  // No fast-path entry could write the monitored page while it was marked.
+  if (state.monitor_armed) memory_.SetCodePage(state.monitor_line, true);
   std::fill(block_table_.begin(), block_table_.end(), nullptr);
   cached_insns_ = 0;
   ++block_cache_drops_;
@@ -574,13 +575,15 @@ void Cpu::HandleExternalEvents() {
     if (!state.halted) return;
   }
   bool can_interrupt = state.rflags & kIF;
-  int vector = can_interrupt ? interrupts_->PendingVector(cycles()) : -1;
+  // MWAIT with ECX[0] = 1: an interrupt IF masks ends the wait, undelivered.
+  const bool wake_masked = state.halted && !can_interrupt && state.halt_kind == HaltKind::kMwaitWakeMasked;
+  int vector = can_interrupt || wake_masked ? interrupts_->PendingVector(cycles()) : -1;
   if (vector < 0 && state.halted) {
     uint64_t next = interrupts_->NextEventCycle();
-    if (!can_interrupt || next == UINT64_MAX || ++idle_wakeups_without_interrupt_ > 1000000) {
+    if (!(can_interrupt || wake_masked) || next == UINT64_MAX || ++idle_wakeups_without_interrupt_ > 1000000) {
       RequestStop({StopReason::kHaltedForever, 0,
                    absl::StrFormat("hlt at rip %#x with %s", state.rip,
-                                   !can_interrupt ? "interrupts disabled"
+                                   !(can_interrupt || wake_masked) ? "interrupts disabled"
                                                   : "no pending timer or deliverable interrupt")});
       return;
     }
@@ -601,6 +604,10 @@ void Cpu::HandleExternalEvents() {
     return;
   }
   idle_wakeups_without_interrupt_ = 0;
+  if (wake_masked) {
+    state.halted = false;
+    return;
+  }
   next_event_check_ = 0;  // another vector may be pending behind this one
   interrupts_->Acknowledge(vector);
   state.halted = false;

@@ -420,6 +420,10 @@ class Cpu : public TranslationListener {
   void OnDebuggerWrite(uint64_t paddr);
   std::string ModeName() const;
 
+  // MONITOR (cpu/monitor.cc): arms the 64-byte line holding `linear`, which
+  // is checked as a one-byte load; false if that faulted.
+  bool ArmMonitor(uint64_t linear);
+
  private:
   static constexpr uint64_t kPageOffsetMask = kPageSize - 1;
   static constexpr int kSoftTlbEntries = 1024;
@@ -587,6 +591,10 @@ class Cpu : public TranslationListener {
   // Caches a decoded block, marking its code page(s).
   Block* AddBlock(std::unique_ptr<Block> block);
   void MarkCodePage(uint64_t page);
+  // A store reached `n` bytes at `phys` in a page marked as code: drops its
+  // code, and triggers an armed monitor the store overlaps (ending an MWAIT)
+  // while keeping the monitored page's stores on this path (cpu/monitor.cc).
+  void WroteMarkedPage(uint64_t phys, int n);
   void RetireBlock(std::unique_ptr<Block> block);
   // Where an instruction fetch from `linear` goes: the fast path's address
   // if it holds the page, else the MMU's (then kept in the fast path), or

@@ -12,7 +12,7 @@
 namespace x64sim {
 
 // A new CpuState field needs a line in CpuState::Serialize (cpu/state.h).
-static_assert(sizeof(CpuState) == 1264, "CpuState changed: update its Serialize, then this size");
+static_assert(sizeof(CpuState) == 1280, "CpuState changed: update its Serialize, then this size");
 
 // A loaded state no instruction sequence reaches is refused, so that the
 // core never runs from one (nor hands the host an MXCSR it faults on).
@@ -73,6 +73,7 @@ void Cpu::SerializeArchitecture(StateArchive& ar, bool model_state_follows) {
     return;
   }
   SetPrivilege(privilege_);
+  if (state.monitor_armed) MarkCodePage(state.monitor_line & ~kPageOffsetMask);
   timing_on_ = timed && model_ != nullptr;
   if (timing_on_ && !model_state_follows) {
     // The clock goes on where it stood; Machine starts the model there.

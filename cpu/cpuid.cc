@@ -15,7 +15,7 @@ constexpr uint32_t kLeaf1Edx = Bit(0) /*FPU*/ | Bit(3) /*PSE*/ | Bit(4) /*TSC*/ 
 // Leaf 1 ECX (table 3-10). FMA and F16C are complete; AVX (bit 28), which
 // software checks before using either, is not advertised until all of it is
 // implemented (docs/cpu.md).
-constexpr uint32_t kLeaf1Ecx = Bit(0) /*SSE3*/ | Bit(1) /*PCLMULQDQ*/ | Bit(9) /*SSSE3*/ |
+constexpr uint32_t kLeaf1Ecx = Bit(0) /*SSE3*/ | Bit(1) /*PCLMULQDQ*/ | Bit(3) /*MONITOR*/ | Bit(9) /*SSSE3*/ |
                                Bit(12) /*FMA*/ | Bit(13) /*CMPXCHG16B*/ | Bit(17) /*PCID*/ |
                                Bit(19) /*SSE4.1*/ | Bit(20) /*SSE4.2*/ | Bit(22) /*MOVBE*/ |
                                Bit(23) /*POPCNT*/ | Bit(25) /*AES*/ | Bit(26) /*XSAVE*/ |
@@ -50,6 +50,10 @@ CpuidResult Cpuid(uint32_t leaf, uint32_t subleaf, const MicroArch& arch) {
     case 0: return {0xd, Chars("Genu"), Chars("ntel"), Chars("ineI")};
     // Family 6, model 0x5e (Skylake client), stepping 3; CLFLUSH line 8*8 bytes; one logical CPU.
     case 1: return {0x000506e3, (8u << 8) | (1u << 16), kLeaf1Ecx, kLeaf1Edx};
+    // MONITOR/MWAIT (table 3-8, leaf 05H): 64-byte lines; MWAIT extensions
+    // enumerated, interrupts as break events when masked; EDX Skylake
+    // client's sub-C-state counts (the hints are accepted and ignored).
+    case 5: return {64, 64, Bit(0) | Bit(1), 0x11142120};
     case 7: return subleaf == 0 ? CpuidResult{0, kLeaf7Ebx, kLeaf7Ecx, 0} : CpuidResult{0, 0, 0, 0};
     // Architectural performance monitoring (SDM vol. 3B 20.2): version 2, no
     // general-purpose counters, two 48-bit fixed counters (instructions
@@ -57,13 +61,20 @@ CpuidResult Cpuid(uint32_t leaf, uint32_t subleaf, const MicroArch& arch) {
     case 0xa: return {2u | (0u << 8) | (48u << 16) | (7u << 24), 0, 0, 2u | (48u << 5)};
     // XSAVE (SDM vol. 2A table 3-8, leaf 0DH): x87, SSE and AVX supported;
     // EBX here is the size for x87 and SSE, which CPUID replaces by the
-    // size for what XCR0 enables (XsaveAreaSize); sub-leaf 1: XSAVEOPT
-    // only; sub-leaf 2: the AVX component's size and offset.
+    // size for what XCR0 enables (XsaveAreaSize). Sub-leaf 1: XSAVEOPT,
+    // XSAVEC, XGETBV with ECX = 1 and XSAVES/XRSTORS; EBX (the compacted
+    // size for XCR0 | IA32_XSS) is likewise filled in by CPUID; no
+    // IA32_XSS bit is supported (ECX:EDX). Sub-leaves 2 and up: the
+    // extended components' sizes, offsets and alignment.
     case 0xd:
       if (subleaf == 0) return {static_cast<uint32_t>(kXcr0Supported), kXsaveLegacyAndHeader,
                                 XsaveAreaSize(kXcr0Supported), 0};
-      if (subleaf == 1) return {1, 0, 0, 0};
-      if (subleaf == 2) return {kXsaveAvxBytes, kXsaveLegacyAndHeader, 0, 0};
+      if (subleaf == 1) return {Bit(0) | Bit(1) | Bit(2) | Bit(3), kXsaveLegacyAndHeader, 0, 0};
+      for (const XsaveComponent& c : kXsaveExtended) {
+        if (static_cast<uint32_t>(c.index) == subleaf) {
+          return {c.bytes, c.standard_offset, c.align64 ? Bit(1) : 0u, 0};
+        }
+      }
       return {0, 0, 0, 0};
     case 0x80000000: return {0x80000008, 0, 0, 0};
     case 0x80000001: return {0, 0, kExtEcx, kExtEdx | (arch.has_1g_pages ? kExtEdxPage1GB : 0)};

@@ -28,6 +28,42 @@ inline uint32_t XsaveAreaSize(uint64_t xcr0) {
   return kXsaveLegacyAndHeader + ((xcr0 & kXcr0Avx) ? kXsaveAvxBytes : 0);
 }
 
+// The state components of the extended region, in component order, as
+// CPUID.(EAX=0DH,ECX=i) reports them: size (EAX), offset in the standard
+// format (EBX) and whether the compacted format aligns the component to 64
+// bytes (ECX[1]). All are user state (ECX[0] = 0): IA32_XSS supports no
+// supervisor component.
+struct XsaveComponent {
+  int index;
+  uint32_t bytes;
+  uint32_t standard_offset;
+  bool align64;
+};
+inline constexpr XsaveComponent kXsaveExtended[] = {{2, kXsaveAvxBytes, kXsaveLegacyAndHeader, false}};
+
+// The compacted format (SDM vol. 1 13.4.3): the components XCOMP_BV names
+// follow the header in component order, each 64-byte aligned if its
+// align64 says so. The offset of component `index` (which `xcomp_bv` must
+// name), and the size of the whole area.
+inline uint32_t CompactedOffset(uint64_t xcomp_bv, int index) {
+  uint32_t offset = kXsaveLegacyAndHeader;
+  for (const XsaveComponent& c : kXsaveExtended) {
+    if (!(xcomp_bv >> c.index & 1)) continue;
+    if (c.align64) offset = (offset + 63) & ~63u;
+    if (c.index == index) break;
+    offset += c.bytes;
+  }
+  return offset;
+}
+
+inline uint32_t CompactedSize(uint64_t xcomp_bv) {
+  uint32_t end = kXsaveLegacyAndHeader;
+  for (const XsaveComponent& c : kXsaveExtended) {
+    if (xcomp_bv >> c.index & 1) end = CompactedOffset(xcomp_bv, c.index) + c.bytes;
+  }
+  return end;
+}
+
 }  // namespace x64sim
 
 #endif  // X64SIM_CPU_CPUID_H_

@@ -209,7 +209,7 @@ bool Cpu::WriteBytes(uint64_t linear, const void* src, int size) {
   if (log_pos_ != log_end_) LogSlowAccess(linear, phys[0], kAccessWrite);
   const auto* in = static_cast<const uint8_t*>(src);
   auto write_part = [&](uint64_t p, const uint8_t* from, int n) {
-    if (memory_.IsCodePage(p)) InvalidateCodePage(p & ~kPageOffsetMask);
+    if (memory_.IsCodePage(p)) WroteMarkedPage(p, n);
     if (uint8_t* host = memory_.RamPointer(p)) {
       std::memcpy(host, from, n);
       return;

@@ -48,7 +48,57 @@ Flow SetAc(Cpu& cpu, const DecodedInsn& in) {
 Flow Hlt(Cpu& cpu, const DecodedInsn& in) {
   if (cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
   cpu.state.halted = true;
+  cpu.state.halt_kind = HaltKind::kHlt;
   return cpu.Leave(in);
+}
+
+// ---- MONITOR/MWAIT (SDM vol. 2B; CPUID leaf 5) ----------------------------------
+//
+// Both are CPL 0 only (#UD), and ECX carries no extension MONITOR knows nor
+// one but bit 0 for MWAIT (#GP(0)). MONITOR arms the line at seg:rAX
+// (cpu/monitor.cc); the hints in EDX and MWAIT's EAX are accepted and
+// ignored. MWAIT with no armed line goes on at once; otherwise it halts as
+// HLT does until an interrupt (one IF masks too with ECX[0] = 1, which wakes
+// the core without being delivered) or a store to the line.
+Flow Monitor(Cpu& cpu, const DecodedInsn& in) {
+  if (cpu.state.cpl != 0) return cpu.FaultNoCode(kInvalidOpcode);
+  if (static_cast<uint32_t>(cpu.state.gpr[kRcx]) != 0) return cpu.Fault(kGeneralProtection, 0);
+  uint64_t offset = cpu.state.gpr[kRax];
+  if (in.size == 4) offset = static_cast<uint32_t>(offset);
+  if (in.size == 2) offset = static_cast<uint16_t>(offset);
+  if (!cpu.ArmMonitor(cpu.SegmentBase(static_cast<SegReg>(in.seg)) + offset)) return Flow::kFault;
+  return cpu.Next(in);
+}
+
+Flow Mwait(Cpu& cpu, const DecodedInsn& in) {
+  if (cpu.state.cpl != 0) return cpu.FaultNoCode(kInvalidOpcode);
+  const uint32_t extensions = static_cast<uint32_t>(cpu.state.gpr[kRcx]);
+  if (extensions > 1) return cpu.Fault(kGeneralProtection, 0);
+  if (!cpu.state.monitor_armed) return cpu.Leave(in);
+  cpu.state.halted = true;
+  cpu.state.halt_kind = extensions ? HaltKind::kMwaitWakeMasked : HaltKind::kMwait;
+  return cpu.Leave(in);
+}
+
+// MONITOR's segment: DS unless a prefix overrides it.
+bool BindMonitor(const ZydisInsn& z, DecodedInsn& out) {
+  if (z.insn.mnemonic == ZYDIS_MNEMONIC_MWAIT) {
+    out.handler = Mwait;
+    return true;
+  }
+  constexpr struct {
+    ZydisInstructionAttributes prefix;
+    SegReg seg;
+  } kOverrides[] = {{ZYDIS_ATTRIB_HAS_SEGMENT_ES, kEs}, {ZYDIS_ATTRIB_HAS_SEGMENT_CS, kCs},
+                    {ZYDIS_ATTRIB_HAS_SEGMENT_SS, kSs}, {ZYDIS_ATTRIB_HAS_SEGMENT_FS, kFs},
+                    {ZYDIS_ATTRIB_HAS_SEGMENT_GS, kGs}};
+  out.seg = kDs;
+  for (const auto& o : kOverrides) {
+    if (z.insn.attributes & o.prefix) out.seg = o.seg;
+  }
+  out.size = static_cast<uint8_t>(z.insn.address_width / 8);
+  out.handler = Monitor;
+  return true;
 }
 
 // ---- Port I/O (SDM vol. 1 18.5: CPL > IOPL faults; no TSS I/O bitmap) -------
@@ -254,6 +304,10 @@ constexpr uint32_t kMsrFixedCtrCtrl = 0x38d;
 constexpr uint32_t kMsrPerfGlobalStatus = 0x38e;
 constexpr uint32_t kMsrPerfGlobalCtrl = 0x38f;
 constexpr uint32_t kMsrPerfGlobalOvfCtrl = 0x390;
+// IA32_XSS: the supervisor state components XSAVES/XRSTORS manage. x64sim
+// has none (a Skylake client's is PT, bit 8, not modelled), so it reads 0
+// and only 0 may be written.
+constexpr uint32_t kMsrXss = 0xda0;
 constexpr uint32_t kMsrEfer = 0xc0000080;
 constexpr uint32_t kMsrStar = 0xc0000081;
 constexpr uint32_t kMsrLstar = 0xc0000082;
@@ -277,6 +331,7 @@ Flow Rdmsr(Cpu& cpu, const DecodedInsn& in) {
     case kMsrFixedCtrCtrl: v = s.fixed_ctr_ctrl; break;
     case kMsrPerfGlobalStatus: v = 0; break;  // no overflow is ever reported
     case kMsrPerfGlobalCtrl: v = s.perf_global_ctrl; break;
+    case kMsrXss: v = 0; break;
     case kMsrEfer: v = s.efer; break;
     case kMsrStar: v = s.star; break;
     case kMsrLstar: v = s.lstar; break;
@@ -345,6 +400,9 @@ Flow Wrmsr(Cpu& cpu, const DecodedInsn& in) {
       s.perf_global_ctrl = v;
       break;
     case kMsrPerfGlobalOvfCtrl: break;  // nothing overflows to clear
+    case kMsrXss:
+      if (v != 0) return cpu.Fault(kGeneralProtection, 0);
+      break;
     case kMsrEfer: return cpu.WriteEfer(v) ? cpu.Leave(in) : Flow::kFault;
     case kMsrStar: s.star = v; break;
     case kMsrLstar:
@@ -427,9 +485,14 @@ Flow CpuidInsn(Cpu& cpu, const DecodedInsn& in) {
   CpuidResult r = Cpuid(leaf, static_cast<uint32_t>(cpu.state.gpr[kRcx]), cpu.mmu().arch());
   // Leaf 1 ECX bit 27 (OSXSAVE) reflects CR4.OSXSAVE (SDM vol. 2A table 3-10).
   if (leaf == 1 && (cpu.state.cr4 & kCr4OSXSAVE)) r.ecx |= 1u << 27;
-  // Leaf 0xD sub-leaf 0 EBX: the XSAVE area XCR0's components need.
+  // Leaf 0xD EBX: the XSAVE area XCR0's components need, in the standard
+  // format (sub-leaf 0) and the compacted one (sub-leaf 1; IA32_XSS is
+  // always 0).
   if (leaf == 0xd && static_cast<uint32_t>(cpu.state.gpr[kRcx]) == 0) {
     r.ebx = XsaveAreaSize(cpu.state.xcr0);
+  }
+  if (leaf == 0xd && static_cast<uint32_t>(cpu.state.gpr[kRcx]) == 1) {
+    r.ebx = CompactedSize(cpu.state.xcr0);
   }
   cpu.state.gpr[kRax] = r.eax;
   cpu.state.gpr[kRbx] = r.ebx;
@@ -572,6 +635,8 @@ void RegisterSystemOps(BinderTable& t) {
                           ZYDIS_MNEMONIC_INVD, ZYDIS_MNEMONIC_CLTS}) {
     t.Add(m, BindNoOperands, true);
   }
+  t.Add(ZYDIS_MNEMONIC_MONITOR, BindMonitor);
+  t.Add(ZYDIS_MNEMONIC_MWAIT, BindMonitor, true);
   t.Add(ZYDIS_MNEMONIC_IN, BindInOut, true);
   t.Add(ZYDIS_MNEMONIC_OUT, BindInOut, true);
   for (ZydisMnemonic m : {ZYDIS_MNEMONIC_LGDT, ZYDIS_MNEMONIC_LIDT, ZYDIS_MNEMONIC_SGDT,
@@ -599,10 +664,18 @@ namespace {
 
 // ---- MOV to/from DR0-DR7 (SDM vol. 2B MOV—Move to/from Debug Registers) ----
 //
-// CPL 0 only. DR4/DR5 alias DR6/DR7 unless CR4.DE, which makes them #UD.
+// CPL 0 only. With DR7.GD set, any MOV DR is a #DB fault instead, with
+// DR6.BD set and GD cleared for the handler (SDM vol. 3B 17.2.4, 17.3.1.2).
+// DR4/DR5 alias DR6/DR7 unless CR4.DE, which makes them #UD.
 // In 64-bit mode a write of DR6 or DR7 with bits 63:32 set is #GP(0).
 // The registers hold what is written (fixed bits forced); x64sim raises no
-// breakpoint from DR0-DR3 (docs/cpu.md), only single-step sets DR6.
+// breakpoint from DR0-DR3 (docs/cpu.md).
+
+Flow GeneralDetect(Cpu& cpu) {
+  cpu.state.dr6 |= kDr6Bd;
+  cpu.state.dr7 &= ~kDr7Gd;
+  return cpu.FaultNoCode(kDebug);
+}
 
 // The debug register an access to DRn reaches, or -1 for #UD.
 int DebugRegister(const Cpu& cpu, int n) {
@@ -612,6 +685,7 @@ int DebugRegister(const Cpu& cpu, int n) {
 
 Flow MovToDr(Cpu& cpu, const DecodedInsn& in) {
   if (cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
+  if (cpu.state.dr7 & kDr7Gd) return GeneralDetect(cpu);
   const int n = DebugRegister(cpu, in.aux);
   if (n < 0) return cpu.FaultNoCode(kInvalidOpcode);
   uint64_t v = cpu.state.gpr[in.reg2 / 8];
@@ -628,6 +702,7 @@ Flow MovToDr(Cpu& cpu, const DecodedInsn& in) {
 
 Flow MovFromDr(Cpu& cpu, const DecodedInsn& in) {
   if (cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
+  if (cpu.state.dr7 & kDr7Gd) return GeneralDetect(cpu);
   const int n = DebugRegister(cpu, in.aux);
   if (n < 0) return cpu.FaultNoCode(kInvalidOpcode);
   const uint64_t v = n < 4 ? cpu.state.dr[n] : n == 6 ? cpu.state.dr6 : cpu.state.dr7;

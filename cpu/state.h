@@ -32,6 +32,8 @@ inline constexpr uint64_t kIOPL = 3u << 12;
 // DR6.BS, set by a single-step trap.
 inline constexpr uint64_t kDr6Fixed = 0xffff0ff0;
 inline constexpr uint64_t kDr6Bs = 1u << 14;
+inline constexpr uint64_t kDr6Bd = 1u << 13;  // a MOV DR under DR7.GD
+inline constexpr uint64_t kDr7Gd = 1u << 13;  // general detect
 inline constexpr uint64_t kDr7Fixed = 0x400;
 inline constexpr uint64_t kNT = 1u << 14;
 inline constexpr uint64_t kRF = 1u << 16;
@@ -70,6 +72,10 @@ struct TableRegister {
 };
 
 enum class CpuMode : uint8_t { kReal, kProtected32, kCompat32, kLong64 };
+
+// What a halted core waits for: HLT an interrupt; MWAIT also a store to the
+// monitored line, and with ECX[0] = 1 an interrupt RFLAGS.IF masks.
+enum class HaltKind : uint8_t { kHlt, kMwait, kMwaitWakeMasked };
 
 struct SseState {
   alignas(16) uint8_t xmm[16][16] = {};
@@ -131,6 +137,11 @@ struct CpuState {
   bool halted = false;
   bool interrupt_shadow = false;  // STI / MOV SS: no interrupt before the next instruction
   bool debug_shadow = false;      // MOV SS: no single-step trap after it (SDM vol. 3A 6.8.3)
+  // MONITOR/MWAIT (cpu/monitor.cc): whether a line is armed and, while
+  // halted, what ends the wait.
+  bool monitor_armed = false;
+  HaltKind halt_kind = HaltKind::kHlt;
+  uint64_t monitor_line = 0;  // physical address of the armed 64-byte line
   // Debug registers (SDM vol. 3B 17.2): DR0-DR3 addresses, DR6 status, DR7
   // control. Their fixed bits read as the SDM gives them.
   uint64_t xcr0 = 1;  // XSAVE feature mask (ops_xsave.cc); x87 always
@@ -147,7 +158,8 @@ struct CpuState {
        random_state);
     ar.Bounded(mode, CpuMode::kLong64, "CPU mode");
     ar.Bounded(cpl, 3, "CPL");
-    ar(halted, interrupt_shadow, debug_shadow, xcr0, dr, dr6, dr7);
+    ar(halted, interrupt_shadow, debug_shadow, xcr0, dr, dr6, dr7, monitor_armed, monitor_line);
+    ar.Bounded(halt_kind, HaltKind::kMwaitWakeMasked, "halt kind");
     ar.Check(gpr[kZeroReg] == 0, "the zero register is not zero");
   }
 };

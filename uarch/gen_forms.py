@@ -171,10 +171,14 @@ STAND_INS = [
     (r'^FXSAVE', {'skylake': 'fxrstor [rax]', 'zen4': 'stmxcsr dword ptr [rax]'},
      'saves the FP/SSE state'),
     (r'^FXRSTOR', {'zen4': 'ldmxcsr dword ptr [rax]'}, 'loads the FP/SSE state'),
-    (r'^(XSAVE|XSAVE64|XSAVEOPT|XSAVEOPT64) ', {'zen4': 'form:FXSAVE m4096'},
+    (r'^(XSAVE|XSAVEOPT|XSAVEC|XSAVES)(64)? ', {'zen4': 'form:FXSAVE m4096'},
      'saves the x87/SSE state, as FXSAVE'),
-    (r'^(XRSTOR|XRSTOR64) ', {'zen4': 'form:FXRSTOR m4096'}, 'loads the x87/SSE state, as FXRSTOR'),
+    (r'^(XRSTOR|XRSTORS)(64)? ', {'zen4': 'form:FXRSTOR m4096'}, 'loads the x87/SSE state, as FXRSTOR'),
     (r'^XGETBV$', {'zen4': 'form:RDTSC'}, 'reads an extended control register'),
+    # LLVM 14 has only placeholders for these (skylake: MONITOR 1 uop, latency
+    # 100; znver3: both).
+    (r'^MONITOR$', {'*': 'form:CLFLUSH m512'}, 'looks up one cache line by address, as CLFLUSH'),
+    (r'^MWAIT$', {'zen4': 'form:HLT'}, 'halts, as HLT'),
     # x87 forms LLVM 14 has only placeholder entries for (1 uop, latency 100).
     (r'^(F2XM1|FPATAN|FPREM|FPREM1|FPTAN|FRNDINT|FSCALE|FSIN|FSINCOS|FCOS|FXTRACT|FYL2X|FYL2XP1|'
      r'FBLD|FBSTP|FNSAVE|FRSTOR|FNSTENV|FLDENV)( |$)', {'*': 'form:CPUID'},

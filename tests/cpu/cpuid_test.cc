@@ -77,7 +77,7 @@ constexpr Feature kFeatures[] = {
     // Leaf 1 ECX.
     {"SSE3", 1, 'c', 0, true},
     {"PCLMULQDQ", 1, 'c', 1, true},
-    {"MONITOR", 1, 'c', 3, false},
+    {"MONITOR", 1, 'c', 3, true},
     {"VMX", 1, 'c', 5, false},
     {"SSSE3", 1, 'c', 9, true},
     {"FMA (FMA3, complete; AVX itself not yet)", 1, 'c', 12, true},

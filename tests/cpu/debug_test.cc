@@ -1,6 +1,6 @@
 // Debugging support (SDM vol. 3B 17): RFLAGS.TF single-step traps (after
 // POPF sets TF, with MOV SS, across SYSCALL, not after INT3), INT1, and the
-// debug registers' MOV forms.
+// debug registers' MOV forms with DR7.GD.
 #include <cstdint>
 #include <vector>
 
@@ -127,6 +127,34 @@ TEST(DebugTest, DebugRegisterFaults) {
     m.state().gpr[kRax] = 1ull << 32;
     EXPECT_EQ(m.RunFrom(M::kCode).outcome.vector, kGeneralProtection);
   }
+}
+
+// DR7.GD: a MOV DR (either way) is a #DB fault before it runs, DR6.BD set
+// and GD cleared, so the handler's own MOV DR works; CPL 3 still gets #GP.
+TEST(DebugTest, GeneralDetectFaultsOnMovDr) {
+  for (const std::vector<uint8_t>& mov : {std::vector<uint8_t>{0x0f, 0x23, 0xc0},     // mov dr0, rax
+                                          std::vector<uint8_t>{0x0f, 0x21, 0xfb}}) {  // mov rbx, dr7
+    M m;
+    m.state().dr7 = kDr7Fixed | kDr7Gd;
+    m.state().gpr[kRax] = 0x1234;
+    std::vector<uint8_t> code = mov;
+    code.push_back(0xf4);
+    m.Load(M::kCode, code);
+    M::Result r = m.RunFrom(M::kCode);
+    ASSERT_EQ(r.outcome.vector, kDebug);
+    EXPECT_EQ(r.frame.rip, M::kCode);  // a fault
+    EXPECT_TRUE(m.state().dr6 & kDr6Bd);
+    EXPECT_FALSE(m.state().dr6 & kDr6Bs);
+    EXPECT_EQ(m.state().dr7, kDr7Fixed);
+    EXPECT_EQ(m.state().dr[0], 0u);
+    EXPECT_EQ(m.RunFrom(M::kCode).outcome.vector, -1);  // GD now clear
+  }
+  M m;
+  m.state().dr7 = kDr7Fixed | kDr7Gd;
+  m.Load(M::kUserCode, {0x0f, 0x21, 0xc3});
+  m.EnterUser(M::kUserStackTop);
+  EXPECT_EQ(m.RunFrom(M::kUserCode).outcome.vector, kGeneralProtection);
+  EXPECT_FALSE(m.state().dr6 & kDr6Bd);
 }
 
 }  // namespace

@@ -80,6 +80,14 @@ TEST(XsaveTest, YmmUpperHalvesRoundTrip) {
   x.m.Put64(kArea + 512, 7);
   ASSERT_EQ(x.Run(kXrstor, 3), -1);  // AVX not requested
   EXPECT_EQ(s.sse.ymm_hi[2][0], 0x22);
+  // The standard form stores and loads MXCSR with AVX requested, SSE not.
+  s.sse.mxcsr = 0x1fc0;
+  x.m.Put64(kArea + 24, 0);
+  ASSERT_EQ(x.Run(kXsave, 4), -1);
+  EXPECT_EQ(x.m.Get64(kArea + 24) & 0xffffffff, 0x1fc0u);
+  x.m.Put64(kArea + 24, 0x1f80);
+  ASSERT_EQ(x.Run(kXrstor, 4), -1);
+  EXPECT_EQ(s.sse.mxcsr, 0x1f80u);
   // Without AVX requested, XSAVE writes nothing past byte 575.
   x.m.Put64(kArea + 576, 0x77);
   ASSERT_EQ(x.Run(kXsave, 3), -1);
@@ -133,7 +141,7 @@ TEST(XsaveTest, Faults) {
   x.m.Put64(kArea + 512, 4);  // XSTATE_BV names AVX, which XCR0 lacks
   EXPECT_EQ(x.Run(kXrstor, 3), kGeneralProtection);
   x.m.Put64(kArea + 512, 3);
-  x.m.Put64(kArea + 520, 1ull << 63);  // the compacted format, not supported
+  x.m.Put64(kArea + 520, 1);  // XCOMP_BV bits without bit 63
   EXPECT_EQ(x.Run(kXrstor, 3), kGeneralProtection);
   x.m.Put64(kArea + 520, 0);
   x.m.Put64(kArea + 24, 0x10000);  // a reserved MXCSR bit
@@ -172,7 +180,7 @@ TEST(XsaveTest, CpuidLeafDAndOsxsave) {
   s.gpr[kRax] = 0xd;
   s.gpr[kRcx] = 1;
   ASSERT_EQ(x.m.Run({0x0f, 0xa2}).vector, -1);
-  EXPECT_EQ(s.gpr[kRax], 1u);  // XSAVEOPT, no XSAVEC or XSAVES
+  EXPECT_EQ(s.gpr[kRax], 0xfu);  // XSAVEOPT, XSAVEC, XGETBV ECX=1, XSAVES
   s.gpr[kRax] = 1;
   ASSERT_EQ(x.m.Run({0x0f, 0xa2}).vector, -1);
   EXPECT_TRUE(s.gpr[kRcx] & (1u << 27));  // OSXSAVE follows CR4
