@@ -230,6 +230,20 @@ std::vector<SseForm> MoveForms() {
                  k128));
   }
   add(VexForms("vmovq", {1, 2, 0x7e}, VexShape::kNoNds, k128));
+  // VPINSRB/W/D/Q xmm0, xmm1, edx/rdx/m, imm8 and VPEXTRB/W/D/Q edx/rdx/m,
+  // xmm0, imm8 (66 0F3A 20/C4/22 with 0F 16/22 as W), VPEXTRW's 0F C5 form
+  // "eax, xmm2, imm8" (register only); immediates past the element count wrap.
+  for (int imm : {0, 1, 3, 7, 15, 0x5a}) {
+    add(VexForms("vpinsrb(gpr edx)", {3, 1, 0x20}, VexShape::kNds, k128, imm));
+    add(VexForms("vpinsrw(gpr edx)", {1, 1, 0xc4}, VexShape::kNds, k128, imm));
+    add(VexForms("vpinsrd(gpr edx)", {3, 1, 0x22}, VexShape::kNds, k128, imm));
+    add(VexForms("vpinsrq(gpr rdx)", {3, 1, 0x22, true}, VexShape::kNds, k128, imm));
+    add(VexForms("vpextrb(to gpr edx)", {3, 1, 0x14}, VexShape::kNoNds, k128, imm));
+    add(VexForms("vpextrw(to gpr edx)", {3, 1, 0x15}, VexShape::kNoNds, k128, imm));
+    add(VexForms("vpextrd(to gpr edx)", {3, 1, 0x16}, VexShape::kNoNds, k128, imm));
+    add(VexForms("vpextrq(to gpr rdx)", {3, 1, 0x16, true}, VexShape::kNoNds, k128, imm));
+    add(Without(VexForms("vpextrw(eax)", {1, 1, 0xc5}, VexShape::kNoNds, k128, imm), "[rsi"));
+  }
   add(Without(VexForms("vmovq(store)", {1, 1, 0xd6}, VexShape::kNoNds, k128), "xmm2"));
   add(Without(VexForms("vmovlps(store)", {1, 0, 0x13}, VexShape::kNoNds, k128), "xmm2"));
   add(Without(VexForms("vmovlpd(store)", {1, 1, 0x13}, VexShape::kNoNds, k128), "xmm2"));
