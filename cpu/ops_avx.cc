@@ -1,9 +1,10 @@
 // AVX's own instructions and its moves: VZEROUPPER, VZEROALL, the
 // whole-register moves (VMOVAPS/APD/DQA/UPS/UPD/DQU, VMOVNTPS/PD/DQ,
 // VMOVNTDQA, VLDDQU), VMOVSS/VMOVSD, VMOVD/VMOVQ, VPINSRB/W/D/Q and
-// VPEXTRB/W/D/Q, the half-register moves VMOVLPS/LPD/HPS/HPD, VMOVDDUP, the broadcasts, VINSERTF128/
-// VEXTRACTF128, VPERM2F128, VPERMILPS/PD, the variable blends, VTESTPS/PD,
-// VPTEST, the sign masks, VLDMXCSR/VSTMXCSR (SDM vol. 2 pages of the same names), with
+// VPEXTRB/W/D/Q (with VEXTRACTPS, VPEXTRD's twin), the half-register moves
+// VMOVLPS/LPD/HPS/HPD, VMOVDDUP, the broadcasts, VINSERTF128/VEXTRACTF128,
+// VPERM2F128, VPERMILPS/PD, the variable blends, VTESTPS/PD, VPTEST, the
+// sign masks, VLDMXCSR/VSTMXCSR (SDM vol. 2 pages of the same names), with
 // their AVX2 integer twins. The VEX forms of the SSE operations are
 // registered beside their lane functions (ops_sse*.cc) through cpu/vex.h.
 #include <emmintrin.h>
@@ -220,7 +221,7 @@ bool BindInsertElement(const ZydisInsn& z, DecodedInsn& out) {
   return true;
 }
 
-// VPEXTRB/VPEXTRW/VPEXTRD/VPEXTRQ r32/r64/m, xmm, imm8: element imm8
+// VPEXTRB/VPEXTRW/VPEXTRD/VPEXTRQ/VEXTRACTPS r32/r64/m, xmm, imm8: element imm8
 // (modulo the element count), zero-extended into the whole general
 // register, or stored at its own size. VEX.128 only.
 template <typename T, bool kMem>
@@ -660,6 +661,7 @@ void RegisterAvxOps(BinderTable& t) {
       {ZYDIS_MNEMONIC_VPEXTRW, &BindExtractElement<uint16_t>},
       {ZYDIS_MNEMONIC_VPEXTRD, &BindExtractElement<uint32_t>},
       {ZYDIS_MNEMONIC_VPEXTRQ, &BindExtractElement<uint64_t>},
+      {ZYDIS_MNEMONIC_VEXTRACTPS, &BindExtractElement<uint32_t>},
       {ZYDIS_MNEMONIC_VMOVLPS, &BindHalfMove<false>},
       {ZYDIS_MNEMONIC_VMOVLPD, &BindHalfMove<false>},
       {ZYDIS_MNEMONIC_VMOVHPS, &BindHalfMove<true>},

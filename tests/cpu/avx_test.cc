@@ -243,6 +243,12 @@ std::vector<SseForm> MoveForms() {
     add(VexForms("vpextrd(to gpr edx)", {3, 1, 0x16}, VexShape::kNoNds, k128, imm));
     add(VexForms("vpextrq(to gpr rdx)", {3, 1, 0x16, true}, VexShape::kNoNds, k128, imm));
     add(Without(VexForms("vpextrw(eax)", {1, 1, 0xc5}, VexShape::kNoNds, k128, imm), "[rsi"));
+    add(VexForms("vextractps(to gpr edx)", {3, 1, 0x17}, VexShape::kNoNds, k128, imm));
+  }
+  // VINSERTPS xmm0, xmm1, xmm2/m32, imm8: source element imm8[7:6] (a
+  // register's), destination element imm8[5:4], zero mask imm8[3:0].
+  for (int imm : {0x00, 0x4e, 0x91, 0xf0, 0x38, 0xcf, 0x6a, 0x1f, 0xb0}) {
+    add(VexForms("vinsertps", {3, 1, 0x21}, VexShape::kNds, k128, imm));
   }
   add(Without(VexForms("vmovq(store)", {1, 1, 0xd6}, VexShape::kNoNds, k128), "xmm2"));
   add(Without(VexForms("vmovlps(store)", {1, 0, 0x13}, VexShape::kNoNds, k128), "xmm2"));
