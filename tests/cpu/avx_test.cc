@@ -311,6 +311,42 @@ TEST(AvxDifferentialTest, IntegerFormsMatchTheHost) {
   std::printf("AVX/AVX2 integer forms compared with the host: %zu (%d runs)\n", forms.size(), runs);
 }
 
+// String-like operands for VPCMPxSTRx: bytes from a small alphabet with
+// NULs, and lengths in RAX/RDX around the element counts (negative ones
+// too; with VEX.W1 the upper half counts).
+void StringOperands(std::mt19937_64& rng, AvxRun& run) {
+  static constexpr uint8_t kAlphabet[] = {0, 'a', 'b', 'c', 'a', 'b', 0x80, 0xff};
+  for (uint8_t* bytes : {run.regs.ymm[0], run.regs.ymm[2], run.mem, run.mem + 16, run.mem + 32}) {
+    for (int i = 0; i < 16; ++i) {
+      if (rng() % 4) bytes[i] = kAlphabet[rng() % 8];
+    }
+  }
+  run.regs.rax = static_cast<uint64_t>(static_cast<int64_t>(rng() % 48) - 24);
+  run.regs.rdx = static_cast<uint64_t>(static_cast<int64_t>(rng() % 48) - 24);
+  if (rng() % 4 == 0) run.regs.rax ^= uint64_t{1} << 40;
+  if (rng() % 4 == 0) run.regs.rdx &= 0xffffffff;
+}
+
+// VPCMPESTRM/ESTRI/ISTRM/ISTRI xmm0, xmm2/m128, imm8 (66 0F3A 60-63, VEX.W0
+// and W1) with every imm8 below 0x80 and a few above.
+TEST(AvxDifferentialTest, StringComparesMatchTheHost) {
+  std::vector<SseForm> forms;
+  for (uint8_t opcode = 0x60; opcode <= 0x63; ++opcode) {
+    for (int imm = 0; imm < 0x84; ++imm) {
+      const int i = imm < 0x80 ? imm : 0x80 | (imm * 0x35 & 0x7f);
+      for (bool w : {false, true}) {
+        for (SseForm& f : VexForms(std::string("vpcmpxstrx") + (w ? "(W1) " : " ") +
+                                       std::to_string(opcode),
+                                   {3, 1, opcode, w}, VexShape::kNoNds, k128, i)) {
+          forms.push_back(f);
+        }
+      }
+    }
+  }
+  const int runs = CompareAvxForms(forms, 20, &FillIntegerValue, {0x1f80}, &StringOperands);
+  std::printf("VPCMPxSTRx forms compared with the host: %zu (%d runs)\n", forms.size(), runs);
+}
+
 // VSTMXCSR [rsi] and VLDMXCSR [rsi] (a reserved bit set is #GP).
 TEST(AvxMxcsrTest, LoadAndStore) {
   LongModeMachine m;
