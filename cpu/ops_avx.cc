@@ -1,7 +1,8 @@
 // AVX's own instructions and its moves: VZEROUPPER, VZEROALL, the
 // whole-register moves (VMOVAPS/APD/DQA/UPS/UPD/DQU, VMOVNTPS/PD/DQ,
 // VMOVNTDQA, VLDDQU), VMOVSS/VMOVSD, VMOVD/VMOVQ, VPINSRB/W/D/Q and
-// VPEXTRB/W/D/Q (with VEXTRACTPS, VPEXTRD's twin), the half-register moves
+// VPEXTRB/W/D/Q (with VEXTRACTPS, VPEXTRD's twin), the masked loads
+// (VMASKMOVPS/PD, VPMASKMOVD/Q; not their stores yet), the half-register moves
 // VMOVLPS/LPD/HPS/HPD, VMOVDDUP, the broadcasts, VINSERTF128/VEXTRACTF128,
 // VPERM2F128, VPERMILPS/PD, the variable blends, VTESTPS/PD, VPTEST, the
 // sign masks, VLDMXCSR/VSTMXCSR (SDM vol. 2 pages of the same names), with
@@ -254,6 +255,40 @@ bool BindExtractElement(const ZydisInsn& z, DecodedInsn& out) {
   out.reg = static_cast<uint8_t>(g * 8);  // a byte offset, as GprOffset gives
   out.handler = &ExtractElement<T, false>;
   return true;
+}
+
+// VMASKMOVPS/PD and VPMASKMOVD/Q loads, xmm1/ymm1, mask (VEX.vvvv), m:
+// element i from memory where mask element i has its top bit set, else
+// zero. Masked-off elements are not read, so they never fault; a fault on
+// an enabled one leaves the destination unchanged.
+template <typename T, int kLanes>
+Flow MaskedLoad(Cpu& cpu, const DecodedInsn& in) {
+  if (!VexEnabled(cpu)) [[unlikely]] return VexUnavailable(cpu);
+  constexpr int kCount = 16 * kLanes / static_cast<int>(sizeof(T));
+  const Ymm mask = LoadYmm(cpu, in.aux);
+  T m[kCount], v[kCount] = {};
+  std::memcpy(m, &mask, sizeof m);
+  const uint64_t linear = cpu.Linear(in);
+  for (int i = 0; i < kCount; ++i) {
+    if ((m[i] >> (8 * sizeof(T) - 1)) && !cpu.Read<T>(linear + i * sizeof(T), &v[i])) {
+      return Flow::kFault;
+    }
+  }
+  Ymm r{};
+  std::memcpy(&r, v, sizeof v);
+  StoreVex<kLanes>(cpu, in.reg, r);
+  return cpu.Next(in);
+}
+
+// The store forms (memory first) are not bound yet: #UD.
+template <typename T>
+bool BindMaskedLoad(const ZydisInsn& z, DecodedInsn& out) {
+  if (z.insn.operand_count_visible != 3 || !IsMem(z.ops[2]) || !BindVec(z.ops[0], &out.reg) ||
+      !IsVvvv(z.ops[1]) || !BindVec(z.ops[1], &out.aux)) {
+    return false;
+  }
+  out.handler = VexLanes(z) == 2 ? &MaskedLoad<T, 2> : &MaskedLoad<T, 1>;
+  return BindMemory(z, z.ops[2], out);
 }
 
 // VMOVSS/VMOVSD xmm1, xmm2, xmm3: the low element of xmm3, the rest of the
@@ -662,6 +697,10 @@ void RegisterAvxOps(BinderTable& t) {
       {ZYDIS_MNEMONIC_VPEXTRD, &BindExtractElement<uint32_t>},
       {ZYDIS_MNEMONIC_VPEXTRQ, &BindExtractElement<uint64_t>},
       {ZYDIS_MNEMONIC_VEXTRACTPS, &BindExtractElement<uint32_t>},
+      {ZYDIS_MNEMONIC_VMASKMOVPS, &BindMaskedLoad<uint32_t>},
+      {ZYDIS_MNEMONIC_VMASKMOVPD, &BindMaskedLoad<uint64_t>},
+      {ZYDIS_MNEMONIC_VPMASKMOVD, &BindMaskedLoad<uint32_t>},
+      {ZYDIS_MNEMONIC_VPMASKMOVQ, &BindMaskedLoad<uint64_t>},
       {ZYDIS_MNEMONIC_VMOVLPS, &BindHalfMove<false>},
       {ZYDIS_MNEMONIC_VMOVLPD, &BindHalfMove<false>},
       {ZYDIS_MNEMONIC_VMOVHPS, &BindHalfMove<true>},
