@@ -4,7 +4,8 @@
 // instructions that only move bits (BLENDPS/PD, BLENDVPS/PD, INSERTPS; no
 // SIMD floating-point exceptions). ROUNDPS/PD/SS/SD and DPPS/DPPD run on
 // the host under the guest's MXCSR (sse_float.h). PEXTRB/D/Q, PEXTRW m16,
-// EXTRACTPS and PINSRB/D/Q are ops_sse.cc's element moves.
+// EXTRACTPS and PINSRB/D/Q are ops_sse.cc's element moves. With their VEX
+// forms (VINSERTPS, VDPPS/VDPPD among them).
 #include <emmintrin.h>
 
 #include <algorithm>
@@ -228,44 +229,114 @@ X64SIM_HOST_OP(HAddPS, "haddps")
 X64SIM_HOST_OP(HAddPD, "haddpd")
 X64SIM_HOST_OP(AddSS, "addss")
 
-// One step of a dot product on the host under the guest's MXCSR; false if
-// it raised an unmasked exception (the fault is delivered).
-bool Step(Cpu& cpu, HostOp op, __m128i a, __m128i b, __m128i* result) {
-  return CommitFlags(cpu, UnderGuestMxcsr(cpu.state.sse.mxcsr, [&] { *result = op(a, b); }));
+// DPPS/DPPD (SDM vol. 2A) on each of kLanes 128-bit lanes: the products
+// of the lanes imm8[7:4] selects (the others are +0.0 and raise nothing),
+// summed pairwise, the sum into the lanes imm8[3:0] selects (+0.0
+// elsewhere); DPPD uses imm8[5:4] and [1:0]. "Exceptions are determined
+// separately for each add and multiply operation, in the order of their
+// execution": each step runs on the host under the guest's MXCSR, on all
+// lanes still going, and records their flags (only pre-computation ones if
+// one of those is unmasked); a lane stops at a step that raised an
+// unmasked exception in it. False if any stopped (the caller faults). The
+// host agrees: with underflow unmasked, a tiny product faults before the
+// adds could flag it as a denormal input; VDPPS's other lane goes on.
+template <typename Lane, int kLanes>
+bool DotProductLanes(uint32_t& mxcsr, const __m128i* a, const __m128i* b, uint8_t imm,
+                     __m128i* result) {
+  bool going[kLanes];
+  auto step = [&](HostOp op, const __m128i* x, const __m128i* y, __m128i* r) {
+    uint32_t lane_flags[kLanes] = {}, flags = 0;
+    for (int l = 0; l < kLanes; ++l) {
+      if (going[l]) lane_flags[l] = UnderGuestMxcsr(mxcsr, [&] { r[l] = op(x[l], y[l]); });
+      flags |= lane_flags[l];
+    }
+    const uint32_t unmasked_mask = ~(mxcsr >> kMxcsrMaskShift) & kMxcsrFlags;
+    for (int l = 0; l < kLanes; ++l) going[l] &= !(lane_flags[l] & unmasked_mask);
+    RecordFlags(mxcsr, flags);
+  };
+  constexpr bool kSingle = sizeof(Lane) == 4;
+  constexpr int kCount = Lanes<Lane>::kCount;
+  __m128i x[kLanes], y[kLanes], products[kLanes], pairs[kLanes], high[kLanes], total[kLanes];
+  for (int l = 0; l < kLanes; ++l) {
+    going[l] = true;
+    Lanes<Lane> d(a[l]), s(b[l]);
+    for (int i = 0; i < kCount; ++i) {
+      if (!((imm >> (4 + i)) & 1)) d.v[i] = s.v[i] = 0;
+    }
+    x[l] = d.Pack();
+    y[l] = s.Pack();
+  }
+  step(kSingle ? &MulPS : &MulPD, x, y, products);
+  // HADDPS gives p0+p1 and p2+p3 (then ADDSS adds them); HADDPD p0+p1.
+  step(kSingle ? &HAddPS : &HAddPD, products, products, pairs);
+  for (int l = 0; l < kLanes; ++l) {
+    total[l] = pairs[l];
+    high[l] = _mm_srli_si128(pairs[l], 4);
+  }
+  if constexpr (kSingle) step(&AddSS, pairs, high, total);
+  bool completed = true;
+  for (int l = 0; l < kLanes; ++l) {
+    completed &= going[l];
+    Lanes<Lane> t(total[l]), r;
+    for (int i = 0; i < kCount; ++i) r.v[i] = (imm >> i) & 1 ? t.v[0] : 0;
+    result[l] = r.Pack();
+  }
+  return completed;
 }
 
-// DPPS/DPPD (SDM vol. 2A): the products of the lanes imm8[7:4] selects
-// (the others are +0.0 and raise nothing), summed pairwise, the sum into
-// the lanes imm8[3:0] selects (+0.0 elsewhere); DPPD uses imm8[5:4] and
-// [1:0]. "Exceptions are determined separately for each add and multiply
-// operation, in the order of their execution": an unmasked one stops the
-// instruction with the destination unchanged and the flags of the steps
-// done so far (the host's DPPS agrees: with underflow unmasked, a tiny
-// product faults before the adds could flag it as a denormal input).
+// An unmasked exception leaves the destination unchanged.
 template <typename Lane, Src kSrc>
 Flow DotProduct(Cpu& cpu, const DecodedInsn& in) {
   if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
-  __m128i src;
+  __m128i src, dst = LoadXmm(cpu, in.reg), r;
   if (!ReadSource(cpu, in, kSrc, &src)) return Flow::kFault;
-  constexpr bool kSingle = sizeof(Lane) == 4;
-  constexpr int kCount = Lanes<Lane>::kCount;
-  const uint8_t imm = static_cast<uint8_t>(in.imm);
-  Lanes<Lane> d(LoadXmm(cpu, in.reg)), s(src);
-  for (int i = 0; i < kCount; ++i) {
-    if (!((imm >> (4 + i)) & 1)) d.v[i] = s.v[i] = 0;
+  if (!DotProductLanes<Lane, 1>(cpu.state.sse.mxcsr, &dst, &src, static_cast<uint8_t>(in.imm),
+                                &r)) {
+    SimdFault(cpu);
+    return Flow::kFault;
   }
-  __m128i products, pairs, total;
-  if (!Step(cpu, kSingle ? &MulPS : &MulPD, d.Pack(), s.Pack(), &products)) return Flow::kFault;
-  // HADDPS gives p0+p1 and p2+p3 (then ADDSS adds them); HADDPD p0+p1.
-  if (!Step(cpu, kSingle ? &HAddPS : &HAddPD, products, products, &pairs)) return Flow::kFault;
-  total = pairs;
-  if constexpr (kSingle) {
-    if (!Step(cpu, &AddSS, pairs, _mm_srli_si128(pairs, 4), &total)) return Flow::kFault;
-  }
-  Lanes<Lane> t(total), r;
-  for (int i = 0; i < kCount; ++i) r.v[i] = (imm >> i) & 1 ? t.v[0] : 0;
-  StoreXmm(cpu, in.reg, r.Pack());
+  StoreXmm(cpu, in.reg, r);
   return cpu.Next(in);
+}
+
+// VDPPS/VDPPD: DPPS/DPPD on the lanes of the two sources.
+template <typename Lane>
+struct VexDotProduct {
+  template <int kLanes, bool kMem, bool kNds>
+  struct H {
+    static Flow Run(Cpu& cpu, const DecodedInsn& in) {
+      if (!VexEnabled(cpu)) [[unlikely]] return VexUnavailable(cpu);
+      Ymm src1, src2, r;
+      if (!ReadVexSources<kMem, kNds>(cpu, in, &src1, &src2)) return Flow::kFault;
+      if (!DotProductLanes<Lane, kLanes>(cpu.state.sse.mxcsr, src1.lane, src2.lane,
+                                         static_cast<uint8_t>(in.imm), r.lane)) {
+        SimdFault(cpu);
+        return Flow::kFault;
+      }
+      StoreVex<kLanes>(cpu, in.reg, r);
+      return cpu.Next(in);
+    }
+  };
+};
+
+// VDPPD has no VEX.256 form.
+template <typename Lane>
+bool BindVexDotProduct(const ZydisInsn& z, DecodedInsn& out) {
+  bool nds, mem;
+  if (!WidthAllowed(z, sizeof(Lane) == 4 ? VexWidths::kBoth : VexWidths::k128) ||
+      !BindVexOperands(z, out, &nds, &mem) || !nds) {
+    return false;
+  }
+  out.handler = PickVex<VexDotProduct<Lane>::template H>(VexLanes(z), mem, nds);
+  return true;
+}
+
+// VINSERTPS xmm1, xmm2, xmm3/m32, imm8: INSERTPS into a copy of xmm2.
+bool BindVinsertps(const ZydisInsn& z, DecodedInsn& out) {
+  if (z.insn.operand_count_visible == 4 && IsMem(z.ops[2])) {
+    return BindVexPacked<&InsertSingle<Src::kM32>, VexWidths::k128>(z, out);
+  }
+  return BindVexPacked<&InsertSingle<Src::kReg>, VexWidths::k128>(z, out);
 }
 
 template <template <int> class Op, int kMemBits>
@@ -377,6 +448,9 @@ void RegisterSse41Ops(BinderTable& t) {
   t.Add(ZYDIS_MNEMONIC_VBLENDPS, &BindVexPacked<&Blend<uint32_t>, VexWidths::kBoth, -1, 4>);
   t.Add(ZYDIS_MNEMONIC_VBLENDPD, &BindVexPacked<&Blend<uint64_t>, VexWidths::kBoth, -1, 2>);
   t.Add(ZYDIS_MNEMONIC_VPBLENDD, &BindVexPacked<&Blend<uint32_t>, VexWidths::kBoth, -1, 4>);
+  t.Add(ZYDIS_MNEMONIC_VINSERTPS, &BindVinsertps);
+  t.Add(ZYDIS_MNEMONIC_VDPPS, &BindVexDotProduct<uint32_t>);
+  t.Add(ZYDIS_MNEMONIC_VDPPD, &BindVexDotProduct<uint64_t>);
   t.Add(ZYDIS_MNEMONIC_VROUNDPS, &BindVexArithImm<RoundPS, 16>);
   t.Add(ZYDIS_MNEMONIC_VROUNDPD, &BindVexArithImm<RoundPD, 16>);
   t.Add(ZYDIS_MNEMONIC_VROUNDSS, &BindVexArithImm<RoundSS, 16, /*kScalar=*/true>);

@@ -1,6 +1,6 @@
 // SSE4.2: PCMPGTQ, CRC32 and the string compares PCMPESTRI, PCMPESTRM,
-// PCMPISTRI, PCMPISTRM, written from their SDM vol. 2 pages (the string
-// compares from vol. 2B 4.1, "Imm8 control byte operation for PCMPESTRI /
+// PCMPISTRI, PCMPISTRM (with AVX's VEX.128 forms), written from their SDM
+// vol. 2 pages (the string compares from vol. 2B 4.1, "Imm8 control byte operation for PCMPESTRI /
 // PCMPESTRM / PCMPISTRI / PCMPISTRM").
 #include <emmintrin.h>
 
@@ -175,14 +175,19 @@ __m128i Expand(uint32_t bits) {
   return r.Pack();
 }
 
-// kExplicit: lengths from RAX/RDX (64-bit with REX.W, else EAX/EDX); else
-// from the NUL elements. kMask: the result to XMM0 (bits, or with imm8[6]
-// whole elements); else its lowest (imm8[6]: highest) set bit's index to
-// ECX, n if none. The memory operand needs no alignment (SDM vol. 2B
-// PCMPESTRI: exception type 4, "alignment not required").
-template <bool kExplicit, bool kWide, bool kMask, bool kMem>
+// kExplicit: lengths from RAX/RDX (64-bit with REX.W or VEX.W, else
+// EAX/EDX); else from the NUL elements. kMask: the result to XMM0 (bits,
+// or with imm8[6] whole elements; the VEX form zeroes bits 255:128); else
+// its lowest (imm8[6]: highest) set bit's index to ECX, n if none. The
+// memory operand needs no alignment (SDM vol. 2B PCMPESTRI: exception type
+// 4, "alignment not required").
+template <bool kVex, bool kExplicit, bool kWide, bool kMask, bool kMem>
 Flow StringCompareOp(Cpu& cpu, const DecodedInsn& in) {
-  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
+  if constexpr (kVex) {
+    if (!VexEnabled(cpu)) [[unlikely]] return VexUnavailable(cpu);
+  } else {
+    if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
+  }
   __m128i second;
   if constexpr (kMem) {
     if (!cpu.ReadBytes(cpu.Linear(in), &second, 16)) return Flow::kFault;
@@ -199,9 +204,14 @@ Flow StringCompareOp(Cpu& cpu, const DecodedInsn& in) {
   }
   const StringCompare c = CompareStrings(LoadXmm(cpu, in.reg), second, imm, la, lb);
   if constexpr (kMask) {
-    StoreXmm(cpu, 0,
-             (imm & 0x40) ? (c.n == 8 ? Expand<uint16_t>(c.result) : Expand<uint8_t>(c.result))
-                          : _mm_cvtsi32_si128(static_cast<int>(c.result)));
+    const __m128i mask = (imm & 0x40)
+                             ? (c.n == 8 ? Expand<uint16_t>(c.result) : Expand<uint8_t>(c.result))
+                             : _mm_cvtsi32_si128(static_cast<int>(c.result));
+    if constexpr (kVex) {
+      StoreXmmZeroUpper(cpu, 0, mask);
+    } else {
+      StoreXmm(cpu, 0, mask);
+    }
   } else {
     const int index = c.result == 0  ? c.n
                       : (imm & 0x40) ? 31 - std::countl_zero(c.result)
@@ -212,22 +222,21 @@ Flow StringCompareOp(Cpu& cpu, const DecodedInsn& in) {
   return cpu.Next(in);
 }
 
-template <bool kExplicit, bool kMask>
+// kVex: VPCMPxSTRx, VEX.128 only (VEX.L = 1 is #UD).
+template <bool kVex, bool kExplicit, bool kMask>
 bool BindStringCompare(const ZydisInsn& z, DecodedInsn& out) {
-  if (z.insn.operand_count_visible != 3 || !IsImm(z.ops[2]) || !BindXmm(z.ops[0], &out.reg)) {
+  if (z.insn.operand_count_visible != 3 || !IsImm(z.ops[2]) || !BindXmm(z.ops[0], &out.reg) ||
+      (kVex && VexLanes(z) != 1)) {
     return false;
   }
   out.imm = z.ops[2].imm.value.u;
-  const bool wide = kExplicit && z.insn.raw.rex.W;
-  if (IsMem(z.ops[1])) {
-    if (!BindMemory(z, z.ops[1], out)) return false;
-    out.handler = wide ? &StringCompareOp<kExplicit, true, kMask, true>
-                       : &StringCompareOp<kExplicit, false, kMask, true>;
-    return true;
-  }
-  if (!BindXmm(z.ops[1], &out.reg2)) return false;
-  out.handler = wide ? &StringCompareOp<kExplicit, true, kMask, false>
-                     : &StringCompareOp<kExplicit, false, kMask, false>;
+  const bool wide = kExplicit && (kVex ? z.insn.raw.vex.W : z.insn.raw.rex.W);
+  const bool mem = IsMem(z.ops[1]);
+  if (mem ? !BindMemory(z, z.ops[1], out) : !BindXmm(z.ops[1], &out.reg2)) return false;
+  out.handler = wide ? (mem ? &StringCompareOp<kVex, kExplicit, true, kMask, true>
+                            : &StringCompareOp<kVex, kExplicit, true, kMask, false>)
+                     : (mem ? &StringCompareOp<kVex, kExplicit, false, kMask, true>
+                            : &StringCompareOp<kVex, kExplicit, false, kMask, false>);
   return true;
 }
 
@@ -237,10 +246,14 @@ void RegisterSse42Ops(BinderTable& t) {
   t.Add(ZYDIS_MNEMONIC_PCMPGTQ, &BindPacked<&CompareGreaterQ>);
   t.Add(ZYDIS_MNEMONIC_VPCMPGTQ, &BindVexPacked<&CompareGreaterQ>);  // cpu/vex.h
   t.Add(ZYDIS_MNEMONIC_CRC32, &BindCrc32);
-  t.Add(ZYDIS_MNEMONIC_PCMPESTRI, &BindStringCompare<true, false>);
-  t.Add(ZYDIS_MNEMONIC_PCMPESTRM, &BindStringCompare<true, true>);
-  t.Add(ZYDIS_MNEMONIC_PCMPISTRI, &BindStringCompare<false, false>);
-  t.Add(ZYDIS_MNEMONIC_PCMPISTRM, &BindStringCompare<false, true>);
+  t.Add(ZYDIS_MNEMONIC_PCMPESTRI, &BindStringCompare<false, true, false>);
+  t.Add(ZYDIS_MNEMONIC_PCMPESTRM, &BindStringCompare<false, true, true>);
+  t.Add(ZYDIS_MNEMONIC_PCMPISTRI, &BindStringCompare<false, false, false>);
+  t.Add(ZYDIS_MNEMONIC_PCMPISTRM, &BindStringCompare<false, false, true>);
+  t.Add(ZYDIS_MNEMONIC_VPCMPESTRI, &BindStringCompare<true, true, false>);
+  t.Add(ZYDIS_MNEMONIC_VPCMPESTRM, &BindStringCompare<true, true, true>);
+  t.Add(ZYDIS_MNEMONIC_VPCMPISTRI, &BindStringCompare<true, false, false>);
+  t.Add(ZYDIS_MNEMONIC_VPCMPISTRM, &BindStringCompare<true, false, true>);
 }
 
 }  // namespace x64sim

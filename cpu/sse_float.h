@@ -77,19 +77,26 @@ inline uint32_t UnderGuestMxcsr(uint32_t guest_mxcsr, Run run) {
   return flags;
 }
 
-// Records the flags; true if the result may be written. An unmasked
-// exception faults with the destination unchanged; when it is a
-// pre-computation one (IE DE ZE), the post-computation flags are not set.
-inline bool CommitFlags(Cpu& cpu, uint32_t flags) {
-  uint32_t& mxcsr = cpu.state.sse.mxcsr;
-  uint32_t unmasked = flags & ~(mxcsr >> kMxcsrMaskShift) & kMxcsrFlags;
-  if (unmasked == 0) [[likely]] {
-    mxcsr |= flags;
-    return true;
-  }
+// Records the flags in MXCSR; true if none is unmasked. When an unmasked
+// one is a pre-computation exception (IE DE ZE), the post-computation
+// flags are not set.
+inline bool RecordFlags(uint32_t& mxcsr, uint32_t flags) {
+  const uint32_t unmasked = flags & ~(mxcsr >> kMxcsrMaskShift) & kMxcsrFlags;
   if (unmasked & kPreComputation) flags &= kPreComputation;
   mxcsr |= flags;
+  return unmasked == 0;
+}
+
+// An unmasked SIMD floating-point exception: #XM, or #UD without CR4.OSXMMEXCPT.
+inline void SimdFault(Cpu& cpu) {
   cpu.FaultNoCode((cpu.state.cr4 & kCr4OSXMMEXCPT) ? kSimdError : kInvalidOpcode);
+}
+
+// Records the flags; true if the result may be written. An unmasked
+// exception faults with the destination unchanged.
+inline bool CommitFlags(Cpu& cpu, uint32_t flags) {
+  if (RecordFlags(cpu.state.sse.mxcsr, flags)) [[likely]] return true;
+  SimdFault(cpu);
   return false;
 }
 
