@@ -101,26 +101,33 @@ X64SIM_HOST_COMI(UcomiSS, "ucomiss")
 X64SIM_HOST_COMI(UcomiSD, "ucomisd")
 #undef X64SIM_HOST_COMI
 
-template <HostFlagsOp Op, Src kSrc>
+// Zeros and normals compare without an exception in any mode: then the
+// host's MXCSR is not read.
+template <HostFlagsOp Op, typename T, Src kSrc>
 Flow CompareFlags(Cpu& cpu, const DecodedInsn& in) {
   if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
   __m128i src, dst = LoadXmm(cpu, in.reg);
   if (!ReadSource(cpu, in, kSrc, &src)) return Flow::kFault;
   uint64_t flags;
-  uint32_t raised = UnderGuestMxcsr(cpu.state.sse.mxcsr, [&] { flags = Op(dst, src); });
-  if (!CommitFlags(cpu, raised)) return Flow::kFault;
+  if (OnlyPrecision<T, Quiet::kCompare>(dst, src)) {
+    flags = Op(dst, src);
+  } else {
+    uint32_t raised = UnderGuestMxcsr(cpu.state.sse.mxcsr, [&] { flags = Op(dst, src); });
+    if (!CommitFlags(cpu, raised)) return Flow::kFault;
+  }
   cpu.state.rflags = (cpu.state.rflags & ~kArithFlags) | flags;
   return cpu.Next(in);
 }
 
-template <HostFlagsOp Op, int kMemBits>
+template <HostFlagsOp Op, typename T>
 bool BindCompareFlags(const ZydisInsn& z, DecodedInsn& out) {
+  constexpr int kMemBits = sizeof(T) * 8;
   Src kind;
   if (z.insn.operand_count_visible != 2 || !BindXmm(z.ops[0], &out.reg) ||
       !BindXmmSource<kMemBits>(z, z.ops[1], out, &kind)) {
     return false;
   }
-  out.handler = kind == Src::kReg ? &CompareFlags<Op, Src::kReg> : &CompareFlags<Op, MemSrc(kMemBits)>;
+  out.handler = kind == Src::kReg ? &CompareFlags<Op, T, Src::kReg> : &CompareFlags<Op, T, MemSrc(kMemBits)>;
   return true;
 }
 
@@ -159,20 +166,20 @@ void RegisterSseFloatOps(BinderTable& t) {
     Binder binder;
   };
   static constexpr Entry kEntries[] = {
-      {ZYDIS_MNEMONIC_ADDSS, &BindArith<&AddSS, 32>},
-      {ZYDIS_MNEMONIC_ADDSD, &BindArith<&AddSD, 64>},
+      {ZYDIS_MNEMONIC_ADDSS, &BindArith<&AddSS, 32, &OnlyPrecision<float, Quiet::kSum>>},
+      {ZYDIS_MNEMONIC_ADDSD, &BindArith<&AddSD, 64, &OnlyPrecision<double, Quiet::kSum>>},
       {ZYDIS_MNEMONIC_ADDPS, &BindArith<&AddPS, 128>},
       {ZYDIS_MNEMONIC_ADDPD, &BindArith<&AddPD, 128>},
-      {ZYDIS_MNEMONIC_SUBSS, &BindArith<&SubSS, 32>},
-      {ZYDIS_MNEMONIC_SUBSD, &BindArith<&SubSD, 64>},
+      {ZYDIS_MNEMONIC_SUBSS, &BindArith<&SubSS, 32, &OnlyPrecision<float, Quiet::kSum>>},
+      {ZYDIS_MNEMONIC_SUBSD, &BindArith<&SubSD, 64, &OnlyPrecision<double, Quiet::kSum>>},
       {ZYDIS_MNEMONIC_SUBPS, &BindArith<&SubPS, 128>},
       {ZYDIS_MNEMONIC_SUBPD, &BindArith<&SubPD, 128>},
-      {ZYDIS_MNEMONIC_MULSS, &BindArith<&MulSS, 32>},
-      {ZYDIS_MNEMONIC_MULSD, &BindArith<&MulSD, 64>},
+      {ZYDIS_MNEMONIC_MULSS, &BindArith<&MulSS, 32, &OnlyPrecision<float, Quiet::kProduct>>},
+      {ZYDIS_MNEMONIC_MULSD, &BindArith<&MulSD, 64, &OnlyPrecision<double, Quiet::kProduct>>},
       {ZYDIS_MNEMONIC_MULPS, &BindArith<&MulPS, 128>},
       {ZYDIS_MNEMONIC_MULPD, &BindArith<&MulPD, 128>},
-      {ZYDIS_MNEMONIC_DIVSS, &BindArith<&DivSS, 32>},
-      {ZYDIS_MNEMONIC_DIVSD, &BindArith<&DivSD, 64>},
+      {ZYDIS_MNEMONIC_DIVSS, &BindArith<&DivSS, 32, &OnlyPrecision<float, Quiet::kQuotient>>},
+      {ZYDIS_MNEMONIC_DIVSD, &BindArith<&DivSD, 64, &OnlyPrecision<double, Quiet::kQuotient>>},
       {ZYDIS_MNEMONIC_DIVPS, &BindArith<&DivPS, 128>},
       {ZYDIS_MNEMONIC_DIVPD, &BindArith<&DivPD, 128>},
       {ZYDIS_MNEMONIC_MINSS, &BindArith<&MinSS, 32>},
@@ -197,10 +204,10 @@ void RegisterSseFloatOps(BinderTable& t) {
       {ZYDIS_MNEMONIC_CMPSD, &BindCompare<CmpSD, 64>},
       {ZYDIS_MNEMONIC_CMPPS, &BindCompare<CmpPS, 128>},
       {ZYDIS_MNEMONIC_CMPPD, &BindCompare<CmpPD, 128>},
-      {ZYDIS_MNEMONIC_COMISS, &BindCompareFlags<&ComiSS, 32>},
-      {ZYDIS_MNEMONIC_COMISD, &BindCompareFlags<&ComiSD, 64>},
-      {ZYDIS_MNEMONIC_UCOMISS, &BindCompareFlags<&UcomiSS, 32>},
-      {ZYDIS_MNEMONIC_UCOMISD, &BindCompareFlags<&UcomiSD, 64>},
+      {ZYDIS_MNEMONIC_COMISS, &BindCompareFlags<&ComiSS, float>},
+      {ZYDIS_MNEMONIC_COMISD, &BindCompareFlags<&ComiSD, double>},
+      {ZYDIS_MNEMONIC_UCOMISS, &BindCompareFlags<&UcomiSS, float>},
+      {ZYDIS_MNEMONIC_UCOMISD, &BindCompareFlags<&UcomiSD, double>},
   };
   for (const Entry& e : kEntries) t.Add(e.mnemonic, e.binder);
   // VEX forms (cpu/vex.h): the scalar ones keep src1's upper elements.

@@ -15,6 +15,7 @@
 #include "cpu/binder.h"
 #include "cpu/cpu.h"
 #include "cpu/sse_access.h"
+#include "cpu/sse_quiet.h"
 
 namespace x64sim {
 
@@ -174,22 +175,31 @@ using HostOp = __m128i (*)(__m128i, __m128i);
     return a;                                        \
   }
 
+// Whether operands can raise nothing but precision (cpu/sse_quiet.h).
+using QuietTest = bool (*)(__m128i, __m128i);
+
 // "xmm op= xmm/mN": the host instruction writes what it writes (the whole
-// register, or only the low element of a scalar form).
-template <HostOp Op, Src kSrc>
+// register, or only the low element of a scalar form). With kQuiet, the
+// operands it passes run bare when the guest has already recorded
+// precision: the host, in the same modes, computes the same result.
+template <HostOp Op, Src kSrc, QuietTest kQuiet = nullptr>
 Flow Arith(Cpu& cpu, const DecodedInsn& in) {
   if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
   __m128i src, dst = LoadXmm(cpu, in.reg), result;
   if (!ReadSource(cpu, in, kSrc, &src)) return Flow::kFault;
-  uint32_t flags = UnderGuestMxcsr(cpu.state.sse.mxcsr, [&] { result = Op(dst, src); });
-  if (!CommitFlags(cpu, flags)) return Flow::kFault;
+  if (kQuiet != nullptr && PrecisionAlreadyRecorded(cpu.state.sse.mxcsr) && kQuiet(dst, src)) {
+    result = Op(dst, src);
+  } else {
+    uint32_t flags = UnderGuestMxcsr(cpu.state.sse.mxcsr, [&] { result = Op(dst, src); });
+    if (!CommitFlags(cpu, flags)) return Flow::kFault;
+  }
   StoreXmm(cpu, in.reg, result);
   return cpu.Next(in);
 }
 
-template <HostOp Op, int kMemBits>
+template <HostOp Op, int kMemBits, QuietTest kQuiet = nullptr>
 Handler ArithHandler(Src kind) {
-  return kind == Src::kReg ? &Arith<Op, Src::kReg> : &Arith<Op, MemSrc(kMemBits)>;
+  return kind == Src::kReg ? &Arith<Op, Src::kReg, kQuiet> : &Arith<Op, MemSrc(kMemBits), kQuiet>;
 }
 
 // A host instruction with an immediate, "insn imm, src, dst", as a
@@ -211,14 +221,14 @@ std::array<Handler, sizeof...(kImm)> ImmHandlers(Src kind, std::integer_sequence
 
 // "xmm, xmm/mN" with N = kMemBits (the memory operand's size: 32 or 64 for
 // scalar forms and conversions that read half a register, 128 otherwise).
-template <HostOp Op, int kMemBits>
+template <HostOp Op, int kMemBits, QuietTest kQuiet = nullptr>
 bool BindArith(const ZydisInsn& z, DecodedInsn& out) {
   Src kind;
   if (z.insn.operand_count_visible != 2 || !BindXmm(z.ops[0], &out.reg) ||
       !BindXmmSource<kMemBits>(z, z.ops[1], out, &kind)) {
     return false;
   }
-  out.handler = ArithHandler<Op, kMemBits>(kind);
+  out.handler = ArithHandler<Op, kMemBits, kQuiet>(kind);
   return true;
 }
 
