@@ -101,22 +101,28 @@ X64SIM_HOST_COMI(UcomiSS, "ucomiss")
 X64SIM_HOST_COMI(UcomiSD, "ucomisd")
 #undef X64SIM_HOST_COMI
 
-// Zeros and normals compare without an exception in any mode: then the
-// host's MXCSR is not read.
-template <HostFlagsOp Op, typename T, Src kSrc>
-Flow CompareFlags(Cpu& cpu, const DecodedInsn& in) {
-  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
-  __m128i src, dst = LoadXmm(cpu, in.reg);
-  if (!ReadSource(cpu, in, kSrc, &src)) return Flow::kFault;
+// Sets ZF/PF/CF from comparing the low elements; false if an unmasked
+// exception faulted. Zeros and normals compare without an exception in any
+// mode: then the host's MXCSR is not read.
+template <HostFlagsOp Op, typename T>
+bool CompareIntoFlags(Cpu& cpu, __m128i dst, __m128i src) {
   uint64_t flags;
   if (OnlyPrecision<T, Quiet::kCompare>(dst, src)) {
     flags = Op(dst, src);
   } else {
     uint32_t raised = UnderGuestMxcsr(cpu.state.sse.mxcsr, [&] { flags = Op(dst, src); });
-    if (!CommitFlags(cpu, raised)) return Flow::kFault;
+    if (!CommitFlags(cpu, raised)) return false;
   }
   cpu.state.rflags = (cpu.state.rflags & ~kArithFlags) | flags;
-  return cpu.Next(in);
+  return true;
+}
+
+template <HostFlagsOp Op, typename T, Src kSrc>
+Flow CompareFlags(Cpu& cpu, const DecodedInsn& in) {
+  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
+  __m128i src, dst = LoadXmm(cpu, in.reg);
+  if (!ReadSource(cpu, in, kSrc, &src)) return Flow::kFault;
+  return CompareIntoFlags<Op, T>(cpu, dst, src) ? cpu.Next(in) : Flow::kFault;
 }
 
 template <HostFlagsOp Op, typename T>
@@ -132,7 +138,7 @@ bool BindCompareFlags(const ZydisInsn& z, DecodedInsn& out) {
 }
 
 // VCOMISS/VCOMISD/VUCOMISS/VUCOMISD xmm1, xmm2/mN: the same under the VEX gate.
-template <HostFlagsOp Op>
+template <HostFlagsOp Op, typename T>
 struct VexCompareFlags {
   template <int kLanes, bool kMem, bool kNds>
   struct H {
@@ -140,21 +146,16 @@ struct VexCompareFlags {
       if (!VexEnabled(cpu)) [[unlikely]] return VexUnavailable(cpu);
       Ymm src;
       if (!ReadVexSource<kMem>(cpu, in, &src)) return Flow::kFault;
-      const __m128i dst = LoadXmm(cpu, in.reg);
-      uint64_t flags;
-      uint32_t raised = UnderGuestMxcsr(cpu.state.sse.mxcsr, [&] { flags = Op(dst, src.lane[0]); });
-      if (!CommitFlags(cpu, raised)) return Flow::kFault;
-      cpu.state.rflags = (cpu.state.rflags & ~kArithFlags) | flags;
-      return cpu.Next(in);
+      return CompareIntoFlags<Op, T>(cpu, LoadXmm(cpu, in.reg), src.lane[0]) ? cpu.Next(in) : Flow::kFault;
     }
   };
 };
 
-template <HostFlagsOp Op>
+template <HostFlagsOp Op, typename T>
 bool BindVexCompareFlags(const ZydisInsn& z, DecodedInsn& out) {
   bool nds, mem;
   if (!BindVexOperands(z, out, &nds, &mem) || nds) return false;
-  out.handler = PickVex<VexCompareFlags<Op>::template H>(1, mem, false);
+  out.handler = PickVex<VexCompareFlags<Op, T>::template H>(1, mem, false);
   return true;
 }
 
@@ -250,10 +251,10 @@ void RegisterSseFloatOps(BinderTable& t) {
       {ZYDIS_MNEMONIC_VCMPSD, &BindVexArithImm<VexCmpSD, 32, /*kScalar=*/true>},
       {ZYDIS_MNEMONIC_VCMPPS, &BindVexArithImm<VexCmpPS, 32>},
       {ZYDIS_MNEMONIC_VCMPPD, &BindVexArithImm<VexCmpPD, 32>},
-      {ZYDIS_MNEMONIC_VCOMISS, &BindVexCompareFlags<&ComiSS>},
-      {ZYDIS_MNEMONIC_VCOMISD, &BindVexCompareFlags<&ComiSD>},
-      {ZYDIS_MNEMONIC_VUCOMISS, &BindVexCompareFlags<&UcomiSS>},
-      {ZYDIS_MNEMONIC_VUCOMISD, &BindVexCompareFlags<&UcomiSD>},
+      {ZYDIS_MNEMONIC_VCOMISS, &BindVexCompareFlags<&ComiSS, float>},
+      {ZYDIS_MNEMONIC_VCOMISD, &BindVexCompareFlags<&ComiSD, double>},
+      {ZYDIS_MNEMONIC_VUCOMISS, &BindVexCompareFlags<&UcomiSS, float>},
+      {ZYDIS_MNEMONIC_VUCOMISD, &BindVexCompareFlags<&UcomiSD, double>},
   };
   for (const Entry& e : kVexEntries) t.Add(e.mnemonic, e.binder);
 }
