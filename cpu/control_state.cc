@@ -107,6 +107,7 @@ bool Cpu::WriteCr4(uint64_t v) {
     mmu_.OnPagingModeChange();
     FlushSoftTlb();
   }
+  if (changed & kCr4DE) UpdateBreakpoints();  // I/O breakpoints need DE
   return true;
 }
 

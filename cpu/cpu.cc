@@ -461,9 +461,10 @@ StopInfo Cpu::RunLoop(uint64_t max_instructions) {
         break;
       }
     }
-    // TF can only change at an instruction that ends its block, so it is
-    // seen here before the next one runs.
-    if (state.rflags & kTF) [[unlikely]] {
+    // TF and RF can only change at an instruction that ends its block, so
+    // they are seen here before the next one runs; an armed breakpoint
+    // makes step_flags_ match every RFLAGS.
+    if (state.rflags & step_flags_) [[unlikely]] {
       SingleStep<kObserve>(&uncached);
       prev = nullptr;
       continue;
@@ -504,34 +505,71 @@ StopInfo Cpu::RunLoop(uint64_t max_instructions) {
   return stop_;
 }
 
-// SDM vol. 3B 17.3.1.4: with TF set when an instruction starts, a #DB trap
+// One instruction with its debug exceptions (SDM vol. 3B 17.3). An armed
+// instruction breakpoint at it, unless RF, is a #DB fault before it runs
+// (and before its fetch can fault). RF is then cleared: the instruction
+// runs, and may set it again (IRET). With TF set when it starts, a #DB trap
 // (DR6.BS) follows it, naming the next instruction: after SYSCALL, in the
-// kernel; after MOV SS, only after the instruction that follows it. An
-// instruction that faults, or that delivers an interrupt itself (INT n,
-// INT3, INTO, INT1), has no single-step trap.
+// kernel; after MOV SS, only after the instruction that follows it. Data
+// and I/O breakpoints it hit are reported in the same trap, MOV SS's after
+// the next instruction too. An instruction that faults, or that delivers
+// an interrupt itself (INT n, INT3, INTO, INT1), has no trap. A REP string
+// instruction stopping part-way (an element at a time while data or I/O
+// breakpoints are armed) sets RF, so that going on does not break again
+// and an event taken meanwhile pushes RF = 1, as the SDM says.
 template <bool kObserve>
 void Cpu::SingleStep(std::unique_ptr<Block>* uncached) {
   retired_blocks_.clear();
+  if (exec_breakpoints_ != 0 && !(state.rflags & kRF)) {
+    uint64_t linear = seg_base_[kCs] + state.rip;
+    if (state.mode != CpuMode::kLong64) linear = static_cast<uint32_t>(linear);
+    if (const uint8_t hits = BreakpointHits(exec_breakpoints_, linear, 1)) {
+      state.dr6 |= hits;
+      FaultNoCode(kDebug);
+      return;
+    }
+  }
   const Block* block = FetchBlock(uncached);
   if (block == nullptr) return;
   current_block_ = block;
   const uint64_t instret_before = instret_;
   const ZydisMnemonic mnemonic = static_cast<ZydisMnemonic>(block->insns[0].mnemonic);
+  const bool trap_flag = state.rflags & kTF;
+  const uint64_t resume_flag = state.rflags & kRF;
+  state.rflags &= ~kRF;
   state.debug_shadow = false;
+  pending_dr_hits_ = state.debug_held_hits;
+  state.debug_held_hits = 0;
   chain_until_ = 0;
   if (timing_on_) StartTimedBlock(block);
   StepBlock<kObserve>(block, 1);
   if (timing_on_) FinishTimedBlock();
   if (state.mode != CpuMode::kLong64) state.rip = static_cast<uint32_t>(state.rip);
-  const bool completed = instret_ != instret_before && !exception_.pending;
-  const bool interrupts_itself = mnemonic == ZYDIS_MNEMONIC_INT || mnemonic == ZYDIS_MNEMONIC_INT3 ||
-                                 mnemonic == ZYDIS_MNEMONIC_INTO || mnemonic == ZYDIS_MNEMONIC_INT1;
-  if (!completed || interrupts_itself || stop_.reason != StopReason::kNone) return;
-  if (state.debug_shadow) {
-    state.debug_shadow = false;
+  const uint64_t hits = pending_dr_hits_;
+  pending_dr_hits_ = 0;
+  if (exception_.pending || stop_.reason != StopReason::kNone) {
+    // Stopped by the debugger before the instruction: it starts again later.
+    if (stop_.reason == StopReason::kDebugger && instret_ == instret_before) state.rflags |= resume_flag;
     return;
   }
-  state.dr6 |= kDr6Bs;
+  if (instret_ == instret_before) {  // a REP string instruction yielded
+    state.rflags |= kRF;
+    if (hits == 0) return;
+    state.dr6 |= hits;
+    FaultNoCode(kDebug);
+    return;
+  }
+  const bool interrupts_itself = mnemonic == ZYDIS_MNEMONIC_INT || mnemonic == ZYDIS_MNEMONIC_INT3 ||
+                                 mnemonic == ZYDIS_MNEMONIC_INTO || mnemonic == ZYDIS_MNEMONIC_INT1;
+  if (interrupts_itself) return;
+  if (state.debug_shadow) {
+    state.debug_shadow = false;
+    state.debug_held_hits = static_cast<uint8_t>(hits);
+    return;
+  }
+  const uint64_t status = hits | (trap_flag ? kDr6Bs : 0);
+  if (status == 0) return;
+  state.dr6 |= status;
   FaultNoCode(kDebug);
 }
 

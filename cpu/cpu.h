@@ -125,7 +125,10 @@ class Cpu : public TranslationListener {
   // loop (Yield). Shorter slices bound the host time between looks at
   // interrupts and stop requests, and with the instruction limit the work
   // a run can do at all; the architectural result is the same.
-  void set_rep_slice(uint64_t elements) { rep_slice_ = elements < 1 ? 1 : elements; }
+  void set_rep_slice(uint64_t elements) {
+    chosen_rep_slice_ = elements < 1 ? 1 : elements;
+    ArmBreakpoints();
+  }
   uint64_t rep_slice() const { return rep_slice_; }
   // A request another thread or a signal handler sets, read by the loop
   // between blocks (so within a few hundred instructions): a signal number
@@ -368,6 +371,13 @@ class Cpu : public TranslationListener {
   void SetCpl(int cpl);
   void LoadSegmentCache(SegReg reg, const Segment& s);  // recomputes bases and mode
   void SetRflags(uint64_t v);                           // keeps the SMAP fast path honest
+  // Hardware breakpoints (cpu/breakpoints.cc): called after DR0-DR3, DR7 or
+  // CR4.DE change; drops the fast path's pages when data breakpoints change.
+  void UpdateBreakpoints();
+  // Port I/O at `port` of `size` bytes, for I/O breakpoints (free when none).
+  void NoteIoAccess(uint16_t port, int size) {
+    if (io_breakpoints_ != 0) pending_dr_hits_ |= BreakpointHits(io_breakpoints_, port, size);
+  }
   void UpdateMode();
   // What UpdateMode derives from the control registers and segment caches.
   CpuMode ModeOfState() const;
@@ -444,6 +454,15 @@ class Cpu : public TranslationListener {
     bool has_error_code = false;
     uint32_t error_code = 0;
   };
+
+  // What DR7 (and CR4.DE) enable, as B0-B3 masks by kind; the loop steps
+  // one instruction at a time while any is set (step_flags_).
+  void ArmBreakpoints();
+  uint8_t BreakpointHits(uint8_t candidates, uint64_t address, int size) const;
+  bool WatchesPage(uint64_t linear_page) const;
+  void NoteDataAccess(uint64_t linear, int size, bool write) {
+    pending_dr_hits_ |= BreakpointHits(write ? write_breakpoints_ : read_breakpoints_, linear, size);
+  }
 
   bool ReadSlow(uint64_t linear, int size, uint64_t* value);
   bool WriteSlow(uint64_t linear, int size, uint64_t value);
@@ -628,6 +647,15 @@ class Cpu : public TranslationListener {
   uint64_t boundary_at_ = UINT64_MAX;
   std::function<void()> boundary_hook_;
   uint64_t rep_slice_ = uint64_t{1} << 16;  // see set_rep_slice; Yield's comment
+  uint64_t chosen_rep_slice_ = rep_slice_;  // rep_slice_ is 1 while data or I/O breakpoints are armed
+  // RFLAGS bits that send the run loop to SingleStep: all while a
+  // breakpoint is armed (RFLAGS bit 1 is always set).
+  uint64_t step_flags_ = kTF | kRF;
+  uint8_t exec_breakpoints_ = 0;   // B0-B3 of armed instruction breakpoints
+  uint8_t write_breakpoints_ = 0;  // data breakpoints a write hits (R/W 01, 11)
+  uint8_t read_breakpoints_ = 0;   // data breakpoints a read hits (R/W 11)
+  uint8_t io_breakpoints_ = 0;     // R/W 10 with CR4.DE
+  uint8_t pending_dr_hits_ = 0;    // data and I/O hits of the instruction stepping
   uint64_t run_limit_ = 0;  // instret at which this Run stops (less one per Yield)
   StopInfo stop_;
   bool stop_on_unimplemented_ = false;

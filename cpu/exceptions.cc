@@ -19,6 +19,14 @@ bool MakesDoubleFault(uint8_t first, uint8_t second) {
   return false;
 }
 
+// Fault-class exceptions (SDM vol. 3A table 6-1), whose pushed RFLAGS has
+// RF set (SDM vol. 3B 17.3.1.1); a #DB fault sets RF itself.
+bool IsFault(uint8_t v) {
+  return v == kDivideError || v == kBoundRange || v == kInvalidOpcode || v == kDeviceNotAvailable ||
+         (v >= kInvalidTss && v <= kPageFault) || v == kFpuError || v == kAlignmentCheck ||
+         v == kSimdError;
+}
+
 // Vectors that push an error code (SDM vol. 3A table 6-1).
 bool HasErrorCode(uint8_t v) {
   return v == kDoubleFault || v == kInvalidTss || v == kSegmentNotPresent ||
@@ -36,11 +44,14 @@ void Cpu::DeliverPendingException() {
     if (debug_hook_ != nullptr) debug_hook_->OnEvent(current.vector, state.rip);
     if (timing_on_) model_->Deliver(TimingEvent::kException, state.cpl);
     bool has_code = current.has_error_code && HasErrorCode(current.vector);
+    const uint64_t rf = state.rflags & kRF;
+    if (IsFault(current.vector)) state.rflags |= kRF;  // delivery clears it for the handler
     if (DeliverInterrupt(current.vector, has_code, current.error_code, false, state.rip)) {
       state.halted = false;
       last_unimplemented_.clear();  // the guest took it: no longer a cause of what follows
       return;
     }
+    state.rflags = (state.rflags & ~kRF) | rf;
     PendingException next = exception_;
     exception_.pending = false;
     if (current.vector == kDoubleFault || nesting > 4) {

@@ -68,6 +68,8 @@ void Cpu::FillSoftTlb(uint64_t linear, uint64_t phys, uint8_t allow, bool global
   const size_t slot = SoftTlbIndex(linear);
   SoftTlbEntry& e = soft_tlb_[user ? 1 : 0][slot];
   uint64_t page = linear & ~kPageOffsetMask;
+  // Data accesses to a page a data breakpoint watches take the slow path.
+  if (write_breakpoints_ != 0 && WatchesPage(page)) allow &= kAllowExecute;
   uint64_t addend = reinterpret_cast<uint64_t>(host) - page;
   // Another page's tags go even when its addend is the same (identity
   // maps): the slot's global bit below must describe every tag it holds.
@@ -172,6 +174,7 @@ bool Cpu::ReadBytes(uint64_t linear, void* dst, int size) {
   if (!TranslateData(linear, AccessKind::kRead, user, &phys[0])) return false;
   if (first < size && !TranslateData(linear + first, AccessKind::kRead, user, &phys[1])) return false;
   if (log_pos_ != log_end_) LogSlowAccess(linear, phys[0], 0);
+  if (read_breakpoints_ != 0) NoteDataAccess(linear, size, /*write=*/false);
   auto* out = static_cast<uint8_t*>(dst);
   auto read_part = [&](uint64_t p, uint8_t* to, int n) {
     if (uint8_t* host = memory_.RamPointer(p)) {
@@ -207,6 +210,7 @@ bool Cpu::WriteBytes(uint64_t linear, const void* src, int size) {
   if (!TranslateData(linear, AccessKind::kWrite, user, &phys[0])) return false;
   if (first < size && !TranslateData(linear + first, AccessKind::kWrite, user, &phys[1])) return false;
   if (log_pos_ != log_end_) LogSlowAccess(linear, phys[0], kAccessWrite);
+  if (write_breakpoints_ != 0) NoteDataAccess(linear, size, /*write=*/true);
   const auto* in = static_cast<const uint8_t*>(src);
   auto write_part = [&](uint64_t p, const uint8_t* from, int n) {
     if (memory_.IsCodePage(p)) WroteMarkedPage(p, n);

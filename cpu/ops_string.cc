@@ -431,6 +431,7 @@ Flow PortString(Cpu& cpu, const DecodedInsn& in) {
       if (!cpu.Read<T>(StringLinear<A>(cpu, static_cast<SegReg>(in.seg), kRsi), &value)) return Flow::kFault;
       cpu.io().Out(port, sizeof(T), value);
     }
+    cpu.NoteIoAccess(port, sizeof(T));
     SetAddrReg<A>(cpu, pointer, AddrReg<A>(cpu, pointer) + delta);
     --count;
     if constexpr (kRepeat) SetAddrReg<A>(cpu, kRcx, count);

@@ -107,6 +107,7 @@ Flow In(Cpu& cpu, const DecodedInsn& in) {
   if (cpu.state.cpl > Iopl(cpu)) return cpu.Fault(kGeneralProtection, 0);
   uint16_t port = in.aux ? static_cast<uint16_t>(in.imm) : cpu.Reg<uint16_t>(kRdx * 8);
   uint32_t v = cpu.io().In(port, in.size);
+  cpu.NoteIoAccess(port, in.size);
   if (in.size == 1) cpu.SetReg<uint8_t>(0, static_cast<uint8_t>(v));
   else if (in.size == 2) cpu.SetReg<uint16_t>(0, static_cast<uint16_t>(v));
   else cpu.SetReg<uint32_t>(0, v);
@@ -120,6 +121,7 @@ Flow Out(Cpu& cpu, const DecodedInsn& in) {
   if (in.size == 1) v &= 0xff;
   if (in.size == 2) v &= 0xffff;
   cpu.io().Out(port, in.size, v);
+  cpu.NoteIoAccess(port, in.size);
   return cpu.Leave(in);  // a device may have stopped the machine or raised an interrupt
 }
 
@@ -668,12 +670,14 @@ namespace {
 // DR6.BD set and GD cleared for the handler (SDM vol. 3B 17.2.4, 17.3.1.2).
 // DR4/DR5 alias DR6/DR7 unless CR4.DE, which makes them #UD.
 // In 64-bit mode a write of DR6 or DR7 with bits 63:32 set is #GP(0).
-// The registers hold what is written (fixed bits forced); x64sim raises no
-// breakpoint from DR0-DR3 (docs/cpu.md).
+// The registers hold what is written (fixed bits forced); writes of DR0-DR3
+// and DR7 re-arm the breakpoints (cpu/breakpoints.cc).
 
 Flow GeneralDetect(Cpu& cpu) {
   cpu.state.dr6 |= kDr6Bd;
   cpu.state.dr7 &= ~kDr7Gd;
+  // A fault-class #DB: RF is 1 in the pushed RFLAGS (SDM vol. 3B 17.3.1.1).
+  cpu.state.rflags |= kRF;
   return cpu.FaultNoCode(kDebug);
 }
 
@@ -697,6 +701,7 @@ Flow MovToDr(Cpu& cpu, const DecodedInsn& in) {
     if (n == 6) cpu.state.dr6 = v | kDr6Fixed;
     if (n == 7) cpu.state.dr7 = (v & ~0xd800ull) | kDr7Fixed;  // bits 11, 12, 14, 15 read as 0
   }
+  if (n != 6) cpu.UpdateBreakpoints();
   return cpu.Leave(in);
 }
 

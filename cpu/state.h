@@ -33,6 +33,7 @@ inline constexpr uint64_t kIOPL = 3u << 12;
 inline constexpr uint64_t kDr6Fixed = 0xffff0ff0;
 inline constexpr uint64_t kDr6Bs = 1u << 14;
 inline constexpr uint64_t kDr6Bd = 1u << 13;  // a MOV DR under DR7.GD
+inline constexpr uint64_t kDr6B0ToB3 = 0xf;      // breakpoint n's condition was met
 inline constexpr uint64_t kDr7Gd = 1u << 13;  // general detect
 inline constexpr uint64_t kDr7Fixed = 0x400;
 inline constexpr uint64_t kNT = 1u << 14;
@@ -137,6 +138,9 @@ struct CpuState {
   bool halted = false;
   bool interrupt_shadow = false;  // STI / MOV SS: no interrupt before the next instruction
   bool debug_shadow = false;      // MOV SS: no single-step trap after it (SDM vol. 3A 6.8.3)
+  // DR6.B0-B3 of data breakpoints that a MOV SS hit: reported after the
+  // instruction that follows it (SDM vol. 3A 6.8.3).
+  uint8_t debug_held_hits = 0;
   // MONITOR/MWAIT (cpu/monitor.cc): whether a line is armed and, while
   // halted, what ends the wait.
   bool monitor_armed = false;
@@ -158,7 +162,7 @@ struct CpuState {
        random_state);
     ar.Bounded(mode, CpuMode::kLong64, "CPU mode");
     ar.Bounded(cpl, 3, "CPL");
-    ar(halted, interrupt_shadow, debug_shadow, xcr0, dr, dr6, dr7, monitor_armed, monitor_line);
+    ar(halted, interrupt_shadow, debug_shadow, debug_held_hits, xcr0, dr, dr6, dr7, monitor_armed, monitor_line);
     ar.Bounded(halt_kind, HaltKind::kMwaitWakeMasked, "halt kind");
     ar.Check(gpr[kZeroReg] == 0, "the zero register is not zero");
   }

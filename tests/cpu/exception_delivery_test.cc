@@ -25,7 +25,7 @@ TEST(ExceptionDeliveryTest, DivideErrorFrameHoldsSsRspAndIsSixteenByteAligned) {
   ASSERT_EQ(r.outcome.vector, kDivideError);
   EXPECT_EQ(r.frame.rip, M::kCode);  // a fault reports the faulting instruction
   EXPECT_EQ(r.frame.cs, M::kKernelCs);
-  EXPECT_EQ(r.frame.rflags, kFlagsFixed1 | kCF | kZF);
+  EXPECT_EQ(r.frame.rflags, kFlagsFixed1 | kCF | kZF | kRF);  // faults push RF = 1 (SDM vol. 3B 17.3.1.1)
   EXPECT_EQ(r.frame.rsp, rsp);  // SDM vol. 3A 6.14.2: SS:RSP pushed even without a stack switch
   EXPECT_EQ(r.frame.ss, M::kKernelSs);
   // SDM vol. 3A 6.14.2: RSP is aligned down to 16 bytes before the frame is pushed.
@@ -93,7 +93,7 @@ TEST(ExceptionDeliveryTest, PrivilegeChangeSwitchesToTssRsp0) {
   EXPECT_EQ(r.frame.cs, M::kUserCs);
   EXPECT_EQ(r.frame.rsp, user_rsp);
   EXPECT_EQ(r.frame.ss, M::kUserSs);
-  EXPECT_EQ(r.frame.rflags, kFlagsFixed1 | kIF);
+  EXPECT_EQ(r.frame.rflags, kFlagsFixed1 | kIF | kRF);  // #UD is a fault: RF = 1
   EXPECT_EQ(m.state().cpl, 0);
   EXPECT_EQ(m.state().seg[kCs].selector, M::kKernelCs);
   // SDM vol. 3A 6.14.2: the new SS is a null selector with RPL = new CPL.
