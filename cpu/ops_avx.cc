@@ -1,8 +1,8 @@
 // AVX's own instructions and its moves: VZEROUPPER, VZEROALL, the
 // whole-register moves (VMOVAPS/APD/DQA/UPS/UPD/DQU, VMOVNTPS/PD/DQ,
 // VMOVNTDQA, VLDDQU), VMOVSS/VMOVSD, VMOVD/VMOVQ, VPINSRB/W/D/Q and
-// VPEXTRB/W/D/Q (with VEXTRACTPS, VPEXTRD's twin), the masked loads
-// (VMASKMOVPS/PD, VPMASKMOVD/Q; not their stores yet), the half-register moves
+// VPEXTRB/W/D/Q (with VEXTRACTPS, VPEXTRD's twin), the masked loads and
+// stores (VMASKMOVPS/PD, VPMASKMOVD/Q), the half-register moves
 // VMOVLPS/LPD/HPS/HPD, VMOVDDUP, the broadcasts, VINSERTF128/VEXTRACTF128,
 // VPERM2F128, VPERMILPS/PD, the variable blends, VTESTPS/PD, VPTEST, the
 // sign masks, VLDMXCSR/VSTMXCSR (SDM vol. 2 pages of the same names), with
@@ -209,15 +209,46 @@ Flow MaskedLoad(Cpu& cpu, const DecodedInsn& in) {
   return cpu.Next(in);
 }
 
-// The store forms (memory first) are not bound yet: #UD.
+// The stores, m, mask (VEX.vvvv), xmm2/ymm2: element i of the source to
+// memory where mask element i has its top bit set. Masked-off elements are
+// neither written nor checked; every enabled one is checked before any is
+// written, so a fault (the lowest enabled element's) leaves memory as it was.
+template <typename T, int kLanes>
+Flow MaskedStore(Cpu& cpu, const DecodedInsn& in) {
+  if (!VexEnabled(cpu)) [[unlikely]] return VexUnavailable(cpu);
+  constexpr int kCount = 16 * kLanes / static_cast<int>(sizeof(T));
+  const Ymm mask = LoadYmm(cpu, in.aux), data = LoadYmm(cpu, in.reg2);
+  T m[kCount], v[kCount];
+  std::memcpy(m, &mask, sizeof m);
+  std::memcpy(v, &data, sizeof v);
+  const uint64_t linear = cpu.Linear(in);
+  for (int i = 0; i < kCount; ++i) {
+    if ((m[i] >> (8 * sizeof(T) - 1)) && !cpu.ProbeWrite(linear + i * sizeof(T), sizeof(T))) {
+      return Flow::kFault;
+    }
+  }
+  for (int i = 0; i < kCount; ++i) {
+    if ((m[i] >> (8 * sizeof(T) - 1)) && !cpu.Write<T>(linear + i * sizeof(T), v[i])) {
+      return Flow::kFault;
+    }
+  }
+  return cpu.Next(in);
+}
+
+// Loads "xmm1, mask, m" and stores "m, mask, xmm2" (the register-only
+// encodings do not exist: #UD).
 template <typename T>
-bool BindMaskedLoad(const ZydisInsn& z, DecodedInsn& out) {
-  if (z.insn.operand_count_visible != 3 || !IsMem(z.ops[2]) || !BindVec(z.ops[0], &out.reg) ||
-      !IsVvvv(z.ops[1]) || !BindVec(z.ops[1], &out.aux)) {
+bool BindMaskedMove(const ZydisInsn& z, DecodedInsn& out) {
+  if (z.insn.operand_count_visible != 3 || !IsVvvv(z.ops[1]) || !BindVec(z.ops[1], &out.aux)) {
     return false;
   }
-  out.handler = VexLanes(z) == 2 ? &MaskedLoad<T, 2> : &MaskedLoad<T, 1>;
-  return BindMemory(z, z.ops[2], out);
+  const bool wide = VexLanes(z) == 2;
+  if (IsMem(z.ops[0])) {
+    out.handler = wide ? &MaskedStore<T, 2> : &MaskedStore<T, 1>;
+    return BindVec(z.ops[2], &out.reg2) && BindMemory(z, z.ops[0], out);
+  }
+  out.handler = wide ? &MaskedLoad<T, 2> : &MaskedLoad<T, 1>;
+  return IsMem(z.ops[2]) && BindVec(z.ops[0], &out.reg) && BindMemory(z, z.ops[2], out);
 }
 
 // VMOVSS/VMOVSD xmm1, xmm2, xmm3: the low element of xmm3, the rest of the
@@ -626,10 +657,10 @@ void RegisterAvxOps(BinderTable& t) {
       {ZYDIS_MNEMONIC_VPEXTRD, &BindExtractElement<uint32_t, VecGate::kVex>},
       {ZYDIS_MNEMONIC_VPEXTRQ, &BindExtractElement<uint64_t, VecGate::kVex>},
       {ZYDIS_MNEMONIC_VEXTRACTPS, &BindExtractElement<uint32_t, VecGate::kVex>},
-      {ZYDIS_MNEMONIC_VMASKMOVPS, &BindMaskedLoad<uint32_t>},
-      {ZYDIS_MNEMONIC_VMASKMOVPD, &BindMaskedLoad<uint64_t>},
-      {ZYDIS_MNEMONIC_VPMASKMOVD, &BindMaskedLoad<uint32_t>},
-      {ZYDIS_MNEMONIC_VPMASKMOVQ, &BindMaskedLoad<uint64_t>},
+      {ZYDIS_MNEMONIC_VMASKMOVPS, &BindMaskedMove<uint32_t>},
+      {ZYDIS_MNEMONIC_VMASKMOVPD, &BindMaskedMove<uint64_t>},
+      {ZYDIS_MNEMONIC_VPMASKMOVD, &BindMaskedMove<uint32_t>},
+      {ZYDIS_MNEMONIC_VPMASKMOVQ, &BindMaskedMove<uint64_t>},
       {ZYDIS_MNEMONIC_VMOVLPS, &BindHalfMove<false>},
       {ZYDIS_MNEMONIC_VMOVLPD, &BindHalfMove<false>},
       {ZYDIS_MNEMONIC_VMOVHPS, &BindHalfMove<true>},

@@ -556,9 +556,11 @@ bool BindLddqu(const ZydisInsn& z, DecodedInsn& out) {
   return true;
 }
 
-// MASKMOVDQU xmm1, xmm2: the bytes of xmm1 selected by xmm2, stored at DS:rDI.
+// MASKMOVDQU xmm1, xmm2: the bytes of xmm1 selected by xmm2, stored at
+// DS:rDI; VMASKMOVDQU (VEX.128 only) is the same store.
+template <VecGate kGate>
 Flow MaskedStore(Cpu& cpu, const DecodedInsn& in) {
-  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
+  if (!VecEnabled<kGate>(cpu)) [[unlikely]] return VecUnavailable<kGate>(cpu);
   const SseState& s = cpu.state.sse;
   if (!StoreSelectedBytes(cpu, cpu.Linear(in), s.xmm[in.reg], s.xmm[in.reg2], 16)) {
     return Flow::kFault;
@@ -566,8 +568,10 @@ Flow MaskedStore(Cpu& cpu, const DecodedInsn& in) {
   return cpu.Next(in);
 }
 
+template <VecGate kGate>
 bool BindMaskmovdqu(const ZydisInsn& z, DecodedInsn& out) {
-  out.handler = &MaskedStore;
+  if (kGate == VecGate::kVex && VexLanes(z) != 1) return false;
+  out.handler = &MaskedStore<kGate>;
   return BindXmm(z.ops[0], &out.reg) && BindXmm(z.ops[1], &out.reg2) && BindImplicitMemory(z, out);
 }
 
@@ -790,6 +794,7 @@ void RegisterVexSseOps(BinderTable& t) {
       {ZYDIS_MNEMONIC_VPSRLDQ, &BindVexPacked<&ShiftBytes<false>>},
       {ZYDIS_MNEMONIC_VMOVSHDUP, &BindVexBinary<&DuplicateOddD>},
       {ZYDIS_MNEMONIC_VMOVSLDUP, &BindVexBinary<&DuplicateEvenD>},
+      {ZYDIS_MNEMONIC_VMASKMOVDQU, &BindMaskmovdqu<VecGate::kVex>},
   };
   for (const Entry& e : kEntries) t.Add(e.mnemonic, e.binder);
 }
@@ -823,7 +828,7 @@ void RegisterSseOps(BinderTable& t) {
       {ZYDIS_MNEMONIC_MOVHLPS, &BindBinary<&MoveHighToLow>},
       {ZYDIS_MNEMONIC_MOVLHPS, &BindBinary<&MoveLowToHigh>},
       {ZYDIS_MNEMONIC_MOVNTI, &BindMovnti},
-      {ZYDIS_MNEMONIC_MASKMOVDQU, &BindMaskmovdqu},
+      {ZYDIS_MNEMONIC_MASKMOVDQU, &BindMaskmovdqu<VecGate::kSse>},
       // Logic.
       {ZYDIS_MNEMONIC_PXOR, &BindBinaryOrMmx<&Xor>},
       {ZYDIS_MNEMONIC_XORPS, &BindBinary<&Xor>},
