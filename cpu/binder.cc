@@ -32,6 +32,7 @@ BinderTable::BinderTable() {
   RegisterAvxOps(*this);
   RegisterFmaOps(*this);
   RegisterF16cOps(*this);
+  RegisterGatherOps(*this);
 }
 
 const BinderTable& BinderTable::Get() {

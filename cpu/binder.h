@@ -67,6 +67,7 @@ void RegisterXsaveOps(BinderTable& t);
 void RegisterAvxOps(BinderTable& t);
 void RegisterFmaOps(BinderTable& t);
 void RegisterF16cOps(BinderTable& t);
+void RegisterGatherOps(BinderTable& t);
 
 // Far forms of JMP, CALL and RET, bound by the near binders' owners.
 bool BindFarJmp(const ZydisInsn& z, DecodedInsn& out);

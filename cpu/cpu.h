@@ -332,6 +332,13 @@ class Cpu : public TranslationListener {
   // Accesses of up to 16 bytes (SSE, descriptors), split as needed.
   bool ReadBytes(uint64_t linear, void* dst, int size);
   bool WriteBytes(uint64_t linear, const void* src, int size);
+  // Whether an explicit write of `size` bytes (up to a page) at `linear`
+  // would go through, checked without writing: raises its fault (#GP, #PF
+  // with the write error code) if not. Translating sets the accessed and
+  // dirty flags as the write would. For instructions that must fault
+  // before storing any part (the masked stores), which then write through
+  // Write/WriteBytes as usual.
+  bool ProbeWrite(uint64_t linear, int size);
   // Accesses the SDM calls implicit supervisor-mode accesses (descriptor
   // tables, TSS): made as CPL 0 whatever the CPL; with CR4.SMAP they may not
   // touch user pages whatever RFLAGS.AC says (SDM vol. 3A 4.6.1).

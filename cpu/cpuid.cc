@@ -12,17 +12,17 @@ constexpr uint32_t kLeaf1Edx = Bit(0) /*FPU*/ | Bit(3) /*PSE*/ | Bit(4) /*TSC*/ 
                                Bit(6) /*PAE*/ | Bit(8) /*CX8*/ | Bit(9) /*APIC*/ | Bit(11) /*SEP*/ | Bit(13) /*PGE*/ |
                                Bit(15) /*CMOV*/ | Bit(16) /*PAT*/ | Bit(19) /*CLFSH*/ | Bit(23) /*MMX*/ |
                                Bit(24) /*FXSR*/ | Bit(25) /*SSE*/ | Bit(26) /*SSE2*/;
-// Leaf 1 ECX (table 3-10). FMA and F16C are complete; AVX (bit 28), which
-// software checks before using either, is not advertised until all of it is
-// implemented (docs/cpu.md).
+// Leaf 1 ECX (table 3-10). AVX, FMA and F16C are implemented whole, but
+// for the approximations VRCPPS/VRSQRTPS/VRCPSS/VRSQRTSS (#UD: docs/cpu.md,
+// "Known simplifications").
 constexpr uint32_t kLeaf1Ecx = Bit(0) /*SSE3*/ | Bit(1) /*PCLMULQDQ*/ | Bit(3) /*MONITOR*/ | Bit(9) /*SSSE3*/ |
                                Bit(12) /*FMA*/ | Bit(13) /*CMPXCHG16B*/ | Bit(17) /*PCID*/ |
                                Bit(19) /*SSE4.1*/ | Bit(20) /*SSE4.2*/ | Bit(22) /*MOVBE*/ |
                                Bit(23) /*POPCNT*/ | Bit(25) /*AES*/ | Bit(26) /*XSAVE*/ |
-                               Bit(29) /*F16C*/ | Bit(30) /*RDRAND*/;
+                               Bit(28) /*AVX*/ | Bit(29) /*F16C*/ | Bit(30) /*RDRAND*/;
 // Leaf 7.0 EBX.
-constexpr uint32_t kLeaf7Ebx = Bit(0) /*FSGSBASE*/ | Bit(3) /*BMI1*/ | Bit(7) /*SMEP*/ |
-                               Bit(8) /*BMI2*/ | Bit(10) /*INVPCID*/ | Bit(18) /*RDSEED*/ |
+constexpr uint32_t kLeaf7Ebx = Bit(0) /*FSGSBASE*/ | Bit(3) /*BMI1*/ | Bit(5) /*AVX2*/ |
+                               Bit(7) /*SMEP*/ | Bit(8) /*BMI2*/ | Bit(10) /*INVPCID*/ | Bit(18) /*RDSEED*/ |
                                Bit(13) /*FCS and FDS deprecated*/ | Bit(19) /*ADX*/ |
                                Bit(20) /*SMAP*/ | Bit(23) /*CLFLUSHOPT*/;
 // Leaf 7.0 ECX: RDPID, which a Skylake lacks (Ice Lake and Zen 2 have it);

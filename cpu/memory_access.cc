@@ -1,5 +1,6 @@
 // The slow path behind Cpu::Read/Write: canonical checks, translation,
 // page-crossing accesses, MMIO, self-modifying code, soft-TLB fills.
+#include <algorithm>
 #include <bit>
 #include <cstring>
 
@@ -230,6 +231,22 @@ bool Cpu::WriteBytes(uint64_t linear, const void* src, int size) {
   write_part(phys[0], in, first);
   if (first < size) write_part(phys[1], in + first, size - first);
   return true;
+}
+
+bool Cpu::ProbeWrite(uint64_t linear, int size) {
+  if (state.mode != CpuMode::kLong64) linear = static_cast<uint32_t>(linear);
+  if (!CheckCanonical(linear, size)) return false;
+  const bool user = privilege_ == 1;
+  const uint64_t last_page = (linear + size - 1) & ~kPageOffsetMask;
+  for (uint64_t page = linear & ~kPageOffsetMask;; page += kPageSize) {
+    uint64_t phys;
+    const uint64_t at = std::max(page, linear);
+    if (tlb_[SoftTlbIndex(at)].write_tag != page &&
+        !TranslateData(at, AccessKind::kWrite, user, &phys)) {
+      return false;
+    }
+    if (page == last_page) return true;
+  }
 }
 
 bool Cpu::ReadSupervisor(uint64_t linear, void* dst, int size) {

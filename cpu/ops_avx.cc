@@ -1,8 +1,8 @@
 // AVX's own instructions and its moves: VZEROUPPER, VZEROALL, the
 // whole-register moves (VMOVAPS/APD/DQA/UPS/UPD/DQU, VMOVNTPS/PD/DQ,
 // VMOVNTDQA, VLDDQU), VMOVSS/VMOVSD, VMOVD/VMOVQ, VPINSRB/W/D/Q and
-// VPEXTRB/W/D/Q (with VEXTRACTPS, VPEXTRD's twin), the masked loads
-// (VMASKMOVPS/PD, VPMASKMOVD/Q; not their stores yet), the half-register moves
+// VPEXTRB/W/D/Q (with VEXTRACTPS, VPEXTRD's twin), the masked loads and
+// stores (VMASKMOVPS/PD, VPMASKMOVD/Q), the half-register moves
 // VMOVLPS/LPD/HPS/HPD, VMOVDDUP, the broadcasts, VINSERTF128/VEXTRACTF128,
 // VPERM2F128, VPERMILPS/PD, the variable blends, VTESTPS/PD, VPTEST, the
 // sign masks, VLDMXCSR/VSTMXCSR (SDM vol. 2 pages of the same names), with
@@ -15,6 +15,7 @@
 
 #include "cpu/binder.h"
 #include "cpu/cpu.h"
+#include "cpu/element_moves.h"
 #include "cpu/fx_area.h"
 #include "cpu/vex.h"
 
@@ -185,78 +186,6 @@ bool BindVmovdVmovq(const ZydisInsn& z, DecodedInsn& out) {
   return g >= 0 && BindVec(src, &out.reg2);
 }
 
-// VPINSRB/VPINSRW/VPINSRD/VPINSRQ xmm1, xmm2, r32/r64/m, imm8: xmm2 with
-// element imm8 (modulo the element count) replaced by the low element of the
-// last source, bits 255:128 zeroed. VEX.128 only (VEX.L = 1 is #UD).
-template <typename T, bool kMem>
-Flow InsertElement(Cpu& cpu, const DecodedInsn& in) {
-  if (!VexEnabled(cpu)) [[unlikely]] return VexUnavailable(cpu);
-  T v;
-  if constexpr (kMem) {
-    if (!cpu.Read<T>(cpu.Linear(in), &v)) return Flow::kFault;
-  } else {
-    v = cpu.Reg<T>(in.reg2);
-  }
-  __m128i r = LoadXmm(cpu, in.aux);
-  std::memcpy(reinterpret_cast<uint8_t*>(&r) + sizeof(T) * (in.imm & (16 / sizeof(T) - 1)), &v,
-              sizeof(T));
-  StoreXmmZeroUpper(cpu, in.reg, r);
-  return cpu.Next(in);
-}
-
-template <typename T>
-bool BindInsertElement(const ZydisInsn& z, DecodedInsn& out) {
-  if (VexLanes(z) != 1 || z.insn.operand_count_visible != 4 || !IsImm(z.ops[3]) ||
-      !BindVec(z.ops[0], &out.reg) || !IsVvvv(z.ops[1]) || !BindVec(z.ops[1], &out.aux)) {
-    return false;
-  }
-  out.imm = z.ops[3].imm.value.u;
-  if (IsMem(z.ops[2])) {
-    out.handler = &InsertElement<T, true>;
-    return BindMemory(z, z.ops[2], out);
-  }
-  const int g = IsReg(z.ops[2]) ? GprOffset(z.ops[2].reg.value) : -1;
-  if (g < 0) return false;
-  out.reg2 = static_cast<uint8_t>(g);
-  out.handler = &InsertElement<T, false>;
-  return true;
-}
-
-// VPEXTRB/VPEXTRW/VPEXTRD/VPEXTRQ/VEXTRACTPS r32/r64/m, xmm, imm8: element imm8
-// (modulo the element count), zero-extended into the whole general
-// register, or stored at its own size. VEX.128 only.
-template <typename T, bool kMem>
-Flow ExtractElement(Cpu& cpu, const DecodedInsn& in) {
-  if (!VexEnabled(cpu)) [[unlikely]] return VexUnavailable(cpu);
-  T v;
-  std::memcpy(&v, cpu.state.sse.xmm[in.reg2] + sizeof(T) * (in.imm & (16 / sizeof(T) - 1)),
-              sizeof(T));
-  if constexpr (kMem) {
-    return cpu.Write<T>(cpu.Linear(in), v) ? cpu.Next(in) : Flow::kFault;
-  } else {
-    cpu.SetReg<uint64_t>(in.reg, v);
-    return cpu.Next(in);
-  }
-}
-
-template <typename T>
-bool BindExtractElement(const ZydisInsn& z, DecodedInsn& out) {
-  if (VexLanes(z) != 1 || z.insn.operand_count_visible != 3 || !IsImm(z.ops[2]) ||
-      !BindVec(z.ops[1], &out.reg2)) {
-    return false;
-  }
-  out.imm = z.ops[2].imm.value.u;
-  if (IsMem(z.ops[0])) {
-    out.handler = &ExtractElement<T, true>;
-    return BindMemory(z, z.ops[0], out);
-  }
-  const int g = IsReg(z.ops[0]) ? GprIndex(z.ops[0].reg.value) : -1;
-  if (g < 0) return false;
-  out.reg = static_cast<uint8_t>(g * 8);  // a byte offset, as GprOffset gives
-  out.handler = &ExtractElement<T, false>;
-  return true;
-}
-
 // VMASKMOVPS/PD and VPMASKMOVD/Q loads, xmm1/ymm1, mask (VEX.vvvv), m:
 // element i from memory where mask element i has its top bit set, else
 // zero. Masked-off elements are not read, so they never fault; a fault on
@@ -280,15 +209,46 @@ Flow MaskedLoad(Cpu& cpu, const DecodedInsn& in) {
   return cpu.Next(in);
 }
 
-// The store forms (memory first) are not bound yet: #UD.
+// The stores, m, mask (VEX.vvvv), xmm2/ymm2: element i of the source to
+// memory where mask element i has its top bit set. Masked-off elements are
+// neither written nor checked; every enabled one is checked before any is
+// written, so a fault (the lowest enabled element's) leaves memory as it was.
+template <typename T, int kLanes>
+Flow MaskedStore(Cpu& cpu, const DecodedInsn& in) {
+  if (!VexEnabled(cpu)) [[unlikely]] return VexUnavailable(cpu);
+  constexpr int kCount = 16 * kLanes / static_cast<int>(sizeof(T));
+  const Ymm mask = LoadYmm(cpu, in.aux), data = LoadYmm(cpu, in.reg2);
+  T m[kCount], v[kCount];
+  std::memcpy(m, &mask, sizeof m);
+  std::memcpy(v, &data, sizeof v);
+  const uint64_t linear = cpu.Linear(in);
+  for (int i = 0; i < kCount; ++i) {
+    if ((m[i] >> (8 * sizeof(T) - 1)) && !cpu.ProbeWrite(linear + i * sizeof(T), sizeof(T))) {
+      return Flow::kFault;
+    }
+  }
+  for (int i = 0; i < kCount; ++i) {
+    if ((m[i] >> (8 * sizeof(T) - 1)) && !cpu.Write<T>(linear + i * sizeof(T), v[i])) {
+      return Flow::kFault;
+    }
+  }
+  return cpu.Next(in);
+}
+
+// Loads "xmm1, mask, m" and stores "m, mask, xmm2" (the register-only
+// encodings do not exist: #UD).
 template <typename T>
-bool BindMaskedLoad(const ZydisInsn& z, DecodedInsn& out) {
-  if (z.insn.operand_count_visible != 3 || !IsMem(z.ops[2]) || !BindVec(z.ops[0], &out.reg) ||
-      !IsVvvv(z.ops[1]) || !BindVec(z.ops[1], &out.aux)) {
+bool BindMaskedMove(const ZydisInsn& z, DecodedInsn& out) {
+  if (z.insn.operand_count_visible != 3 || !IsVvvv(z.ops[1]) || !BindVec(z.ops[1], &out.aux)) {
     return false;
   }
-  out.handler = VexLanes(z) == 2 ? &MaskedLoad<T, 2> : &MaskedLoad<T, 1>;
-  return BindMemory(z, z.ops[2], out);
+  const bool wide = VexLanes(z) == 2;
+  if (IsMem(z.ops[0])) {
+    out.handler = wide ? &MaskedStore<T, 2> : &MaskedStore<T, 1>;
+    return BindVec(z.ops[2], &out.reg2) && BindMemory(z, z.ops[0], out);
+  }
+  out.handler = wide ? &MaskedLoad<T, 2> : &MaskedLoad<T, 1>;
+  return IsMem(z.ops[2]) && BindVec(z.ops[0], &out.reg) && BindMemory(z, z.ops[2], out);
 }
 
 // VMOVSS/VMOVSD xmm1, xmm2, xmm3: the low element of xmm3, the rest of the
@@ -688,19 +648,19 @@ void RegisterAvxOps(BinderTable& t) {
       {ZYDIS_MNEMONIC_VMOVSD, &BindScalarMove<8>},
       {ZYDIS_MNEMONIC_VMOVD, &BindVmovdVmovq},
       {ZYDIS_MNEMONIC_VMOVQ, &BindVmovdVmovq},
-      {ZYDIS_MNEMONIC_VPINSRB, &BindInsertElement<uint8_t>},
-      {ZYDIS_MNEMONIC_VPINSRW, &BindInsertElement<uint16_t>},
-      {ZYDIS_MNEMONIC_VPINSRD, &BindInsertElement<uint32_t>},
-      {ZYDIS_MNEMONIC_VPINSRQ, &BindInsertElement<uint64_t>},
-      {ZYDIS_MNEMONIC_VPEXTRB, &BindExtractElement<uint8_t>},
-      {ZYDIS_MNEMONIC_VPEXTRW, &BindExtractElement<uint16_t>},
-      {ZYDIS_MNEMONIC_VPEXTRD, &BindExtractElement<uint32_t>},
-      {ZYDIS_MNEMONIC_VPEXTRQ, &BindExtractElement<uint64_t>},
-      {ZYDIS_MNEMONIC_VEXTRACTPS, &BindExtractElement<uint32_t>},
-      {ZYDIS_MNEMONIC_VMASKMOVPS, &BindMaskedLoad<uint32_t>},
-      {ZYDIS_MNEMONIC_VMASKMOVPD, &BindMaskedLoad<uint64_t>},
-      {ZYDIS_MNEMONIC_VPMASKMOVD, &BindMaskedLoad<uint32_t>},
-      {ZYDIS_MNEMONIC_VPMASKMOVQ, &BindMaskedLoad<uint64_t>},
+      {ZYDIS_MNEMONIC_VPINSRB, &BindInsertElement<uint8_t, VecGate::kVex>},
+      {ZYDIS_MNEMONIC_VPINSRW, &BindInsertElement<uint16_t, VecGate::kVex>},
+      {ZYDIS_MNEMONIC_VPINSRD, &BindInsertElement<uint32_t, VecGate::kVex>},
+      {ZYDIS_MNEMONIC_VPINSRQ, &BindInsertElement<uint64_t, VecGate::kVex>},
+      {ZYDIS_MNEMONIC_VPEXTRB, &BindExtractElement<uint8_t, VecGate::kVex>},
+      {ZYDIS_MNEMONIC_VPEXTRW, &BindExtractElement<uint16_t, VecGate::kVex>},
+      {ZYDIS_MNEMONIC_VPEXTRD, &BindExtractElement<uint32_t, VecGate::kVex>},
+      {ZYDIS_MNEMONIC_VPEXTRQ, &BindExtractElement<uint64_t, VecGate::kVex>},
+      {ZYDIS_MNEMONIC_VEXTRACTPS, &BindExtractElement<uint32_t, VecGate::kVex>},
+      {ZYDIS_MNEMONIC_VMASKMOVPS, &BindMaskedMove<uint32_t>},
+      {ZYDIS_MNEMONIC_VMASKMOVPD, &BindMaskedMove<uint64_t>},
+      {ZYDIS_MNEMONIC_VPMASKMOVD, &BindMaskedMove<uint32_t>},
+      {ZYDIS_MNEMONIC_VPMASKMOVQ, &BindMaskedMove<uint64_t>},
       {ZYDIS_MNEMONIC_VMOVLPS, &BindHalfMove<false>},
       {ZYDIS_MNEMONIC_VMOVLPD, &BindHalfMove<false>},
       {ZYDIS_MNEMONIC_VMOVHPS, &BindHalfMove<true>},

@@ -13,6 +13,7 @@
 
 #include "cpu/binder.h"
 #include "cpu/cpu.h"
+#include "cpu/element_moves.h"
 #include "cpu/fx_area.h"
 #include "cpu/mmx.h"
 #include "cpu/sse_access.h"
@@ -518,71 +519,6 @@ bool BindExtractMask(const ZydisInsn& z, DecodedInsn& out) {
   return true;
 }
 
-// PEXTRB/PEXTRW/PEXTRD/PEXTRQ r/m, xmm, imm8 (SSE2 for PEXTRW to a
-// register, SSE4.1 the rest): element imm of the source, zero-extended into
-// a register, or stored at its own size.
-template <typename T, bool kMem>
-Flow ExtractElement(Cpu& cpu, const DecodedInsn& in) {
-  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
-  T v;
-  std::memcpy(&v, cpu.state.sse.xmm[in.reg2] + sizeof(T) * (in.imm & (16 / sizeof(T) - 1)),
-              sizeof(T));
-  if constexpr (kMem) {
-    return cpu.Write<T>(cpu.Linear(in), v) ? cpu.Next(in) : Flow::kFault;
-  } else {
-    cpu.SetReg<uint64_t>(in.reg, v);
-    return cpu.Next(in);
-  }
-}
-
-template <typename T>
-bool BindExtract(const ZydisInsn& z, DecodedInsn& out) {
-  if (z.insn.operand_count_visible != 3 || !IsImm(z.ops[2])) return false;
-  if (!BindXmm(z.ops[1], &out.reg2)) return false;
-  out.imm = z.ops[2].imm.value.u;
-  if (IsMem(z.ops[0])) {
-    out.handler = &ExtractElement<T, true>;
-    return BindMemory(z, z.ops[0], out);
-  }
-  int g = IsReg(z.ops[0]) ? GprIndex(z.ops[0].reg.value) : -1;
-  if (g < 0) return false;
-  out.reg = static_cast<uint8_t>(g * 8);  // a byte offset, as GprOffset gives
-  out.handler = &ExtractElement<T, false>;
-  return true;
-}
-
-// PINSRB/PINSRW/PINSRD/PINSRQ xmm, r/m, imm8: the low element of the
-// source into element imm; the rest of the register is kept.
-template <typename T, bool kMem>
-Flow InsertElement(Cpu& cpu, const DecodedInsn& in) {
-  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
-  T v;
-  if constexpr (kMem) {
-    if (!cpu.Read<T>(cpu.Linear(in), &v)) return Flow::kFault;
-  } else {
-    v = cpu.Reg<T>(in.reg2);
-  }
-  std::memcpy(cpu.state.sse.xmm[in.reg] + sizeof(T) * (in.imm & (16 / sizeof(T) - 1)), &v,
-              sizeof(T));
-  return cpu.Next(in);
-}
-
-template <typename T>
-bool BindInsert(const ZydisInsn& z, DecodedInsn& out) {
-  if (z.insn.operand_count_visible != 3 || !IsImm(z.ops[2])) return false;
-  if (!BindXmm(z.ops[0], &out.reg)) return false;
-  out.imm = z.ops[2].imm.value.u;
-  if (IsMem(z.ops[1])) {
-    out.handler = &InsertElement<T, true>;
-    return BindMemory(z, z.ops[1], out);
-  }
-  int g = IsReg(z.ops[1]) ? GprOffset(z.ops[1].reg.value) : -1;
-  if (g < 0) return false;
-  out.reg2 = static_cast<uint8_t>(g);
-  out.handler = &InsertElement<T, false>;
-  return true;
-}
-
 // MOVDDUP xmm, xmm/m64 (SSE3): the low quadword into both halves; the
 // memory form reads 8 bytes, with no alignment requirement.
 template <bool kMem>
@@ -620,9 +556,11 @@ bool BindLddqu(const ZydisInsn& z, DecodedInsn& out) {
   return true;
 }
 
-// MASKMOVDQU xmm1, xmm2: the bytes of xmm1 selected by xmm2, stored at DS:rDI.
+// MASKMOVDQU xmm1, xmm2: the bytes of xmm1 selected by xmm2, stored at
+// DS:rDI; VMASKMOVDQU (VEX.128 only) is the same store.
+template <VecGate kGate>
 Flow MaskedStore(Cpu& cpu, const DecodedInsn& in) {
-  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
+  if (!VecEnabled<kGate>(cpu)) [[unlikely]] return VecUnavailable<kGate>(cpu);
   const SseState& s = cpu.state.sse;
   if (!StoreSelectedBytes(cpu, cpu.Linear(in), s.xmm[in.reg], s.xmm[in.reg2], 16)) {
     return Flow::kFault;
@@ -630,8 +568,10 @@ Flow MaskedStore(Cpu& cpu, const DecodedInsn& in) {
   return cpu.Next(in);
 }
 
+template <VecGate kGate>
 bool BindMaskmovdqu(const ZydisInsn& z, DecodedInsn& out) {
-  out.handler = &MaskedStore;
+  if (kGate == VecGate::kVex && VexLanes(z) != 1) return false;
+  out.handler = &MaskedStore<kGate>;
   return BindXmm(z.ops[0], &out.reg) && BindXmm(z.ops[1], &out.reg2) && BindImplicitMemory(z, out);
 }
 
@@ -854,6 +794,7 @@ void RegisterVexSseOps(BinderTable& t) {
       {ZYDIS_MNEMONIC_VPSRLDQ, &BindVexPacked<&ShiftBytes<false>>},
       {ZYDIS_MNEMONIC_VMOVSHDUP, &BindVexBinary<&DuplicateOddD>},
       {ZYDIS_MNEMONIC_VMOVSLDUP, &BindVexBinary<&DuplicateEvenD>},
+      {ZYDIS_MNEMONIC_VMASKMOVDQU, &BindMaskmovdqu<VecGate::kVex>},
   };
   for (const Entry& e : kEntries) t.Add(e.mnemonic, e.binder);
 }
@@ -887,7 +828,7 @@ void RegisterSseOps(BinderTable& t) {
       {ZYDIS_MNEMONIC_MOVHLPS, &BindBinary<&MoveHighToLow>},
       {ZYDIS_MNEMONIC_MOVLHPS, &BindBinary<&MoveLowToHigh>},
       {ZYDIS_MNEMONIC_MOVNTI, &BindMovnti},
-      {ZYDIS_MNEMONIC_MASKMOVDQU, &BindMaskmovdqu},
+      {ZYDIS_MNEMONIC_MASKMOVDQU, &BindMaskmovdqu<VecGate::kSse>},
       // Logic.
       {ZYDIS_MNEMONIC_PXOR, &BindBinaryOrMmx<&Xor>},
       {ZYDIS_MNEMONIC_XORPS, &BindBinary<&Xor>},
@@ -974,17 +915,19 @@ void RegisterSseOps(BinderTable& t) {
       {ZYDIS_MNEMONIC_PMOVMSKB, &BindXmmOrMmx<&BindExtractMask<&ByteSignMask>, &BindMmxMoveMask>},
       {ZYDIS_MNEMONIC_MOVMSKPS, &BindExtractMask<&DwordSignMask>},
       {ZYDIS_MNEMONIC_MOVMSKPD, &BindExtractMask<&QwordSignMask>},
-      {ZYDIS_MNEMONIC_PEXTRW, &BindXmmOrMmx<&BindExtract<uint16_t>, &BindMmxExtractWord>},
-      {ZYDIS_MNEMONIC_PINSRW, &BindXmmOrMmx<&BindInsert<uint16_t>, &BindMmxInsertWord>},
+      {ZYDIS_MNEMONIC_PEXTRW,
+       &BindXmmOrMmx<&BindExtractElement<uint16_t, VecGate::kSse>, &BindMmxExtractWord>},
+      {ZYDIS_MNEMONIC_PINSRW,
+       &BindXmmOrMmx<&BindInsertElement<uint16_t, VecGate::kSse>, &BindMmxInsertWord>},
       // SSE4.1 element moves (the rest of SSE4.1 is ops_sse41.cc's) and
       // SSE3's moves (its arithmetic is ops_sse_float.cc's).
-      {ZYDIS_MNEMONIC_PEXTRB, &BindExtract<uint8_t>},
-      {ZYDIS_MNEMONIC_PEXTRD, &BindExtract<uint32_t>},
-      {ZYDIS_MNEMONIC_PEXTRQ, &BindExtract<uint64_t>},
-      {ZYDIS_MNEMONIC_EXTRACTPS, &BindExtract<uint32_t>},
-      {ZYDIS_MNEMONIC_PINSRB, &BindInsert<uint8_t>},
-      {ZYDIS_MNEMONIC_PINSRD, &BindInsert<uint32_t>},
-      {ZYDIS_MNEMONIC_PINSRQ, &BindInsert<uint64_t>},
+      {ZYDIS_MNEMONIC_PEXTRB, &BindExtractElement<uint8_t, VecGate::kSse>},
+      {ZYDIS_MNEMONIC_PEXTRD, &BindExtractElement<uint32_t, VecGate::kSse>},
+      {ZYDIS_MNEMONIC_PEXTRQ, &BindExtractElement<uint64_t, VecGate::kSse>},
+      {ZYDIS_MNEMONIC_EXTRACTPS, &BindExtractElement<uint32_t, VecGate::kSse>},
+      {ZYDIS_MNEMONIC_PINSRB, &BindInsertElement<uint8_t, VecGate::kSse>},
+      {ZYDIS_MNEMONIC_PINSRD, &BindInsertElement<uint32_t, VecGate::kSse>},
+      {ZYDIS_MNEMONIC_PINSRQ, &BindInsertElement<uint64_t, VecGate::kSse>},
       {ZYDIS_MNEMONIC_MOVDDUP, &BindMovddup},
       {ZYDIS_MNEMONIC_MOVSHDUP, &BindBinary<&DuplicateOddD>},
       {ZYDIS_MNEMONIC_MOVSLDUP, &BindBinary<&DuplicateEvenD>},

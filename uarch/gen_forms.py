@@ -231,6 +231,18 @@ def llvm_text(form):
     text = re.sub(r'\bst([0-7])\b', r'st(\1)', text)  # LLVM names x87 registers st(i)
     if form.key.startswith(('CLFLUSH ', 'CLFLUSHOPT ')):
         text = text.replace('zmmword ptr', 'byte ptr')  # LLVM's operand is an i8mem
+    gather = re.match(r'(vpgather|vgather)([dq])p?([sdq]) ([xy])mm\d+, \w+ ptr \[\w+\+([xy])mm', text)
+    if gather:
+        # LLVM sizes a VSIB operand by the bytes gathered: the elements (as
+        # many as the index or destination register holds) times their size.
+        kind, index, element, dst, vindex = gather.groups()
+        index_bytes = 4 if index == 'd' else 8
+        # VGATHER*PS/PD: single/double; VPGATHER*D/Q: dword/qword.
+        data_bytes = 4 if element == ('s' if kind == 'vgather' else 'd') else 8
+        widths = {'x': 16, 'y': 32}
+        count = min(widths[vindex] // index_bytes, widths[dst] // data_bytes)
+        size = {8: 'qword', 16: 'xmmword', 32: 'ymmword'}[count * data_bytes]
+        text = re.sub(r'\w+ ptr', f'{size} ptr', text, count=1)
     return text
 
 

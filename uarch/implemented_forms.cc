@@ -89,8 +89,8 @@ class Sweep {
               const uint8_t byte2 = static_cast<uint8_t>(w << 7 | inverted_vvvv << 3 | l << 2 | pp);
               const std::vector<uint8_t> head = {0xc4, byte1, byte2, static_cast<uint8_t>(op)};
               // Most of the VEX space is undefined: sweep the ModRM bytes
-              // only where the opcode decodes with some /digit, memory or
-              // register operand.
+              // only where the opcode decodes with some /digit, memory (with
+              // or without SIB) or register operand.
               if (DecodesWithSomeDigit(head)) TryOpcode(head);
             }
           }
@@ -100,7 +100,7 @@ class Sweep {
   }
 
   // Tries the opcode followed by filler; if it has a ModRM byte, then with
-  // every register ModRM byte and one memory ModRM byte per /reg digit.
+  // every register ModRM byte and memory ModRM bytes for each /reg digit.
   // Register forms try rm != reg first, so that a form's example does not
   // name one register twice (`xor eax, eax` is a zero idiom to timing tools).
   void TryOpcode(const std::vector<uint8_t>& head) {
@@ -111,12 +111,19 @@ class Sweep {
         TryEncoding(head, 0xc0 | reg << 3 | ((reg + i) & 7), &has_modrm);
       }
       TryEncoding(head, reg << 3, &has_modrm);  // [rax] / [eax] / [bx+si]
+      // [rcx + rax] (the filler's SIB byte): the gathers' VSIB operand needs
+      // a SIB byte, and their destination must differ from the index
+      // (register 0) and the mask (VEX.vvvv, register 1).
+      if (reg >= 2) TryEncoding(head, reg << 3 | 4, &has_modrm);
     }
   }
 
   bool DecodesWithSomeDigit(const std::vector<uint8_t>& head) {
     for (int digit = 0; digit < 8; ++digit) {
-      if (Decodes(head, digit << 3 | 1) || Decodes(head, 0xc0 | digit << 3 | 1)) return true;
+      if (Decodes(head, digit << 3 | 1) || Decodes(head, digit << 3 | 4) ||
+          Decodes(head, 0xc0 | digit << 3 | 1)) {
+        return true;
+      }
     }
     return false;
   }

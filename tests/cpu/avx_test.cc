@@ -252,6 +252,14 @@ std::vector<SseForm> MoveForms() {
                                  std::pair{"vpmaskmovq", VexOpcode{2, 1, 0x8c, true}}}) {
     add(Without(VexForms(name, op, VexShape::kNds, kBoth), "mm2"));
   }
+  // Masked stores "[rsi], ymm1 (mask), ymm0" (66 0F38 2E/2F, 8E with W0/W1):
+  // random masks, the memory compared.
+  for (const auto& [name, op] : {std::pair{"vmaskmovps(store)", VexOpcode{2, 1, 0x2e}},
+                                 std::pair{"vmaskmovpd(store)", VexOpcode{2, 1, 0x2f}},
+                                 std::pair{"vpmaskmovd(store)", VexOpcode{2, 1, 0x8e}},
+                                 std::pair{"vpmaskmovq(store)", VexOpcode{2, 1, 0x8e, true}}}) {
+    add(Without(VexForms(name, op, VexShape::kNds, kBoth), "mm2"));
+  }
   // VINSERTPS xmm0, xmm1, xmm2/m32, imm8: source element imm8[7:6] (a
   // register's), destination element imm8[5:4], zero mask imm8[3:0].
   for (int imm : {0x00, 0x4e, 0x91, 0xf0, 0x38, 0xcf, 0x6a, 0x1f, 0xb0}) {
@@ -480,6 +488,99 @@ TEST(AvxMaskedMoveTest, MaskedOffElementsDoNotFault) {
     EXPECT_EQ(m.state().cr2, kPage + 12);
     EXPECT_EQ(m.state().sse.xmm[0][0], 0x5a);
   }
+}
+
+// VMASKMOVPS [rsi], ymm1, ymm0 with [rsi] 16 bytes below a page that is
+// not present or read-only: masked off, the upper four elements are
+// neither written nor checked; element 7 enabled is a write #PF (CR2 its
+// address) before anything is stored, even the enabled elements below it.
+TEST(AvxMaskedMoveTest, MaskedStoreFaultsBeforeStoringAnything) {
+  const std::vector<uint8_t> kStore = VexBytes({2, 1, 0x2e}, 256, 1, {0x06});
+  const uint64_t kPage = LongModeMachine::kData + 0x5000;
+  const uint64_t kBefore = 0x0123456789abcdef;
+  for (uint64_t pte : {uint64_t{0}, uint64_t{1}}) {
+    for (bool enabled : {false, true}) {
+      SCOPED_TRACE(::testing::Message() << "pte " << pte << " enabled " << enabled);
+      LongModeMachine m;
+      EnableAvx(m);
+      m.SetPteFlags(kPage, pte);
+      m.state().gpr[kRsi] = kPage - 16;
+      m.Put64(kPage - 16, kBefore);
+      m.Put64(kPage - 8, kBefore);
+      std::memset(m.state().sse.xmm[1], 0xff, 16);
+      std::memset(m.state().sse.ymm_hi[1], 0, 16);
+      if (enabled) m.state().sse.ymm_hi[1][15] = 0x80;  // element 7
+      std::memset(m.state().sse.xmm[0], 0x5a, 16);
+      const LongModeMachine::Outcome o = m.Run(kStore);
+      if (!enabled) {
+        ASSERT_EQ(o.vector, -1);
+        EXPECT_EQ(m.Get64(kPage - 16), 0x5a5a5a5a5a5a5a5au);
+        EXPECT_EQ(m.Get64(kPage - 8), 0x5a5a5a5a5a5a5a5au);
+        continue;
+      }
+      ASSERT_EQ(o.vector, kPageFault);
+      EXPECT_EQ(o.error_code, 2u | pte);  // a supervisor write; present if read-only
+      EXPECT_EQ(m.state().cr2, kPage + 12);
+      EXPECT_EQ(o.fault_rip, LongModeMachine::kCode);
+      EXPECT_EQ(m.Get64(kPage - 16), kBefore);
+      EXPECT_EQ(m.Get64(kPage - 8), kBefore);
+    }
+  }
+}
+
+// VMASKMOVPD [rsi], xmm1, xmm0 with element 1 across the page boundary
+// onto a non-present page: its first half, on the present page, is not
+// stored either; CR2 is the start of the missing page. Element 0 enabled
+// alone stores.
+TEST(AvxMaskedMoveTest, MaskedStoreOfAnElementAcrossPages) {
+  const std::vector<uint8_t> kStore = VexBytes({2, 1, 0x2f}, 128, 1, {0x06});
+  const uint64_t kPage = LongModeMachine::kData + 0x7000;
+  for (int element : {0, 1}) {
+    SCOPED_TRACE(element);
+    LongModeMachine m;
+    EnableAvx(m);
+    m.SetPteFlags(kPage, 0);
+    m.state().gpr[kRsi] = kPage - 12;
+    m.Put64(kPage - 16, 0);
+    m.Put64(kPage - 8, 0);
+    std::memset(m.state().sse.xmm[1], 0, 16);
+    m.state().sse.xmm[1][8 * element + 7] = 0x80;
+    std::memset(m.state().sse.xmm[0], 0x77, 16);
+    const LongModeMachine::Outcome o = m.Run(kStore);
+    if (element == 0) {
+      ASSERT_EQ(o.vector, -1);
+      EXPECT_EQ(m.Get64(kPage - 12), 0x7777777777777777u);
+      continue;
+    }
+    ASSERT_EQ(o.vector, kPageFault);
+    EXPECT_EQ(o.error_code, 2u);
+    EXPECT_EQ(m.state().cr2, kPage);
+    EXPECT_EQ(m.Get64(kPage - 8), 0u);
+  }
+}
+
+// VMASKMOVDQU xmm0, xmm1 (VEX.128 66 0F F7): MASKMOVDQU's byte-selective
+// store at DS:rDI; VEX.256 is #UD, and so is any without the VEX gate.
+TEST(AvxMaskedMoveTest, VmaskmovdquStoresTheSelectedBytes) {
+  LongModeMachine m;
+  EnableAvx(m);
+  const uint64_t kAt = LongModeMachine::kData + 0x40;
+  m.state().gpr[kRdi] = kAt;
+  m.Put64(kAt, 0x1111111111111111);
+  m.Put64(kAt + 8, 0x1111111111111111);
+  for (int i = 0; i < 16; ++i) {
+    m.state().sse.xmm[0][i] = static_cast<uint8_t>(0xa0 + i);
+    m.state().sse.xmm[1][i] = (i % 3 == 0) ? 0x80 : 0x7f;
+  }
+  ASSERT_EQ(m.Run(VexBytes({1, 1, 0xf7}, 128, 0, {0xc1})).vector, -1);
+  uint8_t got[16];
+  m.memory().CopyOut(kAt, got, 16);
+  for (int i = 0; i < 16; ++i) {
+    EXPECT_EQ(got[i], i % 3 == 0 ? 0xa0 + i : 0x11) << i;
+  }
+  EXPECT_EQ(m.Run(VexBytes({1, 1, 0xf7}, 256, 0, {0xc1})).vector, kInvalidOpcode);
+  m.cpu().WriteCr4(m.state().cr4 & ~kCr4OSXSAVE);
+  EXPECT_EQ(m.Run(VexBytes({1, 1, 0xf7}, 128, 0, {0xc1})).vector, kInvalidOpcode);
 }
 
 // Only VMOVAPS/APD/DQA and the non-temporal moves check alignment (to the
