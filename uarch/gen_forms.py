@@ -64,6 +64,13 @@ class Core:
     # `groups` (which follow the LLVM model the split uses), and groups only
     # renames and hand entries name.
     uarch_groups: dict = dataclasses.field(default_factory=dict)
+    # Port group -> its width in the LLVM model, for groups this core has
+    # more ports in: a form whose LLVM throughput is that width's bound gets
+    # this core's bound instead (widen()).
+    widened: dict = dataclasses.field(default_factory=dict)
+    # (LLVM throughput, this core's) of forms that only store (AGU, ST, FP45).
+    store_tput: tuple = ()
+    widen_tag: str = ''
 
     def all_groups(self):
         """Every group a form line may name, under the names written."""
@@ -123,6 +130,7 @@ ZEN5 = dataclasses.replace(
     ZEN4, name='zen5', rules_as='zen4',
     inherit=('zen4', {'instlatx64': 'zen4-instlatx64', 'host': 'zen4-host'}),
     renames={'ALU1': 'MUL'},
+    widened={'MUL': 1, 'ALU': 4, 'AGU': 3, 'LD': 3}, store_tput=('1', '0.5'), widen_tag='amd-sog',
     uarch_groups={'ALU': [f'ALU{i}' for i in range(6)], 'AGU': [f'AGU{i}' for i in range(4)],
                   'LD': [f'LD{i}' for i in range(4)], 'MUL': ['ALU0', 'ALU1', 'ALU2']})
 
@@ -406,6 +414,36 @@ def llvm_timings(core, forms):
     return timings, notes
 
 
+def port_terms(ports):
+    return [] if ports == '-' else [(int(c), g) for c, g in (t.split('*') for t in ports.split('+'))]
+
+
+def widen(core, timings):
+    """Throughputs LLVM's port counts bound, at this core's port counts (only
+    llvm-mca's lines, not hand entries or their copies); how many changed."""
+    groups = core.all_groups()
+    changed = 0
+    for key, t in timings.items():
+        if t.tag != core.tag:
+            continue
+        terms = port_terms(t.ports)
+        old = max((c / core.widened.get(g, len(groups[g])) for c, g in terms), default=0)
+        new = max((c / len(groups[g]) for c, g in terms), default=0)
+        tput = float(t.tput)
+        if new < old and abs(tput - old) < 0.01:
+            why = f'znver3 tput {t.tput} is its port bound; {core.name} has more pipes'
+        elif (core.store_tput and t.tput == core.store_tput[0] and
+              {g for _, g in terms} & {'ST'} and {g for _, g in terms} <= {'AGU', 'ST', 'FP45'}):
+            new = float(core.store_tput[1])
+            why = f'znver3 tput {t.tput}; {core.name} stores two a cycle'
+        else:
+            continue
+        timings[key] = dataclasses.replace(t, tput=tidy_tput(f'{new:.2f}'), tag=core.widen_tag,
+                                           comment='; '.join(filter(None, [t.comment, why])))
+        changed += 1
+    return changed
+
+
 def read_hand_file(core, name, retag):
     """{key: Timing} of uarch/hand_forms_<name>.txt, tags renamed by `retag`."""
     path = os.path.join('uarch', f'hand_forms_{name}.txt')
@@ -457,7 +495,9 @@ def used_groups(timings):
 def summary(counts):
     return (f'{counts["hand"]} hand entries, {counts["llvm"]} from llvm-mca, '
             f'{counts["llvm_stand_in"]} from llvm-mca through a stand-in instruction, '
-            f'{counts["copied"]} copied from a stand-in form')
+            f'{counts["copied"]} copied from a stand-in form' +
+            (f'; {counts["widened"]} of these with throughput widened to this core\'s ports'
+             if 'widened' in counts else ''))
 
 
 def write_core(core, forms, timings, counts, hand_path):
@@ -516,6 +556,8 @@ def main(argv):
                                   and t.tag == core.tag and t.comment]),
             'copied': len([k for k, t in timings.items() if k not in hand and t.tag != core.tag]),
         }
+        if core.widened:
+            counts['widened'] = widen(core, timings)
         missing = [f.key for f in forms if f.key not in timings]
         if missing:
             listing = '\n'.join(f'  {k}  ({notes[k]})' for k in missing)
