@@ -8,11 +8,12 @@ Run by hand from the repository root after `bazel build //uarch:list_forms`:
 
 Every implemented form (list_forms: key, mode, bytes, Intel syntax) is fed to
 llvm-mca-14 --instruction-tables (skylake for Skylake; znver3, the newest AMD
-core LLVM 14 models, for Zen 4 and Zen 5). A form llvm-mca cannot assemble or has
-no data for is measured as a stand-in instruction (STAND_INS); entries of
-uarch/hand_forms_<core>.txt replace both (Zen 5 first takes Zen 4's, re-tagged,
-then its own); a form with none of the three makes the script fail. Everything in a .uarch file up to the marker line is kept;
-the forms after it are rewritten. See docs/uarch-forms.md for the rules
+core LLVM 14 models, for Zen 4 and Zen 5). A form llvm-mca cannot assemble or
+has no data for is measured as a stand-in instruction (STAND_INS); entries of
+uarch/hand_forms_<core>.txt replace both (Zen 5 first takes Zen 4's,
+re-tagged, then its own); a form with none of the three makes the script fail.
+Everything in a .uarch file up to the marker line is kept; the forms after it
+are rewritten. See docs/uarch-forms.md for the rules
 (latency, port groups, stand-ins).
 """
 
@@ -415,7 +416,9 @@ def llvm_timings(core, forms):
 
 
 def port_terms(ports):
-    return [] if ports == '-' else [(int(c), g) for c, g in (t.split('*') for t in ports.split('+'))]
+    if ports == '-':
+        return []
+    return [(int(c), g) for c, g in (term.split('*') for term in ports.split('+'))]
 
 
 def widen(core, timings):
@@ -432,10 +435,10 @@ def widen(core, timings):
         tput = float(t.tput)
         if new < old and abs(tput - old) < 0.01:
             why = f'znver3 tput {t.tput} is its port bound; {core.name} has more pipes'
-        elif (core.store_tput and t.tput == core.store_tput[0] and
-              {g for _, g in terms} & {'ST'} and {g for _, g in terms} <= {'AGU', 'ST', 'FP45'}):
+        elif core.store_tput and t.tput == core.store_tput[0] and \
+                {g for _, g in terms} - {'AGU', 'FP45'} == {'ST'}:
             new = float(core.store_tput[1])
-            why = f'znver3 tput {t.tput}; {core.name} stores two a cycle'
+            why = f'znver3 tput {t.tput} for a store; {core.name} stores faster'
         else:
             continue
         timings[key] = dataclasses.replace(t, tput=tidy_tput(f'{new:.2f}'), tag=core.widen_tag,
