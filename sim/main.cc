@@ -54,7 +54,7 @@ ABSL_FLAG(std::string, timeline, "",
 ABSL_FLAG(bool, tlb_model, true,
           "model the TLBs and paging-structure caches (false: every translation walks)");
 ABSL_FLAG(std::string, uarch, "skylake",
-          "the modelled core: a shipped model (skylake, zen4), 'host' for the shipped model "
+          "the modelled core: a shipped model (skylake, zen4, zen5), 'host' for the shipped model "
           "matching this machine's CPU, or a .uarch file (docs/uarch-format.md)");
 ABSL_FLAG(std::string, uarch_set, "",
           "description lines replacing the --uarch lines they name, separated by ';', e.g. "

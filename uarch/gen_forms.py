@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerates the `form` lines of uarch/skylake.uarch and uarch/zen4.uarch.
+"""Regenerates the `form` lines of uarch/skylake.uarch, zen4.uarch and zen5.uarch.
 
 Run by hand from the repository root after `bazel build //uarch:list_forms`:
 
@@ -8,11 +8,12 @@ Run by hand from the repository root after `bazel build //uarch:list_forms`:
 
 Every implemented form (list_forms: key, mode, bytes, Intel syntax) is fed to
 llvm-mca-14 --instruction-tables (skylake for Skylake; znver3, the newest AMD
-core LLVM 14 models, for Zen 4). A form llvm-mca cannot assemble or has no data
-for is measured as a stand-in instruction (STAND_INS); entries of
-uarch/hand_forms_<core>.txt replace both; a form with none of the three makes
-the script fail. Everything in a .uarch file up to the marker line is kept;
-the forms after it are rewritten. See docs/uarch-forms.md for the rules
+core LLVM 14 models, for Zen 4 and Zen 5). A form llvm-mca cannot assemble or
+has no data for is measured as a stand-in instruction (STAND_INS); entries of
+uarch/hand_forms_<core>.txt replace both (Zen 5 first takes Zen 4's,
+re-tagged, then its own); a form with none of the three makes the script fail.
+Everything in a .uarch file up to the marker line is kept; the forms after it
+are rewritten. See docs/uarch-forms.md for the rules
 (latency, port groups, stand-ins).
 """
 
@@ -52,6 +53,30 @@ class Core:
     vector_key: str
     vector_what: str
     load_source: str
+    # The core whose STAND_INS targets apply (its own name if empty).
+    rules_as: str = ''
+    # (core, {tag: new tag}): that core's hand entries apply first, their
+    # tags renamed, before this core's own hand file.
+    inherit: tuple = ()
+    # Port group -> the name written instead, where this core's .uarch file
+    # defines the group differently from the LLVM model the split follows.
+    renames: dict = dataclasses.field(default_factory=dict)
+    # Groups as uarch/<name>.uarch defines them where that differs from
+    # `groups` (which follow the LLVM model the split uses), and groups only
+    # renames and hand entries name.
+    uarch_groups: dict = dataclasses.field(default_factory=dict)
+    # Port group -> its width in the LLVM model, for groups this core has
+    # more ports in: a form whose LLVM throughput is that width's bound gets
+    # this core's bound instead (widen()).
+    widened: dict = dataclasses.field(default_factory=dict)
+    # (LLVM throughput, this core's) of forms that only store (AGU, ST, FP45).
+    store_tput: tuple = ()
+    widen_tag: str = ''
+
+    def all_groups(self):
+        """Every group a form line may name, under the names written."""
+        named = {self.renames.get(g, g): m for g, m in self.groups.items()}
+        return {**named, **self.uarch_groups}
 
     def load_latency(self, key):
         return self.vector_load if re.search(self.vector_key, key) else self.load
@@ -98,7 +123,19 @@ ZEN4 = Core(
     load_source=('LLVM 14 X86ScheduleZnver3.td: LoadLatency 4, VecLoadLatency 7 '
                  '(AMD SOG 19h 2.12)'))
 
-CORES = [SKYLAKE, ZEN4]
+# Zen 5 (family 1Ah): LLVM 14 has no model of it, so znver3 again, with
+# Zen 4's hand entries (cited as Zen 4 figures) and uarch/hand_forms_zen5.txt.
+# Forms LLVM puts on Zen 3's one multiplier pipe (ALU1) go to Zen 5's group of
+# multiplier pipes, MUL, which uarch/zen5.uarch defines.
+ZEN5 = dataclasses.replace(
+    ZEN4, name='zen5', rules_as='zen4',
+    inherit=('zen4', {'instlatx64': 'zen4-instlatx64', 'host': 'zen4-host'}),
+    renames={'ALU1': 'MUL'},
+    widened={'MUL': 1, 'ALU': 4, 'AGU': 3, 'LD': 3}, store_tput=('1', '0.5'), widen_tag='amd-sog',
+    uarch_groups={'ALU': [f'ALU{i}' for i in range(6)], 'AGU': [f'AGU{i}' for i in range(4)],
+                  'LD': [f'LD{i}' for i in range(4)], 'MUL': ['ALU0', 'ALU1', 'ALU2']})
+
+CORES = [SKYLAKE, ZEN4, ZEN5]
 
 
 @dataclasses.dataclass
@@ -213,7 +250,7 @@ def stand_in(core, key):
     """(target, comment) of the stand-in for `key` on `core`, or None."""
     for pattern, by_core, why in STAND_INS:
         if re.search(pattern, key):
-            target = by_core.get(core.name, by_core.get('*'))
+            target = by_core.get(core.rules_as or core.name, by_core.get('*'))
             if target is None:
                 continue
             size = re.search(r'\bm(8|16|32|64)\b', key)
@@ -328,7 +365,7 @@ def split_ports(core, pressure, uops):
         for p in members:
             left[p] -= share
         count = min(max(1, round(share * len(members))), max(uops, 1))
-        terms.append(f'{count}*{group}')
+        terms.append(f'{count}*{core.renames.get(group, group)}')
     rest = {p: v for p, v in left.items() if v > 0.02}
     if rest:
         raise ValueError(f'pressure left unassigned: {rest}')
@@ -390,8 +427,41 @@ def llvm_timings(core, forms):
     return timings, notes
 
 
-def read_hand(core):
-    path = os.path.join('uarch', f'hand_forms_{core.name}.txt')
+def port_terms(ports):
+    if ports == '-':
+        return []
+    return [(int(c), g) for c, g in (term.split('*') for term in ports.split('+'))]
+
+
+def widen(core, timings):
+    """Throughputs LLVM's port counts bound, at this core's port counts (only
+    llvm-mca's lines, not hand entries or their copies); how many changed."""
+    groups = core.all_groups()
+    changed = 0
+    for key, t in timings.items():
+        if t.tag != core.tag:
+            continue
+        terms = port_terms(t.ports)
+        old = max((c / core.widened.get(g, len(groups[g])) for c, g in terms), default=0)
+        new = max((c / len(groups[g]) for c, g in terms), default=0)
+        tput = float(t.tput)
+        if new < old and abs(tput - old) < 0.01:
+            why = f'znver3 tput {t.tput} is its port bound; {core.name} has more pipes'
+        elif core.store_tput and t.tput == core.store_tput[0] and \
+                {g for _, g in terms} - {'AGU', 'FP45'} == {'ST'}:
+            new = float(core.store_tput[1])
+            why = f'znver3 tput {t.tput} for a store; {core.name} stores faster'
+        else:
+            continue
+        timings[key] = dataclasses.replace(t, tput=tidy_tput(f'{new:.2f}'), tag=core.widen_tag,
+                                           comment='; '.join(filter(None, [t.comment, why])))
+        changed += 1
+    return changed
+
+
+def read_hand_file(core, name, retag):
+    """{key: Timing} of uarch/hand_forms_<name>.txt, tags renamed by `retag`."""
+    path = os.path.join('uarch', f'hand_forms_{name}.txt')
     hand = {}
     with open(path) as f:
         for number, line in enumerate(f, 1):
@@ -403,14 +473,30 @@ def read_hand(core):
                 sys.exit(f'gen_forms: {path}:{number}: not a well-formed form line (tag required)')
             if m.group('key') in hand:
                 sys.exit(f'gen_forms: {path}:{number}: {m.group("key")} entered twice')
-            unknown = [g for g in groups_of(m.group('ports')) if g not in core.groups]
+            renamed = m.group('ports')
+            for old, new in core.renames.items():
+                renamed = re.sub(rf'\*{old}\b', f'*{new}', renamed)
+            unknown = [g for g in groups_of(renamed) if g not in core.all_groups()]
             if unknown:
                 sys.exit(f'gen_forms: {path}:{number}: port groups {core.name} lacks: {unknown}')
             comment = (m.group('comment') or '').strip().lstrip('#').strip()
             hand[m.group('key')] = Timing(int(m.group('lat')), m.group('tput'),
-                                          int(m.group('uops')), m.group('ports'),
-                                          m.group('tag'), comment)
+                                          int(m.group('uops')), renamed,
+                                          retag.get(m.group('tag'), m.group('tag')), comment)
     return path, hand
+
+
+def read_hand(core):
+    """The hand entries of `core`: inherited ones first, then its own file."""
+    hand, paths = {}, []
+    if core.inherit:
+        path, inherited = read_hand_file(core, *core.inherit)
+        hand.update(inherited)
+        paths.append(path)
+    path, own = read_hand_file(core, core.name, {})
+    hand.update(own)
+    paths.append(path)
+    return ' and '.join(paths), hand
 
 
 def groups_of(ports):
@@ -424,7 +510,9 @@ def used_groups(timings):
 def summary(counts):
     return (f'{counts["hand"]} hand entries, {counts["llvm"]} from llvm-mca, '
             f'{counts["llvm_stand_in"]} from llvm-mca through a stand-in instruction, '
-            f'{counts["copied"]} copied from a stand-in form')
+            f'{counts["copied"]} copied from a stand-in form' +
+            (f'; {counts["widened"]} of these with throughput widened to this core\'s ports'
+             if 'widened' in counts else ''))
 
 
 def write_core(core, forms, timings, counts, hand_path):
@@ -443,7 +531,7 @@ def write_core(core, forms, timings, counts, hand_path):
                f'stand-ins are named in the line\'s comment).\n')
     out.append(f'# {core.load_note()}.\n')
     out.append('# port groups used: ' +
-               ' '.join(f'{g}={",".join(core.groups[g])}' for g in groups) + '\n')
+               ' '.join(f'{g}={",".join(core.all_groups()[g])}' for g in groups) + '\n')
     for form in forms:
         out.append(timings[form.key].line(form.key) + '\n')
     with open(path, 'w') as f:
@@ -483,6 +571,8 @@ def main(argv):
                                   and t.tag == core.tag and t.comment]),
             'copied': len([k for k, t in timings.items() if k not in hand and t.tag != core.tag]),
         }
+        if core.widened:
+            counts['widened'] = widen(core, timings)
         missing = [f.key for f in forms if f.key not in timings]
         if missing:
             listing = '\n'.join(f'  {k}  ({notes[k]})' for k in missing)

@@ -1,4 +1,4 @@
-// The generated timing lines of uarch/skylake.uarch and uarch/zen4.uarch:
+// The generated timing lines of uarch/skylake.uarch, zen4.uarch and zen5.uarch:
 // exactly one well-formed `form` line per implemented form, none for forms
 // x64sim does not implement, and only port groups the file's header lists.
 #include <gtest/gtest.h>
@@ -83,6 +83,8 @@ void CheckCoverage(const std::string& path) {
 TEST(FormsCoverageTest, Skylake) { CheckCoverage("uarch/skylake.uarch"); }
 
 TEST(FormsCoverageTest, Zen4) { CheckCoverage("uarch/zen4.uarch"); }
+
+TEST(FormsCoverageTest, Zen5) { CheckCoverage("uarch/zen5.uarch"); }
 
 TEST(FormsCoverageTest, LineSyntax) {
   EXPECT_TRUE(std::regex_match(

@@ -60,6 +60,9 @@ TEST(LoaderTest, HostMatchingByCpuid) {
   absl::StatusOr<std::string> zen4 = MatchShippedModel({"AuthenticAMD", 25, 0x11});
   ASSERT_TRUE(zen4.ok()) << zen4.status();
   EXPECT_EQ(*zen4, "zen4");
+  absl::StatusOr<std::string> zen5 = MatchShippedModel({"AuthenticAMD", 26, 0x02});  // Turin
+  ASSERT_TRUE(zen5.ok()) << zen5.status();
+  EXPECT_EQ(*zen5, "zen5");
   absl::StatusOr<std::string> none = MatchShippedModel({"GenuineIntel", 6, 0x1a});  // Nehalem
   ASSERT_FALSE(none.ok());
   EXPECT_NE(std::string(none.status().message()).find("GenuineIntel family 6 model 0x1a"),
@@ -76,8 +79,9 @@ TEST(LoaderTest, ReadsTheHostIdentity) {
 TEST(LoaderTest, UnknownNameIsAClearError) {
   absl::StatusOr<UarchDescription> d = LoadUarch("/no/such/file.uarch");
   ASSERT_FALSE(d.ok());
-  EXPECT_NE(std::string(d.status().message()).find("no such shipped model (skylake, zen4, host)"),
-            std::string::npos)
+  EXPECT_NE(
+      std::string(d.status().message()).find("no such shipped model (skylake, zen4, zen5, host)"),
+      std::string::npos)
       << d.status();
 }
 
