@@ -34,6 +34,8 @@ std::string Cpu::ImpossibleState() const {
     return "RIP out of range for the mode";
   }
   if (s.sse.mxcsr & ~kMxcsrMask) return "MXCSR has a reserved bit set";
+  // Only DR6.B0-B3 can be held across a MOV SS or POP SS.
+  if (s.debug_held_hits & ~0xfu) return "held debug hits name a breakpoint beyond DR3";
   if (!(s.xcr0 & kXcr0X87) || (s.xcr0 & ~kXcr0Supported) ||
       (s.xcr0 & (kXcr0Sse | kXcr0Avx)) == kXcr0Avx) {
     return "XCR0 holds an unsupported component";

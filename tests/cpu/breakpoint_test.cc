@@ -262,5 +262,27 @@ TEST(BreakpointTest, ArmedBreakpointSurvivesACheckpoint) {
   EXPECT_EQ(loaded.state().dr6 & kDr6B0ToB3, 4u);
 }
 
+// Only DR6.B0-B3 can be held over a MOV SS: a checkpoint holding any other
+// bit names no instruction sequence and is refused, not ORed into DR6.
+TEST(BreakpointTest, RestoreRefusesHeldHitsBeyondDr3) {
+  for (uint8_t held : {uint8_t{0x5}, uint8_t{0x10}, uint8_t{0x80}}) {
+    SCOPED_TRACE(static_cast<int>(held));
+    M saved;
+    saved.state().debug_held_hits = held;
+    StateArchive out = StateArchive::ForSaving();
+    saved.cpu().SerializeArchitecture(out, /*model_state_follows=*/false);
+    M loaded;
+    StateArchive in = StateArchive::ForLoading(out.bytes());
+    loaded.cpu().SerializeArchitecture(in, false);
+    if (held <= 0xf) {
+      EXPECT_TRUE(in.ok()) << in.error();
+      EXPECT_EQ(loaded.state().debug_held_hits, held);
+    } else {
+      EXPECT_FALSE(in.ok());
+      EXPECT_NE(in.error().find("beyond DR3"), std::string::npos) << in.error();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace x64sim::testing
