@@ -28,7 +28,8 @@ enum {
   kAccessCodeOrData = 0x10,  // S=1
   kTypeCodeExecuteRead = 0xA,
   kTypeDataReadWrite = 0x2,
-  kTypeTss64Available = 0x9,  // system type (SDM 3.5, Table 3-2)
+  kTypeTss64Available = 0x9,  // system types (SDM 3.5, Table 3-2)
+  kTypeCallGate64 = 0xC,
   kFlagGranularity4K = 0x8,
   kFlagLongMode = 0x2,  // L: 64-bit code segment (SDM 3.4.5)
   kFlagDefault32 = 0x4,
@@ -40,7 +41,7 @@ static uint64_t flat_descriptor(uint8_t access, uint8_t flags) {
   return 0xFFFFull | (0xFull << 48) | ((uint64_t)access << 40) | ((uint64_t)flags << 52);
 }
 
-static uint64_t gdt[8];
+static uint64_t gdt[10];
 
 struct descriptor_pointer {
   uint16_t limit;
@@ -53,6 +54,16 @@ static void set_tss_descriptor(uint64_t* slot, uint64_t base, uint32_t limit) {
             ((uint64_t)(kAccessPresent | kTypeTss64Available) << 40) |
             ((uint64_t)((limit >> 16) & 0xF) << 48) | (((base >> 24) & 0xFF) << 56);
   slot[1] = base >> 32;
+}
+
+void descriptor_tables_set_call_gate(uint64_t target, int dpl) {
+  // 16-byte call gate (SDM 5.8.3.1, Figure 5-9): the upper half's type
+  // field must be 0.
+  uint64_t* slot = &gdt[CALL_GATE_SELECTOR >> 3];
+  slot[0] = (target & 0xFFFFull) | ((uint64_t)KERNEL_CODE_SELECTOR << 16) |
+            ((uint64_t)(kAccessPresent | (dpl << 5) | kTypeCallGate64) << 40) |
+            (((target >> 16) & 0xFFFFull) << 48);
+  slot[1] = target >> 32;
 }
 
 void descriptor_tables_init(void) {

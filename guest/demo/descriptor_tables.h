@@ -18,6 +18,7 @@
 #define USER_DATA_SELECTOR (0x20 | 3)
 #define USER_CODE_SELECTOR (0x28 | 3)
 #define TSS_SELECTOR 0x30
+#define CALL_GATE_SELECTOR 0x40  // 16 bytes: slots 8 and 9
 
 #ifndef __ASSEMBLER__
 // The IST slot used by vectors that switch to the IST1 stack.
@@ -25,6 +26,10 @@ enum { kIstIndex = 1 };
 
 // Loads the GDT, reloads the data segment registers and loads the TSS.
 void descriptor_tables_init(void);
+
+// Makes CALL_GATE_SELECTOR a 64-bit call gate to `target` in the kernel code
+// segment that code at CPL <= `dpl` may call through.
+void descriptor_tables_set_call_gate(uint64_t target, int dpl);
 
 // Top of the stack the CPU switches to on entry from ring 3 (TSS.RSP0); the
 // syscall entry uses it too.
