@@ -35,6 +35,7 @@ enum {
 
 // probes.S and user_far_call.S.
 extern char ss_probe[], ss_base[], ss_end[];
+extern char iret_probe[], iret_target[], iret_end[];
 extern char bp_probe[], bp_target[];
 extern char data_probe[], data_after_store[], data_after_load[];
 extern char icebp_probe[], icebp_after[];
@@ -105,7 +106,9 @@ void handle_exception(struct trap_frame* frame) {
   if (frame->vector == kVectorDebug) {
     e->dr6 = read_dr6() & kDr6Bits;
     __asm__ volatile("mov %0, %%dr6" : : "r"(0ull));  // the handler clears DR6 (SDM 18.2.3)
-    if (frame->rip == (uint64_t)ss_end) frame->rflags &= ~(uint64_t)kRflagsTrap;
+    if (frame->rip == (uint64_t)ss_end || frame->rip == (uint64_t)iret_end) {
+      frame->rflags &= ~(uint64_t)kRflagsTrap;
+    }
     if (frame->rip == (uint64_t)bp_target) frame->rflags |= kRflagsResume;
     return;
   }
@@ -151,6 +154,16 @@ static void check_single_step(void) {
          (long)(events[i].rip - (uint64_t)ss_base) == kExpected[i] && events[i].dr6 == 0x4000;
   }
   check(ok, "a trap after each instruction with DR6.BS, held over MOV SS");
+}
+
+static void check_single_step_after_iret(void) {
+  event_count = 0;
+  ((void (*)(void))iret_probe)();
+  print_events("single-step from IRETQ", iret_target);
+  check(event_count == 2 && events[0].rip == (uint64_t)iret_target + 1 &&
+            events[1].rip == (uint64_t)iret_end && events[0].dr6 == 0x4000 &&
+            events[1].dr6 == 0x4000,
+        "the first trap after the first instruction at the IRETQ's target");
 }
 
 static void check_instruction_breakpoint(void) {
@@ -258,6 +271,7 @@ void kernel_main(uint32_t magic, uint32_t info) {
   write_cr4(read_cr4() | kCr4Osfxsr);
 
   check_single_step();
+  check_single_step_after_iret();
   check_instruction_breakpoint();
   check_data_breakpoint(1, "DR1 write breakpoint", 1);
   check_data_breakpoint(3, "DR1 read/write breakpoint", 2);

@@ -25,6 +25,26 @@ ss_base:
 ss_end:
   ret
 
+// IRETQ loading TF: like POPF, the first trap comes after the first
+// instruction at the target, not after the IRETQ (TF was clear when it
+// began).
+  .global iret_probe, iret_target, iret_end
+iret_probe:
+  movq %rsp, %rax
+  pushq $KERNEL_DATA_SELECTOR
+  pushq %rax
+  pushfq
+  orq $0x100, (%rsp)
+  pushq $KERNEL_CODE_SELECTOR
+  leaq iret_target(%rip), %rcx
+  pushq %rcx
+  iretq
+iret_target:
+  nop
+  nop
+iret_end:
+  ret
+
 // An instruction breakpoint in DR0 on bp_target: a fault before it runs.
   .global bp_probe, bp_target
 bp_probe:
