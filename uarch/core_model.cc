@@ -588,7 +588,9 @@ void CoreModel::ResolveBranch(BranchKind kind, uint64_t rip, uint64_t fallthroug
     if (restart > dispatch_cycle_) mispredict_cycles_ += restart - dispatch_cycle_;
     AdvanceDispatch(restart);
   } else if (target != fallthrough) {
-    AdvanceDispatch(dispatch_cycle_ + d_.branch.taken_penalty);  // a new fetch group
+    // A new fetch group; a return's target comes later (branch.return-penalty).
+    AdvanceDispatch(dispatch_cycle_ + (kind == BranchKind::kReturn ? d_.branch.return_penalty
+                                                                   : d_.branch.taken_penalty));
   }
 }
 

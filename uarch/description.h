@@ -57,6 +57,7 @@ struct BranchPredictorConfig {
   int ras_entries = 0;
   int mispredict_penalty = 0;
   int taken_penalty = 0;  // dispatch cycles a correctly predicted taken branch costs
+  int return_penalty = -1;  // the same for a RET (-1: not given, taken_penalty)
 };
 
 // The condition families of Jcc, each with its negation (JZ and JNZ are

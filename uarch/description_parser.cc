@@ -202,6 +202,7 @@ class Parser {
     if (keyword == "branch.predictor") return ParsePredictor(body);
     if (keyword == "fuse") return ParseFuse(body);
     if (keyword == "fuse.memory-immediate") return ParseFuseMemoryImmediate(body);
+    if (keyword == "branch.return-penalty") return ParseReturnPenalty(body);
     return ParseScalar(body);
   }
 
@@ -233,6 +234,7 @@ class Parser {
       return end.Error("branch.history-bits",
                        "TAGE needs min-history <= history-bits <= 64");
     }
+    if (d_.branch.return_penalty < 0) d_.branch.return_penalty = d_.branch.taken_penalty;
     d_.tlb.name = d_.name.c_str();
     return absl::OkStatus();
   }
@@ -523,6 +525,14 @@ class Parser {
     }
     d_.fuse_memory_immediate = w[1] == "yes";
     return absl::OkStatus();
+  }
+
+  // Optional, unlike the scalars: without it a RET costs the taken penalty.
+  absl::Status ParseReturnPenalty(const Line& line) {
+    const auto& w = line.words();
+    RETURN_IF_ERROR(Once(line, "branch.return-penalty"));
+    if (w.size() != 2) return line.Error("branch.return-penalty", "expected one value");
+    return line.Int("branch.return-penalty", w[1], 0, &d_.branch.return_penalty);
   }
 
   absl::Status ParseScalar(const Line& line) {

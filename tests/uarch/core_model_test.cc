@@ -121,10 +121,10 @@ class CoreModelTest : public ::testing::Test {
     model_->Start(0);
   }
 
-  // Prices `timing` as one block of 4-byte instructions at kCodeBase, with
+  // Prices `timing` as one block of 4-byte instructions at `rip`, with
   // `accesses` made by them (rip-matched), leaving to `next_rip`.
   uint64_t Price(const std::vector<InsnTiming>& timing, std::vector<MemAccess> accesses = {},
-                 uint64_t next_rip = 0) {
+                 uint64_t next_rip = 0, uint64_t rip = kCodeBase) {
     std::vector<DecodedInsn> insns(timing.size() + 1, DecodedInsn{});
     for (DecodedInsn& in : insns) in.length = 4;
     const uint64_t before = model_->cycles();
@@ -133,9 +133,9 @@ class CoreModelTest : public ::testing::Test {
     r.timing = timing.data();
     r.begin = 0;
     r.end = static_cast<int>(timing.size());
-    r.rip = kCodeBase;
-    r.code_phys = kCodeBase;
-    r.fetch_linear = kCodeBase;
+    r.rip = rip;
+    r.code_phys = rip;
+    r.fetch_linear = rip;
     r.accesses = accesses.data();
     r.num_accesses = static_cast<int>(accesses.size());
     r.leaves_block = next_rip != 0;
@@ -326,6 +326,30 @@ TEST_F(CoreModelTest, DeliveryAndSleepMoveTheClock) {
   EXPECT_EQ(model_->cycles(), 10000u);
   model_->SleepUntil(5);  // never backwards
   EXPECT_EQ(model_->cycles(), 10000u);
+}
+
+TEST_F(CoreModelTest, APredictedReturnCostsTheReturnPenalty) {
+  // Call/return pairs, each followed by an independent ALU operation: the
+  // returns' extra cycles show in the total.
+  auto run = [&](const std::string& extra) {
+    absl::StatusOr<UarchDescription> d = ParseUarch(std::string(kDescription) + extra, "t.uarch");
+    EXPECT_TRUE(d.ok()) << d.status();
+    description_ = *d;
+    model_ = std::make_unique<CoreModel>(description_, mmu_);
+    model_->Start(0);
+    InsnTiming call = Alu(0, 0, 1);
+    call.branch = BranchKind::kDirectCall;
+    InsnTiming ret = Alu(0, 0, 1);
+    ret.branch = BranchKind::kReturn;
+    for (int i = 0; i < 100; ++i) {
+      Price({call}, {}, 0x500000);
+      Price({ret}, {}, kCodeBase + 4, 0x500000);  // the callee's RET, back after the call
+    }
+    return model_->cycles();
+  };
+  const uint64_t as_taken = run("");
+  const uint64_t slower = run("branch.return-penalty 4 [t]\n");
+  EXPECT_NEAR(static_cast<double>(slower - as_taken), 300, 5);  // 4 - 1 cycles a return
 }
 
 constexpr uint8_t kCmpRaxRcx[] = {0x48, 0x39, 0xc8};

@@ -169,6 +169,16 @@ TEST(DescriptionParserTest, ReadsFusionRules) {
   EXPECT_TRUE(ParseUarch(Minimal(), "tiny.uarch")->fusion.empty());
 }
 
+TEST(DescriptionParserTest, ReturnPenaltyDefaultsToTheTakenPenalty) {
+  absl::StatusOr<UarchDescription> d = ParseUarch(Minimal(), "tiny.uarch");
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->branch.return_penalty, d->branch.taken_penalty);
+  d = ParseUarch(Minimal() + "branch.return-penalty 3 [s]\n", "tiny.uarch");
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->branch.return_penalty, 3);
+  EXPECT_FALSE(ParseUarch(Minimal() + "branch.return-penalty -1 [s]\n", "t").ok());
+}
+
 TEST(DescriptionParserTest, BadFusionRulesAreErrors) {
   for (const char* line : {"fuse MOV : z [s]", "fuse CMP : nz [s]", "fuse CMP z [s]",
                            "fuse.memory-immediate maybe [s]"}) {
