@@ -4,6 +4,7 @@
 #include <bit>
 #include <cstdio>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "cpu/decoded_insn.h"
@@ -120,6 +121,63 @@ bool UsesStackEngine(ZydisMnemonic m) {
   }
 }
 
+// The condition family of a flag-testing Jcc, or kJccFamilies for other
+// branches (JRCXZ, LOOP: they never fuse).
+JccFamily FamilyOf(ZydisMnemonic m) {
+  switch (m) {
+    case ZYDIS_MNEMONIC_JO: case ZYDIS_MNEMONIC_JNO: return kJccO;
+    case ZYDIS_MNEMONIC_JS: case ZYDIS_MNEMONIC_JNS: return kJccS;
+    case ZYDIS_MNEMONIC_JP: case ZYDIS_MNEMONIC_JNP: return kJccP;
+    case ZYDIS_MNEMONIC_JB: case ZYDIS_MNEMONIC_JNB: return kJccB;
+    case ZYDIS_MNEMONIC_JBE: case ZYDIS_MNEMONIC_JNBE: return kJccBe;
+    case ZYDIS_MNEMONIC_JZ: case ZYDIS_MNEMONIC_JNZ: return kJccZ;
+    case ZYDIS_MNEMONIC_JL: case ZYDIS_MNEMONIC_JNL: return kJccL;
+    case ZYDIS_MNEMONIC_JLE: case ZYDIS_MNEMONIC_JNLE: return kJccLe;
+    default: return kJccFamilies;
+  }
+}
+
+// The Jcc families `insn` may fuse with as the first of a pair: none if it
+// writes memory (a read-modify-write is several micro-ops; neither vendor
+// fuses it) or, unless the description allows it, combines a memory
+// operand with an immediate.
+uint8_t FusableFamilies(const UarchDescription& d, const ZydisDecodedInstruction& insn,
+                        const ZydisDecodedOperand* ops) {
+  if (d.fusion.empty()) return 0;
+  const auto it = d.fusion.find(absl::AsciiStrToUpper(ZydisMnemonicGetString(insn.mnemonic)));
+  if (it == d.fusion.end()) return 0;
+  bool memory = false;
+  bool immediate = false;
+  for (int i = 0; i < insn.operand_count_visible; ++i) {
+    if (ops[i].type == ZYDIS_OPERAND_TYPE_MEMORY) {
+      if (ops[i].actions & ZYDIS_OPERAND_ACTION_MASK_WRITE) return 0;
+      memory = true;
+    }
+    if (ops[i].type == ZYDIS_OPERAND_TYPE_IMMEDIATE) immediate = true;
+  }
+  if (memory && immediate && !d.fuse_memory_immediate) return 0;
+  return it->second;
+}
+
+// Makes `jcc` one macro-op with the instruction before it: the pair takes
+// the first's front-end slot and books its ALU micro-op on the branch's
+// ports; the branch resolves when the pair executes.
+void Fuse(InsnTiming* first, InsnTiming* jcc) {
+  const uint32_t branch_ports = jcc->group_ports[0];
+  for (int g = 0; g < first->groups; ++g) {
+    if (first->group_ports[g] & branch_ports) {
+      first->group_ports[g] = branch_ports;
+      break;
+    }
+  }
+  jcc->issue_uops = 0;
+  jcc->groups = 0;
+  jcc->group_ports[0] = 0;
+  jcc->group_uops[0] = 0;
+  jcc->latency = 0;
+  jcc->throughput = 0;
+}
+
 }  // namespace
 
 CoreModel::CoreModel(const UarchDescription& d, Mmu& mmu)
@@ -231,6 +289,16 @@ void CoreModel::Annotate(const ZydisDecodedInstruction& insn, const ZydisDecoded
                     insn.meta.category == ZYDIS_CATEGORY_STRINGOP;
   out->simple = out->loads == 0 && out->stores == 0 && out->event == TimingEvent::kNone &&
                 !out->rep_string && out->occupancy == 0 && out->groups <= 1;
+  // Macro-fusion: the pair must be adjacent in code and in one block (the
+  // core annotates a block's instructions into consecutive entries).
+  if (out->branch == BranchKind::kConditional && out == fusable_next_ &&
+      phys == fusable_end_phys_ && FamilyOf(insn.mnemonic) != kJccFamilies &&
+      (fusable_families_ >> FamilyOf(insn.mnemonic)) & 1) {
+    Fuse(out - 1, out);
+  }
+  fusable_families_ = FusableFamilies(d_, insn, ops);
+  fusable_next_ = out + 1;
+  fusable_end_phys_ = phys + insn.length;
 }
 
 void CoreModel::Start(uint64_t cycle) {
@@ -491,7 +559,7 @@ TimingModel::Used CoreModel::Price(const PricedRange& r) {
       done = ExecuteComplex(t, r, static_cast<uint32_t>(rip), &access, &rep);
     }
     for (uint64_t s = t.destinations; s != 0; s &= s - 1) reg_ready_[std::countr_zero(s)] = done;
-    Retire(done);
+    Retire(done, t.issue_uops != 0);  // a fused branch retires with its pair
     rob_.Push(retire_cycle_);
     if (!t.simple) {
       for (int l = 0; l < t.loads; ++l) load_buffer_.Push(retire_cycle_);
@@ -520,14 +588,16 @@ void CoreModel::ResolveBranch(BranchKind kind, uint64_t rip, uint64_t fallthroug
     if (restart > dispatch_cycle_) mispredict_cycles_ += restart - dispatch_cycle_;
     AdvanceDispatch(restart);
   } else if (target != fallthrough) {
-    AdvanceDispatch(dispatch_cycle_ + d_.branch.taken_penalty);  // a new fetch group
+    // A new fetch group; a return's target comes later (branch.return-penalty).
+    AdvanceDispatch(dispatch_cycle_ + (kind == BranchKind::kReturn ? d_.branch.return_penalty
+                                                                   : d_.branch.taken_penalty));
   }
 }
 
 void CoreModel::Deliver(TimingEvent event, int cpl) {
   const uint64_t start = retire_cycle_;
   Drain(event, d_.event_cycles[static_cast<int>(event)]);
-  Retire(dispatch_cycle_);
+  Retire(dispatch_cycle_, 1);
   cycles_by_cpl_[cpl & 3] += retire_cycle_ - start;
 }
 

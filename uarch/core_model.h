@@ -149,14 +149,15 @@ class CoreModel final : public TimingModel, public WalkObserver {
   int TlbCycles(const MemAccess& a, uint16_t pcid);
   // The ITLB's part of fetching a block at `linear`: extra cycles.
   int FetchTlbCycles(uint64_t linear, uint16_t pcid);
-  void Retire(uint64_t done) {
+  // Retires an instruction that takes `slots` (0 or 1) of the retire width.
+  void Retire(uint64_t done, int slots) {
     uint64_t r = std::max(done, retire_cycle_);
-    if (r == retire_cycle_ && retire_slots_ >= d_.retire_width) ++r;
+    if (r == retire_cycle_ && retire_slots_ + slots > d_.retire_width) ++r;
     if (r != retire_cycle_) {
       retire_cycle_ = r;
       retire_slots_ = 0;
     }
-    ++retire_slots_;
+    retire_slots_ += slots;
   }
   // Takes `uops` front-end slots: the cycle they dispatch in, once the ROB
   // (and for memory operations the load/store buffers) has room.
@@ -253,6 +254,11 @@ class CoreModel final : public TimingModel, public WalkObserver {
   Mmu::TouchResult last_fetch_touch_;
   int line_shift_;  // log2 of the L1I line size
   uint32_t pending_walk_cycles_ = 0;
+  // Annotation of the previous instruction, for macro-fusion: the Jcc
+  // families it fuses with, where its entry and its code end.
+  uint8_t fusable_families_ = 0;
+  const InsnTiming* fusable_next_ = nullptr;
+  uint64_t fusable_end_phys_ = 0;
 
   // Statistics.
   uint64_t cycles_by_cpl_[4] = {};

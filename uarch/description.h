@@ -57,7 +57,15 @@ struct BranchPredictorConfig {
   int ras_entries = 0;
   int mispredict_penalty = 0;
   int taken_penalty = 0;  // dispatch cycles a correctly predicted taken branch costs
+  int return_penalty = -1;  // the same for a RET (-1: not given, taken_penalty)
 };
+
+// The condition families of Jcc, each with its negation (JZ and JNZ are
+// kJccZ): what macro-fusion rules are written in.
+enum JccFamily : uint8_t { kJccO, kJccS, kJccP, kJccB, kJccBe, kJccZ, kJccL, kJccLe, kJccFamilies };
+
+// Their names in .uarch files ("o", "s", "p", "b", "be", "z", "l", "le").
+const char* JccFamilyName(JccFamily f);
 
 struct UarchDescription {
   std::string name;
@@ -79,6 +87,11 @@ struct UarchDescription {
   int store_buffer = 0;
   int store_forward_latency = 0;
   int lea_complex_latency = 0;  // LEA base+index+disp (or scaled): its own latency
+
+  // Macro-fusion: a first instruction (upper-case mnemonic) and the Jcc
+  // right after it become one macro-op when the Jcc's family bit is set.
+  absl::flat_hash_map<std::string, uint8_t> fusion;
+  bool fuse_memory_immediate = false;  // whether `cmp [mem], imm` and the like fuse too
 
   BranchPredictorConfig branch;
   CacheGeometry l1i, l1d, l2, l3;

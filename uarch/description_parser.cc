@@ -40,6 +40,11 @@ const char* TimingEventName(TimingEvent e) {
   return "?";
 }
 
+const char* JccFamilyName(JccFamily f) {
+  static const char* const kNames[] = {"o", "s", "p", "b", "be", "z", "l", "le"};
+  return f < kJccFamilies ? kNames[f] : "?";
+}
+
 namespace {
 
 // One line being parsed: its words (after the source tag was taken off)
@@ -195,6 +200,9 @@ class Parser {
     if (keyword == "event") return ParseEvent(body);
     if (keyword == "form") return ParseForm(body);
     if (keyword == "branch.predictor") return ParsePredictor(body);
+    if (keyword == "fuse") return ParseFuse(body);
+    if (keyword == "fuse.memory-immediate") return ParseFuseMemoryImmediate(body);
+    if (keyword == "branch.return-penalty") return ParseReturnPenalty(body);
     return ParseScalar(body);
   }
 
@@ -226,6 +234,7 @@ class Parser {
       return end.Error("branch.history-bits",
                        "TAGE needs min-history <= history-bits <= 64");
     }
+    if (d_.branch.return_penalty < 0) d_.branch.return_penalty = d_.branch.taken_penalty;
     d_.tlb.name = d_.name.c_str();
     return absl::OkStatus();
   }
@@ -474,6 +483,56 @@ class Parser {
     else if (w[1] == "bimodal") b.kind = DirectionPredictor::kBimodal;
     else return line.Error("branch.predictor", kExpected);
     return absl::OkStatus();
+  }
+
+  // fuse FIRST... : FAMILY... (the first instructions that fuse with a Jcc
+  // of those condition families)
+  absl::Status ParseFuse(const Line& line) {
+    constexpr const char* kExpected = "expected: fuse CMP TEST ... : b be z ...";
+    const auto& w = line.words();
+    size_t colon = 1;
+    while (colon < w.size() && w[colon] != ":") ++colon;
+    if (colon == 1 || colon + 1 >= w.size()) return line.Error("fuse", kExpected);
+    uint8_t families = 0;
+    for (size_t i = colon + 1; i < w.size(); ++i) {
+      int f = 0;
+      while (f < kJccFamilies && w[i] != JccFamilyName(static_cast<JccFamily>(f))) ++f;
+      if (f == kJccFamilies) {
+        return line.Error("fuse", absl::StrCat("unknown Jcc family '", w[i],
+                                               "' (o s p b be z l le)"));
+      }
+      families |= static_cast<uint8_t>(1u << f);
+    }
+    // The flag-writing ALU instructions either vendor fuses.
+    static const absl::flat_hash_set<absl::string_view> kFirst = {
+        "CMP", "TEST", "ADD", "SUB", "AND", "OR", "XOR", "INC", "DEC"};
+    for (size_t i = 1; i < colon; ++i) {
+      if (!kFirst.contains(w[i])) {
+        return line.Error("fuse", absl::StrCat("'", w[i], "' is not one of CMP TEST ADD SUB AND "
+                                               "OR XOR INC DEC"));
+      }
+      RETURN_IF_ERROR(Once(line, absl::StrCat("fuse ", w[i])));
+      d_.fusion[std::string(w[i])] = families;
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status ParseFuseMemoryImmediate(const Line& line) {
+    const auto& w = line.words();
+    RETURN_IF_ERROR(Once(line, "fuse.memory-immediate"));
+    if (w.size() != 2 || (w[1] != "yes" && w[1] != "no")) {
+      return line.Error("fuse.memory-immediate", "expected yes or no");
+    }
+    d_.fuse_memory_immediate = w[1] == "yes";
+    return absl::OkStatus();
+  }
+
+  // Optional, unlike the scalars: without it a RET costs the taken penalty.
+  absl::Status ParseReturnPenalty(const Line& line) {
+    const auto& w = line.words();
+    RETURN_IF_ERROR(Once(line, "branch.return-penalty"));
+    if (w.size() != 2) return line.Error("branch.return-penalty", "expected one value");
+    return line.Int("branch.return-penalty", w[1], 0, &d_.branch.return_penalty);
   }
 
   absl::Status ParseScalar(const Line& line) {

@@ -15,7 +15,8 @@ namespace x64sim {
 namespace {
 
 // Four ALU ports p0..p3, two load ports p4 p5; L1D 4 cycles, L2 12, L3 40,
-// DRAM 200; mispredict 15; every event 50 cycles.
+// DRAM 200; mispredict 15; every event 50 cycles. Branches run on p3; CMP
+// fuses with JB/JZ, INC with JZ, memory-immediate forms do not.
 constexpr char kDescription[] = R"(x64sim-uarch 1
 name test
 source t "test values"
@@ -69,6 +70,16 @@ event hlt cycles=50 [t]
 event other-serializing cycles=50 [t]
 event exception cycles=50 [t]
 event interrupt cycles=50 [t]
+fuse CMP : b z [t]
+fuse INC : z [t]
+fuse.memory-immediate no [t]
+form CMP r64,r64 : lat=1 tput=0.25 uops=1 ports=1*p0123 [t]
+form CMP r64,m64 : lat=1 tput=0.5 uops=1 ports=1*p0123+1*p45 [t]
+form CMP m64,i8 : lat=1 tput=0.5 uops=1 ports=1*p0123+1*p45 [t]
+form INC r64 : lat=1 tput=0.25 uops=1 ports=1*p0123 [t]
+form JZ rel8 : lat=1 tput=1 uops=1 ports=1*p3 [t]
+form JNZ rel8 : lat=1 tput=1 uops=1 ports=1*p3 [t]
+form JS rel8 : lat=1 tput=1 uops=1 ports=1*p3 [t]
 )";
 
 constexpr uint64_t kAlu = 0b001111;
@@ -110,10 +121,10 @@ class CoreModelTest : public ::testing::Test {
     model_->Start(0);
   }
 
-  // Prices `timing` as one block of 4-byte instructions at kCodeBase, with
+  // Prices `timing` as one block of 4-byte instructions at `rip`, with
   // `accesses` made by them (rip-matched), leaving to `next_rip`.
   uint64_t Price(const std::vector<InsnTiming>& timing, std::vector<MemAccess> accesses = {},
-                 uint64_t next_rip = 0) {
+                 uint64_t next_rip = 0, uint64_t rip = kCodeBase) {
     std::vector<DecodedInsn> insns(timing.size() + 1, DecodedInsn{});
     for (DecodedInsn& in : insns) in.length = 4;
     const uint64_t before = model_->cycles();
@@ -122,9 +133,9 @@ class CoreModelTest : public ::testing::Test {
     r.timing = timing.data();
     r.begin = 0;
     r.end = static_cast<int>(timing.size());
-    r.rip = kCodeBase;
-    r.code_phys = kCodeBase;
-    r.fetch_linear = kCodeBase;
+    r.rip = rip;
+    r.code_phys = rip;
+    r.fetch_linear = rip;
     r.accesses = accesses.data();
     r.num_accesses = static_cast<int>(accesses.size());
     r.leaves_block = next_rip != 0;
@@ -133,6 +144,26 @@ class CoreModelTest : public ::testing::Test {
     const TimingModel::Used used = model_->Price(r);
     EXPECT_EQ(used.accesses, r.num_accesses);
     return model_->cycles() - before;
+  }
+
+  // Decodes `code` and annotates its instructions into consecutive entries,
+  // as the core annotates a block.
+  std::vector<InsnTiming> Annotate(const std::vector<uint8_t>& code) {
+    ZydisDecoder decoder;
+    ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+    std::vector<InsnTiming> timing(code.size());
+    size_t offset = 0;
+    size_t n = 0;
+    while (offset < code.size()) {
+      ZydisDecodedInstruction insn;
+      ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+      EXPECT_TRUE(ZYAN_SUCCESS(ZydisDecoderDecodeFull(&decoder, code.data() + offset,
+                                                      code.size() - offset, &insn, ops)));
+      model_->Annotate(insn, ops, kCodeBase + offset, &timing[n++]);
+      offset += insn.length;
+    }
+    timing.resize(n);
+    return timing;
   }
 
   static MemAccess At(int index, uint64_t phys) {
@@ -295,6 +326,105 @@ TEST_F(CoreModelTest, DeliveryAndSleepMoveTheClock) {
   EXPECT_EQ(model_->cycles(), 10000u);
   model_->SleepUntil(5);  // never backwards
   EXPECT_EQ(model_->cycles(), 10000u);
+}
+
+TEST_F(CoreModelTest, APredictedReturnCostsTheReturnPenalty) {
+  // Call/return pairs, each followed by an independent ALU operation: the
+  // returns' extra cycles show in the total.
+  auto run = [&](const std::string& extra) {
+    absl::StatusOr<UarchDescription> d = ParseUarch(std::string(kDescription) + extra, "t.uarch");
+    EXPECT_TRUE(d.ok()) << d.status();
+    description_ = *d;
+    model_ = std::make_unique<CoreModel>(description_, mmu_);
+    model_->Start(0);
+    InsnTiming call = Alu(0, 0, 1);
+    call.branch = BranchKind::kDirectCall;
+    InsnTiming ret = Alu(0, 0, 1);
+    ret.branch = BranchKind::kReturn;
+    for (int i = 0; i < 100; ++i) {
+      Price({call}, {}, 0x500000);
+      Price({ret}, {}, kCodeBase + 4, 0x500000);  // the callee's RET, back after the call
+    }
+    return model_->cycles();
+  };
+  const uint64_t as_taken = run("");
+  const uint64_t slower = run("branch.return-penalty 4 [t]\n");
+  EXPECT_NEAR(static_cast<double>(slower - as_taken), 300, 5);  // 4 - 1 cycles a return
+}
+
+constexpr uint8_t kCmpRaxRcx[] = {0x48, 0x39, 0xc8};
+constexpr uint8_t kIncRax[] = {0x48, 0xff, 0xc0};
+constexpr uint8_t kCmpMemImm[] = {0x48, 0x83, 0x38, 0x01};  // cmp qword [rax], 1
+constexpr uint8_t kCmpRegMem[] = {0x48, 0x3b, 0x08};        // cmp rcx, [rax]
+constexpr uint8_t kJz[] = {0x74, 0x00};
+constexpr uint8_t kJnz[] = {0x75, 0x00};
+constexpr uint8_t kJs[] = {0x78, 0x00};
+
+template <size_t A, size_t B>
+std::vector<uint8_t> Pair(const uint8_t (&first)[A], const uint8_t (&jcc)[B]) {
+  std::vector<uint8_t> code(first, first + A);
+  code.insert(code.end(), jcc, jcc + B);
+  return code;
+}
+
+bool Fused(const std::vector<InsnTiming>& pair) {
+  return pair.size() == 2 && pair[1].issue_uops == 0 && pair[1].groups == 0;
+}
+
+TEST_F(CoreModelTest, FusedPairTakesOneSlotAndBooksTheBranchPort) {
+  const std::vector<InsnTiming> t = Annotate(Pair(kCmpRaxRcx, kJnz));
+  ASSERT_TRUE(Fused(t));
+  EXPECT_EQ(t[0].issue_uops, 1);
+  EXPECT_EQ(t[0].group_ports[0], 1u << 3);  // the branch port, in place of any ALU
+  EXPECT_EQ(t[1].latency, 0);               // resolves as the pair executes
+}
+
+TEST_F(CoreModelTest, FusionFollowsTheDescriptionsRules) {
+  EXPECT_TRUE(Fused(Annotate(Pair(kIncRax, kJz))));
+  EXPECT_FALSE(Fused(Annotate(Pair(kIncRax, kJs))));      // INC fuses with JZ only
+  EXPECT_FALSE(Fused(Annotate(Pair(kCmpRaxRcx, kJs))));   // CMP with JB and JZ only
+  EXPECT_FALSE(Fused(Annotate(Pair(kCmpMemImm, kJz))));   // memory and an immediate
+  const std::vector<InsnTiming> reg_mem = Annotate(Pair(kCmpRegMem, kJz));
+  ASSERT_TRUE(Fused(reg_mem));
+  EXPECT_EQ(reg_mem[0].group_ports[0], 1u << 3);
+  EXPECT_EQ(reg_mem[0].group_ports[1], kLoadPorts);  // the load stays on its ports
+}
+
+TEST_F(CoreModelTest, NoFusionAcrossBlocks) {
+  // The Jcc starts another block's entries: it stays a macro-op of its own
+  // even where it follows the compare in memory.
+  std::vector<InsnTiming> a = Annotate({std::begin(kCmpRaxRcx), std::end(kCmpRaxRcx)});
+  ZydisDecoder decoder;
+  ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+  ZydisDecodedInstruction insn;
+  ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+  ASSERT_TRUE(ZYAN_SUCCESS(ZydisDecoderDecodeFull(&decoder, kJnz, sizeof(kJnz), &insn, ops)));
+  InsnTiming b[1];
+  model_->Annotate(insn, ops, kCodeBase + sizeof(kCmpRaxRcx), &b[0]);
+  EXPECT_EQ(b[0].issue_uops, 1);
+  EXPECT_EQ(a[0].group_ports[0], kAlu);
+}
+
+TEST_F(CoreModelTest, FusionSavesAFrontEndSlot) {
+  // Three independent ALU operations and a compare-and-branch: five
+  // instructions, four macro-ops, one dispatch cycle of the 4-wide front end
+  // a block (unfused, five slots: 1.25 cycles).
+  const std::vector<InsnTiming> pair = Annotate(Pair(kCmpRaxRcx, kJnz));
+  std::vector<InsnTiming> unfused_pair = pair;
+  unfused_pair[0].group_ports[0] = kAlu;
+  unfused_pair[1] = Alu(1ull << kSlotFlags, 0, 1, 1u << 3);
+  auto body = [](const std::vector<InsnTiming>& p) {
+    std::vector<InsnTiming> b(3, Alu(0, 0, 1));
+    b.insert(b.end(), p.begin(), p.end());
+    return b;
+  };
+  Price({Alu(0, 0, 1)});
+  uint64_t fused = 0;
+  uint64_t unfused = 0;
+  for (int i = 0; i < 100; ++i) fused += Price(body(pair));
+  for (int i = 0; i < 100; ++i) unfused += Price(body(unfused_pair));
+  EXPECT_NEAR(static_cast<double>(fused), 100, 3);
+  EXPECT_NEAR(static_cast<double>(unfused), 125, 3);
 }
 
 TEST_F(CoreModelTest, SameStreamSameCycles) {

@@ -156,6 +156,38 @@ TEST(DescriptionParserTest, DuplicateFormIsAnError) {
   EXPECT_NE(std::string(d.status().message()).find("given twice"), std::string::npos);
 }
 
+TEST(DescriptionParserTest, ReadsFusionRules) {
+  absl::StatusOr<UarchDescription> d = ParseUarch(
+      Minimal() + "fuse CMP ADD : b z [s]\nfuse INC : le [s]\nfuse.memory-immediate yes [s]\n",
+      "tiny.uarch");
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->fusion.at("CMP"), (1 << kJccB) | (1 << kJccZ));
+  EXPECT_EQ(d->fusion.at("ADD"), (1 << kJccB) | (1 << kJccZ));
+  EXPECT_EQ(d->fusion.at("INC"), 1 << kJccLe);
+  EXPECT_FALSE(d->fusion.contains("TEST"));
+  EXPECT_TRUE(d->fuse_memory_immediate);
+  EXPECT_TRUE(ParseUarch(Minimal(), "tiny.uarch")->fusion.empty());
+}
+
+TEST(DescriptionParserTest, ReturnPenaltyDefaultsToTheTakenPenalty) {
+  absl::StatusOr<UarchDescription> d = ParseUarch(Minimal(), "tiny.uarch");
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->branch.return_penalty, d->branch.taken_penalty);
+  d = ParseUarch(Minimal() + "branch.return-penalty 3 [s]\n", "tiny.uarch");
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->branch.return_penalty, 3);
+  EXPECT_FALSE(ParseUarch(Minimal() + "branch.return-penalty -1 [s]\n", "t").ok());
+}
+
+TEST(DescriptionParserTest, BadFusionRulesAreErrors) {
+  for (const char* line : {"fuse MOV : z [s]", "fuse CMP : nz [s]", "fuse CMP z [s]",
+                           "fuse.memory-immediate maybe [s]"}) {
+    absl::StatusOr<UarchDescription> d = ParseUarch(Minimal() + line + "\n", "tiny.uarch");
+    EXPECT_FALSE(d.ok()) << line;
+  }
+  EXPECT_FALSE(ParseUarch(Minimal() + "fuse CMP : z [s]\nfuse CMP : b [s]\n", "t").ok());
+}
+
 TEST(DescriptionParserTest, CoverageNamesMissingForms) {
   absl::StatusOr<UarchDescription> d = ParseUarch(Minimal(), "tiny.uarch");
   ASSERT_TRUE(d.ok());
