@@ -17,7 +17,7 @@ constexpr CpuModel kSkylake = {
     .max_leaf = 0xd,
     .signature = 0x000506e3,
     .mwait_states = 0x11142120,
-    .max_phys_addr_bits = 39,
+    .max_phys_addr_bits = 52,  // no limit: the --uarch description's MAXPHYADDR
     .features = {kSse3, kPclmulqdq, kMonitor, kSsse3, kFma, kCmpxchg16b, kPcid, kSse41, kSse42,
                  kMovbe, kPopcnt, kAes, kXsave, kAvx, kF16c, kRdrand, kFsgsbase, kBmi1, kAvx2,
                  kSmep, kBmi2, kInvpcid, kRdseed, kAdx, kSmap, kClflushopt, kFcsFdsDeprecated,

@@ -45,7 +45,7 @@ struct CpuModel {
   uint32_t max_leaf;      // CPUID.0:EAX
   uint32_t signature;     // CPUID.1:EAX: stepping, model, family
   uint32_t mwait_states;  // CPUID.5:EDX: C-sub-states per C-state
-  int max_phys_addr_bits;  // the widest MAXPHYADDR the part has
+  int max_phys_addr_bits;  // the widest MAXPHYADDR the part has (52: any)
   FeatureSet features;
 
   bool Has(Feature f) const { return features.Has(f); }
