@@ -166,7 +166,9 @@ void RunScan(const CpuModel& model, const std::vector<uint8_t>& code, const Scan
   ASSERT_EQ(m.Run(code).vector, -1);
   EXPECT_EQ(m.state().gpr[kRax], s.result) << model.name << " source " << s.source;
   EXPECT_EQ((m.state().rflags & kZF) != 0, s.zf) << model.name << " source " << s.source;
-  if (check_cf) EXPECT_EQ((m.state().rflags & kCF) != 0, s.cf) << model.name << " source " << s.source;
+  if (check_cf) {
+    EXPECT_EQ((m.state().rflags & kCF) != 0, s.cf) << model.name << " source " << s.source;
+  }
 }
 
 // F3 REX.W 0F BD: LZCNT on Skylake (CF = source is 0, ZF = result is 0),
