@@ -26,8 +26,10 @@ constexpr CpuModel kSkylake = {
 };
 
 // Core i7 (Nehalem, family 6, model 1AH, stepping 5: the D0 parts). SSE up
-// to SSE4.2 and POPCNT; PCID, XSAVE, 1 GiB pages and everything later are
-// absent. 36 physical address bits (the client parts; Xeon 5500 has 40).
+// to SSE4.2 and POPCNT; PCID, XSAVE and everything later are absent. 36
+// physical address bits (the client parts; Xeon 5500 has 40). 1 GiB pages,
+// which the part lacks, are kept: upstream seL4's simulation runs QEMU with
+// -cpu Nehalem,+pdpe1gb and its x86-64 kernel refuses to boot without them.
 // PREFETCHW (0F 0D /1) runs as a NOP there without being enumerated, as
 // x64sim's PREFETCHW does.
 constexpr CpuModel kNehalem = {
@@ -36,7 +38,8 @@ constexpr CpuModel kNehalem = {
     .signature = 0x000106a5,
     .mwait_states = 0x00001120,
     .max_phys_addr_bits = 36,
-    .features = {kSse3, kMonitor, kSsse3, kCmpxchg16b, kSse41, kSse42, kPopcnt, kLahf64, kRdtscp},
+    .features = {kSse3, kMonitor, kSsse3, kCmpxchg16b, kSse41, kSse42, kPopcnt, kLahf64, kRdtscp,
+                 kPage1G},
 };
 
 constexpr const CpuModel* kModels[] = {&kSkylake, &kNehalem};
