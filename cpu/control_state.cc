@@ -91,10 +91,7 @@ bool Cpu::WriteCr3(uint64_t v) {
 }
 
 bool Cpu::WriteCr4(uint64_t v) {
-  constexpr uint64_t kSupported = kCr4VME | kCr4PVI | kCr4TSD | kCr4DE | kCr4PSE | kCr4PAE |
-                                  kCr4MCE | kCr4PGE | kCr4PCE | kCr4OSFXSR | kCr4OSXMMEXCPT |
-                                  kCr4FSGSBASE | kCr4PCIDE | kCr4OSXSAVE | kCr4SMEP | kCr4SMAP;
-  if (v & ~kSupported) return RejectWithGp();
+  if (v & ~SupportedCr4(*cpu_model_)) return RejectWithGp();
   if (state.mode == CpuMode::kLong64 && !(v & kCr4PAE)) return RejectWithGp();
   // SDM vol. 3A 4.10.1: PCIDE can be set only with CR3[11:0] = 0, in IA-32e mode.
   if ((v & kCr4PCIDE) && !(state.cr4 & kCr4PCIDE) &&

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_format.h"
 #include "cpu/binder.h"
+#include "cpu/isa_gate.h"
 
 namespace x64sim {
 
@@ -14,6 +15,7 @@ struct Cpu::Decoders {
   ZydisDecoder long64;
   ZydisDecoder compat32;
   ZydisFormatter formatter;
+  IsaGate gate{DefaultCpuModel()};
 };
 
 namespace {
@@ -32,6 +34,7 @@ Cpu::Cpu(PhysicalMemory& memory, Mmu& mmu, IoBus& io)
   ZydisDecoderInit(&decoders_->long64, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
   ZydisDecoderInit(&decoders_->compat32, ZYDIS_MACHINE_MODE_LONG_COMPAT_32, ZYDIS_STACK_WIDTH_32);
   ZydisFormatterInit(&decoders_->formatter, ZYDIS_FORMATTER_STYLE_INTEL);
+  set_cpu_model(DefaultCpuModel());
   mmu_.set_listener(this);
   ram_base_ = reinterpret_cast<uint64_t>(memory_.RamPointer(0));
   for (SegReg r : {kEs, kCs, kSs, kDs, kFs, kGs}) state.seg[r].attributes = 0x93;
@@ -40,6 +43,14 @@ Cpu::Cpu(PhysicalMemory& memory, Mmu& mmu, IoBus& io)
 }
 
 Cpu::~Cpu() { mmu_.set_listener(nullptr); }
+
+void Cpu::set_cpu_model(const CpuModel& model) {
+  cpu_model_ = &model;
+  decoders_->gate = IsaGate(model);
+  decoders_->gate.ConfigureDecoder(&decoders_->long64);
+  decoders_->gate.ConfigureDecoder(&decoders_->compat32);
+  if (!blocks_by_page_.empty()) DropAllBlocks();  // decoded under the previous model
+}
 
 void Cpu::RequestStop(StopInfo info) {
   if (stop_.reason == StopReason::kNone) stop_ = std::move(info);
@@ -237,7 +248,7 @@ bool Cpu::DecodeBlock(uint64_t linear, uint64_t phys, Block* block, bool* cachea
       out.size = insn.operand_width / 8;
       Binder binder = binders.binder(insn.mnemonic);
       ZydisInsn z{insn, ops, long_mode};
-      if (binder == nullptr || !binder(z, out)) {
+      if (binder == nullptr || !decoders_->gate.Allows(insn.meta.isa_set) || !binder(z, out)) {
         out.handler = UnimplementedInsn;
       } else {
         if (model_ != nullptr) {

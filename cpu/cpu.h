@@ -18,6 +18,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "checkpoint/state_archive.h"
+#include "cpu/cpu_model.h"
 #include "cpu/debug_hook.h"
 #include "cpu/decoded_insn.h"
 #include "cpu/event_observer.h"
@@ -121,6 +122,10 @@ class Cpu : public TranslationListener {
   // A debugger: with one attached every instruction is stepped (no chaining).
   void set_debug_hook(DebugHook* hook) { debug_hook_ = hook; }
   void set_stop_on_unimplemented(bool stop) { stop_on_unimplemented_ = stop; }
+  // The CPU model (--cpuid): what CPUID reports and which instructions,
+  // CR4 bits and MSRs exist. Set before the first instruction runs.
+  void set_cpu_model(const CpuModel& model);
+  const CpuModel& cpu_model() const { return *cpu_model_; }
   // Elements a REP string instruction does before it yields to the run
   // loop (Yield). Shorter slices bound the host time between looks at
   // interrupts and stop requests, and with the instruction limit the work
@@ -565,6 +570,7 @@ class Cpu : public TranslationListener {
   CpuEventObserver* events_ = nullptr;
   DebugHook* debug_hook_ = nullptr;
   TimingModel* model_ = nullptr;
+  const CpuModel* cpu_model_ = &DefaultCpuModel();
   bool timing_on_ = false;
   std::function<void(uint32_t)> marker_;
 

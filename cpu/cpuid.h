@@ -1,11 +1,12 @@
-// The machine's CPUID identity: GenuineIntel, family 6, advertising exactly
-// what x64sim implements (docs/cpu.md lists it).
+// The machine's CPUID identity: GenuineIntel, family 6, the --cpuid model's
+// signature and features (cpu/cpu_model.h; docs/cpu.md lists them).
 #ifndef X64SIM_CPU_CPUID_H_
 #define X64SIM_CPU_CPUID_H_
 
 #include <cstdint>
 
 #include "cpu/control_bits.h"
+#include "cpu/cpu_model.h"
 #include "mmu/microarch.h"
 
 namespace x64sim {
@@ -14,9 +15,10 @@ struct CpuidResult {
   uint32_t eax, ebx, ecx, edx;
 };
 
-// `arch` is the MMU's description: MAXPHYADDR and 1 GiB pages come from it,
-// so what CPUID reports is what the page walker enforces.
-CpuidResult Cpuid(uint32_t leaf, uint32_t subleaf, const MicroArch& arch);
+// `arch` is the MMU's description (LimitToModel applied): MAXPHYADDR and
+// 1 GiB pages come from it, so what CPUID reports is what the page walker
+// enforces.
+CpuidResult Cpuid(uint32_t leaf, uint32_t subleaf, const CpuModel& model, const MicroArch& arch);
 
 // The XSAVE area's standard format (SDM vol. 1 13.4): the legacy region and
 // header, then the AVX component (bits 255:128 of YMM0-15).

@@ -320,8 +320,20 @@ constexpr uint32_t kMsrGsBase = 0xc0000101;
 constexpr uint32_t kMsrKernelGsBase = 0xc0000102;
 constexpr uint32_t kMsrTscAux = 0xc0000103;
 
+// An MSR of a feature the model lacks does not exist there: RDMSR and WRMSR #GP.
+bool ModelHasMsr(const CpuModel& model, uint32_t msr) {
+  switch (msr) {
+    case kMsrXss: return model.Has(Feature::kXsaves);
+    case kMsrTscAux: return model.Has(Feature::kRdtscp) || model.Has(Feature::kRdpid);
+    default: return true;
+  }
+}
+
 Flow Rdmsr(Cpu& cpu, const DecodedInsn& in) {
   if (cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
+  if (!ModelHasMsr(cpu.cpu_model(), static_cast<uint32_t>(cpu.state.gpr[kRcx]))) {
+    return cpu.Fault(kGeneralProtection, 0);
+  }
   CpuState& s = cpu.state;
   uint64_t v;
   switch (static_cast<uint32_t>(s.gpr[kRcx])) {
@@ -364,6 +376,9 @@ bool ValidPat(uint64_t v) {
 
 Flow Wrmsr(Cpu& cpu, const DecodedInsn& in) {
   if (cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
+  if (!ModelHasMsr(cpu.cpu_model(), static_cast<uint32_t>(cpu.state.gpr[kRcx]))) {
+    return cpu.Fault(kGeneralProtection, 0);
+  }
   CpuState& s = cpu.state;
   uint64_t v = (s.gpr[kRdx] << 32) | static_cast<uint32_t>(s.gpr[kRax]);
   auto set_base = [&](SegReg r) {
@@ -484,16 +499,17 @@ Flow Rdpmc(Cpu& cpu, const DecodedInsn& in) {
 
 Flow CpuidInsn(Cpu& cpu, const DecodedInsn& in) {
   const uint32_t leaf = static_cast<uint32_t>(cpu.state.gpr[kRax]);
-  CpuidResult r = Cpuid(leaf, static_cast<uint32_t>(cpu.state.gpr[kRcx]), cpu.mmu().arch());
+  CpuidResult r = Cpuid(leaf, static_cast<uint32_t>(cpu.state.gpr[kRcx]), cpu.cpu_model(), cpu.mmu().arch());
   // Leaf 1 ECX bit 27 (OSXSAVE) reflects CR4.OSXSAVE (SDM vol. 2A table 3-10).
   if (leaf == 1 && (cpu.state.cr4 & kCr4OSXSAVE)) r.ecx |= 1u << 27;
   // Leaf 0xD EBX: the XSAVE area XCR0's components need, in the standard
   // format (sub-leaf 0) and the compacted one (sub-leaf 1; IA32_XSS is
   // always 0).
-  if (leaf == 0xd && static_cast<uint32_t>(cpu.state.gpr[kRcx]) == 0) {
+  const bool xsave = cpu.cpu_model().Has(Feature::kXsave);
+  if (xsave && leaf == 0xd && static_cast<uint32_t>(cpu.state.gpr[kRcx]) == 0) {
     r.ebx = XsaveAreaSize(cpu.state.xcr0);
   }
-  if (leaf == 0xd && static_cast<uint32_t>(cpu.state.gpr[kRcx]) == 1) {
+  if (xsave && leaf == 0xd && static_cast<uint32_t>(cpu.state.gpr[kRcx]) == 1) {
     r.ebx = CompactedSize(cpu.state.xcr0);
   }
   cpu.state.gpr[kRax] = r.eax;

@@ -21,6 +21,7 @@ absl::Status WriteCheckpoint(const std::string& path, Machine& machine, const Ch
       {"instructions", info.instructions},
       {"cycles", info.cycles},
       {"memory_mib", info.memory_mib},
+      {"cpuid", info.cpuid},
       {"uarch", info.uarch},
       {"timing", info.timing},
       {"tlb_model", info.tlb_model},
@@ -50,6 +51,7 @@ absl::StatusOr<LoadedCheckpoint> ReadCheckpoint(const std::string& path) {
     info.instructions = metadata.at("instructions").get<uint64_t>();
     info.cycles = metadata.at("cycles").get<uint64_t>();
     info.memory_mib = metadata.at("memory_mib").get<uint64_t>();
+    info.cpuid = metadata.at("cpuid").get<std::string>();
     info.uarch = metadata.at("uarch").get<std::string>();
     info.timing = metadata.at("timing").get<bool>();
     info.tlb_model = metadata.at("tlb_model").get<bool>();

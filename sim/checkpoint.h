@@ -18,6 +18,7 @@ struct CheckpointInfo {
   uint64_t instructions = 0;
   uint64_t cycles = 0;
   uint64_t memory_mib = 0;
+  std::string cpuid;       // the CPU model's name (--cpuid)
   std::string uarch;       // the description's name
   std::string uarch_text;  // the whole description (stored compressed with the state)
   bool timing = true;

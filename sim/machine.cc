@@ -18,7 +18,8 @@ constexpr uint64_t kApicGlobalEnable = 1u << 11;  // IA32_APIC_BASE.EN
 Machine::Machine(MachineConfig config)
     : config_(std::move(config)),
       memory_(config_.ram_bytes),
-      mmu_(memory_, config_.uarch != nullptr ? config_.uarch->tlb : kSkylakeClient),
+      mmu_(memory_, LimitToModel(config_.uarch != nullptr ? config_.uarch->tlb : kSkylakeClient,
+                                 *config_.cpu_model)),
       cpu_(memory_, mmu_, ports_),
       com1_(config_.console),
       debug_exit_([this](int status) {
@@ -62,6 +63,7 @@ Machine::Machine(MachineConfig config)
   apic_.set_eoi_broadcast([this](uint8_t vector) { io_apic_.EndOfInterrupt(vector); });
   cpu_.set_interrupt_controller(&interrupts_);
   cpu_.set_stop_on_unimplemented(config_.stop_on_unimplemented);
+  cpu_.set_cpu_model(*config_.cpu_model);
   cpu_.state.random_state = config_.rdrand_seed;
   mmu_.set_tlb_model(config_.tlb_model);
   cpu_.set_marker_handler([this](uint32_t command) { OnMarker(command); });

@@ -44,6 +44,7 @@ struct MachineConfig {
   bool timing = true;        // price execution with the uarch's model
   bool fast_forward = false;  // run functionally until the guest's region of interest begins
   uint64_t rdrand_seed = 0;   // RDRAND/RDSEED's deterministic sequence (cpu/ops_random.cc)
+  const CpuModel* cpu_model = &DefaultCpuModel();  // --cpuid
 };
 
 // The machine's counters at one moment.

@@ -38,6 +38,9 @@ ABSL_FLAG(std::string, cmdline, "", "kernel command line passed in the multiboot
 ABSL_FLAG(uint64_t, max_instructions, 20'000'000'000ull,
           "stop after this many instructions (exit code 6)");
 ABSL_FLAG(uint64_t, memory_mib, 512, "guest RAM in MiB");
+ABSL_FLAG(std::string, cpuid, "skylake",
+          "the CPU model: its CPUID values and the instructions, CR4 bits and MSRs it has "
+          "(skylake, nehalem; docs/cpu.md)");
 ABSL_FLAG(std::string, stats, "", "write the statistics report to this file ('-' for stderr)");
 ABSL_FLAG(std::string, stats_format, "text",
           "'text' (sections of name-value lines) or 'json' (docs/stats-format.md)");
@@ -109,8 +112,8 @@ struct HelpGroup {
 void PrintHelp() {
   const HelpGroup groups[] = {
       {"the guest",
-       {"kernel=IMAGE", "module=FILE[,ARGS]", "cmdline=ARGS", "memory_mib=MIB", "rdrand_seed=N",
-        "unimplemented=ud|stop"}},
+       {"kernel=IMAGE", "module=FILE[,ARGS]", "cmdline=ARGS", "memory_mib=MIB", "cpuid=MODEL",
+        "rdrand_seed=N", "unimplemented=ud|stop"}},
       {"running", {"max_instructions=N", "quiet"}},
       {"checkpoints (docs/checkpoints.md)",
        {"checkpoint=FILE", "checkpoint_at=N", "stop_after_checkpoint", "restore=FILE"}},
@@ -287,8 +290,22 @@ int Main(int argc, char** argv) {
   if (!uarch.ok()) return Fail(kExitBadFlag, std::string(uarch.status().message()));
   if (!chosen.empty()) std::fprintf(stderr, "x64sim: --uarch=host: this CPU is modelled by '%s'\n", chosen.c_str());
 
+  // A restored run keeps the checkpoint's CPU model: its state (CR4, decoded
+  // code) is only valid on that model.
+  const std::string cpuid_name = restored ? restored->info.cpuid : absl::GetFlag(FLAGS_cpuid);
+  if (restored && given("cpuid") && absl::GetFlag(FLAGS_cpuid) != cpuid_name) {
+    return Fail(kExitBadFlag, absl::StrFormat("--cpuid=%s: checkpoint %s was taken with --cpuid=%s",
+                                              absl::GetFlag(FLAGS_cpuid), restore_path, cpuid_name));
+  }
+  const CpuModel* cpu_model = FindCpuModel(cpuid_name);
+  if (cpu_model == nullptr) {
+    return Fail(restored ? kExitBadCheckpoint : kExitBadFlag,
+                absl::StrFormat("unknown CPU model '%s' (known: %s)", cpuid_name, CpuModelNames()));
+  }
+
   MachineConfig config;
   config.ram_bytes = memory_mib << 20;
+  config.cpu_model = cpu_model;
   config.uarch = &*uarch;
   config.timing = restored && !given("timing") ? restored->info.timing : timing == "on";
   config.fast_forward = restored && !given("fast_forward") ? restored->info.fast_forward
@@ -375,6 +392,7 @@ int Main(int argc, char** argv) {
   } else {
     CheckpointInfo info{.guest = guest,
                         .memory_mib = memory_mib,
+                        .cpuid = cpu_model->name,
                         .uarch = uarch->name,
                         .uarch_text = uarch->text,
                         .timing = config.timing,

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "cpu/binder.h"
+#include "cpu/isa_gate.h"
 #include "cpu/state.h"
 #include "uarch/form_key.h"
 
@@ -46,6 +47,9 @@ class Sweep {
     } else {
       ZydisDecoderInit(&decoder_, ZYDIS_MACHINE_MODE_LONG_COMPAT_32, ZYDIS_STACK_WIDTH_32);
     }
+    // Encodings mean what they mean on the default CPU model (no MPX: 0F 1A
+    // and 0F 1B are NOPs), as in cpu/cpu.cc.
+    IsaGate(DefaultCpuModel()).ConfigureDecoder(&decoder_);
   }
 
   void Run() {

@@ -214,10 +214,10 @@ TEST(CpuidTest, AddressSizeAndHugePagesFollowTheMmuDescription) {
   MicroArch arch = kSkylakeClient;
   arch.phys_addr_bits = 46;
   arch.has_1g_pages = false;
-  EXPECT_EQ(Cpuid(0x80000008, 0, arch).eax & 0xff, 46u);
-  EXPECT_EQ(Cpuid(0x80000001, 0, arch).edx >> 26 & 1, 0u) << "Page1GB";
+  EXPECT_EQ(Cpuid(0x80000008, 0, DefaultCpuModel(), arch).eax & 0xff, 46u);
+  EXPECT_EQ(Cpuid(0x80000001, 0, DefaultCpuModel(), arch).edx >> 26 & 1, 0u) << "Page1GB";
   arch.has_1g_pages = true;
-  EXPECT_EQ(Cpuid(0x80000001, 0, arch).edx >> 26 & 1, 1u) << "Page1GB";
+  EXPECT_EQ(Cpuid(0x80000001, 0, DefaultCpuModel(), arch).edx >> 26 & 1, 1u) << "Page1GB";
 }
 
 }  // namespace

@@ -158,5 +158,15 @@ refused restore-old-version "checkpoint format version 0; this x64sim reads vers
 refused restore-corrupt "the compressed state is corrupt" "$tmp/flipped.ckpt"
 refused restore-truncated "truncated" "$tmp/short.ckpt"
 
+# The CPU model is the checkpoint's: another --cpuid is refused (exit 2).
+"$sim" --restore="$ck" --cpuid=nehalem >/dev/null 2>"$tmp/err"
+status=$?
+if [[ $status == 2 ]] && grep -qF -- "--cpuid=nehalem: checkpoint $ck was taken with --cpuid=skylake" "$tmp/err"; then
+  pass restore-other-cpuid
+else
+  fail "restore-other-cpuid: status $status"
+  cat "$tmp/err"
+fi
+
 echo "$failures failure(s)"
 [[ $failures == 0 ]]

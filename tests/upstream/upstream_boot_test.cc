@@ -7,7 +7,9 @@
 // by line, with MODULE.qemu-console.txt captured from QEMU 7.2 with the
 // same images; the sel4test case runs the whole test suite and checks its
 // verdict and traces its deliberate page faults; the sel4bench case runs
-// upstream's IPC benchmark on the skylake model and checks its report.
+// upstream's IPC benchmark on the skylake model and checks its report; the
+// Nehalem case boots the libraries-2 solution with --cpuid=nehalem and
+// expects the default model's console.
 // Lines that depend on where each firmware puts things (ACPI table
 // addresses and QEMU's FADT, the boot module's address and path, where the
 // kernel finds the user image) are left out of the comparison.
@@ -139,6 +141,28 @@ const char* UpstreamDir(const std::vector<std::string>& files, std::string* skip
   return dir;
 }
 
+// Boots `image` with `flags` added until its normalised console has `lines`
+// lines; the whole console.
+std::string BootImage(const std::string& base, const Image& image, const std::vector<std::string>& flags,
+                      size_t lines) {
+  std::vector<std::string> argv = {"sim/x64sim", "--timing=off", "--kernel=" + base + image.kernel,
+                                   "--module=" + base + image.module};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  return RunUntil(
+      argv,
+      [&](const std::string& out) { return Normalise(out.substr(0, out.rfind('\n') + 1)).size() >= lines; },
+      300);
+}
+
+void ExpectConsole(const std::string& console, const std::vector<std::string>& expected) {
+  std::vector<std::string> got = Normalise(console.substr(0, console.rfind('\n') + 1));
+  if (got.size() > expected.size()) got.resize(expected.size());
+  ASSERT_EQ(got.size(), expected.size()) << console.substr(console.size() > 2000 ? console.size() - 2000 : 0);
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(got[i], expected[i]) << "console line " << i;
+  }
+}
+
 class UpstreamBootTest : public ::testing::TestWithParam<Image> {};
 
 TEST_P(UpstreamBootTest, ConsoleMatchesQemu) {
@@ -154,18 +178,7 @@ TEST_P(UpstreamBootTest, ConsoleMatchesQemu) {
   const std::vector<std::string> expected = Normalise(expected_text.str());
   ASSERT_FALSE(expected.empty()) << "no 'Boot config' line in QEMU's console";
 
-  const std::string console = RunUntil(
-      {"sim/x64sim", "--timing=off", "--kernel=" + base + image.kernel, "--module=" + base + image.module},
-      [&](const std::string& out) {
-        return Normalise(out.substr(0, out.rfind('\n') + 1)).size() >= expected.size();
-      },
-      300);
-  std::vector<std::string> got = Normalise(console.substr(0, console.rfind('\n') + 1));
-  if (got.size() > expected.size()) got.resize(expected.size());
-  ASSERT_EQ(got.size(), expected.size()) << console.substr(console.size() > 2000 ? console.size() - 2000 : 0);
-  for (size_t i = 0; i < expected.size(); ++i) {
-    EXPECT_EQ(got[i], expected[i]) << "console line " << i;
-  }
+  ExpectConsole(BootImage(base, image, {}, expected.size()), expected);
 }
 
 INSTANTIATE_TEST_SUITE_P(Images, UpstreamBootTest, ::testing::ValuesIn(kImages),
@@ -174,6 +187,28 @@ INSTANTIATE_TEST_SUITE_P(Images, UpstreamBootTest, ::testing::ValuesIn(kImages),
                                       ? std::string("libraries2_solution")
                                       : std::string("libraries2_exercise");
                          });
+
+// The libraries-2 solution on the CPU upstream's simulation builds run on
+// (QEMU's -cpu Nehalem): no AVX, XSAVE, FSGSBASE, ... The console is the
+// one the default model prints.
+TEST(UpstreamNehalemTest, Libraries2SolutionConsoleMatchesTheDefaultModel) {
+  const Image& image = kImages[0];
+  const std::string qemu_console = std::string(image.module) + ".qemu-console.txt";
+  std::string skip;
+  const char* dir = UpstreamDir({image.kernel, image.module, qemu_console}, &skip);
+  if (dir == nullptr) GTEST_SKIP() << skip;
+  const std::string base = std::string(dir) + "/";
+  std::ifstream qemu(base + qemu_console, std::ios::binary);
+  std::stringstream qemu_text;
+  qemu_text << qemu.rdbuf();
+  const size_t lines = Normalise(qemu_text.str()).size();
+  ASSERT_GT(lines, 0u) << "no 'Boot config' line in QEMU's console";
+  const std::string skylake = BootImage(base, image, {}, lines);
+  std::vector<std::string> expected = Normalise(skylake.substr(0, skylake.rfind('\n') + 1));
+  if (expected.size() > lines) expected.resize(lines);
+  ASSERT_EQ(expected.size(), lines) << skylake;
+  ExpectConsole(BootImage(base, image, {"--cpuid=nehalem"}, lines), expected);
+}
 
 // sel4test (its simulation settings) in 3 GiB, as under QEMU with -m 3G:
 // the driver runs every enabled test, timing them with the HPET, whose
