@@ -42,8 +42,10 @@ constexpr FeatureBit kFeatureBits[] = {
     {kPage1G, 0x80000001, 0, Reg::kEdx, 26}, {kRdtscp, 0x80000001, 0, Reg::kEdx, 27},
 };
 
-// The model's feature bits in (leaf, subleaf) added to `r`.
+// The model's feature bits in (leaf, subleaf) added to `r`. Only the leaves
+// with sub-leaves read ECX (SDM vol. 2A CPUID: 04H, 07H, 0BH, 0DH here).
 CpuidResult WithFeatures(CpuidResult r, uint32_t leaf, uint32_t subleaf, const CpuModel& model) {
+  if (leaf != 4 && leaf != 7 && leaf != 0xb && leaf != 0xd) subleaf = 0;
   for (const FeatureBit& f : kFeatureBits) {
     if (f.leaf != leaf || f.subleaf != subleaf || !model.Has(f.feature)) continue;
     uint32_t* regs[] = {&r.eax, &r.ebx, &r.ecx, &r.edx};
