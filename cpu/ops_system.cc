@@ -3,6 +3,7 @@
 // FS/GS base access.
 #include "cpu/cpuid.h"
 #include "cpu/descriptors.h"
+#include "cpu/io_permission.h"
 #include "cpu/operand_forms.h"
 #include "cpu/segments.h"
 #include "mmu/paging_bits.h"
@@ -101,11 +102,11 @@ bool BindMonitor(const ZydisInsn& z, DecodedInsn& out) {
   return true;
 }
 
-// ---- Port I/O (SDM vol. 1 18.5: CPL > IOPL faults; no TSS I/O bitmap) -------
+// ---- Port I/O (SDM vol. 1 18.5: at CPL > IOPL the TSS's I/O bitmap decides) --
 
 Flow In(Cpu& cpu, const DecodedInsn& in) {
-  if (cpu.state.cpl > Iopl(cpu)) return cpu.Fault(kGeneralProtection, 0);
   uint16_t port = in.aux ? static_cast<uint16_t>(in.imm) : cpu.Reg<uint16_t>(kRdx * 8);
+  if (!IoPermitted(cpu, port, in.size)) return Flow::kFault;
   uint32_t v = cpu.io().In(port, in.size);
   cpu.NoteIoAccess(port, in.size);
   if (in.size == 1) cpu.SetReg<uint8_t>(0, static_cast<uint8_t>(v));
@@ -115,8 +116,8 @@ Flow In(Cpu& cpu, const DecodedInsn& in) {
 }
 
 Flow Out(Cpu& cpu, const DecodedInsn& in) {
-  if (cpu.state.cpl > Iopl(cpu)) return cpu.Fault(kGeneralProtection, 0);
   uint16_t port = in.aux ? static_cast<uint16_t>(in.imm) : cpu.Reg<uint16_t>(kRdx * 8);
+  if (!IoPermitted(cpu, port, in.size)) return Flow::kFault;
   uint32_t v = static_cast<uint32_t>(cpu.state.gpr[kRax]);
   if (in.size == 1) v &= 0xff;
   if (in.size == 2) v &= 0xffff;
