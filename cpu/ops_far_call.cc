@@ -3,8 +3,8 @@
 // privileged one, switching to the stack the TSS gives it (RSPn in IA-32e
 // mode, SSn:ESPn with the gate's parameters copied in legacy mode); and
 // back, to the same or a less privileged level with the caller's stack.
-// The LDT is not modelled (its selectors fault as in segments.cc); a call
-// through a task gate or to a TSS (a task switch) stops as unimplemented.
+// Selectors with TI = 1 name LDT descriptors (segments.cc); a call through a
+// task gate or to a TSS (a task switch) stops as unimplemented.
 #include "cpu/binder.h"
 #include "cpu/cpu.h"
 #include "cpu/descriptors.h"
@@ -84,9 +84,9 @@ Flow CallThroughGate(Cpu& cpu, uint16_t gate_selector, uint64_t gate, uint64_t r
   uint64_t offset = (gate & 0xffff) | ((gate >> 32) & 0xffff0000);
   if (ia32e) {
     // The 16-byte gate's upper half: offset 63:32, and a type field of 0.
-    uint64_t upper;
-    if ((gate_selector | 7u) + 8 > s.gdtr.limit) return cpu.Fault(kGeneralProtection, gate_error);
-    if (!cpu.ReadSupervisor(s.gdtr.base + (gate_selector & ~7u) + 8, &upper, 8)) return Flow::kFault;
+    uint64_t upper, linear;
+    if (!DescriptorLinear(s, gate_selector, 16, &linear)) return cpu.Fault(kGeneralProtection, gate_error);
+    if (!cpu.ReadSupervisor(linear + 8, &upper, 8)) return Flow::kFault;
     if (((upper >> 40) & 0x1f) != 0) return cpu.Fault(kGeneralProtection, gate_error);
     offset |= (upper & 0xffffffff) << 32;
   }
