@@ -1,8 +1,9 @@
-// Far CALL and far RET (cpu/ops_far_call.cc): through a 64-bit call gate
+// Far CALL, JMP and RET (cpu/ops_far_call.cc): through a 64-bit call gate
 // from ring 3 to ring 0 on the TSS's RSP0 and back; to a code segment at
 // the same privilege; the gate's privilege check; and a 32-bit call gate
 // that copies two parameters onto the SS0:ESP0 stack of a 32-bit TSS, then
-// RETF 8 back to ring 3.
+// RETF 8 back to ring 3; far JMP through 64-bit and 32-bit call gates, at
+// the same privilege only, with the faults of its checks.
 #include <cstdint>
 #include <vector>
 
@@ -210,6 +211,84 @@ TEST(FarCallTest, LegacyInterruptFromRing3SwitchesStacks) {
   p.m.cpu().Run(1);
   EXPECT_EQ(s.rip, handler + 0x10);
   EXPECT_EQ(p.Get32(P::kEsp0 - 24), 0x81u * 8 + 2);
+}
+
+// jmp far [rip + 0x3a] (FF /5, m16:32): the pointer sits at code + 0x40.
+std::vector<uint8_t> JmpFarThroughPointer(uint16_t selector) {
+  std::vector<uint8_t> code = CallFarThroughPointer(selector);
+  code[1] = 0x2d;
+  return code;
+}
+
+// JMP through a 64-bit call gate at CPL 0: to the gate's target, nothing
+// pushed.
+TEST(FarCallTest, JmpThroughGateAtTheSamePrivilege) {
+  M m;
+  AddGate64(m, 0);
+  m.Load(M::kKernelCode, {0xf4});
+  m.Load(M::kCode, JmpFarThroughPointer(kGate64));
+  M::Result r = m.RunFrom(M::kCode);
+  EXPECT_EQ(r.outcome.reason, StopReason::kHaltedForever);
+  EXPECT_EQ(m.state().rip, M::kKernelCode + 1);
+  EXPECT_EQ(m.state().seg[kCs].selector, M::kKernelCs);
+  EXPECT_EQ(m.state().gpr[kRsp], M::kStackTop);
+}
+
+// From ring 3 a JMP through a DPL-3 gate may not reach ring-0 code:
+// #GP(code selector); a gate of DPL 0 is #GP(gate selector); one not
+// present #NP(gate selector); a gate whose upper half has a type is
+// #GP(gate selector).
+TEST(FarCallTest, JmpThroughGateChecks) {
+  struct Case {
+    int gate_dpl;
+    bool present;
+    uint64_t upper_type;
+    int vector;
+    uint64_t error_code;
+  };
+  for (const Case& c : {Case{3, true, 0, kGeneralProtection, M::kKernelCs},
+                        Case{0, true, 0, kGeneralProtection, kGate64},
+                        Case{3, false, 0, kSegmentNotPresent, kGate64},
+                        Case{3, true, 0xc, kGeneralProtection, kGate64}}) {
+    M m;
+    AddGate64(m, c.gate_dpl);
+    if (!c.present) m.Put64(M::kGdt + kGate64, m.Get64(M::kGdt + kGate64) & ~(1ull << 47));
+    m.Put64(M::kGdt + kGate64 + 8, (M::kKernelCode >> 32) | (c.upper_type << 40));
+    m.Load(M::kUserCode, JmpFarThroughPointer(kGate64 | 3));
+    m.EnterUser(M::kUserStackTop);
+    M::Result r = m.RunFrom(M::kUserCode);
+    EXPECT_EQ(r.outcome.vector, c.vector);
+    EXPECT_EQ(r.frame.error_code, c.error_code);
+    EXPECT_EQ(r.frame.rip, M::kUserCode);
+  }
+}
+
+// 32-bit protected mode at ring 3: JMP ptr16:32 through a 32-bit gate to a
+// ring-3 code segment, and through one to ring-0 code (#GP(code selector)).
+TEST(FarCallTest, LegacyJmpThroughGate) {
+  using P = Ring3Protected32;
+  P p;
+  LongModeMachine& m = p.m;
+  CpuState& s = m.state();
+  const uint64_t target = LongModeMachine::kCode + 0x200, gp_handler = LongModeMachine::kCode + 0x300;
+  m.Put64(LongModeMachine::kGdt + P::kGate, CallGate(target, P::kCode3 & ~3, 3));
+  m.Put64(LongModeMachine::kGdt + 0x38, CallGate(target, P::kCode0, 3));
+  m.state().gdtr.limit = 0x3f;
+  p.SetGate(kGeneralProtection, gp_handler, 0);
+  p.Load(gp_handler, {0xeb, 0xfe});  // jmp $
+  p.Load(LongModeMachine::kCode, {0xea, 0, 0, 0, 0, P::kGate | 3, 0});  // jmp far gate:0
+  p.Load(target, {0xea, 0, 0, 0, 0, 0x38 | 3, 0});  // jmp far (gate to ring 0):0
+  s.rip = LongModeMachine::kCode;
+  s.gpr[kRsp] = P::kUserEsp;
+  m.cpu().Run(1);
+  EXPECT_EQ(s.rip, target);
+  EXPECT_EQ(s.seg[kCs].selector, P::kCode3);
+  EXPECT_EQ(s.cpl, 3);
+  EXPECT_EQ(s.gpr[kRsp], P::kUserEsp);
+  m.cpu().Run(1);
+  EXPECT_EQ(s.rip, gp_handler);
+  EXPECT_EQ(p.Get32(P::kEsp0 - 24), P::kCode0);  // the error code
+  EXPECT_EQ(p.Get32(P::kEsp0 - 20), target);
 }
 
 }  // namespace
