@@ -5,11 +5,12 @@
 // mode), a JMP may not change privilege. RET goes back, to the same or a
 // less privileged level with the caller's stack.
 // Selectors with TI = 1 name LDT descriptors (segments.cc); a CALL or JMP
-// through a task gate or to a TSS (a task switch) stops as unimplemented.
+// to a TSS or through a task gate switches tasks (task_switch.cc).
 #include "cpu/binder.h"
 #include "cpu/cpu.h"
 #include "cpu/descriptors.h"
 #include "cpu/segments.h"
+#include "cpu/task_switch.h"
 #include "mmu/paging_bits.h"
 
 namespace x64sim {
@@ -20,6 +21,7 @@ using paging::IsCanonical;
 constexpr int kTypeCallGate16 = 0x4;
 constexpr int kTypeCallGate = 0xc;  // 32-bit gate; in IA-32e mode the 64-bit one
 constexpr int kTypeTaskGate = 0x5;
+constexpr int kTypeTss16Available = 0x1;
 
 bool IsIa32e(const Cpu& cpu) { return cpu.state.efer & kEferLMA; }
 
@@ -222,12 +224,26 @@ FarTarget ClassifyFarTarget(Cpu& cpu, uint16_t selector, uint64_t* d) {
   if (DescriptorIsSystem(*d)) {
     const int type = DescriptorType(*d);
     if (type == kTypeCallGate || (!IsIa32e(cpu) && type == kTypeCallGate16)) return FarTarget::kCallGate;
-    if (!IsIa32e(cpu) && (type == kTypeTaskGate || type == kTypeTssAvailable)) return FarTarget::kTask;
+    if (!IsIa32e(cpu) && (type == kTypeTaskGate || type == kTypeTssAvailable || type == kTypeTss16Available)) {
+      return FarTarget::kTask;
+    }
   } else if (DescriptorIsCode(*d) && (CodeDescriptorConforming(*d) || (selector & 3) <= cpu.state.cpl)) {
     return FarTarget::kCode;
   }
   cpu.Fault(kGeneralProtection, selector & ~3u);
   return FarTarget::kFault;
+}
+
+// CALL or JMP to a TSS, or through a task gate (SDM vol. 2A CALL, JMP
+// "TASK-GATE", "TASK-STATE-SEGMENT"): the descriptor's DPL must be at least
+// CPL and the selector's RPL; a gate must be present and names the TSS.
+Flow FarToTask(Cpu& cpu, const DecodedInsn& in, uint16_t selector, uint64_t d, TaskSwitchSource source) {
+  if (DescriptorDpl(d) < cpu.state.cpl || DescriptorDpl(d) < (selector & 3)) {
+    return cpu.Fault(kGeneralProtection, selector & ~3u);
+  }
+  if (DescriptorType(d) != kTypeTaskGate) return SwitchTask(cpu, in, selector, source);
+  if (!DescriptorPresent(d)) return cpu.Fault(kSegmentNotPresent, selector & ~3u);
+  return SwitchTask(cpu, in, static_cast<uint16_t>(d >> 16), source);
 }
 
 // A code segment at the current privilege, checked; its offset canonical
@@ -251,7 +267,7 @@ Flow FarCall(Cpu& cpu, const DecodedInsn& in) {
   switch (ClassifyFarTarget(cpu, selector, &d)) {
     case FarTarget::kFault: return Flow::kFault;
     case FarTarget::kCallGate: return CallThroughGate(cpu, selector, d, return_rip);
-    case FarTarget::kTask: return cpu.Unimplemented(in);
+    case FarTarget::kTask: return FarToTask(cpu, in, selector, d, TaskSwitchSource::kCall);
     case FarTarget::kCode: break;
   }
   Segment cs;
@@ -279,7 +295,7 @@ Flow FarJmp(Cpu& cpu, const DecodedInsn& in) {
       if (!ResolveCallGate(cpu, selector, d, /*jump=*/true, &t)) return Flow::kFault;
       return Land(cpu, t.cs, t.offset);
     }
-    case FarTarget::kTask: return cpu.Unimplemented(in);
+    case FarTarget::kTask: return FarToTask(cpu, in, selector, d, TaskSwitchSource::kJmp);
     case FarTarget::kCode: break;
   }
   Segment cs;

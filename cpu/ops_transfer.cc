@@ -4,6 +4,7 @@
 #include "cpu/descriptors.h"
 #include "cpu/operand_forms.h"
 #include "cpu/segments.h"
+#include "cpu/task_switch.h"
 #include "mmu/paging_bits.h"
 
 namespace x64sim {
@@ -21,12 +22,19 @@ Flow Iret(Cpu& cpu, const DecodedInsn& in) {
     cpu.state.gpr[kRsp] = saved_rsp;
     return Flow::kFault;
   };
+  // NT = 1: a return to the task in the back link (SDM vol. 2 IRET
+  // "TASK-RETURN"); in IA-32e mode #GP(0).
+  if (cpu.state.rflags & kNT) {
+    if (long_mode) return cpu.Fault(kGeneralProtection, 0);
+    uint16_t back_link;
+    if (!cpu.ReadSupervisor(cpu.state.tr.base, &back_link, 2)) return Flow::kFault;
+    return SwitchTask(cpu, in, back_link, TaskSwitchSource::kIret);
+  }
   if (!cpu.Pop(&rip, size) || !cpu.Pop(&cs_sel, size) || !cpu.Pop(&flags, size)) return fail();
   int new_cpl = cs_sel & 3;
   bool pop_stack = long_mode ? (cpu.state.mode == CpuMode::kLong64 || new_cpl > cpu.state.cpl)
                              : new_cpl > cpu.state.cpl;
   if (pop_stack && (!cpu.Pop(&rsp, size) || !cpu.Pop(&ss_sel, size))) return fail();
-  if (flags & kNT && !long_mode) return cpu.Unimplemented(in);  // task return
   if (new_cpl < cpu.state.cpl) {
     cpu.state.gpr[kRsp] = saved_rsp;
     return cpu.Fault(kGeneralProtection, static_cast<uint32_t>(cs_sel & ~3u));
