@@ -10,8 +10,10 @@ namespace {
 
 // The 32-bit TSS (SDM vol. 3A figure 7-2).
 constexpr uint32_t kBackLink = 0x00, kCr3 = 0x1c, kEip = 0x20, kEflags = 0x24, kGprs = 0x28,
-                   kSegments = 0x48, kLdt = 0x60, kMinLimit = 0x67;
+                   kSegments = 0x48, kLdt = 0x60, kTrapByte = 0x64, kMinLimit = 0x67;
+constexpr uint32_t kSavedEnd = kSegments + 6 * 4;  // the outgoing task's state ends below 0x60
 constexpr int kTssTypeBusyBit = 1 << 1;
+constexpr uint64_t kDr6Bt = 1u << 15;  // DR6.BT: the task switch trap
 
 uint32_t Field32(const uint8_t* tss, uint32_t at) {
   uint32_t v;
@@ -124,7 +126,7 @@ Flow SwitchTask(Cpu& cpu, const DecodedInsn& in, uint16_t tss_selector, TaskSwit
   const Segment next = SegmentFromDescriptor(tss_selector, d);
   if (next.limit < kMinLimit) return cpu.Fault(kInvalidTss, error);
   const Segment& current = s.tr;
-  if (current.limit < kMinLimit - 4) return cpu.Fault(kInvalidTss, current.selector & ~3u);
+  if (current.limit < kSavedEnd - 1) return cpu.Fault(kInvalidTss, current.selector & ~3u);
 
   uint8_t image[kMinLimit + 1];
   if (!cpu.ReadSupervisor(next.base, image, sizeof(image))) return Flow::kFault;
@@ -134,7 +136,7 @@ Flow SwitchTask(Cpu& cpu, const DecodedInsn& in, uint16_t tss_selector, TaskSwit
   uint32_t eflags = static_cast<uint32_t>(s.rflags);
   if (source != TaskSwitchSource::kCall) eflags &= ~static_cast<uint32_t>(kNT);
   const uint32_t eip = static_cast<uint32_t>(s.rip + in.length);
-  uint8_t saved[kSegments + 6 * 4 - kEip];
+  uint8_t saved[kSavedEnd - kEip];
   std::memcpy(saved, &eip, 4);
   std::memcpy(saved + 4, &eflags, 4);
   for (int r = 0; r < 8; ++r) {
@@ -167,6 +169,10 @@ Flow SwitchTask(Cpu& cpu, const DecodedInsn& in, uint16_t tss_selector, TaskSwit
   uint16_t selectors[6];
   for (int r = 0; r < 6; ++r) selectors[r] = Field16(image, kSegments + 4 * r);
   if (!LoadTaskSegments(cpu, Field16(image, kLdt), selectors)) return Flow::kFault;
+  if (image[kTrapByte] & 1) {  // T: a debug trap before the new task's first instruction
+    s.dr6 |= kDr6Bt;
+    return cpu.FaultNoCode(kDebug);
+  }
   return Flow::kJump;
 }
 

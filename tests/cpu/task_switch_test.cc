@@ -162,6 +162,17 @@ TEST(TaskSwitchTest, NewTssChecks) {
   }
 }
 
+// The new TSS's T bit: #DB with DR6.BT, its frame at the new task's EIP.
+TEST(TaskSwitchTest, TrapBitRaisesDebugInTheNewTask) {
+  Tasks t;
+  t.Put32(kTssBBase + 0x64, 1);
+  const int vector = t.Run(kJmpTaskGate);
+  EXPECT_EQ(vector, kDebug);
+  EXPECT_EQ(t.Get32(t.s.gpr[kRsp]), kTaskBEip);
+  EXPECT_TRUE(t.s.dr6 & (1u << 15));
+  EXPECT_EQ(t.s.tr.selector, kTssB);
+}
+
 // A bad segment in the new task faults in the new task: #TS(selector) for
 // a CS that is not code, #SS for an SS not present, #NP for DS.
 TEST(TaskSwitchTest, NewTaskSegmentFaultsBelongToIt) {
