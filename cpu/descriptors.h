@@ -37,6 +37,20 @@ inline constexpr int kTypeTssBusy = 0xb;
 inline constexpr int kTypeInterruptGate = 0xe;
 inline constexpr int kTypeTrapGate = 0xf;
 
+// Where the descriptor `selector` names lies: in the GDT, or in the LDT when
+// TI = 1 (SDM vol. 3A 3.4.2). False when its `bytes` bytes do not all fit
+// within the table's limit, or TI = 1 and LDTR is null.
+inline bool DescriptorLinear(const CpuState& s, uint16_t selector, int bytes, uint64_t* linear) {
+  const bool in_ldt = selector & 4;
+  if (in_ldt && (s.ldtr.selector & ~3u) == 0) return false;
+  const uint64_t base = in_ldt ? s.ldtr.base : s.gdtr.base;
+  const uint64_t limit = in_ldt ? s.ldtr.limit : s.gdtr.limit;
+  const uint64_t start = selector & ~7u;
+  if (start + bytes - 1 > limit) return false;
+  *linear = base + start;
+  return true;
+}
+
 // Segment caches the processor sets without reading a descriptor.
 inline Segment FlatSegment(uint16_t selector, uint16_t attributes) {
   Segment s;

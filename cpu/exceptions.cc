@@ -115,10 +115,9 @@ bool Cpu::DeliverLong(uint8_t vector, bool has_error_code, uint32_t error_code, 
   uint64_t target = (gate[0] & 0xffff) | ((gate[0] >> 32) & 0xffff0000) | (gate[1] << 32);
   int ist = (gate[0] >> 32) & 7;
 
-  uint64_t cs_desc;
-  if ((cs_selector & ~3) == 0 || (cs_selector & 4) ||
-      (cs_selector | 7u) > state.gdtr.limit ||
-      !ReadSupervisor(state.gdtr.base + (cs_selector & ~7u), &cs_desc, 8)) {
+  uint64_t cs_desc, cs_linear;
+  if ((cs_selector & ~3) == 0 || !DescriptorLinear(state, cs_selector, 8, &cs_linear) ||
+      !ReadSupervisor(cs_linear, &cs_desc, 8)) {
     if (!exception_.pending) Fault(kGeneralProtection, (cs_selector & ~3u) + ext);
     return false;
   }
@@ -204,9 +203,9 @@ bool Cpu::DeliverProtected(uint8_t vector, bool has_error_code, uint32_t error_c
   }
   uint16_t cs_selector = static_cast<uint16_t>(gate >> 16);
   uint32_t target = static_cast<uint32_t>((gate & 0xffff) | ((gate >> 32) & 0xffff0000));
-  uint64_t cs_desc;
-  if ((cs_selector & ~3) == 0 || (cs_selector | 7u) > state.gdtr.limit ||
-      !ReadSupervisor(state.gdtr.base + (cs_selector & ~7u), &cs_desc, 8)) {
+  uint64_t cs_desc, cs_linear;
+  if ((cs_selector & ~3) == 0 || !DescriptorLinear(state, cs_selector, 8, &cs_linear) ||
+      !ReadSupervisor(cs_linear, &cs_desc, 8)) {
     if (!exception_.pending) Fault(kGeneralProtection, (cs_selector & ~3u) + ext);
     return false;
   }

@@ -1,14 +1,16 @@
-// Far CALL and far RET (SDM vol. 2A CALL, vol. 2B RET; vol. 3A 5.8): to a
-// code segment at the same privilege, or through a call gate to a more
-// privileged one, switching to the stack the TSS gives it (RSPn in IA-32e
-// mode, SSn:ESPn with the gate's parameters copied in legacy mode); and
-// back, to the same or a less privileged level with the caller's stack.
-// The LDT is not modelled (its selectors fault as in segments.cc); a call
-// through a task gate or to a TSS (a task switch) stops as unimplemented.
+// Far CALL, JMP and RET (SDM vol. 2A CALL, JMP, vol. 2B RET; vol. 3A 5.8):
+// to a code segment at the same privilege, or through a call gate; a CALL
+// to a more privileged level switches to the stack the TSS gives it (RSPn
+// in IA-32e mode, SSn:ESPn with the gate's parameters copied in legacy
+// mode), a JMP may not change privilege. RET goes back, to the same or a
+// less privileged level with the caller's stack.
+// Selectors with TI = 1 name LDT descriptors (segments.cc); a CALL or JMP
+// to a TSS or through a task gate switches tasks (task_switch.cc).
 #include "cpu/binder.h"
 #include "cpu/cpu.h"
 #include "cpu/descriptors.h"
 #include "cpu/segments.h"
+#include "cpu/task_switch.h"
 #include "mmu/paging_bits.h"
 
 namespace x64sim {
@@ -19,6 +21,7 @@ using paging::IsCanonical;
 constexpr int kTypeCallGate16 = 0x4;
 constexpr int kTypeCallGate = 0xc;  // 32-bit gate; in IA-32e mode the 64-bit one
 constexpr int kTypeTaskGate = 0x5;
+constexpr int kTypeTss16Available = 0x1;
 
 bool IsIa32e(const Cpu& cpu) { return cpu.state.efer & kEferLMA; }
 
@@ -72,39 +75,82 @@ Flow Land(Cpu& cpu, const Segment& cs, uint64_t offset) {
   return Flow::kJump;
 }
 
-// CALL through a call gate (SDM vol. 3A 5.8.4, 5.8.5).
-Flow CallThroughGate(Cpu& cpu, uint16_t gate_selector, uint64_t gate, uint64_t return_rip) {
+// What a call gate leads to (SDM vol. 3A 5.8.4; vol. 2A CALL, JMP
+// "CALL-GATE"): the gate's checks, then those of the code segment it names.
+// A JMP stays at CPL: a non-conforming target needs DPL = CPL.
+struct GateTarget {
+  Segment cs;  // with RPL = the new CPL
+  uint64_t offset = 0;
+  int gate_size = 0;  // 2, 4 or 8: what a CALL pushes
+  int new_cpl = 0;
+};
+
+bool ResolveCallGate(Cpu& cpu, uint16_t gate_selector, uint64_t gate, bool jump, GateTarget* out) {
   CpuState& s = cpu.state;
   const bool ia32e = IsIa32e(cpu);
   const uint32_t gate_error = gate_selector & ~3u;
   if (DescriptorDpl(gate) < s.cpl || DescriptorDpl(gate) < (gate_selector & 3)) {
-    return cpu.Fault(kGeneralProtection, gate_error);
+    cpu.Fault(kGeneralProtection, gate_error);
+    return false;
   }
-  if (!DescriptorPresent(gate)) return cpu.Fault(kSegmentNotPresent, gate_error);
+  if (!DescriptorPresent(gate)) {
+    cpu.Fault(kSegmentNotPresent, gate_error);
+    return false;
+  }
   uint64_t offset = (gate & 0xffff) | ((gate >> 32) & 0xffff0000);
   if (ia32e) {
     // The 16-byte gate's upper half: offset 63:32, and a type field of 0.
-    uint64_t upper;
-    if ((gate_selector | 7u) + 8 > s.gdtr.limit) return cpu.Fault(kGeneralProtection, gate_error);
-    if (!cpu.ReadSupervisor(s.gdtr.base + (gate_selector & ~7u) + 8, &upper, 8)) return Flow::kFault;
-    if (((upper >> 40) & 0x1f) != 0) return cpu.Fault(kGeneralProtection, gate_error);
+    uint64_t upper, linear;
+    if (!DescriptorLinear(s, gate_selector, 16, &linear)) {
+      cpu.Fault(kGeneralProtection, gate_error);
+      return false;
+    }
+    if (!cpu.ReadSupervisor(linear + 8, &upper, 8)) return false;
+    if (((upper >> 40) & 0x1f) != 0) {
+      cpu.Fault(kGeneralProtection, gate_error);
+      return false;
+    }
     offset |= (upper & 0xffffffff) << 32;
   }
-  const int gate_size = ia32e ? 8 : DescriptorType(gate) == kTypeCallGate ? 4 : 2;
+  out->gate_size = ia32e ? 8 : DescriptorType(gate) == kTypeCallGate ? 4 : 2;
+  if (out->gate_size == 2) offset &= 0xffff;
   const uint16_t target = static_cast<uint16_t>(gate >> 16);
-  if ((target & ~3u) == 0) return cpu.Fault(kGeneralProtection, 0);
-  uint64_t code;
-  if (!ReadDescriptor(cpu, target, &code)) return Flow::kFault;
-  const uint32_t target_error = target & ~3u;
-  if (DescriptorIsSystem(code) || !DescriptorIsCode(code) || DescriptorDpl(code) > s.cpl ||
-      (ia32e && !Is64BitCode(code))) {
-    return cpu.Fault(kGeneralProtection, target_error);
+  if ((target & ~3u) == 0) {
+    cpu.Fault(kGeneralProtection, 0);
+    return false;
   }
-  if (!DescriptorPresent(code)) return cpu.Fault(kSegmentNotPresent, target_error);
+  uint64_t code;
+  if (!ReadDescriptor(cpu, target, &code)) return false;
+  const uint32_t target_error = target & ~3u;
   const bool conforming = CodeDescriptorConforming(code);
-  const int new_cpl = conforming ? s.cpl : DescriptorDpl(code);
-  const Segment cs = SegmentFromDescriptor(static_cast<uint16_t>((target & ~3u) | new_cpl), code);
-  if (ia32e && !IsCanonical(offset)) return cpu.Fault(kGeneralProtection, 0);
+  const bool dpl_ok = jump && !conforming ? DescriptorDpl(code) == s.cpl : DescriptorDpl(code) <= s.cpl;
+  if (DescriptorIsSystem(code) || !DescriptorIsCode(code) || !dpl_ok || (ia32e && !Is64BitCode(code))) {
+    cpu.Fault(kGeneralProtection, target_error);
+    return false;
+  }
+  if (!DescriptorPresent(code)) {
+    cpu.Fault(kSegmentNotPresent, target_error);
+    return false;
+  }
+  if (ia32e && !IsCanonical(offset)) {
+    cpu.Fault(kGeneralProtection, 0);
+    return false;
+  }
+  out->new_cpl = conforming ? s.cpl : DescriptorDpl(code);
+  out->cs = SegmentFromDescriptor(static_cast<uint16_t>((target & ~3u) | out->new_cpl), code);
+  out->offset = offset;
+  return true;
+}
+
+// CALL through a call gate (SDM vol. 3A 5.8.4, 5.8.5).
+Flow CallThroughGate(Cpu& cpu, uint16_t gate_selector, uint64_t gate, uint64_t return_rip) {
+  CpuState& s = cpu.state;
+  const bool ia32e = IsIa32e(cpu);
+  GateTarget t;
+  if (!ResolveCallGate(cpu, gate_selector, gate, /*jump=*/false, &t)) return Flow::kFault;
+  const int gate_size = t.gate_size, new_cpl = t.new_cpl;
+  const Segment& cs = t.cs;
+  const uint64_t offset = t.offset;
 
   if (new_cpl == s.cpl) {
     const uint64_t frame[] = {s.seg[kCs].selector, return_rip};
@@ -163,39 +209,97 @@ Flow CallThroughGate(Cpu& cpu, uint16_t gate_selector, uint64_t gate, uint64_t r
   return Land(cpu, cs, offset);
 }
 
+// The descriptor a far CALL or JMP names, with the checks both make first
+// (SDM vol. 2A CALL, JMP): a code segment (a non-conforming one also needs
+// RPL <= CPL, vol. 3A 5.8.1), a call gate, or, in legacy mode, a task gate
+// or an available TSS (a task switch).
+enum class FarTarget : uint8_t { kFault, kCode, kCallGate, kTask };
+
+FarTarget ClassifyFarTarget(Cpu& cpu, uint16_t selector, uint64_t* d) {
+  if ((selector & ~3u) == 0) {
+    cpu.Fault(kGeneralProtection, 0);
+    return FarTarget::kFault;
+  }
+  if (!ReadDescriptor(cpu, selector, d)) return FarTarget::kFault;
+  if (DescriptorIsSystem(*d)) {
+    const int type = DescriptorType(*d);
+    if (type == kTypeCallGate || (!IsIa32e(cpu) && type == kTypeCallGate16)) return FarTarget::kCallGate;
+    if (!IsIa32e(cpu) && (type == kTypeTaskGate || type == kTypeTssAvailable || type == kTypeTss16Available)) {
+      return FarTarget::kTask;
+    }
+  } else if (DescriptorIsCode(*d) && (CodeDescriptorConforming(*d) || (selector & 3) <= cpu.state.cpl)) {
+    return FarTarget::kCode;
+  }
+  cpu.Fault(kGeneralProtection, selector & ~3u);
+  return FarTarget::kFault;
+}
+
+// CALL or JMP to a TSS, or through a task gate (SDM vol. 2A CALL, JMP
+// "TASK-GATE", "TASK-STATE-SEGMENT"): the descriptor's DPL must be at least
+// CPL and the selector's RPL; a gate must be present and names the TSS.
+Flow FarToTask(Cpu& cpu, const DecodedInsn& in, uint16_t selector, uint64_t d, TaskSwitchSource source) {
+  if (DescriptorDpl(d) < cpu.state.cpl || DescriptorDpl(d) < (selector & 3)) {
+    return cpu.Fault(kGeneralProtection, selector & ~3u);
+  }
+  if (DescriptorType(d) != kTypeTaskGate) return SwitchTask(cpu, in, selector, source);
+  if (!DescriptorPresent(d)) return cpu.Fault(kSegmentNotPresent, selector & ~3u);
+  return SwitchTask(cpu, in, static_cast<uint16_t>(d >> 16), source);
+}
+
+// A code segment at the current privilege, checked; its offset canonical
+// when the segment is 64-bit.
+bool SamePrivilegeCode(Cpu& cpu, uint16_t selector, uint64_t offset, Segment* cs) {
+  if (!LoadCodeDescriptor(cpu, selector, cpu.state.cpl, cs)) return false;
+  if (IsIa32e(cpu) && cs->long_mode() && !IsCanonical(offset)) {
+    cpu.Fault(kGeneralProtection, 0);
+    return false;
+  }
+  return true;
+}
+
 Flow FarCall(Cpu& cpu, const DecodedInsn& in) {
   CpuState& s = cpu.state;
   uint64_t offset;
   uint16_t selector;
   if (!ReadFarPointer(cpu, in, &offset, &selector)) return Flow::kFault;
   const uint64_t return_rip = s.rip + in.length;
-  if ((selector & ~3u) == 0) return cpu.Fault(kGeneralProtection, 0);
   uint64_t d;
-  if (!ReadDescriptor(cpu, selector, &d)) return Flow::kFault;
-  if (DescriptorIsSystem(d)) {
-    const int type = DescriptorType(d);
-    if (type == kTypeCallGate || (!IsIa32e(cpu) && type == kTypeCallGate16)) {
-      return CallThroughGate(cpu, selector, d, return_rip);
-    }
-    if (!IsIa32e(cpu) && (type == kTypeTaskGate || type == kTypeTssAvailable)) {
-      return cpu.Unimplemented(in);  // a task switch
-    }
-    return cpu.Fault(kGeneralProtection, selector & ~3u);
-  }
-  // A code segment directly: same privilege; a non-conforming one also
-  // needs RPL <= CPL (SDM vol. 3A 5.8.1).
-  if (!CodeDescriptorConforming(d) && (selector & 3) > s.cpl) {
-    return cpu.Fault(kGeneralProtection, selector & ~3u);
+  switch (ClassifyFarTarget(cpu, selector, &d)) {
+    case FarTarget::kFault: return Flow::kFault;
+    case FarTarget::kCallGate: return CallThroughGate(cpu, selector, d, return_rip);
+    case FarTarget::kTask: return FarToTask(cpu, in, selector, d, TaskSwitchSource::kCall);
+    case FarTarget::kCode: break;
   }
   Segment cs;
-  if (!LoadCodeDescriptor(cpu, selector, s.cpl, &cs)) return Flow::kFault;
-  if (IsIa32e(cpu) && cs.long_mode() && !IsCanonical(offset)) return cpu.Fault(kGeneralProtection, 0);
+  if (!SamePrivilegeCode(cpu, selector, offset, &cs)) return Flow::kFault;
   const uint64_t frame[] = {s.seg[kCs].selector, return_rip};
   uint64_t sp;
   if (!PushAll(cpu, s.cpl, cpu.SegmentBase(kSs), s.gpr[kRsp], StackSize(cpu), in.size, frame, 2, &sp)) {
     return Flow::kFault;
   }
   SetStackPointer(cpu, sp, StackSize(cpu));
+  return Land(cpu, cs, offset);
+}
+
+// JMP ptr16:16/32 or m16:16/32/64: to a code segment, or through a call
+// gate, at the same privilege (SDM vol. 2A JMP; vol. 3A 5.8.4).
+Flow FarJmp(Cpu& cpu, const DecodedInsn& in) {
+  uint64_t offset;
+  uint16_t selector;
+  if (!ReadFarPointer(cpu, in, &offset, &selector)) return Flow::kFault;
+  uint64_t d;
+  switch (ClassifyFarTarget(cpu, selector, &d)) {
+    case FarTarget::kFault: return Flow::kFault;
+    case FarTarget::kCallGate: {
+      GateTarget t;
+      if (!ResolveCallGate(cpu, selector, d, /*jump=*/true, &t)) return Flow::kFault;
+      return Land(cpu, t.cs, t.offset);
+    }
+    case FarTarget::kTask: return FarToTask(cpu, in, selector, d, TaskSwitchSource::kJmp);
+    case FarTarget::kCode: break;
+  }
+  Segment cs;
+  if (!SamePrivilegeCode(cpu, selector, offset, &cs)) return Flow::kFault;
   return Land(cpu, cs, offset);
 }
 
@@ -286,6 +390,20 @@ bool BindFarCall(const ZydisInsn& z, DecodedInsn& out) {
   const ZydisDecodedOperand& a = z.ops[0];
   out.size = static_cast<uint8_t>(z.insn.operand_width / 8);
   out.handler = FarCall;
+  if (a.type == ZYDIS_OPERAND_TYPE_POINTER) {
+    out.imm = a.ptr.offset;
+    out.disp = a.ptr.segment;
+    return true;
+  }
+  if (!IsMem(a)) return false;
+  out.aux = 1;
+  out.size = static_cast<uint8_t>(a.size / 8 - 2);  // m16:16, m16:32 or m16:64
+  return BindMemory(z, a, out);
+}
+
+bool BindFarJmp(const ZydisInsn& z, DecodedInsn& out) {
+  const ZydisDecodedOperand& a = z.ops[0];
+  out.handler = FarJmp;
   if (a.type == ZYDIS_OPERAND_TYPE_POINTER) {
     out.imm = a.ptr.offset;
     out.disp = a.ptr.segment;

@@ -1,8 +1,7 @@
 // Segment instructions beyond MOV to/from Sreg: loading a far pointer
 // (LDS LES LFS LGS LSS), asking about a selector (LAR LSL VERR VERW),
 // adjusting an RPL (ARPL), and the machine status word (SMSW LMSW). Each
-// follows its SDM vol. 2 page; the LDT is not modelled, so its selectors
-// (TI = 1) are ones LAR/LSL/VERR/VERW report as not valid.
+// follows its SDM vol. 2 page.
 #include "cpu/binder.h"
 #include "cpu/cpu.h"
 #include "cpu/descriptors.h"
@@ -71,12 +70,13 @@ enum class Query : uint8_t { kAccessRights, kLimit, kReadable, kWritable };
 enum class Visible : uint8_t { kNo, kYes, kFault };
 
 // Whether LAR/LSL/VERR/VERW may look at the descriptor `selector` names: in
-// the GDT and, unless a conforming code segment, at DPL >= CPL and >= RPL.
+// the GDT or LDT and, unless a conforming code segment, at DPL >= CPL and >= RPL.
 // A selector they may not look at is no fault (ZF = 0); a page fault
 // reading the GDT is.
 Visible VisibleDescriptor(Cpu& cpu, uint16_t selector, uint64_t* d) {
-  if ((selector & ~3u) == 0 || (selector & 4) || (selector | 7u) > cpu.state.gdtr.limit) return Visible::kNo;
-  if (!cpu.ReadSupervisor(cpu.state.gdtr.base + (selector & ~7u), d, 8)) return Visible::kFault;
+  uint64_t linear;
+  if ((selector & ~3u) == 0 || !DescriptorLinear(cpu.state, selector, 8, &linear)) return Visible::kNo;
+  if (!cpu.ReadSupervisor(linear, d, 8)) return Visible::kFault;
   const bool conforming_code = !DescriptorIsSystem(*d) && DescriptorIsCode(*d) && CodeDescriptorConforming(*d);
   const int dpl = DescriptorDpl(*d);
   return conforming_code || (dpl >= cpu.state.cpl && dpl >= (selector & 3)) ? Visible::kYes : Visible::kNo;

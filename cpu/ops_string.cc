@@ -14,6 +14,7 @@
 #include "cpu/binder.h"
 #include "cpu/cpu.h"
 #include "cpu/host_flags.h"
+#include "cpu/io_permission.h"
 
 namespace x64sim {
 namespace {
@@ -408,16 +409,16 @@ bool BindString(const ZydisInsn& z, DecodedInsn& out) {
 // ---- INS and OUTS: string port I/O ------------------------------------------
 //
 // INS stores what port DX gives at ES:rDI; OUTS sends seg:rSI to port DX
-// (SDM vol. 2A INS, vol. 2B OUTS). CPL > IOPL is #GP(0), as for IN and OUT
-// (no TSS I/O bitmap here). Element by element, since each is a device
+// (SDM vol. 2A INS, vol. 2B OUTS). At CPL > IOPL the TSS's I/O bitmap
+// decides, as for IN and OUT, once before the first element. Element by element, since each is a device
 // access; with REP, Cpu::rep_slice() of them before the run loop looks in.
 // INS reads the port before it stores: a store that faults has consumed
 // the device's value, as the SDM leaves the order to the processor.
 template <typename T, typename A, bool kIn, bool kRepeat>
 Flow PortString(Cpu& cpu, const DecodedInsn& in) {
   CpuState& s = cpu.state;
-  if (s.cpl > static_cast<int>((s.rflags >> 12) & 3)) return cpu.Fault(kGeneralProtection, 0);
   const uint16_t port = static_cast<uint16_t>(s.gpr[kRdx]);
+  if (!IoPermitted(cpu, port, sizeof(T))) return Flow::kFault;
   const int64_t delta = (s.rflags & kDF) ? -static_cast<int64_t>(sizeof(T)) : sizeof(T);
   const Gpr pointer = kIn ? kRdi : kRsi;
   uint64_t count = kRepeat ? AddrReg<A>(cpu, kRcx) : 1;

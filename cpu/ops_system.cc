@@ -3,6 +3,7 @@
 // FS/GS base access.
 #include "cpu/cpuid.h"
 #include "cpu/descriptors.h"
+#include "cpu/io_permission.h"
 #include "cpu/operand_forms.h"
 #include "cpu/segments.h"
 #include "mmu/paging_bits.h"
@@ -101,11 +102,11 @@ bool BindMonitor(const ZydisInsn& z, DecodedInsn& out) {
   return true;
 }
 
-// ---- Port I/O (SDM vol. 1 18.5: CPL > IOPL faults; no TSS I/O bitmap) -------
+// ---- Port I/O (SDM vol. 1 18.5: at CPL > IOPL the TSS's I/O bitmap decides) --
 
 Flow In(Cpu& cpu, const DecodedInsn& in) {
-  if (cpu.state.cpl > Iopl(cpu)) return cpu.Fault(kGeneralProtection, 0);
   uint16_t port = in.aux ? static_cast<uint16_t>(in.imm) : cpu.Reg<uint16_t>(kRdx * 8);
+  if (!IoPermitted(cpu, port, in.size)) return Flow::kFault;
   uint32_t v = cpu.io().In(port, in.size);
   cpu.NoteIoAccess(port, in.size);
   if (in.size == 1) cpu.SetReg<uint8_t>(0, static_cast<uint8_t>(v));
@@ -115,8 +116,8 @@ Flow In(Cpu& cpu, const DecodedInsn& in) {
 }
 
 Flow Out(Cpu& cpu, const DecodedInsn& in) {
-  if (cpu.state.cpl > Iopl(cpu)) return cpu.Fault(kGeneralProtection, 0);
   uint16_t port = in.aux ? static_cast<uint16_t>(in.imm) : cpu.Reg<uint16_t>(kRdx * 8);
+  if (!IoPermitted(cpu, port, in.size)) return Flow::kFault;
   uint32_t v = static_cast<uint32_t>(cpu.state.gpr[kRax]);
   if (in.size == 1) v &= 0xff;
   if (in.size == 2) v &= 0xffff;
@@ -166,6 +167,23 @@ Flow StoreTable(Cpu& cpu, const DecodedInsn& in) {
   return cpu.WriteBytes(cpu.Linear(in), buf, size) ? cpu.Next(in) : Flow::kFault;
 }
 
+// The descriptor LLDT or LTR names: in the GDT (TI = 1 is #GP(selector)),
+// 16 bytes in IA-32e mode, whose upper half has a type field of 0.
+bool ReadSystemDescriptor(Cpu& cpu, uint16_t sel, uint64_t d[2]) {
+  const int bytes = cpu.state.efer & kEferLMA ? 16 : 8;
+  uint64_t linear;
+  if ((sel & 4) || !DescriptorLinear(cpu.state, sel, bytes, &linear)) {
+    cpu.Fault(kGeneralProtection, sel & ~3u);
+    return false;
+  }
+  if (!cpu.ReadSupervisor(linear, d, bytes)) return false;
+  if (bytes == 16 && ((d[1] >> 40) & 0x1f) != 0) {
+    cpu.Fault(kGeneralProtection, sel & ~3u);
+    return false;
+  }
+  return true;
+}
+
 // LTR: loads TR from an available TSS descriptor and marks it busy.
 Flow Ltr(Cpu& cpu, const DecodedInsn& in) {
   if (cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
@@ -177,17 +195,17 @@ Flow Ltr(Cpu& cpu, const DecodedInsn& in) {
   }
   if ((sel & ~3u) == 0) return cpu.Fault(kGeneralProtection, 0);
   uint64_t d[2] = {0, 0};
-  bool long_mode = cpu.state.efer & kEferLMA;
-  if (!ReadDescriptor(cpu, sel, &d[0])) return Flow::kFault;
-  if (long_mode && !ReadDescriptor(cpu, static_cast<uint16_t>(sel + 8), &d[1])) return Flow::kFault;
+  if (!ReadSystemDescriptor(cpu, sel, d)) return Flow::kFault;
+  const bool long_mode = cpu.state.efer & kEferLMA;
   if (!DescriptorIsSystem(d[0]) || DescriptorType(d[0]) != kTypeTssAvailable) {
     return cpu.Fault(kGeneralProtection, sel & ~3u);
   }
   if (!DescriptorPresent(d[0])) return cpu.Fault(kSegmentNotPresent, sel & ~3u);
-  uint64_t busy = d[0] | (2ull << 40);
-  if (!cpu.WriteSupervisor(cpu.state.gdtr.base + (sel & ~7u), &busy, 8)) return Flow::kFault;
   Segment tr = SegmentFromDescriptor(sel, d[0]);
   if (long_mode) tr.base |= (d[1] & 0xffffffff) << 32;
+  if (!IsCanonical(tr.base)) return cpu.Fault(kGeneralProtection, sel & ~3u);
+  uint64_t busy = d[0] | (2ull << 40);
+  if (!cpu.WriteSupervisor(cpu.state.gdtr.base + (sel & ~7u), &busy, 8)) return Flow::kFault;
   tr.attributes |= 2;  // busy
   cpu.state.tr = tr;
   return cpu.Next(in);
@@ -208,15 +226,15 @@ Flow Lldt(Cpu& cpu, const DecodedInsn& in) {
     return cpu.Next(in);
   }
   uint64_t d[2] = {0, 0};
-  bool long_mode = cpu.state.efer & kEferLMA;
-  if (!ReadDescriptor(cpu, sel, &d[0])) return Flow::kFault;
-  if (long_mode && !ReadDescriptor(cpu, static_cast<uint16_t>(sel + 8), &d[1])) return Flow::kFault;
+  if (!ReadSystemDescriptor(cpu, sel, d)) return Flow::kFault;
+  const bool long_mode = cpu.state.efer & kEferLMA;
   if (!DescriptorIsSystem(d[0]) || DescriptorType(d[0]) != kTypeLdt) {
     return cpu.Fault(kGeneralProtection, sel & ~3u);
   }
   if (!DescriptorPresent(d[0])) return cpu.Fault(kSegmentNotPresent, sel & ~3u);
   Segment ldt = SegmentFromDescriptor(sel, d[0]);
   if (long_mode) ldt.base |= (d[1] & 0xffffffff) << 32;
+  if (!IsCanonical(ldt.base)) return cpu.Fault(kGeneralProtection, sel & ~3u);
   cpu.state.ldtr = ldt;
   return cpu.Next(in);
 }

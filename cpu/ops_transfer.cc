@@ -1,27 +1,16 @@
-// Privilege and mode transfers: far JMP, IRET, SYSCALL, SYSRET, SYSENTER,
+// Privilege and mode transfers: IRET, SYSCALL, SYSRET, SYSENTER,
 // SYSEXIT, SWAPGS,
-// MOV to/from segment registers (far CALL and RET: ops_far_call.cc).
+// MOV to/from segment registers (far CALL, JMP and RET: ops_far_call.cc).
 #include "cpu/descriptors.h"
 #include "cpu/operand_forms.h"
 #include "cpu/segments.h"
+#include "cpu/task_switch.h"
 #include "mmu/paging_bits.h"
 
 namespace x64sim {
 namespace {
 
 using paging::IsCanonical;
-
-// JMP ptr16:32 (legacy modes) or JMP m16:32/m16:64: same privilege only.
-Flow FarJmp(Cpu& cpu, const DecodedInsn& in) {
-  uint64_t offset;
-  uint16_t selector;
-  if (!ReadFarPointer(cpu, in, &offset, &selector)) return Flow::kFault;
-  Segment cs;
-  if (!LoadCodeDescriptor(cpu, selector, cpu.state.cpl, &cs)) return Flow::kFault;
-  cpu.LoadSegmentCache(kCs, cs);
-  cpu.state.rip = cpu.state.mode == CpuMode::kLong64 ? offset : static_cast<uint32_t>(offset);
-  return Flow::kJump;
-}
 
 // IRET (SDM vol. 2 IRET, IA-32e and protected-mode paths).
 Flow Iret(Cpu& cpu, const DecodedInsn& in) {
@@ -33,12 +22,19 @@ Flow Iret(Cpu& cpu, const DecodedInsn& in) {
     cpu.state.gpr[kRsp] = saved_rsp;
     return Flow::kFault;
   };
+  // NT = 1: a return to the task in the back link (SDM vol. 2 IRET
+  // "TASK-RETURN"); in IA-32e mode #GP(0).
+  if (cpu.state.rflags & kNT) {
+    if (long_mode) return cpu.Fault(kGeneralProtection, 0);
+    uint16_t back_link;
+    if (!cpu.ReadSupervisor(cpu.state.tr.base, &back_link, 2)) return Flow::kFault;
+    return SwitchTask(cpu, in, back_link, TaskSwitchSource::kIret);
+  }
   if (!cpu.Pop(&rip, size) || !cpu.Pop(&cs_sel, size) || !cpu.Pop(&flags, size)) return fail();
   int new_cpl = cs_sel & 3;
   bool pop_stack = long_mode ? (cpu.state.mode == CpuMode::kLong64 || new_cpl > cpu.state.cpl)
                              : new_cpl > cpu.state.cpl;
   if (pop_stack && (!cpu.Pop(&rsp, size) || !cpu.Pop(&ss_sel, size))) return fail();
-  if (flags & kNT && !long_mode) return cpu.Unimplemented(in);  // task return
   if (new_cpl < cpu.state.cpl) {
     cpu.state.gpr[kRsp] = saved_rsp;
     return cpu.Fault(kGeneralProtection, static_cast<uint32_t>(cs_sel & ~3u));
@@ -246,21 +242,6 @@ bool BindSyscallFamily(const ZydisInsn& z, DecodedInsn& out) {
 }
 
 }  // namespace
-
-bool BindFarJmp(const ZydisInsn& z, DecodedInsn& out) {
-  const ZydisDecodedOperand& a = z.ops[0];
-  if (a.type == ZYDIS_OPERAND_TYPE_POINTER) {
-    out.imm = a.ptr.offset;
-    out.disp = a.ptr.segment;
-    out.handler = FarJmp;
-    return true;
-  }
-  if (!IsMem(a)) return false;
-  out.aux = 1;
-  out.size = static_cast<uint8_t>(a.size / 8 - 2);  // m16:32 or m16:64
-  out.handler = FarJmp;
-  return BindMemory(z, a, out);
-}
 
 void RegisterTransferOps(BinderTable& t) {
   for (ZydisMnemonic m : {ZYDIS_MNEMONIC_IRET, ZYDIS_MNEMONIC_IRETD, ZYDIS_MNEMONIC_IRETQ}) {

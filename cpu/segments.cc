@@ -7,11 +7,12 @@
 namespace x64sim {
 
 bool ReadDescriptor(Cpu& cpu, uint16_t selector, uint64_t* descriptor) {
-  if ((selector & 4) || (selector | 7u) > cpu.state.gdtr.limit) {
+  uint64_t linear;
+  if (!DescriptorLinear(cpu.state, selector, 8, &linear)) {
     cpu.Fault(kGeneralProtection, selector & ~3u);
     return false;
   }
-  return cpu.ReadSupervisor(cpu.state.gdtr.base + (selector & ~7u), descriptor, 8);
+  return cpu.ReadSupervisor(linear, descriptor, 8);
 }
 
 bool LoadDataSegment(Cpu& cpu, SegReg reg, uint16_t selector) {
@@ -110,12 +111,13 @@ bool ReadInnerStack32(Cpu& cpu, int cpl, InnerStack* out) {
   if (!cpu.ReadSupervisor(tr.base + at, &out->esp, 4) || !cpu.ReadSupervisor(tr.base + at + 4, &ss, 2)) {
     return false;
   }
-  if ((ss & ~3u) == 0 || (ss & 3) != cpl || (ss & 4) || (ss | 7u) > cpu.state.gdtr.limit) {
+  uint64_t linear;
+  if ((ss & ~3u) == 0 || (ss & 3) != cpl || !DescriptorLinear(cpu.state, ss, 8, &linear)) {
     cpu.Fault(kInvalidTss, ss & ~3u);
     return false;
   }
   uint64_t d;
-  if (!cpu.ReadSupervisor(cpu.state.gdtr.base + (ss & ~7u), &d, 8)) return false;
+  if (!cpu.ReadSupervisor(linear, &d, 8)) return false;
   if (DescriptorIsSystem(d) || !DescriptorIsWritableData(d) || DescriptorDpl(d) != cpl) {
     cpu.Fault(kInvalidTss, ss & ~3u);
     return false;

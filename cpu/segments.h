@@ -1,4 +1,4 @@
-// Loading segment registers from the GDT (SDM vol. 3A 3.4, 5.5-5.8).
+// Loading segment registers from the GDT and LDT (SDM vol. 3A 3.4, 5.5-5.8).
 #ifndef X64SIM_CPU_SEGMENTS_H_
 #define X64SIM_CPU_SEGMENTS_H_
 
@@ -8,8 +8,8 @@
 
 namespace x64sim {
 
-// Reads the 8-byte descriptor for `selector` (GDT only; LDT selectors and
-// selectors past the limit raise #GP(selector)).
+// Reads the 8-byte descriptor for `selector` from the GDT or, TI = 1, the
+// LDT; past the table's limit or with a null LDTR, #GP(selector with TI).
 bool ReadDescriptor(Cpu& cpu, uint16_t selector, uint64_t* descriptor);
 
 // MOV/POP to DS, ES, FS, GS or SS with the protection checks of MOV.

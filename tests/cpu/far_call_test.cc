@@ -1,13 +1,15 @@
-// Far CALL and far RET (cpu/ops_far_call.cc): through a 64-bit call gate
+// Far CALL, JMP and RET (cpu/ops_far_call.cc): through a 64-bit call gate
 // from ring 3 to ring 0 on the TSS's RSP0 and back; to a code segment at
 // the same privilege; the gate's privilege check; and a 32-bit call gate
 // that copies two parameters onto the SS0:ESP0 stack of a 32-bit TSS, then
-// RETF 8 back to ring 3.
+// RETF 8 back to ring 3; far JMP through 64-bit and 32-bit call gates, at
+// the same privilege only, with the faults of its checks.
 #include <cstdint>
 #include <vector>
 
 #include "cpu/descriptors.h"
 #include "gtest/gtest.h"
+#include "tests/cpu/protected32_machine.h"
 #include "tests/cpu/system_machine.h"
 
 namespace x64sim::testing {
@@ -111,42 +113,6 @@ TEST(FarCallTest, SamePrivilegeCallAndReturn) {
   EXPECT_EQ(m.state().rip, M::kCode + 8);
 }
 
-// 32-bit protected mode at ring 3, with ring-0 and ring-3 flat segments, a
-// 32-bit TSS giving ring 0 the stack SS0:ESP0, and a 32-bit IDT.
-struct Ring3Protected32 {
-  static constexpr uint64_t kTss32 = 0x7000, kIdt32 = 0x6000;
-  static constexpr uint32_t kEsp0 = 0x20000, kUserEsp = 0x30000;
-  static constexpr uint16_t kCode0 = 0x18, kData0 = 0x10, kCode3 = 0x20 | 3, kData3 = 0x28 | 3, kGate = 0x30;
-
-  Ring3Protected32() {
-    m.Put64(LongModeMachine::kGdt + 0x18, 0x00cf9a000000ffffull);  // ring-0 code32
-    m.Put64(LongModeMachine::kGdt + 0x20, 0x00cffa000000ffffull);  // ring-3 code32
-    m.Put64(LongModeMachine::kGdt + 0x28, 0x00cff2000000ffffull);  // ring-3 data
-    m.state().gdtr = {LongModeMachine::kGdt, 0x37};
-    m.Put64(kTss32 + 4, kEsp0 | (uint64_t{kData0} << 32));  // ESP0, SS0
-    m.state().tr = Segment{0x40, kTss32, 0x67, 0x8b};
-    m.state().idtr = {kIdt32, 0x100 * 8 - 1};
-    Cpu& cpu = m.cpu();
-    cpu.LoadSegmentCache(kCs, Segment{kCode3, 0, 0xfffff, 0xcffa});
-    cpu.WriteCr0(kCr0PE | kCr0ET);
-    cpu.WriteEfer(0);
-    cpu.LoadSegmentCache(kSs, Segment{kData3, 0, 0xfffff, 0xcff2});
-    cpu.SetCpl(3);
-  }
-  // A 32-bit interrupt gate (type 0xE) for `vector` to `handler` in ring 0.
-  void SetGate(int vector, uint64_t handler, int dpl) {
-    m.Put64(kIdt32 + 8 * vector, (handler & 0xffff) | (uint64_t{kCode0} << 16) |
-                                     (static_cast<uint64_t>(0x8e | (dpl << 5)) << 40) |
-                                     (((handler >> 16) & 0xffff) << 48));
-  }
-  void Load(uint64_t at, const std::vector<uint8_t>& code) {
-    m.cpu().WriteSupervisor(at, code.data(), static_cast<int>(code.size()));
-  }
-  uint32_t Get32(uint64_t at) { return static_cast<uint32_t>(m.Get64(at)); }
-
-  LongModeMachine m;
-};
-
 // A 32-bit call gate with two parameters, from ring 3 to ring 0 on the
 // TSS's SS0:ESP0, then RETF 8 back to ring 3.
 TEST(FarCallTest, LegacyGateCopiesParametersAndRetfReleasesThem) {
@@ -245,6 +211,84 @@ TEST(FarCallTest, LegacyInterruptFromRing3SwitchesStacks) {
   p.m.cpu().Run(1);
   EXPECT_EQ(s.rip, handler + 0x10);
   EXPECT_EQ(p.Get32(P::kEsp0 - 24), 0x81u * 8 + 2);
+}
+
+// jmp far [rip + 0x3a] (FF /5, m16:32): the pointer sits at code + 0x40.
+std::vector<uint8_t> JmpFarThroughPointer(uint16_t selector) {
+  std::vector<uint8_t> code = CallFarThroughPointer(selector);
+  code[1] = 0x2d;
+  return code;
+}
+
+// JMP through a 64-bit call gate at CPL 0: to the gate's target, nothing
+// pushed.
+TEST(FarCallTest, JmpThroughGateAtTheSamePrivilege) {
+  M m;
+  AddGate64(m, 0);
+  m.Load(M::kKernelCode, {0xf4});
+  m.Load(M::kCode, JmpFarThroughPointer(kGate64));
+  M::Result r = m.RunFrom(M::kCode);
+  EXPECT_EQ(r.outcome.reason, StopReason::kHaltedForever);
+  EXPECT_EQ(m.state().rip, M::kKernelCode + 1);
+  EXPECT_EQ(m.state().seg[kCs].selector, M::kKernelCs);
+  EXPECT_EQ(m.state().gpr[kRsp], M::kStackTop);
+}
+
+// From ring 3 a JMP through a DPL-3 gate may not reach ring-0 code:
+// #GP(code selector); a gate of DPL 0 is #GP(gate selector); one not
+// present #NP(gate selector); a gate whose upper half has a type is
+// #GP(gate selector).
+TEST(FarCallTest, JmpThroughGateChecks) {
+  struct Case {
+    int gate_dpl;
+    bool present;
+    uint64_t upper_type;
+    int vector;
+    uint64_t error_code;
+  };
+  for (const Case& c : {Case{3, true, 0, kGeneralProtection, M::kKernelCs},
+                        Case{0, true, 0, kGeneralProtection, kGate64},
+                        Case{3, false, 0, kSegmentNotPresent, kGate64},
+                        Case{3, true, 0xc, kGeneralProtection, kGate64}}) {
+    M m;
+    AddGate64(m, c.gate_dpl);
+    if (!c.present) m.Put64(M::kGdt + kGate64, m.Get64(M::kGdt + kGate64) & ~(1ull << 47));
+    m.Put64(M::kGdt + kGate64 + 8, (M::kKernelCode >> 32) | (c.upper_type << 40));
+    m.Load(M::kUserCode, JmpFarThroughPointer(kGate64 | 3));
+    m.EnterUser(M::kUserStackTop);
+    M::Result r = m.RunFrom(M::kUserCode);
+    EXPECT_EQ(r.outcome.vector, c.vector);
+    EXPECT_EQ(r.frame.error_code, c.error_code);
+    EXPECT_EQ(r.frame.rip, M::kUserCode);
+  }
+}
+
+// 32-bit protected mode at ring 3: JMP ptr16:32 through a 32-bit gate to a
+// ring-3 code segment, and through one to ring-0 code (#GP(code selector)).
+TEST(FarCallTest, LegacyJmpThroughGate) {
+  using P = Ring3Protected32;
+  P p;
+  LongModeMachine& m = p.m;
+  CpuState& s = m.state();
+  const uint64_t target = LongModeMachine::kCode + 0x200, gp_handler = LongModeMachine::kCode + 0x300;
+  m.Put64(LongModeMachine::kGdt + P::kGate, CallGate(target, P::kCode3 & ~3, 3));
+  m.Put64(LongModeMachine::kGdt + 0x38, CallGate(target, P::kCode0, 3));
+  m.state().gdtr.limit = 0x3f;
+  p.SetGate(kGeneralProtection, gp_handler, 0);
+  p.Load(gp_handler, {0xeb, 0xfe});  // jmp $
+  p.Load(LongModeMachine::kCode, {0xea, 0, 0, 0, 0, P::kGate | 3, 0});  // jmp far gate:0
+  p.Load(target, {0xea, 0, 0, 0, 0, 0x38 | 3, 0});  // jmp far (gate to ring 0):0
+  s.rip = LongModeMachine::kCode;
+  s.gpr[kRsp] = P::kUserEsp;
+  m.cpu().Run(1);
+  EXPECT_EQ(s.rip, target);
+  EXPECT_EQ(s.seg[kCs].selector, P::kCode3);
+  EXPECT_EQ(s.cpl, 3);
+  EXPECT_EQ(s.gpr[kRsp], P::kUserEsp);
+  m.cpu().Run(1);
+  EXPECT_EQ(s.rip, gp_handler);
+  EXPECT_EQ(p.Get32(P::kEsp0 - 24), P::kCode0);  // the error code
+  EXPECT_EQ(p.Get32(P::kEsp0 - 20), target);
 }
 
 }  // namespace

@@ -55,6 +55,42 @@ class Protected32 {
   LongModeMachine m;
 };
 
+// 32-bit protected mode at ring 3, with ring-0 and ring-3 flat segments, a
+// 32-bit TSS giving ring 0 the stack SS0:ESP0, and a 32-bit IDT.
+struct Ring3Protected32 {
+  static constexpr uint64_t kTss32 = 0x7000, kIdt32 = 0x6000;
+  static constexpr uint32_t kEsp0 = 0x20000, kUserEsp = 0x30000;
+  static constexpr uint16_t kCode0 = 0x18, kData0 = 0x10, kCode3 = 0x20 | 3, kData3 = 0x28 | 3, kGate = 0x30;
+
+  Ring3Protected32() {
+    m.Put64(LongModeMachine::kGdt + 0x18, 0x00cf9a000000ffffull);  // ring-0 code32
+    m.Put64(LongModeMachine::kGdt + 0x20, 0x00cffa000000ffffull);  // ring-3 code32
+    m.Put64(LongModeMachine::kGdt + 0x28, 0x00cff2000000ffffull);  // ring-3 data
+    m.state().gdtr = {LongModeMachine::kGdt, 0x37};
+    m.Put64(kTss32 + 4, kEsp0 | (uint64_t{kData0} << 32));  // ESP0, SS0
+    m.state().tr = Segment{0x40, kTss32, 0x67, 0x8b};
+    m.state().idtr = {kIdt32, 0x100 * 8 - 1};
+    Cpu& cpu = m.cpu();
+    cpu.LoadSegmentCache(kCs, Segment{kCode3, 0, 0xfffff, 0xcffa});
+    cpu.WriteCr0(kCr0PE | kCr0ET);
+    cpu.WriteEfer(0);
+    cpu.LoadSegmentCache(kSs, Segment{kData3, 0, 0xfffff, 0xcff2});
+    cpu.SetCpl(3);
+  }
+  // A 32-bit interrupt gate (type 0xE) for `vector` to `handler` in ring 0.
+  void SetGate(int vector, uint64_t handler, int dpl) {
+    m.Put64(kIdt32 + 8 * vector, (handler & 0xffff) | (uint64_t{kCode0} << 16) |
+                                     (static_cast<uint64_t>(0x8e | (dpl << 5)) << 40) |
+                                     (((handler >> 16) & 0xffff) << 48));
+  }
+  void Load(uint64_t at, const std::vector<uint8_t>& code) {
+    m.cpu().WriteSupervisor(at, code.data(), static_cast<int>(code.size()));
+  }
+  uint32_t Get32(uint64_t at) { return static_cast<uint32_t>(m.Get64(at)); }
+
+  LongModeMachine m;
+};
+
 }  // namespace x64sim::testing
 
 #endif  // X64SIM_TESTS_CPU_PROTECTED32_MACHINE_H_

@@ -115,11 +115,14 @@ TEST(SystemTest, SmapIgnoresAcForImplicitSupervisorAccesses) {
   EXPECT_FALSE(m.cpu().ReadBytes(user_page, &v, 8));
 }
 
-// INS and OUTS need CPL <= IOPL, as IN and OUT do: #GP(0) at CPL 3 with
-// IOPL 0, before any port or memory access.
+// INS and OUTS need CPL <= IOPL, as IN and OUT do, when the TSS has no I/O
+// bitmap (its base past the limit): #GP(0) at CPL 3 with IOPL 0, before any
+// port or memory access.
 TEST(SystemTest, StringPortIoAtCpl3NeedsIopl) {
   for (uint8_t opcode : {0x6c, 0x6f}) {  // insb, outsd
     M m;
+    const uint16_t map_base = 0x68;
+    m.memory().CopyIn(M::kTss + 0x66, &map_base, 2);
     m.Load(M::kUserCode, {opcode});
     m.EnterUser(M::kUserStackTop);
     m.state().gpr[kRdi] = M::kUserStackTop - 0x100;
