@@ -72,7 +72,9 @@ TEST(TaskSwitchTest, CallToTssSavesLoadsAndLinks) {
   EXPECT_EQ(s.tr.selector, kTssB);
   EXPECT_EQ(s.tr.base, kTssBBase);
   for (int r = 0; r < 8; ++r) {
-    if (r != kRsp) EXPECT_EQ(s.gpr[r], 0xb0u + r) << r;
+    if (r != kRsp) {
+      EXPECT_EQ(s.gpr[r], 0xb0u + r) << r;
+    }
   }
   EXPECT_EQ(s.gpr[kRsp], kTaskBEsp);
   EXPECT_TRUE(s.rflags & kNT);
