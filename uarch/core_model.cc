@@ -144,6 +144,12 @@ JccFamily FamilyOf(ZydisMnemonic m) {
 uint8_t FusableFamilies(const UarchDescription& d, const ZydisDecodedInstruction& insn,
                         const ZydisDecodedOperand* ops) {
   if (d.fusion.empty()) return 0;
+  switch (insn.mnemonic) {  // the only names a `fuse` rule may hold: skip the lookup for the rest
+    case ZYDIS_MNEMONIC_CMP: case ZYDIS_MNEMONIC_TEST: case ZYDIS_MNEMONIC_ADD:
+    case ZYDIS_MNEMONIC_SUB: case ZYDIS_MNEMONIC_AND: case ZYDIS_MNEMONIC_OR:
+    case ZYDIS_MNEMONIC_XOR: case ZYDIS_MNEMONIC_INC: case ZYDIS_MNEMONIC_DEC: break;
+    default: return 0;
+  }
   const auto it = d.fusion.find(absl::AsciiStrToUpper(ZydisMnemonicGetString(insn.mnemonic)));
   if (it == d.fusion.end()) return 0;
   bool memory = false;
