@@ -386,10 +386,12 @@ Flow FarRet(Cpu& cpu, const DecodedInsn& in) {
 
 }  // namespace
 
-bool BindFarCall(const ZydisInsn& z, DecodedInsn& out) {
+namespace {
+
+// A far CALL's or JMP's target: a pointer (offset in imm, selector in
+// disp) or a memory operand (aux = 1).
+bool BindFarTarget(const ZydisInsn& z, DecodedInsn& out) {
   const ZydisDecodedOperand& a = z.ops[0];
-  out.size = static_cast<uint8_t>(z.insn.operand_width / 8);
-  out.handler = FarCall;
   if (a.type == ZYDIS_OPERAND_TYPE_POINTER) {
     out.imm = a.ptr.offset;
     out.disp = a.ptr.segment;
@@ -401,18 +403,17 @@ bool BindFarCall(const ZydisInsn& z, DecodedInsn& out) {
   return BindMemory(z, a, out);
 }
 
+}  // namespace
+
+bool BindFarCall(const ZydisInsn& z, DecodedInsn& out) {
+  out.size = static_cast<uint8_t>(z.insn.operand_width / 8);
+  out.handler = FarCall;
+  return BindFarTarget(z, out);
+}
+
 bool BindFarJmp(const ZydisInsn& z, DecodedInsn& out) {
-  const ZydisDecodedOperand& a = z.ops[0];
   out.handler = FarJmp;
-  if (a.type == ZYDIS_OPERAND_TYPE_POINTER) {
-    out.imm = a.ptr.offset;
-    out.disp = a.ptr.segment;
-    return true;
-  }
-  if (!IsMem(a)) return false;
-  out.aux = 1;
-  out.size = static_cast<uint8_t>(a.size / 8 - 2);  // m16:16, m16:32 or m16:64
-  return BindMemory(z, a, out);
+  return BindFarTarget(z, out);
 }
 
 bool BindFarRet(const ZydisInsn& z, DecodedInsn& out) {

@@ -6,10 +6,10 @@
 
 namespace x64sim {
 
-bool ReadDescriptor(Cpu& cpu, uint16_t selector, uint64_t* descriptor) {
+bool ReadDescriptor(Cpu& cpu, uint16_t selector, uint64_t* descriptor, uint8_t vector) {
   uint64_t linear;
   if (!DescriptorLinear(cpu.state, selector, 8, &linear)) {
-    cpu.Fault(kGeneralProtection, selector & ~3u);
+    cpu.Fault(vector, selector & ~3u);
     return false;
   }
   return cpu.ReadSupervisor(linear, descriptor, 8);

@@ -9,8 +9,10 @@
 namespace x64sim {
 
 // Reads the 8-byte descriptor for `selector` from the GDT or, TI = 1, the
-// LDT; past the table's limit or with a null LDTR, #GP(selector with TI).
-bool ReadDescriptor(Cpu& cpu, uint16_t selector, uint64_t* descriptor);
+// LDT; past the table's limit or with a null LDTR, `vector` (#GP, or #TS
+// during a task switch) with the selector and its TI bit as error code.
+bool ReadDescriptor(Cpu& cpu, uint16_t selector, uint64_t* descriptor,
+                    uint8_t vector = kGeneralProtection);
 
 // MOV/POP to DS, ES, FS, GS or SS with the protection checks of MOV.
 bool LoadDataSegment(Cpu& cpu, SegReg reg, uint16_t selector);

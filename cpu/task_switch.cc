@@ -4,6 +4,7 @@
 
 #include "cpu/control_bits.h"
 #include "cpu/descriptors.h"
+#include "cpu/segments.h"
 
 namespace x64sim {
 namespace {
@@ -33,12 +34,7 @@ bool SetBusy(Cpu& cpu, uint16_t selector, bool busy) {
 
 // The descriptor a selector of the new task names, or #TS(selector).
 bool TaskDescriptor(Cpu& cpu, uint16_t selector, uint64_t* d) {
-  uint64_t linear;
-  if (!DescriptorLinear(cpu.state, selector, 8, &linear)) {
-    cpu.Fault(kInvalidTss, selector & ~3u);
-    return false;
-  }
-  return cpu.ReadSupervisor(linear, d, 8);
+  return ReadDescriptor(cpu, selector, d, kInvalidTss);
 }
 
 Segment Unusable(uint16_t selector) {
