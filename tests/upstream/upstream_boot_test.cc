@@ -163,6 +163,14 @@ void ExpectConsole(const std::string& console, const std::vector<std::string>& e
   }
 }
 
+// QEMU's console as captured beside an image, normalised.
+std::vector<std::string> QemuConsole(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::stringstream text;
+  text << file.rdbuf();
+  return Normalise(text.str());
+}
+
 class UpstreamBootTest : public ::testing::TestWithParam<Image> {};
 
 TEST_P(UpstreamBootTest, ConsoleMatchesQemu) {
@@ -172,10 +180,7 @@ TEST_P(UpstreamBootTest, ConsoleMatchesQemu) {
   const char* dir = UpstreamDir({image.kernel, image.module, qemu_console}, &skip);
   if (dir == nullptr) GTEST_SKIP() << skip;
   const std::string base = std::string(dir) + "/";
-  std::ifstream qemu(base + qemu_console, std::ios::binary);
-  std::stringstream expected_text;
-  expected_text << qemu.rdbuf();
-  const std::vector<std::string> expected = Normalise(expected_text.str());
+  const std::vector<std::string> expected = QemuConsole(base + qemu_console);
   ASSERT_FALSE(expected.empty()) << "no 'Boot config' line in QEMU's console";
 
   ExpectConsole(BootImage(base, image, {}, expected.size()), expected);
@@ -198,10 +203,7 @@ TEST(UpstreamNehalemTest, Libraries2SolutionConsoleMatchesTheDefaultModel) {
   const char* dir = UpstreamDir({image.kernel, image.module, qemu_console}, &skip);
   if (dir == nullptr) GTEST_SKIP() << skip;
   const std::string base = std::string(dir) + "/";
-  std::ifstream qemu(base + qemu_console, std::ios::binary);
-  std::stringstream qemu_text;
-  qemu_text << qemu.rdbuf();
-  const size_t lines = Normalise(qemu_text.str()).size();
+  const size_t lines = QemuConsole(base + qemu_console).size();
   ASSERT_GT(lines, 0u) << "no 'Boot config' line in QEMU's console";
   const std::string skylake = BootImage(base, image, {}, lines);
   std::vector<std::string> expected = Normalise(skylake.substr(0, skylake.rfind('\n') + 1));
