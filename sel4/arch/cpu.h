@@ -21,6 +21,8 @@
 #define CR4_PCE BIT(8) /* SDM 2.5: RDPMC allowed at any CPL */
 #define CR4_OSFXSR BIT(9)
 #define CR4_OSXMMEXCPT BIT(10)
+#define CR4_PCIDE BIT(17) /* SDM 4.10.1: CR3[11:0] is the current PCID */
+#define CR3_NOFLUSH BIT(63) /* SDM 4.10.4.1: with PCIDE, keep the PCID's entries */
 
 static inline void outb(u16 port, u8 v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
 static inline void outl(u16 port, u32 v) { __asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port)); }
@@ -53,6 +55,16 @@ static inline void write_cr4(word_t v) { __asm__ volatile("mov %0, %%cr4" ::"r"(
 /* SDM 4.10.4.1: INVLPG drops the TLB entries (and paging-structure cache
  * entries) for the page holding vaddr in the current PCID. */
 static inline void invlpg(word_t vaddr) { __asm__ volatile("invlpg (%0)" ::"r"(vaddr) : "memory"); }
+
+/* SDM vol. 2A INVPCID: type 0 drops one address's entries in a PCID, type 1
+ * all of a PCID's non-global entries and its paging-structure caches. */
+#define INVPCID_ADDRESS 0
+#define INVPCID_CONTEXT 1
+static inline void invpcid(word_t type, word_t pcid, word_t vaddr)
+{
+    struct { u64 pcid, vaddr; } descriptor = {pcid, vaddr};
+    __asm__ volatile("invpcid %0, %1" ::"m"(descriptor), "r"(type) : "memory");
+}
 
 static inline void fxsave(void *area) { __asm__ volatile("fxsave64 (%0)" ::"r"(area) : "memory"); }
 static inline void fxrstor(const void *area) { __asm__ volatile("fxrstor64 (%0)" ::"r"(area) : "memory"); }

@@ -70,7 +70,7 @@ static syscall_error_t decode_frame_map(invocation_t *inv)
               vm_attributes_bits(attr, large) | (large ? PTE_PAGE_SIZE : 0);
     bool was_present = pte_present(*slot.slot);
     *slot.slot = e;
-    if (was_present && read_cr3() == pptr_to_paddr(vs.pml4)) invlpg(vaddr);
+    if (was_present) invalidate_page(vs.pml4, vs.asid, vaddr);
     inv->slot->cap = cap_set_mapping(frame, vs.asid, vaddr);
     return no_error();
 }

@@ -6,7 +6,22 @@
 extern pte_t boot_pml4[]; /* boot/entry.S, physical address */
 static pte_t *kernel_pml4;
 const pte_t *loaded_vspace;
+word_t cr3_tag_mask;
 static pte_t **asid_table[BIT(ASID_HIGH_BITS)];
+
+/* CR4.PCIDE may be set only with CR3[11:0] = 0 (SDM 4.10.1), which the
+ * kernel's PML4 (PCID 0) satisfies. */
+static void enable_pcids(void)
+{
+    u32 max_leaf, a, b, c, d;
+    cpuid(0, 0, &max_leaf, &b, &c, &d);
+    cpuid(1, 0, &a, &b, &c, &d);
+    if (max_leaf < 7 || !(c & BIT(17))) return; /* CPUID.1:ECX.PCID */
+    cpuid(7, 0, &a, &b, &c, &d);
+    if (!(b & BIT(10))) return; /* CPUID.(7,0):EBX.INVPCID */
+    write_cr4(read_cr4() | CR4_PCIDE);
+    cr3_tag_mask = CR3_NOFLUSH | MASK(12);
+}
 
 void init_kernel_vspace(void)
 {
@@ -14,6 +29,7 @@ void init_kernel_vspace(void)
     /* Drop the boot identity map, flush it, then make kernel mappings
      * global (SDM 4.10.2.4: CR4.PGE keeps them across CR3 loads). */
     kernel_pml4[0] = 0;
+    kernel_pml4[PML4_ASID_SLOT] = asid_record(0);
     write_cr3(read_cr3());
     write_cr4(read_cr4() | CR4_PGE);
     pte_t *pdpt = pte_table(kernel_pml4[511]);
@@ -23,6 +39,7 @@ void init_kernel_vspace(void)
     }
     write_cr3(read_cr3());
     loaded_vspace = kernel_pml4;
+    enable_pcids();
 }
 
 void copy_kernel_mappings(pte_t *pml4) { pml4[511] = kernel_pml4[511]; }
@@ -71,6 +88,23 @@ void set_vm_root(tcb_t *t)
 }
 
 static bool is_current_vspace(const pte_t *pml4) { return pml4 == loaded_vspace; }
+
+/* Without PCIDs a space that is not loaded has no TLB entries: the switch
+ * away flushed them. */
+static bool pcids_enabled(void) { return cr3_tag_mask != 0; }
+
+/* Drop every TLB and paging-structure-cache entry tagged with asid. */
+static void forget_pcid(word_t asid)
+{
+    if (pcids_enabled()) invpcid(INVPCID_CONTEXT, asid, 0);
+}
+
+void invalidate_page(const pte_t *pml4, word_t asid, word_t vaddr)
+{
+    /* SDM 4.10.4.1: INVLPG for the current PCID, INVPCID for another. */
+    if (is_current_vspace(pml4)) invlpg(vaddr);
+    else if (pcids_enabled()) invpcid(INVPCID_ADDRESS, asid, vaddr);
+}
 
 const word_t *user_word_pointer(tcb_t *t, word_t vaddr)
 {
@@ -141,8 +175,7 @@ void unmap_page(cap_t frame)
     if (bits != seL4_PageBits && !pte_is_large(*r.slot)) return;
     if (pte_paddr(*r.slot) != pptr_to_paddr(cap_ptr(frame))) return;
     *r.slot = 0;
-    /* SDM 4.10.4.1: INVLPG removes the stale translation. */
-    if (is_current_vspace(pml4)) invlpg(vaddr);
+    invalidate_page(pml4, mapped_asid(frame), vaddr);
 }
 
 void unmap_paging_structure(cap_t cap)
@@ -162,9 +195,11 @@ void unmap_paging_structure(cap_t cap)
     if (r.fault.type != seL4_NoFailure || !pte_present(*r.slot) || pte_is_large(*r.slot)) return;
     if (pte_paddr(*r.slot) != pptr_to_paddr(cap_ptr(cap))) return;
     *r.slot = 0;
-    /* SDM 4.10.4.1: a CR3 load flushes the non-global TLB entries and the
-     * paging-structure caches the removed table fed. */
+    /* SDM 4.10.4.1: a CR3 load without the no-flush bit drops the current
+     * PCID's non-global entries and the paging-structure caches the removed
+     * table fed; INVPCID does the same for a space that is not loaded. */
     if (is_current_vspace(pml4)) write_cr3(read_cr3());
+    else forget_pcid(mapped_asid(cap));
 }
 
 void delete_asid(word_t asid, pte_t *pml4)
@@ -174,6 +209,7 @@ void delete_asid(word_t asid, pte_t *pml4)
     pool[asid & MASK(ASID_LOW_BITS)] = NULL;
     forget_asid_record(pml4, asid);
     if (is_current_vspace(pml4)) load_vspace(kernel_pml4);
+    forget_pcid(asid);
 }
 
 void delete_asid_pool(word_t base, pte_t **pool)
@@ -184,6 +220,7 @@ void delete_asid_pool(word_t base, pte_t **pool)
         if (!pool[j]) continue;
         forget_asid_record(pool[j], base + j);
         if (is_current_vspace(pool[j])) load_vspace(kernel_pml4);
+        forget_pcid(base + j);
     }
     asid_table[i] = NULL;
 }

@@ -21,6 +21,9 @@ typedef struct pte_lookup {
  * ASID table still maps the ASID to this PML4. */
 #define PML4_ASID_SLOT 510
 static inline pte_t asid_record(word_t asid) { return (asid + 1) << 1; }
+/* The ASID of a PML4 whose record is current: the kernel's PML4 records
+ * ASID 0, which no user address space has. */
+static inline word_t recorded_asid(const pte_t *pml4) { return (pml4[PML4_ASID_SLOT] >> 1) - 1; }
 
 /* vspace_root_of for the fastpath: one compare with the PML4's record
  * instead of two table loads.  NULL means "take the slow path", which
@@ -35,12 +38,20 @@ static FORCE_INLINE pte_t *vspace_root_fast(cap_t vtable)
 /* The PML4 CR3 holds, beside CR3 so that a switch compares pointers. */
 extern const pte_t *loaded_vspace;
 
-/* Load CR3 with pml4 unless it is already loaded (a CR3 write flushes the
- * non-global TLB entries, SDM 4.10.4.1). */
+/* With PCIDs (when the CPU has PCID and INVPCID) each address space's TLB
+ * entries are tagged with its ASID, and a switch writes CR3 with the ASID as
+ * PCID and the no-flush bit, so the entries survive (SDM 4.10.1, 4.10.4.1);
+ * unmapping from a space that is not loaded then invalidates by INVPCID, as
+ * seL4 does.  cr3_tag_mask is CR3_NOFLUSH | 0xfff then, else 0: every switch
+ * flushes the non-global entries. */
+extern word_t cr3_tag_mask;
+
+/* Load CR3 with pml4, whose ASID record is current, unless it is already
+ * loaded. */
 static FORCE_INLINE void load_vspace(const pte_t *pml4)
 {
     if (pml4 == loaded_vspace) return;
-    write_cr3(pptr_to_paddr(pml4));
+    write_cr3(pptr_to_paddr(pml4) | ((recorded_asid(pml4) | CR3_NOFLUSH) & cr3_tag_mask));
     loaded_vspace = pml4;
 }
 
@@ -65,6 +76,8 @@ pte_t **asid_pool_at(word_t asid_base);
 /* pool (which serves asid) maps asid to pml4 from now on. */
 void asid_assign(pte_t **pool, word_t asid, pte_t *pml4);
 
+/* Drop the TLB's translation of vaddr in pml4's space (ASID asid). */
+void invalidate_page(const pte_t *pml4, word_t asid, word_t vaddr);
 void unmap_page(cap_t frame);
 void unmap_paging_structure(cap_t cap);
 void delete_asid(word_t asid, pte_t *pml4);
