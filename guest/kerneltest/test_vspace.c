@@ -311,6 +311,83 @@ static const char *test_separate_address_space(void)
     PASS;
 }
 
+/* A fresh 4 KiB frame mapped read-write at a fresh address of pml4, with
+ * the page directory and page table it needs; 0 on failure. */
+static seL4_CPtr map_frame_in(seL4_CPtr pml4, seL4_Word *va)
+{
+    *va = next_gib++ * GIB;
+    if (seL4_X86_PageDirectory_Map(env_alloc(seL4_X86_PageDirectoryObject, 0), pml4, *va, ATTR)) return 0;
+    if (seL4_X86_PageTable_Map(env_alloc(seL4_X86_PageTableObject, 0), pml4, *va, ATTR)) return 0;
+    seL4_CPtr frame = env_alloc(seL4_X86_4K, 0);
+    return seL4_X86_Page_Map(frame, pml4, *va, seL4_AllRights, ATTR) ? 0 : frame;
+}
+
+/* The next four change a VSpace while the root server's is loaded.  With
+ * PCIDs the other space's translations stay in the TLB under its ASID, so
+ * each change must invalidate them there (INVPCID), not with INVLPG. */
+static const char *test_unmap_in_other_space_invalidates(void)
+{
+    seL4_CPtr pml4 = image_only_vspace();
+    seL4_Word va;
+    seL4_CPtr frame = pml4 ? map_frame_in(pml4, &va) : 0;
+    CHECK(frame);
+    CHECK_EQ(env_touch_in(pml4, va, 0).label, NO_FAULT_LABEL); /* cached under pml4's ASID */
+    CHECK_EQ(seL4_X86_Page_Unmap(frame), 0);
+    fault_msg_t f = env_touch_in(pml4, va, 0);
+    CHECK_EQ(f.label, seL4_Fault_VMFault);
+    CHECK_EQ(f.mr[seL4_VMFault_Addr], va);
+    CHECK_EQ(f.mr[seL4_VMFault_FSR], 4);
+    PASS;
+}
+
+static const char *test_remap_in_other_space_invalidates(void)
+{
+    seL4_CPtr pml4 = image_only_vspace();
+    seL4_Word va;
+    seL4_CPtr frame = pml4 ? map_frame_in(pml4, &va) : 0;
+    CHECK(frame);
+    CHECK_EQ(env_touch_in(pml4, va, 1).label, NO_FAULT_LABEL); /* writable translation cached */
+    CHECK_EQ(seL4_X86_Page_Map(frame, pml4, va, seL4_CanRead, ATTR), 0);
+    fault_msg_t w = env_touch_in(pml4, va, 1);
+    CHECK_EQ(w.label, seL4_Fault_VMFault);
+    CHECK_EQ(w.mr[seL4_VMFault_FSR], 7);
+    PASS;
+}
+
+static const char *test_page_table_unmap_in_other_space_invalidates(void)
+{
+    seL4_CPtr pml4 = image_only_vspace();
+    CHECK(pml4);
+    seL4_Word va = next_gib++ * GIB;
+    seL4_CPtr pt = env_alloc(seL4_X86_PageTableObject, 0), frame = env_alloc(seL4_X86_4K, 0);
+    CHECK_EQ(seL4_X86_PageDirectory_Map(env_alloc(seL4_X86_PageDirectoryObject, 0), pml4, va, ATTR), 0);
+    CHECK_EQ(seL4_X86_PageTable_Map(pt, pml4, va, ATTR), 0);
+    CHECK_EQ(seL4_X86_Page_Map(frame, pml4, va + 0x7000, seL4_AllRights, ATTR), 0);
+    CHECK_EQ(env_touch_in(pml4, va + 0x7000, 0).label, NO_FAULT_LABEL);
+    CHECK_EQ(seL4_X86_PageTable_Unmap(pt), 0);
+    fault_msg_t f = env_touch_in(pml4, va + 0x7000, 0);
+    CHECK_EQ(f.label, seL4_Fault_VMFault);
+    CHECK_EQ(f.mr[seL4_VMFault_Addr], va + 0x7000);
+    PASS;
+}
+
+/* A deleted PML4's ASID goes to the next PML4 assigned from the pool; that
+ * space must not see the old one's translations. */
+static const char *test_reused_asid_starts_empty(void)
+{
+    seL4_CPtr old_pml4 = image_only_vspace();
+    seL4_Word va;
+    CHECK(old_pml4 && map_frame_in(old_pml4, &va));
+    CHECK_EQ(env_touch_in(old_pml4, va, 0).label, NO_FAULT_LABEL);
+    CHECK_EQ(seL4_CNode_Delete(ROOT_CNODE, old_pml4, ROOT_DEPTH), 0);
+    seL4_CPtr new_pml4 = image_only_vspace();
+    CHECK(new_pml4);
+    fault_msg_t f = env_touch_in(new_pml4, va, 0);
+    CHECK_EQ(f.label, seL4_Fault_VMFault);
+    CHECK_EQ(f.mr[seL4_VMFault_Addr], va);
+    PASS;
+}
+
 const test_case_t vspace_tests[] = {
     {"vspace_map_needs_page_table", test_map_needs_page_table},
     {"vspace_map_needs_page_directory", test_map_needs_page_directory},
@@ -337,5 +414,9 @@ const test_case_t vspace_tests[] = {
     {"vspace_unmapped_pt_copy_refused", test_unmapped_pt_copy_refused},
     {"vspace_delete_page_table_cap_invalidates", test_delete_page_table_cap_invalidates},
     {"vspace_separate_address_space", test_separate_address_space},
+    {"vspace_unmap_in_other_space_invalidates", test_unmap_in_other_space_invalidates},
+    {"vspace_remap_in_other_space_invalidates", test_remap_in_other_space_invalidates},
+    {"vspace_page_table_unmap_in_other_space_invalidates", test_page_table_unmap_in_other_space_invalidates},
+    {"vspace_reused_asid_starts_empty", test_reused_asid_starts_empty},
     {NULL, NULL},
 };
