@@ -1,5 +1,5 @@
-// The kernel's report of a fault nobody handled (SEL4-FACTS.md, "Kernel
-// output formats"), parsed from console lines.
+// The kernel's report of a fault nobody handled (the debug kernel's console
+// format, docs/kernel.md), parsed from console lines.
 #ifndef TESTS_TUTORIAL_FAULT_REPORT_H_
 #define TESTS_TUTORIAL_FAULT_REPORT_H_
 

@@ -1,5 +1,5 @@
 // The dynamic-2 tutorial, stage by stage: each stage's console must show
-// what the tutorial (../shared/seed/dynamic-2-tutorial.txt) promises at that
+// what the seL4 tutorial's transcripts (docs/tutorial.md) promise at that
 // point. Text the seed fixes is compared exactly; addresses and line numbers
 // are matched by pattern and then checked against the root server's ELF and
 // source, so a patterned value that is wrong still fails.
@@ -45,7 +45,7 @@ constexpr int kExitSuccess = 0;
 constexpr int kExitHalt = (0x10 << 1) | 1;
 constexpr int kExitIdle = (0x11 << 1) | 1;
 
-// From the seL4 ABI (SEL4-FACTS.md).
+// From the seL4 ABI (libsel4's object types, x86-64).
 constexpr uint64_t kTcbObjectType = 1;
 constexpr uint64_t kTcbSizeBits = 11;
 constexpr uint64_t kInitThreadCNode = 2;
@@ -312,7 +312,7 @@ void CheckThread2Fault(const FaultReport& report, int stage) {
   const ElfImage& elf = StageElf(stage);
   EXPECT_EQ(report.caught, "cap fault in send phase at address (nil)");
   // Returning to address 0 faults on the fetch; without NXE/SMEP the error
-  // code has no I/D bit, so it reads as a data fault (SEL4-FACTS.md).
+  // code has no I/D bit, so it reads as a data fault (SDM vol. 3A 4.7).
   EXPECT_EQ(report.while_handling, "vm fault on data at address (nil) with status 0x4");
   EXPECT_EQ(report.thread_name, "child of: 'rootserver'");
   EXPECT_EQ(report.restart_pc, 0u);
