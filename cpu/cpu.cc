@@ -520,8 +520,10 @@ StopInfo Cpu::RunLoop(uint64_t max_instructions) {
 // instruction breakpoint at it, unless RF, is a #DB fault before it runs
 // (and before its fetch can fault). RF is then cleared: the instruction
 // runs, and may set it again (IRET). With TF set when it starts, a #DB trap
-// (DR6.BS) follows it, naming the next instruction: after SYSCALL, in the
-// kernel; after MOV SS, only after the instruction that follows it. Data
+// (DR6.BS) follows it, naming the next instruction; after MOV SS, only
+// after the instruction that follows it. SYSCALL and SYSRET go by the TF
+// they leave instead: a SYSCALL traps at the kernel's entry only if FMASK
+// kept TF, a SYSRET restoring TF traps at once at the user RIP. Data
 // and I/O breakpoints it hit are reported in the same trap, MOV SS's after
 // the next instruction too. An instruction that faults, or that delivers
 // an interrupt itself (INT n, INT3, INTO, INT1), has no trap. A REP string
@@ -545,7 +547,12 @@ void Cpu::SingleStep(std::unique_ptr<Block>* uncached) {
   current_block_ = block;
   const uint64_t instret_before = instret_;
   const ZydisMnemonic mnemonic = static_cast<ZydisMnemonic>(block->insns[0].mnemonic);
-  const bool trap_flag = state.rflags & kTF;
+  // SYSCALL and SYSRET trap on the TF they leave, not the one they found:
+  // a SYSCALL whose FMASK clears TF must not trap in the kernel (Xen's
+  // XSA-204, from Intel's and AMD's behaviour), and SYSRET raises its own
+  // trap when it restores TF.
+  const bool flags_decide_after = mnemonic == ZYDIS_MNEMONIC_SYSCALL || mnemonic == ZYDIS_MNEMONIC_SYSRET;
+  const bool trap_flag = (state.rflags & kTF) && !flags_decide_after;
   const uint64_t resume_flag = state.rflags & kRF;
   state.rflags &= ~kRF;
   state.debug_shadow = false;
@@ -578,7 +585,8 @@ void Cpu::SingleStep(std::unique_ptr<Block>* uncached) {
     state.debug_held_hits = static_cast<uint8_t>(hits);
     return;
   }
-  const uint64_t status = hits | (trap_flag ? kDr6Bs : 0);
+  const bool trap = trap_flag || (mnemonic == ZYDIS_MNEMONIC_SYSCALL && (state.rflags & kTF));
+  const uint64_t status = hits | (trap ? kDr6Bs : 0);
   if (status == 0) return;
   state.dr6 |= status;
   FaultNoCode(kDebug);

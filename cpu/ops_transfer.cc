@@ -132,6 +132,14 @@ Flow Sysret(Cpu& cpu, const DecodedInsn& in) {
   }
   cpu.LoadSegmentCache(kSs, FlatSegment(static_cast<uint16_t>((base + 8) | 3), kSysretSsAttributes));
   if (cpu.event_observer() != nullptr) cpu.event_observer()->OnReturn(3);
+  // Unlike IRETQ and POPF, a SYSRET that restores TF traps at once, at the
+  // user RIP (the SDM is silent; Linux's arch/x86/entry/common.c relies on
+  // it and avoids SYSRET with TF set). Like INT1's, the trap names the next
+  // instruction.
+  if (s.rflags & kTF) {
+    s.dr6 |= kDr6Bs;
+    return cpu.FaultNoCode(kDebug);
+  }
   return Flow::kJump;
 }
 

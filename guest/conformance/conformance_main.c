@@ -1,7 +1,8 @@
 // The conformance guest: what the host cannot check in user mode, run at
 // CPL 0 and through ring 3, each outcome printed and checked against the
-// SDM: single-step traps, debug-register breakpoints, INT1, x87 #MF, SSE
-// #XM and #UD, and a far CALL through a call gate across privilege levels.
+// SDM: single-step traps (also across SYSCALL and SYSRET), debug-register
+// breakpoints, INT1, x87 #MF, SSE #XM and #UD, and a far CALL through a call
+// gate across privilege levels.
 // The run ends through the debug-exit port, with success only if every
 // check passed.
 #include <stdint.h>
@@ -41,6 +42,8 @@ extern char data_probe[], data_after_store[], data_after_load[];
 extern char icebp_probe[], icebp_after[];
 extern char mf_probe[], mf_fdiv[], mf_wait[], mf_resume[];
 extern char xm_probe[], xm_fault[], xm_resume[];
+extern char syscall_probe[], syscall_entry[], sysret_entry[];
+extern char user_syscall[], user_syscall_return[];
 extern char gate_target[];
 extern uint64_t gate_rsp, gate_cs, gate_frame[4];
 extern char user_far_call[], user_far_call_return[], user_stack_top[];
@@ -91,12 +94,7 @@ static void take_mxcsr(void) {
   __asm__ volatile("stmxcsr %0\n\tldmxcsr %1" : "=m"(mxcsr_at_fault) : "m"(mxcsr_default));
 }
 
-void handle_exception(struct trap_frame* frame) {
-  if (frame->cs & 3) {
-    // The ring-3 program: its UD2 hands back RAX, a fault its error code.
-    user_abandon(frame->vector == kVectorInvalidOpcode ? frame->rax
-                                                       : (frame->vector << 16) | frame->error_code);
-  }
+static struct event* record_event(const struct trap_frame* frame) {
   if (event_count == kMaxEvents) {
     kprintf("conformance: more exceptions than expected, last vector %lu\n", frame->vector);
     debug_exit(kDebugExitFailure);
@@ -106,7 +104,21 @@ void handle_exception(struct trap_frame* frame) {
   if (frame->vector == kVectorDebug) {
     e->dr6 = read_dr6() & kDr6Bits;
     __asm__ volatile("mov %0, %%dr6" : : "r"(0ull));  // the handler clears DR6 (SDM 18.2.3)
-    if (frame->rip == (uint64_t)ss_end || frame->rip == (uint64_t)iret_end) {
+  }
+  return e;
+}
+
+void handle_exception(struct trap_frame* frame) {
+  if (frame->cs & 3) {
+    // The ring-3 program: its UD2 hands back RAX, a fault its error code.
+    if (frame->vector == kVectorDebug) record_event(frame);
+    user_abandon(frame->vector == kVectorInvalidOpcode ? frame->rax
+                                                       : (frame->vector << 16) | frame->error_code);
+  }
+  record_event(frame);
+  if (frame->vector == kVectorDebug) {
+    if (frame->rip == (uint64_t)ss_end || frame->rip == (uint64_t)iret_end ||
+        frame->rip == (uint64_t)syscall_entry) {
       frame->rflags &= ~(uint64_t)kRflagsTrap;
     }
     if (frame->rip == (uint64_t)bp_target) frame->rflags |= kRflagsResume;
@@ -164,6 +176,41 @@ static void check_single_step_after_iret(void) {
             events[1].rip == (uint64_t)iret_end && events[0].dr6 == 0x4000 &&
             events[1].dr6 == 0x4000,
         "the first trap after the first instruction at the IRETQ's target");
+}
+
+static void set_syscall_msrs(const char* entry, uint64_t fmask) {
+  wrmsr(kMsrEfer, rdmsr(kMsrEfer) | kEferSyscallEnable);
+  // SYSCALL loads CS from STAR[47:32], SYSRET from STAR[63:48] + 16 (SDM
+  // Vol. 2B SYSCALL, SYSRET).
+  wrmsr(kMsrStar, ((uint64_t)SYSRET_BASE_SELECTOR << 48) | ((uint64_t)KERNEL_CODE_SELECTOR << 32));
+  wrmsr(kMsrLstar, (uint64_t)entry);
+  wrmsr(kMsrFmask, fmask);
+}
+
+static void check_single_step_over_syscall(uint64_t fmask) {
+  const int masked = (fmask & kRflagsTrap) != 0;
+  set_syscall_msrs(syscall_entry, fmask);
+  event_count = 0;
+  ((void (*)(void))syscall_probe)();
+  print_events(masked ? "SYSCALL with TF set, FMASK clears TF" : "SYSCALL with TF set, FMASK keeps TF",
+               syscall_entry);
+  if (masked) {
+    check(event_count == 0, "no trap in the kernel: SYSCALL goes by the TF it leaves");
+  } else {
+    check(event_count == 1 && events[0].vector == kVectorDebug &&
+              events[0].rip == (uint64_t)syscall_entry && events[0].dr6 == 0x4000,
+          "a trap at the entry point with DR6.BS");
+  }
+}
+
+static void check_single_step_after_sysret(void) {
+  set_syscall_msrs(sysret_entry, kRflagsTrap | kRflagsInterrupt);
+  event_count = 0;
+  const uint64_t result = user_enter((uint64_t)user_syscall, (uint64_t)user_stack_top, 0);
+  print_events("SYSRET restoring TF", user_syscall_return);
+  check(result == (uint64_t)kVectorDebug << 16 && event_count == 1 &&
+            events[0].rip == (uint64_t)user_syscall_return && events[0].dr6 == 0x4000,
+        "a trap at once at the user RIP, before the instruction there");
 }
 
 static void check_instruction_breakpoint(void) {
@@ -272,6 +319,9 @@ void kernel_main(uint32_t magic, uint32_t info) {
 
   check_single_step();
   check_single_step_after_iret();
+  check_single_step_over_syscall(kRflagsTrap | kRflagsInterrupt);
+  check_single_step_over_syscall(kRflagsInterrupt);
+  check_single_step_after_sysret();
   check_instruction_breakpoint();
   check_data_breakpoint(1, "DR1 write breakpoint", 1);
   check_data_breakpoint(3, "DR1 read/write breakpoint", 2);

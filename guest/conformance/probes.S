@@ -45,6 +45,30 @@ iret_target:
 iret_end:
   ret
 
+// SYSCALL at CPL 0, TF set by the POPF before it: SYSCALL traps on the TF
+// it leaves, after FMASK (Xen's XSA-204), so at the entry point only when
+// FMASK keeps TF. The entry returns through RCX with TF cleared.
+  .global syscall_probe, syscall_entry
+syscall_probe:
+  pushfq
+  orq $0x100, (%rsp)
+  popfq
+  syscall
+  ret
+syscall_entry:
+  andq $~0x100, %r11
+  pushq %r11
+  popfq
+  jmp *%rcx
+
+// Entered by SYSCALL from ring 3 (user_syscall.S): SYSRET back with TF set
+// in the RFLAGS it restores. Unlike IRETQ and POPF, that traps at once, at
+// the user RIP (Linux's arch/x86/entry/common.c relies on it).
+  .global sysret_entry
+sysret_entry:
+  orq $0x100, %r11
+  sysretq
+
 // An instruction breakpoint in DR0 on bp_target: a fault before it runs.
   .global bp_probe, bp_target
 bp_probe:

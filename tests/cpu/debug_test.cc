@@ -1,6 +1,6 @@
 // Debugging support (SDM vol. 3B 17): RFLAGS.TF single-step traps (after
-// POPF sets TF, with MOV SS, across SYSCALL, not after INT3), INT1, and the
-// debug registers' MOV forms with DR7.GD.
+// POPF sets TF, with MOV SS, across SYSCALL and SYSRET, not after INT3), INT1,
+// and the debug registers' MOV forms with DR7.GD.
 #include <cstdint>
 #include <vector>
 
@@ -46,15 +46,35 @@ TEST(DebugTest, MovSsDelaysTheTrapByOneInstruction) {
   EXPECT_EQ(r.frame.rip, M::kCode + 3);
 }
 
-// SYSCALL with TF set: the trap is taken at the kernel's first instruction,
-// although FMASK cleared TF.
-TEST(DebugTest, SyscallTrapsInTheKernel) {
-  M m;
+// SYSCALL and SYSRET trap on the TF they leave (Xen's XSA-204 for
+// SYSCALL; Linux's arch/x86/entry/common.c for SYSRET), not on the TF they
+// found, as other instructions do.
+void PrepareSyscall(M& m, uint64_t fmask) {
   m.cpu().WriteEfer(kEferLME | kEferNXE | kEferSCE);
   m.state().star = (uint64_t{0x18} << 48) | (uint64_t{M::kKernelCs} << 32);
   m.state().lstar = M::kKernelCode;
-  m.state().fmask = kIF | kTF;
-  m.Load(M::kUserCode, {0x0f, 0x05});
+  m.state().fmask = fmask;
+  m.Load(M::kUserCode, {0x0f, 0x05, 0x90, 0xf4});  // syscall; nop; hlt
+}
+
+// FMASK clears TF: no trap in the kernel, which runs to its HLT.
+TEST(DebugTest, SyscallMaskingTfDoesNotTrap) {
+  M m;
+  PrepareSyscall(m, kIF | kTF);
+  m.Load(M::kKernelCode, {0x90, 0xf4});
+  m.EnterUser(M::kUserStackTop);
+  SetTf(m);
+  M::Result r = m.RunFrom(M::kUserCode);
+  EXPECT_EQ(r.outcome.vector, -1);
+  EXPECT_EQ(m.state().rip, M::kKernelCode + 2);
+  EXPECT_EQ(m.state().gpr[kR11] & kTF, kTF);  // the user's RFLAGS, TF set
+  EXPECT_FALSE(m.state().dr6 & kDr6Bs);
+}
+
+// TF kept: the trap is taken at the kernel's first instruction.
+TEST(DebugTest, SyscallKeepingTfTrapsInTheKernel) {
+  M m;
+  PrepareSyscall(m, kIF);
   m.Load(M::kKernelCode, {0x90, 0xf4});
   m.EnterUser(M::kUserStackTop);
   SetTf(m);
@@ -62,7 +82,39 @@ TEST(DebugTest, SyscallTrapsInTheKernel) {
   ASSERT_EQ(r.outcome.vector, kDebug);
   EXPECT_EQ(r.frame.rip, M::kKernelCode);
   EXPECT_EQ(r.frame.cs, M::kKernelCs);
-  EXPECT_FALSE(r.frame.rflags & kTF);
+  EXPECT_TRUE(r.frame.rflags & kTF);
+  EXPECT_TRUE(m.state().dr6 & kDr6Bs);
+}
+
+// SYSRET restoring TF from R11 traps at once, at the user RIP: unlike IRETQ
+// and POPF, the first instruction there has not run.
+TEST(DebugTest, SysretRestoringTfTrapsAtOnce) {
+  M m;
+  PrepareSyscall(m, kIF);
+  m.Load(M::kKernelCode, {0x48, 0x0f, 0x07});  // sysretq (the kernel runs without TF)
+  m.state().gpr[kRcx] = M::kUserCode + 2;
+  m.state().gpr[kR11] = kTF | 0x2;
+  M::Result r = m.RunFrom(M::kKernelCode);
+  ASSERT_EQ(r.outcome.vector, kDebug);
+  EXPECT_EQ(r.frame.rip, M::kUserCode + 2);
+  EXPECT_EQ(r.frame.cs, M::kUserCs);
+  EXPECT_TRUE(r.frame.rflags & kTF);
+  EXPECT_TRUE(m.state().dr6 & kDr6Bs);
+}
+
+// A kernel stepped through its SYSRET to a user RFLAGS without TF: no trap;
+// the user's NOP runs and its HLT faults (#GP at CPL 3).
+TEST(DebugTest, SysretClearingTfDoesNotTrap) {
+  M m;
+  PrepareSyscall(m, kIF);
+  m.Load(M::kKernelCode, {0x48, 0x0f, 0x07});
+  m.state().gpr[kRcx] = M::kUserCode + 2;
+  m.state().gpr[kR11] = 0x2;
+  SetTf(m);
+  M::Result r = m.RunFrom(M::kKernelCode);
+  ASSERT_EQ(r.outcome.vector, kGeneralProtection);
+  EXPECT_EQ(r.frame.rip, M::kUserCode + 3);
+  EXPECT_FALSE(m.state().dr6 & kDr6Bs);
 }
 
 // INT3 delivers #BP and clears TF: no single-step trap follows it.
