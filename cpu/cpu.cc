@@ -68,11 +68,16 @@ Flow Cpu::FaultNoCode(uint8_t vector) {
 }
 
 Flow Cpu::Unimplemented(const DecodedInsn& in) {
-  std::string name = ZydisMnemonicGetString(static_cast<ZydisMnemonic>(in.mnemonic));
+  return CountUnimplemented(ZydisMnemonicGetString(static_cast<ZydisMnemonic>(in.mnemonic)), "instruction");
+}
+
+Flow Cpu::UnimplementedFeature(const std::string& name) { return CountUnimplemented(name, name); }
+
+Flow Cpu::CountUnimplemented(const std::string& name, std::string_view what) {
   ++unimplemented_counts_[name];
   if (stop_on_unimplemented_) {
     RequestStop({StopReason::kUnimplemented, 0,
-                 absl::StrFormat("unimplemented instruction %s", DescribeInstructionAt(state.rip))});
+                 absl::StrFormat("unimplemented %s %s", what, DescribeInstructionAt(state.rip))});
   }
   last_unimplemented_ = name;
   return FaultNoCode(kInvalidOpcode);

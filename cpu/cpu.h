@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -371,6 +372,9 @@ class Cpu : public TranslationListener {
   Flow FaultNoCode(uint8_t vector);
   // #UD for an instruction x64sim does not implement: counted by mnemonic.
   Flow Unimplemented(const DecodedInsn& in);
+  // #UD for something else x64sim does not model (a task switch an event
+  // makes to a 16-bit TSS): counted under `name`.
+  Flow UnimplementedFeature(const std::string& name);
   // INT n / INT3 / INTO: delivers through the IDT with the gate DPL check.
   Flow SoftwareInterrupt(uint8_t vector, uint64_t return_rip);
 
@@ -531,6 +535,10 @@ class Cpu : public TranslationListener {
   // Why a loaded state could not have been reached, or "" (cpu_checkpoint.cc).
   std::string ImpossibleState() const;
   void DeliverPendingException();
+  // Counts `name` as unimplemented and raises #UD; with
+  // --unimplemented=stop also stops the run, naming `what` and the
+  // instruction at RIP.
+  Flow CountUnimplemented(const std::string& name, std::string_view what);
   bool DeliverInterrupt(uint8_t vector, bool has_error_code, uint32_t error_code,
                         bool software, uint64_t return_rip);
   bool DeliverLong(uint8_t vector, bool has_error_code, uint32_t error_code,

@@ -42,7 +42,25 @@ constexpr CpuModel kNehalem = {
                  kPage1G},
 };
 
-constexpr const CpuModel* kModels[] = {&kSkylake, &kNehalem};
+// Core i7-4770 (Haswell client, family 6, model 3CH, stepping 3), from
+// InstLatx64's dump GenuineIntel/GenuineIntel00306C3_Haswell_CPUID.txt:
+// AVX2, FMA, BMI1/2, MOVBE, F16C, RDRAND, LZCNT, INVPCID, FSGSBASE, SMEP,
+// PCID and XSAVEOPT; no ADX, RDSEED, SMAP, CLFLUSHOPT, XSAVEC, XSAVES or
+// RDPID (Broadwell and later). 39 physical address bits. PREFETCHW is not
+// enumerated (80000001H ECX = 21H) though 0F 0D /1 runs as a NOP.
+constexpr CpuModel kHaswell = {
+    .name = "haswell",
+    .max_leaf = 0xd,
+    .signature = 0x000306c3,
+    .mwait_states = 0x00042120,
+    .max_phys_addr_bits = 39,
+    .features = {kSse3, kPclmulqdq, kMonitor, kSsse3, kFma, kCmpxchg16b, kPcid, kSse41, kSse42,
+                 kMovbe, kPopcnt, kAes, kXsave, kAvx, kF16c, kRdrand, kFsgsbase, kBmi1, kAvx2,
+                 kSmep, kBmi2, kInvpcid, kFcsFdsDeprecated, kXsaveopt, kLahf64, kLzcnt, kRdtscp,
+                 kPage1G},
+};
+
+constexpr const CpuModel* kModels[] = {&kSkylake, &kNehalem, &kHaswell};
 
 }  // namespace
 

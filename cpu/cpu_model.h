@@ -51,9 +51,9 @@ struct CpuModel {
   bool Has(Feature f) const { return features.Has(f); }
 };
 
-// The model of that name ("skylake", "nehalem"), or null.
+// The model of that name ("skylake", "nehalem", "haswell"), or null.
 const CpuModel* FindCpuModel(std::string_view name);
-// The names FindCpuModel knows, for messages: "skylake, nehalem".
+// The names FindCpuModel knows, for messages: "skylake, nehalem, haswell".
 std::string CpuModelNames();
 const CpuModel& DefaultCpuModel();
 

@@ -3,6 +3,7 @@
 #include "cpu/cpu.h"
 #include "cpu/descriptors.h"
 #include "cpu/segments.h"
+#include "cpu/task_switch.h"
 
 namespace x64sim {
 namespace {
@@ -99,6 +100,7 @@ bool Cpu::DeliverLong(uint8_t vector, bool has_error_code, uint32_t error_code, 
   uint64_t gate[2];
   if (!ReadSupervisor(state.idtr.base + vector * 16u, gate, 16)) return false;
   int type = DescriptorType(gate[0]);
+  // Only 64-bit interrupt and trap gates: a task gate is #GP (SDM vol. 3A 6.14.1).
   if (type != kTypeInterruptGate && type != kTypeTrapGate) {
     Fault(kGeneralProtection, idt_error);
     return false;
@@ -177,7 +179,8 @@ bool Cpu::DeliverLong(uint8_t vector, bool has_error_code, uint32_t error_code, 
 
 // 32-bit protected mode (SDM vol. 3A 6.12.1): 32-bit interrupt and trap
 // gates, to the same privilege or, for a less privileged interrupted
-// context, on the stack the TSS gives the handler's level.
+// context, on the stack the TSS gives the handler's level; task gates
+// (6.12.2) to a handler task.
 bool Cpu::DeliverProtected(uint8_t vector, bool has_error_code, uint32_t error_code,
                            bool software, uint64_t return_rip) {
   const uint32_t ext = software ? 0 : 1;
@@ -189,7 +192,7 @@ bool Cpu::DeliverProtected(uint8_t vector, bool has_error_code, uint32_t error_c
   uint64_t gate;
   if (!ReadSupervisor(state.idtr.base + vector * 8u, &gate, 8)) return false;
   int type = DescriptorType(gate);
-  if (type != kTypeInterruptGate && type != kTypeTrapGate) {
+  if (type != kTypeInterruptGate && type != kTypeTrapGate && type != kTypeTaskGate) {
     Fault(kGeneralProtection, idt_error);
     return false;
   }
@@ -200,6 +203,18 @@ bool Cpu::DeliverProtected(uint8_t vector, bool has_error_code, uint32_t error_c
   if (!DescriptorPresent(gate)) {
     Fault(kSegmentNotPresent, idt_error);
     return false;
+  }
+  if (type == kTypeTaskGate) {
+    // SDM vol. 3A 6.12.2: a task gate switches to the task its TSS selector
+    // names, nested as by CALL, the error code pushed on the new task's
+    // stack. Once TR names the new task the event is delivered: a fault
+    // from then on (a bad segment of the task, its T bit) is the new task's
+    // own, delivered next.
+    const uint16_t from = state.tr.selector;
+    SwitchTask(*this, static_cast<uint16_t>(gate >> 16),
+               {TaskSwitchSource::kInterrupt, static_cast<uint32_t>(return_rip), nullptr, ext,
+                has_error_code ? std::optional<uint32_t>(error_code) : std::nullopt});
+    return state.tr.selector != from;
   }
   uint16_t cs_selector = static_cast<uint16_t>(gate >> 16);
   uint32_t target = static_cast<uint32_t>((gate & 0xffff) | ((gate >> 32) & 0xffff0000));

@@ -20,7 +20,6 @@ using paging::IsCanonical;
 
 constexpr int kTypeCallGate16 = 0x4;
 constexpr int kTypeCallGate = 0xc;  // 32-bit gate; in IA-32e mode the 64-bit one
-constexpr int kTypeTaskGate = 0x5;
 constexpr int kTypeTss16Available = 0x1;
 
 bool IsIa32e(const Cpu& cpu) { return cpu.state.efer & kEferLMA; }
@@ -241,9 +240,10 @@ Flow FarToTask(Cpu& cpu, const DecodedInsn& in, uint16_t selector, uint64_t d, T
   if (DescriptorDpl(d) < cpu.state.cpl || DescriptorDpl(d) < (selector & 3)) {
     return cpu.Fault(kGeneralProtection, selector & ~3u);
   }
-  if (DescriptorType(d) != kTypeTaskGate) return SwitchTask(cpu, in, selector, source);
+  const TaskSwitchCause cause = {source, static_cast<uint32_t>(cpu.state.rip + in.length), &in};
+  if (DescriptorType(d) != kTypeTaskGate) return SwitchTask(cpu, selector, cause);
   if (!DescriptorPresent(d)) return cpu.Fault(kSegmentNotPresent, selector & ~3u);
-  return SwitchTask(cpu, in, static_cast<uint16_t>(d >> 16), source);
+  return SwitchTask(cpu, static_cast<uint16_t>(d >> 16), cause);
 }
 
 // A code segment at the current privilege, checked; its offset canonical

@@ -28,7 +28,8 @@ Flow Iret(Cpu& cpu, const DecodedInsn& in) {
     if (long_mode) return cpu.Fault(kGeneralProtection, 0);
     uint16_t back_link;
     if (!cpu.ReadSupervisor(cpu.state.tr.base, &back_link, 2)) return Flow::kFault;
-    return SwitchTask(cpu, in, back_link, TaskSwitchSource::kIret);
+    return SwitchTask(cpu, back_link,
+                      {TaskSwitchSource::kIret, static_cast<uint32_t>(cpu.state.rip + in.length), &in});
   }
   if (!cpu.Pop(&rip, size) || !cpu.Pop(&cs_sel, size) || !cpu.Pop(&flags, size)) return fail();
   int new_cpl = cs_sel & 3;

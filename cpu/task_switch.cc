@@ -100,21 +100,32 @@ bool LoadTaskSegments(Cpu& cpu, uint16_t ldt, const uint16_t sel[6]) {
   return true;
 }
 
+// What x64sim does not model (a 16-bit TSS, a virtual-8086 task): #UD,
+// counted under the instruction's mnemonic, or for an event under `what`.
+Flow Unsupported(Cpu& cpu, const TaskSwitchCause& cause, const char* what) {
+  return cause.insn != nullptr ? cpu.Unimplemented(*cause.insn) : cpu.UnimplementedFeature(what);
+}
+
 }  // namespace
 
-Flow SwitchTask(Cpu& cpu, const DecodedInsn& in, uint16_t tss_selector, TaskSwitchSource source) {
+Flow SwitchTask(Cpu& cpu, uint16_t tss_selector, const TaskSwitchCause& cause) {
   CpuState& s = cpu.state;
+  const TaskSwitchSource source = cause.source;
   const bool iret = source == TaskSwitchSource::kIret;
-  // IRET's back link is checked with #TS, a CALL or JMP target with #GP.
+  const bool nested = source == TaskSwitchSource::kCall || source == TaskSwitchSource::kInterrupt;
+  // IRET's back link is checked with #TS, any other target with #GP (SDM
+  // vol. 2A IRET, CALL, JMP, INT n "TASK-GATE").
   const uint8_t bad_selector_vector = iret ? kInvalidTss : kGeneralProtection;
-  const uint32_t error = tss_selector & ~3u;
+  const uint32_t error = (tss_selector & ~3u) | cause.ext;
   uint64_t linear, d;
   if ((tss_selector & 4) || !DescriptorLinear(s, tss_selector, 8, &linear)) {
     return cpu.Fault(bad_selector_vector, error);
   }
   if (!cpu.ReadSupervisor(linear, &d, 8)) return Flow::kFault;
   const int type = DescriptorType(d);
-  if (DescriptorIsSystem(d) && (type == 0x1 || type == 0x3)) return cpu.Unimplemented(in);  // a 16-bit TSS
+  if (DescriptorIsSystem(d) && (type == 0x1 || type == 0x3)) {
+    return Unsupported(cpu, cause, "task switch to a 16-bit TSS");
+  }
   if (!DescriptorIsSystem(d) || type != (iret ? kTypeTssBusy : kTypeTssAvailable)) {
     return cpu.Fault(bad_selector_vector, error);
   }
@@ -122,16 +133,16 @@ Flow SwitchTask(Cpu& cpu, const DecodedInsn& in, uint16_t tss_selector, TaskSwit
   const Segment next = SegmentFromDescriptor(tss_selector, d);
   if (next.limit < kMinLimit) return cpu.Fault(kInvalidTss, error);
   const Segment& current = s.tr;
-  if (current.limit < kSavedEnd - 1) return cpu.Fault(kInvalidTss, current.selector & ~3u);
+  if (current.limit < kSavedEnd - 1) return cpu.Fault(kInvalidTss, (current.selector & ~3u) | cause.ext);
 
   uint8_t image[kMinLimit + 1];
   if (!cpu.ReadSupervisor(next.base, image, sizeof(image))) return Flow::kFault;
-  if (Field32(image, kEflags) & kVM) return cpu.Unimplemented(in);  // virtual-8086 mode
+  if (Field32(image, kEflags) & kVM) return Unsupported(cpu, cause, "task switch to a virtual-8086 task");
 
   // The current task's state, with NT cleared when it is left for good.
   uint32_t eflags = static_cast<uint32_t>(s.rflags);
-  if (source != TaskSwitchSource::kCall) eflags &= ~static_cast<uint32_t>(kNT);
-  const uint32_t eip = static_cast<uint32_t>(s.rip + in.length);
+  if (!nested) eflags &= ~static_cast<uint32_t>(kNT);
+  const uint32_t eip = cause.return_eip;
   uint8_t saved[kSavedEnd - kEip];
   std::memcpy(saved, &eip, 4);
   std::memcpy(saved + 4, &eflags, 4);
@@ -144,8 +155,8 @@ Flow SwitchTask(Cpu& cpu, const DecodedInsn& in, uint16_t tss_selector, TaskSwit
     std::memcpy(saved + kSegments - kEip + 4 * r, &v, 4);
   }
   if (!cpu.WriteSupervisor(current.base + kEip, saved, sizeof(saved))) return Flow::kFault;
-  if (source != TaskSwitchSource::kCall && !SetBusy(cpu, current.selector, false)) return Flow::kFault;
-  if (source == TaskSwitchSource::kCall) {
+  if (!nested && !SetBusy(cpu, current.selector, false)) return Flow::kFault;
+  if (nested) {
     const uint16_t link = current.selector;
     if (!cpu.WriteSupervisor(next.base + kBackLink, &link, 2)) return Flow::kFault;
   }
@@ -158,13 +169,16 @@ Flow SwitchTask(Cpu& cpu, const DecodedInsn& in, uint16_t tss_selector, TaskSwit
   cpu.WriteCr0(s.cr0 | kCr0TS);
   if ((s.cr0 & kCr0PG) && !cpu.WriteCr3(Field32(image, kCr3))) return Flow::kFault;
   uint64_t new_flags = Field32(image, kEflags) | 0x2;
-  if (source == TaskSwitchSource::kCall) new_flags |= kNT;
+  if (nested) new_flags |= kNT;
   cpu.SetRflags(new_flags);
   s.rip = Field32(image, kEip);
   for (int r = 0; r < 8; ++r) s.gpr[r] = Field32(image, kGprs + 4 * r);
   uint16_t selectors[6];
   for (int r = 0; r < 6; ++r) selectors[r] = Field16(image, kSegments + 4 * r);
   if (!LoadTaskSegments(cpu, Field16(image, kLdt), selectors)) return Flow::kFault;
+  // An exception's error code goes on the new task's stack, pushed as a
+  // doubleword for a 32-bit TSS (SDM vol. 3A 6.12.2).
+  if (cause.error_code && !cpu.Push(*cause.error_code, 4)) return Flow::kFault;
   if (image[kTrapByte] & 1) {  // T: a debug trap before the new task's first instruction
     s.dr6 |= kDr6Bt;
     return cpu.FaultNoCode(kDebug);

@@ -40,7 +40,7 @@ ABSL_FLAG(uint64_t, max_instructions, 20'000'000'000ull,
 ABSL_FLAG(uint64_t, memory_mib, 512, "guest RAM in MiB");
 ABSL_FLAG(std::string, cpuid, "skylake",
           "the CPU model: its CPUID values and the instructions, CR4 bits and MSRs it has "
-          "(skylake, nehalem; docs/cpu.md)");
+          "(skylake, nehalem, haswell; docs/cpu.md)");
 ABSL_FLAG(std::string, stats, "", "write the statistics report to this file ('-' for stderr)");
 ABSL_FLAG(std::string, stats_format, "text",
           "'text' (sections of name-value lines) or 'json' (docs/stats-format.md)");

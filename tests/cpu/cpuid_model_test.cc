@@ -1,7 +1,8 @@
 // --cpuid models (cpu/cpu_model.h): CPUID's values on each model, the
-// instructions a Nehalem lacks raising #UD (counted by name), LZCNT and
-// TZCNT running as BSR and BSF there (SDM vol. 2A: without the feature the
-// F3 prefix is ignored), and the CR4 bits and MSRs it lacks faulting.
+// instructions a Nehalem or a Haswell lacks raising #UD (counted by name),
+// LZCNT and TZCNT running as BSR and BSF on Nehalem (SDM vol. 2A: without
+// the feature the F3 prefix is ignored), and the CR4 bits and MSRs a model
+// lacks faulting.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@ using M = SystemMachine;
 
 const CpuModel& Nehalem() { return *FindCpuModel("nehalem"); }
 const CpuModel& Skylake() { return *FindCpuModel("skylake"); }
+const CpuModel& Haswell() { return *FindCpuModel("haswell"); }
 
 struct Regs {
   uint32_t eax, ebx, ecx, edx;
@@ -35,7 +37,7 @@ Regs GuestCpuid(M& m, uint32_t leaf, uint32_t subleaf = 0) {
 TEST(CpuidModelTest, NamesAndDefault) {
   EXPECT_EQ(&DefaultCpuModel(), &Skylake());
   EXPECT_EQ(FindCpuModel("pentium"), nullptr);
-  EXPECT_EQ(CpuModelNames(), "skylake, nehalem");
+  EXPECT_EQ(CpuModelNames(), "skylake, nehalem, haswell");
 }
 
 // The values x64sim reported before models existed: the default is unchanged.
@@ -80,6 +82,32 @@ TEST(CpuidModelTest, NehalemAddressBitsAndPages) {
   wide.phys_addr_bits = 46;
   EXPECT_EQ(LimitToModel(wide, Skylake()).phys_addr_bits, 46);
   EXPECT_TRUE(LimitToModel(wide, Skylake()).has_1g_pages);
+}
+
+// Core i7-4770 (Haswell): the values of InstLatx64's dump
+// GenuineIntel00306C3_Haswell_CPUID.txt less the bits for what x64sim does
+// not model (leaf 1 ECX: DTES64, DS-CPL, VMX, SMX, EIST, TM2, SDBG, xTPR,
+// PDCM, x2APIC, TSC-deadline; leaf 7 EBX: TSC_ADJUST, ERMS). OSXSAVE is
+// clear until CR4.OSXSAVE is set; SYSCALL is reported in every mode.
+TEST(CpuidModelTest, HaswellLeaves) {
+  M m;
+  m.cpu().set_cpu_model(Haswell());
+  EXPECT_EQ(GuestCpuid(m, 0), (Regs{0xd, 0x756e6547, 0x6c65746e, 0x49656e69}));
+  EXPECT_EQ(GuestCpuid(m, 1), (Regs{0x000306c3, 0x00010800, 0x76da320b, 0x0789ab79}));
+  EXPECT_EQ(GuestCpuid(m, 5), (Regs{0x40, 0x40, 3, 0x00042120}));
+  EXPECT_EQ(GuestCpuid(m, 7), (Regs{0, 0x000025a9, 0, 0}));
+  // XSAVE: x87, SSE and AVX, 0x340 bytes for all three; XSAVEOPT only.
+  const Regs xsave = GuestCpuid(m, 0xd, 0);
+  EXPECT_EQ(xsave.eax, 7u);
+  EXPECT_EQ(xsave.ebx, 0x240u) << "XCR0 = x87 only";
+  EXPECT_EQ(xsave.ecx, 0x340u);
+  EXPECT_EQ(GuestCpuid(m, 0xd, 1).eax, 1u);
+  EXPECT_EQ(GuestCpuid(m, 0xd, 2), (Regs{0x100, 0x240, 0, 0}));
+  EXPECT_EQ(GuestCpuid(m, 0x80000000).eax, 0x80000008u);
+  EXPECT_EQ(GuestCpuid(m, 0x80000001), (Regs{0, 0, 0x21, 0x2c100800}));
+  const MicroArch arch = LimitToModel(kSkylakeClient, Haswell());
+  EXPECT_EQ(Cpuid(0x80000008, 0, Haswell(), arch).eax, 0x3027u);
+  EXPECT_TRUE(arch.has_1g_pages);
 }
 
 struct Missing {
@@ -238,6 +266,91 @@ TEST(CpuidModelTest, XssMsrIsGpOnNehalem) {
   M skylake;
   skylake.state().gpr[kRcx] = 0xda0;
   EXPECT_EQ(skylake.Run(rdmsr).vector, -1);
+}
+
+// A Haswell with CR4.OSXSAVE set and XCR0 = x87 | SSE | AVX, as an OS
+// leaves it, so that only the model decides what runs.
+void SetUpHaswell(M& m) {
+  m.cpu().set_cpu_model(Haswell());
+  m.cpu().WriteCr4(m.state().cr4 | kCr4OSXSAVE | kCr4FSGSBASE);
+  m.state().xcr0 = kXcr0X87 | kXcr0Sse | kXcr0Avx;
+  m.state().gpr[kRdi] = M::kData;
+  m.state().gpr[kRax] = 7;
+  m.state().gpr[kRdx] = 0;
+}
+
+// What came after Haswell: ADX, RDSEED, CLFLUSHOPT (Broadwell, Skylake),
+// XSAVEC and XSAVES (Skylake), RDPID (Ice Lake / Goldmont Plus).
+TEST(CpuidModelTest, HaswellRaisesUdForWhatItLacksAndCountsIt) {
+  const Missing kMissingOnHaswell[] = {
+      {"adcx", {0x66, 0x0f, 0x38, 0xf6, 0xc1}, true},
+      {"adox", {0xf3, 0x0f, 0x38, 0xf6, 0xc1}, true},
+      {"rdseed", {0x0f, 0xc7, 0xf8}, true},
+      {"clflushopt", {0x66, 0x0f, 0xae, 0x3f}, true},
+      {"xsavec", {0x0f, 0xc7, 0x27}, false},               // xsavec [rdi]
+      {"xsaves", {0x0f, 0xc7, 0x2f}, false},               // xsaves [rdi]
+      {"rdpid", {0xf3, 0x0f, 0xc7, 0xf8}, true},
+  };
+  for (const Missing& c : kMissingOnHaswell) {
+    M m;
+    SetUpHaswell(m);
+    EXPECT_EQ(m.Run(c.code).vector, kInvalidOpcode) << c.mnemonic;
+    EXPECT_EQ(m.cpu().unimplemented_counts().count(c.mnemonic), 1u) << c.mnemonic;
+    M skylake;  // the same set-up on the default model runs them
+    skylake.cpu().WriteCr4(skylake.state().cr4 | kCr4OSXSAVE);
+    skylake.state().xcr0 = kXcr0X87 | kXcr0Sse | kXcr0Avx;
+    skylake.state().gpr[kRdi] = M::kData;
+    skylake.state().gpr[kRax] = 7;
+    skylake.state().gpr[kRdx] = 0;
+    EXPECT_EQ(skylake.Run(c.code).vector, -1) << c.mnemonic;
+  }
+}
+
+TEST(CpuidModelTest, HaswellRunsAvx2Bmi2FmaAndTheRest) {
+  M m;
+  SetUpHaswell(m);
+  m.state().gpr[kRbx] = 4;
+  m.state().gpr[kRcx] = 0x3;
+  EXPECT_EQ(m.Run({0xc4, 0xe2, 0x61, 0xf7, 0xc1}).vector, -1);  // shlx eax, ecx, ebx
+  EXPECT_EQ(m.state().gpr[kRax], 0x30u);
+  for (const std::vector<uint8_t>& code : {
+           std::vector<uint8_t>{0xc5, 0xf5, 0xfe, 0xc2},        // vpaddd ymm0, ymm1, ymm2 (AVX2)
+           std::vector<uint8_t>{0xc4, 0xe2, 0x71, 0x98, 0xc2},  // vfmadd132ps xmm0, xmm1, xmm2
+           std::vector<uint8_t>{0xc4, 0xe2, 0x79, 0x13, 0xc1},  // vcvtph2ps xmm0, xmm1 (F16C)
+           std::vector<uint8_t>{0xc4, 0xe2, 0x60, 0xf2, 0xc1},  // andn eax, ebx, ecx (BMI1)
+           std::vector<uint8_t>{0x0f, 0x38, 0xf0, 0x07},        // movbe eax, [rdi]
+           std::vector<uint8_t>{0x0f, 0xc7, 0xf0},              // rdrand eax
+           std::vector<uint8_t>{0xf3, 0x48, 0x0f, 0xae, 0xc0},  // rdfsbase rax
+           std::vector<uint8_t>{0x0f, 0x01, 0xf9},              // rdtscp
+       }) {
+    m.state().gpr[kRdi] = M::kData;
+    EXPECT_EQ(m.Run(code).vector, -1) << int{code[0]} << " " << int{code[1]} << " " << int{code[2]};
+  }
+  m.state().gpr[kRax] = 7;
+  m.state().gpr[kRdx] = 0;
+  m.state().gpr[kRdi] = M::kData;
+  EXPECT_EQ(m.Run({0x0f, 0xae, 0x27}).vector, -1);  // xsave [rdi]
+  EXPECT_EQ(m.Run({0x0f, 0xae, 0x37}).vector, -1);  // xsaveopt [rdi]
+  EXPECT_TRUE(m.cpu().unimplemented_counts().empty());
+  // LZCNT and TZCNT are themselves, not BSR and BSF.
+  RunScan(Haswell(), {0xf3, 0x48, 0x0f, 0xbd, 0xc1}, {0, 64, false, true}, true);
+  RunScan(Haswell(), {0xf3, 0x48, 0x0f, 0xbc, 0xc1}, {0, 64, false, true}, true);
+}
+
+// SMEP, PCID and FSGSBASE are there; SMAP and IA32_XSS are not.
+TEST(CpuidModelTest, HaswellCr4BitsAndMsrs) {
+  for (uint64_t bit : {kCr4OSXSAVE, kCr4FSGSBASE, kCr4SMEP, kCr4PCIDE}) {
+    M m;
+    m.cpu().set_cpu_model(Haswell());
+    EXPECT_EQ(WriteCr4(m, m.state().cr4 | bit).vector, -1) << bit;
+  }
+  M m;
+  m.cpu().set_cpu_model(Haswell());
+  const uint64_t before = m.state().cr4;
+  EXPECT_EQ(WriteCr4(m, before | kCr4SMAP).vector, kGeneralProtection);
+  EXPECT_EQ(m.state().cr4, before);
+  m.state().gpr[kRcx] = 0xda0;  // IA32_XSS
+  EXPECT_EQ(m.Run({0x0f, 0x32}).vector, kGeneralProtection);
 }
 
 }  // namespace

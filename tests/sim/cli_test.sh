@@ -69,7 +69,7 @@ mkdir -p "$tmp/dir.img"
 
 expect no-kernel 2 "--kernel=IMAGE (or --restore=FILE) is required" "" --
 expect unknown-flag 2 "unknown flag '--bogus'" "" -- --kernel="$demo" --bogus
-expect unknown-cpuid 2 "unknown CPU model 'pentium' (known: skylake, nehalem)" "" -- --kernel="$demo" --cpuid=pentium
+expect unknown-cpuid 2 "unknown CPU model 'pentium' (known: skylake, nehalem, haswell)" "" -- --kernel="$demo" --cpuid=pentium
 expect bad-value 2 "bad value 'many' for --max_instructions" "" -- --kernel="$demo" --max-instructions=many
 expect stray-argument 2 "unexpected argument 'extra'" "" -- --kernel="$demo" extra
 expect bad-unimplemented-mode 2 "--unimplemented must be" "" -- --kernel="$demo" --unimplemented=maybe
