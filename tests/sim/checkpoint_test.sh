@@ -69,6 +69,8 @@ identical tutorial-early "$stage15" 1
 identical ipcbench "$ipcbench" 2500000
 identical ipcbench-timing-off "$ipcbench" 2500000 --timing=off
 identical ipcbench-zen4 "$ipcbench" 900000 --uarch=zen4
+# The model's name is in the checkpoint: a haswell run restores as haswell.
+identical ipcbench-haswell "$ipcbench" 2500000 --cpuid=haswell
 
 # Where the guest asks (x64sim_checkpoint() in the compute guest, after its
 # set-up): restored, the rest of the run is the uninterrupted run's.
