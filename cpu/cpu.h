@@ -372,8 +372,9 @@ class Cpu : public TranslationListener {
   Flow FaultNoCode(uint8_t vector);
   // #UD for an instruction x64sim does not implement: counted by mnemonic.
   Flow Unimplemented(const DecodedInsn& in);
-  // #UD for something else x64sim does not model (a task switch an event
-  // makes to a 16-bit TSS): counted under `name`.
+  // #UD for something else x64sim does not model (an event's task switch
+  // to a 16-bit TSS): counted under `name`, one word as the statistics
+  // report needs ("task_switch_tss16").
   Flow UnimplementedFeature(const std::string& name);
   // INT n / INT3 / INTO: delivers through the IDT with the gate DPL check.
   Flow SoftwareInterrupt(uint8_t vector, uint64_t return_rip);

@@ -124,7 +124,7 @@ Flow SwitchTask(Cpu& cpu, uint16_t tss_selector, const TaskSwitchCause& cause) {
   if (!cpu.ReadSupervisor(linear, &d, 8)) return Flow::kFault;
   const int type = DescriptorType(d);
   if (DescriptorIsSystem(d) && (type == 0x1 || type == 0x3)) {
-    return Unsupported(cpu, cause, "task switch to a 16-bit TSS");
+    return Unsupported(cpu, cause, "task_switch_tss16");
   }
   if (!DescriptorIsSystem(d) || type != (iret ? kTypeTssBusy : kTypeTssAvailable)) {
     return cpu.Fault(bad_selector_vector, error);
@@ -137,7 +137,7 @@ Flow SwitchTask(Cpu& cpu, uint16_t tss_selector, const TaskSwitchCause& cause) {
 
   uint8_t image[kMinLimit + 1];
   if (!cpu.ReadSupervisor(next.base, image, sizeof(image))) return Flow::kFault;
-  if (Field32(image, kEflags) & kVM) return Unsupported(cpu, cause, "task switch to a virtual-8086 task");
+  if (Field32(image, kEflags) & kVM) return Unsupported(cpu, cause, "task_switch_vm86");
 
   // The current task's state, with NT cleared when it is left for good.
   uint32_t eflags = static_cast<uint32_t>(s.rflags);
