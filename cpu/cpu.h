@@ -206,6 +206,13 @@ class Cpu : public TranslationListener {
   }
   void ResumeMemLog(MemAccess* end, uint64_t elements, int element_size, uint64_t dst_linear,
                     uint64_t src_linear);
+  // A division completed: the model prices it by its quotient's width and
+  // whether the dividend was wide (cpu/timing.h DivideWork).
+  void LogDivide(int quotient_bits, bool wide) {
+    if (timed_block_ == nullptr || num_divides_ == Block::kMaxInsns) return;
+    divide_log_[num_divides_++] = {static_cast<uint32_t>(state.rip),
+                                   static_cast<uint8_t>(quotient_bits), wide};
+  }
 
   // ---- Used by instruction handlers -------------------------------------
 
@@ -589,6 +596,8 @@ class Cpu : public TranslationListener {
   MemAccess* log_end_ = mem_log_;  // == log_pos_ while not recording
   RepWork rep_log_[Block::kMaxInsns];
   int num_reps_ = 0;
+  DivideWork divide_log_[Block::kMaxInsns];
+  int num_divides_ = 0;
   uint64_t ram_base_ = 0;  // host address of guest physical 0
   const Block* timed_block_ = nullptr;
   int timed_begin_ = 0;          // first instruction not yet priced

@@ -2,6 +2,7 @@
 // DIV/IDIV, shifts and rotates, bit tests and scans, XADD, CMPXCHG.
 // Flag rules: SDM vol. 2 per instruction; undefined flags are cleared.
 #include <array>
+#include <bit>
 #include <utility>
 
 #include "cpu/host_flags.h"
@@ -203,6 +204,7 @@ struct MulDivOp {
         T rem = static_cast<T>(dividend % src);
         StoreQuotient(cpu, static_cast<T>(q), rem);
         MergeFlags(cpu.state.rflags, 0, kArithFlags, 0);
+        cpu.LogDivide(std::bit_width(static_cast<T>(q)), (dividend >> kBits) != 0);
       } else {
         if (src == 0) return cpu.FaultNoCode(kDivideError);
         WS dividend = static_cast<WS>(ReadAccumulatorPair<T>(cpu));
@@ -215,6 +217,9 @@ struct MulDivOp {
         if (q != static_cast<Signed<T>>(q)) return cpu.FaultNoCode(kDivideError);
         StoreQuotient(cpu, static_cast<T>(q), static_cast<T>(dividend % divisor));
         MergeFlags(cpu.state.rflags, 0, kArithFlags, 0);
+        const T magnitude = q < 0 ? static_cast<T>(T{0} - static_cast<T>(q)) : static_cast<T>(q);
+        cpu.LogDivide(std::bit_width(magnitude),
+                      dividend != static_cast<Signed<T>>(dividend));  // not the low half sign-extended
       }
       return cpu.Next(in);
     }

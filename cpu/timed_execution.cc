@@ -33,6 +33,7 @@ void Cpu::StartTimedBlock(const Block* block) {
   log_pos_ = mem_log_;
   log_end_ = timed_block_ != nullptr ? mem_log_ + kMemLogSize : mem_log_;
   num_reps_ = 0;
+  num_divides_ = 0;
 }
 
 void Cpu::PriceTimedBlock(int end, bool leaves) {
@@ -52,6 +53,8 @@ void Cpu::PriceTimedBlock(int end, bool leaves) {
       .num_accesses = used_log,
       .reps = rep_log_,
       .num_reps = num_reps_,
+      .divides = divide_log_,
+      .num_divides = num_divides_,
       .leaves_block = leaves,
       .next_rip = state.rip,
       .cpl = timed_cpl_,
@@ -69,6 +72,11 @@ void Cpu::PriceTimedBlock(int end, bool leaves) {
   if (used.reps > 0) {
     std::memmove(rep_log_, rep_log_ + used.reps, sizeof(RepWork) * (num_reps_ - used.reps));
     num_reps_ -= used.reps;
+  }
+  if (used.divides > 0) {
+    std::memmove(divide_log_, divide_log_ + used.divides,
+                 sizeof(DivideWork) * (num_divides_ - used.divides));
+    num_divides_ -= used.divides;
   }
   timed_begin_ = end;
   if (leaves) return;  // the block is done: nothing more of it is priced

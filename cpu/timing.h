@@ -2,10 +2,11 @@
 //
 // Function and timing are separate: the core runs instructions and records
 // what a timing model cannot know in advance (the memory accesses each
-// instruction made, where each block went, the events it took); the model
-// prices that record. What is the same every time a block runs (micro-ops,
-// ports, latencies, which registers each instruction reads and writes) is
-// worked out once, when the block is decoded, and stored with it.
+// instruction made, where each block went, the events it took, what each
+// division's operands were); the model prices that record. What is the same
+// every time a block runs (micro-ops, ports, latencies, which registers each
+// instruction reads and writes) is worked out once, when the block is
+// decoded, and stored with it.
 //
 // The core prices a block when it leaves it (at a branch into the next
 // block, or back in the run loop), and part of a block when an instruction
@@ -68,6 +69,9 @@ struct InsnTiming {
   BranchKind branch = BranchKind::kNone;
   TimingEvent event = TimingEvent::kNone;
   bool rep_string = false;
+  // A DIV or IDIV the description prices by its operands (kDivide* below):
+  // 0, or 1 + its DivideKind.
+  uint8_t divide = 0;
   bool new_line = false;      // its last byte is in another cache line than the byte before it
   // None of: memory, event, REP, a busy unit, several groups: the model's
   // short path.
@@ -96,6 +100,23 @@ struct RepWork {
 };
 inline constexpr uint64_t kNoSource = ~0ull;
 
+// DIV and IDIV by operand size, the index of a description's divide table.
+inline constexpr int kDivideKinds = 8;
+inline int DivideKind(bool is_signed, int operand_bits) {
+  const int size = operand_bits == 8 ? 0 : operand_bits == 16 ? 1 : operand_bits == 32 ? 2 : 3;
+  return (is_signed ? 4 : 0) + size;
+}
+
+// What a divider's time depends on, for one division that completed: the
+// quotient's significant bits (of its magnitude, for IDIV) and whether the
+// dividend was wider than the operand (its high half, RDX/EDX/DX/AH, is not
+// the zero or sign extension of the low half).
+struct DivideWork {
+  uint32_t rip;
+  uint8_t quotient_bits;
+  bool wide;
+};
+
 struct DecodedInsn;
 
 // Instructions [begin, end) of one block, as they ran.
@@ -111,6 +132,8 @@ struct PricedRange {
   int num_accesses;
   const RepWork* reps;
   int num_reps;
+  const DivideWork* divides;
+  int num_divides;
   bool leaves_block;   // the block is being left after insns[end - 1]: next_rip is where it went
   uint64_t next_rip;
   int cpl;
@@ -126,11 +149,12 @@ class TimingModel {
   // `phys` is the instruction's physical address.
   virtual void Annotate(const ZydisDecodedInstruction& insn, const ZydisDecodedOperand* ops,
                         uint64_t phys, InsnTiming* out) = 0;
-  // Prices the range; returns how many of its accesses and REP records
-  // belonged to it (the rest belong to instructions not yet priced).
+  // Prices the range; returns how many of its accesses, REP and division
+  // records belonged to it (the rest belong to instructions not yet priced).
   struct Used {
     int accesses;
     int reps;
+    int divides;
   };
   virtual Used Price(const PricedRange& range) = 0;
   // An exception or interrupt was delivered at privilege `cpl`.

@@ -196,7 +196,26 @@ CoreModel::CoreModel(const UarchDescription& d, Mmu& mmu)
       load_buffer_(d_.load_buffer),
       store_buffer_(d_.store_buffer),
       form_next_(d_.forms.size() + 1, 0),
-      line_shift_(std::countr_zero(static_cast<unsigned>(d_.l1i.line_bytes))) {}
+      line_shift_(std::countr_zero(static_cast<unsigned>(d_.l1i.line_bytes))) {
+  for (int kind = 0; kind < kDivideKinds; ++kind) {
+    for (int wide = 0; wide < 2; ++wide) {
+      const DivideCost& c = d_.divides[kind][wide];
+      if (!c.given) continue;
+      for (int bits = 0; bits <= 64; ++bits) {
+        const double latency =
+            c.latency + c.latency_per_bit * std::max(0, bits - c.latency_free_bits);
+        const double throughput =
+            c.throughput + c.throughput_per_bit * std::max(0, bits - c.throughput_free_bits);
+        divide_cycles_[kind][wide][bits] = {
+            .given = true,
+            .latency = static_cast<uint8_t>(std::min(latency + 0.5, 255.0)),
+            .occupancy = static_cast<uint8_t>(throughput >= 2.0 ? std::min(throughput, 255.0) : 0),
+            .throughput = static_cast<uint16_t>(std::min(throughput * 60 + 0.5, 65535.0)),
+        };
+      }
+    }
+  }
+}
 
 void CoreModel::Annotate(const ZydisDecodedInstruction& insn, const ZydisDecodedOperand* ops,
                          uint64_t phys, InsnTiming* out) {
@@ -293,8 +312,13 @@ void CoreModel::Annotate(const ZydisDecodedInstruction& insn, const ZydisDecoded
   out->rep_string = (insn.attributes & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE |
                                         ZYDIS_ATTRIB_HAS_REPNE)) &&
                     insn.meta.category == ZYDIS_CATEGORY_STRINGOP;
+  if (insn.mnemonic == ZYDIS_MNEMONIC_DIV || insn.mnemonic == ZYDIS_MNEMONIC_IDIV) {
+    // Every division takes the complex path, which consumes its record.
+    out->divide = static_cast<uint8_t>(
+        1 + DivideKind(insn.mnemonic == ZYDIS_MNEMONIC_IDIV, ops[0].size));
+  }
   out->simple = out->loads == 0 && out->stores == 0 && out->event == TimingEvent::kNone &&
-                !out->rep_string && out->occupancy == 0 && out->groups <= 1;
+                !out->rep_string && out->occupancy == 0 && out->groups <= 1 && out->divide == 0;
   // Macro-fusion: the pair must be adjacent in code and in one block (the
   // core annotates a block's instructions into consecutive entries).
   if (out->branch == BranchKind::kConditional && out == fusable_next_ &&
@@ -449,8 +473,7 @@ void CoreModel::FetchLine(uint64_t phys) {
 }
 
 uint64_t CoreModel::ExecuteComplex(const InsnTiming& t, const PricedRange& r, uint32_t rip32,
-                                   const MemAccess** access_cursor,
-                                   const RepWork** rep_cursor) {
+                                   Cursors* cursors) {
   uint64_t ready = dispatch_cycle_;
   for (uint64_t s = t.sources; s != 0; s &= s - 1) {
     ready = std::max(ready, reg_ready_[std::countr_zero(s)]);
@@ -463,7 +486,7 @@ uint64_t CoreModel::ExecuteComplex(const InsnTiming& t, const PricedRange& r, ui
   // Memory: each access this instruction made, in order.
   uint64_t data_ready = ready;
   const MemAccess* first_store = nullptr;
-  const MemAccess* access = *access_cursor;
+  const MemAccess* access = cursors->access;
   const MemAccess* const access_end = r.accesses + r.num_accesses;
   for (; access != access_end && access->rip == rip32; ++access) {
     const uint64_t tlb_ready = address_ready + (r.paging ? TlbCycles(*access, r.pcid) : 0);
@@ -474,17 +497,31 @@ uint64_t CoreModel::ExecuteComplex(const InsnTiming& t, const PricedRange& r, ui
       data_ready = std::max(data_ready, LoadReady(*access, tlb_ready));
     }
   }
-  *access_cursor = access;
+  cursors->access = access;
   uint64_t done = data_ready;
   if (t.rep_string) {
     // The microcode sequencer issues the run's micro-ops: nothing after it
     // dispatches until it is done.
     uint64_t run = 0;
-    const RepWork* rep = *rep_cursor;
+    const RepWork* rep = cursors->rep;
     for (; rep != r.reps + r.num_reps && rep->rip == rip32; ++rep) run += RepCycles(*rep);
-    *rep_cursor = rep;
+    cursors->rep = rep;
     done += run;
     AdvanceDispatch(dispatch_cycle_ + run);
+  }
+  // A division's cost by its operands, where the description gives one.
+  int latency = t.latency;
+  int occupancy = t.occupancy;
+  uint16_t throughput = t.throughput;
+  if (t.divide != 0 && cursors->divide != r.divides + r.num_divides &&
+      cursors->divide->rip == rip32) {
+    const DivideWork& w = *cursors->divide++;
+    const DivideCycles& c = divide_cycles_[t.divide - 1][w.wide][std::min<int>(w.quotient_bits, 64)];
+    if (c.given) {
+      latency = c.latency;
+      occupancy = c.occupancy;
+      throughput = c.throughput;
+    }
   }
   // Execution: every micro-op group on its ports, a memory form's from when
   // its address is known (its load and store-address micro-ops go first);
@@ -496,24 +533,24 @@ uint64_t CoreModel::ExecuteComplex(const InsnTiming& t, const PricedRange& r, ui
   for (int g = 0; g < t.groups; ++g) {
     int uops = t.group_uops[g];
     if (uops == 0) continue;
-    if (t.occupancy && g == 0) {
+    if (occupancy && g == 0) {
       // A non-pipelined unit: the first micro-op waits for it on the first
       // port it may use, and keeps it busy.
       int port = 0;
       const uint64_t from = std::max(book_from, unit_busy_until_[std::countr_zero(
                                                     t.group_ports[0] | 0x80000000u)]);
       const uint64_t c = Book(t.group_ports[0], from, &port);
-      if (port < kMaxPorts) unit_busy_until_[port] = c + t.occupancy;
+      if (port < kMaxPorts) unit_busy_until_[port] = c + occupancy;
       first_issue = c;
       issue = std::max(issue, c);
       if (--uops == 0) continue;
     }
     uint64_t first = 0;
     issue = std::max(issue, BookGroup(t.group_ports[g], uops, book_from, &first));
-    if (g == 0 && !t.occupancy) first_issue = first;
+    if (g == 0 && !occupancy) first_issue = first;
   }
-  FormIssued(t, t.groups != 0 ? first_issue : book_from);
-  done = std::max(done, std::max(issue, data_ready) + t.latency);
+  FormIssued(t.form, throughput, t.groups != 0 ? first_issue : book_from);
+  done = std::max(done, std::max(issue, data_ready) + latency);
   if (first_store != nullptr) {
     forward_[(first_store->phys >> 3) % kForwardSlots] = {first_store->phys >> 3, store_data_ready,
                                                           stores_};
@@ -533,8 +570,7 @@ TimingModel::Used CoreModel::Price(const PricedRange& r) {
       AdvanceDispatch(dispatch_cycle_ + stall);
     }
   }
-  const MemAccess* access = r.accesses;
-  const RepWork* rep = r.reps;
+  Cursors cursors{r.accesses, r.reps, r.divides};
   uint64_t rip = r.rip;
   uint64_t code = r.code_phys;
   uint64_t done = 0;
@@ -553,7 +589,7 @@ TimingModel::Used CoreModel::Price(const PricedRange& r) {
       uint64_t issue = ready;
       uint64_t first = ready;
       if (t.group_uops[0] != 0) issue = BookGroup(t.group_ports[0], t.group_uops[0], ready, &first);
-      if (t.throughput != 0) FormIssued(t, first);
+      if (t.throughput != 0) FormIssued(t.form, t.throughput, first);
       done = issue + t.latency;
     } else {
       if (t.event != TimingEvent::kNone) {
@@ -562,7 +598,7 @@ TimingModel::Used CoreModel::Price(const PricedRange& r) {
         Drain(e, d_.event_cycles[static_cast<int>(e)]);
       }
       Dispatch<true>(t);
-      done = ExecuteComplex(t, r, static_cast<uint32_t>(rip), &access, &rep);
+      done = ExecuteComplex(t, r, static_cast<uint32_t>(rip), &cursors);
     }
     for (uint64_t s = t.destinations; s != 0; s &= s - 1) reg_ready_[std::countr_zero(s)] = done;
     Retire(done, t.issue_uops != 0);  // a fused branch retires with its pair
@@ -584,7 +620,8 @@ TimingModel::Used CoreModel::Price(const PricedRange& r) {
     code += length;
   }
   cycles_by_cpl_[r.cpl & 3] += retire_cycle_ - start;
-  return {static_cast<int>(access - r.accesses), static_cast<int>(rep - r.reps)};
+  return {static_cast<int>(cursors.access - r.accesses), static_cast<int>(cursors.rep - r.reps),
+          static_cast<int>(cursors.divide - r.divides)};
 }
 
 void CoreModel::ResolveBranch(BranchKind kind, uint64_t rip, uint64_t fallthrough,

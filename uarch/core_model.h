@@ -179,9 +179,15 @@ class CoreModel final : public TimingModel, public WalkObserver {
       ++dispatch_cycle_;
     }
   }
-  // Everything but the short path: memory, events, REP runs, busy units.
+  // Everything but the short path: memory, events, REP runs, busy units,
+  // divisions.
+  struct Cursors {
+    const MemAccess* access;
+    const RepWork* rep;
+    const DivideWork* divide;
+  };
   uint64_t ExecuteComplex(const InsnTiming& t, const PricedRange& r, uint32_t rip32,
-                          const MemAccess** access, const RepWork** rep);
+                          Cursors* cursors);
   void FetchLine(uint64_t phys);
   // Predicts a branch that went to `target`; a misprediction restarts
   // dispatch a penalty after it executed (`done`).
@@ -242,9 +248,18 @@ class CoreModel final : public TimingModel, public WalkObserver {
   std::vector<uint64_t> form_next_;
   // A form may issue in a cycle its budget has reached (fractions: several a cycle).
   uint64_t FormReady(const InsnTiming& t) const { return form_next_[t.form] / 60; }
-  void FormIssued(const InsnTiming& t, uint64_t cycle) {
-    form_next_[t.form] = std::max(form_next_[t.form], cycle * 60) + t.throughput;
+  void FormIssued(uint16_t form, uint16_t throughput, uint64_t cycle) {
+    form_next_[form] = std::max(form_next_[form], cycle * 60) + throughput;
   }
+  // What the description's divide lines make of each quotient width
+  // (0..64 bits), worked out once: [DivideKind][wide][bits].
+  struct DivideCycles {
+    bool given = false;
+    uint8_t latency = 0;
+    uint8_t occupancy = 0;    // as InsnTiming's
+    uint16_t throughput = 0;  // 1/60 cycles, as InsnTiming's
+  };
+  std::array<std::array<std::array<DivideCycles, 65>, 2>, kDivideKinds> divide_cycles_{};
   std::array<StoreRecord, kForwardSlots> forward_{};
   uint64_t last_touched_page_ = ~0ull;  // the data page whose TLB hit was last recorded
   uint16_t last_touched_pcid_ = 0;

@@ -33,6 +33,19 @@ struct FormTiming {
   std::vector<UopGroup> groups;
 };
 
+// A divider's cost by its operands (a `divide` line): latency and
+// reciprocal throughput, each a base plus so much per quotient bit beyond
+// its free bits.
+struct DivideCost {
+  bool given = false;
+  double latency = 0;
+  double latency_per_bit = 0;
+  int latency_free_bits = 0;
+  double throughput = 0;
+  double throughput_per_bit = 0;
+  int throughput_free_bits = 0;
+};
+
 struct CacheGeometry {
   std::string name;
   int size_bytes = 0;
@@ -108,6 +121,9 @@ struct UarchDescription {
   std::array<int, static_cast<int>(TimingEvent::kCount)> event_cycles{};
 
   absl::flat_hash_map<std::string, FormTiming> forms;
+  // DIV/IDIV by DivideKind, for a narrow [0] and a wide [1] dividend; where
+  // none is given the form's line prices the division.
+  std::array<std::array<DivideCost, 2>, kDivideKinds> divides{};
 };
 
 // The name a TimingEvent has in .uarch files ("syscall", "cr3-write", ...).

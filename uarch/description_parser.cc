@@ -127,6 +127,15 @@ class PairReader {
     if (absl::Status s = Take(key, &v); !s.ok()) return s;
     return line_.Double(absl::StrCat(field_, ".", key), v, out);
   }
+  // The same for a key that may be left out (`*out` keeps its default).
+  absl::Status OptionalInt(const char* key, int min, int* out) {
+    if (!pairs_.contains(key)) return absl::OkStatus();
+    return Int(key, min, out);
+  }
+  absl::Status OptionalDouble(const char* key, double* out) {
+    if (!pairs_.contains(key)) return absl::OkStatus();
+    return Double(key, out);
+  }
   absl::Status Take(const char* key, absl::string_view* out) {
     auto it = pairs_.find(key);
     if (it == pairs_.end()) return line_.Error(field_, absl::StrCat("missing ", key, "="));
@@ -199,6 +208,7 @@ class Parser {
     if (keyword == "psc") return ParsePsc(body);
     if (keyword == "event") return ParseEvent(body);
     if (keyword == "form") return ParseForm(body);
+    if (keyword == "divide") return ParseDivide(body);
     if (keyword == "branch.predictor") return ParsePredictor(body);
     if (keyword == "fuse") return ParseFuse(body);
     if (keyword == "fuse.memory-immediate") return ParseFuseMemoryImmediate(body);
@@ -598,6 +608,56 @@ class Parser {
     }
     f.id = static_cast<int>(d_.forms.size());
     if (!d_.forms.emplace(key, std::move(f)).second) return line.Error(field, "given twice");
+    return absl::OkStatus();
+  }
+
+  // divide DIV|IDIV r8|r16|r32|r64 [narrow|wide] : lat=L tput=T
+  //        [lat-per-bit=X lat-free-bits=N] [tput-per-bit=X tput-free-bits=N]
+  absl::Status ParseDivide(const Line& line) {
+    const auto& w = line.words();
+    constexpr const char* kExpected =
+        "expected: divide DIV|IDIV r8|r16|r32|r64 [narrow|wide] : lat=L tput=T [tag]";
+    size_t colon = 1;
+    while (colon < w.size() && w[colon] != ":") ++colon;
+    if (colon != 3 && colon != 4) return line.Error("divide", kExpected);
+    const std::string field =
+        absl::StrCat("divide ", absl::StrJoin(w.begin() + 1, w.begin() + colon, " "));
+    if (w[1] != "DIV" && w[1] != "IDIV") {
+      return line.Error(field, absl::StrCat("expected DIV or IDIV, got '", w[1], "'"));
+    }
+    int bits = 0;
+    absl::string_view size = w[2];
+    if (!absl::ConsumePrefix(&size, "r") || !absl::SimpleAtoi(size, &bits) ||
+        (bits != 8 && bits != 16 && bits != 32 && bits != 64)) {
+      return line.Error(field, "the operand size is one of r8, r16, r32, r64");
+    }
+    bool narrow = true, wide = true;
+    if (colon == 4) {
+      if (w[3] != "narrow" && w[3] != "wide") {
+        return line.Error(field, absl::StrCat("expected narrow or wide, got '", w[3], "'"));
+      }
+      (w[3] == "narrow" ? wide : narrow) = false;
+    }
+    DivideCost cost;
+    cost.given = true;
+    PairReader r(line, field);
+    RETURN_IF_ERROR(r.Load(colon + 1));
+    RETURN_IF_ERROR(r.Double("lat", &cost.latency));
+    RETURN_IF_ERROR(r.Double("tput", &cost.throughput));
+    RETURN_IF_ERROR(r.OptionalDouble("lat-per-bit", &cost.latency_per_bit));
+    RETURN_IF_ERROR(r.OptionalInt("lat-free-bits", 0, &cost.latency_free_bits));
+    RETURN_IF_ERROR(r.OptionalDouble("tput-per-bit", &cost.throughput_per_bit));
+    RETURN_IF_ERROR(r.OptionalInt("tput-free-bits", 0, &cost.throughput_free_bits));
+    RETURN_IF_ERROR(r.Done());
+    if (cost.latency_free_bits > 64 || cost.throughput_free_bits > 64) {
+      return line.Error(field, "free bits are at most 64");
+    }
+    auto& costs = d_.divides[DivideKind(w[1] == "IDIV", bits)];
+    if ((narrow && costs[0].given) || (wide && costs[1].given)) {
+      return line.Error(field, "a division of this kind is already priced by an earlier line");
+    }
+    if (narrow) costs[0] = cost;
+    if (wide) costs[1] = cost;
     return absl::OkStatus();
   }
 

@@ -181,6 +181,8 @@ DECLARE(add_chain)
 DECLARE(imul_chain)
 DECLARE(div_chain)
 DECLARE(div32_chain)
+DECLARE(div_small_chain)
+DECLARE(div_wide_chain)
 DECLARE(shift_chain)
 DECLARE(shift_cl_chain)
 DECLARE(lea_simple_chain)
@@ -228,6 +230,8 @@ const struct accuracy_kernel kAccuracyKernels[] = {
     ENTRY(imul_chain, 50000, prepare_none),
     ENTRY(div_chain, 50000, prepare_none),
     ENTRY(div32_chain, 50000, prepare_none),
+    ENTRY(div_small_chain, 50000, prepare_none),
+    ENTRY(div_wide_chain, 50000, prepare_none),
     ENTRY(shift_chain, 50000, prepare_none),
     ENTRY(shift_cl_chain, 50000, prepare_none),
     ENTRY(lea_simple_chain, 50000, prepare_none),

@@ -80,7 +80,8 @@ KERNEL imul_chain
 END_KERNEL imul_chain
 
 // One 64-bit DIV per iteration on a dependent dividend: RAX = RAX / RCX +
-// R8 keeps the quotient 33 bits wide (dividers are operand-dependent).
+// R8 keeps the dividend 33 bits wide and the quotient 30 (dividers are
+// operand-dependent).
 KERNEL div_chain
   mov rax, 0x123456789
   mov ecx, 7
@@ -113,6 +114,40 @@ KERNEL div32_chain
 # LLVM-MCA-END div32_chain
   ret
 END_KERNEL div32_chain
+
+// The same chain with small numbers: RAX = RAX / 7 + 56 stays at 65, a
+// 4-bit quotient (dividers finish early for short quotients).
+KERNEL div_small_chain
+  mov eax, 65
+  mov ecx, 7
+  mov r8d, 56
+  .p2align 4
+.Ldiv_small_chain:
+# LLVM-MCA-BEGIN div_small_chain
+  xor edx, edx
+  div rcx
+  add rax, r8
+  dec rdi
+  jnz .Ldiv_small_chain
+# LLVM-MCA-END div_small_chain
+  ret
+END_KERNEL div_small_chain
+
+// A wide dividend: RDX = 2 above the last quotient, divided by 3, gives a
+// 64-bit quotient that feeds the next division.
+KERNEL div_wide_chain
+  xor eax, eax
+  mov ecx, 3
+  .p2align 4
+.Ldiv_wide_chain:
+# LLVM-MCA-BEGIN div_wide_chain
+  mov edx, 2
+  div rcx
+  dec rdi
+  jnz .Ldiv_wide_chain
+# LLVM-MCA-END div_wide_chain
+  ret
+END_KERNEL div_wide_chain
 
 // 8 dependent shifts and rotates by immediates.
 KERNEL shift_chain

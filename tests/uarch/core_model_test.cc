@@ -80,6 +80,10 @@ form INC r64 : lat=1 tput=0.25 uops=1 ports=1*p0123 [t]
 form JZ rel8 : lat=1 tput=1 uops=1 ports=1*p3 [t]
 form JNZ rel8 : lat=1 tput=1 uops=1 ports=1*p3 [t]
 form JS rel8 : lat=1 tput=1 uops=1 ports=1*p3 [t]
+form DIV r64 : lat=40 tput=20 uops=1 ports=1*p0 [t]
+form DIV r32 : lat=26 tput=6 uops=1 ports=1*p0 [t]
+divide DIV r64 narrow : lat=10 lat-per-bit=0.5 lat-free-bits=8 tput=6 [t]
+divide DIV r64 wide : lat=30 tput=25 tput-per-bit=0.5 tput-free-bits=32 [t]
 )";
 
 constexpr uint64_t kAlu = 0b001111;
@@ -124,7 +128,8 @@ class CoreModelTest : public ::testing::Test {
   // Prices `timing` as one block of 4-byte instructions at `rip`, with
   // `accesses` made by them (rip-matched), leaving to `next_rip`.
   uint64_t Price(const std::vector<InsnTiming>& timing, std::vector<MemAccess> accesses = {},
-                 uint64_t next_rip = 0, uint64_t rip = kCodeBase) {
+                 uint64_t next_rip = 0, uint64_t rip = kCodeBase,
+                 std::vector<DivideWork> divides = {}) {
     std::vector<DecodedInsn> insns(timing.size() + 1, DecodedInsn{});
     for (DecodedInsn& in : insns) in.length = 4;
     const uint64_t before = model_->cycles();
@@ -138,11 +143,14 @@ class CoreModelTest : public ::testing::Test {
     r.fetch_linear = rip;
     r.accesses = accesses.data();
     r.num_accesses = static_cast<int>(accesses.size());
+    r.divides = divides.data();
+    r.num_divides = static_cast<int>(divides.size());
     r.leaves_block = next_rip != 0;
     r.next_rip = next_rip;
     r.paging = false;
     const TimingModel::Used used = model_->Price(r);
     EXPECT_EQ(used.accesses, r.num_accesses);
+    EXPECT_EQ(used.divides, r.num_divides);
     return model_->cycles() - before;
   }
 
@@ -216,6 +224,63 @@ TEST_F(CoreModelTest, NonPipelinedUnitStaysBusy) {
   const uint64_t cycles = Price(divs);
   EXPECT_GE(cycles, 7u * 6 + 20);
   EXPECT_LE(cycles, 7u * 6 + 20 + 3);
+}
+
+// `div rcx` (or `div ecx`), `count` times: each division depends on the
+// last through RAX and RDX.
+std::vector<uint8_t> Divisions(int count, bool r64 = true) {
+  std::vector<uint8_t> code;
+  for (int i = 0; i < count; ++i) {
+    if (r64) code.push_back(0x48);
+    code.insert(code.end(), {0xf7, 0xf1});
+  }
+  return code;
+}
+
+// What the core records for `count` divisions priced as 4-byte instructions.
+std::vector<DivideWork> Records(int count, int quotient_bits, bool wide) {
+  std::vector<DivideWork> records;
+  for (int i = 0; i < count; ++i) {
+    records.push_back({static_cast<uint32_t>(kCodeBase + 4 * i),
+                       static_cast<uint8_t>(quotient_bits), wide});
+  }
+  return records;
+}
+
+TEST_F(CoreModelTest, ADivisionCostsWhatItsOperandsMake) {
+  const std::vector<InsnTiming> chain = Annotate(Divisions(8));
+  ASSERT_EQ(chain.size(), 8u);
+  EXPECT_NE(chain[0].divide, 0);
+  EXPECT_FALSE(chain[0].simple);
+  Price({Alu(0, 0, 1)});
+  // Narrow with a 4-bit quotient: 10 cycles each; 40 bits: 10 + 0.5 * 32;
+  // wide: 30; no record (the form's line): 40.
+  auto cost = [&](std::vector<DivideWork> records) {
+    return static_cast<double>(Price(chain, {}, 0, kCodeBase, std::move(records)));
+  };
+  EXPECT_NEAR(cost(Records(8, 4, false)), 8 * 10, 3);
+  EXPECT_NEAR(cost(Records(8, 40, false)), 8 * 26, 3);
+  EXPECT_NEAR(cost(Records(8, 4, true)), 8 * 30, 3);
+  EXPECT_NEAR(cost({}), 8 * 40, 3);
+}
+
+TEST_F(CoreModelTest, ADivisionsThroughputFollowsItsQuotient) {
+  // Independent divisions (each after `xor edx, edx` and a fresh RAX would
+  // be; here the timing's sources are cleared): the divider's occupancy.
+  std::vector<InsnTiming> divs = Annotate(Divisions(8));
+  for (InsnTiming& t : divs) t.sources = 0;
+  Price({Alu(0, 0, 1)});
+  const double small = static_cast<double>(Price(divs, {}, 0, kCodeBase, Records(8, 4, true)));
+  const double large = static_cast<double>(Price(divs, {}, 0, kCodeBase, Records(8, 64, true)));
+  EXPECT_NEAR(small, 7 * 25 + 30, 4);  // tput 25 up to 32 bits
+  EXPECT_NEAR(large - small, 7 * 16, 6);  // + 0.5 a bit beyond
+}
+
+TEST_F(CoreModelTest, ADivisionWithoutADivideLineCostsItsForm) {
+  const std::vector<InsnTiming> chain = Annotate(Divisions(4, /*r64=*/false));
+  Price({Alu(0, 0, 1)});
+  const uint64_t cycles = Price(chain, {}, 0, kCodeBase, Records(4, 4, false));
+  EXPECT_NEAR(static_cast<double>(cycles), 4 * 26, 3);
 }
 
 TEST_F(CoreModelTest, PointerChaseCostsTheCacheLevelItHits) {

@@ -188,6 +188,63 @@ TEST(DescriptionParserTest, BadFusionRulesAreErrors) {
   EXPECT_FALSE(ParseUarch(Minimal() + "fuse CMP : z [s]\nfuse CMP : b [s]\n", "t").ok());
 }
 
+TEST(DescriptionParserTest, ReadsDivideLines) {
+  absl::StatusOr<UarchDescription> d = ParseUarch(
+      Minimal() +
+          "divide DIV r64 narrow : lat=9.5 lat-per-bit=0.125 lat-free-bits=8 tput=6.6 "
+          "tput-per-bit=0.25 tput-free-bits=32 [s]\n"
+          "divide DIV r64 wide : lat=91 tput=83 [s]\n"
+          "divide IDIV r8 : lat=25 tput=6 [s]\n",
+      "tiny.uarch");
+  ASSERT_TRUE(d.ok()) << d.status();
+  const DivideCost& narrow = d->divides[DivideKind(false, 64)][0];
+  EXPECT_TRUE(narrow.given);
+  EXPECT_DOUBLE_EQ(narrow.latency, 9.5);
+  EXPECT_DOUBLE_EQ(narrow.latency_per_bit, 0.125);
+  EXPECT_EQ(narrow.latency_free_bits, 8);
+  EXPECT_DOUBLE_EQ(narrow.throughput, 6.6);
+  EXPECT_DOUBLE_EQ(narrow.throughput_per_bit, 0.25);
+  EXPECT_EQ(narrow.throughput_free_bits, 32);
+  EXPECT_DOUBLE_EQ(d->divides[DivideKind(false, 64)][1].latency, 91);
+  EXPECT_EQ(d->divides[DivideKind(false, 64)][1].throughput_per_bit, 0);
+  // A line without narrow/wide prices both.
+  EXPECT_TRUE(d->divides[DivideKind(true, 8)][0].given);
+  EXPECT_TRUE(d->divides[DivideKind(true, 8)][1].given);
+  EXPECT_FALSE(d->divides[DivideKind(true, 64)][0].given);
+  EXPECT_FALSE(d->divides[DivideKind(false, 32)][1].given);
+}
+
+TEST(DescriptionParserTest, BadDivideLinesAreErrorsNamingTheField) {
+  const struct {
+    const char* line;
+    const char* message;
+  } cases[] = {
+      {"divide MUL r64 : lat=1 tput=1 [s]", "divide MUL r64: expected DIV or IDIV"},
+      {"divide DIV r128 : lat=1 tput=1 [s]", "divide DIV r128: the operand size"},
+      {"divide DIV r64 short : lat=1 tput=1 [s]", "expected narrow or wide, got 'short'"},
+      {"divide DIV r64 : tput=1 [s]", "divide DIV r64: missing lat="},
+      {"divide DIV r64 : lat=1 tput=1 per-bit=2 [s]", "unknown key 'per-bit'"},
+      {"divide DIV r64 : lat=x tput=1 [s]", "divide DIV r64.lat: expected a number"},
+      {"divide DIV r64 : lat=1 tput=1 lat-free-bits=65 [s]", "free bits are at most 64"},
+      {"divide DIV : lat=1 tput=1 [s]", "expected: divide DIV|IDIV"},
+  };
+  for (const auto& c : cases) {
+    absl::StatusOr<UarchDescription> d = ParseUarch(Minimal() + c.line + "\n", "tiny.uarch");
+    ASSERT_FALSE(d.ok()) << c.line;
+    EXPECT_NE(std::string(d.status().message()).find(c.message), std::string::npos)
+        << d.status();
+    EXPECT_NE(std::string(d.status().message()).find("tiny.uarch:"), std::string::npos);
+  }
+  // A division priced twice: by two lines for one case, or a line for both
+  // after one for a case.
+  for (const char* twice : {"divide DIV r64 wide : lat=1 tput=1 [s]\ndivide DIV r64 wide : lat=2 tput=1 [s]\n",
+                            "divide DIV r64 narrow : lat=1 tput=1 [s]\ndivide DIV r64 : lat=2 tput=1 [s]\n"}) {
+    absl::StatusOr<UarchDescription> d = ParseUarch(Minimal() + twice, "tiny.uarch");
+    ASSERT_FALSE(d.ok()) << twice;
+    EXPECT_NE(std::string(d.status().message()).find("already priced"), std::string::npos);
+  }
+}
+
 TEST(DescriptionParserTest, CoverageNamesMissingForms) {
   absl::StatusOr<UarchDescription> d = ParseUarch(Minimal(), "tiny.uarch");
   ASSERT_TRUE(d.ok());
