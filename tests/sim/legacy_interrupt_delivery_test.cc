@@ -6,8 +6,8 @@
 
 #include "gtest/gtest.h"
 #include "sim/hpet.h"
+#include "sim/interrupt_lines.h"
 #include "sim/io_apic.h"
-#include "sim/isa_irq_routing.h"
 #include "sim/local_apic.h"
 #include "sim/pic_pair.h"
 #include "sim/pit8254.h"
@@ -51,14 +51,11 @@ class LegacyInterruptTest : public ::testing::Test {
   bool apic_enabled_ = true;
   LocalApic apic_{[this] { return now_; }, [] {}};
   IoApic io_;
-  Hpet hpet_{[this] { return now_; }, io_, [] {}};
-  PicPair pics_{[] {}, [this] { io_.SetLine(0, pics_.Interrupt()); }};
+  PicPair pics_{[] {}, [this] { lines_.SetIoApicInput(kPicIntrSource, 0, pics_.Interrupt()); }};
+  InterruptLines lines_{pics_, io_};
+  Hpet hpet_{[this] { return now_; }, lines_, [] {}};
   Pit8254 pit_{[this] { return PitTicks(now_); },
-               [this](bool level) {
-                 pics_.SetIrq(0, level);
-                 io_.SetLine(IoApicPinOfIsaIrq(0), level);
-               },
-               [] {}};
+               [this](bool level) { lines_.SetIsaIrq(kPitSource, 0, level); }, [] {}};
   PlatformInterrupts interrupts_{apic_, hpet_, pit_, pics_, [this] { return apic_enabled_; }};
 };
 
