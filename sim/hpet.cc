@@ -51,10 +51,12 @@ void Hpet::Arm(int n, uint64_t tick) {
 
 void Hpet::Update(uint64_t now) {
   const uint64_t tick = HpetTicks(now);
+  bool fired = false;
   for (int n = 0; n < kTimers; ++n) {
     Timer& t = timers_[n];
     if (t.next_tick > tick) continue;
     Fire(n);
+    fired = true;
     if ((t.config & kPeriodic) && t.period != 0) {
       // Each match adds the period to the comparator (2.3.9.2.2); matches
       // missed since are one interrupt.
@@ -66,7 +68,7 @@ void Hpet::Update(uint64_t now) {
       t.next_tick = Width(n) == ~0ull ? kNever : t.next_tick + Width(n) + 1;
     }
   }
-  DriveLevelLines();
+  if (fired) DriveLevelLines();  // only a match changes a level; most looks find none
 }
 
 void Hpet::Fire(int n) {

@@ -34,11 +34,12 @@ void Pic8259::SetInput(int ir, bool level) {
   Changed();
 }
 
-// The datasheet asks an input to stay high until the first INTA pulse (in
-// either mode) for its request to be served; a pulse of no width cannot, so
-// x64sim takes it as meeting that hold time: the request is latched as on a
-// rising edge, with the input low again after the INTA cycle. It is one
-// request in either mode, cleared by the INTA that serves it or by ICW1.
+// The datasheet ("Edge and Level Triggered Modes") asks an input to stay
+// high until the first INTA pulse, in either mode, for its request to be
+// served; a pulse of no width cannot, so x64sim takes it as meeting that
+// hold time: the request is latched as on a rising edge, with the input
+// low again after the INTA cycle. It is one request in either mode,
+// cleared by the INTA that serves it or by ICW1.
 void Pic8259::PulseInput(int ir) {
   const uint8_t bit = static_cast<uint8_t>(1u << ir);
   if (lines_ & bit) return;  // no edge on a line already high
