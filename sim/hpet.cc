@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "sim/isa_irq_routing.h"
 #include "sim/platform_clock.h"
 
 namespace x64sim {
@@ -34,7 +33,7 @@ uint64_t Hpet::Width(int n) const {
 }
 
 int Hpet::Route(int n) const {
-  if (legacy_routing_ && n < 2) return IoApicPinOfIsaIrq(kLegacyIrq[n]);
+  if (Legacy(n)) return kLegacyIrq[n];
   return static_cast<int>((timers_[n].config & kRouteField) >> kRouteShift);
 }
 
@@ -52,10 +51,12 @@ void Hpet::Arm(int n, uint64_t tick) {
 
 void Hpet::Update(uint64_t now) {
   const uint64_t tick = HpetTicks(now);
+  bool fired = false;
   for (int n = 0; n < kTimers; ++n) {
     Timer& t = timers_[n];
     if (t.next_tick > tick) continue;
     Fire(n);
+    fired = true;
     if ((t.config & kPeriodic) && t.period != 0) {
       // Each match adds the period to the comparator (2.3.9.2.2); matches
       // missed since are one interrupt.
@@ -67,7 +68,7 @@ void Hpet::Update(uint64_t now) {
       t.next_tick = Width(n) == ~0ull ? kNever : t.next_tick + Width(n) + 1;
     }
   }
-  DriveLevelLines();
+  if (fired) DriveLevelLines();  // only a match changes a level; most looks find none
 }
 
 void Hpet::Fire(int n) {
@@ -75,22 +76,26 @@ void Hpet::Fire(int n) {
   if (config & kLevel) {
     status_ |= 1u << n;  // set whether or not the interrupt is enabled (2.3.6)
   } else if (config & kIntEnable) {
-    io_apic_.Pulse(Route(n));
+    if (Legacy(n)) {
+      lines_.PulseIsaIrq(Route(n));
+    } else {
+      lines_.PulseIoApicInput(Route(n));
+    }
   }
 }
 
+// Every line is driven afresh, so that a timer whose route or LEG_RT_CNF
+// changed lets go of the line it held.
 void Hpet::DriveLevelLines() {
-  uint32_t high = 0;
+  uint32_t isa = 0, io_apic = 0;
   for (int n = 0; n < kTimers; ++n) {
     const uint64_t config = timers_[n].config;
     if (enabled_ && (config & kLevel) && (config & kIntEnable) && ((status_ >> n) & 1)) {
-      high |= 1u << Route(n);
+      (Legacy(n) ? isa : io_apic) |= 1u << Route(n);
     }
   }
-  for (int pin = 0; pin < IoApic::kEntries; ++pin) {
-    if (((high ^ lines_high_) >> pin) & 1) io_apic_.SetLine(pin, (high >> pin) & 1);
-  }
-  lines_high_ = high;
+  lines_.DriveIsaIrqs(kHpetSource, isa);
+  lines_.DriveIoApicInputs(kHpetSource, io_apic);
 }
 
 uint64_t Hpet::NextEventCycle() const {
@@ -150,6 +155,9 @@ void Hpet::WriteGeneralConfig(uint64_t value, uint64_t tick) {
     enabled_ = enable;
   }
   legacy_routing_ = value & kLegacyRoute;
+  // With LEG_RT_CNF the 8254's output no longer reaches IRQ0 (2.3.5); the
+  // level it drives all the while is back on the line when the bit clears.
+  lines_.ConnectIsaSource(kPitSource, !legacy_routing_);
   for (int n = 0; n < kTimers; ++n) Arm(n, tick);
 }
 

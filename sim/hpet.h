@@ -1,10 +1,13 @@
 // The High Precision Event Timer (IA-PC HPET specification 1.0a) at MMIO
 // 0xFED00000: a 64-bit main counter at 100 MHz (platform_clock.h) counting
 // simulated time, and three comparators, each one-shot or periodic, 64- or
-// 32-bit, edge- or level-triggered, raising an I/O APIC input: the one its
+// 32-bit, edge- or level-triggered, raising the I/O APIC input its
 // Tn_INT_ROUTE_CNF names (pins 2, 8 and 16-23 allowed, as QEMU's pc
-// machine), or under legacy replacement timer 0 on pin 2 (IRQ0) and timer
-// 1 on pin 8 (IRQ8). Front-side-bus (MSI) delivery is not modelled: its
+// machine), or under legacy replacement timer 0 on ISA IRQ0 and timer 1 on
+// IRQ8, which reach the 8259 pair and the I/O APIC alike, the PIT then
+// disconnected from IRQ0. The lines are shared (sim/interrupt_lines.h): an
+// edge-triggered timer pulses its line, a level-triggered one holds it
+// high. Front-side-bus (MSI) delivery is not modelled: its
 // capability bit reads 0. Events are scheduled: the machine asks
 // NextEventCycle when the next comparator match falls and calls Update
 // then; nothing is polled per instruction.
@@ -17,7 +20,7 @@
 
 #include "checkpoint/state_archive.h"
 #include "mmu/physical_memory.h"
-#include "sim/io_apic.h"
+#include "sim/interrupt_lines.h"
 
 namespace x64sim {
 
@@ -36,8 +39,8 @@ class Hpet : public MmioDevice {
 
   // `now` reads simulated time in core cycles; `changed` is called after a
   // write, since one may move the next event.
-  Hpet(std::function<uint64_t()> now, IoApic& io_apic, std::function<void()> changed)
-      : now_(std::move(now)), io_apic_(io_apic), changed_(std::move(changed)) {}
+  Hpet(std::function<uint64_t()> now, InterruptLines& lines, std::function<void()> changed)
+      : now_(std::move(now)), lines_(lines), changed_(std::move(changed)) {}
 
   uint64_t MmioRead(uint64_t offset, int size) override;
   void MmioWrite(uint64_t offset, int size, uint64_t value) override;
@@ -46,11 +49,9 @@ class Hpet : public MmioDevice {
   void Update(uint64_t now);
   // The core cycle of the next match that raises an interrupt, or UINT64_MAX.
   uint64_t NextEventCycle() const;
-  // LEG_RT_CNF: timers 0 and 1 take IRQ0 and IRQ8 from the PIT and the RTC.
-  bool legacy_replacement() const { return legacy_routing_; }
 
   void Serialize(StateArchive& ar) {
-    ar(enabled_, legacy_routing_, status_, counter_, counter_tick_, lines_high_, timers_);
+    ar(enabled_, legacy_routing_, status_, counter_, counter_tick_, timers_);
   }
 
  private:
@@ -66,7 +67,8 @@ class Hpet : public MmioDevice {
 
   uint64_t Counter(uint64_t tick) const;
   uint64_t Width(int n) const;  // all ones in the comparator's width
-  int Route(int n) const;       // the I/O APIC pin timer n drives
+  bool Legacy(int n) const { return legacy_routing_ && n < 2; }  // timer n drives an ISA line
+  int Route(int n) const;  // the ISA line (Legacy) or else the I/O APIC input timer n drives
   uint64_t ReadRegister(uint64_t reg, uint64_t tick) const;
   // Writes the bits of `mask` in register `reg`.
   void WriteRegister(uint64_t reg, uint64_t value, uint64_t mask, uint64_t tick);
@@ -75,17 +77,16 @@ class Hpet : public MmioDevice {
   void WriteComparator(int n, uint64_t value, uint64_t mask, uint64_t tick);
   void Arm(int n, uint64_t tick);  // the next match from the counter at `tick`
   void Fire(int n);
-  void DriveLevelLines();  // the I/O APIC inputs of level-triggered timers
+  void DriveLevelLines();  // the lines of level-triggered timers
 
   std::function<uint64_t()> now_;
-  IoApic& io_apic_;
+  InterruptLines& lines_;
   std::function<void()> changed_;
   bool enabled_ = false;         // ENABLE_CNF
-  bool legacy_routing_ = false;  // LEG_RT_CNF
+  bool legacy_routing_ = false;  // LEG_RT_CNF: timers 0 and 1 take IRQ0 and IRQ8
   uint32_t status_ = 0;          // Tn_INT_STS (level-triggered timers)
   uint64_t counter_ = 0;         // the main counter's value at counter_tick_
   uint64_t counter_tick_ = 0;
-  uint32_t lines_high_ = 0;      // the I/O APIC pins level-triggered timers hold high
   std::array<Timer, kTimers> timers_;
 };
 

@@ -3,7 +3,6 @@
 #include "absl/strings/str_format.h"
 #include "cpu/descriptors.h"
 #include "sim/acpi_tables.h"
-#include "sim/isa_irq_routing.h"
 #include "sim/platform_clock.h"
 
 namespace x64sim {
@@ -33,23 +32,27 @@ Machine::Machine(MachineConfig config)
             pit_.Update(cpu_.cycles());
           },
           [this] {
-            io_apic_.SetLine(kPicIntrPin, pics_.Interrupt());
+            lines_.SetIoApicInput(kPicIntrSource, kPicIntrPin, pics_.Interrupt());
             cpu_.RecheckInterrupts();
           }),
+      lines_(pics_, io_apic_),
       pit_(
           [this] {
             cpu_.SyncTiming();  // the clock read counts every instruction before the access
             return PitTicks(cpu_.cycles());
           },
-          // HPET legacy replacement takes IRQ0 from the PIT (HPET 1.0a 2.3.5).
-          [this](bool level) { SetIsaIrq(0, level && !hpet_.legacy_replacement()); },
+          // Channel 0's output is IRQ0; the HPET disconnects it under legacy replacement.
+          [this](bool level) { lines_.SetIsaIrq(kPitSource, 0, level); },
           [this] { cpu_.RecheckInterrupts(); }),
       hpet_(
           [this] {
             cpu_.SyncTiming();
+            // The PIT's edges before the access are on IRQ0 before
+            // LEG_RT_CNF can disconnect it.
+            pit_.Update(cpu_.cycles());
             return cpu_.cycles();
           },
-          io_apic_, [this] { cpu_.RecheckInterrupts(); }),
+          lines_, [this] { cpu_.RecheckInterrupts(); }),
       interrupts_(apic_, hpet_, pit_, pics_, [this] { return (cpu_.state.apic_base & kApicGlobalEnable) != 0; }) {
   ports_.Map(Uart16550::kCom1Base, 8, &com1_);
   ports_.Map(DebugExit::kPort, 4, &debug_exit_);
@@ -73,12 +76,6 @@ Machine::Machine(MachineConfig config)
     AddWalkObserver(core_model_.get());
     cpu_.set_timing(config_.timing && !config_.fast_forward);
   }
-}
-
-// An ISA line reaches the 8259 pair and the I/O APIC alike.
-void Machine::SetIsaIrq(int irq, bool level) {
-  pics_.SetIrq(irq, level);
-  io_apic_.SetLine(IoApicPinOfIsaIrq(irq), level);
 }
 
 void Machine::AddWalkObserver(WalkObserver* observer) {

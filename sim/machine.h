@@ -19,6 +19,7 @@
 #include "mmu/walk_observers.h"
 #include "sim/debug_exit.h"
 #include "sim/hpet.h"
+#include "sim/interrupt_lines.h"
 #include "sim/io_apic.h"
 #include "sim/local_apic.h"
 #include "sim/multiboot_loader.h"
@@ -119,7 +120,6 @@ class Machine {
   void OnMarker(uint32_t command);
   void SerializeMachine(StateArchive& ar);
   void SerializeDevices(StateArchive& ar);
-  void SetIsaIrq(int irq, bool level);
 
   MachineConfig config_;
   PhysicalMemory memory_;
@@ -131,6 +131,7 @@ class Machine {
   LocalApic apic_;
   IoApic io_apic_;
   PicPair pics_;
+  InterruptLines lines_;  // the ISA lines and I/O APIC inputs the devices share
   Pit8254 pit_;
   Hpet hpet_;
   PlatformInterrupts interrupts_;

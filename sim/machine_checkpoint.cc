@@ -26,7 +26,7 @@ void Machine::SerializeMachine(StateArchive& ar) {
 }
 
 void Machine::SerializeDevices(StateArchive& ar) {
-  ar(com1_, apic_, io_apic_, pics_.master(), pics_.slave(), pit_, hpet_, ports_);
+  ar(com1_, apic_, io_apic_, pics_.master(), pics_.slave(), lines_, pit_, hpet_, ports_);
 }
 
 Machine::StateSections Machine::SaveState() {

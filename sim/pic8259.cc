@@ -34,11 +34,26 @@ void Pic8259::SetInput(int ir, bool level) {
   Changed();
 }
 
+// The datasheet ("Edge and Level Triggered Modes") asks an input to stay
+// high until the first INTA pulse, in either mode, for its request to be
+// served; a pulse of no width cannot, so x64sim takes it as meeting that
+// hold time: the request is latched as on a rising edge, with the input
+// low again after the INTA cycle. It is one request in either mode,
+// cleared by the INTA that serves it or by ICW1.
+void Pic8259::PulseInput(int ir) {
+  const uint8_t bit = static_cast<uint8_t>(1u << ir);
+  if (lines_ & bit) return;  // no edge on a line already high
+  irr_ |= bit;
+  Changed();
+}
+
 int Pic8259::Acknowledge() {
   const int ir = HighestRequest();
   if (ir < 0) return kSpuriousIr;  // no ISR bit is set for the default IR7
   const uint8_t bit = static_cast<uint8_t>(1u << ir);
-  if (!level_triggered_) irr_ &= ~bit;  // a level input keeps requesting while high
+  // A level input keeps requesting while high; an edge's or a pulse's
+  // request is served.
+  if (!level_triggered_ || !(lines_ & bit)) irr_ &= ~bit;
   if (auto_eoi_) {
     if (rotate_on_auto_eoi_) lowest_priority_ = ir;
   } else {

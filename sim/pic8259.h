@@ -37,6 +37,9 @@ class Pic8259 : public PortDevice {
 
   // A device drives input `ir` to `level`.
   void SetInput(int ir, bool level);
+  // A zero-width pulse on input `ir` while it is low, an edge-triggered
+  // device's event: one request, kept until the INTA cycle serves it.
+  void PulseInput(int ir);
   // The INT output: an unmasked request above every in-service level.
   bool Interrupt() const { return HighestRequest() >= 0; }
   // The IR level an INTA cycle now would serve (kSpuriousIr if none requests).

@@ -18,6 +18,14 @@ void PicPair::SetIrq(int irq, bool level) {
   }
 }
 
+void PicPair::PulseIrq(int irq) {
+  if (irq < 8) {
+    master_.PulseInput(irq);
+  } else {
+    slave_.PulseInput(irq - 8);
+  }
+}
+
 uint8_t PicPair::PeekVector() const {
   const int ir = master_.Selected();
   return master_.Cascaded(ir) ? slave_.Vector(slave_.Selected()) : master_.Vector(ir);

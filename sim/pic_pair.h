@@ -24,6 +24,8 @@ class PicPair {
 
   // ISA interrupt line `irq` (0-15) driven to `level`.
   void SetIrq(int irq, bool level);
+  // A zero-width pulse on ISA line `irq` (Pic8259::PulseInput).
+  void PulseIrq(int irq);
   // INTR, the master's INT output.
   bool Interrupt() const { return master_.Interrupt(); }
   // The vector an INTA cycle now would return, and the cycle itself.

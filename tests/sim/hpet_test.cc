@@ -8,7 +8,9 @@
 
 #include "gtest/gtest.h"
 #include "sim/hpet.h"
+#include "sim/interrupt_lines.h"
 #include "sim/io_apic.h"
+#include "sim/pic_pair.h"
 #include "sim/platform_clock.h"
 
 namespace x64sim {
@@ -55,7 +57,9 @@ class HpetTest : public ::testing::Test {
   uint64_t now_ = 0;
   int changes_ = 0;
   IoApic io_;
-  Hpet hpet_{[this] { return now_; }, io_, [this] { ++changes_; }};
+  PicPair pics_{[] {}, [] {}};
+  InterruptLines lines_{pics_, io_};
+  Hpet hpet_{[this] { return now_; }, lines_, [this] { ++changes_; }};
   std::vector<int> pins_;
 };
 

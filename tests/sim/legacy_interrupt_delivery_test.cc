@@ -1,13 +1,17 @@
 // The legacy interrupt path of the PC as the core sees it: the PIT's IRQ0
 // through the 8259 pair or the I/O APIC's input 2, the 8259's INTR through
 // LVT LINT0 or an I/O APIC entry in ExtINT mode, or straight to the CPU
-// while the local APIC is globally disabled (SDM vol. 3A 10.4.3, 10.5.1).
+// while the local APIC is globally disabled (SDM vol. 3A 10.4.3, 10.5.1);
+// the HPET's legacy replacement taking IRQ0 and IRQ8 on both controllers,
+// and lines two devices drive at once.
+#include <algorithm>
 #include <cstdint>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "sim/hpet.h"
+#include "sim/interrupt_lines.h"
 #include "sim/io_apic.h"
-#include "sim/isa_irq_routing.h"
 #include "sim/local_apic.h"
 #include "sim/pic_pair.h"
 #include "sim/pit8254.h"
@@ -25,6 +29,7 @@ class LegacyInterruptTest : public ::testing::Test {
  protected:
   LegacyInterruptTest() {
     io_.set_deliver([this](const ApicMessage& m) { return apic_.Accept(m); });
+    apic_.set_eoi_broadcast([this](uint8_t vector) { io_.EndOfInterrupt(vector); });
     apic_.MmioWrite(kSvr, 4, 0x1ff);  // software enabled
   }
   void InitialiseMaster(uint8_t mask) {
@@ -40,6 +45,38 @@ class LegacyInterruptTest : public ::testing::Test {
     pit_.PortOut(0, 1, count & 0xff);
     pit_.PortOut(0, 1, count >> 8);
   }
+  void InitialiseSlave(uint8_t mask) {
+    Pic8259& s = pics_.slave();
+    s.PortOut(0, 1, 0x11);
+    s.PortOut(1, 1, 0x28);
+    s.PortOut(1, 1, 0x02);
+    s.PortOut(1, 1, 0x01);
+    s.PortOut(1, 1, mask);
+  }
+  void WriteHpet(uint64_t reg, uint64_t value) { hpet_.MmioWrite(reg, 8, value); }
+  // Runs the clock to `end` event by event as the core does, taking every
+  // interrupt as it comes and ending it: an EOI to the local APIC for the
+  // I/O APIC's vectors (0x40 up), to the 8259s for theirs. Returns how many
+  // of each vector were taken.
+  std::vector<int> TakeUntil(uint64_t end) {
+    std::vector<int> taken(256);
+    for (;;) {
+      const int vector = interrupts_.PendingVector(now_);
+      if (vector >= 0) {
+        interrupts_.Acknowledge(vector);
+        ++taken[vector];
+        if (vector >= 0x40) {
+          apic_.MmioWrite(0xb0, 4, 0);
+        } else {
+          if (vector >= 0x28) pics_.slave().PortOut(0, 1, 0x20);
+          pics_.master().PortOut(0, 1, 0x20);
+        }
+        continue;
+      }
+      if (now_ == end) return taken;
+      now_ = std::min(end, std::max(now_, interrupts_.NextEventCycle()));
+    }
+  }
   void WriteEntry(int pin, uint64_t entry) {
     io_.MmioWrite(0x00, 4, 0x11 + 2 * pin);
     io_.MmioWrite(0x10, 4, entry >> 32);
@@ -51,14 +88,11 @@ class LegacyInterruptTest : public ::testing::Test {
   bool apic_enabled_ = true;
   LocalApic apic_{[this] { return now_; }, [] {}};
   IoApic io_;
-  Hpet hpet_{[this] { return now_; }, io_, [] {}};
-  PicPair pics_{[] {}, [this] { io_.SetLine(0, pics_.Interrupt()); }};
+  PicPair pics_{[] {}, [this] { lines_.SetIoApicInput(kPicIntrSource, 0, pics_.Interrupt()); }};
+  InterruptLines lines_{pics_, io_};
+  Hpet hpet_{[this] { return now_; }, lines_, [] {}};
   Pit8254 pit_{[this] { return PitTicks(now_); },
-               [this](bool level) {
-                 pics_.SetIrq(0, level);
-                 io_.SetLine(IoApicPinOfIsaIrq(0), level);
-               },
-               [] {}};
+               [this](bool level) { lines_.SetIsaIrq(kPitSource, 0, level); }, [] {}};
   PlatformInterrupts interrupts_{apic_, hpet_, pit_, pics_, [this] { return apic_enabled_; }};
 };
 
@@ -125,6 +159,105 @@ TEST_F(LegacyInterruptTest, IoApicExtIntEntryCarriesThe8259Interrupt) {
   EXPECT_EQ(interrupts_.PendingVector(0), 0x27);
   interrupts_.Acknowledge(0x27);
   EXPECT_EQ(pics_.master().in_service(), 0x00);
+}
+
+// HPET register offsets and Tn_CONFIG bits (HPET 1.0a 2.3.1, 2.3.8).
+constexpr uint64_t kHpetConfig = 0x10, kHpetStatus = 0x20;
+constexpr uint64_t HpetTimerConfig(int n) { return 0x100 + 0x20 * n; }
+constexpr uint64_t HpetComparator(int n) { return 0x108 + 0x20 * n; }
+constexpr uint64_t kEnableCnf = 1, kLegacyCnf = 2;
+constexpr uint64_t kTnLevel = 1 << 1, kTnEnable = 1 << 2, kTnPeriodic = 1 << 3, kTnValSet = 1 << 6;
+constexpr uint64_t HpetRoute(int pin) { return static_cast<uint64_t>(pin) << 9; }
+constexpr uint64_t kIoApicLevel = 1 << 15;
+
+TEST_F(LegacyInterruptTest, HpetTimer1InLegacyModeRaisesIrq8OnTheSlaveAndIoApicInput8) {
+  InitialiseMaster(0xfb);  // the cascade input only
+  InitialiseSlave(0xfe);   // IRQ8
+  apic_.MmioWrite(kLvtLint0, 4, kExtInt);
+  WriteEntry(8, 0x48);  // fixed, edge
+  WriteEntry(20, 0x54);
+  WriteHpet(HpetTimerConfig(1), kTnEnable | kTnPeriodic | kTnValSet | HpetRoute(20));
+  WriteHpet(HpetComparator(1), 1000);
+  WriteHpet(HpetComparator(1), 1000);
+  WriteHpet(kHpetConfig, kEnableCnf | kLegacyCnf);
+  const std::vector<int> taken = TakeUntil(CycleOfHpetTick(3500));
+  EXPECT_EQ(taken[0x28], 3) << "slave IR0, once per period";
+  EXPECT_EQ(taken[0x48], 3) << "I/O APIC input 8, once per period";
+  EXPECT_EQ(taken[0x54], 0) << "not on its Tn_INT_ROUTE_CNF pin";
+  EXPECT_EQ(taken[0x20], 0) << "nor on IRQ0";
+}
+
+// LEG_RT_CNF set while timer 0 counts, then cleared: IRQ0 goes to the HPET
+// and back to the PIT, and the timer's pulses follow.
+TEST_F(LegacyInterruptTest, LegacyReplacementTakesIrq0MidCountAndHandsItBack) {
+  ProgramPitMode2(1000);  // rising edges at PIT ticks 1001, 2001, ...
+  InitialiseMaster(0xfe);
+  apic_.MmioWrite(kLvtLint0, 4, kExtInt);
+  WriteEntry(2, 0x42);
+  WriteEntry(20, 0x54);
+  WriteHpet(HpetTimerConfig(0), kTnEnable | kTnPeriodic | kTnValSet | HpetRoute(20));
+  WriteHpet(HpetComparator(0), 100'000);  // one match every 100,000 HPET ticks
+  WriteHpet(HpetComparator(0), 100'000);
+  WriteHpet(kHpetConfig, kEnableCnf);
+  // A PIT tick is 83.8 HPET ticks: its edges fall at HPET ticks 83,893,
+  // 167,703, 251,513, 335,322, 419,132, 502,941, 586,751, 670,561, 754,370.
+  std::vector<int> taken = TakeUntil(CycleOfHpetTick(250'000));
+  EXPECT_EQ(taken[0x20], 2) << "the PIT through the 8259";
+  EXPECT_EQ(taken[0x42], 2) << "the PIT on input 2";
+  EXPECT_EQ(taken[0x54], 2) << "the HPET on its route";
+
+  WriteHpet(kHpetConfig, kEnableCnf | kLegacyCnf);
+  EXPECT_FALSE(lines_.isa_irq_high(0)) << "the PIT's high output is cut off";
+  taken = TakeUntil(CycleOfHpetTick(550'000));
+  EXPECT_EQ(taken[0x20], 3) << "the HPET's matches at 300k, 400k and 500k, none of the PIT's";
+  EXPECT_EQ(taken[0x42], 3);
+  EXPECT_EQ(taken[0x54], 0);
+
+  // The PIT's output is high at 550k: reconnecting it is a rising edge on
+  // IRQ0, one interrupt at once, as the multiplexer's switch would give.
+  WriteHpet(kHpetConfig, kEnableCnf);
+  taken = TakeUntil(CycleOfHpetTick(790'000));
+  EXPECT_EQ(taken[0x20], 1 + 3) << "the switch, then the PIT's edges";
+  EXPECT_EQ(taken[0x42], 1 + 3);
+  EXPECT_EQ(taken[0x54], 2) << "the HPET back on its route at 600k and 700k";
+}
+
+// A level-triggered timer holding IRQ0 lets go of it when LEG_RT_CNF
+// clears, and holds its routed input instead: no line is left stuck high.
+TEST_F(LegacyInterruptTest, LevelTimerMovesItsLineWithLegacyReplacement) {
+  WriteHpet(HpetTimerConfig(0), kTnLevel | kTnEnable | HpetRoute(20));
+  WriteHpet(HpetComparator(0), 10);
+  WriteHpet(kHpetConfig, kEnableCnf | kLegacyCnf);
+  TakeUntil(CycleOfHpetTick(20));
+  EXPECT_TRUE(lines_.isa_irq_high(0));
+  EXPECT_TRUE(lines_.io_apic_input_high(2));
+  WriteHpet(kHpetConfig, kEnableCnf);
+  EXPECT_FALSE(lines_.isa_irq_high(0)) << "the PIT, never programmed, drives it low";
+  EXPECT_FALSE(lines_.io_apic_input_high(2));
+  EXPECT_TRUE(lines_.io_apic_input_high(20));
+  WriteHpet(kHpetConfig, kEnableCnf | kLegacyCnf);
+  EXPECT_TRUE(lines_.isa_irq_high(0));
+  EXPECT_FALSE(lines_.io_apic_input_high(20));
+  WriteHpet(kHpetStatus, 1);
+  EXPECT_FALSE(lines_.isa_irq_high(0)) << "status cleared";
+  EXPECT_FALSE(lines_.io_apic_input_high(20));
+}
+
+// The PIT and an HPET timer routed to input 2 (no legacy replacement) share
+// that input: it is the OR of the two, not the last one's change.
+TEST_F(LegacyInterruptTest, PitAndHpetLevelTimerShareIoApicInput2) {
+  ProgramPitMode2(1000);  // output high but for one tick a period
+  WriteEntry(2, 0x42 | kIoApicLevel);
+  WriteHpet(HpetTimerConfig(0), kTnLevel | kTnEnable | HpetRoute(2));
+  WriteHpet(HpetComparator(0), 10);
+  WriteHpet(kHpetConfig, kEnableCnf);
+  now_ = CycleOfHpetTick(20);
+  ASSERT_EQ(interrupts_.PendingVector(now_), 0x42);
+  interrupts_.Acknowledge(0x42);
+  WriteHpet(kHpetStatus, 1);  // the HPET lowers its output
+  EXPECT_TRUE(lines_.io_apic_input_high(2)) << "the PIT still holds it";
+  apic_.MmioWrite(0xb0, 4, 0);  // EOI: still asserted, so delivered again
+  EXPECT_EQ(interrupts_.PendingVector(now_), 0x42);
 }
 
 }  // namespace

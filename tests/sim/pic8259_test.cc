@@ -1,6 +1,6 @@
 // The 8259A (datasheet 231468) and the PC's cascaded pair: requests,
 // masking, priority and its rotation, EOI, auto-EOI, level sensing, the
-// INTA vector, spurious IR7, IRR/ISR reads and polling.
+// INTA vector, spurious IR7, zero-width pulses, IRR/ISR reads and polling.
 #include <cstdint>
 
 #include "gtest/gtest.h"
@@ -83,6 +83,32 @@ TEST(Pic8259Test, LevelTriggeredInputRequestsAgainAfterEoiWhileHigh) {
   EXPECT_TRUE(pic.Interrupt()) << "still high";
   pic.SetInput(6, false);
   EXPECT_FALSE(pic.Interrupt());
+}
+
+// x64sim's reading of the hold time for a pulse of no width (pic8259.cc):
+// one request, served by one INTA, in either sensing mode.
+TEST(Pic8259Test, ZeroWidthPulseIsOneRequestServedOnce) {
+  Pic8259 pic;
+  Initialise(pic, 0x20, 0x00, 0x01, 0x02);
+  pic.PulseInput(4);
+  pic.PulseInput(4);
+  EXPECT_EQ(ReadIrr(pic), 0x10) << "latched although the input is low again";
+  EXPECT_EQ(pic.Acknowledge(), 4) << "not spurious";
+  EXPECT_EQ(ReadIrr(pic), 0x00) << "two pulses before the INTA are one request";
+  pic.PortOut(0, 1, 0x20);
+  EXPECT_FALSE(pic.Interrupt());
+  pic.SetInput(4, true);
+  pic.PulseInput(4);
+  EXPECT_EQ(pic.Acknowledge(), 4) << "the rising edge's request";
+  pic.PortOut(0, 1, 0x20);
+  EXPECT_FALSE(pic.Interrupt()) << "a pulse on a line already high is no edge";
+
+  Pic8259 level;
+  Initialise(level, 0x20, 0x00, 0x01, 0x02 | 0x08);
+  level.PulseInput(6);
+  EXPECT_EQ(level.Acknowledge(), 6);
+  level.PortOut(0, 1, 0x20);
+  EXPECT_FALSE(level.Interrupt()) << "level-sensed: the pulse is over after its INTA";
 }
 
 TEST(Pic8259Test, AutoEoiLeavesNothingInService) {

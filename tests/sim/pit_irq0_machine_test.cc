@@ -3,7 +3,8 @@
 // period and the 8259 master, globally disables the local APIC so the
 // 8259's INTR goes straight to the CPU, enables interrupts and spins on
 // RDTSC for ten and a half periods of simulated time, counting IRQ0 in its
-// handler.
+// handler. With the HPET's legacy replacement, the HPET's timer 0 takes
+// IRQ0 from the PIT, through the same 8259.
 #include <cstdint>
 #include <vector>
 
@@ -17,16 +18,31 @@ namespace {
 
 constexpr uint64_t kGdt = 0x800, kIdt = 0x1000, kCode = 0x2000, kHandler = 0x3000, kStack = 0x8000;
 constexpr uint32_t kPeriodTicks = 1193;
+constexpr uint32_t kHpetPeriodTicks = 60'000;  // 0.6 ms of the 100 MHz counter
 constexpr uint8_t kVectorBase = 0x20;
 // Ten and a half periods in core cycles.
 const uint32_t kSpinCycles = static_cast<uint32_t>(CycleOfPitTick(kPeriodTicks * 21 / 2));
 
-std::vector<uint8_t> Program(uint8_t pic_mask, bool hpet_legacy) {
+enum class Hpet { kUnused, kLegacyIdle, kLegacyTimer0 };
+
+// mov dword [0xfed00000 + reg], value
+void WriteHpet(std::vector<uint8_t>& c, uint8_t reg_high, uint8_t reg_low, uint32_t value) {
+  c.insert(c.end(), {0xc7, 0x05, reg_low, reg_high, 0xd0, 0xfe});
+  for (int i = 0; i < 4; ++i) c.push_back(static_cast<uint8_t>(value >> (8 * i)));
+}
+
+std::vector<uint8_t> Program(uint8_t pic_mask, Hpet hpet) {
   std::vector<uint8_t> c;
-  if (hpet_legacy) {
-    // mov dword [HPET general configuration], LEG_RT_CNF (the HPET stays
-    // disabled, so nothing of its own interrupts).
-    c = {0xc7, 0x05, 0x10, 0x00, 0xd0, 0xfe, 0x02, 0x00, 0x00, 0x00};
+  if (hpet == Hpet::kLegacyTimer0) {
+    // Timer 0 as Linux sets up its legacy clock event: 32-bit, periodic,
+    // edge-triggered, enabled, the comparator and then the period written
+    // after Tn_VAL_SET_CNF.
+    WriteHpet(c, 0x01, 0x00, 0x14c);
+    WriteHpet(c, 0x01, 0x08, kHpetPeriodTicks);
+    WriteHpet(c, 0x01, 0x08, kHpetPeriodTicks);
+    WriteHpet(c, 0x00, 0x10, 0x3);  // ENABLE_CNF | LEG_RT_CNF
+  } else if (hpet == Hpet::kLegacyIdle) {
+    WriteHpet(c, 0x00, 0x10, 0x2);  // LEG_RT_CNF alone: the HPET stays halted
   }
   c.insert(c.end(), {
                         0xb0, 0x34, 0xe6, 0x43,  // PIT: channel 0, LSB then MSB, mode 2
@@ -55,11 +71,11 @@ std::vector<uint8_t> Program(uint8_t pic_mask, bool hpet_legacy) {
 }
 
 // Runs Program and returns the number of IRQ0 interrupts taken.
-uint32_t CountIrq0(uint8_t pic_mask, bool hpet_legacy = false) {
+uint32_t CountIrq0(uint8_t pic_mask, Hpet hpet = Hpet::kUnused) {
   MachineConfig config;
   config.ram_bytes = 1ull << 20;
   Machine m(config);
-  const std::vector<uint8_t> code = Program(pic_mask, hpet_legacy);
+  const std::vector<uint8_t> code = Program(pic_mask, hpet);
   const std::vector<uint8_t> handler = {0x43, 0xb0, 0x20, 0xe6, 0x20, 0xcf};  // inc ebx; EOI; iretd
   m.memory().CopyIn(kCode, code.data(), code.size());
   m.memory().CopyIn(kHandler, handler.data(), handler.size());
@@ -94,7 +110,15 @@ TEST(PitIrq0MachineTest, MaskedIr0DeliversNothing) { EXPECT_EQ(CountIrq0(0xff), 
 
 // HPET 1.0a 2.3.5: with LEG_RT_CNF the 8254's output no longer reaches IRQ0.
 TEST(PitIrq0MachineTest, HpetLegacyReplacementDisconnectsThePit) {
-  EXPECT_EQ(CountIrq0(0xfe, /*hpet_legacy=*/true), 0u);
+  EXPECT_EQ(CountIrq0(0xfe, Hpet::kLegacyIdle), 0u);
+}
+
+// HPET 1.0a 2.3.5: timer 0 drives IRQ0 in the PIT's place, the 8259's IR0
+// included; its edge-triggered pulses every 0.6 ms are one interrupt each,
+// 17 in the 10.5 ms (the PIT, still counting, adds none).
+TEST(PitIrq0MachineTest, HpetLegacyTimer0InterruptsThrough8259OncePerPeriod) {
+  EXPECT_EQ(CountIrq0(0xfe, Hpet::kLegacyTimer0), 17u);
+  EXPECT_EQ(CountIrq0(0xff, Hpet::kLegacyTimer0), 0u) << "IR0 masked";
 }
 
 }  // namespace
