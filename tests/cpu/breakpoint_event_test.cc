@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "checkpoint/state_archive.h"
 #include "gtest/gtest.h"
 #include "tests/cpu/system_machine.h"
 
@@ -77,6 +78,34 @@ TEST(BreakpointEventTest, InterruptBetweenRepIterationsPushesRf) {
     EXPECT_EQ((r.frame.rflags & kRF) != 0, c.rf);
     EXPECT_FALSE(m.state().rflags & kRF);  // the handler runs without it
   }
+}
+
+// A run that ends between two slices (each counts towards the limit) and
+// is saved there: the restored core still knows the REP paused, and an
+// interrupt taken at once pushes RF = 1.
+TEST(BreakpointEventTest, RepPauseSurvivesACheckpoint) {
+  M saved;
+  InterruptAtPoll none(0);
+  LoadRepStos(saved, none, {0xf4});
+  M::Result r = saved.RunFrom(M::kCode, 2);
+  ASSERT_EQ(r.outcome.reason, StopReason::kInstructionLimit);
+  ASSERT_EQ(saved.state().gpr[kRcx], 12u);
+  StateArchive out = StateArchive::ForSaving();
+  saved.cpu().SerializeArchitecture(out, /*model_state_follows=*/false);
+  saved.cpu().SerializeCaches(out);
+
+  M loaded;
+  InterruptAtPoll now(1);
+  loaded.Load(M::kCode, {0xeb, 0x00, 0xf3, 0xaa, 0xf4});
+  StateArchive in = StateArchive::ForLoading(out.bytes());
+  loaded.cpu().SerializeArchitecture(in, false);
+  loaded.cpu().SerializeCaches(in);
+  ASSERT_TRUE(in.ok()) << in.error();
+  loaded.cpu().set_interrupt_controller(&now);
+  r = loaded.RunFrom(kRep);
+  ASSERT_EQ(r.outcome.vector, kVector);
+  EXPECT_EQ(r.frame.rip, kRep);
+  EXPECT_TRUE(r.frame.rflags & kRF);
 }
 
 // The handler arms an instruction breakpoint on the REP instruction it
