@@ -530,8 +530,9 @@ StopInfo Cpu::RunLoop(uint64_t max_instructions) {
 // they leave instead: a SYSCALL traps at the kernel's entry only if FMASK
 // kept TF, a SYSRET restoring TF traps at once at the user RIP. Data
 // and I/O breakpoints it hit are reported in the same trap, MOV SS's after
-// the next instruction too. An instruction that faults, or that delivers
-// an interrupt itself (INT n, INT3, INTO, INT1), has no trap. A REP string
+// the next instruction too. An instruction that faults has no trap; one
+// that delivers an interrupt itself (INT n, INT3, INTO) has no single-step
+// trap, and its data hits trap at the handler's entry. A REP string
 // instruction stopping part-way (an element at a time while data or I/O
 // breakpoints are armed) sets RF, so that going on does not break again
 // and an event taken meanwhile pushes RF = 1, as the SDM says.
@@ -582,15 +583,20 @@ void Cpu::SingleStep(std::unique_ptr<Block>* uncached) {
     FaultNoCode(kDebug);
     return;
   }
-  const bool interrupts_itself = mnemonic == ZYDIS_MNEMONIC_INT || mnemonic == ZYDIS_MNEMONIC_INT3 ||
-                                 mnemonic == ZYDIS_MNEMONIC_INTO || mnemonic == ZYDIS_MNEMONIC_INT1;
-  if (interrupts_itself) return;
   if (state.debug_shadow) {
     state.debug_shadow = false;
     state.debug_held_hits = static_cast<uint8_t>(hits);
     return;
   }
-  const bool trap = trap_flag || (mnemonic == ZYDIS_MNEMONIC_SYSCALL && (state.rflags & kTF));
+  // INT n, INT3 and INTO deliver their interrupt as they complete: no
+  // single-step trap (delivery clears TF), but data breakpoints their
+  // delivery hit, and those a MOV SS held back, trap at the handler's first
+  // instruction (SDM vol. 3A 6.8.3). INT1 left above with its #DB pending,
+  // dropping the held hits as a fault does; its delivery's hits still count.
+  const bool interrupts_itself = mnemonic == ZYDIS_MNEMONIC_INT || mnemonic == ZYDIS_MNEMONIC_INT3 ||
+                                 mnemonic == ZYDIS_MNEMONIC_INTO;
+  const bool trap = !interrupts_itself &&
+                    (trap_flag || (mnemonic == ZYDIS_MNEMONIC_SYSCALL && (state.rflags & kTF)));
   const uint64_t status = hits | (trap ? kDr6Bs : 0);
   if (status == 0) return;
   state.dr6 |= status;
@@ -676,7 +682,14 @@ void Cpu::HandleExternalEvents() {
   if (observer_ != nullptr) observer_->OnEvent(static_cast<uint8_t>(vector), state.rip);
   if (debug_hook_ != nullptr) debug_hook_->OnEvent(static_cast<uint8_t>(vector), state.rip);
   if (timing_on_) model_->Deliver(TimingEvent::kInterrupt, state.cpl);
-  if (!DeliverInterrupt(static_cast<uint8_t>(vector), false, 0, false, state.rip)) {
+  // SDM vol. 3B 17.3.1.1: an interrupt after any iteration of a REP string
+  // instruction but the last pushes RF = 1, so that the resumed instruction
+  // does not break again on an instruction breakpoint.
+  if (PausedInRepString()) state.rflags |= kRF;
+  pending_dr_hits_ = 0;
+  if (DeliverInterrupt(static_cast<uint8_t>(vector), false, 0, false, state.rip)) {
+    ReportDeliveryHits();
+  } else {
     DeliverPendingException();
   }
 }

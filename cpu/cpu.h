@@ -259,8 +259,12 @@ class Cpu : public TranslationListener {
   // nothing retires, RIP stays, and the run loop looks at events, stop
   // requests and the limit before running it again. Each slice counts
   // towards the instruction limit, so no single instruction outlasts it.
+  // The pause is noted so that an event taken before the next slice pushes
+  // RF = 1 (PausedInRepString).
   Flow Yield() {
     if (run_limit_ > instret_) --run_limit_;
+    rep_pause_rip_ = state.rip;
+    rep_pause_instret_ = instret_;
     return Flow::kYield;
   }
   // Retires the instruction and returns to the run loop, which then looks
@@ -487,6 +491,14 @@ class Cpu : public TranslationListener {
   void NoteDataAccess(uint64_t linear, int size, bool write) {
     pending_dr_hits_ |= BreakpointHits(write ? write_breakpoints_ : read_breakpoints_, linear, size);
   }
+  // Raises the #DB trap for the data breakpoints an event's delivery hit
+  // (pending_dr_hits_), to be taken before the handler's first instruction.
+  void ReportDeliveryHits();
+  // Whether RIP names a REP string instruction stopped between two of its
+  // iterations: nothing has retired since its slice yielded there.
+  bool PausedInRepString() const {
+    return rep_pause_instret_ == instret_ && rep_pause_rip_ == state.rip;
+  }
 
   bool ReadSlow(uint64_t linear, int size, uint64_t* value);
   bool WriteSlow(uint64_t linear, int size, uint64_t value);
@@ -686,7 +698,10 @@ class Cpu : public TranslationListener {
   uint8_t write_breakpoints_ = 0;  // data breakpoints a write hits (R/W 01, 11)
   uint8_t read_breakpoints_ = 0;   // data breakpoints a read hits (R/W 11)
   uint8_t io_breakpoints_ = 0;     // R/W 10 with CR4.DE
-  uint8_t pending_dr_hits_ = 0;    // data and I/O hits of the instruction stepping
+  uint8_t pending_dr_hits_ = 0;    // data and I/O hits of the instruction stepping or event delivered
+  // Where and when the last REP slice yielded (Yield); kept in checkpoints.
+  uint64_t rep_pause_rip_ = 0;
+  uint64_t rep_pause_instret_ = UINT64_MAX;
   uint64_t run_limit_ = 0;  // instret at which this Run stops (less one per Yield)
   StopInfo stop_;
   bool stop_on_unimplemented_ = false;

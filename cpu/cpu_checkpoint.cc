@@ -51,7 +51,8 @@ void Cpu::SerializeArchitecture(StateArchive& ar, bool model_state_follows) {
      exception_.error_code, delivery_depth_, generation_, address_space_, next_event_check_,
      instret_, idle_cycles_, idle_wakeups_without_interrupt_, fixed_ctr0_epoch_, fixed_ctr1_epoch_,
      halted_cycles_, blocks_decoded_, block_cache_drops_, code_invalidations_, chained_blocks_,
-     fused_pairs_decoded_, last_unimplemented_, cr3_noflush_, timed, clock);
+     fused_pairs_decoded_, last_unimplemented_, cr3_noflush_, rep_pause_rip_, rep_pause_instret_,
+     timed, clock);
   ar.Bounded(privilege_, 1, "fast-path privilege");
   uint64_t kinds = unimplemented_counts_.size();
   ar(kinds);

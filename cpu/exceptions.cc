@@ -46,10 +46,14 @@ void Cpu::DeliverPendingException() {
     if (timing_on_) model_->Deliver(TimingEvent::kException, state.cpl);
     bool has_code = current.has_error_code && HasErrorCode(current.vector);
     const uint64_t rf = state.rflags & kRF;
-    if (IsFault(current.vector)) state.rflags |= kRF;  // delivery clears it for the handler
+    // SDM vol. 3B 17.3.1.1: faults, and exceptions between two iterations of
+    // a REP string instruction, push RF = 1 (delivery clears it for the handler).
+    if (IsFault(current.vector) || PausedInRepString()) state.rflags |= kRF;
+    pending_dr_hits_ = 0;  // only this attempt's accesses count
     if (DeliverInterrupt(current.vector, has_code, current.error_code, false, state.rip)) {
       state.halted = false;
       last_unimplemented_.clear();  // the guest took it: no longer a cause of what follows
+      ReportDeliveryHits();
       return;
     }
     state.rflags = (state.rflags & ~kRF) | rf;
@@ -74,6 +78,29 @@ void Cpu::DeliverPendingException() {
     } else {
       current = next;
     }
+  }
+}
+
+// A data breakpoint that an event's delivery hits (a push of its frame, a
+// read of its gate or descriptors) is a #DB trap once the delivery is
+// complete, before the handler's first instruction, naming it (SDM vol. 3B
+// 17.3.1.2: a data breakpoint traps after the access; vol. 3A 6.8.3: a #DB
+// pending as INT n or SYSCALL enters the kernel is taken after the
+// transfer). Linux refuses breakpoints on its exception stacks because such
+// a #DB, delivered on the same IST stack, hits again without end; each
+// counts towards the instruction limit like a REP slice, so a run still ends.
+void Cpu::ReportDeliveryHits() {
+  const uint8_t hits = pending_dr_hits_;
+  pending_dr_hits_ = 0;
+  if (hits == 0) return;
+  state.dr6 |= hits;
+  FaultNoCode(kDebug);
+  if (run_limit_ > instret_) --run_limit_;
+  if (instret_ >= run_limit_) {
+    RequestStop({StopReason::kInstructionLimit, 0,
+                 absl::StrFormat("instruction limit reached at rip %#x (%s) with a #DB pending for a "
+                                 "data breakpoint an event's delivery hit",
+                                 state.rip, ModeName())});
   }
 }
 
