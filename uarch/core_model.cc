@@ -14,6 +14,16 @@ namespace x64sim {
 
 namespace {
 
+// A reciprocal throughput as InsnTiming holds it: 1/60 cycles, and the
+// cycles a unit stays busy when it is 2 or more (dividers, locked and
+// microcoded forms keep their unit busy).
+uint16_t Sixtieths(double throughput) {
+  return static_cast<uint16_t>(std::min(throughput * 60 + 0.5, 65535.0));
+}
+uint8_t Occupancy(double throughput) {
+  return static_cast<uint8_t>(throughput >= 2.0 ? std::min(throughput, 255.0) : 0);
+}
+
 // The dependency slot of a register, or -1 for registers not tracked
 // (segment, control, RIP).
 int Slot(ZydisRegister r) {
@@ -209,8 +219,8 @@ CoreModel::CoreModel(const UarchDescription& d, Mmu& mmu)
         divide_cycles_[kind][wide][bits] = {
             .given = true,
             .latency = static_cast<uint8_t>(std::min(latency + 0.5, 255.0)),
-            .occupancy = static_cast<uint8_t>(throughput >= 2.0 ? std::min(throughput, 255.0) : 0),
-            .throughput = static_cast<uint16_t>(std::min(throughput * 60 + 0.5, 65535.0)),
+            .occupancy = Occupancy(throughput),
+            .throughput = Sixtieths(throughput),
         };
       }
     }
@@ -239,11 +249,9 @@ void CoreModel::Annotate(const ZydisDecodedInstruction& insn, const ZydisDecoded
       out->group_uops[slot] = static_cast<uint8_t>(std::min(out->group_uops[slot] + g.uops, 255));
       if (out->groups < 4) ++out->groups;
     }
-    // A form whose throughput is worse than one per cycle per uop keeps a
-    // unit busy (dividers, locked operations, microcoded forms).
-    if (f.throughput >= 2.0) out->occupancy = static_cast<uint8_t>(std::min(f.throughput, 255.0));
+    out->occupancy = Occupancy(f.throughput);
     out->form = static_cast<uint16_t>(f.id);
-    out->throughput = static_cast<uint16_t>(std::min(f.throughput * 60 + 0.5, 65535.0));
+    out->throughput = Sixtieths(f.throughput);
     // One group of u micro-ops on p ports cannot beat u/p cycles an
     // instance anyway: a throughput no worse than that needs no bound of its
     // own, and instances of the form may then issue out of order.
