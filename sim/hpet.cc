@@ -116,7 +116,7 @@ uint64_t Hpet::ReadRegister(uint64_t reg, uint64_t tick) const {
   const Timer& t = timers_[n];
   switch ((reg - kTimerBase) % kTimerStride) {
     case kTimerConfig:
-      return t.config | kPeriodicCapable | kSize64 | uint64_t{kRouteCapability} << 32;
+      return t.config | kPeriodicCapable | kSize64 | uint64_t{RouteCapability(static_cast<int>(n))} << 32;
     case kTimerComparator: return t.comparator & Width(static_cast<int>(n));
     default: return 0;  // the FSB interrupt route: no FSB delivery
   }
@@ -167,7 +167,7 @@ void Hpet::WriteTimerConfig(int n, uint64_t value) {
   // A route the timer cannot take is not taken: the field keeps its value
   // (2.3.8, Tn_INT_ROUTE_CNF).
   const int route = static_cast<int>((config & kRouteField) >> kRouteShift);
-  if (!((kRouteCapability >> route) & 1)) config = (config & ~kRouteField) | (t.config & kRouteField);
+  if (!((RouteCapability(n) >> route) & 1)) config = (config & ~kRouteField) | (t.config & kRouteField);
   t.config = config;
   if (config & kMode32) t.comparator &= 0xffff'ffff;
 }

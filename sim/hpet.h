@@ -2,8 +2,7 @@
 // 0xFED00000: a 64-bit main counter at 100 MHz (platform_clock.h) counting
 // simulated time, and three comparators, each one-shot or periodic, 64- or
 // 32-bit, edge- or level-triggered, raising the I/O APIC input its
-// Tn_INT_ROUTE_CNF names (pins 2, 8 and 16-23 allowed, as QEMU's pc
-// machine), or under legacy replacement timer 0 on ISA IRQ0 and timer 1 on
+// Tn_INT_ROUTE_CNF names (among those Intel's chipsets allow), or under legacy replacement timer 0 on ISA IRQ0 and timer 1 on
 // IRQ8, which reach the 8259 pair and the I/O APIC alike, the PIT then
 // disconnected from IRQ0. The lines are shared (sim/interrupt_lines.h): an
 // edge-triggered timer pulses its line, a level-triggered one holds it
@@ -28,8 +27,12 @@ class Hpet : public MmioDevice {
  public:
   static constexpr uint64_t kBase = 0xfed00000;
   static constexpr int kTimers = 3;
-  // I/O APIC inputs a comparator may be routed to (Tn_INT_ROUTE_CAP).
-  static constexpr uint32_t kRouteCapability = 0x00ff'0104;
+  // The I/O APIC inputs timer n may be routed to (Tn_INT_ROUTE_CAP), as on
+  // Intel's ICH6 and later chipsets (ICH6 datasheet 20.1.5; PCH datasheets,
+  // "Interrupt Mapping"): timers 0 and 1 inputs 20-23, timer 2 also 11.
+  // None shares an input with the PIT or the RTC: a driver that takes the
+  // first allowed input gets one of its own.
+  static constexpr uint32_t RouteCapability(int n) { return n < 2 ? 0x00f0'0000 : 0x00f0'0800; }
   // The capabilities register's low 32 bits, which the ACPI HPET table's
   // event timer block ID repeats (spec 2.3.4, 3.2.4): revision 1, the last
   // timer's index, 64-bit counter, legacy replacement capable, Intel's PCI

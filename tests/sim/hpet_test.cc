@@ -77,11 +77,11 @@ TEST_F(HpetTest, CapabilitiesAsTheSpecificationLaysThemOut) {
     EXPECT_TRUE(c & (1 << 4)) << "Tn_PER_INT_CAP";
     EXPECT_TRUE(c & (1 << 5)) << "Tn_SIZE_CAP";
     EXPECT_FALSE(c & (1 << 15)) << "Tn_FSB_INT_DEL_CAP: no FSB delivery";
-    EXPECT_EQ(c >> 32, 0x00ff0104u) << "Tn_INT_ROUTE_CAP: pins 2, 8, 16-23";
+    EXPECT_EQ(c >> 32, n < 2 ? 0x00f00000u : 0x00f00800u) << "Tn_INT_ROUTE_CAP: pins 20-23, timer 2 also 11";
   }
   // 32-bit accesses read either half.
   EXPECT_EQ(hpet_.MmioRead(0x004, 4), 10'000'000u);
-  EXPECT_EQ(hpet_.MmioRead(TimerConfig(1) + 4, 4), 0x00ff0104u);
+  EXPECT_EQ(hpet_.MmioRead(TimerConfig(2) + 4, 4), 0x00f00800u);
   Write(TimerConfig(0), (1 << 15) | (1 << 14) | (1 << 4));
   EXPECT_EQ(Read(TimerConfig(0)) & 0xffff, (1u << 4) | (1u << 5)) << "capability bits read-only";
 }
@@ -129,7 +129,7 @@ TEST_F(HpetTest, OneShotComparatorFiresOnceWhenTheCounterReachesIt) {
 
 TEST_F(HpetTest, PeriodicComparatorAddsItsPeriodAfterEachMatch) {
   Write(kConfig, 1);
-  Write(TimerConfig(0), kIntEnable | kPeriodic | kValSet | Route(16));
+  Write(TimerConfig(0), kIntEnable | kPeriodic | kValSet | Route(23));
   Write(Comparator(0), 1000);  // with Tn_VAL_SET_CNF: the comparator
   EXPECT_EQ(Read(TimerConfig(0)) & kValSet, 0u) << "clears itself";
   Write(Comparator(0), 300);  // then the period
@@ -184,11 +184,13 @@ TEST_F(HpetTest, LegacyReplacementRoutesTimersZeroAndOneToIrq0AndIrq8) {
 }
 
 TEST_F(HpetTest, RoutesOutsideTheCapabilityAreNotTaken) {
-  Write(TimerConfig(0), Route(17));
-  Write(TimerConfig(0), Route(5));
-  EXPECT_EQ((Read(TimerConfig(0)) >> 9) & 0x1f, 17u);
-  Write(TimerConfig(0), Route(8));
-  EXPECT_EQ((Read(TimerConfig(0)) >> 9) & 0x1f, 8u);
+  Write(TimerConfig(0), Route(21));
+  Write(TimerConfig(0), Route(2));  // the PIT's input: not for timer 0
+  EXPECT_EQ((Read(TimerConfig(0)) >> 9) & 0x1f, 21u);
+  Write(TimerConfig(0), Route(11));
+  EXPECT_EQ((Read(TimerConfig(0)) >> 9) & 0x1f, 21u);
+  Write(TimerConfig(2), Route(11));
+  EXPECT_EQ((Read(TimerConfig(2)) >> 9) & 0x1f, 11u) << "timer 2 may take input 11";
 }
 
 TEST_F(HpetTest, ThirtyTwoBitModeComparesTheLowHalfAndWraps) {
@@ -208,7 +210,7 @@ TEST_F(HpetTest, ThirtyTwoBitModeComparesTheLowHalfAndWraps) {
 
 TEST_F(HpetTest, DisablingTheCounterStopsEveryTimer) {
   Write(kConfig, 1);
-  Write(TimerConfig(0), kIntEnable | Route(2));
+  Write(TimerConfig(0), kIntEnable | Route(20));
   Write(Comparator(0), 100);
   Write(kConfig, 0);
   EXPECT_EQ(hpet_.NextEventCycle(), UINT64_MAX);
@@ -216,7 +218,7 @@ TEST_F(HpetTest, DisablingTheCounterStopsEveryTimer) {
   EXPECT_TRUE(pins_.empty());
   Write(kConfig, 1);  // resumes at the count it stopped at: 0
   RunTo(1100);
-  EXPECT_EQ(pins_, std::vector<int>{2});
+  EXPECT_EQ(pins_, std::vector<int>{20});
 }
 
 }  // namespace
