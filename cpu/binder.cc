@@ -13,6 +13,7 @@ BinderTable::BinderTable() {
   RegisterSystemOps(*this);
   RegisterSseOps(*this);
   RegisterSseFloatOps(*this);
+  RegisterSseReciprocalOps(*this);
   RegisterSseConvertOps(*this);
   RegisterSsse3Ops(*this);
   RegisterMmxOps(*this);

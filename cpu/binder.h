@@ -48,6 +48,7 @@ void RegisterStringOps(BinderTable& t);
 void RegisterSystemOps(BinderTable& t);
 void RegisterSseOps(BinderTable& t);
 void RegisterSseFloatOps(BinderTable& t);
+void RegisterSseReciprocalOps(BinderTable& t);
 void RegisterSseConvertOps(BinderTable& t);
 void RegisterSsse3Ops(BinderTable& t);
 void RegisterMmxOps(BinderTable& t);

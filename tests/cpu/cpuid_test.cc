@@ -92,7 +92,7 @@ constexpr Feature kFeatures[] = {
     {"AESNI", 1, 'c', 25, true},
     {"XSAVE", 1, 'c', 26, true},
     {"OSXSAVE (CR4.OSXSAVE is clear here)", 1, 'c', 27, false},
-    {"AVX (all but VRCPPS/VRSQRTPS/VRCPSS/VRSQRTSS)", 1, 'c', 28, true},
+    {"AVX", 1, 'c', 28, true},
     {"F16C", 1, 'c', 29, true},
     {"RDRAND", 1, 'c', 30, true},
     // Leaf 7 subleaf 0 EBX.
