@@ -375,7 +375,10 @@ class Cpu : public TranslationListener {
   bool Push64(uint64_t v);
   bool Pop64(uint64_t* v);
   // Push/pop with the current stack width (8 in 64-bit mode, else 4 or 2).
-  bool Push(uint64_t v, int size);
+  bool Push(uint64_t v, int size) { return Push(v, size, size); }
+  // Moves the stack pointer down by `size` but writes only the low
+  // `written` bytes of `v` there (PUSH Sreg, 16 of 32 or 64 bits).
+  bool Push(uint64_t v, int size, int written);
   bool Pop(uint64_t* v, int size);
 
   // Records an exception to deliver; handlers return its result.

@@ -270,7 +270,7 @@ bool Cpu::WriteSupervisor(uint64_t linear, const void* src, int size) {
 }
 
 // Stack accesses: a non-canonical RSP raises #SS(0), not #GP (SDM vol. 3A 6.15).
-bool Cpu::Push(uint64_t v, int size) {
+bool Cpu::Push(uint64_t v, int size, int written) {
   uint64_t rsp = state.gpr[kRsp] - size;
   if (state.mode != CpuMode::kLong64) {
     rsp = (state.seg[kSs].default_big() ? static_cast<uint32_t>(rsp) : static_cast<uint16_t>(rsp));
@@ -278,7 +278,7 @@ bool Cpu::Push(uint64_t v, int size) {
     Fault(kStackFault, 0);
     return false;
   }
-  if (!WriteBytes(seg_base_[kSs] + rsp, &v, size)) return false;
+  if (!WriteBytes(seg_base_[kSs] + rsp, &v, written)) return false;
   if (state.mode == CpuMode::kLong64 || state.seg[kSs].default_big()) {
     state.gpr[kRsp] = state.mode == CpuMode::kLong64 ? rsp : static_cast<uint32_t>(rsp);
   } else {

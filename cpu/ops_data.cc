@@ -3,6 +3,7 @@
 // XLAT, ENTER and LEAVE.
 #include "cpu/host_flags.h"
 #include "cpu/operand_forms.h"
+#include "cpu/segments.h"
 
 namespace x64sim {
 namespace {
@@ -68,6 +69,9 @@ Handler PickExtend(int dst, int src, bool mem) {
   X64SIM_EXT(uint64_t, uint32_t, 8, 4)
   X64SIM_EXT(uint32_t, uint32_t, 4, 4)  // MOVSXD r32, r/m32 behaves as MOV
   X64SIM_EXT(uint16_t, uint16_t, 2, 2)
+  // MOVSXD r16, m: Zydis sizes the operand m32, the SDM r/m16 (a move of
+  // its 16 bits), which is what a Skylake reads.
+  X64SIM_EXT(uint16_t, uint16_t, 2, 4)
 #undef X64SIM_EXT
   return nullptr;
 }
@@ -166,6 +170,34 @@ Flow PopGeneric(Cpu& cpu, const DecodedInsn& in) {
   return cpu.Next(in);
 }
 
+// PUSH Sreg (SDM vol. 2B PUSH): the stack pointer moves by the operand
+// size, but with a 32- or 64-bit operand a Skylake writes the selector
+// alone, leaving the slot's upper bytes as they were ("all recent Intel
+// Core and Intel Atom processors perform a 16-bit move").
+Flow PushSegment(Cpu& cpu, const DecodedInsn& in) {
+  return cpu.Push(cpu.state.seg[in.aux].selector, in.size, 2) ? cpu.Next(in) : Flow::kFault;
+}
+
+// POP Sreg: the selector is the popped value's low 16 bits, loaded with
+// MOV's checks (a fault leaves the stack pointer as it was); POP SS delays
+// interrupts and debug traps by one instruction, as MOV SS does (SDM
+// vol. 3A 6.8.3).
+Flow PopSegment(Cpu& cpu, const DecodedInsn& in) {
+  const uint64_t saved_rsp = cpu.state.gpr[kRsp];
+  uint64_t v;
+  if (!cpu.Pop(&v, in.size)) return Flow::kFault;
+  const auto reg = static_cast<SegReg>(in.aux);
+  if (!LoadDataSegment(cpu, reg, static_cast<uint16_t>(v))) {
+    cpu.state.gpr[kRsp] = saved_rsp;
+    return Flow::kFault;
+  }
+  if (reg == kSs) {
+    cpu.state.interrupt_shadow = true;
+    cpu.state.debug_shadow = true;
+  }
+  return cpu.Leave(in);
+}
+
 bool BindPush(const ZydisInsn& z, DecodedInsn& out) {
   const ZydisDecodedOperand& a = z.ops[0];
   out.size = z.insn.operand_width / 8;
@@ -175,8 +207,13 @@ bool BindPush(const ZydisInsn& z, DecodedInsn& out) {
     return true;
   }
   if (IsReg(a)) {
+    if (SegIndex(a.reg.value) >= 0) {
+      out.aux = static_cast<uint8_t>(SegIndex(a.reg.value));
+      out.handler = PushSegment;
+      return true;
+    }
     int r = GprOffset(a.reg.value);
-    if (r < 0) return false;  // segment registers: system ops
+    if (r < 0) return false;
     out.reg = static_cast<uint8_t>(r);
     out.handler = (z.long_mode && out.size == 8) ? PushReg64 : PushGeneric;
     return true;
@@ -190,6 +227,11 @@ bool BindPop(const ZydisInsn& z, DecodedInsn& out) {
   const ZydisDecodedOperand& a = z.ops[0];
   out.size = z.insn.operand_width / 8;
   if (IsReg(a)) {
+    if (SegIndex(a.reg.value) >= 0) {
+      out.aux = static_cast<uint8_t>(SegIndex(a.reg.value));
+      out.handler = PopSegment;
+      return true;
+    }
     int r = GprOffset(a.reg.value);
     if (r < 0) return false;
     out.reg = static_cast<uint8_t>(r);

@@ -227,8 +227,9 @@ TEST_F(DataDifferentialTest, ExtendingMoves) {
                            MemPlace(), nullptr, x.src_size, Expect{}, false, 8));
     }
   }
-  // MOVSXD r64, r/m32 (REX.W 63) and the r32 form without REX.W.
-  for (int size : {4, 8}) {
+  // MOVSXD r64, r/m32 (REX.W 63), the r32 form without REX.W, and the r16
+  // form (66 63: a 16-bit move).
+  for (int size : {2, 4, 8}) {
     for (bool mem : {false, true}) {
       Reg src{14, 4};
       EXPECT_TRUE(RunPairs(d, FormName("movsxd " + R(size) + ",r/m32", mem ? "mem" : "reg"),

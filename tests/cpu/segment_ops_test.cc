@@ -1,9 +1,11 @@
 // cpu/ops_segments.cc on SystemMachine's GDT: LAR, LSL, VERR, VERW at ring
-// 0 and ring 3, LSS and LFS, SMSW and LMSW.
+// 0 and ring 3, LSS and LFS, SMSW and LMSW; PUSH and POP of segment
+// registers (cpu/ops_data.cc) in 64-bit and 32-bit protected mode.
 #include <cstdint>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "tests/cpu/protected32_machine.h"
 #include "tests/cpu/system_machine.h"
 
 namespace x64sim::testing {
@@ -131,6 +133,70 @@ TEST(SegmentOpsTest, SmswAndLmsw) {
   m.Load(M::kUserCode, {0x0f, 0x01, 0xf0});
   m.EnterUser(M::kUserStackTop);
   EXPECT_EQ(m.RunFrom(M::kUserCode).outcome.vector, kGeneralProtection);
+}
+
+// PUSH FS/GS move RSP by the operand size (8, or 2 with 66) and write the
+// selector alone: a Skylake leaves the slot's upper bytes (SDM vol. 2B PUSH).
+TEST(SegmentOpsTest, PushSegmentWritesTheSelectorAloneInItsSlot) {
+  M m;
+  constexpr uint64_t kTop = M::kData + 0x8000;
+  for (uint64_t a = kTop - 32; a < kTop; a += 8) m.Put64(a, 0xcccccccccccccccc);
+  m.Load(M::kCode, {0x0f, 0xa0, 0x0f, 0xa8, 0x66, 0x0f, 0xa0, 0x0f, 0x0b});  // push fs; push gs; push fs (16-bit); ud2
+  m.state().gpr[kRsp] = kTop;
+  EXPECT_EQ(m.RunFrom(M::kCode).frame.rsp, kTop - 18) << "RSP at the UD2";
+  EXPECT_EQ(m.Get64(kTop - 8), 0xcccccccccccc0000ull | m.state().seg[kFs].selector);
+  EXPECT_EQ(m.Get64(kTop - 16), 0xcccccccccccc0000ull | m.state().seg[kGs].selector);
+  EXPECT_EQ(m.Get64(kTop - 24) >> 48, m.state().seg[kFs].selector) << "the 2-byte push";
+}
+
+// POP FS loads the popped selector with MOV's checks; a selector past the
+// GDT's limit is #GP(selector) and leaves RSP and FS as they were.
+TEST(SegmentOpsTest, PopSegmentLoadsWithMovsChecksAndUndoesTheStackOnAFault) {
+  M m;
+  constexpr uint64_t kTop = M::kData + 0x8000;
+  m.Put64(kTop - 16, M::kKernelSs);
+  m.Put64(kTop - 8, 0x0ff0);
+  m.Load(M::kCode, {0x0f, 0xa1, 0x0f, 0xa1, 0x0f, 0x0b});  // pop fs; pop fs; ud2
+  m.state().gpr[kRsp] = kTop - 16;
+  m.cpu().LoadSegmentCache(kFs, Segment{});
+  const M::Result r = m.RunFrom(M::kCode);
+  EXPECT_EQ(r.outcome.vector, kGeneralProtection);
+  EXPECT_EQ(r.outcome.error_code, 0x0ff0u);
+  EXPECT_EQ(r.frame.rip, M::kCode + 2) << "the second POP faults";
+  EXPECT_EQ(m.state().seg[kFs].selector, M::kKernelSs) << "the first one loaded FS";
+  EXPECT_EQ(r.frame.rsp, kTop - 8) << "the faulting POP left RSP";
+}
+
+// 32-bit protected mode: PUSH CS/DS/SS/ES and POP DS/ES/SS, 4-byte slots
+// holding the selector in their low word.
+TEST(SegmentOpsTest, LegacyPushAndPopOfSegmentRegisters) {
+  Protected32 p;
+  constexpr uint64_t kTop = LongModeMachine::kStackTop;
+  p.m.Put64(kTop - 8, 0xcccccccccccccccc);
+  p.SetCode({0x1e, 0x0e, 0x07});  // push ds; push cs; pop es
+  ASSERT_EQ(p.Run(), -1);
+  EXPECT_EQ(p.m.state().seg[kEs].selector, 0x18) << "a readable code segment";
+  EXPECT_EQ(p.m.state().gpr[kRsp], kTop - 4);
+  EXPECT_EQ(p.m.Get64(kTop - 8), 0xcccc0010'cccc0018ull);
+  p.SetCode({0x16, 0x06, 0x1f, 0x17});  // push ss; push es; pop ds; pop ss
+  ASSERT_EQ(p.Run(), -1);
+  EXPECT_EQ(p.m.state().seg[kDs].selector, 0x18);
+  EXPECT_EQ(p.m.state().seg[kSs].selector, 0x10);
+  EXPECT_EQ(p.m.state().gpr[kRsp], kTop);
+}
+
+// POP SS, as MOV SS, holds a single-step trap back for one instruction
+// (SDM vol. 3A 6.8.3): the #DB comes after the NOP that follows.
+TEST(SegmentOpsTest, PopSsDelaysTheSingleStepTrap) {
+  for (const bool pop_ss : {true, false}) {
+    Protected32 p;
+    p.m.Put64(LongModeMachine::kStackTop, 0x10);
+    p.SetCode({static_cast<uint8_t>(pop_ss ? 0x17 : 0x58), 0x90});  // pop ss or pop eax; nop
+    p.m.cpu().SetRflags(p.m.state().rflags | kTF);
+    uint64_t eip = 0;
+    ASSERT_EQ(p.Run(&eip), kDebug);
+    EXPECT_EQ(eip, LongModeMachine::kCode + (pop_ss ? 2 : 1)) << pop_ss;
+  }
 }
 
 }  // namespace
