@@ -178,22 +178,16 @@ Flow PushSegment(Cpu& cpu, const DecodedInsn& in) {
   return cpu.Push(cpu.state.seg[in.aux].selector, in.size, 2) ? cpu.Next(in) : Flow::kFault;
 }
 
-// POP Sreg: the selector is the popped value's low 16 bits, loaded with
-// MOV's checks (a fault leaves the stack pointer as it was); POP SS delays
-// interrupts and debug traps by one instruction, as MOV SS does (SDM
-// vol. 3A 6.8.3).
+// POP Sreg: the selector is the popped value's low 16 bits, loaded as MOV
+// loads it (POP SS holds events one instruction too); a fault leaves the
+// stack pointer as it was.
 Flow PopSegment(Cpu& cpu, const DecodedInsn& in) {
   const uint64_t saved_rsp = cpu.state.gpr[kRsp];
   uint64_t v;
   if (!cpu.Pop(&v, in.size)) return Flow::kFault;
-  const auto reg = static_cast<SegReg>(in.aux);
-  if (!LoadDataSegment(cpu, reg, static_cast<uint16_t>(v))) {
+  if (!MoveToSegment(cpu, static_cast<SegReg>(in.aux), static_cast<uint16_t>(v))) {
     cpu.state.gpr[kRsp] = saved_rsp;
     return Flow::kFault;
-  }
-  if (reg == kSs) {
-    cpu.state.interrupt_shadow = true;
-    cpu.state.debug_shadow = true;
   }
   return cpu.Leave(in);
 }

@@ -214,12 +214,7 @@ Flow MovToSeg(Cpu& cpu, const DecodedInsn& in) {
   }
   auto reg = static_cast<SegReg>(in.aux);
   if (reg == kCs) return cpu.FaultNoCode(kInvalidOpcode);
-  if (!LoadDataSegment(cpu, reg, sel)) return Flow::kFault;
-  if (reg == kSs) {  // SDM vol. 3A 6.8.3: interrupts and debug traps wait one instruction
-    cpu.state.interrupt_shadow = true;
-    cpu.state.debug_shadow = true;
-  }
-  return cpu.Leave(in);
+  return MoveToSegment(cpu, reg, sel) ? cpu.Leave(in) : Flow::kFault;
 }
 
 template <bool kMem>

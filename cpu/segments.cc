@@ -66,6 +66,15 @@ bool LoadDataSegment(Cpu& cpu, SegReg reg, uint16_t selector) {
   return true;
 }
 
+bool MoveToSegment(Cpu& cpu, SegReg reg, uint16_t selector) {
+  if (!LoadDataSegment(cpu, reg, selector)) return false;
+  if (reg == kSs) {
+    cpu.state.interrupt_shadow = true;
+    cpu.state.debug_shadow = true;
+  }
+  return true;
+}
+
 bool LoadCodeDescriptor(Cpu& cpu, uint16_t selector, int cpl, Segment* out) {
   if ((selector & ~3u) == 0) {
     cpu.Fault(kGeneralProtection, 0);

@@ -17,6 +17,10 @@ bool ReadDescriptor(Cpu& cpu, uint16_t selector, uint64_t* descriptor,
 // MOV/POP to DS, ES, FS, GS or SS with the protection checks of MOV.
 bool LoadDataSegment(Cpu& cpu, SegReg reg, uint16_t selector);
 
+// MOV or POP to a segment register: LoadDataSegment, then, for SS, the
+// one-instruction hold of interrupts and debug traps (SDM vol. 3A 6.8.3).
+bool MoveToSegment(Cpu& cpu, SegReg reg, uint16_t selector);
+
 // Validates a code segment for a far transfer to privilege `cpl`; returns its cache.
 bool LoadCodeDescriptor(Cpu& cpu, uint16_t selector, int cpl, Segment* out);
 

@@ -2,7 +2,8 @@
 // 0xFED00000: a 64-bit main counter at 100 MHz (platform_clock.h) counting
 // simulated time, and three comparators, each one-shot or periodic, 64- or
 // 32-bit, edge- or level-triggered, raising the I/O APIC input its
-// Tn_INT_ROUTE_CNF names (among those Intel's chipsets allow), or under legacy replacement timer 0 on ISA IRQ0 and timer 1 on
+// Tn_INT_ROUTE_CNF names (among those Intel's chipsets allow), or under
+// legacy replacement timer 0 on ISA IRQ0 and timer 1 on
 // IRQ8, which reach the 8259 pair and the I/O APIC alike, the PIT then
 // disconnected from IRQ0. The lines are shared (sim/interrupt_lines.h): an
 // edge-triggered timer pulses its line, a level-triggered one holds it
