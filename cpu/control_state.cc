@@ -16,15 +16,31 @@ uint64_t Cpu::BaseOfSegment(SegReg r) const {
   return flat ? 0 : state.seg[r].base;
 }
 
+// Outside 64-bit mode, a segment that could refuse some access is checked
+// on every access through it (cpu/segment_access.h).
+uint64_t Cpu::AccessBaseOfSegment(SegReg r) const {
+  if (state.mode == CpuMode::kLong64 || AcceptsEveryAccess(state.seg[r])) return seg_base_[r];
+  return SegmentedBase(r);
+}
+
+void Cpu::UpdateSegmentChecks() {
+  for (SegReg r : {kEs, kCs, kSs, kDs, kFs, kGs}) access_base_[r] = AccessBaseOfSegment(r);
+  cs_limited_ = state.mode != CpuMode::kLong64 && state.seg[kCs].limit != 0xffffffff;
+}
+
 void Cpu::UpdateMode() {
   const CpuMode old_mode = state.mode;
   const uint64_t old_cs_base = seg_base_[kCs];
+  const bool old_cs_limited = cs_limited_;
   const CpuMode mode = ModeOfState();
   state.mode = mode;
   for (SegReg r : {kEs, kCs, kSs, kDs, kFs, kGs}) seg_base_[r] = BaseOfSegment(r);
-  // Decoding depends on the mode, fetching on CS's base; FS/GS bases (SWAPGS,
-  // WRFSBASE) and data segments change neither.
-  if (mode != old_mode || seg_base_[kCs] != old_cs_base) InvalidateLinks();
+  UpdateSegmentChecks();
+  // Decoding depends on the mode, fetching on CS's base and limit; FS/GS
+  // bases (SWAPGS, WRFSBASE) and data segments change neither.
+  if (mode != old_mode || seg_base_[kCs] != old_cs_base || cs_limited_ || old_cs_limited) {
+    InvalidateLinks();
+  }
 }
 
 void Cpu::LoadSegmentCache(SegReg reg, const Segment& s) {
@@ -34,6 +50,7 @@ void Cpu::LoadSegmentCache(SegReg reg, const Segment& s) {
     UpdateMode();
   } else {
     seg_base_[reg] = BaseOfSegment(reg);
+    access_base_[reg] = AccessBaseOfSegment(reg);
   }
 }
 

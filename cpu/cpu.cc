@@ -22,6 +22,8 @@ namespace {
 
 Flow InvalidOpcode(Cpu& cpu, const DecodedInsn&) { return cpu.FaultNoCode(kInvalidOpcode); }
 Flow UnimplementedInsn(Cpu& cpu, const DecodedInsn& in) { return cpu.Unimplemented(in); }
+// An instruction that does not lie wholly within CS's limit (SDM vol. 3A 5.3).
+Flow BeyondCodeLimit(Cpu& cpu, const DecodedInsn&) { return cpu.Fault(kGeneralProtection, 0); }
 // The marker after a block's last instruction, and what the instructions of
 // an invalidated block become: back to the run loop, nothing retired.
 Flow EndOfBlock(Cpu&, const DecodedInsn&) { return Flow::kNext; }
@@ -186,7 +188,8 @@ void Cpu::DropAllBlocks() {
 // Decodes from `phys` up to a block-ending instruction, the block limit, or
 // the end of the page. An instruction that crosses the page is decoded alone
 // into an uncached block, so a cached block depends on one page only.
-bool Cpu::DecodeBlock(uint64_t linear, uint64_t phys, Block* block, bool* cacheable) {
+bool Cpu::DecodeBlock(uint64_t linear, uint64_t phys, Block* block, bool* cacheable,
+                      uint64_t fetch_room) {
   const BinderTable& binders = BinderTable::Get();
   const bool long_mode = block->mode() == CpuMode::kLong64;
   const ZydisDecoder* decoder = long_mode ? &decoders_->long64 : &decoders_->compat32;
@@ -200,7 +203,8 @@ bool Cpu::DecodeBlock(uint64_t linear, uint64_t phys, Block* block, bool* cachea
     for (size_t i = 0; i < n; ++i) to[i] = static_cast<uint8_t>(memory_.Read(from + i, 1));
   };
   const uint8_t* page = memory_.RamPointer(phys & ~kPageOffsetMask);
-  uint64_t offset = phys & kPageOffsetMask;
+  const uint64_t start = phys & kPageOffsetMask;
+  uint64_t offset = start;
   *cacheable = page != nullptr;
   DecodedInsn* const insns = decode_insns_;
   block->count = 0;
@@ -218,7 +222,10 @@ bool Cpu::DecodeBlock(uint64_t linear, uint64_t phys, Block* block, bool* cachea
     ZydisDecodedInstruction insn;
     ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
     ZyanStatus status = ZydisDecoderDecodeFull(decoder, bytes, avail, &insn, ops);
-    if (status == ZYDIS_STATUS_NO_MORE_DATA) {
+    // Past the limit at the page's end: the limit faults before the next
+    // page could be fetched (segmentation comes before paging).
+    const bool limit_before_page_end = offset - start + avail > fetch_room;
+    if (status == ZYDIS_STATUS_NO_MORE_DATA && !limit_before_page_end) {
       if (block->count > 0) break;
       // Fetch the rest of the instruction from the next page (known when a
       // checkpoint's block is decoded again).
@@ -267,9 +274,17 @@ bool Cpu::DecodeBlock(uint64_t linear, uint64_t phys, Block* block, bool* cachea
         }
       }
     }
+    const bool past_limit = (limit_before_page_end && status == ZYDIS_STATUS_NO_MORE_DATA) ||
+                            offset - start + out.length > fetch_room;
+    if (past_limit) {
+      out.handler = BeyondCodeLimit;
+      ends_block = true;
+      *cacheable = false;
+    }
     offset += out.length;
     if (ends_block || !*cacheable) break;
   }
+  block->length = static_cast<int>(offset - start);
   insns[block->count] = DecodedInsn{};
   insns[block->count].handler = EndOfBlock;
   block->insns = std::make_unique<DecodedInsn[]>(block->count + 1);
@@ -295,6 +310,16 @@ const Block* Cpu::FetchBlock(std::unique_ptr<Block>* uncached) {
                                  state.seg[kCs].selector, state.rip)});
     return nullptr;
   }
+  // Outside 64-bit mode CS's limit bounds what may be fetched: #GP(0) at
+  // an instruction that does not lie wholly within it (SDM vol. 3A 5.3).
+  uint64_t fetch_room = UINT64_MAX;
+  if (cs_limited_) {
+    if (state.rip > state.seg[kCs].limit) {
+      Fault(kGeneralProtection, 0);
+      return nullptr;
+    }
+    fetch_room = state.seg[kCs].limit - state.rip + 1;
+  }
   uint64_t linear = seg_base_[kCs] + state.rip;
   if (state.mode != CpuMode::kLong64) linear = static_cast<uint32_t>(linear);
   const std::optional<uint64_t> code = CodePhys(linear);
@@ -310,6 +335,7 @@ const Block* Cpu::FetchBlock(std::unique_ptr<Block>* uncached) {
       }
     }
   }
+  if (found != nullptr && static_cast<uint64_t>(found->length) > fetch_room) found = nullptr;
   bool aliased = false;  // a cached straddler whose next linear page maps elsewhere now
   if (found != nullptr) {
     if (!found->straddles()) return found;
@@ -322,7 +348,7 @@ const Block* Cpu::FetchBlock(std::unique_ptr<Block>* uncached) {
   auto block = std::make_unique<Block>();
   block->key = key;
   bool cacheable;
-  if (!DecodeBlock(linear, phys, block.get(), &cacheable)) return nullptr;
+  if (!DecodeBlock(linear, phys, block.get(), &cacheable, fetch_room)) return nullptr;
   ++blocks_decoded_;
   if (!cacheable || aliased) {
     *uncached = std::move(block);
@@ -422,6 +448,7 @@ const Block* Cpu::FollowOrReadoptLink(const Block* prev) const {
 
 void Cpu::AddLink(const Block* prev, const Block* next) {
   if (next->straddles()) return;  // FetchBlock checks its second page each time
+  if (cs_limited_) return;        // and CS's limit
   // Replace a stale link first, else the older of the two.
   Block::Link& slot = prev->links[0].epoch != link_epoch_ ? prev->links[0] : prev->links[1];
   if (&slot == &prev->links[1]) prev->links[1] = prev->links[0];

@@ -25,6 +25,7 @@
 #include "cpu/event_observer.h"
 #include "cpu/io_bus.h"
 #include "cpu/retire_observer.h"
+#include "cpu/segment_access.h"
 #include "cpu/state.h"
 #include "cpu/timing.h"
 #include "mmu/mmu.h"
@@ -99,6 +100,7 @@ struct Block {
   uint64_t key = 0;  // MakeKey(physical address, mode)
   uint64_t second_page = kNoSecondPage;
   int count = 0;
+  int length = 0;  // bytes of code, for CS limit checks
   bool valid = true;
   mutable Link links[2];
   // count + 1 entries: insns[count] is the end marker, whose handler returns
@@ -290,10 +292,11 @@ class Cpu : public TranslationListener {
     }
   }
 
-  // Offset of the instruction's memory operand within its segment.
-  uint64_t EffectiveAddress(const DecodedInsn& in) const {
+  // Offset of the instruction's memory operand within its segment, moved by
+  // `displacement` bytes before the address size wraps it (BT's bit string).
+  uint64_t EffectiveAddress(const DecodedInsn& in, int64_t displacement = 0) const {
     uint64_t ea = state.gpr[in.base] + (state.gpr[in.index] << in.scale) +
-                  static_cast<uint64_t>(in.disp);
+                  static_cast<uint64_t>(in.disp) + static_cast<uint64_t>(displacement);
     if (in.flags & (kInsnRipRelative | kInsnAddr32 | kInsnAddr16)) {
       if (in.flags & kInsnRipRelative) ea += state.rip + in.length;
       if (in.flags & kInsnAddr32) ea = static_cast<uint32_t>(ea);
@@ -301,9 +304,30 @@ class Cpu : public TranslationListener {
     }
     return ea;
   }
-  // Linear address of the instruction's memory operand.
-  uint64_t Linear(const DecodedInsn& in) const { return seg_base_[in.seg] + EffectiveAddress(in); }
+  // Address of the instruction's memory operand as the accessors below
+  // take it: the linear address, or, through a segment that can refuse an
+  // access, a tagged one they check first (cpu/segment_access.h).
+  uint64_t Linear(const DecodedInsn& in, int64_t displacement = 0) const {
+    return access_base_[in.seg] + EffectiveAddress(in, displacement);
+  }
+  // What accesses through `r` add their offset to: its base, or its tag.
+  uint64_t AccessBase(SegReg r) const { return access_base_[r]; }
+  // The segment's base in the current mode (for what is not an access).
   uint64_t SegmentBase(SegReg r) const { return seg_base_[r]; }
+  // The operand's linear address without segment checks (INVLPG).
+  uint64_t UncheckedLinear(const DecodedInsn& in) const {
+    const uint64_t linear = seg_base_[in.seg] + EffectiveAddress(in);
+    return state.mode == CpuMode::kLong64 ? linear : static_cast<uint32_t>(linear);
+  }
+  // Outside 64-bit mode, the segment checks a tagged address stands for
+  // (#GP(0), or #SS(0) through SS, when they fail), then the 32-bit linear
+  // address; in 64-bit mode `linear` stays as it is.
+  bool ResolveLinear(uint64_t* linear, int size, bool write) {
+    if (state.mode == CpuMode::kLong64) return true;
+    if (IsSegmented(*linear)) [[unlikely]] return ResolveSegmented(linear, size, write);
+    *linear = static_cast<uint32_t>(*linear);
+    return true;
+  }
 
   // Data accesses at the current privilege. False means an exception is
   // pending and nothing was written.
@@ -413,6 +437,9 @@ class Cpu : public TranslationListener {
   // What UpdateMode derives from the control registers and segment caches.
   CpuMode ModeOfState() const;
   uint64_t BaseOfSegment(SegReg r) const;  // in state.mode
+  uint64_t AccessBaseOfSegment(SegReg r) const;
+  // Recomputes access_base_ and cs_limited_ from the mode and segment caches.
+  void UpdateSegmentChecks();
 
   // Fixed counter 0 (instructions retired at the enabled privilege levels).
   uint64_t ReadFixedCounter0() const;
@@ -503,6 +530,7 @@ class Cpu : public TranslationListener {
     return rep_pause_instret_ == instret_ && rep_pause_rip_ == state.rip;
   }
 
+  bool ResolveSegmented(uint64_t* linear, int size, bool write);
   bool ReadSlow(uint64_t linear, int size, uint64_t* value);
   bool WriteSlow(uint64_t linear, int size, uint64_t value);
   // Translates one access that stays within a page; raises #PF/#GP on failure.
@@ -553,8 +581,11 @@ class Cpu : public TranslationListener {
   // Returns the block at RIP, decoding it if needed; nullptr if fetching
   // raised an exception (then pending).
   const Block* FetchBlock(std::unique_ptr<Block>* uncached);
-  // Decodes into `block` (whose key says the mode) from `phys`.
-  bool DecodeBlock(uint64_t linear, uint64_t phys, Block* block, bool* cacheable);
+  // Decodes into `block` (whose key says the mode) from `phys`. An
+  // instruction whose bytes go past `fetch_room` bytes from the start (CS's
+  // limit) becomes a #GP(0) that ends the block, which is then not cacheable.
+  bool DecodeBlock(uint64_t linear, uint64_t phys, Block* block, bool* cacheable,
+                   uint64_t fetch_room = UINT64_MAX);
   // Why a loaded state could not have been reached, or "" (cpu_checkpoint.cc).
   std::string ImpossibleState() const;
   void DeliverPendingException();
@@ -626,6 +657,10 @@ class Cpu : public TranslationListener {
   bool cr3_noflush_ = false;
 
   uint64_t seg_base_[6] = {};
+  uint64_t access_base_[6] = {};  // seg_base_, or SegmentedBase where checks apply
+  // Outside 64-bit mode with a CS limit below 4 GiB - 1: fetches are checked
+  // against it, and blocks are not linked.
+  bool cs_limited_ = false;
   int privilege_ = 0;  // soft TLB in use: 1 at CPL 3
   SoftTlbEntry soft_tlb_[2][kSoftTlbEntries];
   // Soft-TLB slots holding a non-global translation, dropped on CR3 writes:

@@ -76,6 +76,7 @@ void Cpu::SerializeArchitecture(StateArchive& ar, bool model_state_follows) {
     return;
   }
   SetPrivilege(privilege_);
+  UpdateSegmentChecks();
   ArmBreakpoints();  // the fast path loaded with the caches already spares watched pages
   if (state.monitor_armed) MarkCodePage(state.monitor_line & ~kPageOffsetMask);
   timing_on_ = timed && model_ != nullptr;

@@ -2,6 +2,7 @@
 #include "absl/strings/str_format.h"
 #include "cpu/cpu.h"
 #include "cpu/descriptors.h"
+#include "cpu/segment_access.h"
 #include "cpu/segments.h"
 #include "cpu/task_switch.h"
 
@@ -188,11 +189,11 @@ bool Cpu::DeliverLong(uint8_t vector, bool has_error_code, uint32_t error_code, 
     if (!WriteAtPrivilege(new_cpl, rsp + 8 * i, frame[i])) return false;
   }
 
+  if (!MarkAccessed(*this, cs_selector, &cs_desc)) return false;
   Segment cs = SegmentFromDescriptor(static_cast<uint16_t>((cs_selector & ~3u) | new_cpl), cs_desc);
   if (stack_switch) {
     // SDM vol. 3A 6.14.2: SS is loaded with a null selector whose RPL is the new CPL.
-    LoadSegmentCache(kSs, FlatSegment(static_cast<uint16_t>(new_cpl), 0x93 | (new_cpl << 5)));
-    state.seg[kSs].attributes = 0;
+    LoadSegmentCache(kSs, FlatSegment(static_cast<uint16_t>(new_cpl), 0));
   }
   state.gpr[kRsp] = rsp;
   SetCpl(new_cpl);
@@ -280,6 +281,19 @@ bool Cpu::DeliverProtected(uint8_t vector, bool has_error_code, uint32_t error_c
   }
   esp -= 4 * n;
   if (!ss.default_big()) esp &= 0xffff;  // a 16-bit stack wraps in SP
+  // The frame must fit the stack segment: #SS(0) on the interrupted stack,
+  // #SS(new SS) on a new one (SDM vol. 2A INT n, "stack fault").
+  if (!WithinLimit(ss, esp, 4 * n)) {
+    Fault(kStackFault, (new_cpl < state.cpl ? ss.selector & ~3u : 0) + ext);
+    return false;
+  }
+  // The target must lie within the new code segment (SDM vol. 2A INT n).
+  if (!MarkAccessed(*this, cs_selector, &cs_desc)) return false;
+  const Segment new_cs = SegmentFromDescriptor(static_cast<uint16_t>((cs_selector & ~3u) | new_cpl), cs_desc);
+  if (target > new_cs.limit) {
+    Fault(kGeneralProtection, ext);
+    return false;
+  }
   for (int i = n - 1; i >= 0; --i) {
     const uint32_t slot = static_cast<uint32_t>(ss.base + esp + 4 * i);
     if (!WriteAtPrivilege(new_cpl, slot, frame[i])) return false;
@@ -293,7 +307,7 @@ bool Cpu::DeliverProtected(uint8_t vector, bool has_error_code, uint32_t error_c
   } else {
     SetReg<uint16_t>(kRsp * 8, static_cast<uint16_t>(esp));
   }
-  LoadSegmentCache(kCs, SegmentFromDescriptor(static_cast<uint16_t>((cs_selector & ~3u) | new_cpl), cs_desc));
+  LoadSegmentCache(kCs, new_cs);
   uint64_t flags = state.rflags & ~(kTF | kNT | kRF | kVM);
   if (type == kTypeInterruptGate) flags &= ~kIF;
   SetRflags(flags);

@@ -145,6 +145,17 @@ void Cpu::OnAddressSpaceChanged() {
   ++address_space_;
 }
 
+bool Cpu::ResolveSegmented(uint64_t* linear, int size, bool write) {
+  const SegReg r = SegmentOf(*linear);
+  const uint64_t offset = OffsetOf(*linear);
+  if (!SegmentAllows(state.seg[r], offset, size, write)) {
+    Fault(r == kSs ? kStackFault : kGeneralProtection, 0);
+    return false;
+  }
+  *linear = static_cast<uint32_t>(state.seg[r].base + offset);
+  return true;
+}
+
 bool Cpu::ReadSlow(uint64_t linear, int size, uint64_t* value) {
   uint8_t bytes[8] = {};
   if (!ReadBytes(linear, bytes, size)) return false;
@@ -159,7 +170,7 @@ bool Cpu::WriteSlow(uint64_t linear, int size, uint64_t value) {
 // Reads up to 16 bytes; a page-crossing access translates both pages before
 // it reads anything.
 bool Cpu::ReadBytes(uint64_t linear, void* dst, int size) {
-  if (state.mode != CpuMode::kLong64) linear = static_cast<uint32_t>(linear);
+  if (!ResolveLinear(&linear, size, /*write=*/false)) return false;
   // The fast path, as in Read; implicit accesses have SMAP rules of their own.
   if (const SoftTlbEntry& e = tlb_[SoftTlbIndex(linear)];
       e.read_tag == (linear & ~kPageOffsetMask) &&
@@ -196,7 +207,7 @@ bool Cpu::ReadBytes(uint64_t linear, void* dst, int size) {
 }
 
 bool Cpu::WriteBytes(uint64_t linear, const void* src, int size) {
-  if (state.mode != CpuMode::kLong64) linear = static_cast<uint32_t>(linear);
+  if (!ResolveLinear(&linear, size, /*write=*/true)) return false;
   if (const SoftTlbEntry& e = tlb_[SoftTlbIndex(linear)];
       e.write_tag == (linear & ~kPageOffsetMask) &&
       (linear & kPageOffsetMask) <= kPageSize - size && !implicit_access_) {
@@ -234,7 +245,7 @@ bool Cpu::WriteBytes(uint64_t linear, const void* src, int size) {
 }
 
 bool Cpu::ProbeWrite(uint64_t linear, int size) {
-  if (state.mode != CpuMode::kLong64) linear = static_cast<uint32_t>(linear);
+  if (!ResolveLinear(&linear, size, /*write=*/true)) return false;
   if (!CheckCanonical(linear, size)) return false;
   const bool user = privilege_ == 1;
   const uint64_t last_page = (linear + size - 1) & ~kPageOffsetMask;
@@ -278,7 +289,7 @@ bool Cpu::Push(uint64_t v, int size, int written) {
     Fault(kStackFault, 0);
     return false;
   }
-  if (!WriteBytes(seg_base_[kSs] + rsp, &v, written)) return false;
+  if (!WriteBytes(access_base_[kSs] + rsp, &v, written)) return false;
   if (state.mode == CpuMode::kLong64 || state.seg[kSs].default_big()) {
     state.gpr[kRsp] = state.mode == CpuMode::kLong64 ? rsp : static_cast<uint32_t>(rsp);
   } else {
@@ -296,7 +307,7 @@ bool Cpu::Pop(uint64_t* v, int size) {
     return false;
   }
   uint64_t value = 0;
-  if (!ReadBytes(seg_base_[kSs] + rsp, &value, size)) return false;
+  if (!ReadBytes(access_base_[kSs] + rsp, &value, size)) return false;
   *v = value;
   if (state.mode == CpuMode::kLong64) {
     state.gpr[kRsp] = rsp + size;

@@ -8,9 +8,8 @@
 namespace x64sim {
 
 bool Cpu::ArmMonitor(uint64_t linear) {
-  if (state.mode != CpuMode::kLong64) linear = static_cast<uint32_t>(linear);
   uint64_t phys;
-  if (!CheckCanonical(linear, 1) || !TranslateData(linear, AccessKind::kRead, privilege_ == 1, &phys)) {
+  if (!ResolveLinear(&linear, 1, /*write=*/false) || !CheckCanonical(linear, 1) || !TranslateData(linear, AccessKind::kRead, privilege_ == 1, &phys)) {
     return false;
   }
   state.monitor_line = phys & ~uint64_t{63};

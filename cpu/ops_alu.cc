@@ -409,7 +409,7 @@ struct BitTestOp {
       if constexpr (F == Form::kMR) {
         // SDM vol. 2 BT: a register bit offset addresses the whole bit string.
         int64_t offset = static_cast<Signed<T>>(cpu.Reg<T>(in.reg2));
-        linear = cpu.Linear(in) + (offset >> (kBits == 16 ? 4 : kBits == 32 ? 5 : 6)) * int64_t{sizeof(T)};
+        linear = cpu.Linear(in, (offset >> (kBits == 16 ? 4 : kBits == 32 ? 5 : 6)) * int64_t{sizeof(T)});
         bit = static_cast<uint64_t>(offset) & (kBits - 1);
         if (!cpu.Read<T>(linear, &a)) return Flow::kFault;
       } else {

@@ -17,8 +17,27 @@ inline uint64_t BranchTarget(const Cpu& cpu, const DecodedInsn& in, uint64_t tar
   return cpu.state.mode == CpuMode::kLong64 ? target : WrapTarget(in, target);
 }
 
+// Outside 64-bit mode a near branch's target must lie within CS's limit,
+// else #GP(0) at the branch (SDM vol. 2A JMP, Jcc, CALL, LOOP; 2B RET).
+inline bool WithinCode(Cpu& cpu, uint64_t target) {
+  if (target <= cpu.state.seg[kCs].limit) return true;
+  cpu.Fault(kGeneralProtection, 0);
+  return false;
+}
+
+// SDM vol. 2 JMP/CALL: a non-canonical target raises #GP(0) at the branch,
+// and outside 64-bit mode one beyond CS's limit.
+bool CheckTarget(Cpu& cpu, uint64_t target) {
+  if (cpu.state.mode != CpuMode::kLong64) return WithinCode(cpu, target);
+  if (paging::IsCanonical(target)) return true;
+  cpu.Fault(kGeneralProtection, 0);
+  return false;
+}
+
 Flow JmpRel(Cpu& cpu, const DecodedInsn& in) {
-  return cpu.Branch(BranchTarget(cpu, in, cpu.state.rip + in.length + in.imm));
+  const uint64_t target = BranchTarget(cpu, in, cpu.state.rip + in.length + in.imm);
+  if (cpu.state.mode != CpuMode::kLong64 && !WithinCode(cpu, target)) return Flow::kFault;
+  return cpu.Branch(target);
 }
 
 // The hottest handler: specialised by mode, so 64-bit code does not test it.
@@ -26,7 +45,12 @@ template <int kCond, bool kLong>
 Flow Jcc(Cpu& cpu, const DecodedInsn& in) {
   if (!EvalCondition(kCond, cpu.state.rflags)) return cpu.Next(in);
   const uint64_t target = cpu.state.rip + in.length + in.imm;
-  return cpu.Branch(kLong ? target : WrapTarget(in, target));
+  if constexpr (kLong) {
+    return cpu.Branch(target);
+  } else {
+    const uint64_t wrapped = WrapTarget(in, target);
+    return WithinCode(cpu, wrapped) ? cpu.Branch(wrapped) : Flow::kFault;
+  }
 }
 
 template <bool kLong, int... kConds>
@@ -51,14 +75,6 @@ bool ReadTarget(Cpu& cpu, const DecodedInsn& in, uint64_t* target) {
     *target = in.size == 8 ? cpu.state.gpr[in.reg >> 3] : static_cast<uint32_t>(cpu.state.gpr[in.reg >> 3]);
     return true;
   }
-}
-
-// SDM vol. 2 JMP/CALL: a non-canonical target raises #GP(0) at the branch.
-bool CheckTarget(Cpu& cpu, uint64_t target) {
-  if (cpu.state.mode != CpuMode::kLong64) return true;
-  if (paging::IsCanonical(target)) return true;
-  cpu.Fault(kGeneralProtection, 0);
-  return false;
 }
 
 template <bool kMem>
@@ -103,7 +119,8 @@ Flow Ret(Cpu& cpu, const DecodedInsn& in) {
 }
 
 // LOOP/LOOPE/LOOPNE/JrCXZ: the counter is RCX, ECX or CX by address size
-// (in.aux: 8, 4 or 2 bytes).
+// (in.aux: 8, 4 or 2 bytes). A target beyond CS's limit faults before the
+// counter changes.
 template <int kKind>  // 0 LOOP, 1 LOOPE, 2 LOOPNE, 3 JrCXZ
 Flow LoopOp(Cpu& cpu, const DecodedInsn& in) {
   const uint64_t mask = in.aux == 8 ? ~0ull : in.aux == 4 ? 0xffffffffull : 0xffffull;
@@ -113,6 +130,12 @@ Flow LoopOp(Cpu& cpu, const DecodedInsn& in) {
     taken = count == 0;
   } else {
     count = (count - 1) & mask;
+    bool zf = cpu.state.rflags & kZF;
+    taken = count != 0 && (kKind == 0 || (kKind == 1 ? zf : !zf));
+  }
+  const uint64_t target = BranchTarget(cpu, in, cpu.state.rip + in.length + in.imm);
+  if (taken && cpu.state.mode != CpuMode::kLong64 && !WithinCode(cpu, target)) return Flow::kFault;
+  if constexpr (kKind != 3) {
     if (in.aux == 8) {
       cpu.state.gpr[kRcx] = count;
     } else if (in.aux == 4) {
@@ -120,11 +143,8 @@ Flow LoopOp(Cpu& cpu, const DecodedInsn& in) {
     } else {
       cpu.SetReg<uint16_t>(kRcx * 8, static_cast<uint16_t>(count));
     }
-    bool zf = cpu.state.rflags & kZF;
-    taken = count != 0 && (kKind == 0 || (kKind == 1 ? zf : !zf));
   }
-  if (!taken) return cpu.Next(in);
-  return cpu.Branch(BranchTarget(cpu, in, cpu.state.rip + in.length + in.imm));
+  return taken ? cpu.Branch(target) : cpu.Next(in);
 }
 
 Flow IntN(Cpu& cpu, const DecodedInsn& in) {

@@ -375,7 +375,7 @@ Flow Xlat(Cpu& cpu, const DecodedInsn& in) {
   if (in.flags & kInsnAddr32) offset = static_cast<uint32_t>(offset);
   if (in.flags & kInsnAddr16) offset = static_cast<uint16_t>(offset);
   uint8_t value;
-  if (!cpu.Read<uint8_t>(cpu.SegmentBase(static_cast<SegReg>(in.seg)) + offset, &value)) return Flow::kFault;
+  if (!cpu.Read<uint8_t>(cpu.AccessBase(static_cast<SegReg>(in.seg)) + offset, &value)) return Flow::kFault;
   cpu.SetReg<uint8_t>(kRax * 8, value);
   return cpu.Next(in);
 }
@@ -421,7 +421,7 @@ Flow Enter(Cpu& cpu, const DecodedInsn& in) {
   for (int i = 1; i < level; ++i) {
     display = wrap(display - op_size);
     uint64_t pointer = 0;
-    if (!cpu.ReadBytes(cpu.SegmentBase(kSs) + display, &pointer, op_size)) return fail();
+    if (!cpu.ReadBytes(cpu.AccessBase(kSs) + display, &pointer, op_size)) return fail();
     if (!cpu.Push(pointer, op_size)) return fail();
   }
   if (level > 0 && !cpu.Push(frame, op_size)) return fail();

@@ -9,6 +9,7 @@
 #include "cpu/binder.h"
 #include "cpu/cpu.h"
 #include "cpu/descriptors.h"
+#include "cpu/segment_access.h"
 #include "cpu/segments.h"
 #include "cpu/task_switch.h"
 #include "mmu/paging_bits.h"
@@ -32,14 +33,25 @@ uint64_t Wrap(uint64_t v, int stack_size) {
 }
 
 // Writes `values` (first pushed first) of `size` bytes each below `top` on
-// the stack `ss_base` + offsets at privilege `cpl`; returns the new stack
-// pointer, or false if a write faulted (nothing else changed then).
-bool PushAll(Cpu& cpu, int cpl, uint64_t ss_base, uint64_t top, int stack_size, int size,
-             const uint64_t* values, int n, uint64_t* new_top) {
+// the stack `ss` at privilege `cpl`; returns the new stack pointer, or
+// false if a write faulted (nothing else changed then). A 64-bit stack has
+// base 0 and no limit; another must hold the whole frame within SS's limit,
+// else #SS with `limit_error` (0 on the current stack, the new SS selector
+// on a new one: SDM vol. 2A CALL) before anything is written.
+bool PushAll(Cpu& cpu, int cpl, const Segment& ss, uint32_t limit_error, uint64_t top,
+             int stack_size, int size, const uint64_t* values, int n, uint64_t* new_top) {
+  if (stack_size != 8) {
+    for (int i = 1; i <= n; ++i) {
+      if (!WithinLimit(ss, Wrap(top - static_cast<uint64_t>(i) * size, stack_size), size)) {
+        cpu.Fault(kStackFault, limit_error);
+        return false;
+      }
+    }
+  }
   uint64_t sp = top;
   for (int i = 0; i < n; ++i) {
     sp = Wrap(sp - size, stack_size);
-    const uint64_t linear = stack_size == 8 ? ss_base + sp : static_cast<uint32_t>(ss_base + sp);
+    const uint64_t linear = stack_size == 8 ? sp : static_cast<uint32_t>(ss.base + sp);
     bool ok = false;
     switch (size) {
       case 2: ok = cpu.WriteAtPrivilege<uint16_t>(cpl, linear, static_cast<uint16_t>(values[i])); break;
@@ -65,8 +77,17 @@ void SetStackPointer(Cpu& cpu, uint64_t sp, int stack_size) {
   }
 }
 
-// Where the transfer lands: the offset in the new code segment, which must
-// be canonical when that segment is 64-bit.
+// Whether a far transfer may land at `offset` in `cs`: canonical in a 64-bit
+// code segment, within the limit of another (SDM vol. 2A CALL, JMP; 2B
+// RET, IRET); else #GP(0), raised before the transfer changes anything.
+bool LandingAllowed(Cpu& cpu, const Segment& cs, uint64_t offset) {
+  if (IsIa32e(cpu) && cs.long_mode() ? IsCanonical(offset) : offset <= cs.limit) return true;
+  cpu.Fault(kGeneralProtection, 0);
+  return false;
+}
+
+// Where the transfer lands: the offset in the new code segment, checked
+// by LandingAllowed.
 Flow Land(Cpu& cpu, const Segment& cs, uint64_t offset) {
   const bool to_64 = IsIa32e(cpu) && cs.long_mode();
   cpu.LoadSegmentCache(kCs, cs);
@@ -131,14 +152,11 @@ bool ResolveCallGate(Cpu& cpu, uint16_t gate_selector, uint64_t gate, bool jump,
     cpu.Fault(kSegmentNotPresent, target_error);
     return false;
   }
-  if (ia32e && !IsCanonical(offset)) {
-    cpu.Fault(kGeneralProtection, 0);
-    return false;
-  }
+  if (!MarkAccessed(cpu, target, &code)) return false;
   out->new_cpl = conforming ? s.cpl : DescriptorDpl(code);
   out->cs = SegmentFromDescriptor(static_cast<uint16_t>((target & ~3u) | out->new_cpl), code);
   out->offset = offset;
-  return true;
+  return LandingAllowed(cpu, out->cs, offset);
 }
 
 // CALL through a call gate (SDM vol. 3A 5.8.4, 5.8.5).
@@ -154,7 +172,7 @@ Flow CallThroughGate(Cpu& cpu, uint16_t gate_selector, uint64_t gate, uint64_t r
   if (new_cpl == s.cpl) {
     const uint64_t frame[] = {s.seg[kCs].selector, return_rip};
     uint64_t sp;
-    if (!PushAll(cpu, s.cpl, cpu.SegmentBase(kSs), s.gpr[kRsp], StackSize(cpu), gate_size, frame, 2, &sp)) {
+    if (!PushAll(cpu, s.cpl, s.seg[kSs], 0, s.gpr[kRsp], StackSize(cpu), gate_size, frame, 2, &sp)) {
       return Flow::kFault;
     }
     SetStackPointer(cpu, sp, StackSize(cpu));
@@ -190,7 +208,7 @@ Flow CallThroughGate(Cpu& cpu, uint16_t gate_selector, uint64_t gate, uint64_t r
     for (int i = params - 1; i >= 0; --i) {
       uint64_t value = 0;
       const uint64_t at = Wrap(s.gpr[kRsp] + static_cast<uint64_t>(i) * gate_size, StackSize(cpu));
-      if (!cpu.ReadBytes(static_cast<uint32_t>(cpu.SegmentBase(kSs) + at), &value, gate_size)) {
+      if (!cpu.ReadBytes(cpu.AccessBase(kSs) + at, &value, gate_size)) {
         return Flow::kFault;
       }
       frame[n++] = value;
@@ -199,7 +217,7 @@ Flow CallThroughGate(Cpu& cpu, uint16_t gate_selector, uint64_t gate, uint64_t r
   frame[n++] = s.seg[kCs].selector;
   frame[n++] = return_rip;
   uint64_t sp;
-  if (!PushAll(cpu, new_cpl, new_ss.base, top, new_stack_size, gate_size, frame, n, &sp)) {
+  if (!PushAll(cpu, new_cpl, new_ss, new_ss.selector & ~3u, top, new_stack_size, gate_size, frame, n, &sp)) {
     return Flow::kFault;
   }
   cpu.SetCpl(new_cpl);
@@ -246,15 +264,9 @@ Flow FarToTask(Cpu& cpu, const DecodedInsn& in, uint16_t selector, uint64_t d, T
   return SwitchTask(cpu, static_cast<uint16_t>(d >> 16), cause);
 }
 
-// A code segment at the current privilege, checked; its offset canonical
-// when the segment is 64-bit.
+// A code segment at the current privilege, checked, that may hold `offset`.
 bool SamePrivilegeCode(Cpu& cpu, uint16_t selector, uint64_t offset, Segment* cs) {
-  if (!LoadCodeDescriptor(cpu, selector, cpu.state.cpl, cs)) return false;
-  if (IsIa32e(cpu) && cs->long_mode() && !IsCanonical(offset)) {
-    cpu.Fault(kGeneralProtection, 0);
-    return false;
-  }
-  return true;
+  return LoadCodeDescriptor(cpu, selector, cpu.state.cpl, cs) && LandingAllowed(cpu, *cs, offset);
 }
 
 Flow FarCall(Cpu& cpu, const DecodedInsn& in) {
@@ -274,7 +286,7 @@ Flow FarCall(Cpu& cpu, const DecodedInsn& in) {
   if (!SamePrivilegeCode(cpu, selector, offset, &cs)) return Flow::kFault;
   const uint64_t frame[] = {s.seg[kCs].selector, return_rip};
   uint64_t sp;
-  if (!PushAll(cpu, s.cpl, cpu.SegmentBase(kSs), s.gpr[kRsp], StackSize(cpu), in.size, frame, 2, &sp)) {
+  if (!PushAll(cpu, s.cpl, s.seg[kSs], 0, s.gpr[kRsp], StackSize(cpu), in.size, frame, 2, &sp)) {
     return Flow::kFault;
   }
   SetStackPointer(cpu, sp, StackSize(cpu));
@@ -342,6 +354,7 @@ Flow FarRet(Cpu& cpu, const DecodedInsn& in) {
   if (!LoadCodeDescriptor(cpu, static_cast<uint16_t>(selector), rpl, &cs)) return fail();
   const int stack_size = StackSize(cpu);
   if (rpl == s.cpl) {
+    if (!LandingAllowed(cpu, cs, offset)) return fail();
     SetStackPointer(cpu, Wrap(s.gpr[kRsp] + in.imm, stack_size), stack_size);
     return Land(cpu, cs, offset);
   }
@@ -370,12 +383,10 @@ Flow FarRet(Cpu& cpu, const DecodedInsn& in) {
       s.gpr[kRsp] = saved_rsp;
       return cpu.Fault(kStackFault, ss & ~3u);
     }
+    if (!MarkAccessed(cpu, ss, &d)) return fail();
     new_ss = SegmentFromDescriptor(ss, d);
   }
-  if (to_64 && !IsCanonical(offset)) {
-    s.gpr[kRsp] = saved_rsp;
-    return cpu.Fault(kGeneralProtection, 0);
-  }
+  if (!LandingAllowed(cpu, cs, offset)) return fail();
   cpu.SetCpl(rpl);
   cpu.LoadSegmentCache(kSs, new_ss);
   const int new_stack_size = IsIa32e(cpu) && to_64 ? 8 : new_ss.default_big() ? 4 : 2;

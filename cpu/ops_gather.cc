@@ -37,7 +37,7 @@ Flow Gather(Cpu& cpu, const DecodedInsn& in) {
   std::memcpy(data, &dst, sizeof data);
   for (T& m : mask) m = (m >> (8 * sizeof(T) - 1)) ? ~T{0} : 0;
   const uint64_t base = cpu.EffectiveAddress(in);
-  const uint64_t segment = cpu.SegmentBase(static_cast<SegReg>(in.seg));
+  const uint64_t segment = cpu.AccessBase(static_cast<SegReg>(in.seg));
   bool completed = true;
   for (int i = 0; i < kCount; ++i) {
     if (mask[i]) {

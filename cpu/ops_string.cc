@@ -47,6 +47,15 @@ uint64_t StringLinear(const Cpu& cpu, SegReg seg, Gpr r) {
   return cpu.state.mode == CpuMode::kLong64 ? linear : static_cast<uint32_t>(linear);
 }
 
+// seg:reg as the accessors take it: StringLinear, or the tagged address of
+// a segment whose limit and type they check (cpu/segment_access.h).
+template <typename A>
+uint64_t StringAddress(const Cpu& cpu, SegReg seg, Gpr r) {
+  const uint64_t address = cpu.AccessBase(seg) + AddrReg<A>(cpu, r);
+  if (cpu.state.mode == CpuMode::kLong64 || IsSegmented(address)) return address;
+  return static_cast<uint32_t>(address);
+}
+
 // CMPS/SCAS set the flags as CMP does (SDM vol. 2A CMPS: "sets the status
 // flags according to the results" of SRC1 - SRC2).
 template <typename T>
@@ -61,19 +70,19 @@ template <typename T, typename A, StringOp Op>
 bool Step(Cpu& cpu, SegReg src_seg, int64_t delta) {
   T a, b;
   if constexpr (Op == StringOp::kMovs) {
-    if (!cpu.Read<T>(StringLinear<A>(cpu, src_seg, kRsi), &a)) return false;
-    if (!cpu.Write<T>(StringLinear<A>(cpu, kEs, kRdi), a)) return false;
+    if (!cpu.Read<T>(StringAddress<A>(cpu, src_seg, kRsi), &a)) return false;
+    if (!cpu.Write<T>(StringAddress<A>(cpu, kEs, kRdi), a)) return false;
   } else if constexpr (Op == StringOp::kStos) {
-    if (!cpu.Write<T>(StringLinear<A>(cpu, kEs, kRdi), cpu.Reg<T>(kRax * 8))) return false;
+    if (!cpu.Write<T>(StringAddress<A>(cpu, kEs, kRdi), cpu.Reg<T>(kRax * 8))) return false;
   } else if constexpr (Op == StringOp::kLods) {
-    if (!cpu.Read<T>(StringLinear<A>(cpu, src_seg, kRsi), &a)) return false;
+    if (!cpu.Read<T>(StringAddress<A>(cpu, src_seg, kRsi), &a)) return false;
     cpu.SetReg<T>(kRax * 8, a);
   } else if constexpr (Op == StringOp::kCmps) {
-    if (!cpu.Read<T>(StringLinear<A>(cpu, src_seg, kRsi), &a)) return false;
-    if (!cpu.Read<T>(StringLinear<A>(cpu, kEs, kRdi), &b)) return false;
+    if (!cpu.Read<T>(StringAddress<A>(cpu, src_seg, kRsi), &a)) return false;
+    if (!cpu.Read<T>(StringAddress<A>(cpu, kEs, kRdi), &b)) return false;
     CompareFlags<T>(cpu, a, b);
   } else {
-    if (!cpu.Read<T>(StringLinear<A>(cpu, kEs, kRdi), &b)) return false;
+    if (!cpu.Read<T>(StringAddress<A>(cpu, kEs, kRdi), &b)) return false;
     CompareFlags<T>(cpu, cpu.Reg<T>(kRax * 8), b);
   }
   if constexpr (Op != StringOp::kStos && Op != StringOp::kScas) {
@@ -156,11 +165,11 @@ void Advance(Cpu& cpu, Gpr r, int64_t bytes) {
 // code) one element is done per call.
 template <typename T, typename A, StringOp Op, bool kDown>
 BulkResult BulkMove(Cpu& cpu, SegReg src_seg, uint64_t count) {
-  const uint64_t dst_linear = StringLinear<A>(cpu, kEs, kRdi);
+  const uint64_t dst_linear = StringAddress<A>(cpu, kEs, kRdi);
   uint64_t n = std::min(count, ElementsInPage<T, A, kDown>(dst_linear, AddrReg<A>(cpu, kRdi)));
   uint64_t src_linear = 0;
   if constexpr (Op == StringOp::kMovs) {
-    src_linear = StringLinear<A>(cpu, src_seg, kRsi);
+    src_linear = StringAddress<A>(cpu, src_seg, kRsi);
     n = std::min(n, ElementsInPage<T, A, kDown>(src_linear, AddrReg<A>(cpu, kRsi)));
   }
   if (n == 0) return {};
@@ -220,11 +229,11 @@ bool ReadPointer(Cpu& cpu, uint64_t linear, const uint8_t** p) {
 // last comparison, as the element-by-element loop would leave them.
 template <typename T, typename A, StringOp Op, Repeat R, bool kDown>
 BulkResult BulkCompare(Cpu& cpu, SegReg src_seg, uint64_t count) {
-  const uint64_t dst_linear = StringLinear<A>(cpu, kEs, kRdi);
+  const uint64_t dst_linear = StringAddress<A>(cpu, kEs, kRdi);
   uint64_t n = std::min(count, ElementsInPage<T, A, kDown>(dst_linear, AddrReg<A>(cpu, kRdi)));
   uint64_t src_linear = 0;
   if constexpr (Op == StringOp::kCmps) {
-    src_linear = StringLinear<A>(cpu, src_seg, kRsi);
+    src_linear = StringAddress<A>(cpu, src_seg, kRsi);
     n = std::min(n, ElementsInPage<T, A, kDown>(src_linear, AddrReg<A>(cpu, kRsi)));
   }
   if (n == 0) return {};
@@ -426,10 +435,10 @@ Flow PortString(Cpu& cpu, const DecodedInsn& in) {
     if (slice == 0) return cpu.Yield();
     if constexpr (kIn) {
       const T value = static_cast<T>(cpu.io().In(port, sizeof(T)));
-      if (!cpu.Write<T>(StringLinear<A>(cpu, kEs, kRdi), value)) return Flow::kFault;
+      if (!cpu.Write<T>(StringAddress<A>(cpu, kEs, kRdi), value)) return Flow::kFault;
     } else {
       T value;
-      if (!cpu.Read<T>(StringLinear<A>(cpu, static_cast<SegReg>(in.seg), kRsi), &value)) return Flow::kFault;
+      if (!cpu.Read<T>(StringAddress<A>(cpu, static_cast<SegReg>(in.seg), kRsi), &value)) return Flow::kFault;
       cpu.io().Out(port, sizeof(T), value);
     }
     cpu.NoteIoAccess(port, sizeof(T));

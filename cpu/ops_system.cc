@@ -67,7 +67,7 @@ Flow Monitor(Cpu& cpu, const DecodedInsn& in) {
   uint64_t offset = cpu.state.gpr[kRax];
   if (in.size == 4) offset = static_cast<uint32_t>(offset);
   if (in.size == 2) offset = static_cast<uint16_t>(offset);
-  if (!cpu.ArmMonitor(cpu.SegmentBase(static_cast<SegReg>(in.seg)) + offset)) return Flow::kFault;
+  if (!cpu.ArmMonitor(cpu.AccessBase(static_cast<SegReg>(in.seg)) + offset)) return Flow::kFault;
   return cpu.Next(in);
 }
 
@@ -541,7 +541,7 @@ Flow CpuidInsn(Cpu& cpu, const DecodedInsn& in) {
 
 Flow Invlpg(Cpu& cpu, const DecodedInsn& in) {
   if (cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
-  cpu.Invlpg(cpu.Linear(in));
+  cpu.Invlpg(cpu.UncheckedLinear(in));  // no segment checks (SDM vol. 2A INVLPG)
   return cpu.Leave(in);
 }
 

@@ -43,7 +43,8 @@ Flow Iret(Cpu& cpu, const DecodedInsn& in) {
   Segment cs;
   if (!LoadCodeDescriptor(cpu, static_cast<uint16_t>(cs_sel), new_cpl, &cs)) return fail();
   bool to_64 = long_mode && cs.long_mode();
-  if (to_64 && !IsCanonical(rip)) {
+  // The return address: canonical for 64-bit code, else within CS's limit.
+  if (to_64 ? !IsCanonical(rip) : rip > cs.limit) {
     cpu.state.gpr[kRsp] = saved_rsp;
     return cpu.Fault(kGeneralProtection, 0);
   }
@@ -69,6 +70,7 @@ Flow Iret(Cpu& cpu, const DecodedInsn& in) {
         cpu.state.gpr[kRsp] = saved_rsp;
         return cpu.Fault(kStackFault, sel & ~3u);
       }
+      if (!MarkAccessed(cpu, sel, &d)) return fail();
       ss = SegmentFromDescriptor(sel, d);
     }
   }

@@ -15,6 +15,17 @@ bool ReadDescriptor(Cpu& cpu, uint16_t selector, uint64_t* descriptor, uint8_t v
   return cpu.ReadSupervisor(linear, descriptor, 8);
 }
 
+bool MarkAccessed(Cpu& cpu, uint16_t selector, uint64_t* descriptor) {
+  constexpr uint64_t kAccessed = 1ull << 40;
+  if (*descriptor & kAccessed) return true;
+  uint64_t linear;
+  if (!DescriptorLinear(cpu.state, selector, 8, &linear)) return true;  // read it, so within the table
+  const uint8_t type = static_cast<uint8_t>((*descriptor | kAccessed) >> 40);
+  if (!cpu.WriteSupervisor(linear + 5, &type, 1)) return false;
+  *descriptor |= kAccessed;
+  return true;
+}
+
 bool LoadDataSegment(Cpu& cpu, SegReg reg, uint16_t selector) {
   int rpl = selector & 3;
   if ((selector & ~3u) == 0) {
@@ -62,6 +73,7 @@ bool LoadDataSegment(Cpu& cpu, SegReg reg, uint16_t selector) {
       return false;
     }
   }
+  if (!MarkAccessed(cpu, selector, &d)) return false;
   cpu.LoadSegmentCache(reg, SegmentFromDescriptor(selector, d));
   return true;
 }
@@ -91,6 +103,7 @@ bool LoadCodeDescriptor(Cpu& cpu, uint16_t selector, int cpl, Segment* out) {
     cpu.Fault(kSegmentNotPresent, selector & ~3u);
     return false;
   }
+  if (!MarkAccessed(cpu, selector, &d)) return false;
   *out = SegmentFromDescriptor(static_cast<uint16_t>((selector & ~3u) | cpl), d);
   return true;
 }
@@ -135,6 +148,7 @@ bool ReadInnerStack32(Cpu& cpu, int cpl, InnerStack* out) {
     cpu.Fault(kStackFault, ss & ~3u);
     return false;
   }
+  if (!MarkAccessed(cpu, ss, &d)) return false;
   out->ss = SegmentFromDescriptor(ss, d);
   return true;
 }

@@ -14,6 +14,13 @@ namespace x64sim {
 bool ReadDescriptor(Cpu& cpu, uint16_t selector, uint64_t* descriptor,
                     uint8_t vector = kGeneralProtection);
 
+// Sets the accessed bit (type bit 0) of the code or data descriptor that
+// `selector` names, in the table and in `*descriptor`, as loading it into a
+// segment register does (SDM vol. 3A 3.4.5.1): an implicit supervisor write,
+// which faults as others do (#PF on a read-only page; Linux sets the bits
+// in advance for that reason). Call once the descriptor passed its checks.
+bool MarkAccessed(Cpu& cpu, uint16_t selector, uint64_t* descriptor);
+
 // MOV/POP to DS, ES, FS, GS or SS with the protection checks of MOV.
 bool LoadDataSegment(Cpu& cpu, SegReg reg, uint16_t selector);
 

@@ -73,6 +73,7 @@ bool LoadTaskSegments(Cpu& cpu, uint16_t ldt, const uint16_t sel[6]) {
     return cpu.Fault(kInvalidTss, cs & ~3u), false;
   }
   if (!DescriptorPresent(d)) return cpu.Fault(kSegmentNotPresent, cs & ~3u), false;
+  if (!MarkAccessed(cpu, cs, &d)) return false;
   cpu.SetCpl(cpl);
   cpu.LoadSegmentCache(kCs, SegmentFromDescriptor(cs, d));
   const uint16_t ss = sel[kSs];
@@ -82,6 +83,7 @@ bool LoadTaskSegments(Cpu& cpu, uint16_t ldt, const uint16_t sel[6]) {
     return cpu.Fault(kInvalidTss, ss & ~3u), false;
   }
   if (!DescriptorPresent(d)) return cpu.Fault(kStackFault, ss & ~3u), false;
+  if (!MarkAccessed(cpu, ss, &d)) return false;
   cpu.LoadSegmentCache(kSs, SegmentFromDescriptor(ss, d));
   for (SegReg r : {kDs, kEs, kFs, kGs}) {
     const uint16_t v = sel[r];
@@ -95,6 +97,7 @@ bool LoadTaskSegments(Cpu& cpu, uint16_t ldt, const uint16_t sel[6]) {
     const bool privileged = !(code && CodeDescriptorConforming(d)) && (DescriptorDpl(d) < cpl || DescriptorDpl(d) < (v & 3));
     if (DescriptorIsSystem(d) || !readable || privileged) return cpu.Fault(kInvalidTss, v & ~3u), false;
     if (!DescriptorPresent(d)) return cpu.Fault(kSegmentNotPresent, v & ~3u), false;
+    if (!MarkAccessed(cpu, v, &d)) return false;
     cpu.LoadSegmentCache(r, SegmentFromDescriptor(v, d));
   }
   return true;

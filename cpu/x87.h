@@ -141,7 +141,7 @@ inline bool X87Begin(Cpu& cpu, const DecodedInsn& in, bool memory) {
   // FSTENV/FSAVE formats store them so (SDM vol. 1 8.1.10, figure 8-10).
   const bool linear = cpu.state.mode == CpuMode::kReal || (cpu.state.rflags & kVM);
   s.fip = cpu.state.rip + (linear ? cpu.SegmentBase(kCs) : 0);
-  if (memory) s.fdp = linear ? cpu.Linear(in) : cpu.EffectiveAddress(in);
+  if (memory) s.fdp = linear ? cpu.UncheckedLinear(in) : cpu.EffectiveAddress(in);
   return true;
 }
 

@@ -206,8 +206,8 @@ TEST(FarCallTest, LegacyInterruptFromRing3SwitchesStacks) {
   s.rip = LongModeMachine::kCode + 3;
   s.gpr[kRsp] = P::kUserEsp;
   p.m.cpu().SetCpl(3);
-  p.m.cpu().LoadSegmentCache(kCs, Segment{P::kCode3, 0, 0xfffff, 0xcffa});
-  p.m.cpu().LoadSegmentCache(kSs, Segment{P::kData3, 0, 0xfffff, 0xcff2});
+  p.m.cpu().LoadSegmentCache(kCs, Segment{P::kCode3, 0, 0xffffffff, 0xcffa});
+  p.m.cpu().LoadSegmentCache(kSs, Segment{P::kData3, 0, 0xffffffff, 0xcff2});
   p.m.cpu().Run(1);
   EXPECT_EQ(s.rip, handler + 0x10);
   EXPECT_EQ(p.Get32(P::kEsp0 - 24), 0x81u * 8 + 2);

@@ -89,9 +89,9 @@ class LongModeMachine {
     cpu_.WriteCr4(kCr4PAE | kCr4OSFXSR | kCr4OSXMMEXCPT);
     cpu_.WriteCr3(kPml4);
     cpu_.WriteCr0(kCr0PE | kCr0PG | kCr0ET | kCr0NE | kCr0WP | kCr0MP);
-    cpu_.LoadSegmentCache(kCs, Segment{8, 0, 0xfffff, 0xaf9a});
+    cpu_.LoadSegmentCache(kCs, Segment{8, 0, 0xffffffff, 0xaf9a});
     for (SegReg r : {kSs, kDs, kEs, kFs, kGs}) {
-      cpu_.LoadSegmentCache(r, Segment{16, 0, 0xfffff, 0xcf92});
+      cpu_.LoadSegmentCache(r, Segment{16, 0, 0xffffffff, 0xcf92});
     }
     cpu_.SetCpl(0);
   }

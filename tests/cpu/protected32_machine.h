@@ -27,10 +27,10 @@ class Protected32 {
     }
     m.state().idtr = {kIdt32, 32 * 8 - 1};
     Cpu& cpu = m.cpu();
-    cpu.LoadSegmentCache(kCs, Segment{0x18, 0, 0xfffff, 0xcf9a});
+    cpu.LoadSegmentCache(kCs, Segment{0x18, 0, 0xffffffff, 0xcf9a});
     cpu.WriteCr0(kCr0PE | kCr0ET);
     cpu.WriteEfer(0);
-    cpu.LoadSegmentCache(kSs, Segment{16, 0, 0xfffff, 0xcf92});
+    cpu.LoadSegmentCache(kSs, Segment{16, 0, 0xffffffff, 0xcf92});
   }
 
   void SetCode(const std::vector<uint8_t>& insn) {
@@ -71,10 +71,10 @@ struct Ring3Protected32 {
     m.state().tr = Segment{0x40, kTss32, 0x67, 0x8b};
     m.state().idtr = {kIdt32, 0x100 * 8 - 1};
     Cpu& cpu = m.cpu();
-    cpu.LoadSegmentCache(kCs, Segment{kCode3, 0, 0xfffff, 0xcffa});
+    cpu.LoadSegmentCache(kCs, Segment{kCode3, 0, 0xffffffff, 0xcffa});
     cpu.WriteCr0(kCr0PE | kCr0ET);
     cpu.WriteEfer(0);
-    cpu.LoadSegmentCache(kSs, Segment{kData3, 0, 0xfffff, 0xcff2});
+    cpu.LoadSegmentCache(kSs, Segment{kData3, 0, 0xffffffff, 0xcff2});
     cpu.SetCpl(3);
   }
   // A 32-bit interrupt gate (type 0xE) for `vector` to `handler` in ring 0.

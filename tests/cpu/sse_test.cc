@@ -488,7 +488,7 @@ TEST(FxsaveTest, FaultOnSecondPageWritesNothing) {
 TEST(FxsaveTest, ProtectedModeSavesEightXmmRegisters) {
   LongModeMachine m;
   Cpu& cpu = m.cpu();
-  cpu.LoadSegmentCache(kCs, Segment{8, 0, 0xfffff, 0xcf9a});  // 32-bit code
+  cpu.LoadSegmentCache(kCs, Segment{8, 0, 0xffffffff, 0xcf9a});  // 32-bit code
   ASSERT_TRUE(cpu.WriteCr0(kCr0PE | kCr0ET));
   cpu.WriteEfer(0);
   ASSERT_EQ(m.state().mode, CpuMode::kProtected32);

@@ -328,7 +328,7 @@ TEST(StringPortTest, RepInsStoresEachPortReadInTurn) {
 TEST(StringPortTest, RepOutsWalksDownFromAnOverriddenSegment) {
   LongModeMachine m;
   const uint64_t fs_base = 0x200000;
-  m.cpu().LoadSegmentCache(kFs, Segment{0, fs_base, 0xfffff, 0xcf92});
+  m.cpu().LoadSegmentCache(kFs, Segment{0, fs_base, 0xffffffff, 0xcf92});
   m.Put64(fs_base + 0x10, 0x0000000000635241ull);  // "ARc"
   CpuState& s = m.state();
   m.cpu().SetRflags(s.rflags | kDF);
@@ -367,7 +367,7 @@ TEST(StringPortTest, LongRepInsGoesInSlices) {
 TEST(StringFaultTest, SourceSegmentOverride) {
   LongModeMachine m;
   const uint64_t fs_base = 0x40000 + 0x100000;
-  m.cpu().LoadSegmentCache(kFs, Segment{0, fs_base, 0xfffff, 0xcf92});
+  m.cpu().LoadSegmentCache(kFs, Segment{0, fs_base, 0xffffffff, 0xcf92});
   m.Put64(fs_base + 0x10, 0x1122334455667788ull);
   m.Put64(0x10, 0xdeadbeefdeadbeefull);
   CpuState& s = m.state();
@@ -383,11 +383,11 @@ TEST(StringFaultTest, SourceSegmentOverride) {
 TEST(StringFaultTest, ProtectedModeSegmentsAndAddressSizes) {
   LongModeMachine m;
   Cpu& cpu = m.cpu();
-  cpu.LoadSegmentCache(kCs, Segment{8, 0, 0xfffff, 0xcf9a});  // 32-bit code
+  cpu.LoadSegmentCache(kCs, Segment{8, 0, 0xffffffff, 0xcf9a});  // 32-bit code
   ASSERT_TRUE(cpu.WriteCr0(kCr0PE | kCr0ET));
   cpu.WriteEfer(0);
   const uint64_t ds_base = 0x20000;
-  cpu.LoadSegmentCache(kDs, Segment{16, ds_base, 0xfffff, 0xcf92});
+  cpu.LoadSegmentCache(kDs, Segment{16, ds_base, 0xffffffff, 0xcf92});
   ASSERT_EQ(m.state().mode, CpuMode::kProtected32);
   CpuState& s = m.state();
 

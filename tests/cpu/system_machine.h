@@ -80,8 +80,8 @@ class SystemMachine : public LongModeMachine {
 
   // Switches the current privilege to ring 3 with flat user segments.
   void EnterUser(uint64_t rsp) {
-    cpu().LoadSegmentCache(kCs, Segment{kUserCs, 0, 0xfffff, 0xaffb});
-    cpu().LoadSegmentCache(kSs, Segment{kUserSs, 0, 0xfffff, 0xcff3});
+    cpu().LoadSegmentCache(kCs, Segment{kUserCs, 0, 0xffffffff, 0xaffb});
+    cpu().LoadSegmentCache(kSs, Segment{kUserSs, 0, 0xffffffff, 0xcff3});
     cpu().SetCpl(3);
     state().gpr[kRsp] = rsp;
   }

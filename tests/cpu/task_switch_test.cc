@@ -322,8 +322,8 @@ TEST(IdtTaskGateTest, GateDplIsCheckedOnlyForSoftwareInterrupts) {
   SetIdtTaskGate(t, kGeneralProtection, kTssB);
   t.Load(kTaskBEip, {0xf4});
   t.p.SetCode({0xcd, 0x1d});
-  t.m.cpu().LoadSegmentCache(kCs, Segment{0x3b, 0, 0xfffff, 0xcffa});
-  t.m.cpu().LoadSegmentCache(kSs, Segment{0x43, 0, 0xfffff, 0xcff2});
+  t.m.cpu().LoadSegmentCache(kCs, Segment{0x3b, 0, 0xffffffff, 0xcffa});
+  t.m.cpu().LoadSegmentCache(kSs, Segment{0x43, 0, 0xffffffff, 0xcff2});
   t.m.cpu().SetCpl(3);
   ASSERT_EQ(t.p.Run(), -1);
   EXPECT_EQ(t.s.tr.selector, kTssB);
