@@ -62,17 +62,25 @@ constexpr std::array<Handler, 16> kJccHandlers32 =
 constexpr std::array<Handler, 16> kJccHandlers64 =
     MakeJccTable<true>(std::make_integer_sequence<int, 16>());
 
-// Indirect targets are read in full before anything changes.
+// Indirect targets are read in full before anything changes; with a
+// 16-bit operand size (66h outside 64-bit mode) they are 16 bits.
 template <bool kMem>
 bool ReadTarget(Cpu& cpu, const DecodedInsn& in, uint64_t* target) {
   if constexpr (kMem) {
     if (in.size == 8) return cpu.Read<uint64_t>(cpu.Linear(in), target);
+    if (in.size == 2) {
+      uint16_t t16;
+      if (!cpu.Read<uint16_t>(cpu.Linear(in), &t16)) return false;
+      *target = t16;
+      return true;
+    }
     uint32_t t32;
     if (!cpu.Read<uint32_t>(cpu.Linear(in), &t32)) return false;
     *target = t32;
     return true;
   } else {
-    *target = in.size == 8 ? cpu.state.gpr[in.reg >> 3] : static_cast<uint32_t>(cpu.state.gpr[in.reg >> 3]);
+    const uint64_t r = cpu.state.gpr[in.reg >> 3];
+    *target = in.size == 8 ? r : in.size == 2 ? static_cast<uint16_t>(r) : static_cast<uint32_t>(r);
     return true;
   }
 }
@@ -169,13 +177,18 @@ bool BindRelative(const ZydisInsn& z, DecodedInsn& out, Handler h) {
   return true;
 }
 
+// A near branch's operand size: 64 bits in 64-bit mode, where Intel
+// processors ignore 66h (SDM vol. 2A JMP, CALL; 2B RET); outside it 32, or
+// 16 with 66h (IP and a 16-bit return address).
+int NearBranchSize(const ZydisInsn& z) { return z.long_mode ? 8 : z.insn.operand_width / 8; }
+
 bool BindJmp(const ZydisInsn& z, DecodedInsn& out) {
   const ZydisDecodedOperand& a = z.ops[0];
   if (IsImm(a)) return BindRelative(z, out, JmpRel);
   bool mem;
   if (z.insn.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR) return BindFarJmp(z, out);
   if (!BindOneOperand(z, out, &mem)) return false;
-  out.size = z.long_mode ? 8 : 4;
+  out.size = NearBranchSize(z);
   out.handler = mem ? &JmpIndirect<true> : &JmpIndirect<false>;
   return true;
 }
@@ -187,19 +200,19 @@ bool BindJcc(const ZydisInsn& z, DecodedInsn& out) {
 
 bool BindCall(const ZydisInsn& z, DecodedInsn& out) {
   const ZydisDecodedOperand& a = z.ops[0];
-  out.size = z.long_mode ? 8 : 4;
+  out.size = NearBranchSize(z);
   if (IsImm(a)) return BindRelative(z, out, CallRel);
   if (z.insn.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR) return BindFarCall(z, out);
   bool mem;
   if (!BindOneOperand(z, out, &mem)) return false;
-  out.size = z.long_mode ? 8 : 4;
+  out.size = NearBranchSize(z);
   out.handler = mem ? &CallIndirect<true> : &CallIndirect<false>;
   return true;
 }
 
 bool BindRet(const ZydisInsn& z, DecodedInsn& out) {
   if (z.insn.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR) return BindFarRet(z, out);
-  out.size = z.long_mode ? 8 : 4;
+  out.size = NearBranchSize(z);
   out.imm = z.insn.operand_count_visible > 0 && IsImm(z.ops[0]) ? z.ops[0].imm.value.u : 0;
   out.handler = Ret;
   return true;

@@ -319,6 +319,43 @@ TEST(Legacy32Test, LoopAndJcxzWithSixteenBitAddresses) {
   EXPECT_EQ(s.gpr[kRax], 1u);
 }
 
+// With 66h a near branch outside 64-bit mode has a 16-bit operand size:
+// its target is an IP (the upper half of EIP cleared), CALL pushes and RET
+// pops a 16-bit return address, an indirect target is 16 bits (SDM vol. 2A
+// CALL, JMP; 2B RET).
+TEST(Legacy32Test, NearBranchesWithASixteenBitOperandSize) {
+  Protected32 sim;
+  CpuState& s = sim.m.state();
+  constexpr uint64_t kTarget = 0x5000;
+  sim.m.Put64(kTarget, 0xf4);  // hlt
+  auto ran_to_target = [&] { return s.rip == kTarget + 1; };
+
+  // call rel16: IP after it is (0x40000 + 4) & 0xffff = 4.
+  sim.SetCode({0x66, 0xe8, 0xfc, 0x4f});
+  sim.Run();
+  EXPECT_TRUE(ran_to_target());
+  ASSERT_EQ(s.gpr[kRsp], LongModeMachine::kStackTop - 2);
+  EXPECT_EQ(sim.m.Get64(s.gpr[kRsp]) & 0xffff, 4u);
+
+  sim.SetCode({0x66, 0x68, 0x00, 0x50, 0x66, 0xc3});  // push word 0x5000; ret (16-bit)
+  sim.Run();
+  EXPECT_TRUE(ran_to_target());
+  EXPECT_EQ(s.gpr[kRsp], LongModeMachine::kStackTop);
+
+  sim.SetCode({0x66, 0xff, 0xe0});  // jmp ax
+  s.gpr[kRax] = 0x12345000;
+  sim.Run();
+  EXPECT_TRUE(ran_to_target());
+
+  // call word [0x7000]: two bytes read; the return IP (0x40007 & 0xffff) pushed.
+  sim.m.Put64(0x7000, 0xffff5000);
+  sim.SetCode({0x66, 0xff, 0x15, 0x00, 0x70, 0x00, 0x00});
+  sim.Run();
+  EXPECT_TRUE(ran_to_target());
+  ASSERT_EQ(s.gpr[kRsp], LongModeMachine::kStackTop - 2);
+  EXPECT_EQ(sim.m.Get64(s.gpr[kRsp]) & 0xffff, 7u);
+}
+
 TEST(Legacy32Test, SalcCopiesCarryIntoAl) {
   Protected32 sim;
   sim.SetCode({0xd6});
