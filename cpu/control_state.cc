@@ -1,5 +1,7 @@
 // Control registers, EFER, privilege and segment caches: the state that the
 // processor mode, the fast path and the MMU depend on.
+#include <cstring>
+
 #include "cpu/cpu.h"
 
 namespace x64sim {
@@ -24,8 +26,13 @@ uint64_t Cpu::AccessBaseOfSegment(SegReg r) const {
 }
 
 void Cpu::UpdateSegmentChecks() {
+  if (state.mode == CpuMode::kLong64) {  // every SYSCALL and SYSRET: kept short
+    std::memcpy(access_base_, seg_base_, sizeof(access_base_));
+    cs_limited_ = false;
+    return;
+  }
   for (SegReg r : {kEs, kCs, kSs, kDs, kFs, kGs}) access_base_[r] = AccessBaseOfSegment(r);
-  cs_limited_ = state.mode != CpuMode::kLong64 && state.seg[kCs].limit != 0xffffffff;
+  cs_limited_ = state.seg[kCs].limit != 0xffffffff;
 }
 
 void Cpu::UpdateMode() {

@@ -448,7 +448,6 @@ const Block* Cpu::FollowOrReadoptLink(const Block* prev) const {
 
 void Cpu::AddLink(const Block* prev, const Block* next) {
   if (next->straddles()) return;  // FetchBlock checks its second page each time
-  if (cs_limited_) return;        // and CS's limit
   // Replace a stale link first, else the older of the two.
   Block::Link& slot = prev->links[0].epoch != link_epoch_ ? prev->links[0] : prev->links[1];
   if (&slot == &prev->links[1]) prev->links[1] = prev->links[0];
@@ -520,7 +519,8 @@ StopInfo Cpu::RunLoop(uint64_t max_instructions) {
         prev = nullptr;
         continue;
       }
-      if (prev != nullptr && block != uncached.get()) AddLink(prev, block);
+      // Under a CS limit FetchBlock checks every block against it.
+      if (prev != nullptr && block != uncached.get() && !cs_limited_) AddLink(prev, block);
     }
     const uint64_t generation = generation_;
     current_block_ = block;

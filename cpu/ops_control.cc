@@ -27,9 +27,11 @@ inline bool WithinCode(Cpu& cpu, uint64_t target) {
 
 // SDM vol. 2 JMP/CALL: a non-canonical target raises #GP(0) at the branch,
 // and outside 64-bit mode one beyond CS's limit.
-bool CheckTarget(Cpu& cpu, uint64_t target) {
-  if (cpu.state.mode != CpuMode::kLong64) return WithinCode(cpu, target);
-  if (paging::IsCanonical(target)) return true;
+inline bool CheckTarget(Cpu& cpu, uint64_t target) {
+  if (cpu.state.mode == CpuMode::kLong64 ? paging::IsCanonical(target)
+                                         : target <= cpu.state.seg[kCs].limit) {
+    return true;
+  }
   cpu.Fault(kGeneralProtection, 0);
   return false;
 }
