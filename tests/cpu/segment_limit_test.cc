@@ -1,7 +1,8 @@
 // Segment limits and types outside 64-bit mode (SDM vol. 3A 5.3, 5.4): data
 // accesses beyond a limit, writes to read-only data, reads of execute-only
 // code and accesses through a null selector fault (#GP(0), or #SS(0)
-// through SS); expand-down segments; string instructions stop at the limit;
+// through SS); expand-down segments; frames pushed on a new stack must fit
+// it; string instructions stop at the limit;
 // fetches and branch targets beyond CS's limit fault at the instruction;
 // loading a descriptor sets its accessed bit. In 64-bit mode none of this
 // applies.
@@ -206,6 +207,37 @@ TEST(SegmentLimitRing3Test, APushPastTheStackLimitIsSsAndLeavesEsp) {
   const uint32_t esp = P::kEsp0 - 24;
   ASSERT_EQ(s.gpr[kRsp], esp);
   EXPECT_EQ(p.Get32(esp), 0u);  // the error code
+  EXPECT_EQ(p.Get32(esp + 4), LM::kCode);
+  EXPECT_EQ(p.Get32(esp + 16), P::kUserEsp);
+}
+
+// A call gate's frame on the new stack must fit SS0 whole: with an
+// expand-down SS0 that holds an exception's 24-byte frame but not the
+// gate's 48 bytes (8 parameters), the CALL is #SS(SS0 selector), raised
+// from ring 3 with nothing changed, and delivered on that same stack.
+TEST(SegmentLimitRing3Test, ACallGateFrameThatDoesNotFitTheNewStackIsSs) {
+  using P = Ring3Protected32;
+  P p;
+  CpuState& s = p.m.state();
+  constexpr uint16_t kStack0 = 0x38;
+  p.m.Put64(LM::kGdt + kStack0, Descriptor(0, P::kEsp0 - 40, kDataRwDown, kBig));
+  p.m.state().gdtr = {LM::kGdt, kStack0 + 7};
+  p.m.Put64(P::kTss32 + 4, P::kEsp0 | (uint64_t{kStack0} << 32));  // ESP0, SS0
+  const uint64_t target = LM::kCode + 0x100, handler = LM::kCode + 0x200;
+  // A 32-bit call gate, DPL 3, to ring-0 code, copying 8 parameters.
+  p.m.Put64(LM::kGdt + P::kGate, (target & 0xffff) | (uint64_t{P::kCode0} << 16) | (8ull << 32) |
+                                     (0xecull << 40) | (((target >> 16) & 0xffff) << 48));
+  p.SetGate(kStackFault, handler, 0);
+  p.Load(LM::kCode, {0x9a, 0x00, 0x00, 0x00, 0x00, P::kGate | 3, 0x00});  // call far gate:0
+  p.Load(target, {0xf4});
+  p.Load(handler, {0xf4});
+  s.rip = LM::kCode;
+  s.gpr[kRsp] = P::kUserEsp;
+  p.m.cpu().Run(2);
+  EXPECT_EQ(s.rip, handler + 1);
+  const uint32_t esp = P::kEsp0 - 24;
+  ASSERT_EQ(s.gpr[kRsp], esp);
+  EXPECT_EQ(p.Get32(esp), kStack0);  // the error code names the new SS
   EXPECT_EQ(p.Get32(esp + 4), LM::kCode);
   EXPECT_EQ(p.Get32(esp + 16), P::kUserEsp);
 }
