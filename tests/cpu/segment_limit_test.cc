@@ -2,10 +2,9 @@
 // accesses beyond a limit, writes to read-only data, reads of execute-only
 // code and accesses through a null selector fault (#GP(0), or #SS(0)
 // through SS); expand-down segments; frames pushed on a new stack must fit
-// it; string instructions stop at the limit;
-// fetches and branch targets beyond CS's limit fault at the instruction;
-// loading a descriptor sets its accessed bit. In 64-bit mode none of this
-// applies.
+// it; string instructions stop at the limit; fetches and branch targets
+// beyond CS's limit fault at the instruction; loading a descriptor sets its
+// accessed bit. In 64-bit mode none of this applies.
 #include <cstdint>
 #include <vector>
 
