@@ -38,6 +38,9 @@ inline constexpr int kTypeInterruptGate = 0xe;
 inline constexpr int kTypeTrapGate = 0xf;
 // A task gate: legacy mode only, invalid in IA-32e mode (SDM vol. 3A 6.14.1).
 inline constexpr int kTypeTaskGate = 0x5;
+// 16-bit interrupt and trap gates: legacy mode only, like task gates.
+inline constexpr int kTypeInterruptGate16 = 0x6;
+inline constexpr int kTypeTrapGate16 = 0x7;
 
 // Where the descriptor `selector` names lies: in the GDT, or in the LDT when
 // TI = 1 (SDM vol. 3A 3.4.2). False when its `bytes` bytes do not all fit

@@ -205,10 +205,11 @@ bool Cpu::DeliverLong(uint8_t vector, bool has_error_code, uint32_t error_code, 
   return true;
 }
 
-// 32-bit protected mode (SDM vol. 3A 6.12.1): 32-bit interrupt and trap
-// gates, to the same privilege or, for a less privileged interrupted
-// context, on the stack the TSS gives the handler's level; task gates
-// (6.12.2) to a handler task.
+// 32-bit protected mode (SDM vol. 3A 6.12.1): 32-bit and 16-bit interrupt
+// and trap gates, to the same privilege or, for a less privileged
+// interrupted context, on the stack the TSS gives the handler's level;
+// task gates (6.12.2) to a handler task. A 16-bit gate's target is an IP
+// and its frame is of words: EIP, EFLAGS and ESP lose their upper halves.
 bool Cpu::DeliverProtected(uint8_t vector, bool has_error_code, uint32_t error_code,
                            bool software, uint64_t return_rip) {
   const uint32_t ext = software ? 0 : 1;
@@ -220,7 +221,8 @@ bool Cpu::DeliverProtected(uint8_t vector, bool has_error_code, uint32_t error_c
   uint64_t gate;
   if (!ReadSupervisor(state.idtr.base + vector * 8u, &gate, 8)) return false;
   int type = DescriptorType(gate);
-  if (type != kTypeInterruptGate && type != kTypeTrapGate && type != kTypeTaskGate) {
+  if (type != kTypeInterruptGate && type != kTypeTrapGate && type != kTypeTaskGate &&
+      type != kTypeInterruptGate16 && type != kTypeTrapGate16) {
     Fault(kGeneralProtection, idt_error);
     return false;
   }
@@ -244,8 +246,10 @@ bool Cpu::DeliverProtected(uint8_t vector, bool has_error_code, uint32_t error_c
                 has_error_code ? std::optional<uint32_t>(error_code) : std::nullopt});
     return state.tr.selector != from;
   }
+  const bool gate16 = type == kTypeInterruptGate16 || type == kTypeTrapGate16;
+  const int slot_size = gate16 ? 2 : 4;
   uint16_t cs_selector = static_cast<uint16_t>(gate >> 16);
-  uint32_t target = static_cast<uint32_t>((gate & 0xffff) | ((gate >> 32) & 0xffff0000));
+  uint32_t target = static_cast<uint32_t>((gate & 0xffff) | (gate16 ? 0 : (gate >> 32) & 0xffff0000));
   uint64_t cs_desc, cs_linear;
   if ((cs_selector & ~3) == 0 || !DescriptorLinear(state, cs_selector, 8, &cs_linear) ||
       !ReadSupervisor(cs_linear, &cs_desc, 8)) {
@@ -279,11 +283,11 @@ bool Cpu::DeliverProtected(uint8_t vector, bool has_error_code, uint32_t error_c
     ss = inner.ss;
     esp = inner.esp;
   }
-  esp -= 4 * n;
+  esp -= slot_size * n;
   if (!ss.default_big()) esp &= 0xffff;  // a 16-bit stack wraps in SP
   // The frame must fit the stack segment: #SS(0) on the interrupted stack,
   // #SS(new SS) on a new one (SDM vol. 2A INT n, "stack fault").
-  if (!WithinLimit(ss, esp, 4 * n)) {
+  if (!WithinLimit(ss, esp, slot_size * n)) {
     Fault(kStackFault, (new_cpl < state.cpl ? ss.selector & ~3u : 0) + ext);
     return false;
   }
@@ -295,8 +299,10 @@ bool Cpu::DeliverProtected(uint8_t vector, bool has_error_code, uint32_t error_c
     return false;
   }
   for (int i = n - 1; i >= 0; --i) {
-    const uint32_t slot = static_cast<uint32_t>(ss.base + esp + 4 * i);
-    if (!WriteAtPrivilege(new_cpl, slot, frame[i])) return false;
+    const uint32_t slot = static_cast<uint32_t>(ss.base + esp + slot_size * i);
+    const bool written = gate16 ? WriteAtPrivilege(new_cpl, slot, static_cast<uint16_t>(frame[i]))
+                                : WriteAtPrivilege(new_cpl, slot, frame[i]);
+    if (!written) return false;
   }
   if (new_cpl != state.cpl) {
     SetCpl(new_cpl);
@@ -309,7 +315,7 @@ bool Cpu::DeliverProtected(uint8_t vector, bool has_error_code, uint32_t error_c
   }
   LoadSegmentCache(kCs, new_cs);
   uint64_t flags = state.rflags & ~(kTF | kNT | kRF | kVM);
-  if (type == kTypeInterruptGate) flags &= ~kIF;
+  if (type == kTypeInterruptGate || type == kTypeInterruptGate16) flags &= ~kIF;
   SetRflags(flags);
   state.rip = target;
   return true;

@@ -3,7 +3,8 @@
 // the same privilege; the gate's privilege check; and a 32-bit call gate
 // that copies two parameters onto the SS0:ESP0 stack of a 32-bit TSS, then
 // RETF 8 back to ring 3; far JMP through 64-bit and 32-bit call gates, at
-// the same privilege only, with the faults of its checks.
+// the same privilege only, with the faults of its checks; 16-bit interrupt
+// and trap gates in a 32-bit IDT.
 #include <cstdint>
 #include <vector>
 
@@ -211,6 +212,40 @@ TEST(FarCallTest, LegacyInterruptFromRing3SwitchesStacks) {
   p.m.cpu().Run(1);
   EXPECT_EQ(s.rip, handler + 0x10);
   EXPECT_EQ(p.Get32(P::kEsp0 - 24), 0x81u * 8 + 2);
+}
+
+// A 16-bit interrupt gate (type 6) in the 32-bit IDT: its target is an IP,
+// the frame is FLAGS, CS and IP as words, IF is cleared; IRET with a 16-bit
+// operand size (66 CF) takes them back. A 16-bit trap gate (type 7) leaves IF.
+TEST(FarCallTest, SixteenBitInterruptAndTrapGatesPushWords) {
+  Protected32 p;
+  CpuState& s = p.m.state();
+  constexpr uint64_t kAt = 0x4000, kHandler = 0x5000;
+  constexpr uint64_t kTop = LongModeMachine::kStackTop;
+  for (const int type : {6, 7}) {
+    SCOPED_TRACE(type);
+    p.m.Put64(Protected32::kIdt32 + 8 * 0x1f,
+              kHandler | (0x18ull << 16) | (static_cast<uint64_t>(0x80 | type) << 40) |
+                  (0xabcdull << 48));  // the upper offset half of a 32-bit gate: ignored
+    const uint8_t code[] = {0xcd, 0x1f, 0xf4};  // int 0x1f; hlt
+    // pushfd; pop edx; mov ebx, esp; iretw
+    const uint8_t handler[] = {0x9c, 0x5a, 0x89, 0xe3, 0x66, 0xcf};
+    p.m.cpu().WriteSupervisor(kAt, code, sizeof code);
+    p.m.cpu().WriteSupervisor(kHandler, handler, sizeof handler);
+    s.rip = kAt;
+    s.gpr[kRsp] = kTop;
+    s.halted = false;
+    p.m.cpu().SetRflags(0x202);
+    p.m.cpu().Run(10);
+    EXPECT_EQ(s.rip, kAt + 3);  // back at the HLT, and past it
+    EXPECT_EQ(s.gpr[kRsp], kTop);
+    EXPECT_EQ(s.gpr[kRbx], kTop - 6);
+    EXPECT_EQ(p.m.Get64(kTop - 6) & 0xffff, kAt + 2);  // IP
+    EXPECT_EQ(p.m.Get64(kTop - 4) & 0xffff, 0x18u);    // CS
+    EXPECT_EQ(p.m.Get64(kTop - 2) & 0xffff, 0x202u);   // FLAGS
+    EXPECT_EQ((s.gpr[kRdx] & kIF) != 0, type == 7);    // IF in the handler
+    EXPECT_TRUE(s.rflags & kIF);                        // restored by IRET
+  }
 }
 
 // jmp far [rip + 0x3a] (FF /5, m16:32): the pointer sits at code + 0x40.
