@@ -321,9 +321,10 @@ class Cpu : public TranslationListener {
   }
   // Outside 64-bit mode, the segment checks a tagged address stands for
   // (#GP(0), or #SS(0) through SS, when they fail), then the 32-bit linear
-  // address; in 64-bit mode `linear` stays as it is.
+  // address; in 64-bit mode, and for the accesses of system_access_,
+  // `linear` stays as it is.
   bool ResolveLinear(uint64_t* linear, int size, bool write) {
-    if (state.mode == CpuMode::kLong64) return true;
+    if (state.mode == CpuMode::kLong64 || system_access_) return true;
     if (IsSegmented(*linear)) [[unlikely]] return ResolveSegmented(linear, size, write);
     *linear = static_cast<uint32_t>(*linear);
     return true;
@@ -391,7 +392,9 @@ class Cpu : public TranslationListener {
   bool WriteAtPrivilege(int cpl, uint64_t linear, T value) {
     const int saved = privilege_;
     SetPrivilege(cpl == 3 ? 1 : 0);
+    system_access_ = true;
     const bool ok = Write<T>(linear, value);
+    system_access_ = false;
     SetPrivilege(saved);
     return ok;
   }
@@ -671,6 +674,12 @@ class Cpu : public TranslationListener {
   }
   SoftTlbEntry* tlb_ = soft_tlb_[0];  // soft_tlb_[privilege_]
   bool implicit_access_ = false;      // inside ReadSupervisor/WriteSupervisor
+  // Inside ReadSupervisor, WriteSupervisor or WriteAtPrivilege, whose
+  // callers form linear addresses of the right width themselves: the GDT,
+  // IDT, TSS and 64-bit stacks that event delivery in compatibility mode
+  // reaches lie at 64-bit addresses, which a 32-bit truncation (or a tag
+  // test) would corrupt.
+  bool system_access_ = false;
 
   static constexpr int kBlockTableSize = 1 << 16;
   static size_t BlockSlot(uint64_t key) {

@@ -263,9 +263,9 @@ bool Cpu::ProbeWrite(uint64_t linear, int size) {
 bool Cpu::ReadSupervisor(uint64_t linear, void* dst, int size) {
   int saved = privilege_;
   SetPrivilege(0);
-  implicit_access_ = true;
+  implicit_access_ = system_access_ = true;
   bool ok = ReadBytes(linear, dst, size);
-  implicit_access_ = false;
+  implicit_access_ = system_access_ = false;
   SetPrivilege(saved);
   return ok;
 }
@@ -273,9 +273,9 @@ bool Cpu::ReadSupervisor(uint64_t linear, void* dst, int size) {
 bool Cpu::WriteSupervisor(uint64_t linear, const void* src, int size) {
   int saved = privilege_;
   SetPrivilege(0);
-  implicit_access_ = true;
+  implicit_access_ = system_access_ = true;
   bool ok = WriteBytes(linear, src, size);
-  implicit_access_ = false;
+  implicit_access_ = system_access_ = false;
   SetPrivilege(saved);
   return ok;
 }

@@ -123,8 +123,15 @@ Flow Ret(Cpu& cpu, const DecodedInsn& in) {
     cpu.state.gpr[kRsp] = saved_rsp;
     return Flow::kFault;
   }
-  cpu.state.gpr[kRsp] += in.imm;  // RET imm16 releases arguments
-  if (cpu.state.mode != CpuMode::kLong64) cpu.state.gpr[kRsp] = static_cast<uint32_t>(cpu.state.gpr[kRsp]);
+  // RET imm16 releases arguments, in SP alone on a 16-bit stack.
+  const uint64_t rsp = cpu.state.gpr[kRsp] + in.imm;
+  if (cpu.state.mode == CpuMode::kLong64) {
+    cpu.state.gpr[kRsp] = rsp;
+  } else if (cpu.state.seg[kSs].default_big()) {
+    cpu.state.gpr[kRsp] = static_cast<uint32_t>(rsp);
+  } else {
+    cpu.SetReg<uint16_t>(kRsp * 8, static_cast<uint16_t>(rsp));
+  }
   return cpu.Branch(target);
 }
 

@@ -649,16 +649,9 @@ Flow SaveFx(Cpu& cpu, const DecodedInsn& in) {
   StoreMxcsrPart(s, area);
   const int bytes = FxAreaBytes(cpu);
   StoreXmmPart(s, area, (bytes - kFxXmm) / 16);
-  // The area may span two pages. Rewriting one byte the second page already
-  // holds proves it writable (or faults) before anything changes.
-  const uint64_t last = linear + bytes - 1;
-  if ((last ^ linear) >> kPageShift) {
-    uint8_t probe;
-    uint64_t second = last & ~(kPageSize - 1);
-    if (!cpu.ReadBytes(second, &probe, 1) || !cpu.WriteBytes(second, &probe, 1)) {
-      return Flow::kFault;
-    }
-  }
+  // The whole area (its segment's limit, both pages if it spans two) is
+  // proved writable before anything changes.
+  if (!cpu.ProbeWrite(linear, bytes)) return Flow::kFault;
   for (int off = 0; off < bytes; off += 16) {
     if (!cpu.WriteBytes(linear + off, area + off, 16)) return Flow::kFault;
   }

@@ -5,6 +5,7 @@
 #include "cpu/descriptors.h"
 #include "cpu/io_permission.h"
 #include "cpu/operand_forms.h"
+#include "cpu/segment_access.h"
 #include "cpu/segments.h"
 #include "mmu/paging_bits.h"
 
@@ -566,10 +567,18 @@ Flow PrivilegedNop(Cpu& cpu, const DecodedInsn& in) {
 
 Flow Nop(Cpu& cpu, const DecodedInsn& in) { return cpu.Next(in); }
 
-// CLFLUSH checks that the line is readable: it faults like a byte read.
+// CLFLUSH checks that the line is readable: it faults like a byte read,
+// except that it may name an execute-only code segment (SDM vol. 2A
+// CLFLUSH), whose limit alone then applies.
 Flow Clflush(Cpu& cpu, const DecodedInsn& in) {
+  uint64_t linear = cpu.Linear(in);
+  if (IsSegmented(linear) && SegmentOf(linear) == kCs) {
+    const Segment& cs = cpu.state.seg[kCs];
+    if (!WithinLimit(cs, OffsetOf(linear), 1)) return cpu.Fault(kGeneralProtection, 0);
+    linear = static_cast<uint32_t>(cs.base + OffsetOf(linear));
+  }
   uint8_t byte;
-  return cpu.Read<uint8_t>(cpu.Linear(in), &byte) ? cpu.Next(in) : Flow::kFault;
+  return cpu.Read<uint8_t>(linear, &byte) ? cpu.Next(in) : Flow::kFault;
 }
 
 Flow Clts(Cpu& cpu, const DecodedInsn& in) {

@@ -26,7 +26,8 @@ inline constexpr uint64_t kSegmentedOffsetMask = (1ull << kSegmentedShift) - 1;
 inline uint64_t SegmentedBase(SegReg r) {
   return kSegmentedTag | static_cast<uint64_t>(r) << kSegmentedShift;
 }
-inline bool IsSegmented(uint64_t address) { return address & kSegmentedTag; }
+// Bits 63:62 = 10: never a canonical address, whose bits 63 and 62 agree.
+inline bool IsSegmented(uint64_t address) { return (address >> 62) == 2; }
 inline SegReg SegmentOf(uint64_t address) {
   return static_cast<SegReg>((address >> kSegmentedShift) & 7);
 }

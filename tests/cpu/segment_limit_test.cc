@@ -10,6 +10,7 @@
 
 #include "gtest/gtest.h"
 #include "tests/cpu/protected32_machine.h"
+#include "tests/cpu/system_machine.h"
 
 namespace x64sim::testing {
 namespace {
@@ -172,6 +173,10 @@ TEST_F(SegmentLimitTest, CodeSegmentsAreNeverWrittenAndExecuteOnlyOnesNeverRead)
   r = Run(LoadEax(0x20000, {0x2e}));
   EXPECT_EQ(r.vector, kGeneralProtection);
   EXPECT_EQ(r.eip, LM::kCode);
+  // CLFLUSH may name an execute-only segment (SDM vol. 2A CLFLUSH).
+  std::vector<uint8_t> flush = {0x2e, 0x0f, 0xae, 0x3d};  // clflush cs:[disp32]
+  Append32(flush, 0x20000);
+  EXPECT_EQ(Run(flush).vector, -1);
 }
 
 // Stack references through SS fault with #SS(0): an EBP-based operand at
@@ -357,6 +362,40 @@ TEST(SegmentLimit64Test, LimitsDoNotApplyAndTheAccessedBitWriteCanFault) {
   m.SetPteFlags(LM::kGdt, LM::kPteFlags);
   EXPECT_EQ(m.Run({0x66, 0xb8, 0x10, 0x00, 0x8e, 0xd8}).vector, -1);
   EXPECT_EQ((m.Get64(LM::kGdt + 0x10) >> 40) & 1, 1u);
+}
+
+// Event delivery from compatibility mode reads the IDT, GDT and TSS and
+// writes the frame at 64-bit addresses: with all of them in the high half,
+// neither a 32-bit truncation nor a segment check may touch them.
+TEST(SegmentLimit64Test, DeliveryFromCompatibilityModeUsesHighHalfTables) {
+  using S = SystemMachine;
+  S m;
+  constexpr uint64_t kHigh = 0xffffffff80000000ull;
+  constexpr uint64_t kPdptHigh = 0x200000, kPdHigh = 0x201000, kPtHigh = 0x202000;
+  m.Put64(S::kPml4 + 511 * 8, kPdptHigh | 3);
+  m.Put64(kPdptHigh + 510 * 8, kPdHigh | 3);
+  m.Put64(kPdHigh, kPtHigh | 3);
+  for (uint64_t page = 0; page < 0x30; ++page) m.Put64(kPtHigh + 8 * page, (page << 12) | 3);
+  m.state().gdtr.base = kHigh + S::kGdt;
+  m.state().idtr.base = kHigh + S::kIdt;
+  m.state().tr.base = kHigh + S::kTss;
+  m.Put64(S::kTss + 4, kHigh + S::kRsp0);
+  m.SetGate(kInvalidOpcode, 0);
+  m.Load(S::kUserCode, {0x0f, 0x0b});  // ud2
+  m.cpu().LoadSegmentCache(kCs, Segment{S::kUserCs32, 0, 0xffffffff, 0xcffb});
+  m.cpu().LoadSegmentCache(kSs, Segment{S::kUserSs, 0, 0xffffffff, 0xcff3});
+  m.cpu().SetCpl(3);
+  ASSERT_EQ(m.state().mode, CpuMode::kCompat32);
+  m.state().gpr[kRsp] = S::kUserStackTop;
+  m.RunFrom(S::kUserCode);
+  ASSERT_EQ(m.state().rip, S::kStubs + 16 * kInvalidOpcode + 1);
+  const uint64_t frame = kHigh + S::kRsp0 - 40;
+  ASSERT_EQ(m.state().gpr[kRsp], frame);
+  EXPECT_EQ(m.Get64(S::kRsp0 - 40), S::kUserCode);  // RIP, read at the frame's physical address
+  EXPECT_EQ(m.Get64(S::kRsp0 - 32), S::kUserCs32);
+  EXPECT_EQ(m.Get64(S::kRsp0 - 16), S::kUserStackTop);
+  // The handler's code descriptor was marked accessed through the high GDT.
+  EXPECT_EQ((m.Get64(S::kGdt + 8) >> 40) & 1, 1u);
 }
 
 }  // namespace
