@@ -193,26 +193,33 @@ TEST_F(SegmentLimitTest, StackOperandsPastSsLimitAreSs) {
   EXPECT_EQ(r.eip, LM::kCode + 12);
 }
 
+// Runs the ring-3 code at kCode from the user stack; expects #SS with
+// `error_code` delivered to the HLT at `handler` on the ring-0 stack, its
+// frame naming the first instruction and the ring-3 ESP as it was.
+void ExpectRing3StackFault(Ring3Protected32& p, uint64_t handler, uint32_t error_code) {
+  CpuState& s = p.m.state();
+  s.rip = LM::kCode;
+  s.gpr[kRsp] = Ring3Protected32::kUserEsp;
+  p.m.cpu().Run(2);
+  EXPECT_EQ(s.rip, handler + 1);
+  const uint32_t esp = Ring3Protected32::kEsp0 - 24;
+  ASSERT_EQ(s.gpr[kRsp], esp);
+  EXPECT_EQ(p.Get32(esp), error_code);
+  EXPECT_EQ(p.Get32(esp + 4), LM::kCode);
+  EXPECT_EQ(p.Get32(esp + 16), Ring3Protected32::kUserEsp);
+}
+
 // A PUSH past SS's limit at ring 3: #SS(0) on the ring-0 stack, with the
 // ring-3 ESP as it was.
 TEST(SegmentLimitRing3Test, APushPastTheStackLimitIsSsAndLeavesEsp) {
   using P = Ring3Protected32;
   P p;
-  CpuState& s = p.m.state();
   const uint64_t handler = LM::kCode + 0x200;
   p.SetGate(kStackFault, handler, 0);
   p.Load(LM::kCode, {0x50});  // push eax: its last byte at 0x2ffff
   p.Load(handler, {0xf4});
   p.m.cpu().LoadSegmentCache(kSs, Segment{P::kData3, 0, 0x2fffe, 0x40f2});
-  s.rip = LM::kCode;
-  s.gpr[kRsp] = P::kUserEsp;
-  p.m.cpu().Run(2);
-  EXPECT_EQ(s.rip, handler + 1);
-  const uint32_t esp = P::kEsp0 - 24;
-  ASSERT_EQ(s.gpr[kRsp], esp);
-  EXPECT_EQ(p.Get32(esp), 0u);  // the error code
-  EXPECT_EQ(p.Get32(esp + 4), LM::kCode);
-  EXPECT_EQ(p.Get32(esp + 16), P::kUserEsp);
+  ExpectRing3StackFault(p, handler, 0);
 }
 
 // A call gate's frame on the new stack must fit SS0 whole: with an
@@ -222,7 +229,6 @@ TEST(SegmentLimitRing3Test, APushPastTheStackLimitIsSsAndLeavesEsp) {
 TEST(SegmentLimitRing3Test, ACallGateFrameThatDoesNotFitTheNewStackIsSs) {
   using P = Ring3Protected32;
   P p;
-  CpuState& s = p.m.state();
   constexpr uint16_t kStack0 = 0x38;
   p.m.Put64(LM::kGdt + kStack0, Descriptor(0, P::kEsp0 - 40, kDataRwDown, kBig));
   p.m.state().gdtr = {LM::kGdt, kStack0 + 7};
@@ -235,15 +241,7 @@ TEST(SegmentLimitRing3Test, ACallGateFrameThatDoesNotFitTheNewStackIsSs) {
   p.Load(LM::kCode, {0x9a, 0x00, 0x00, 0x00, 0x00, P::kGate | 3, 0x00});  // call far gate:0
   p.Load(target, {0xf4});
   p.Load(handler, {0xf4});
-  s.rip = LM::kCode;
-  s.gpr[kRsp] = P::kUserEsp;
-  p.m.cpu().Run(2);
-  EXPECT_EQ(s.rip, handler + 1);
-  const uint32_t esp = P::kEsp0 - 24;
-  ASSERT_EQ(s.gpr[kRsp], esp);
-  EXPECT_EQ(p.Get32(esp), kStack0);  // the error code names the new SS
-  EXPECT_EQ(p.Get32(esp + 4), LM::kCode);
-  EXPECT_EQ(p.Get32(esp + 16), P::kUserEsp);
+  ExpectRing3StackFault(p, handler, kStack0);  // the error code names the new SS
 }
 
 // REP STOSD stores the elements within the limit, then faults at the first
