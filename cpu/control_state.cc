@@ -29,23 +29,27 @@ void Cpu::UpdateSegmentChecks() {
   if (state.mode == CpuMode::kLong64) {  // every SYSCALL and SYSRET: kept short
     std::memcpy(access_base_, seg_base_, sizeof(access_base_));
     cs_limited_ = false;
+    code16_ = false;
     return;
   }
   for (SegReg r : {kEs, kCs, kSs, kDs, kFs, kGs}) access_base_[r] = AccessBaseOfSegment(r);
   cs_limited_ = state.seg[kCs].limit != 0xffffffff;
+  code16_ = !state.seg[kCs].default_big();
 }
 
 void Cpu::UpdateMode() {
   const CpuMode old_mode = state.mode;
   const uint64_t old_cs_base = seg_base_[kCs];
   const bool old_cs_limited = cs_limited_;
+  const bool old_code16 = code16_;
   const CpuMode mode = ModeOfState();
   state.mode = mode;
   for (SegReg r : {kEs, kCs, kSs, kDs, kFs, kGs}) seg_base_[r] = BaseOfSegment(r);
   UpdateSegmentChecks();
-  // Decoding depends on the mode, fetching on CS's base and limit; FS/GS
-  // bases (SWAPGS, WRFSBASE) and data segments change neither.
-  if (mode != old_mode || seg_base_[kCs] != old_cs_base || cs_limited_ || old_cs_limited) {
+  // Decoding depends on the mode and CS.D, fetching on CS's base and limit;
+  // FS/GS bases (SWAPGS, WRFSBASE) and data segments change neither.
+  if (mode != old_mode || code16_ != old_code16 || seg_base_[kCs] != old_cs_base || cs_limited_ ||
+      old_cs_limited) {
     InvalidateLinks();
   }
 }

@@ -14,8 +14,15 @@ namespace x64sim {
 struct Cpu::Decoders {
   ZydisDecoder long64;
   ZydisDecoder compat32;
+  ZydisDecoder compat16;
   ZydisFormatter formatter;
   IsaGate gate{DefaultCpuModel()};
+
+  // Outside 64-bit mode CS.D picks 32- or 16-bit code (SDM vol. 3A 3.4.5).
+  const ZydisDecoder* For(CpuMode mode, bool code16) const {
+    if (mode == CpuMode::kLong64) return &long64;
+    return code16 ? &compat16 : &compat32;
+  }
 };
 
 namespace {
@@ -35,6 +42,7 @@ Cpu::Cpu(PhysicalMemory& memory, Mmu& mmu, IoBus& io)
       decoders_(std::make_unique<Decoders>()) {
   ZydisDecoderInit(&decoders_->long64, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
   ZydisDecoderInit(&decoders_->compat32, ZYDIS_MACHINE_MODE_LONG_COMPAT_32, ZYDIS_STACK_WIDTH_32);
+  ZydisDecoderInit(&decoders_->compat16, ZYDIS_MACHINE_MODE_LONG_COMPAT_16, ZYDIS_STACK_WIDTH_16);
   ZydisFormatterInit(&decoders_->formatter, ZYDIS_FORMATTER_STYLE_INTEL);
   set_cpu_model(DefaultCpuModel());
   mmu_.set_listener(this);
@@ -51,6 +59,7 @@ void Cpu::set_cpu_model(const CpuModel& model) {
   decoders_->gate = IsaGate(model);
   decoders_->gate.ConfigureDecoder(&decoders_->long64);
   decoders_->gate.ConfigureDecoder(&decoders_->compat32);
+  decoders_->gate.ConfigureDecoder(&decoders_->compat16);
   if (!blocks_by_page_.empty()) DropAllBlocks();  // decoded under the previous model
 }
 
@@ -70,16 +79,11 @@ Flow Cpu::FaultNoCode(uint8_t vector) {
 }
 
 Flow Cpu::Unimplemented(const DecodedInsn& in) {
-  return CountUnimplemented(ZydisMnemonicGetString(static_cast<ZydisMnemonic>(in.mnemonic)), "instruction");
-}
-
-Flow Cpu::UnimplementedFeature(const std::string& name) { return CountUnimplemented(name, name); }
-
-Flow Cpu::CountUnimplemented(const std::string& name, std::string_view what) {
+  const std::string name = ZydisMnemonicGetString(static_cast<ZydisMnemonic>(in.mnemonic));
   ++unimplemented_counts_[name];
   if (stop_on_unimplemented_) {
     RequestStop({StopReason::kUnimplemented, 0,
-                 absl::StrFormat("unimplemented %s %s", what, DescribeInstructionAt(state.rip))});
+                 absl::StrFormat("unimplemented instruction %s", DescribeInstructionAt(state.rip))});
   }
   last_unimplemented_ = name;
   return FaultNoCode(kInvalidOpcode);
@@ -88,8 +92,10 @@ Flow Cpu::CountUnimplemented(const std::string& name, std::string_view what) {
 std::string Cpu::ModeName() const {
   switch (state.mode) {
     case CpuMode::kReal: return "real mode";
-    case CpuMode::kProtected32: return "32-bit protected mode";
-    case CpuMode::kCompat32: return "compatibility mode";
+    case CpuMode::kProtected32:
+      if (state.rflags & kVM) return "virtual-8086 mode";
+      return code16_ ? "16-bit protected mode" : "32-bit protected mode";
+    case CpuMode::kCompat32: return code16_ ? "compatibility mode (16-bit code)" : "compatibility mode";
     case CpuMode::kLong64: return "64-bit mode";
   }
   return "?";
@@ -109,7 +115,7 @@ std::string Cpu::DescribeInstructionAt(uint64_t rip) {
   if (n == 0) return absl::StrFormat("at %#x (%s): no memory to fetch from", rip, ModeName());
   ZydisDecodedInstruction insn;
   ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
-  const ZydisDecoder* d = state.mode == CpuMode::kLong64 ? &decoders_->long64 : &decoders_->compat32;
+  const ZydisDecoder* d = decoders_->For(state.mode, code16_);
   std::string text = "(undecodable)";
   int len = std::min(n, 8);
   if (ZYAN_SUCCESS(ZydisDecoderDecodeFull(d, bytes, n, &insn, ops))) {
@@ -192,7 +198,7 @@ bool Cpu::DecodeBlock(uint64_t linear, uint64_t phys, Block* block, bool* cachea
                       uint64_t fetch_room) {
   const BinderTable& binders = BinderTable::Get();
   const bool long_mode = block->mode() == CpuMode::kLong64;
-  const ZydisDecoder* decoder = long_mode ? &decoders_->long64 : &decoders_->compat32;
+  const ZydisDecoder* decoder = decoders_->For(block->mode(), block->code16());
   // Code outside RAM is fetched as data reads see it (a device's bytes, or
   // all ones where nothing answers), one uncached instruction at a time.
   auto copy_code = [this](uint64_t from, uint8_t* to, size_t n) {
@@ -302,14 +308,6 @@ const Block* Cpu::FetchBlock(std::unique_ptr<Block>* uncached) {
                  absl::StrFormat("real-mode execution is not supported (rip %#x)", state.rip)});
     return nullptr;
   }
-  // A protected-mode code segment with D = 0 holds 16-bit code, which the
-  // 32-bit decoder would misread.
-  if (state.mode != CpuMode::kLong64 && !state.seg[kCs].default_big()) {
-    RequestStop({StopReason::kUnimplemented, 0,
-                 absl::StrFormat("16-bit protected-mode code is not supported (cs %#x, rip %#x)",
-                                 state.seg[kCs].selector, state.rip)});
-    return nullptr;
-  }
   // Outside 64-bit mode CS's limit bounds what may be fetched: #GP(0) at
   // an instruction that does not lie wholly within it (SDM vol. 3A 5.3).
   uint64_t fetch_room = UINT64_MAX;
@@ -325,7 +323,7 @@ const Block* Cpu::FetchBlock(std::unique_ptr<Block>* uncached) {
   const std::optional<uint64_t> code = CodePhys(linear);
   if (!code) return nullptr;
   const uint64_t phys = *code;
-  const uint64_t key = Block::MakeKey(phys, state.mode);
+  const uint64_t key = Block::MakeKey(phys, state.mode, code16_);
   Block*& slot = block_table_[BlockSlot(key)];
   Block* found = slot != nullptr && slot->key == key ? slot : nullptr;
   if (found == nullptr) {

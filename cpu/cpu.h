@@ -85,11 +85,14 @@ struct Block {
     uint64_t address_space = 0;  // 0: a global page, valid in every address space
     const Block* block = nullptr;
   };
-  static uint64_t MakeKey(uint64_t phys, CpuMode mode) {
-    return phys | (static_cast<uint64_t>(mode) << 56);
+  // `code16`: outside 64-bit mode, CS.D = 0 (16-bit default operand and
+  // address size), which decodes the same bytes differently.
+  static uint64_t MakeKey(uint64_t phys, CpuMode mode, bool code16) {
+    return phys | (static_cast<uint64_t>(mode) << 56) | (static_cast<uint64_t>(code16) << 58);
   }
   uint64_t phys() const { return key & ((1ull << 56) - 1); }
-  CpuMode mode() const { return static_cast<CpuMode>(key >> 56); }
+  CpuMode mode() const { return static_cast<CpuMode>((key >> 56) & 3); }
+  bool code16() const { return (key >> 58) & 1; }
 
   // An instruction that crosses into the next page is a block of its own,
   // which depends on the physical page holding its end as well: run only
@@ -97,7 +100,7 @@ struct Block {
   static constexpr uint64_t kNoSecondPage = ~0ull;
   bool straddles() const { return second_page != kNoSecondPage; }
 
-  uint64_t key = 0;  // MakeKey(physical address, mode)
+  uint64_t key = 0;  // MakeKey(physical address, mode, code16)
   uint64_t second_page = kNoSecondPage;
   int count = 0;
   int length = 0;  // bytes of code, for CS limit checks
@@ -411,12 +414,9 @@ class Cpu : public TranslationListener {
   // Records an exception to deliver; handlers return its result.
   Flow Fault(uint8_t vector, uint32_t error_code = 0);
   Flow FaultNoCode(uint8_t vector);
-  // #UD for an instruction x64sim does not implement: counted by mnemonic.
+  // #UD for an instruction x64sim does not implement: counted by mnemonic;
+  // with --unimplemented=stop also stops the run, naming the instruction.
   Flow Unimplemented(const DecodedInsn& in);
-  // #UD for something else x64sim does not model (an event's task switch
-  // to a 16-bit TSS): counted under `name`, one word as the statistics
-  // report needs ("task_switch_tss16").
-  Flow UnimplementedFeature(const std::string& name);
   // INT n / INT3 / INTO: delivers through the IDT with the gate DPL check.
   Flow SoftwareInterrupt(uint8_t vector, uint64_t return_rip);
 
@@ -441,7 +441,8 @@ class Cpu : public TranslationListener {
   CpuMode ModeOfState() const;
   uint64_t BaseOfSegment(SegReg r) const;  // in state.mode
   uint64_t AccessBaseOfSegment(SegReg r) const;
-  // Recomputes access_base_ and cs_limited_ from the mode and segment caches.
+  // Recomputes access_base_, cs_limited_ and code16_ from the mode and
+  // segment caches.
   void UpdateSegmentChecks();
 
   // Fixed counter 0 (instructions retired at the enabled privilege levels).
@@ -592,10 +593,6 @@ class Cpu : public TranslationListener {
   // Why a loaded state could not have been reached, or "" (cpu_checkpoint.cc).
   std::string ImpossibleState() const;
   void DeliverPendingException();
-  // Counts `name` as unimplemented and raises #UD; with
-  // --unimplemented=stop also stops the run, naming `what` and the
-  // instruction at RIP.
-  Flow CountUnimplemented(const std::string& name, std::string_view what);
   bool DeliverInterrupt(uint8_t vector, bool has_error_code, uint32_t error_code,
                         bool software, uint64_t return_rip);
   bool DeliverLong(uint8_t vector, bool has_error_code, uint32_t error_code,
@@ -664,6 +661,8 @@ class Cpu : public TranslationListener {
   // Outside 64-bit mode with a CS limit below 4 GiB - 1: fetches are checked
   // against it, and blocks are not linked.
   bool cs_limited_ = false;
+  // Outside 64-bit mode, CS.D = 0: instructions decode as 16-bit code.
+  bool code16_ = false;
   int privilege_ = 0;  // soft TLB in use: 1 at CPL 3
   SoftTlbEntry soft_tlb_[2][kSoftTlbEntries];
   // Soft-TLB slots holding a non-global translation, dropped on CR3 writes:

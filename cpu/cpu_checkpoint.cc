@@ -28,7 +28,12 @@ std::string Cpu::ImpossibleState() const {
   for (SegReg r : {kEs, kCs, kSs, kDs, kFs, kGs}) {
     if (seg_base_[r] != BaseOfSegment(r)) return "a segment base does not follow its segment";
   }
-  if (s.mode != CpuMode::kReal && (s.seg[kCs].selector & 3) != s.cpl) return "CPL is not CS.RPL";
+  if ((s.rflags & kVM) && (s.mode != CpuMode::kProtected32 || s.cpl != 3)) {
+    return "EFLAGS.VM outside legacy protected mode or at CPL 0-2";
+  }
+  if (s.mode != CpuMode::kReal && !(s.rflags & kVM) && (s.seg[kCs].selector & 3) != s.cpl) {
+    return "CPL is not CS.RPL";
+  }
   if (privilege_ != (s.cpl == 3 ? 1 : 0)) return "the fast path's privilege is not the CPL's";
   if (s.mode == CpuMode::kLong64 ? !paging::IsCanonical(s.rip) : (s.rip >> 32) != 0) {
     return "RIP out of range for the mode";
@@ -141,7 +146,8 @@ void Cpu::SerializeCaches(StateArchive& ar) {
     block->key = key;
     block->second_page = second_page;
     bool cacheable = false;
-    if (!ar.Check(block->mode() <= CpuMode::kLong64 && block->mode() != CpuMode::kReal &&
+    if (!ar.Check((key >> 59) == 0 && block->mode() != CpuMode::kReal &&
+                      !(block->mode() == CpuMode::kLong64 && block->code16()) &&
                       block->phys() < ram_bytes && !by_key.contains(key) &&
                       (!block->straddles() || ((second_page & kPageOffsetMask) == 0 &&
                                                second_page < ram_bytes)),

@@ -86,8 +86,10 @@ MicroArch LimitToModel(MicroArch arch, const CpuModel& model) {
 }
 
 uint64_t SupportedCr4(const CpuModel& model) {
-  uint64_t bits = kCr4VME | kCr4PVI | kCr4TSD | kCr4DE | kCr4PSE | kCr4PAE | kCr4MCE | kCr4PGE |
-                  kCr4PCE | kCr4OSFXSR | kCr4OSXMMEXCPT;
+  // No VME or PVI: virtual-8086 mode runs without its extensions, and
+  // CPUID reports none (cpu/vm86.h).
+  uint64_t bits = kCr4TSD | kCr4DE | kCr4PSE | kCr4PAE | kCr4MCE | kCr4PGE | kCr4PCE |
+                  kCr4OSFXSR | kCr4OSXMMEXCPT;
   if (model.Has(kFsgsbase)) bits |= kCr4FSGSBASE;
   if (model.Has(kPcid)) bits |= kCr4PCIDE;
   if (model.Has(kXsave)) bits |= kCr4OSXSAVE;

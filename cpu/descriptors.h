@@ -38,6 +38,11 @@ inline constexpr int kTypeInterruptGate = 0xe;
 inline constexpr int kTypeTrapGate = 0xf;
 // A task gate: legacy mode only, invalid in IA-32e mode (SDM vol. 3A 6.14.1).
 inline constexpr int kTypeTaskGate = 0x5;
+// 16-bit TSSs (SDM vol. 3A figure 7-10): legacy mode only, like task gates.
+inline constexpr int kTypeTss16Available = 0x1;
+inline constexpr int kTypeTss16Busy = 0x3;
+// Whether a TSS type (available or busy) is a 16-bit TSS's.
+inline bool IsTss16Type(int type) { return (type & ~2) == kTypeTss16Available; }
 // 16-bit interrupt and trap gates: legacy mode only, like task gates.
 inline constexpr int kTypeInterruptGate16 = 0x6;
 inline constexpr int kTypeTrapGate16 = 0x7;

@@ -264,12 +264,20 @@ bool Cpu::DeliverProtected(uint8_t vector, bool has_error_code, uint32_t error_c
     Fault(kSegmentNotPresent, (cs_selector & ~3u) + ext);
     return false;
   }
+  // From virtual-8086 mode only to a ring-0, non-conforming handler (SDM
+  // vol. 2A INT n "INTERRUPT-FROM-VIRTUAL-8086-MODE").
+  const bool from_vm86 = state.rflags & kVM;
+  if (from_vm86 && (CodeDescriptorConforming(cs_desc) || DescriptorDpl(cs_desc) != 0)) {
+    Fault(kGeneralProtection, (cs_selector & ~3u) + ext);
+    return false;
+  }
   const int new_cpl = CodeDescriptorConforming(cs_desc) ? state.cpl : DescriptorDpl(cs_desc);
   // A handler more privileged than the interrupted code gets its own stack,
-  // with the interrupted SS:ESP at the top of the frame.
+  // with the interrupted SS:ESP at the top of the frame, and above them,
+  // from virtual-8086 mode, ES, DS, FS and GS.
   Segment ss = state.seg[kSs];
   uint32_t esp = static_cast<uint32_t>(state.gpr[kRsp]);
-  uint32_t frame[6];
+  uint32_t frame[10];
   int n = 0;
   if (has_error_code) frame[n++] = error_code;
   frame[n++] = static_cast<uint32_t>(return_rip);
@@ -277,9 +285,12 @@ bool Cpu::DeliverProtected(uint8_t vector, bool has_error_code, uint32_t error_c
   frame[n++] = static_cast<uint32_t>(state.rflags);
   if (new_cpl < state.cpl) {
     InnerStack inner;
-    if (!ReadInnerStack32(*this, new_cpl, &inner)) return false;
+    if (!ReadInnerStack(*this, new_cpl, &inner)) return false;
     frame[n++] = esp;
     frame[n++] = state.seg[kSs].selector;
+    if (from_vm86) {
+      for (SegReg r : {kEs, kDs, kFs, kGs}) frame[n++] = state.seg[r].selector;
+    }
     ss = inner.ss;
     esp = inner.esp;
   }
@@ -314,6 +325,9 @@ bool Cpu::DeliverProtected(uint8_t vector, bool has_error_code, uint32_t error_c
     SetReg<uint16_t>(kRsp * 8, static_cast<uint16_t>(esp));
   }
   LoadSegmentCache(kCs, new_cs);
+  if (from_vm86) {  // real-mode selectors mean nothing to the handler: null
+    for (SegReg r : {kEs, kDs, kFs, kGs}) LoadSegmentCache(r, Segment{0, 0, 0, 0});
+  }
   uint64_t flags = state.rflags & ~(kTF | kNT | kRF | kVM);
   if (type == kTypeInterruptGate || type == kTypeInterruptGate16) flags &= ~kIF;
   SetRflags(flags);

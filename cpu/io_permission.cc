@@ -30,7 +30,9 @@ Bitmap CheckBitmap(Cpu& cpu, uint16_t port, int size) {
 }  // namespace
 
 bool IoPermitted(Cpu& cpu, uint16_t port, int size) {
-  if (cpu.state.cpl <= static_cast<int>((cpu.state.rflags >> 12) & 3)) return true;
+  // Virtual-8086 mode consults the bitmap whatever IOPL is (SDM vol. 3A 20.2.8.1).
+  const bool vm86 = cpu.state.rflags & kVM;
+  if (!vm86 && cpu.state.cpl <= static_cast<int>((cpu.state.rflags >> 12) & 3)) return true;
   switch (CheckBitmap(cpu, port, size)) {
     case Bitmap::kAllows: return true;
     case Bitmap::kDenies: cpu.Fault(kGeneralProtection, 0); return false;

@@ -1,6 +1,7 @@
 // Near control transfers: JMP, Jcc, CALL, RET, LOOP, JrCXZ, INT n, INT3,
 // INT1, and UD0 UD1 UD2 and RSM outside SMM, whose whole operation is #UD.
 #include "cpu/operand_forms.h"
+#include "cpu/vm86.h"
 #include "mmu/paging_bits.h"
 
 namespace x64sim {
@@ -164,7 +165,9 @@ Flow LoopOp(Cpu& cpu, const DecodedInsn& in) {
   return taken ? cpu.Branch(target) : cpu.Next(in);
 }
 
+// INT n, unlike INT3, INTO and INT1, needs IOPL = 3 in virtual-8086 mode.
 Flow IntN(Cpu& cpu, const DecodedInsn& in) {
+  if (InVm86(cpu) && !Vm86IoplAllows(cpu)) return Flow::kFault;
   return cpu.SoftwareInterrupt(static_cast<uint8_t>(in.imm), cpu.state.rip + in.length);
 }
 Flow Int3(Cpu& cpu, const DecodedInsn& in) {

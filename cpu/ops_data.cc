@@ -4,6 +4,7 @@
 #include "cpu/host_flags.h"
 #include "cpu/operand_forms.h"
 #include "cpu/segments.h"
+#include "cpu/vm86.h"
 
 namespace x64sim {
 namespace {
@@ -239,10 +240,13 @@ bool BindPop(const ZydisInsn& z, DecodedInsn& out) {
 
 // PUSHF/POPF (SDM vol. 2 POPF): at CPL > 0 IOPL is kept, IF changes only if
 // CPL <= IOPL; VM and RF are never loaded; PUSHF clears VM and RF in the image.
+// In virtual-8086 mode both need IOPL = 3.
 Flow Pushf(Cpu& cpu, const DecodedInsn& in) {
+  if (InVm86(cpu) && !Vm86IoplAllows(cpu)) return Flow::kFault;
   return cpu.Push(cpu.state.rflags & ~(kVM | kRF), in.size) ? cpu.Next(in) : Flow::kFault;
 }
 Flow Popf(Cpu& cpu, const DecodedInsn& in) {
+  if (InVm86(cpu) && !Vm86IoplAllows(cpu)) return Flow::kFault;
   uint64_t v;
   if (!cpu.Pop(&v, in.size)) return Flow::kFault;
   uint64_t writable = kFlagsWritable & ~kRF;

@@ -12,6 +12,7 @@
 #include "cpu/segment_access.h"
 #include "cpu/segments.h"
 #include "cpu/task_switch.h"
+#include "cpu/vm86.h"
 #include "mmu/paging_bits.h"
 
 namespace x64sim {
@@ -21,7 +22,6 @@ using paging::IsCanonical;
 
 constexpr int kTypeCallGate16 = 0x4;
 constexpr int kTypeCallGate = 0xc;  // 32-bit gate; in IA-32e mode the 64-bit one
-constexpr int kTypeTss16Available = 0x1;
 
 bool IsIa32e(const Cpu& cpu) { return cpu.state.efer & kEferLMA; }
 
@@ -198,7 +198,7 @@ Flow CallThroughGate(Cpu& cpu, uint16_t gate_selector, uint64_t gate, uint64_t r
     new_stack_size = 8;
   } else {
     InnerStack stack;
-    if (!ReadInnerStack32(cpu, new_cpl, &stack)) return Flow::kFault;
+    if (!ReadInnerStack(cpu, new_cpl, &stack)) return Flow::kFault;
     new_ss = stack.ss;
     top = stack.esp;
     new_stack_size = new_ss.default_big() ? 4 : 2;
@@ -274,6 +274,7 @@ Flow FarCall(Cpu& cpu, const DecodedInsn& in) {
   uint64_t offset;
   uint16_t selector;
   if (!ReadFarPointer(cpu, in, &offset, &selector)) return Flow::kFault;
+  if (InVm86(cpu)) return Vm86FarCall(cpu, in, selector, offset);
   const uint64_t return_rip = s.rip + in.length;
   uint64_t d;
   switch (ClassifyFarTarget(cpu, selector, &d)) {
@@ -299,6 +300,7 @@ Flow FarJmp(Cpu& cpu, const DecodedInsn& in) {
   uint64_t offset;
   uint16_t selector;
   if (!ReadFarPointer(cpu, in, &offset, &selector)) return Flow::kFault;
+  if (InVm86(cpu)) return Vm86FarJmp(cpu, selector, offset);
   uint64_t d;
   switch (ClassifyFarTarget(cpu, selector, &d)) {
     case FarTarget::kFault: return Flow::kFault;
@@ -315,28 +317,10 @@ Flow FarJmp(Cpu& cpu, const DecodedInsn& in) {
   return Land(cpu, cs, offset);
 }
 
-// After a return to a less privileged level, data segment registers the new
-// level may not use are made null (SDM vol. 2B RET, "RETURN-TO-OUTER-
-// PRIVILEGE-LEVEL").
-void NullInaccessibleSegments(Cpu& cpu) {
-  for (SegReg r : {kEs, kFs, kGs, kDs}) {
-    const Segment& seg = cpu.state.seg[r];
-    if ((seg.selector & ~3u) == 0) continue;
-    const int dpl = (seg.attributes >> 5) & 3;
-    const bool code = seg.attributes & 0x8;
-    const bool conforming_code = code && (seg.attributes & 0x4);
-    if (!conforming_code && dpl < cpu.state.cpl) {
-      Segment null_segment = seg;
-      null_segment.selector = 0;
-      null_segment.attributes = 0;
-      cpu.LoadSegmentCache(r, null_segment);
-    }
-  }
-}
-
 // RETF [imm16]: pops RIP and CS; to the same privilege, or to a less
 // privileged one, popping its RSP and SS too.
 Flow FarRet(Cpu& cpu, const DecodedInsn& in) {
+  if (InVm86(cpu)) return Vm86FarRet(cpu, in);
   CpuState& s = cpu.state;
   const uint64_t saved_rsp = s.gpr[kRsp];
   auto fail = [&] {

@@ -7,6 +7,7 @@
 #include "cpu/operand_forms.h"
 #include "cpu/segment_access.h"
 #include "cpu/segments.h"
+#include "cpu/vm86.h"
 #include "mmu/paging_bits.h"
 
 namespace x64sim {
@@ -187,6 +188,7 @@ bool ReadSystemDescriptor(Cpu& cpu, uint16_t sel, uint64_t d[2]) {
 
 // LTR: loads TR from an available TSS descriptor and marks it busy.
 Flow Ltr(Cpu& cpu, const DecodedInsn& in) {
+  if (InVm86(cpu)) return cpu.FaultNoCode(kInvalidOpcode);  // not in virtual-8086 mode
   if (cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
   uint16_t sel;
   if (in.aux) {
@@ -198,7 +200,10 @@ Flow Ltr(Cpu& cpu, const DecodedInsn& in) {
   uint64_t d[2] = {0, 0};
   if (!ReadSystemDescriptor(cpu, sel, d)) return Flow::kFault;
   const bool long_mode = cpu.state.efer & kEferLMA;
-  if (!DescriptorIsSystem(d[0]) || DescriptorType(d[0]) != kTypeTssAvailable) {
+  // A 16-bit TSS only outside IA-32e mode, where its type is reserved.
+  const int type = DescriptorType(d[0]);
+  if (!DescriptorIsSystem(d[0]) ||
+      (type != kTypeTssAvailable && (long_mode || type != kTypeTss16Available))) {
     return cpu.Fault(kGeneralProtection, sel & ~3u);
   }
   if (!DescriptorPresent(d[0])) return cpu.Fault(kSegmentNotPresent, sel & ~3u);
@@ -213,6 +218,7 @@ Flow Ltr(Cpu& cpu, const DecodedInsn& in) {
 }
 
 Flow Lldt(Cpu& cpu, const DecodedInsn& in) {
+  if (InVm86(cpu)) return cpu.FaultNoCode(kInvalidOpcode);
   if (cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
   uint16_t sel;
   if (in.aux) {
@@ -243,6 +249,7 @@ Flow Lldt(Cpu& cpu, const DecodedInsn& in) {
 // STR/SLDT: store a selector.
 template <bool kTr>
 Flow StoreSelector(Cpu& cpu, const DecodedInsn& in) {
+  if (InVm86(cpu)) return cpu.FaultNoCode(kInvalidOpcode);
   uint16_t sel = kTr ? cpu.state.tr.selector : cpu.state.ldtr.selector;
   if (in.aux) return cpu.Write<uint16_t>(cpu.Linear(in), sel) ? cpu.Next(in) : Flow::kFault;
   cpu.state.gpr[in.reg >> 3] = sel;

@@ -5,6 +5,7 @@
 #include "cpu/operand_forms.h"
 #include "cpu/segments.h"
 #include "cpu/task_switch.h"
+#include "cpu/vm86.h"
 #include "mmu/paging_bits.h"
 
 namespace x64sim {
@@ -12,8 +13,9 @@ namespace {
 
 using paging::IsCanonical;
 
-// IRET (SDM vol. 2 IRET, IA-32e and protected-mode paths).
+// IRET (SDM vol. 2 IRET, IA-32e, protected-mode and virtual-8086 paths).
 Flow Iret(Cpu& cpu, const DecodedInsn& in) {
+  if (InVm86(cpu)) return Vm86Iret(cpu, in);
   const int size = in.size;
   const bool long_mode = cpu.state.efer & kEferLMA;
   uint64_t saved_rsp = cpu.state.gpr[kRsp];
@@ -32,6 +34,10 @@ Flow Iret(Cpu& cpu, const DecodedInsn& in) {
                       {TaskSwitchSource::kIret, static_cast<uint32_t>(cpu.state.rip + in.length), &in});
   }
   if (!cpu.Pop(&rip, size) || !cpu.Pop(&cs_sel, size) || !cpu.Pop(&flags, size)) return fail();
+  if (!long_mode && size == 4 && cpu.state.cpl == 0 && (flags & kVM)) {
+    return IretToVm86(cpu, static_cast<uint32_t>(rip), static_cast<uint16_t>(cs_sel),
+                      static_cast<uint32_t>(flags), saved_rsp);
+  }
   int new_cpl = cs_sel & 3;
   bool pop_stack = long_mode ? (cpu.state.mode == CpuMode::kLong64 || new_cpl > cpu.state.cpl)
                              : new_cpl > cpu.state.cpl;
@@ -81,12 +87,14 @@ Flow Iret(Cpu& cpu, const DecodedInsn& in) {
   if (cpu.state.cpl > iopl) writable &= ~kIF;
   if (size == 4) writable &= 0xffffffff;
   if (size == 2) writable &= 0xffff;
+  const bool to_outer = new_cpl > cpu.state.cpl;
   cpu.SetCpl(new_cpl);
   cpu.LoadSegmentCache(kCs, cs);
   if (pop_stack) {
     cpu.LoadSegmentCache(kSs, ss);
     cpu.state.gpr[kRsp] = rsp;
   }
+  if (to_outer) NullInaccessibleSegments(cpu);
   cpu.SetRflags((cpu.state.rflags & ~writable) | (flags & writable));
   cpu.state.rip = to_64 ? rip : static_cast<uint32_t>(rip);
   if (cpu.event_observer() != nullptr) cpu.event_observer()->OnReturn(new_cpl);

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "cpu/descriptors.h"
+#include "cpu/vm86.h"
 
 namespace x64sim {
 
@@ -27,6 +28,10 @@ bool MarkAccessed(Cpu& cpu, uint16_t selector, uint64_t* descriptor) {
 }
 
 bool LoadDataSegment(Cpu& cpu, SegReg reg, uint16_t selector) {
+  if (InVm86(cpu)) {  // no descriptors: base = selector * 16
+    cpu.LoadSegmentCache(reg, Vm86Segment(selector));
+    return true;
+  }
   int rpl = selector & 3;
   if ((selector & ~3u) == 0) {
     // A null selector: allowed except for SS outside 64-bit mode (or at CPL 3).
@@ -87,6 +92,21 @@ bool MoveToSegment(Cpu& cpu, SegReg reg, uint16_t selector) {
   return true;
 }
 
+void NullInaccessibleSegments(Cpu& cpu) {
+  for (SegReg r : {kEs, kFs, kGs, kDs}) {
+    const Segment& seg = cpu.state.seg[r];
+    if ((seg.selector & ~3u) == 0) continue;
+    const bool code = seg.attributes & 0x8;
+    const bool conforming_code = code && (seg.attributes & 0x4);
+    if (!conforming_code && seg.dpl() < cpu.state.cpl) {
+      Segment null_segment = seg;
+      null_segment.selector = 0;
+      null_segment.attributes = 0;
+      cpu.LoadSegmentCache(r, null_segment);
+    }
+  }
+}
+
 bool LoadCodeDescriptor(Cpu& cpu, uint16_t selector, int cpl, Segment* out) {
   if ((selector & ~3u) == 0) {
     cpu.Fault(kGeneralProtection, 0);
@@ -122,15 +142,19 @@ bool ReadFarPointer(Cpu& cpu, const DecodedInsn& in, uint64_t* offset, uint16_t*
   return true;
 }
 
-bool ReadInnerStack32(Cpu& cpu, int cpl, InnerStack* out) {
+bool ReadInnerStack(Cpu& cpu, int cpl, InnerStack* out) {
   const Segment& tr = cpu.state.tr;
-  const uint32_t at = 4 + 8 * cpl;  // ESPn; SSn follows it
-  if (at + 5 > tr.limit) {
+  // ESPn at 4 + 8n in a 32-bit TSS, SPn at 2 + 4n in a 16-bit one; SSn follows.
+  const uint32_t width = IsTss16Type(tr.attributes & 0xf) ? 2 : 4;
+  const uint32_t at = width + 2 * width * cpl;
+  if (at + width + 1 > tr.limit) {
     cpu.Fault(kInvalidTss, tr.selector & ~3u);
     return false;
   }
   uint16_t ss = 0;
-  if (!cpu.ReadSupervisor(tr.base + at, &out->esp, 4) || !cpu.ReadSupervisor(tr.base + at + 4, &ss, 2)) {
+  out->esp = 0;
+  if (!cpu.ReadSupervisor(tr.base + at, &out->esp, static_cast<int>(width)) ||
+      !cpu.ReadSupervisor(tr.base + at + width, &ss, 2)) {
     return false;
   }
   uint64_t linear;

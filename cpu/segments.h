@@ -28,6 +28,12 @@ bool LoadDataSegment(Cpu& cpu, SegReg reg, uint16_t selector);
 // one-instruction hold of interrupts and debug traps (SDM vol. 3A 6.8.3).
 bool MoveToSegment(Cpu& cpu, SegReg reg, uint16_t selector);
 
+// After a far RET or IRET to a less privileged level (the CPL already the
+// new one), ES, FS, GS and DS holding a data or non-conforming code segment
+// the new level may not use become null (SDM vol. 2B RET and IRET,
+// "RETURN-TO-OUTER-PRIVILEGE-LEVEL"); their bases stay.
+void NullInaccessibleSegments(Cpu& cpu);
+
 // Validates a code segment for a far transfer to privilege `cpl`; returns its cache.
 bool LoadCodeDescriptor(Cpu& cpu, uint16_t selector, int cpl, Segment* out);
 
@@ -36,15 +42,15 @@ bool LoadCodeDescriptor(Cpu& cpu, uint16_t selector, int cpl, Segment* out);
 // the offset's size), offset first.
 bool ReadFarPointer(Cpu& cpu, const DecodedInsn& in, uint64_t* offset, uint16_t* selector);
 
-// The stack a 32-bit TSS gives privilege level `cpl` (SSn:ESPn, SDM vol. 3A
-// 7.2.1), its SS checked as a stack switch checks it (5.8.5): #TS for a
+// The stack the legacy TSS in TR gives privilege level `cpl` (SSn:ESPn of
+// a 32-bit TSS, SDM vol. 3A 7.2.1, or SSn:SPn of a 16-bit one), its SS checked as a stack switch checks it (5.8.5): #TS for a
 // TSS too short or an SS that is null, of another privilege or not a
 // writable data segment; #SS when not present.
 struct InnerStack {
   Segment ss;
   uint32_t esp = 0;
 };
-bool ReadInnerStack32(Cpu& cpu, int cpl, InnerStack* out);
+bool ReadInnerStack(Cpu& cpu, int cpl, InnerStack* out);
 
 }  // namespace x64sim
 

@@ -5,14 +5,28 @@
 #include "cpu/control_bits.h"
 #include "cpu/descriptors.h"
 #include "cpu/segments.h"
+#include "cpu/vm86.h"
 
 namespace x64sim {
 namespace {
 
-// The 32-bit TSS (SDM vol. 3A figure 7-2).
-constexpr uint32_t kBackLink = 0x00, kCr3 = 0x1c, kEip = 0x20, kEflags = 0x24, kGprs = 0x28,
-                   kSegments = 0x48, kLdt = 0x60, kTrapByte = 0x64, kMinLimit = 0x67;
-constexpr uint32_t kSavedEnd = kSegments + 6 * 4;  // the outgoing task's state ends below 0x60
+// Where a TSS keeps what a task switch saves and loads: the 32-bit TSS
+// (SDM vol. 3A figure 7-2) and the 16-bit one (figure 7-10), whose fields
+// are words and which has no CR3, FS, GS, T bit or I/O map.
+struct TssLayout {
+  uint32_t field;  // bytes from one register's field to the next: 4 or 2
+  uint32_t ip, flags, gprs, segments;
+  int num_segments;  // ES CS SS DS, then FS GS in a 32-bit TSS
+  uint32_t ldt;
+  uint32_t min_limit;  // a new task's TSS limit below it is #TS
+  // The outgoing task's state ends before the LDT field.
+  uint32_t saved_end() const { return segments + field * num_segments; }
+};
+constexpr TssLayout kTss32{4, 0x20, 0x24, 0x28, 0x48, 6, 0x60, 0x67};
+constexpr TssLayout kTss16{2, 0x0e, 0x10, 0x12, 0x22, 4, 0x2a, 0x2b};
+constexpr uint32_t kBackLink = 0x00, kCr3 = 0x1c, kTrapByte = 0x64;  // 32-bit TSS
+const TssLayout& LayoutOf(int type) { return IsTss16Type(type) ? kTss16 : kTss32; }
+
 constexpr int kTssTypeBusyBit = 1 << 1;
 constexpr uint64_t kDr6Bt = 1u << 15;  // DR6.BT: the task switch trap
 
@@ -46,8 +60,9 @@ Segment Unusable(uint16_t selector) {
 }
 
 // The new task's LDTR, CS, SS, DS, ES, FS, GS, checked as SDM vol. 3A
-// table 7-1 lists (after its registers are loaded, so faults belong to it).
-bool LoadTaskSegments(Cpu& cpu, uint16_t ldt, const uint16_t sel[6]) {
+// table 7-1 lists (after its registers are loaded, so faults belong to it);
+// a virtual-8086 task's segment registers take their selectors unchecked.
+bool LoadTaskSegments(Cpu& cpu, uint16_t ldt, const uint16_t sel[6], bool vm86) {
   CpuState& s = cpu.state;
   // Until checked, each register holds its new selector over the old
   // hidden part (as an exception handler would find them); LDTR is unusable.
@@ -61,6 +76,10 @@ bool LoadTaskSegments(Cpu& cpu, uint16_t ldt, const uint16_t sel[6]) {
       return cpu.Fault(kInvalidTss, ldt & ~3u), false;
     }
     s.ldtr = SegmentFromDescriptor(ldt, d);
+  }
+  if (vm86) {
+    LoadVm86Segments(cpu, sel);
+    return true;
   }
   const int cpl = sel[kCs] & 3;
   uint64_t d;
@@ -103,12 +122,6 @@ bool LoadTaskSegments(Cpu& cpu, uint16_t ldt, const uint16_t sel[6]) {
   return true;
 }
 
-// What x64sim does not model (a 16-bit TSS, a virtual-8086 task): #UD,
-// counted under the instruction's mnemonic, or for an event under `what`.
-Flow Unsupported(Cpu& cpu, const TaskSwitchCause& cause, const char* what) {
-  return cause.insn != nullptr ? cpu.Unimplemented(*cause.insn) : cpu.UnimplementedFeature(what);
-}
-
 }  // namespace
 
 Flow SwitchTask(Cpu& cpu, uint16_t tss_selector, const TaskSwitchCause& cause) {
@@ -126,38 +139,35 @@ Flow SwitchTask(Cpu& cpu, uint16_t tss_selector, const TaskSwitchCause& cause) {
   }
   if (!cpu.ReadSupervisor(linear, &d, 8)) return Flow::kFault;
   const int type = DescriptorType(d);
-  if (DescriptorIsSystem(d) && (type == 0x1 || type == 0x3)) {
-    return Unsupported(cpu, cause, "task_switch_tss16");
-  }
-  if (!DescriptorIsSystem(d) || type != (iret ? kTypeTssBusy : kTypeTssAvailable)) {
+  const int wanted = iret ? kTypeTssBusy : kTypeTssAvailable;
+  if (!DescriptorIsSystem(d) || (type != wanted && type != (wanted & 7))) {  // 32- or 16-bit TSS
     return cpu.Fault(bad_selector_vector, error);
   }
   if (!DescriptorPresent(d)) return cpu.Fault(kSegmentNotPresent, error);
+  const TssLayout& to = LayoutOf(type);
   const Segment next = SegmentFromDescriptor(tss_selector, d);
-  if (next.limit < kMinLimit) return cpu.Fault(kInvalidTss, error);
+  if (next.limit < to.min_limit) return cpu.Fault(kInvalidTss, error);
   const Segment& current = s.tr;
-  if (current.limit < kSavedEnd - 1) return cpu.Fault(kInvalidTss, (current.selector & ~3u) | cause.ext);
+  const TssLayout& from = LayoutOf(current.attributes & 0xf);
+  if (current.limit < from.saved_end() - 1) {
+    return cpu.Fault(kInvalidTss, (current.selector & ~3u) | cause.ext);
+  }
 
-  uint8_t image[kMinLimit + 1];
-  if (!cpu.ReadSupervisor(next.base, image, sizeof(image))) return Flow::kFault;
-  if (Field32(image, kEflags) & kVM) return Unsupported(cpu, cause, "task_switch_vm86");
-
-  // The current task's state, with NT cleared when it is left for good.
+  uint8_t image[kTss32.min_limit + 1] = {};
+  if (!cpu.ReadSupervisor(next.base, image, to.min_limit + 1)) return Flow::kFault;
+  // The current task's state, with NT cleared when it is left for good; a
+  // 16-bit TSS keeps the low words (SDM vol. 3A 7.6).
   uint32_t eflags = static_cast<uint32_t>(s.rflags);
   if (!nested) eflags &= ~static_cast<uint32_t>(kNT);
-  const uint32_t eip = cause.return_eip;
-  uint8_t saved[kSavedEnd - kEip];
-  std::memcpy(saved, &eip, 4);
-  std::memcpy(saved + 4, &eflags, 4);
-  for (int r = 0; r < 8; ++r) {
-    const uint32_t v = static_cast<uint32_t>(s.gpr[r]);
-    std::memcpy(saved + kGprs - kEip + 4 * r, &v, 4);
+  uint8_t saved[kTss32.saved_end() - kTss32.ip] = {};
+  auto save = [&](uint32_t at, uint32_t v) { std::memcpy(saved + at - from.ip, &v, from.field); };
+  save(from.ip, cause.return_eip);
+  save(from.flags, eflags);
+  for (int r = 0; r < 8; ++r) save(from.gprs + from.field * r, static_cast<uint32_t>(s.gpr[r]));
+  for (int r = 0; r < from.num_segments; ++r) save(from.segments + from.field * r, s.seg[r].selector);
+  if (!cpu.WriteSupervisor(current.base + from.ip, saved, from.saved_end() - from.ip)) {
+    return Flow::kFault;
   }
-  for (int r = 0; r < 6; ++r) {
-    const uint32_t v = s.seg[r].selector;
-    std::memcpy(saved + kSegments - kEip + 4 * r, &v, 4);
-  }
-  if (!cpu.WriteSupervisor(current.base + kEip, saved, sizeof(saved))) return Flow::kFault;
   if (!nested && !SetBusy(cpu, current.selector, false)) return Flow::kFault;
   if (nested) {
     const uint16_t link = current.selector;
@@ -170,19 +180,33 @@ Flow SwitchTask(Cpu& cpu, uint16_t tss_selector, const TaskSwitchCause& cause) {
   tr.attributes |= kTssTypeBusyBit;
   s.tr = tr;
   cpu.WriteCr0(s.cr0 | kCr0TS);
-  if ((s.cr0 & kCr0PG) && !cpu.WriteCr3(Field32(image, kCr3))) return Flow::kFault;
-  uint64_t new_flags = Field32(image, kEflags) | 0x2;
-  if (nested) new_flags |= kNT;
-  cpu.SetRflags(new_flags);
-  s.rip = Field32(image, kEip);
-  for (int r = 0; r < 8; ++r) s.gpr[r] = Field32(image, kGprs + 4 * r);
-  uint16_t selectors[6];
-  for (int r = 0; r < 6; ++r) selectors[r] = Field16(image, kSegments + 4 * r);
-  if (!LoadTaskSegments(cpu, Field16(image, kLdt), selectors)) return Flow::kFault;
-  // An exception's error code goes on the new task's stack, pushed as a
-  // doubleword for a 32-bit TSS (SDM vol. 3A 6.12.2).
-  if (cause.error_code && !cpu.Push(*cause.error_code, 4)) return Flow::kFault;
-  if (image[kTrapByte] & 1) {  // T: a debug trap before the new task's first instruction
+  if (&to == &kTss16) {
+    // A 16-bit task keeps CR3; its general registers' upper words read as
+    // ones, IP, FLAGS and the selectors as zero-extended words, FS and GS
+    // as null (x64sim follows Bochs, which follows hardware where the SDM
+    // says only "modified and not maintained").
+    uint64_t new_flags = Field16(image, to.flags) | 0x2;
+    if (nested) new_flags |= kNT;
+    cpu.SetRflags(new_flags);
+    s.rip = Field16(image, to.ip);
+    for (int r = 0; r < 8; ++r) s.gpr[r] = 0xffff0000u | Field16(image, to.gprs + 2 * r);
+  } else {
+    if ((s.cr0 & kCr0PG) && !cpu.WriteCr3(Field32(image, kCr3))) return Flow::kFault;
+    uint64_t new_flags = Field32(image, to.flags) | 0x2;
+    if (nested) new_flags |= kNT;
+    cpu.SetRflags(new_flags);
+    s.rip = Field32(image, to.ip);
+    for (int r = 0; r < 8; ++r) s.gpr[r] = Field32(image, to.gprs + 4 * r);
+  }
+  uint16_t selectors[6] = {};
+  for (int r = 0; r < to.num_segments; ++r) selectors[r] = Field16(image, to.segments + to.field * r);
+  if (!LoadTaskSegments(cpu, Field16(image, to.ldt), selectors, (s.rflags & kVM) != 0)) {
+    return Flow::kFault;
+  }
+  // An exception's error code goes on the new task's stack, a doubleword
+  // for a 32-bit TSS and a word for a 16-bit one (SDM vol. 3A 6.12.2).
+  if (cause.error_code && !cpu.Push(*cause.error_code, static_cast<int>(to.field))) return Flow::kFault;
+  if (&to == &kTss32 && (image[kTrapByte] & 1)) {  // T: a debug trap before the new task's first instruction
     s.dr6 |= kDr6Bt;
     return cpu.FaultNoCode(kDebug);
   }

@@ -23,7 +23,7 @@ struct TaskSwitchCause {
   std::optional<uint32_t> error_code;  // an exception's, pushed on the new task's stack
 };
 
-// Switches from the task in TR to the one whose 32-bit TSS `tss_selector`
+// Switches from the task in TR to the one whose TSS (32- or 16-bit) `tss_selector`
 // names, after the checks of the instruction or gate (done by the caller).
 // TR names the new task once the switch is committed: a fault from then on
 // belongs to the new task.

@@ -598,8 +598,13 @@ std::optional<uint64_t> GdbStub::AccessedWatchpoint(uint64_t rip, BreakKind* kin
   const uint64_t fetch = cpu_.SegmentBase(kCs) + rip;
   const std::string code = machine_.PeekVirtual(long64 ? fetch : static_cast<uint32_t>(fetch), 15);
   ZydisDecoder decoder;
-  ZydisDecoderInit(&decoder, long64 ? ZYDIS_MACHINE_MODE_LONG_64 : ZYDIS_MACHINE_MODE_LONG_COMPAT_32,
-                   long64 ? ZYDIS_STACK_WIDTH_64 : ZYDIS_STACK_WIDTH_32);
+  if (long64) {
+    ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+  } else if (cpu_.state.seg[kCs].default_big()) {
+    ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LONG_COMPAT_32, ZYDIS_STACK_WIDTH_32);
+  } else {
+    ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LONG_COMPAT_16, ZYDIS_STACK_WIDTH_16);
+  }
   ZydisDecodedInstruction insn;
   ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
   if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(&decoder, code.data(), code.size(), &insn, ops))) return std::nullopt;
@@ -616,9 +621,11 @@ std::optional<uint64_t> GdbStub::AccessedWatchpoint(uint64_t rip, BreakKind* kin
     if (op.type != ZYDIS_OPERAND_TYPE_MEMORY || op.mem.type == ZYDIS_MEMOP_TYPE_AGEN) continue;
     ZyanU64 ea = 0;
     if (!ZYAN_SUCCESS(ZydisCalcAbsoluteAddressEx(&insn, &op, rip, &regs, &ea))) continue;
-    const uint64_t seg = op.mem.segment == ZYDIS_REGISTER_FS   ? cpu_.SegmentBase(kFs)
-                         : op.mem.segment == ZYDIS_REGISTER_GS ? cpu_.SegmentBase(kGs)
-                                                              : 0;
+    // Zydis orders ES CS SS DS FS GS as SegReg does; SegmentBase is 0 for
+    // all but FS and GS in 64-bit mode.
+    const int seg_index = op.mem.segment - ZYDIS_REGISTER_ES;
+    const uint64_t seg =
+        seg_index >= 0 && seg_index < 6 ? cpu_.SegmentBase(static_cast<SegReg>(seg_index)) : 0;
     const uint64_t first = ea + seg;
     const uint64_t last = first + std::max<uint64_t>(op.size / 8, 1) - 1;
     const bool reads = op.actions & ZYDIS_OPERAND_ACTION_MASK_READ;

@@ -42,11 +42,7 @@ class Sweep {
   Sweep(FormMode mode, std::map<std::string, ImplementedForm>& found,
         std::map<std::string, SweptForm>* all = nullptr)
       : mode_(mode), long_mode_(mode == FormMode::kLong64), found_(found), all_(all) {
-    if (long_mode_) {
-      ZydisDecoderInit(&decoder_, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
-    } else {
-      ZydisDecoderInit(&decoder_, ZYDIS_MACHINE_MODE_LONG_COMPAT_32, ZYDIS_STACK_WIDTH_32);
-    }
+    InitFormDecoder(&decoder_, mode);
     // Encodings mean what they mean on the default CPU model (no MPX: 0F 1A
     // and 0F 1B are NOPs), as in cpu/cpu.cc.
     IsaGate(DefaultCpuModel()).ConfigureDecoder(&decoder_);
@@ -170,7 +166,7 @@ class Sweep {
       it->second.bound |= bound;
     }
     if (!bound) return true;
-    uint8_t mode_bit = long_mode_ ? kInLong64 : kInCompat32;
+    const uint8_t mode_bit = static_cast<uint8_t>(1u << static_cast<int>(mode_));
     auto [it, inserted] = found_.try_emplace(key);
     if (inserted) {
       it->second = ImplementedForm{key, std::vector<uint8_t>(bytes, bytes + insn.length), mode_, 0};
@@ -190,6 +186,7 @@ std::vector<ImplementedForm> FindForms() {
   std::map<std::string, ImplementedForm> found;
   Sweep(FormMode::kLong64, found).Run();
   Sweep(FormMode::kCompat32, found).Run();
+  Sweep(FormMode::kCompat16, found).Run();
   std::vector<ImplementedForm> forms;
   forms.reserve(found.size());
   for (auto& [key, form] : found) forms.push_back(std::move(form));
@@ -221,13 +218,35 @@ const std::vector<ImplementedForm>& ImplementedForms() {
   return *forms;
 }
 
-const char* FormModeName(FormMode mode) { return mode == FormMode::kLong64 ? "64" : "compat32"; }
+const char* FormModeName(FormMode mode) {
+  switch (mode) {
+    case FormMode::kLong64: return "64";
+    case FormMode::kCompat32: return "compat32";
+    case FormMode::kCompat16: return "compat16";
+  }
+  return "?";
+}
+
+void InitFormDecoder(ZydisDecoder* decoder, FormMode mode) {
+  switch (mode) {
+    case FormMode::kLong64:
+      ZydisDecoderInit(decoder, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+      break;
+    case FormMode::kCompat32:
+      ZydisDecoderInit(decoder, ZYDIS_MACHINE_MODE_LONG_COMPAT_32, ZYDIS_STACK_WIDTH_32);
+      break;
+    case FormMode::kCompat16:
+      ZydisDecoderInit(decoder, ZYDIS_MACHINE_MODE_LONG_COMPAT_16, ZYDIS_STACK_WIDTH_16);
+      break;
+  }
+}
 
 std::vector<SweptForm> AllSweptForms() {
   std::map<std::string, ImplementedForm> found;
   std::map<std::string, SweptForm> all;
   Sweep(FormMode::kLong64, found, &all).Run();
   Sweep(FormMode::kCompat32, found, &all).Run();
+  Sweep(FormMode::kCompat16, found, &all).Run();
   std::vector<SweptForm> forms;
   forms.reserve(all.size());
   for (auto& [key, form] : all) forms.push_back(std::move(form));

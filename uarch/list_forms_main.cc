@@ -8,20 +8,17 @@
 #include "uarch/implemented_forms.h"
 
 int main() {
-  using x64sim::FormMode;
-  ZydisDecoder long64, compat32;
-  ZydisDecoderInit(&long64, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
-  ZydisDecoderInit(&compat32, ZYDIS_MACHINE_MODE_LONG_COMPAT_32, ZYDIS_STACK_WIDTH_32);
   ZydisFormatter formatter;
   ZydisFormatterInit(&formatter, ZYDIS_FORMATTER_STYLE_INTEL);
   // Always `dword ptr` etc., so that assemblers (llvm-mca) know the size.
   ZydisFormatterSetProperty(&formatter, ZYDIS_FORMATTER_PROP_FORCE_SIZE, ZYAN_TRUE);
   for (const x64sim::ImplementedForm& f : x64sim::ImplementedForms()) {
-    const ZydisDecoder* decoder = f.mode == FormMode::kLong64 ? &long64 : &compat32;
+    ZydisDecoder decoder;
+    x64sim::InitFormDecoder(&decoder, f.mode);
     ZydisDecodedInstruction insn;
     ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
     char text[256] = "(undecodable)";
-    if (ZYAN_SUCCESS(ZydisDecoderDecodeFull(decoder, f.bytes.data(), f.bytes.size(), &insn, ops))) {
+    if (ZYAN_SUCCESS(ZydisDecoderDecodeFull(&decoder, f.bytes.data(), f.bytes.size(), &insn, ops))) {
       ZydisFormatterFormatInstruction(&formatter, &insn, ops, insn.operand_count_visible, text,
                                       sizeof(text), 0, nullptr);
     }

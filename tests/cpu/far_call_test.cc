@@ -214,6 +214,30 @@ TEST(FarCallTest, LegacyInterruptFromRing3SwitchesStacks) {
   EXPECT_EQ(p.Get32(P::kEsp0 - 24), 0x81u * 8 + 2);
 }
 
+// IRETD to ring 3 nulls the data segment registers that hold a segment
+// ring 3 may not use (SDM vol. 2B IRET, "RETURN-TO-OUTER-PRIVILEGE-LEVEL"),
+// as RETF does; one ring 3 may use stays.
+TEST(FarCallTest, IretToAnOuterLevelNullsSegmentsItMayNotUse) {
+  using P = Ring3Protected32;
+  P p;
+  CpuState& s = p.m.state();
+  const uint64_t handler = LongModeMachine::kCode + 0x200;
+  p.SetGate(0x80, handler, 3);
+  p.Load(LongModeMachine::kCode, {0xcd, 0x80, 0xf4});  // int 0x80; hlt
+  p.Load(handler, {0x66, 0xb8, P::kData0, 0x00, 0x8e, 0xd8, 0xcf});  // mov ax, kData0; mov ds, ax; iretd
+  p.m.cpu().LoadSegmentCache(kFs, Segment{P::kData3, 0x1000, 0xffffffff, 0xcff3});
+  p.m.cpu().LoadSegmentCache(kGs, Segment{P::kData0, 0x2000, 0xffffffff, 0xcf93});
+  s.rip = LongModeMachine::kCode;
+  s.gpr[kRsp] = P::kUserEsp;
+  p.m.cpu().Run(4);  // int 0x80, mov, mov, iretd
+  ASSERT_EQ(s.cpl, 3);
+  EXPECT_EQ(s.rip, LongModeMachine::kCode + 2);
+  EXPECT_EQ(s.seg[kDs].selector, 0);
+  EXPECT_EQ(s.seg[kGs].selector, 0);
+  EXPECT_EQ(s.seg[kGs].base, 0x2000u);  // the base stays
+  EXPECT_EQ(s.seg[kFs].selector, P::kData3);
+}
+
 // A 16-bit interrupt gate (type 6) in the 32-bit IDT: its target is an IP,
 // the frame is FLAGS, CS and IP as words, IF is cleared; IRET with a 16-bit
 // operand size (66 CF) takes them back. A 16-bit trap gate (type 7) leaves IF.

@@ -373,18 +373,6 @@ TEST(IdtTaskGateTest, NotPresentGate) {
   EXPECT_EQ(f.error_code, kInvalidOpcode * 8u + 3);
 }
 
-// A 16-bit TSS is not modelled: the #GP's switch to one is #UD, counted
-// under what is missing, before task A's TSS is touched.
-TEST(IdtTaskGateTest, SixteenBitTssIsUnimplemented) {
-  Tasks t;
-  t.m.Put64(L::kGdt + kTssB, 0x2b | (kTssBBase << 16) | (0x81ull << 40));  // 16-bit, available
-  SetIdtTaskGate(t, kGeneralProtection, kTssB);
-  EXPECT_EQ(t.Run(kLoadBadDs), kInvalidOpcode);
-  EXPECT_EQ(t.s.tr.selector, kTssA);
-  EXPECT_EQ(t.Get32(kTssABase + 0x20), 0u);
-  EXPECT_EQ(t.m.cpu().unimplemented_counts().count("task_switch_tss16"), 1u);
-}
-
 // With the new TSS's T bit the #DB comes after the switch and the error
 // code push, at task B's first instruction (SDM vol. 3B 17.3.1.5).
 TEST(IdtTaskGateTest, TrapBitDebugFollowsTheErrorCode) {

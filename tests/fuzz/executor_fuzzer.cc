@@ -29,7 +29,8 @@ constexpr uint64_t kMaxInstructions = 2000;
 FuzzMode TakeMode(FuzzInput& in) {
   switch (in.Take<uint8_t>() % 16) {
     case 8: case 9: case 10: return FuzzMode::kCompat32;
-    case 11: case 12: return FuzzMode::kLegacyPae;
+    case 11: return FuzzMode::kLegacyPae;
+    case 12: return FuzzMode::kVm86;
     case 13: return FuzzMode::kLegacyFlat;
     case 14: return FuzzMode::kProtected16;
     case 15: return FuzzMode::kReal;

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_format.h"
 #include "cpu/descriptors.h"
+#include "cpu/vm86.h"
 #include "mmu/paging_bits.h"
 
 namespace x64sim::fuzz {
@@ -105,7 +106,7 @@ void FuzzMachine::Setup(const FuzzSetup& s) {
   CpuState& st = cpu_.state;
   const bool ia32e = s.mode == FuzzMode::kLong64 || s.mode == FuzzMode::kCompat32;
   const bool paging = s.mode != FuzzMode::kLegacyFlat && s.mode != FuzzMode::kReal &&
-                      s.mode != FuzzMode::kProtected16;
+                      s.mode != FuzzMode::kProtected16 && s.mode != FuzzMode::kVm86;
   st.gdtr = {kGdt, 0x67};
   st.idtr = ia32e ? TableRegister{kIdt64, 256 * 16 - 1} : TableRegister{kIdt32, 256 * 8 - 1};
   // The TSS's ring-0 stack: RSP0 (64-bit TSS) or ESP0 and SS0 (32-bit TSS).
@@ -152,11 +153,20 @@ void FuzzMachine::Setup(const FuzzSetup& s) {
     for (int r = 0; r < 8; ++r) st.gpr[r] = static_cast<uint32_t>(st.gpr[r]);
     for (int r = 8; r < 16; ++r) st.gpr[r] = 0;
   }
-  // Writable flags only, no single-step (x64sim has no TF yet) and no
-  // virtual-8086 mode; IOPL and AC as given.
+  // Writable flags only, no single-step (x64sim has no TF yet); IOPL and
+  // AC as given.
   cpu_.SetRflags((s.rflags & kFlagsWritable & ~kTF) | kFlagsFixed1);
   std::copy(&s.xmm[0][0], &s.xmm[0][0] + sizeof(s.xmm), &st.sse.xmm[0][0]);
   st.rip = kCodePage;
+  if (s.mode == FuzzMode::kVm86) {
+    // Segment 0xFFFF (base 0xFFFF0) reaches the code, stack and data pages
+    // at offsets 0x10 up.
+    const uint16_t top[6] = {0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff};
+    cpu_.SetRflags(st.rflags | kVM);
+    LoadVm86Segments(cpu_, top);
+    st.rip = kCodePage - 0xffff0;
+    st.gpr[kRsp] -= 0xffff0;
+  }
   st.halted = false;
 }
 
@@ -172,7 +182,12 @@ std::string FuzzMachine::BrokenInvariant() const {
   if (st.mode != CpuMode::kLong64 && (st.rip >> 32) != 0) {
     return absl::StrFormat("RIP %#x has bits above 31 outside 64-bit mode", st.rip);
   }
-  if (st.mode != CpuMode::kReal && (st.seg[kCs].selector & 3) != st.cpl) {
+  // In virtual-8086 mode CPL is 3 whatever CS holds.
+  const bool vm86 = st.rflags & kVM;
+  if (vm86 && (st.mode != CpuMode::kProtected32 || st.cpl != 3)) {
+    return absl::StrFormat("EFLAGS.VM in %s at CPL %d", cpu_.ModeName(), st.cpl);
+  }
+  if (st.mode != CpuMode::kReal && !vm86 && (st.seg[kCs].selector & 3) != st.cpl) {
     return absl::StrFormat("CPL %d but CS selector %#x", st.cpl, st.seg[kCs].selector);
   }
   if ((st.efer & kEferLMA) && !(st.cr0 & kCr0PG)) return "EFER.LMA set with paging off";

@@ -26,7 +26,8 @@ enum class FuzzMode : uint8_t {
   kCompat32,       // IA-32e, CS.L = 0, CS.D = 1
   kLegacyPae,      // protected mode, PAE paging
   kLegacyFlat,     // protected mode, paging off
-  kProtected16,    // protected mode, CS.D = 0 (x64sim does not run 16-bit code)
+  kProtected16,    // protected mode, CS.D = 0: 16-bit code
+  kVm86,           // protected mode, paging off, EFLAGS.VM: virtual-8086 mode at segment 0xFFFF
   kReal,           // CR0.PE = 0 (x64sim does not run real mode)
 };
 

@@ -91,13 +91,31 @@ TEST(FuzzMachineTest, CompatibilityModeDeliversThroughThe64BitIdt) {
   EXPECT_EQ(m.cpu().state.rip, StubRip(kBreakpoint));
 }
 
-TEST(FuzzMachineTest, SixteenBitCodeStopsSayingSo) {
+TEST(FuzzMachineTest, SixteenBitCodeRunsAs16BitCode) {
   FuzzMachine m;
-  m.Setup(Basic(FuzzMode::kProtected16, 0, {0x90}));
+  // mov ax, 0x3344 (B8 iw: 3 bytes in 16-bit code), then UD2
+  m.Setup(Basic(FuzzMode::kProtected16, 0, {0xb8, 0x44, 0x33, 0x0f, 0x0b}));
+  m.cpu().state.gpr[kRax] = 0x11220000;
   StopInfo stop = m.Run(100);
-  EXPECT_EQ(stop.reason, StopReason::kUnimplemented);
-  EXPECT_NE(stop.detail.find("16-bit protected-mode code"), std::string::npos) << stop.detail;
-  EXPECT_EQ(m.cpu().instret(), 0u);
+  EXPECT_EQ(stop.reason, StopReason::kHaltedForever) << stop.detail;
+  EXPECT_EQ(m.cpu().state.gpr[kRax], 0x11223344u);  // AX only
+  EXPECT_EQ(m.cpu().state.rip, StubRip(kInvalidOpcode));
+  EXPECT_EQ(m.BrokenInvariant(), "");
+}
+
+TEST(FuzzMachineTest, Vm86ModeRunsAtSegmentFfff) {
+  FuzzMachine m;
+  // mov ax, 0x3344, then UD2: #UD to the ring-0 stub, leaving VM86
+  m.Setup(Basic(FuzzMode::kVm86, 0, {0xb8, 0x44, 0x33, 0x0f, 0x0b}));
+  EXPECT_EQ(m.cpu().ModeName(), "virtual-8086 mode");
+  EXPECT_EQ(m.cpu().state.cpl, 3);
+  EXPECT_EQ(m.BrokenInvariant(), "");
+  m.cpu().state.gpr[kRax] = 0;
+  m.Run(100);
+  EXPECT_EQ(m.cpu().state.gpr[kRax], 0x3344u);
+  EXPECT_EQ(m.cpu().state.rip, StubRip(kInvalidOpcode));
+  EXPECT_EQ(m.cpu().state.rflags & kVM, 0u);
+  EXPECT_EQ(m.BrokenInvariant(), "");
 }
 
 TEST(FuzzMachineTest, RealModeStopsSayingSo) {

@@ -24,11 +24,7 @@ struct Decoded {
 
 bool Decode(const ImplementedForm& f, Decoded* d) {
   ZydisDecoder decoder;
-  if (f.mode == FormMode::kLong64) {
-    ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
-  } else {
-    ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LONG_COMPAT_32, ZYDIS_STACK_WIDTH_32);
-  }
+  InitFormDecoder(&decoder, f.mode);
   return ZYAN_SUCCESS(
              ZydisDecoderDecodeFull(&decoder, f.bytes.data(), f.bytes.size(), &d->insn, d->ops)) &&
          d->insn.length == f.bytes.size();
@@ -49,14 +45,15 @@ TEST(ImplementedFormsTest, ComputedOnce) {
   const std::vector<ImplementedForm>& first = ImplementedForms();
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_EQ(&first, &ImplementedForms());
-  int in_long64 = 0, in_compat32 = 0;
+  int in_long64 = 0, in_compat32 = 0, in_compat16 = 0;
   for (const ImplementedForm& f : first) {
     in_long64 += (f.modes & kInLong64) != 0;
     in_compat32 += (f.modes & kInCompat32) != 0;
+    in_compat16 += (f.modes & kInCompat16) != 0;
   }
-  std::printf("ImplementedForms(): %zu forms (%d in 64-bit mode, %d in compatibility mode) "
-              "in %.3f s\n",
-              first.size(), in_long64, in_compat32, seconds);
+  std::printf("ImplementedForms(): %zu forms (%d in 64-bit mode, %d in 32-bit and %d in 16-bit "
+              "code) in %.3f s\n",
+              first.size(), in_long64, in_compat32, in_compat16, seconds);
 }
 
 TEST(ImplementedFormsTest, EveryRegisteredMnemonicHasAForm) {
@@ -83,7 +80,7 @@ TEST(ImplementedFormsTest, ExamplesDecodeToTheirKeyAndBind) {
     ASSERT_TRUE(Decode(f, &d)) << f.key;
     EXPECT_EQ(FormKey(d.insn, d.ops), f.key);
     EXPECT_TRUE(X64simBinds(d.insn, d.ops, f.mode == FormMode::kLong64)) << f.key;
-    EXPECT_NE(f.modes & (f.mode == FormMode::kLong64 ? kInLong64 : kInCompat32), 0) << f.key;
+    EXPECT_NE(f.modes & (1u << static_cast<int>(f.mode)), 0) << f.key;
   }
 }
 
@@ -95,14 +92,14 @@ TEST(ImplementedFormsTest, SortedAndUnique) {
 TEST(ImplementedFormsTest, FormsOfOneModeOnly) {
   const ImplementedForm* far_jump = Find("JMP FAR ptr48");  // no direct far JMP in 64-bit mode
   ASSERT_NE(far_jump, nullptr);
-  EXPECT_EQ(far_jump->modes, kInCompat32);
+  EXPECT_EQ(far_jump->modes, kInCompat32 | kInCompat16);
   EXPECT_EQ(far_jump->mode, FormMode::kCompat32);
   const ImplementedForm* swapgs = Find("SWAPGS");
   ASSERT_NE(swapgs, nullptr);
   EXPECT_EQ(swapgs->modes, kInLong64);
   const ImplementedForm* add = Find("ADD r32,r32");
   ASSERT_NE(add, nullptr);
-  EXPECT_EQ(add->modes, kInLong64 | kInCompat32);
+  EXPECT_EQ(add->modes, kInLong64 | kInCompat32 | kInCompat16);
   EXPECT_EQ(add->mode, FormMode::kLong64);
 }
 
