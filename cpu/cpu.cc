@@ -266,7 +266,12 @@ bool Cpu::DecodeBlock(uint64_t linear, uint64_t phys, Block* block, bool* cachea
       out.size = insn.operand_width / 8;
       Binder binder = binders.binder(insn.mnemonic);
       ZydisInsn z{insn, ops, long_mode};
-      if (binder == nullptr || !decoders_->gate.Allows(insn.meta.isa_set) || !binder(z, out)) {
+      // SDM vol. 2A 2.8: VEX-encoded instructions are #UD in virtual-8086 mode.
+      const bool vex = insn.encoding != ZYDIS_INSTRUCTION_ENCODING_LEGACY &&
+                       insn.encoding != ZYDIS_INSTRUCTION_ENCODING_3DNOW;
+      if (block->vm86() && vex) {
+        out.handler = InvalidOpcode;
+      } else if (binder == nullptr || !decoders_->gate.Allows(insn.meta.isa_set) || !binder(z, out)) {
         out.handler = UnimplementedInsn;
       } else {
         if (model_ != nullptr) {
@@ -323,7 +328,7 @@ const Block* Cpu::FetchBlock(std::unique_ptr<Block>* uncached) {
   const std::optional<uint64_t> code = CodePhys(linear);
   if (!code) return nullptr;
   const uint64_t phys = *code;
-  const uint64_t key = Block::MakeKey(phys, state.mode, code16_);
+  const uint64_t key = Block::MakeKey(phys, state.mode, code16_, (state.rflags & kVM) != 0);
   Block*& slot = block_table_[BlockSlot(key)];
   Block* found = slot != nullptr && slot->key == key ? slot : nullptr;
   if (found == nullptr) {

@@ -86,13 +86,16 @@ struct Block {
     const Block* block = nullptr;
   };
   // `code16`: outside 64-bit mode, CS.D = 0 (16-bit default operand and
-  // address size), which decodes the same bytes differently.
-  static uint64_t MakeKey(uint64_t phys, CpuMode mode, bool code16) {
-    return phys | (static_cast<uint64_t>(mode) << 56) | (static_cast<uint64_t>(code16) << 58);
+  // address size), which decodes the same bytes differently; `vm86`:
+  // EFLAGS.VM, where VEX encodings are #UD.
+  static uint64_t MakeKey(uint64_t phys, CpuMode mode, bool code16, bool vm86) {
+    return phys | (static_cast<uint64_t>(mode) << 56) | (static_cast<uint64_t>(code16) << 58) |
+           (static_cast<uint64_t>(vm86) << 59);
   }
   uint64_t phys() const { return key & ((1ull << 56) - 1); }
   CpuMode mode() const { return static_cast<CpuMode>((key >> 56) & 3); }
   bool code16() const { return (key >> 58) & 1; }
+  bool vm86() const { return (key >> 59) & 1; }
 
   // An instruction that crosses into the next page is a block of its own,
   // which depends on the physical page holding its end as well: run only
@@ -100,7 +103,7 @@ struct Block {
   static constexpr uint64_t kNoSecondPage = ~0ull;
   bool straddles() const { return second_page != kNoSecondPage; }
 
-  uint64_t key = 0;  // MakeKey(physical address, mode, code16)
+  uint64_t key = 0;  // MakeKey(physical address, mode, code16, vm86)
   uint64_t second_page = kNoSecondPage;
   int count = 0;
   int length = 0;  // bytes of code, for CS limit checks

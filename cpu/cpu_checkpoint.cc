@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_format.h"
 #include "cpu/cpu.h"
+#include "cpu/cpu_model.h"
 #include "cpu/fx_area.h"
 #include "mmu/paging_bits.h"
 
@@ -21,6 +22,7 @@ std::string Cpu::ImpossibleState() const {
   constexpr uint64_t kReservedFlags = (1u << 3) | (1u << 5) | (1u << 15) | ~uint64_t{0x3fffff};
   if (!(s.rflags & kFlagsFixed1) || (s.rflags & kReservedFlags)) return "RFLAGS has a reserved bit wrong";
   if ((s.cr0 & kCr0PG) && !(s.cr0 & kCr0PE)) return "CR0.PG without CR0.PE";
+  if (s.cr4 & ~SupportedCr4(*cpu_model_)) return "CR4 has a bit the CPU model lacks";
   if (((s.efer & kEferLMA) != 0) != ((s.efer & kEferLME) && (s.cr0 & kCr0PG))) {
     return "EFER.LMA does not follow EFER.LME and CR0.PG";
   }
@@ -146,8 +148,9 @@ void Cpu::SerializeCaches(StateArchive& ar) {
     block->key = key;
     block->second_page = second_page;
     bool cacheable = false;
-    if (!ar.Check((key >> 59) == 0 && block->mode() != CpuMode::kReal &&
+    if (!ar.Check((key >> 60) == 0 && block->mode() != CpuMode::kReal &&
                       !(block->mode() == CpuMode::kLong64 && block->code16()) &&
+                      (!block->vm86() || (block->mode() == CpuMode::kProtected32 && block->code16())) &&
                       block->phys() < ram_bytes && !by_key.contains(key) &&
                       (!block->straddles() || ((second_page & kPageOffsetMask) == 0 &&
                                                second_page < ram_bytes)),

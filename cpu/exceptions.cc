@@ -285,7 +285,7 @@ bool Cpu::DeliverProtected(uint8_t vector, bool has_error_code, uint32_t error_c
   frame[n++] = static_cast<uint32_t>(state.rflags);
   if (new_cpl < state.cpl) {
     InnerStack inner;
-    if (!ReadInnerStack(*this, new_cpl, &inner)) return false;
+    if (!ReadInnerStack(*this, new_cpl, &inner, ext)) return false;
     frame[n++] = esp;
     frame[n++] = state.seg[kSs].selector;
     if (from_vm86) {

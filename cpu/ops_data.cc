@@ -353,13 +353,15 @@ bool BindBswap(const ZydisInsn& z, DecodedInsn& out) {
   return true;
 }
 
-// LEAVE: RSP <- RBP; pop RBP.
+// LEAVE: RSP <- RBP, ESP <- EBP or SP <- BP by the stack size; pop RBP.
 Flow Leave(Cpu& cpu, const DecodedInsn& in) {
   uint64_t saved = cpu.state.gpr[kRsp];
   if (cpu.state.mode == CpuMode::kLong64) {
     cpu.state.gpr[kRsp] = cpu.state.gpr[kRbp];
-  } else {
+  } else if (cpu.state.seg[kSs].default_big()) {
     cpu.state.gpr[kRsp] = static_cast<uint32_t>(cpu.state.gpr[kRbp]);
+  } else {
+    cpu.SetReg<uint16_t>(kRsp * 8, cpu.Reg<uint16_t>(kRbp * 8));
   }
   uint64_t v;
   if (!cpu.Pop(&v, in.size)) {

@@ -142,13 +142,13 @@ bool ReadFarPointer(Cpu& cpu, const DecodedInsn& in, uint64_t* offset, uint16_t*
   return true;
 }
 
-bool ReadInnerStack(Cpu& cpu, int cpl, InnerStack* out) {
+bool ReadInnerStack(Cpu& cpu, int cpl, InnerStack* out, uint32_t ext) {
   const Segment& tr = cpu.state.tr;
   // ESPn at 4 + 8n in a 32-bit TSS, SPn at 2 + 4n in a 16-bit one; SSn follows.
   const uint32_t width = IsTss16Type(tr.attributes & 0xf) ? 2 : 4;
   const uint32_t at = width + 2 * width * cpl;
   if (at + width + 1 > tr.limit) {
-    cpu.Fault(kInvalidTss, tr.selector & ~3u);
+    cpu.Fault(kInvalidTss, (tr.selector & ~3u) | ext);
     return false;
   }
   uint16_t ss = 0;
@@ -159,17 +159,17 @@ bool ReadInnerStack(Cpu& cpu, int cpl, InnerStack* out) {
   }
   uint64_t linear;
   if ((ss & ~3u) == 0 || (ss & 3) != cpl || !DescriptorLinear(cpu.state, ss, 8, &linear)) {
-    cpu.Fault(kInvalidTss, ss & ~3u);
+    cpu.Fault(kInvalidTss, (ss & ~3u) | ext);
     return false;
   }
   uint64_t d;
   if (!cpu.ReadSupervisor(linear, &d, 8)) return false;
   if (DescriptorIsSystem(d) || !DescriptorIsWritableData(d) || DescriptorDpl(d) != cpl) {
-    cpu.Fault(kInvalidTss, ss & ~3u);
+    cpu.Fault(kInvalidTss, (ss & ~3u) | ext);
     return false;
   }
   if (!DescriptorPresent(d)) {
-    cpu.Fault(kStackFault, ss & ~3u);
+    cpu.Fault(kStackFault, (ss & ~3u) | ext);
     return false;
   }
   if (!MarkAccessed(cpu, ss, &d)) return false;

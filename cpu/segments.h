@@ -50,7 +50,8 @@ struct InnerStack {
   Segment ss;
   uint32_t esp = 0;
 };
-bool ReadInnerStack(Cpu& cpu, int cpl, InnerStack* out);
+// `ext`: an event's EXT bit, carried in the #TS and #SS error codes.
+bool ReadInnerStack(Cpu& cpu, int cpl, InnerStack* out, uint32_t ext = 0);
 
 }  // namespace x64sim
 

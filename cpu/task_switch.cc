@@ -20,7 +20,7 @@ struct TssLayout {
   uint32_t ldt;
   uint32_t min_limit;  // a new task's TSS limit below it is #TS
   // The outgoing task's state ends before the LDT field.
-  uint32_t saved_end() const { return segments + field * num_segments; }
+  constexpr uint32_t saved_end() const { return segments + field * num_segments; }
 };
 constexpr TssLayout kTss32{4, 0x20, 0x24, 0x28, 0x48, 6, 0x60, 0x67};
 constexpr TssLayout kTss16{2, 0x0e, 0x10, 0x12, 0x22, 4, 0x2a, 0x2b};

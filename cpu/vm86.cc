@@ -1,5 +1,7 @@
 #include "cpu/vm86.h"
 
+#include "cpu/segment_access.h"
+
 namespace x64sim {
 namespace {
 
@@ -41,6 +43,10 @@ Flow IretToVm86(Cpu& cpu, uint32_t eip, uint16_t cs, uint32_t eflags, uint64_t s
       !cpu.Pop(&fs, 4) || !cpu.Pop(&gs, 4)) {
     return RestoreStackAndFault(cpu, saved_rsp);
   }
+  if (eip > kVm86Limit) {  // checked before anything changes
+    cpu.state.gpr[kRsp] = saved_rsp;
+    return cpu.Fault(kGeneralProtection, 0);
+  }
   const uint16_t selectors[6] = {static_cast<uint16_t>(es), cs, static_cast<uint16_t>(ss),
                                  static_cast<uint16_t>(ds), static_cast<uint16_t>(fs),
                                  static_cast<uint16_t>(gs)};
@@ -77,7 +83,15 @@ Flow Vm86FarJmp(Cpu& cpu, uint16_t selector, uint64_t offset) {
   return Land(cpu, selector, offset);
 }
 
+// SDM vol. 2A CALL, real-address and virtual-8086 mode: room for the
+// return address (#SS(0)), then the target (#GP(0)), then the pushes.
 Flow Vm86FarCall(Cpu& cpu, const DecodedInsn& in, uint16_t selector, uint64_t offset) {
+  const uint16_t sp = cpu.Reg<uint16_t>(kRsp * 8);
+  for (int i = 1; i <= 2; ++i) {
+    if (!WithinLimit(cpu.state.seg[kSs], static_cast<uint16_t>(sp - i * in.size), in.size)) {
+      return cpu.Fault(kStackFault, 0);
+    }
+  }
   if (offset > kVm86Limit) return cpu.Fault(kGeneralProtection, 0);
   const uint64_t saved_rsp = cpu.state.gpr[kRsp];
   if (!cpu.Push(cpu.state.seg[kCs].selector, in.size) || !cpu.Push(cpu.state.rip + in.length, in.size)) {

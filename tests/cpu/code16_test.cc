@@ -168,6 +168,34 @@ TEST(Code16Test, ExceptionFrom16BitCodeThroughA32BitGate) {
   EXPECT_EQ(t.m.Get64(0x8000 - 8) & 0xffffffff, kCode16);   // CS
 }
 
+// LEAVE and ENTER on a 16-bit stack move SP and BP only; on a 32-bit
+// stack ESP (SDM vol. 2A ENTER, LEAVE: by the stack size).
+TEST(Code16Test, LeaveAndEnterFollowTheStackSize) {
+  Code16Machine t;
+  t.UseCode(kCode16);
+  t.Put(0, {0xc9, 0xf4});  // leave; hlt
+  t.s().gpr[kRbp] = 0x12340100;
+  t.s().gpr[kRsp] = 0x56780800;
+  t.PutWord(0x100, 0x0abc);
+  t.RunFrom(0);
+  EXPECT_EQ(t.s().gpr[kRsp], 0x56780102u);  // SP <- BP, then the pop
+  EXPECT_EQ(t.s().gpr[kRbp], 0x12340abcu);
+  t.m.cpu().LoadSegmentCache(kSs, Segment{kData16, kDataBase, 0xffff, 0x4093});  // B = 1
+  t.s().gpr[kRbp] = 0x00000100;
+  t.s().gpr[kRsp] = 0x00000800;
+  t.RunFrom(0);
+  EXPECT_EQ(t.s().gpr[kRsp], 0x102u);  // ESP <- EBP
+  // enter 4, 0 on a 16-bit stack: push BP, BP <- SP, SP -= 4
+  t.m.cpu().LoadSegmentCache(kSs, Segment{kData16, kDataBase, 0xffff, 0x0093});
+  t.Put(0, {0xc8, 0x04, 0x00, 0x00, 0xf4});
+  t.s().gpr[kRbp] = 0x11110222;
+  t.s().gpr[kRsp] = 0x22220800;
+  t.RunFrom(0);
+  EXPECT_EQ(t.Word(0x7fe), 0x0222);
+  EXPECT_EQ(t.s().gpr[kRbp], 0x111107feu);
+  EXPECT_EQ(t.s().gpr[kRsp], 0x222207fau);
+}
+
 // ---- Self-differential sweep -----------------------------------------------
 
 // `insn` as 32-bit code means: operand- and address-size prefixes toggled.
@@ -207,9 +235,10 @@ struct Snapshot {
 constexpr uint64_t kEnd = 0x40;  // both encodings end here
 
 // Runs `code` as 16-bit code, or as 32-bit code if `big`, from the setup
-// `seed` gives; returns what it left. The code segment is all HLT but for
-// the instruction, so any branch target stops the run.
-Snapshot RunOnce(bool big, const std::vector<uint8_t>& code, uint32_t seed) {
+// `seed` gives, on a 16-bit stack or, if `big_stack`, a 32-bit one (SS.B);
+// returns what it left. The code segment is all HLT but for the
+// instruction, so any branch target stops the run.
+Snapshot RunOnce(bool big, bool big_stack, const std::vector<uint8_t>& code, uint32_t seed) {
   Code16Machine t;
   std::vector<uint8_t> halts(0x10000, 0xf4);
   t.m.memory().CopyIn(kCodeBase, halts.data(), halts.size());
@@ -232,6 +261,10 @@ Snapshot RunOnce(bool big, const std::vector<uint8_t>& code, uint32_t seed) {
   set16(kRsp, 0x800);
   set16(kRbp, 0x700);
   set16(kRcx, 5);
+  if (big_stack) {  // ESP's upper half counts: keep it within the 64 KiB
+    t.s().gpr[kRsp] = 0x800;
+    t.m.cpu().LoadSegmentCache(kSs, Segment{kData16, kDataBase, 0xffff, 0x4093});
+  }
   // Far pointers and an IRET frame where [BX] and [SS:SP] point, a data
   // selector at [BX + 4].
   for (uint64_t at : {0x200, 0x800}) {
@@ -347,10 +380,13 @@ TEST(Code16Test, SixteenBitCodeMatches32BitCodeWithSizePrefixesToggled) {
   for (const std::vector<uint8_t>& insn : kSweep) {
     const std::vector<uint8_t> other = As32BitCode(insn);
     for (uint32_t seed = 1; seed <= 4; ++seed) {
-      const Snapshot as16 = RunOnce(false, insn, seed);
-      Snapshot as32 = RunOnce(true, other, seed);
+      const bool big_stack = seed > 2;
+      const Snapshot as16 = RunOnce(false, big_stack, insn, seed);
+      Snapshot as32 = RunOnce(true, big_stack, other, seed);
       std::string hex;
       for (uint8_t b : insn) hex += absl::StrFormat(" %02x", b);
+      // An encoding both runs refuse would match without proving anything.
+      EXPECT_NE(ExceptionTaken(as16), kInvalidOpcode) << hex << " seed " << seed;
       EXPECT_EQ(as16.rip, as32.rip) << hex << " seed " << seed;
       EXPECT_EQ(as16.rflags, as32.rflags) << hex << " seed " << seed;
       for (int r = 0; r < 8; ++r) EXPECT_EQ(as16.gpr[r], as32.gpr[r]) << hex << " gpr " << r;

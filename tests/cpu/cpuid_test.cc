@@ -53,7 +53,7 @@ constexpr Feature kFeatures[] = {
     // Leaf 1 EDX.
     {"FPU", 1, 'd', 0, true},
     {"VME", 1, 'd', 1, false},
-    {"DE", 1, 'd', 2, false},
+    {"DE (CR4.DE: I/O breakpoints, DR4/DR5 #UD)", 1, 'd', 2, true},
     {"PSE", 1, 'd', 3, true},
     {"TSC", 1, 'd', 4, true},
     {"MSR", 1, 'd', 5, true},

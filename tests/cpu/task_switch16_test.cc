@@ -96,6 +96,7 @@ TEST(Tss16Test, CallLoadsWordsAndRuns16BitCode) {
 // after the IRET, SI, FLAGS without NT) and task A resumes.
 TEST(Tss16Test, IretFromA16BitTaskSavesWords) {
   Tasks16 t;
+  t.Put16(kTssBBase + 0x2c, 0x5a5a);  // past the TSS's fields: never written
   t.LoadTaskB({0xbe, 0x55, 0x00, 0xcf});  // mov si, 0x55; iret
   ASSERT_EQ(t.Run(kCallTssB), -1);
   CpuState& s = t.s;
@@ -108,7 +109,8 @@ TEST(Tss16Test, IretFromA16BitTaskSavesWords) {
   EXPECT_EQ(t.Get16(kTssBBase + 0x10) & kNT, 0u);
   EXPECT_EQ(t.Get16(kTssBBase + 0x10) & kCF, kCF);
   EXPECT_EQ(t.Get16(kTssBBase + 0x24), kCode16);  // CS saved
-  EXPECT_EQ(t.Get16(kTssBBase + 0x2a), 0);         // beyond the saved state: untouched
+  EXPECT_EQ(t.Get16(kTssBBase + 0x28), kData16);  // DS, the last field saved
+  EXPECT_EQ(t.Get16(kTssBBase + 0x2c), 0x5a5a);
   EXPECT_EQ(t.TssType(kTssB), 0x1);
   EXPECT_EQ(t.TssType(kTssA), 0xb);
 }

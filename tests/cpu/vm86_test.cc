@@ -194,12 +194,77 @@ TEST(Vm86Test, FarTransfersLoadCsAsRealMode) {
   EXPECT_EQ(t.Get16(Linear(kVmSs, kVmSp - 4)), kVmIp + 5);
 }
 
-// Port I/O consults the TSS's bitmap even at IOPL 3 (SDM vol. 3A 20.2.8.1).
-TEST(Vm86Test, PortIoUsesTheBitmapWhateverIopl) {
+TEST(Vm86Test, FarCallPast64KiBPushesNothing) {
   Vm86 t;
-  t.Put16(R::kTss32 + 0x66, 0x68);  // the bitmap lies beyond the TSS limit: every port denied
-  ASSERT_EQ(t.Enter({0xe4, 0x60}, 0x2 | kIopl3), kGeneralProtection);  // in al, 0x60
+  t.Put16(Linear(kVmSs, kVmSp - 2), 0x1111);
+  // call far dword 0x5000:0x10000 (66h)
+  ASSERT_EQ(t.Enter({0x66, 0x9a, 0x00, 0x00, 0x01, 0x00, 0x00, 0x50}), kGeneralProtection);
   EXPECT_EQ(t.Frame(1), kVmIp);
+  EXPECT_EQ(t.Frame(4), kVmSp);
+  EXPECT_EQ(t.Get16(Linear(kVmSs, kVmSp - 2)), 0x1111);
+}
+
+// Port I/O consults the TSS's bitmap whatever IOPL is (SDM vol. 3A
+// 20.2.8.1): denied at IOPL 3, allowed at IOPL 0 when the bitmap allows.
+TEST(Vm86Test, PortIoUsesTheBitmapWhateverIopl) {
+  {
+    Vm86 t;
+    t.Put16(R::kTss32 + 0x66, 0x68);  // the bitmap lies beyond the TSS limit: every port denied
+    ASSERT_EQ(t.Enter({0xe4, 0x60}, 0x2 | kIopl3), kGeneralProtection);  // in al, 0x60
+    EXPECT_EQ(t.Frame(1), kVmIp);
+  }
+  Vm86 t;
+  t.m.state().tr.limit = 0x80;
+  t.Put16(R::kTss32 + 0x66, 0x70);  // bitmap at 0x70: port 0x60's byte (0x7c) and the next clear
+  t.Put16(R::kTss32 + 0x7c, 0);
+  ASSERT_EQ(t.Enter({0xe4, 0x60, 0xf4}), kGeneralProtection);  // in al, 0x60; hlt
+  EXPECT_EQ(t.Frame(1), kVmIp + 2u);  // the IN ran; the HLT faulted
+}
+
+// VEX encodings are #UD in virtual-8086 mode (SDM vol. 2A 2.8), AVX and
+// BMI alike, even with AVX enabled.
+TEST(Vm86Test, VexEncodingsAreUndefined) {
+  for (const std::vector<uint8_t>& code : {std::vector<uint8_t>{0xc5, 0xf8, 0x77},  // vzeroupper
+                                           std::vector<uint8_t>{0xc4, 0xe2, 0x78, 0xf2, 0xc3}}) {  // andn
+    Vm86 t;
+    t.m.cpu().WriteCr4(t.s.cr4 | kCr4OSXSAVE | kCr4OSFXSR);
+    t.s.xcr0 = kXcr0X87 | kXcr0Sse | kXcr0Avx;
+    EXPECT_EQ(t.Enter(code), kInvalidOpcode) << int{code[0]};
+    EXPECT_EQ(t.Frame(0), kVmIp);
+  }
+}
+
+// IRETD into virtual-8086 mode with an EIP past 64 KiB is #GP(0) at the
+// IRETD, in ring 0 with nothing changed (SDM vol. 2B IRET).
+TEST(Vm86Test, IretWithAnEipPast64KiBFaultsBeforeEntering) {
+  Vm86 t;
+  const uint32_t frame[] = {0x10000, kVmCs, static_cast<uint32_t>(kVM | 0x2), kVmSp, kVmSs, 0, 0, 0, 0};
+  t.m.memory().CopyIn(kRing0Stack - sizeof(frame), frame, sizeof(frame));
+  t.s.gpr[kRsp] = kRing0Stack - sizeof(frame);
+  t.Put(L::kCode, {0xcf});
+  t.s.rip = L::kCode;
+  t.m.cpu().Run(10);
+  ASSERT_EQ(t.Stopped(), kGeneralProtection);
+  EXPECT_FALSE(t.s.rflags & kVM);
+  EXPECT_EQ(t.s.cpl, 0);
+  EXPECT_EQ(t.Get32(t.s.gpr[kRsp]), 0u);         // error code
+  EXPECT_EQ(t.Get32(t.s.gpr[kRsp] + 4), L::kCode);  // the IRETD
+  EXPECT_EQ(t.s.gpr[kRsp] + 16, kRing0Stack - sizeof(frame));  // same stack, frame not popped
+}
+
+// IRET inside virtual-8086 mode at IOPL 3 pops IP, CS and FLAGS as real
+// mode does, keeping IOPL.
+TEST(Vm86Test, IretWithinVirtual8086Mode) {
+  Vm86 t;
+  // push 0x0001 (flags: CF); push 0x5200; push 0x0010; iret
+  t.Put(Linear(0x5200, 0x0010), {0x8c, 0xc8, 0xf4});  // mov ax, cs; hlt
+  ASSERT_EQ(t.Enter({0x6a, 0x01, 0x68, 0x00, 0x52, 0x6a, 0x10, 0xcf}, 0x2 | kIopl3),
+            kGeneralProtection);
+  EXPECT_EQ(t.s.gpr[kRax] & 0xffff, 0x5200u);
+  EXPECT_EQ(t.Frame(1), 0x12u);
+  EXPECT_EQ(t.Frame(2), 0x5200u);
+  EXPECT_EQ(t.Frame(3) & (kCF | kIOPL | kVM), kCF | kIOPL | kVM);
+  EXPECT_EQ(t.Frame(4), kVmSp);
 }
 
 // A far JMP to a TSS whose EFLAGS image has VM set starts a virtual-8086
