@@ -297,6 +297,42 @@ TEST(Vm86Test, TaskSwitchToAVirtual8086Task) {
   EXPECT_TRUE(t.Frame(3) & kVM);
 }
 
+// A #GP in virtual-8086 mode through a task gate: the monitor task sees
+// the virtual-8086 task's state in its TSS (EFLAGS.VM, real-mode
+// selectors), steps its EIP past the HLT and IRETs back, which resumes
+// virtual-8086 mode.
+TEST(Vm86Test, TaskGateMonitorReturnsToTheVirtual8086Task) {
+  Vm86 t;
+  constexpr uint64_t kTssB = 0x7400, kMonitor = kHandlers + 0x800;
+  constexpr uint16_t kTssBSel = 0x48;
+  t.m.Put64(L::kGdt + 0x40, 0x67 | (uint64_t{R::kTss32} << 16) | (0x8bull << 40));  // task A, busy
+  t.m.Put64(L::kGdt + kTssBSel, 0x67 | (kTssB << 16) | (0x89ull << 40));
+  t.s.gdtr.limit = 0x4f;
+  t.m.Put64(Protected32::kIdt32 + 8 * kGeneralProtection, (uint64_t{kTssBSel} << 16) | (0x85ull << 40));
+  const uint32_t b_state[] = {static_cast<uint32_t>(kMonitor), 0x2, 0, 0, 0, 0, 0x3c000, 0, 0, 0};
+  t.m.memory().CopyIn(kTssB + 0x20, b_state, sizeof(b_state));
+  const uint32_t b_selectors[6] = {R::kData0, R::kCode0, R::kData0, R::kData0, R::kData0, R::kData0};
+  t.m.memory().CopyIn(kTssB + 0x48, b_selectors, sizeof(b_selectors));
+  // The monitor: copy task A's EFLAGS and DS to 0x7500, step its EIP, drop
+  // the error code, IRETD (NT: back to task A).
+  t.Put(kMonitor, {0xa1, 0x24, 0x70, 0, 0,          // mov eax, [0x7024]
+                   0xa3, 0x00, 0x75, 0, 0,          // mov [0x7500], eax
+                   0xa1, 0x54, 0x70, 0, 0,          // mov eax, [0x7054]
+                   0xa3, 0x04, 0x75, 0, 0,          // mov [0x7504], eax
+                   0x83, 0x05, 0x20, 0x70, 0, 0, 1,  // add dword [0x7020], 1
+                   0x83, 0xc4, 0x04,                // add esp, 4
+                   0xcf});                          // iretd
+  // hlt (#GP: to the monitor); mov bx, 0x42; int3
+  ASSERT_EQ(t.Enter({0xf4, 0xbb, 0x42, 0x00, 0xcc}), kBreakpoint);
+  EXPECT_TRUE(t.Get32(0x7500) & kVM);
+  EXPECT_EQ(t.Get32(0x7504), kVmDs);
+  EXPECT_EQ(t.s.tr.selector, 0x40);
+  EXPECT_EQ(t.s.gpr[kRbx] & 0xffff, 0x42u);
+  EXPECT_EQ(t.Frame(0), kVmIp + 5u);  // INT3's frame: virtual-8086 mode again
+  EXPECT_EQ(t.Frame(1), kVmCs);
+  EXPECT_TRUE(t.Frame(2) & kVM);
+}
+
 TEST(Vm86Test, DescribesTheMode) {
   Vm86 t;
   t.Enter({0x90, 0x90, 0xf4}, 0x2, 2);  // IRETD and one NOP
