@@ -7,21 +7,18 @@
 
 #include "absl/strings/str_format.h"
 #include "cpu/binder.h"
+#include "cpu/code_decoder.h"
 #include "cpu/isa_gate.h"
 
 namespace x64sim {
 
 struct Cpu::Decoders {
-  ZydisDecoder long64;
-  ZydisDecoder compat32;
-  ZydisDecoder compat16;
+  ZydisDecoder by_width[3];  // indexed by CodeWidth
   ZydisFormatter formatter;
   IsaGate gate{DefaultCpuModel()};
 
-  // Outside 64-bit mode CS.D picks 32- or 16-bit code (SDM vol. 3A 3.4.5).
   const ZydisDecoder* For(CpuMode mode, bool code16) const {
-    if (mode == CpuMode::kLong64) return &long64;
-    return code16 ? &compat16 : &compat32;
+    return &by_width[static_cast<int>(CodeWidthOf(mode, code16))];
   }
 };
 
@@ -40,9 +37,9 @@ Flow EndOfBlock(Cpu&, const DecodedInsn&) { return Flow::kNext; }
 Cpu::Cpu(PhysicalMemory& memory, Mmu& mmu, IoBus& io)
     : memory_(memory), mmu_(mmu), io_(io), block_table_(kBlockTableSize, nullptr),
       decoders_(std::make_unique<Decoders>()) {
-  ZydisDecoderInit(&decoders_->long64, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
-  ZydisDecoderInit(&decoders_->compat32, ZYDIS_MACHINE_MODE_LONG_COMPAT_32, ZYDIS_STACK_WIDTH_32);
-  ZydisDecoderInit(&decoders_->compat16, ZYDIS_MACHINE_MODE_LONG_COMPAT_16, ZYDIS_STACK_WIDTH_16);
+  for (CodeWidth w : {CodeWidth::k64, CodeWidth::k32, CodeWidth::k16}) {
+    InitCodeDecoder(&decoders_->by_width[static_cast<int>(w)], w);
+  }
   ZydisFormatterInit(&decoders_->formatter, ZYDIS_FORMATTER_STYLE_INTEL);
   set_cpu_model(DefaultCpuModel());
   mmu_.set_listener(this);
@@ -57,9 +54,7 @@ Cpu::~Cpu() { mmu_.set_listener(nullptr); }
 void Cpu::set_cpu_model(const CpuModel& model) {
   cpu_model_ = &model;
   decoders_->gate = IsaGate(model);
-  decoders_->gate.ConfigureDecoder(&decoders_->long64);
-  decoders_->gate.ConfigureDecoder(&decoders_->compat32);
-  decoders_->gate.ConfigureDecoder(&decoders_->compat16);
+  for (ZydisDecoder& d : decoders_->by_width) decoders_->gate.ConfigureDecoder(&d);
   if (!blocks_by_page_.empty()) DropAllBlocks();  // decoded under the previous model
 }
 

@@ -5,6 +5,7 @@
 #include "cpu/segment_access.h"
 #include "cpu/segments.h"
 #include "cpu/task_switch.h"
+#include "cpu/vm86.h"
 
 namespace x64sim {
 namespace {
@@ -266,7 +267,7 @@ bool Cpu::DeliverProtected(uint8_t vector, bool has_error_code, uint32_t error_c
   }
   // From virtual-8086 mode only to a ring-0, non-conforming handler (SDM
   // vol. 2A INT n "INTERRUPT-FROM-VIRTUAL-8086-MODE").
-  const bool from_vm86 = state.rflags & kVM;
+  const bool from_vm86 = InVm86(*this);
   if (from_vm86 && (CodeDescriptorConforming(cs_desc) || DescriptorDpl(cs_desc) != 0)) {
     Fault(kGeneralProtection, (cs_selector & ~3u) + ext);
     return false;

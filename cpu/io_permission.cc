@@ -1,6 +1,7 @@
 #include "cpu/io_permission.h"
 
 #include "cpu/descriptors.h"
+#include "cpu/vm86.h"
 
 namespace x64sim {
 namespace {
@@ -31,8 +32,7 @@ Bitmap CheckBitmap(Cpu& cpu, uint16_t port, int size) {
 
 bool IoPermitted(Cpu& cpu, uint16_t port, int size) {
   // Virtual-8086 mode consults the bitmap whatever IOPL is (SDM vol. 3A 20.2.8.1).
-  const bool vm86 = cpu.state.rflags & kVM;
-  if (!vm86 && cpu.state.cpl <= static_cast<int>((cpu.state.rflags >> 12) & 3)) return true;
+  if (!InVm86(cpu) && cpu.state.cpl <= static_cast<int>((cpu.state.rflags >> 12) & 3)) return true;
   switch (CheckBitmap(cpu, port, size)) {
     case Bitmap::kAllows: return true;
     case Bitmap::kDenies: cpu.Fault(kGeneralProtection, 0); return false;

@@ -180,33 +180,28 @@ Flow SwitchTask(Cpu& cpu, uint16_t tss_selector, const TaskSwitchCause& cause) {
   tr.attributes |= kTssTypeBusyBit;
   s.tr = tr;
   cpu.WriteCr0(s.cr0 | kCr0TS);
-  if (&to == &kTss16) {
-    // A 16-bit task keeps CR3; its general registers' upper words read as
-    // ones, IP, FLAGS and the selectors as zero-extended words, FS and GS
-    // as null (x64sim follows Bochs, which follows hardware where the SDM
-    // says only "modified and not maintained").
-    uint64_t new_flags = Field16(image, to.flags) | 0x2;
-    if (nested) new_flags |= kNT;
-    cpu.SetRflags(new_flags);
-    s.rip = Field16(image, to.ip);
-    for (int r = 0; r < 8; ++r) s.gpr[r] = 0xffff0000u | Field16(image, to.gprs + 2 * r);
-  } else {
-    if ((s.cr0 & kCr0PG) && !cpu.WriteCr3(Field32(image, kCr3))) return Flow::kFault;
-    uint64_t new_flags = Field32(image, to.flags) | 0x2;
-    if (nested) new_flags |= kNT;
-    cpu.SetRflags(new_flags);
-    s.rip = Field32(image, to.ip);
-    for (int r = 0; r < 8; ++r) s.gpr[r] = Field32(image, to.gprs + 4 * r);
-  }
+  // A 16-bit task keeps CR3; IP, FLAGS and the selectors load as
+  // zero-extended words, the general registers with their upper words
+  // ones, FS and GS null (x64sim does as Bochs does where the SDM says only
+  // "modified and not maintained").
+  const bool tss16 = &to == &kTss16;
+  auto field = [&](uint32_t at) { return tss16 ? Field16(image, at) : Field32(image, at); };
+  if (!tss16 && (s.cr0 & kCr0PG) && !cpu.WriteCr3(Field32(image, kCr3))) return Flow::kFault;
+  uint64_t new_flags = field(to.flags) | 0x2;
+  if (nested) new_flags |= kNT;
+  cpu.SetRflags(new_flags);
+  s.rip = field(to.ip);
+  const uint32_t upper = tss16 ? 0xffff0000u : 0;
+  for (int r = 0; r < 8; ++r) s.gpr[r] = upper | field(to.gprs + to.field * r);
   uint16_t selectors[6] = {};
   for (int r = 0; r < to.num_segments; ++r) selectors[r] = Field16(image, to.segments + to.field * r);
-  if (!LoadTaskSegments(cpu, Field16(image, to.ldt), selectors, (s.rflags & kVM) != 0)) {
+  if (!LoadTaskSegments(cpu, Field16(image, to.ldt), selectors, InVm86(cpu))) {
     return Flow::kFault;
   }
   // An exception's error code goes on the new task's stack, a doubleword
   // for a 32-bit TSS and a word for a 16-bit one (SDM vol. 3A 6.12.2).
   if (cause.error_code && !cpu.Push(*cause.error_code, static_cast<int>(to.field))) return Flow::kFault;
-  if (&to == &kTss32 && (image[kTrapByte] & 1)) {  // T: a debug trap before the new task's first instruction
+  if (!tss16 && (image[kTrapByte] & 1)) {  // T: a debug trap before the new task's first instruction
     s.dr6 |= kDr6Bt;
     return cpu.FaultNoCode(kDebug);
   }

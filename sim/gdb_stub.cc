@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "cpu/code_decoder.h"
 #include "cpu/x87.h"
 #include "sim/gdb_monitor.h"
 #include "sim/gdb_target_xml.h"
@@ -598,13 +599,7 @@ std::optional<uint64_t> GdbStub::AccessedWatchpoint(uint64_t rip, BreakKind* kin
   const uint64_t fetch = cpu_.SegmentBase(kCs) + rip;
   const std::string code = machine_.PeekVirtual(long64 ? fetch : static_cast<uint32_t>(fetch), 15);
   ZydisDecoder decoder;
-  if (long64) {
-    ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
-  } else if (cpu_.state.seg[kCs].default_big()) {
-    ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LONG_COMPAT_32, ZYDIS_STACK_WIDTH_32);
-  } else {
-    ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LONG_COMPAT_16, ZYDIS_STACK_WIDTH_16);
-  }
+  InitCodeDecoder(&decoder, CodeWidthOf(cpu_.state.mode, !cpu_.state.seg[kCs].default_big()));
   ZydisDecodedInstruction insn;
   ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
   if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(&decoder, code.data(), code.size(), &insn, ops))) return std::nullopt;

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "cpu/binder.h"
+#include "cpu/code_decoder.h"
 #include "cpu/isa_gate.h"
 #include "cpu/state.h"
 #include "uarch/form_key.h"
@@ -228,17 +229,8 @@ const char* FormModeName(FormMode mode) {
 }
 
 void InitFormDecoder(ZydisDecoder* decoder, FormMode mode) {
-  switch (mode) {
-    case FormMode::kLong64:
-      ZydisDecoderInit(decoder, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
-      break;
-    case FormMode::kCompat32:
-      ZydisDecoderInit(decoder, ZYDIS_MACHINE_MODE_LONG_COMPAT_32, ZYDIS_STACK_WIDTH_32);
-      break;
-    case FormMode::kCompat16:
-      ZydisDecoderInit(decoder, ZYDIS_MACHINE_MODE_LONG_COMPAT_16, ZYDIS_STACK_WIDTH_16);
-      break;
-  }
+  constexpr CodeWidth kWidth[] = {CodeWidth::k64, CodeWidth::k32, CodeWidth::k16};  // by FormMode
+  InitCodeDecoder(decoder, kWidth[static_cast<int>(mode)]);
 }
 
 std::vector<SweptForm> AllSweptForms() {
