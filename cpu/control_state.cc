@@ -78,6 +78,7 @@ void Cpu::SetRflags(uint64_t v) {
   if ((changed & kIF) && (v & kIF)) RecheckInterrupts();
   // Supervisor fast-path entries for user pages were made under one AC.
   if ((changed & kAC) && (state.cr4 & kCr4SMAP)) FlushSoftTlb();
+  if (changed & kAC) SetPrivilege(privilege_);  // alignment checking follows AC
 }
 
 // SDM vol. 3A 2.5 and 9.8.5: CR0.PG with EFER.LME activates IA-32e mode.
@@ -100,6 +101,7 @@ bool Cpu::WriteCr0(uint64_t v) {
     mmu_.OnPagingModeChange();
     FlushSoftTlb();
   }
+  if (changed & kCr0AM) SetPrivilege(privilege_);
   UpdateMode();
   return true;
 }
@@ -147,6 +149,7 @@ bool Cpu::WriteEfer(uint64_t v) {
     mmu_.OnPagingModeChange();
     FlushSoftTlb();
   }
+  if (changed & kCr0AM) SetPrivilege(privilege_);
   UpdateMode();
   return true;
 }

@@ -363,7 +363,7 @@ std::optional<uint64_t> Cpu::NextCodePage(uint64_t linear) {
 }
 
 std::optional<uint64_t> Cpu::FastCodePhys(uint64_t linear) const {
-  const SoftTlbEntry& e = tlb_[SoftTlbIndex(linear)];
+  const SoftTlbEntry& e = soft_tlb_[privilege_][SoftTlbIndex(linear)];  // fetches are not checked
   if (e.exec_tag != (linear & ~kPageOffsetMask)) return std::nullopt;
   return e.addend + linear - ram_base_;
 }

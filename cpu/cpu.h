@@ -377,9 +377,13 @@ class Cpu : public TranslationListener {
     if (e.write_tag != (linear & ~kPageOffsetMask)) return nullptr;
     return reinterpret_cast<uint8_t*>(e.addend + linear);
   }
-  // Accesses of up to 16 bytes (SSE, descriptors), split as needed.
-  bool ReadBytes(uint64_t linear, void* dst, int size);
-  bool WriteBytes(uint64_t linear, const void* src, int size);
+  // Accesses of up to a page (SSE, descriptors, save areas), split as
+  // needed. `alignment` is what alignment checking asks of the access
+  // (SDM vol. 3A table 6-7): by default what its size alone asks
+  // (NaturalAlignment); instructions storing a structure name theirs.
+  static constexpr int kNaturalAlignment = 0;
+  bool ReadBytes(uint64_t linear, void* dst, int size, int alignment = kNaturalAlignment);
+  bool WriteBytes(uint64_t linear, const void* src, int size, int alignment = kNaturalAlignment);
   // Whether an explicit write of `size` bytes (up to a page) at `linear`
   // would go through, checked without writing: raises its fault (#GP, #PF
   // with the write error code) if not. Translating sets the accessed and
@@ -538,6 +542,9 @@ class Cpu : public TranslationListener {
   }
 
   bool ResolveSegmented(uint64_t* linear, int size, bool write);
+  // #AC(0) for an access alignment checking refuses; called once the
+  // access translated, since a page fault comes first (SDM vol. 3A 6.9).
+  bool CheckAlignment(uint64_t linear, int size, int alignment);
   bool ReadSlow(uint64_t linear, int size, uint64_t* value);
   bool WriteSlow(uint64_t linear, int size, uint64_t value);
   // Translates one access that stays within a page; raises #PF/#GP on failure.
@@ -554,7 +561,10 @@ class Cpu : public TranslationListener {
   void FillSoftTlb(uint64_t linear, uint64_t phys, uint8_t allow, bool global, bool user);
   void SetPrivilege(int privilege) {
     privilege_ = privilege;
-    tlb_ = soft_tlb_[privilege];
+    // SDM vol. 3A 6.15, #AC: alignment is checked at CPL 3 with CR0.AM and
+    // EFLAGS.AC set. Then every data access takes the slow path, which checks.
+    alignment_checking_ = privilege == 1 && (state.cr0 & kCr0AM) && (state.rflags & kAC);
+    tlb_ = alignment_checking_ ? kNoFastPath : soft_tlb_[privilege];
     link_epoch_ = generation_ * 2 + privilege_;
   }
   void FlushSoftTlb();
@@ -674,7 +684,10 @@ class Cpu : public TranslationListener {
   bool IsNonGlobal(int privilege, size_t slot) const {
     return (non_global_[privilege][slot / 64] >> (slot % 64)) & 1;
   }
-  SoftTlbEntry* tlb_ = soft_tlb_[0];  // soft_tlb_[privilege_]
+  // Data accesses look up here: soft_tlb_[privilege_], or kNoFastPath.
+  const SoftTlbEntry* tlb_ = soft_tlb_[0];
+  static const SoftTlbEntry kNoFastPath[kSoftTlbEntries];  // never filled
+  bool alignment_checking_ = false;
   bool implicit_access_ = false;      // inside ReadSupervisor/WriteSupervisor
   // Inside ReadSupervisor, WriteSupervisor or WriteAtPrivilege, whose
   // callers form linear addresses of the right width themselves: the GDT,

@@ -56,9 +56,9 @@ CpuidResult WithFeatures(CpuidResult r, uint32_t leaf, uint32_t subleaf, const C
 
 // Leaf 1 EDX, the same on every model (SDM vol. 2A table 3-11).
 constexpr uint32_t kLeaf1Edx = Bit(0) /*FPU*/ | Bit(2) /*DE*/ | Bit(3) /*PSE*/ | Bit(4) /*TSC*/ | Bit(5) /*MSR*/ |
-                               Bit(6) /*PAE*/ | Bit(8) /*CX8*/ | Bit(9) /*APIC*/ | Bit(11) /*SEP*/ | Bit(13) /*PGE*/ |
-                               Bit(15) /*CMOV*/ | Bit(16) /*PAT*/ | Bit(19) /*CLFSH*/ | Bit(23) /*MMX*/ |
-                               Bit(24) /*FXSR*/ | Bit(25) /*SSE*/ | Bit(26) /*SSE2*/;
+                               Bit(6) /*PAE*/ | Bit(7) /*MCE*/ | Bit(8) /*CX8*/ | Bit(9) /*APIC*/ | Bit(11) /*SEP*/ |
+                               Bit(13) /*PGE*/ | Bit(15) /*CMOV*/ | Bit(16) /*PAT*/ | Bit(19) /*CLFSH*/ |
+                               Bit(23) /*MMX*/ | Bit(24) /*FXSR*/ | Bit(25) /*SSE*/ | Bit(26) /*SSE2*/;
 constexpr uint32_t kExtEdx = Bit(11) /*SYSCALL*/ | Bit(20) /*NX*/ | Bit(29) /*LM*/;
 constexpr uint32_t kLinearAddressBits = 48;
 

@@ -166,7 +166,8 @@ Flow StoreTable(Cpu& cpu, const DecodedInsn& in) {
   std::memcpy(buf, &t.limit, 2);
   std::memcpy(buf + 2, &t.base, 8);
   int size = cpu.state.mode == CpuMode::kLong64 ? 10 : 6;
-  return cpu.WriteBytes(cpu.Linear(in), buf, size) ? cpu.Next(in) : Flow::kFault;
+  // SDM vol. 3A table 6-7: GDTR and IDTR contents ask 4 at CPL 3.
+  return cpu.WriteBytes(cpu.Linear(in), buf, size, /*alignment=*/4) ? cpu.Next(in) : Flow::kFault;
 }
 
 // The descriptor LLDT or LTR names: in the GDT (TI = 1 is #GP(selector)),

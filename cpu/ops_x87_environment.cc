@@ -72,15 +72,19 @@ void LoadEnvironment(Cpu& cpu, const DecodedInsn& in, const uint8_t* image) {
   }
 }
 
+// SDM vol. 3A table 6-7: the FSTENV/FSAVE area asks 2 or 4 by operand size.
+int ImageAlignment(const DecodedInsn& in) { return in.size == 2 ? 2 : 4; }
+
 // Writes `bytes` at `linear`, proving a second page writable first so that
 // a fault leaves memory unchanged.
-bool WriteImage(Cpu& cpu, uint64_t linear, const uint8_t* image, int bytes) {
+bool WriteImage(Cpu& cpu, const DecodedInsn& in, const uint8_t* image, int bytes) {
+  const uint64_t linear = cpu.Linear(in);
   const uint64_t last = linear + bytes - 1;
   if ((last ^ linear) >> kPageShift) {
     uint8_t probe;
     if (!cpu.ReadBytes(last, &probe, 1) || !cpu.WriteBytes(last, &probe, 1)) return false;
   }
-  return cpu.WriteBytes(linear, image, bytes);
+  return cpu.WriteBytes(linear, image, bytes, ImageAlignment(in));
 }
 
 // FNSTENV: stores the environment, then masks every exception.
@@ -88,7 +92,7 @@ Flow Fnstenv(Cpu& cpu, const DecodedInsn& in) {
   if (!X87Available(cpu)) return Flow::kFault;
   uint8_t image[28];
   StoreEnvironment(cpu, in, image);
-  if (!WriteImage(cpu, cpu.Linear(in), image, EnvironmentBytes(in))) return Flow::kFault;
+  if (!WriteImage(cpu, in, image, EnvironmentBytes(in))) return Flow::kFault;
   SseState& s = cpu.state.sse;
   s.fcw |= kFswExceptions;
   UpdateSummary(s);
@@ -103,7 +107,7 @@ Flow Fnsave(Cpu& cpu, const DecodedInsn& in) {
   StoreEnvironment(cpu, in, image);
   SseState& s = cpu.state.sse;
   for (int i = 0; i < 8; ++i) std::memcpy(image + env + 10 * i, s.st[Physical(s, i)], 10);
-  if (!WriteImage(cpu, cpu.Linear(in), image, env + kSaveBytes)) return Flow::kFault;
+  if (!WriteImage(cpu, in, image, env + kSaveBytes)) return Flow::kFault;
   InitX87(s);
   return cpu.Next(in);
 }
@@ -115,7 +119,7 @@ Flow Restore(Cpu& cpu, const DecodedInsn& in) {
   if (cpu.state.sse.fsw & kFswSummary) return cpu.FaultNoCode(kFpuError);
   uint8_t image[28 + kSaveBytes];
   const int env = EnvironmentBytes(in);
-  if (!cpu.ReadBytes(cpu.Linear(in), image, env + (kRegisters ? kSaveBytes : 0))) {
+  if (!cpu.ReadBytes(cpu.Linear(in), image, env + (kRegisters ? kSaveBytes : 0), ImageAlignment(in))) {
     return Flow::kFault;
   }
   LoadEnvironment(cpu, in, image);

@@ -135,7 +135,8 @@ bool ReadFarPointer(Cpu& cpu, const DecodedInsn& in, uint64_t* offset, uint16_t*
     return true;
   }
   uint8_t buf[10];
-  if (!cpu.ReadBytes(cpu.Linear(in), buf, in.size + 2)) return false;
+  // SDM vol. 3A table 6-7: m16:16 asks 2, m16:32 4 (and m16:64 8).
+  if (!cpu.ReadBytes(cpu.Linear(in), buf, in.size + 2, /*alignment=*/in.size)) return false;
   *offset = 0;
   std::memcpy(offset, buf, in.size);
   std::memcpy(selector, buf + in.size, 2);

@@ -44,7 +44,7 @@ TEST(CpuidModelTest, NamesAndDefault) {
 TEST(CpuidModelTest, SkylakeLeavesAreTheDefaultMachine) {
   M m;
   EXPECT_EQ(GuestCpuid(m, 0).eax, 0xdu);
-  EXPECT_EQ(GuestCpuid(m, 1), (Regs{0x000506e3, 0x00010800, 0x76da320b, 0x0789ab7d}));
+  EXPECT_EQ(GuestCpuid(m, 1), (Regs{0x000506e3, 0x00010800, 0x76da320b, 0x0789abfd}));
   EXPECT_EQ(GuestCpuid(m, 5), (Regs{64, 64, 3, 0x11142120}));
   EXPECT_EQ(GuestCpuid(m, 7), (Regs{0, 0x009c25a9, 0x00400000, 0}));
   EXPECT_EQ(GuestCpuid(m, 0xd, 1).eax, 0xfu);
@@ -58,7 +58,7 @@ TEST(CpuidModelTest, NehalemLeaves) {
   M m;
   m.cpu().set_cpu_model(Nehalem());
   EXPECT_EQ(GuestCpuid(m, 0), (Regs{0xb, 0x756e6547, 0x6c65746e, 0x49656e69}));
-  EXPECT_EQ(GuestCpuid(m, 1), (Regs{0x000106a5, 0x00010800, 0x00982209, 0x0789ab7d}));
+  EXPECT_EQ(GuestCpuid(m, 1), (Regs{0x000106a5, 0x00010800, 0x00982209, 0x0789abfd}));
   EXPECT_EQ(GuestCpuid(m, 5), (Regs{64, 64, 3, 0x1120}));
   EXPECT_EQ(GuestCpuid(m, 7), (Regs{0, 0, 0, 0}));
   EXPECT_EQ(GuestCpuid(m, 0xd, 0), (Regs{0, 0, 0, 0})) << "no XSAVE";
@@ -93,7 +93,7 @@ TEST(CpuidModelTest, HaswellLeaves) {
   M m;
   m.cpu().set_cpu_model(Haswell());
   EXPECT_EQ(GuestCpuid(m, 0), (Regs{0xd, 0x756e6547, 0x6c65746e, 0x49656e69}));
-  EXPECT_EQ(GuestCpuid(m, 1), (Regs{0x000306c3, 0x00010800, 0x76da320b, 0x0789ab7d}));
+  EXPECT_EQ(GuestCpuid(m, 1), (Regs{0x000306c3, 0x00010800, 0x76da320b, 0x0789abfd}));
   EXPECT_EQ(GuestCpuid(m, 5), (Regs{0x40, 0x40, 3, 0x00042120}));
   EXPECT_EQ(GuestCpuid(m, 7), (Regs{0, 0x000025a9, 0, 0}));
   // XSAVE: x87, SSE and AVX, 0x340 bytes for all three; XSAVEOPT only.

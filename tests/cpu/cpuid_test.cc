@@ -58,7 +58,7 @@ constexpr Feature kFeatures[] = {
     {"TSC", 1, 'd', 4, true},
     {"MSR", 1, 'd', 5, true},
     {"PAE", 1, 'd', 6, true},
-    {"MCE", 1, 'd', 7, false},
+    {"MCE (CR4.MCE; no machine check is ever raised)", 1, 'd', 7, true},
     {"CX8", 1, 'd', 8, true},
     {"APIC", 1, 'd', 9, true},
     {"SEP (SYSENTER)", 1, 'd', 11, true},
