@@ -382,6 +382,7 @@ class Cpu : public TranslationListener {
   // (SDM vol. 3A table 6-7): by default what its size alone asks
   // (NaturalAlignment); instructions storing a structure name theirs.
   static constexpr int kNaturalAlignment = 0;
+  static constexpr int kAnyAlignment = 1;  // never checked
   bool ReadBytes(uint64_t linear, void* dst, int size, int alignment = kNaturalAlignment);
   bool WriteBytes(uint64_t linear, const void* src, int size, int alignment = kNaturalAlignment);
   // Whether an explicit write of `size` bytes (up to a page) at `linear`

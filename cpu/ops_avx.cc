@@ -199,7 +199,9 @@ Flow MaskedLoad(Cpu& cpu, const DecodedInsn& in) {
   std::memcpy(m, &mask, sizeof m);
   const uint64_t linear = cpu.Linear(in);
   for (int i = 0; i < kCount; ++i) {
-    if ((m[i] >> (8 * sizeof(T) - 1)) && !cpu.Read<T>(linear + i * sizeof(T), &v[i])) {
+    // Elements of a vector operand, which alignment checking leaves alone.
+    if ((m[i] >> (8 * sizeof(T) - 1)) &&
+        !cpu.ReadBytes(linear + i * sizeof(T), &v[i], sizeof(T), Cpu::kAnyAlignment)) {
       return Flow::kFault;
     }
   }
@@ -228,7 +230,8 @@ Flow MaskedStore(Cpu& cpu, const DecodedInsn& in) {
     }
   }
   for (int i = 0; i < kCount; ++i) {
-    if ((m[i] >> (8 * sizeof(T) - 1)) && !cpu.Write<T>(linear + i * sizeof(T), v[i])) {
+    if ((m[i] >> (8 * sizeof(T) - 1)) &&
+        !cpu.WriteBytes(linear + i * sizeof(T), &v[i], sizeof(T), Cpu::kAnyAlignment)) {
       return Flow::kFault;
     }
   }

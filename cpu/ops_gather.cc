@@ -43,7 +43,8 @@ Flow Gather(Cpu& cpu, const DecodedInsn& in) {
     if (mask[i]) {
       uint64_t ea = base + (static_cast<uint64_t>(static_cast<int64_t>(index[i])) << in.scale);
       if (in.flags & kInsnAddr32) ea = static_cast<uint32_t>(ea);
-      if (!cpu.Read<T>(segment + ea, &data[i])) {
+      // Elements of a vector operand, which alignment checking leaves alone.
+      if (!cpu.ReadBytes(segment + ea, &data[i], sizeof(T), Cpu::kAnyAlignment)) {
         completed = false;
         break;
       }

@@ -159,15 +159,20 @@ Flow LoadTable(Cpu& cpu, const DecodedInsn& in) {
   return cpu.Next(in);
 }
 
+// The limit and the base are two stores, each alignment-checked by its own
+// size, as the host CPU does (tests/cpu:alignment_differential_test): at
+// CPL 3 with alignment checking, linear + 2 must be aligned to the base's
+// size. Both pages are proved writable first, and the base goes first
+// (its alignment implies the limit's), so a fault writes nothing.
 template <bool kIdt>
 Flow StoreTable(Cpu& cpu, const DecodedInsn& in) {
   const TableRegister& t = kIdt ? cpu.state.idtr : cpu.state.gdtr;
-  uint8_t buf[10];
-  std::memcpy(buf, &t.limit, 2);
-  std::memcpy(buf + 2, &t.base, 8);
-  int size = cpu.state.mode == CpuMode::kLong64 ? 10 : 6;
-  // SDM vol. 3A table 6-7: GDTR and IDTR contents ask 4 at CPL 3.
-  return cpu.WriteBytes(cpu.Linear(in), buf, size, /*alignment=*/4) ? cpu.Next(in) : Flow::kFault;
+  const int base_size = cpu.state.mode == CpuMode::kLong64 ? 8 : 4;
+  const uint64_t linear = cpu.Linear(in);
+  const bool ok = cpu.ProbeWrite(linear, 2 + base_size) &&
+                  cpu.WriteBytes(linear + 2, &t.base, base_size) &&
+                  cpu.WriteBytes(linear, &t.limit, 2);
+  return ok ? cpu.Next(in) : Flow::kFault;
 }
 
 // The descriptor LLDT or LTR names: in the GDT (TI = 1 is #GP(selector)),

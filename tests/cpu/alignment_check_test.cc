@@ -175,11 +175,18 @@ TEST_F(AlignmentCheckTest, RepStringStopsAtTheFirstElement) {
   EXPECT_EQ(m_.state().gpr[kRdi], kUserData + 0x41);
 }
 
-// Table 6-7's structures: what the instruction stores, not each field.
+// Table 6-7's structures: what the instruction stores, not each field;
+// SGDT is checked field by field, as the host does.
 TEST_F(AlignmentCheckTest, StructuresAskTheirOwnAlignment) {
-  const std::vector<uint8_t> sgdt = {0x0f, 0x01, 0x03};  // sgdt [rbx]: 10 bytes
-  EXPECT_FALSE(FaultsAc(sgdt, kUserData + 4));
-  EXPECT_TRUE(FaultsAc(sgdt, kUserData + 2));
+  const std::vector<uint8_t> sgdt = {0x0f, 0x01, 0x03};  // sgdt [rbx]: limit, then 8-byte base
+  m_.Put64(kUserData, 0);
+  m_.Put64(kUserData + 8, 0);
+  EXPECT_TRUE(FaultsAc(sgdt, kUserData + 4));
+  EXPECT_EQ(m_.Get64(kUserData), 0u);  // nothing written
+  EXPECT_EQ(m_.Get64(kUserData + 8), 0u);
+  EXPECT_FALSE(FaultsAc(sgdt, kUserData + 6));
+  EXPECT_EQ(m_.Get64(kUserData) >> 48, m_.state().gdtr.limit);
+  EXPECT_EQ(m_.Get64(kUserData + 8), m_.state().gdtr.base);
   const std::vector<uint8_t> fnstenv = {0xd9, 0x33};  // 28 bytes, asks 4
   EXPECT_FALSE(FaultsAc(fnstenv, kUserData + 4));
   EXPECT_TRUE(FaultsAc(fnstenv, kUserData + 2));

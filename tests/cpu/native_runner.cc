@@ -29,7 +29,9 @@ x64sim_run_native:
   call *%r9
   pushfq
   popq 104(%r8)
-  cld
+  pushfq
+  andq $~0x40400, (%rsp)
+  popfq
   movdqu %xmm0, 0(%r8)
   movdqu %xmm1, 16(%r8)
   movdqu %xmm2, 32(%r8)

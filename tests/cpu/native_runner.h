@@ -14,7 +14,7 @@ namespace x64sim::testing {
 struct RegisterImage {
   alignas(16) uint8_t xmm[4][16];
   uint64_t rax, rcx, rdx, rsi, rdi;
-  uint64_t rflags;  // loaded with POPFQ and stored with PUSHFQ; DF is cleared afterwards
+  uint64_t rflags;  // loaded with POPFQ and stored with PUSHFQ; DF and AC are cleared afterwards
 };
 
 // Executable copies of instruction bytes (each followed by RET).
