@@ -261,10 +261,11 @@ bool Cpu::DecodeBlock(uint64_t linear, uint64_t phys, Block* block, bool* cachea
       out.size = insn.operand_width / 8;
       Binder binder = binders.binder(insn.mnemonic);
       ZydisInsn z{insn, ops, long_mode};
-      // SDM vol. 2A 2.8: VEX-encoded instructions are #UD in virtual-8086 mode.
+      // SDM vol. 2A 2.8: VEX-encoded instructions are #UD in real-address
+      // and virtual-8086 mode.
       const bool vex = insn.encoding != ZYDIS_INSTRUCTION_ENCODING_LEGACY &&
                        insn.encoding != ZYDIS_INSTRUCTION_ENCODING_3DNOW;
-      if (block->vm86() && vex) {
+      if ((block->vm86() || block->mode() == CpuMode::kReal) && vex) {
         out.handler = InvalidOpcode;
       } else if (binder == nullptr || !decoders_->gate.Allows(insn.meta.isa_set) || !binder(z, out)) {
         out.handler = UnimplementedInsn;
@@ -303,11 +304,6 @@ bool Cpu::DecodeBlock(uint64_t linear, uint64_t phys, Block* block, bool* cachea
 }
 
 const Block* Cpu::FetchBlock(std::unique_ptr<Block>* uncached) {
-  if (state.mode == CpuMode::kReal) {
-    RequestStop({StopReason::kUnimplemented, 0,
-                 absl::StrFormat("real-mode execution is not supported (rip %#x)", state.rip)});
-    return nullptr;
-  }
   // Outside 64-bit mode CS's limit bounds what may be fetched: #GP(0) at
   // an instruction that does not lie wholly within it (SDM vol. 3A 5.3).
   uint64_t fetch_room = UINT64_MAX;

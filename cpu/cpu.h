@@ -613,6 +613,7 @@ class Cpu : public TranslationListener {
                    bool software, uint64_t return_rip);
   bool DeliverProtected(uint8_t vector, bool has_error_code, uint32_t error_code,
                         bool software, uint64_t return_rip);
+  bool DeliverReal(uint8_t vector, uint64_t return_rip);
   void HandleExternalEvents();
   // Something that block links depend on (translations, code, mode)
   // changed: links made before are no longer followed.

@@ -33,7 +33,10 @@ std::string Cpu::ImpossibleState() const {
   if ((s.rflags & kVM) && (s.mode != CpuMode::kProtected32 || s.cpl != 3)) {
     return "EFLAGS.VM outside legacy protected mode or at CPL 0-2";
   }
-  if (s.mode != CpuMode::kReal && !(s.rflags & kVM) && (s.seg[kCs].selector & 3) != s.cpl) {
+  if (s.mode == CpuMode::kReal && s.cpl != 0) return "CPL 1-3 in real mode";
+  // CPL is CS.RPL, but for the moment after MOV to CR0 sets PE, when CS
+  // still holds a real-mode selector and CPL is 0.
+  if (s.mode != CpuMode::kReal && !(s.rflags & kVM) && s.cpl != 0 && (s.seg[kCs].selector & 3) != s.cpl) {
     return "CPL is not CS.RPL";
   }
   if (privilege_ != (s.cpl == 3 ? 1 : 0)) return "the fast path's privilege is not the CPL's";
@@ -148,8 +151,7 @@ void Cpu::SerializeCaches(StateArchive& ar) {
     block->key = key;
     block->second_page = second_page;
     bool cacheable = false;
-    if (!ar.Check((key >> 60) == 0 && block->mode() != CpuMode::kReal &&
-                      !(block->mode() == CpuMode::kLong64 && block->code16()) &&
+    if (!ar.Check((key >> 60) == 0 && !(block->mode() == CpuMode::kLong64 && block->code16()) &&
                       (!block->vm86() || (block->mode() == CpuMode::kProtected32 && block->code16())) &&
                       block->phys() < ram_bytes && !by_key.contains(key) &&
                       (!block->straddles() || ((second_page & kPageOffsetMask) == 0 &&

@@ -5,6 +5,7 @@
 #include "cpu/segment_access.h"
 #include "cpu/segments.h"
 #include "cpu/task_switch.h"
+#include "cpu/real_address.h"
 #include "cpu/vm86.h"
 
 namespace x64sim {
@@ -109,11 +110,40 @@ void Cpu::ReportDeliveryHits() {
 bool Cpu::DeliverInterrupt(uint8_t vector, bool has_error_code, uint32_t error_code,
                            bool software, uint64_t return_rip) {
   const int from_cpl = state.cpl;
-  const bool delivered = state.mode == CpuMode::kLong64 || state.mode == CpuMode::kCompat32
-                             ? DeliverLong(vector, has_error_code, error_code, software, return_rip)
-                             : DeliverProtected(vector, has_error_code, error_code, software, return_rip);
+  bool delivered;
+  if (state.mode == CpuMode::kReal) {
+    delivered = DeliverReal(vector, return_rip);
+  } else if (state.mode == CpuMode::kLong64 || state.mode == CpuMode::kCompat32) {
+    delivered = DeliverLong(vector, has_error_code, error_code, software, return_rip);
+  } else {
+    delivered = DeliverProtected(vector, has_error_code, error_code, software, return_rip);
+  }
   if (delivered && events_ != nullptr) events_->OnDelivery(from_cpl, vector, software, error_code);
   return delivered;
+}
+
+// Real-address mode (SDM vol. 3A 20.1.4, vol. 2A INT n "REAL-ADDRESS-MODE"):
+// the vector's 4-byte entry of the interrupt vector table at IDTR.base
+// holds IP and CS; FLAGS, CS and IP are pushed as words, never an error
+// code; IF, TF and AC are cleared (and RF, which the pushed FLAGS cannot
+// hold). An entry beyond IDTR.limit is #GP(0), a frame the stack segment
+// cannot hold #SS(0).
+bool Cpu::DeliverReal(uint8_t vector, uint64_t return_rip) {
+  if (vector * 4u + 3 > state.idtr.limit) {
+    Fault(kGeneralProtection, 0);
+    return false;
+  }
+  uint16_t entry[2];
+  if (!ReadSupervisor(state.idtr.base + vector * 4u, entry, 4)) return false;
+  const uint64_t saved_rsp = state.gpr[kRsp];
+  if (!Push(state.rflags, 2) || !Push(state.seg[kCs].selector, 2) || !Push(return_rip, 2)) {
+    state.gpr[kRsp] = saved_rsp;
+    return false;
+  }
+  SetRflags(state.rflags & ~(kIF | kTF | kAC | kRF));
+  LoadSegmentCache(kCs, RealAddressSegment(*this, kCs, entry[1]));
+  state.rip = entry[0];
+  return true;
 }
 
 // SDM vol. 3A 6.14: 64-bit IDT gates, stack switch through the TSS (RSP0-2

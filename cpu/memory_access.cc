@@ -150,7 +150,10 @@ void Cpu::OnAddressSpaceChanged() {
 bool Cpu::ResolveSegmented(uint64_t* linear, int size, bool write) {
   const SegReg r = SegmentOf(*linear);
   const uint64_t offset = OffsetOf(*linear);
-  if (!SegmentAllows(state.seg[r], offset, size, write)) {
+  // Real mode checks the limit only (SDM vol. 3A 20.1.1).
+  const bool allowed = state.mode == CpuMode::kReal ? WithinLimit(state.seg[r], offset, size)
+                                                    : SegmentAllows(state.seg[r], offset, size, write);
+  if (!allowed) {
     Fault(r == kSs ? kStackFault : kGeneralProtection, 0);
     return false;
   }

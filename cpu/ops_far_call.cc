@@ -12,7 +12,7 @@
 #include "cpu/segment_access.h"
 #include "cpu/segments.h"
 #include "cpu/task_switch.h"
-#include "cpu/vm86.h"
+#include "cpu/real_address.h"
 #include "mmu/paging_bits.h"
 
 namespace x64sim {
@@ -274,7 +274,7 @@ Flow FarCall(Cpu& cpu, const DecodedInsn& in) {
   uint64_t offset;
   uint16_t selector;
   if (!ReadFarPointer(cpu, in, &offset, &selector)) return Flow::kFault;
-  if (InVm86(cpu)) return Vm86FarCall(cpu, in, selector, offset);
+  if (InRealAddressing(cpu)) return RealAddressFarCall(cpu, in, selector, offset);
   const uint64_t return_rip = s.rip + in.length;
   uint64_t d;
   switch (ClassifyFarTarget(cpu, selector, &d)) {
@@ -300,7 +300,7 @@ Flow FarJmp(Cpu& cpu, const DecodedInsn& in) {
   uint64_t offset;
   uint16_t selector;
   if (!ReadFarPointer(cpu, in, &offset, &selector)) return Flow::kFault;
-  if (InVm86(cpu)) return Vm86FarJmp(cpu, selector, offset);
+  if (InRealAddressing(cpu)) return RealAddressFarJmp(cpu, selector, offset);
   uint64_t d;
   switch (ClassifyFarTarget(cpu, selector, &d)) {
     case FarTarget::kFault: return Flow::kFault;
@@ -320,7 +320,7 @@ Flow FarJmp(Cpu& cpu, const DecodedInsn& in) {
 // RETF [imm16]: pops RIP and CS; to the same privilege, or to a less
 // privileged one, popping its RSP and SS too.
 Flow FarRet(Cpu& cpu, const DecodedInsn& in) {
-  if (InVm86(cpu)) return Vm86FarRet(cpu, in);
+  if (InRealAddressing(cpu)) return RealAddressFarRet(cpu, in);
   CpuState& s = cpu.state;
   const uint64_t saved_rsp = s.gpr[kRsp];
   auto fail = [&] {

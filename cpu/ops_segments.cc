@@ -6,7 +6,7 @@
 #include "cpu/cpu.h"
 #include "cpu/descriptors.h"
 #include "cpu/segments.h"
-#include "cpu/vm86.h"
+#include "cpu/real_address.h"
 
 namespace x64sim {
 namespace {
@@ -99,7 +99,7 @@ bool SystemTypeValid(const Cpu& cpu, int type, bool gates) {
 
 template <Query Q, typename T, bool kMem>
 Flow QuerySelector(Cpu& cpu, const DecodedInsn& in) {
-  if (InVm86(cpu)) return cpu.FaultNoCode(kInvalidOpcode);  // a protected-mode instruction
+  if (InRealAddressing(cpu)) return cpu.FaultNoCode(kInvalidOpcode);  // a protected-mode instruction
   uint16_t selector;
   if (!ReadSource<uint16_t, kMem>(cpu, in, &selector)) return Flow::kFault;
   uint64_t d = 0;
@@ -168,7 +168,7 @@ bool BindQuery(const ZydisInsn& z, DecodedInsn& out) {
 
 template <bool kMem>
 Flow Arpl(Cpu& cpu, const DecodedInsn& in) {
-  if (InVm86(cpu)) return cpu.FaultNoCode(kInvalidOpcode);
+  if (InRealAddressing(cpu)) return cpu.FaultNoCode(kInvalidOpcode);
   const uint64_t linear = kMem ? cpu.Linear(in) : 0;
   uint16_t dest;
   if (!ReadSource<uint16_t, kMem>(cpu, in, &dest)) return Flow::kFault;

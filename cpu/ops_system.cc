@@ -7,7 +7,7 @@
 #include "cpu/operand_forms.h"
 #include "cpu/segment_access.h"
 #include "cpu/segments.h"
-#include "cpu/vm86.h"
+#include "cpu/real_address.h"
 #include "mmu/paging_bits.h"
 
 namespace x64sim {
@@ -194,7 +194,7 @@ bool ReadSystemDescriptor(Cpu& cpu, uint16_t sel, uint64_t d[2]) {
 
 // LTR: loads TR from an available TSS descriptor and marks it busy.
 Flow Ltr(Cpu& cpu, const DecodedInsn& in) {
-  if (InVm86(cpu)) return cpu.FaultNoCode(kInvalidOpcode);  // not in virtual-8086 mode
+  if (InRealAddressing(cpu)) return cpu.FaultNoCode(kInvalidOpcode);  // nor in virtual-8086 mode
   if (cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
   uint16_t sel;
   if (in.aux) {
@@ -224,7 +224,7 @@ Flow Ltr(Cpu& cpu, const DecodedInsn& in) {
 }
 
 Flow Lldt(Cpu& cpu, const DecodedInsn& in) {
-  if (InVm86(cpu)) return cpu.FaultNoCode(kInvalidOpcode);
+  if (InRealAddressing(cpu)) return cpu.FaultNoCode(kInvalidOpcode);
   if (cpu.state.cpl != 0) return cpu.Fault(kGeneralProtection, 0);
   uint16_t sel;
   if (in.aux) {
@@ -255,7 +255,7 @@ Flow Lldt(Cpu& cpu, const DecodedInsn& in) {
 // STR/SLDT: store a selector.
 template <bool kTr>
 Flow StoreSelector(Cpu& cpu, const DecodedInsn& in) {
-  if (InVm86(cpu)) return cpu.FaultNoCode(kInvalidOpcode);
+  if (InRealAddressing(cpu)) return cpu.FaultNoCode(kInvalidOpcode);
   uint16_t sel = kTr ? cpu.state.tr.selector : cpu.state.ldtr.selector;
   if (in.aux) return cpu.Write<uint16_t>(cpu.Linear(in), sel) ? cpu.Next(in) : Flow::kFault;
   cpu.state.gpr[in.reg >> 3] = sel;

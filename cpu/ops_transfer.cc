@@ -5,6 +5,7 @@
 #include "cpu/operand_forms.h"
 #include "cpu/segments.h"
 #include "cpu/task_switch.h"
+#include "cpu/real_address.h"
 #include "cpu/vm86.h"
 #include "mmu/paging_bits.h"
 
@@ -15,7 +16,7 @@ using paging::IsCanonical;
 
 // IRET (SDM vol. 2 IRET, IA-32e, protected-mode and virtual-8086 paths).
 Flow Iret(Cpu& cpu, const DecodedInsn& in) {
-  if (InVm86(cpu)) return Vm86Iret(cpu, in);
+  if (InRealAddressing(cpu)) return RealAddressIret(cpu, in);
   const int size = in.size;
   const bool long_mode = cpu.state.efer & kEferLMA;
   uint64_t saved_rsp = cpu.state.gpr[kRsp];

@@ -41,10 +41,13 @@ inline bool DataWritable(const Segment& s) { return s.attributes & 0x2; }
 inline bool DataExpandsDown(const Segment& s) { return s.attributes & 0x4; }
 inline bool CodeReadable(const Segment& s) { return s.attributes & 0x2; }
 
+// Whether `s`'s limit admits every 32-bit offset (expand-up, 4 GiB - 1).
+inline bool LimitAcceptsEveryOffset(const Segment& s) {
+  return !(SegmentIsData(s) && DataExpandsDown(s)) && s.limit == 0xffffffff;
+}
 // Whether every read and write through `s` at any 32-bit offset is allowed.
 inline bool AcceptsEveryAccess(const Segment& s) {
-  return s.present() && SegmentIsData(s) && DataWritable(s) && !DataExpandsDown(s) &&
-         s.limit == 0xffffffff;
+  return s.present() && SegmentIsData(s) && DataWritable(s) && LimitAcceptsEveryOffset(s);
 }
 
 // Whether `size` bytes at `offset` lie within `s`'s limit: at or below it

@@ -3,7 +3,7 @@
 #include <cstring>
 
 #include "cpu/descriptors.h"
-#include "cpu/vm86.h"
+#include "cpu/real_address.h"
 
 namespace x64sim {
 
@@ -28,8 +28,8 @@ bool MarkAccessed(Cpu& cpu, uint16_t selector, uint64_t* descriptor) {
 }
 
 bool LoadDataSegment(Cpu& cpu, SegReg reg, uint16_t selector) {
-  if (InVm86(cpu)) {  // no descriptors: base = selector * 16
-    cpu.LoadSegmentCache(reg, Vm86Segment(selector));
+  if (InRealAddressing(cpu)) {  // no descriptors: base = selector * 16
+    cpu.LoadSegmentCache(reg, RealAddressSegment(cpu, reg, selector));
     return true;
   }
   int rpl = selector & 3;

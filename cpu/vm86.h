@@ -33,12 +33,7 @@ void LoadVm86Segments(Cpu& cpu, const uint16_t selectors[6]);
 // RSP goes back to `saved_rsp`.
 Flow IretToVm86(Cpu& cpu, uint32_t eip, uint16_t cs, uint32_t eflags, uint64_t saved_rsp);
 
-// In virtual-8086 mode, as in real mode: IRET (IOPL 3), far JMP, CALL and
-// RET. A target beyond CS's 64 KiB is #GP(0), before anything changes.
-Flow Vm86Iret(Cpu& cpu, const DecodedInsn& in);
-Flow Vm86FarJmp(Cpu& cpu, uint16_t selector, uint64_t offset);
-Flow Vm86FarCall(Cpu& cpu, const DecodedInsn& in, uint16_t selector, uint64_t offset);
-Flow Vm86FarRet(Cpu& cpu, const DecodedInsn& in);
+// IRET, far JMP, CALL and RET: as in real mode (cpu/real_address.h).
 
 }  // namespace x64sim
 

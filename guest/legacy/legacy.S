@@ -9,7 +9,14 @@
 //   vm86    IRETD into virtual-8086 mode at IOPL 0 (CLI is #GP(0)); at
 //           IOPL 3 (INT 0x21 reaches its ring-0 handler with the segment
 //           registers on the stack and returns; HLT is #GP(0)); LAR and a
-//           VEX encoding are #UD there.
+//           VEX encoding are #UD there;
+//   real    real-address mode, entered the SDM's way (a 16-bit code
+//           segment, CR0.PE cleared, a far JMP) and left by setting PE
+//           and a far JMP to 32-bit code: INT 0x30, #DE and #UD through an
+//           interrupt vector table (each handler logs its frame's IP and
+//           CS), a far CALL and RETF, and a 32-bit load through FS past
+//           64 KiB with the 4-GiB limit protected mode left ("unreal
+//           mode"); the log is printed back in protected mode.
 // Each exception prints its vector, error code, CS:EIP and, from
 // virtual-8086 mode, the saved SS:SP and data selectors, then the next
 // check runs. The run ends through the debug-exit port with 0x10.
@@ -336,9 +343,57 @@ check_vm86_lar:
   ENTER_VM86 vm86_lar, EFLAGS_IOPL3
 
 check_vm86_vex:
-  movl $finish, next_check
+  movl $check_real, next_check
   SAY s_vm86_vex
   ENTER_VM86 vm86_vex, EFLAGS_IOPL3
+
+// ---- real --------------------------------------------------------------
+
+.macro IVT_ENTRY vector, handler
+  movw $(\handler - VM86_BASE), real_ivt + 4 * \vector
+  movw $VM86_SEGMENT, real_ivt + 4 * \vector + 2
+.endm
+
+check_real:
+  movl $finish, next_check
+  SAY s_real
+  IVT_ENTRY 0, real_de
+  IVT_ENTRY 6, real_ud
+  IVT_ENTRY 0x30, real_int30
+  movw $0x3ff, real_ivt_pointer
+  movl $real_ivt, real_ivt_pointer + 2
+  mov $DATA32, %ax
+  mov %ax, %fs  // its 4-GiB limit stays through real mode
+  ljmp $CODE16, $(real_leave_pm - code16_start)
+real_back:
+  mov $DATA32, %ax
+  mov %ax, %ds
+  mov %ax, %es
+  mov %ax, %ss
+  mov %ax, %fs
+  mov %ax, %gs
+  mov $stack_top, %esp
+  lidt idt_pointer
+  SAY s_int30
+  SHOW s_ip, real_log, 4
+  SHOW s_cs, real_log + 2, 4
+  movzwl real_bx, %eax
+  SHOW s_bx, %eax, 4
+  NEWLINE
+  SAY s_real_de
+  SHOW s_ip, real_log + 4, 4
+  SHOW s_cs, real_log + 6, 4
+  NEWLINE
+  SAY s_real_ud
+  SHOW s_ip, real_log + 8, 4
+  SHOW s_cs, real_log + 10, 4
+  NEWLINE
+  SAY s_real_far
+  movzwl real_dx, %eax
+  SHOW s_dx, %eax, 4
+  SHOW s_fs_value, real_value, 8
+  NEWLINE
+  jmp finish
 
 finish:
   SAY s_done
@@ -366,6 +421,60 @@ vm86_lar:
 vm86_vex:
   .byte 0xc5, 0xf8, 0x77  // vzeroupper
 
+// Real-mode code, also through segment 0xFFFF; ES:DI walks the log.
+real_mode:
+  mov $VM86_SEGMENT, %ax
+  mov %ax, %ds
+  mov %ax, %es
+  mov %ax, %ss
+  mov $(vm86_stack_top - VM86_BASE), %sp
+  lidt (real_ivt_pointer - VM86_BASE)
+  mov $(real_log - VM86_BASE), %di
+  mov $0x1234, %bx
+  int $0x30
+  mov %bx, (real_bx - VM86_BASE)
+  xor %cl, %cl
+  div %cl                   // #DE: the handler steps over these 2 bytes
+  lar %bx, %ax              // #UD: the handler steps over these 3 bytes
+  lcall $VM86_SEGMENT, $(real_far_proc - VM86_BASE)
+  mov %dx, (real_dx - VM86_BASE)
+  xor %ax, %ax
+  mov %ax, %fs              // a real-mode load: FS keeps its 4-GiB limit
+  mov $real_value_source, %esi
+  addr32 mov %fs:(%esi), %eax
+  mov %eax, (real_value - VM86_BASE)
+  mov %cr0, %eax
+  or $1, %al
+  mov %eax, %cr0
+  .byte 0x66, 0xea          // jmp far dword CODE32:real_back
+  .long real_back
+  .word CODE32
+real_far_proc:
+  mov $0x77, %dx
+  lret
+// Each handler logs the IP and CS its frame holds.
+real_log_frame:
+  mov %sp, %bp
+  mov 2(%bp), %ax
+  stosw
+  mov 4(%bp), %ax
+  stosw
+  ret
+real_int30:
+  call real_log_frame
+  inc %bx
+  iret
+real_de:
+  call real_log_frame
+  mov %sp, %bp
+  addw $2, (%bp)
+  iret
+real_ud:
+  call real_log_frame
+  mov %sp, %bp
+  addw $3, (%bp)
+  iret
+
 // ---- 16-bit protected-mode code (segment CODE16) ------------------------
 
   .align 16
@@ -385,6 +494,18 @@ code16_entry:
   .byte 0x66, 0xea          // jmp far dword CODE32:code16_back
   .long code16_back
   .word CODE32
+
+// Into real mode (SDM vol. 3A 9.9.2): 16-bit data segments, PE cleared,
+// then a far JMP to real-mode code.
+real_leave_pm:
+  mov $DATA16, %ax
+  mov %ax, %ds
+  mov %ax, %es
+  mov %ax, %ss
+  mov %cr0, %eax
+  and $0xfe, %al
+  mov %eax, %cr0
+  ljmp $VM86_SEGMENT, $(real_mode - VM86_BASE)
 
 // Task B: 16-bit code on a 16-bit TSS.
 task_b_entry:
@@ -427,7 +548,16 @@ s_vm86_iopl0: .asciz "vm86 iopl0: cli\n"
 s_vm86_iopl3: .asciz "vm86 iopl3: int 0x21, hlt\n"
 s_vm86_lar: .asciz "vm86: lar\n"
 s_vm86_vex: .asciz "vm86: vzeroupper\n"
+s_real: .asciz "real: int 0x30, div, lar, call far, fs past 64 KiB\n"
+s_int30: .asciz "  int30"
+s_ip: .asciz " ip="
+s_real_de: .asciz "  de"
+s_real_ud: .asciz "  ud"
+s_real_far: .asciz "  far"
+s_dx: .asciz " dx="
+s_fs_value: .asciz " fs:[esi]="
 s_done: .asciz "done\n"
+real_value_source: .long 0x600dcafe
 
 stub_table:
   .irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
@@ -467,6 +597,17 @@ tss_b_template:
   .align 4096
   .fill 0x100, 1, 0
 vm86_stack_top:
+// What real-mode code writes, within segment 0xFFFF's reach too.
+real_log:
+  .fill 12, 1, 0
+real_bx:
+  .word 0
+real_dx:
+  .word 0
+real_value:
+  .long 0
+real_ivt_pointer:
+  .fill 6, 1, 0
   .align 8
 gdt:
   .fill 7 * 8, 1, 0
@@ -490,5 +631,7 @@ task_b_eax:
   .align 16
 idt:
   .fill 0x22 * 8, 1, 0
+real_ivt:
+  .fill 0x400, 1, 0
   .fill 0x1000, 1, 0
 stack_top:

@@ -167,6 +167,17 @@ void FuzzMachine::Setup(const FuzzSetup& s) {
     st.rip = kCodePage - 0xffff0;
     st.gpr[kRsp] -= 0xffff0;
   }
+  if (s.mode == FuzzMode::kReal) {
+    // The same through segment 0xFFFF with 64-KiB limits, as a far JMP
+    // from a 16-bit segment leaves real mode (SDM vol. 3A 9.9.2); events
+    // go through whatever the IDT's bytes say as a vector table.
+    for (SegReg r : {kEs, kCs, kSs, kDs, kFs, kGs}) {
+      const uint16_t rights = r == kCs ? 0x9b : 0x93;
+      cpu_.LoadSegmentCache(r, Segment{0xffff, 0xffff0, 0xffff, rights});
+    }
+    st.rip = kCodePage - 0xffff0;
+    st.gpr[kRsp] -= 0xffff0;
+  }
   st.halted = false;
 }
 
@@ -187,7 +198,9 @@ std::string FuzzMachine::BrokenInvariant() const {
   if (vm86 && (st.mode != CpuMode::kProtected32 || st.cpl != 3)) {
     return absl::StrFormat("EFLAGS.VM in %s at CPL %d", cpu_.ModeName(), st.cpl);
   }
-  if (st.mode != CpuMode::kReal && !vm86 && (st.seg[kCs].selector & 3) != st.cpl) {
+  if (st.mode == CpuMode::kReal && st.cpl != 0) return absl::StrFormat("CPL %d in real mode", st.cpl);
+  // At CPL 0 CS may still hold a real-mode selector after MOV CR0 set PE.
+  if (st.mode != CpuMode::kReal && !vm86 && st.cpl != 0 && (st.seg[kCs].selector & 3) != st.cpl) {
     return absl::StrFormat("CPL %d but CS selector %#x", st.cpl, st.seg[kCs].selector);
   }
   if ((st.efer & kEferLMA) && !(st.cr0 & kCr0PG)) return "EFER.LMA set with paging off";

@@ -28,7 +28,7 @@ enum class FuzzMode : uint8_t {
   kLegacyFlat,     // protected mode, paging off
   kProtected16,    // protected mode, CS.D = 0: 16-bit code
   kVm86,           // protected mode, paging off, EFLAGS.VM: virtual-8086 mode at segment 0xFFFF
-  kReal,           // CR0.PE = 0 (x64sim does not run real mode)
+  kReal,           // CR0.PE = 0: real-address mode at segment 0xFFFF
 };
 
 struct FuzzSetup {

@@ -118,12 +118,16 @@ TEST(FuzzMachineTest, Vm86ModeRunsAtSegmentFfff) {
   EXPECT_EQ(m.BrokenInvariant(), "");
 }
 
-TEST(FuzzMachineTest, RealModeStopsSayingSo) {
+TEST(FuzzMachineTest, RealModeRuns) {
   FuzzMachine m;
-  m.Setup(Basic(FuzzMode::kReal, 0, {0x90}));
+  m.Setup(Basic(FuzzMode::kReal, 0, {0xb8, 0x44, 0x33, 0xf4}));  // mov ax, 0x3344; hlt
+  EXPECT_EQ(m.cpu().ModeName(), "real mode");
+  EXPECT_EQ(m.BrokenInvariant(), "");
   StopInfo stop = m.Run(100);
-  EXPECT_EQ(stop.reason, StopReason::kUnimplemented);
-  EXPECT_NE(stop.detail.find("real-mode"), std::string::npos) << stop.detail;
+  EXPECT_EQ(stop.reason, StopReason::kHaltedForever) << stop.detail;
+  EXPECT_EQ(m.cpu().state.gpr[kRax] & 0xffff, 0x3344u);
+  EXPECT_EQ(m.cpu().state.seg[kCs].base, 0xffff0u);
+  EXPECT_EQ(m.BrokenInvariant(), "");
 }
 
 TEST(FuzzMachineTest, SoftTlbStaysCoherentAcrossAPageTableChange) {
