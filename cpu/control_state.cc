@@ -94,7 +94,8 @@ bool Cpu::WriteCr0(uint64_t v) {
     state.efer |= kEferLMA;
   }
   if (!(v & kCr0PG) && (state.cr0 & kCr0PG)) {
-    if (state.mode == CpuMode::kLong64) return RejectWithGp();
+    // SDM vol. 2B MOV to CR: paging stays on in 64-bit mode and with CR4.PCIDE.
+    if (state.mode == CpuMode::kLong64 || (state.cr4 & kCr4PCIDE)) return RejectWithGp();
     state.efer &= ~kEferLMA;
   }
   uint64_t changed = state.cr0 ^ v;
@@ -151,7 +152,6 @@ bool Cpu::WriteEfer(uint64_t v) {
     mmu_.OnPagingModeChange();
     FlushSoftTlb();
   }
-  if (changed & kCr0AM) SetPrivilege(privilege_);
   UpdateMode();
   return true;
 }

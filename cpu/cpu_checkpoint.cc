@@ -35,8 +35,12 @@ std::string Cpu::ImpossibleState() const {
   }
   if (s.mode == CpuMode::kReal && s.cpl != 0) return "CPL 1-3 in real mode";
   // CPL is CS.RPL, but for the moment after MOV to CR0 sets PE, when CS
-  // still holds a real-mode selector and CPL is 0.
-  if (s.mode != CpuMode::kReal && !(s.rflags & kVM) && s.cpl != 0 && (s.seg[kCs].selector & 3) != s.cpl) {
+  // still holds a real-mode selector (base = selector * 16) at CPL 0.
+  const Segment& cs = s.seg[kCs];
+  const bool just_protected = s.mode == CpuMode::kProtected32 && s.cpl == 0 &&
+                              cs.base == uint64_t{cs.selector} << 4;
+  if (s.mode != CpuMode::kReal && !(s.rflags & kVM) && !just_protected &&
+      (cs.selector & 3) != s.cpl) {
     return "CPL is not CS.RPL";
   }
   if (privilege_ != (s.cpl == 3 ? 1 : 0)) return "the fast path's privilege is not the CPL's";

@@ -135,6 +135,15 @@ bool Cpu::DeliverReal(uint8_t vector, uint64_t return_rip) {
   }
   uint16_t entry[2];
   if (!ReadSupervisor(state.idtr.base + vector * 4u, entry, 4)) return false;
+  // Room for the three words first, so a fault writes nothing.
+  const Segment& ss = state.seg[kSs];
+  const uint32_t wrap = ss.default_big() ? 0xffffffff : 0xffff;
+  for (uint32_t i = 1; i <= 3; ++i) {
+    if (!WithinLimit(ss, (static_cast<uint32_t>(state.gpr[kRsp]) - 2 * i) & wrap, 2)) {
+      Fault(kStackFault, 0);
+      return false;
+    }
+  }
   const uint64_t saved_rsp = state.gpr[kRsp];
   if (!Push(state.rflags, 2) || !Push(state.seg[kCs].selector, 2) || !Push(return_rip, 2)) {
     state.gpr[kRsp] = saved_rsp;

@@ -34,6 +34,12 @@ Segment RealAddressSegment(const Cpu& cpu, SegReg reg, uint16_t selector) {
   Segment s = cpu.state.seg[reg];
   s.selector = selector;
   s.base = uint64_t{selector} << 4;
+  // A cache protected mode left unusable (a null selector) holds no limit
+  // worth keeping: it becomes the 64-KiB read/write data segment of reset.
+  if (!s.present()) {
+    s.limit = 0xffff;
+    s.attributes = 0x93;
+  }
   return s;
 }
 

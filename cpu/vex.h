@@ -23,8 +23,9 @@
 namespace x64sim {
 
 // SDM vol. 2A 2.8 (exception types 1-7, VEX column): #UD unless
-// CR4.OSXSAVE=1 and XCR0 enables SSE and AVX (and in real-address and
-// virtual-8086 mode, which blocks decode as #UD); then #NM when CR0.TS=1. CR0.EM and CR4.OSFXSR do not apply. (Zydis refuses a VEX
+// CR4.OSXSAVE=1 and XCR0 enables SSE and AVX; then #NM when CR0.TS=1.
+// (VEX is #UD in real-address and virtual-8086 mode too: such blocks
+// decode it as #UD, cpu/cpu.cc.) CR0.EM and CR4.OSFXSR do not apply. (Zydis refuses a VEX
 // prefix after LOCK, 66, F2, F3 or REX, which is #UD too.)
 inline bool VexEnabled(const Cpu& cpu) {
   constexpr uint64_t kNeeded = kCr4OSXSAVE | kXcr0Sse | kXcr0Avx;  // bits 18, 1, 2; TS is bit 3

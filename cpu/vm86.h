@@ -2,7 +2,9 @@
 // under protected mode, entered by IRET or a task switch with EFLAGS.VM
 // set and left by an interrupt or exception to a ring-0 handler. Without
 // the virtual-mode extensions (CPUID reports no VME; CR4.VME and PVI are
-// reserved), so the IOPL-sensitive instructions fault at IOPL < 3.
+// reserved), so the IOPL-sensitive instructions fault at IOPL < 3. Segment
+// loads, far JMP, CALL, RET and IRET work as in real mode
+// (cpu/real_address.h).
 #ifndef X64SIM_CPU_VM86_H_
 #define X64SIM_CPU_VM86_H_
 
@@ -32,8 +34,6 @@ void LoadVm86Segments(Cpu& cpu, const uint16_t selectors[6]);
 // pops ESP, SS, ES, DS, FS and GS and enters virtual-8086 mode. On a fault
 // RSP goes back to `saved_rsp`.
 Flow IretToVm86(Cpu& cpu, uint32_t eip, uint16_t cs, uint32_t eflags, uint64_t saved_rsp);
-
-// IRET, far JMP, CALL and RET: as in real mode (cpu/real_address.h).
 
 }  // namespace x64sim
 

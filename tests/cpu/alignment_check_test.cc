@@ -134,6 +134,20 @@ TEST_F(AlignmentCheckTest, PopfTurnsCheckingOnAndOffWithinABlock) {
   EXPECT_EQ(r.frame.rip, M::kUserCode + 12);
 }
 
+TEST_F(AlignmentCheckTest, SysretWithAcInR11TurnsCheckingOn) {
+  m_.cpu().WriteEfer(kEferLME | kEferNXE | kEferSCE);
+  m_.state().star = (uint64_t{0x18} << 48) | (uint64_t{0x08} << 32);  // SYSRET: CS 0x2b, SS 0x23
+  m_.Load(M::kKernelCode, {0x48, 0x0f, 0x07});                         // sysretq
+  m_.Load(M::kUserCode, {0x8b, 0x03});                                 // mov eax, [rbx]
+  m_.state().gpr[kRcx] = M::kUserCode;
+  m_.state().gpr[kR11] = kFlagsFixed1 | kAC;
+  m_.state().gpr[kRbx] = kUserData + 1;
+  M::Result r = m_.RunFrom(M::kKernelCode);
+  ASSERT_EQ(r.outcome.vector, kAlignmentCheck);
+  EXPECT_EQ(r.frame.rip, M::kUserCode);
+  EXPECT_EQ(r.frame.cs, M::kUserCs);
+}
+
 TEST_F(AlignmentCheckTest, StackAccessesAreChecked) {
   EnterUser(M::kUserStackTop - 0x100 + 4);  // 4 mod 8
   M::Result r = RunAsIs({0x50}, 0);         // push rax

@@ -91,6 +91,16 @@ TEST_F(RealModeTest, SegmentLoadsSetTheBaseAndKeepTheCache) {
   EXPECT_EQ(ds.attributes, 0x93);
 }
 
+TEST_F(RealModeTest, ANullSegmentBecomesUsableAgain) {
+  m_.cpu().LoadSegmentCache(kDs, Segment{0, 0, 0, 0});  // as a null selector leaves it
+  Put16(0x10010, 0xcafe);
+  // mov ax, 0x1000; mov ds, ax; mov ax, [0x10]
+  Result r = Run({0xb8, 0x00, 0x10, 0x8e, 0xd8, 0xa1, 0x10, 0x00});
+  EXPECT_EQ(r.vector, -1);
+  EXPECT_EQ(m_.state().gpr[kRax] & 0xffff, 0xcafeu);
+  EXPECT_EQ(m_.state().seg[kDs].limit, 0xffffu);
+}
+
 TEST_F(RealModeTest, UnrealModeReachesPast64KiB) {
   // A 4-GiB limit left by protected mode survives a real-mode load.
   m_.cpu().LoadSegmentCache(kFs, Segment{0, 0, 0xffffffff, 0xcf93});
@@ -149,6 +159,18 @@ TEST_F(RealModeTest, FaultsAndTrapsReportTheirIp) {
   r = Run({0x90, 0xcc});
   EXPECT_EQ(r.vector, kBreakpoint);
   EXPECT_EQ(r.ip, 2);
+  // No room for the frame (SP = 3 under a 64-KiB limit): #SS before any
+  // word is written, then #DF and a triple fault.
+  m_.cpu().LoadSegmentCache(kCs, Segment{kCodeSegment, L::kCode, 0xffff, 0x9b});
+  m_.cpu().LoadSegmentCache(kSs, Segment{kStackSegment, kStackBase, 0xffff, 0x93});
+  const std::vector<uint8_t> int30 = {0xcd, 0x30};
+  m_.cpu().WriteSupervisor(L::kCode, int30.data(), 2);
+  Put16(kStackBase + 1, 0x5a5a);
+  m_.state().rip = 0;
+  m_.state().gpr[kRsp] = 3;
+  m_.state().halted = false;
+  EXPECT_EQ(m_.cpu().Run(100).reason, StopReason::kTripleFault);
+  EXPECT_EQ(Get16(kStackBase + 1), 0x5a5a);
   // An IVT entry beyond IDTR.limit is #GP, delivered through IVT[13].
   m_.state().idtr.limit = 0x3f;  // vectors 0-15
   r = Run({0xcd, 0x20});

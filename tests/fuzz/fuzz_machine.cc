@@ -199,8 +199,11 @@ std::string FuzzMachine::BrokenInvariant() const {
     return absl::StrFormat("EFLAGS.VM in %s at CPL %d", cpu_.ModeName(), st.cpl);
   }
   if (st.mode == CpuMode::kReal && st.cpl != 0) return absl::StrFormat("CPL %d in real mode", st.cpl);
-  // At CPL 0 CS may still hold a real-mode selector after MOV CR0 set PE.
-  if (st.mode != CpuMode::kReal && !vm86 && st.cpl != 0 && (st.seg[kCs].selector & 3) != st.cpl) {
+  // After MOV CR0 set PE, CS may still hold a real-mode selector at CPL 0.
+  const Segment& cs = st.seg[kCs];
+  const bool just_protected = st.mode == CpuMode::kProtected32 && st.cpl == 0 &&
+                              cs.base == uint64_t{cs.selector} << 4;
+  if (st.mode != CpuMode::kReal && !vm86 && !just_protected && (cs.selector & 3) != st.cpl) {
     return absl::StrFormat("CPL %d but CS selector %#x", st.cpl, st.seg[kCs].selector);
   }
   if ((st.efer & kEferLMA) && !(st.cr0 & kCr0PG)) return "EFER.LMA set with paging off";
