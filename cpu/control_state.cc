@@ -21,10 +21,10 @@ uint64_t Cpu::BaseOfSegment(SegReg r) const {
 // Outside 64-bit mode, a segment that could refuse some access is checked
 // on every access through it (cpu/segment_access.h).
 uint64_t Cpu::AccessBaseOfSegment(SegReg r) const {
+  if (state.mode == CpuMode::kLong64) return seg_base_[r];  // every SYSCALL and SYSRET
   const bool unchecked = state.mode == CpuMode::kReal ? LimitAcceptsEveryOffset(state.seg[r])
                                                       : AcceptsEveryAccess(state.seg[r]);
-  if (state.mode == CpuMode::kLong64 || unchecked) return seg_base_[r];
-  return SegmentedBase(r);
+  return unchecked ? seg_base_[r] : SegmentedBase(r);
 }
 
 void Cpu::UpdateSegmentChecks() {
