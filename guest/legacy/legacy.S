@@ -111,6 +111,15 @@ puthex:  // EAX: value, ECX: number of hex digits
   call puthex
 .endm
 
+.macro LOAD_DATA32_SEGMENTS
+  mov $DATA32, %ax
+  mov %ax, %ds
+  mov %ax, %es
+  mov %ax, %ss
+  mov %ax, %fs
+  mov %ax, %gs
+.endm
+
 .macro NEWLINE
   mov $'\n', %al
   call putc
@@ -151,12 +160,7 @@ _start:
   lgdt gdt_pointer
   ljmp $CODE32, $1f
 1:
-  mov $DATA32, %ax
-  mov %ax, %ds
-  mov %ax, %es
-  mov %ax, %ss
-  mov %ax, %fs
-  mov %ax, %gs
+  LOAD_DATA32_SEGMENTS
   call build_idt
   lidt idt_pointer
   mov $TSS_A, %ax
@@ -366,12 +370,7 @@ check_real:
   mov %ax, %fs  // its 4-GiB limit stays through real mode
   ljmp $CODE16, $(real_leave_pm - code16_start)
 real_back:
-  mov $DATA32, %ax
-  mov %ax, %ds
-  mov %ax, %es
-  mov %ax, %ss
-  mov %ax, %fs
-  mov %ax, %gs
+  LOAD_DATA32_SEGMENTS
   mov $stack_top, %esp
   lidt idt_pointer
   SAY s_int30
