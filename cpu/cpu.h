@@ -465,10 +465,11 @@ class Cpu : public TranslationListener {
   void Invpcid(int type, uint16_t pcid, uint64_t linear);
 
   PagingContext MakePagingContext(bool user) const;
-  // Empty when every page the fast path (soft TLB) can reach is still held
-  // by some modelled TLB with the same frame, as it must be with paging on
-  // and the TLB model in use; otherwise the first page that is not. For
-  // tests and fuzzers, which check it after arbitrary guest code.
+  // Empty when the fast path is the one the privilege level calls for (none
+  // while alignment checking is on) and every page it can reach is still
+  // held by some modelled TLB with the same frame, as it must be with paging
+  // on and the TLB model in use; otherwise what is wrong. For tests and
+  // fuzzers, which check it after arbitrary guest code.
   std::string SoftTlbIncoherence() const;
   IoBus& io() { return io_; }
   Mmu& mmu() { return mmu_; }

@@ -107,6 +107,11 @@ void Cpu::OnTranslationDropped(uint64_t linear_page) {
 }
 
 std::string Cpu::SoftTlbIncoherence() const {
+  const bool checking = state.cpl == 3 && (state.cr0 & kCr0AM) && (state.rflags & kAC);
+  if (checking != (tlb_ == kNoFastPath)) {
+    return absl::StrFormat("alignment checking is %s but data accesses %s the fast path",
+                           checking ? "on" : "off", checking ? "use" : "bypass");
+  }
   if (!(state.cr0 & kCr0PG) || !mmu_.tlb_model()) return "";
   const uint16_t pcid = (state.cr4 & kCr4PCIDE) ? static_cast<uint16_t>(state.cr3 & 0xfff) : 0;
   const uint64_t ram0 = reinterpret_cast<uint64_t>(memory_.RamPointer(0));

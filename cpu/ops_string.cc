@@ -210,23 +210,26 @@ BulkResult BulkMove(Cpu& cpu, SegReg src_seg, uint64_t count) {
   return {n, false, false};
 }
 
-// Host pointer for reading the element at `linear`, bringing its page into
-// the fast path with a read if needed; nullptr (no fault) for MMIO, which
-// the caller then reads again element by element (REPE CMPS over device
-// registers would see each first element read twice).
+// Reads the element at `linear` and gives a host pointer to it for the rest
+// of the run, bringing its page into the fast path with that read if
+// needed; the pointer is nullptr (no fault) where each element must go
+// through Read: MMIO, or while alignment checking is on.
 template <typename T>
-bool ReadPointer(Cpu& cpu, uint64_t linear, const uint8_t** p) {
+bool ReadFirst(Cpu& cpu, uint64_t linear, T* value, const uint8_t** p) {
   *p = cpu.FastReadPointer(linear);
-  if (*p != nullptr) return true;
-  T probe;
-  if (!cpu.Read<T>(linear, &probe)) return false;
+  if (*p != nullptr) {
+    std::memcpy(value, *p, sizeof(T));
+    return true;
+  }
+  if (!cpu.Read<T>(linear, value)) return false;
   *p = cpu.FastReadPointer(linear);
   return true;
 }
 
 // REPE/REPNE CMPS/SCAS: compares along the run inside the current pages up
 // to the element that ends the repetition, then sets the flags from that
-// last comparison, as the element-by-element loop would leave them.
+// last comparison, as the element-by-element loop would leave them. Each
+// element is read once, in the loop's order (source, then destination).
 template <typename T, typename A, StringOp Op, Repeat R, bool kDown>
 BulkResult BulkCompare(Cpu& cpu, SegReg src_seg, uint64_t count) {
   const uint64_t dst_linear = StringAddress<A>(cpu, kEs, kRdi);
@@ -239,29 +242,25 @@ BulkResult BulkCompare(Cpu& cpu, SegReg src_seg, uint64_t count) {
   if (n == 0) return {};
   const uint8_t* a = nullptr;
   const uint8_t* b = nullptr;
+  T x = cpu.Reg<T>(kRax * 8);  // SCAS compares the accumulator
+  T y;
   if constexpr (Op == StringOp::kCmps) {
-    if (!ReadPointer<T>(cpu, src_linear, &a)) return {0, true};
+    if (!ReadFirst<T>(cpu, src_linear, &x, &a)) return {0, true};
   }
-  if (!ReadPointer<T>(cpu, dst_linear, &b)) return {0, true};
-  if (b == nullptr || (Op == StringOp::kCmps && a == nullptr)) return {};
+  if (!ReadFirst<T>(cpu, dst_linear, &y, &b)) return {0, true};
+  if (b == nullptr || (Op == StringOp::kCmps && a == nullptr)) n = 1;
 
   constexpr int64_t kStep = kDown ? -static_cast<int64_t>(sizeof(T)) : sizeof(T);
-  const T accumulator = cpu.Reg<T>(kRax * 8);
-  T x = 0, y = 0;
-  uint64_t k = 0;
-  bool stopped = false;
-  while (k < n) {
+  const auto ends = [](T u, T v) { return R == Repeat::kRepe ? u != v : u == v; };
+  uint64_t k = 1;
+  bool stopped = ends(x, y);
+  while (!stopped && k < n) {
     if constexpr (Op == StringOp::kCmps) {
       std::memcpy(&x, a + static_cast<int64_t>(k) * kStep, sizeof(T));
-    } else {
-      x = accumulator;
     }
     std::memcpy(&y, b + static_cast<int64_t>(k) * kStep, sizeof(T));
     ++k;
-    if (R == Repeat::kRepe ? x != y : x == y) {
-      stopped = true;
-      break;
-    }
+    stopped = ends(x, y);
   }
   CompareFlags<T>(cpu, x, y);
   const int64_t bytes = static_cast<int64_t>(k) * kStep;

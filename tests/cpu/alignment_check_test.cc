@@ -228,5 +228,25 @@ TEST_F(AlignmentCheckTest, VectorAccessesOf16BytesAreNotChecked) {
   EXPECT_TRUE(FaultsAc({0x66, 0x0f, 0xd6, 0x03}, kUserData + 4));  // movq [rbx], xmm0: 8
 }
 
+// A checkpoint taken at CPL 3 with checking on loads with it on: the loaded
+// core also keeps data accesses off the fast path, and checks them.
+TEST_F(AlignmentCheckTest, ACheckpointKeepsCheckingOn) {
+  EnterUser();
+  ASSERT_EQ(m_.cpu().SoftTlbIncoherence(), "");
+  StateArchive out = StateArchive::ForSaving();
+  m_.cpu().SerializeArchitecture(out, /*model_state_follows=*/false);
+
+  M loaded;
+  loaded.SetGate(kAlignmentCheck, 0);
+  loaded.SetGate(kGeneralProtection, 0);
+  loaded.Load(M::kUserCode, {0x8b, 0x03, 0xf4});  // mov eax, [rbx]; hlt
+  StateArchive in = StateArchive::ForLoading(out.bytes());
+  loaded.cpu().SerializeArchitecture(in, /*model_state_follows=*/false);
+  ASSERT_TRUE(in.ok()) << in.error();
+  EXPECT_EQ(loaded.cpu().SoftTlbIncoherence(), "");
+  loaded.state().gpr[kRbx] = kUserData + 2;
+  EXPECT_EQ(loaded.RunFrom(M::kUserCode).outcome.vector, kAlignmentCheck);
+}
+
 }  // namespace
 }  // namespace x64sim::testing

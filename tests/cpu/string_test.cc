@@ -378,6 +378,50 @@ TEST(StringFaultTest, SourceSegmentOverride) {
   EXPECT_EQ(s.gpr[kRsi], 0x18u);
 }
 
+// A device register file whose reads are counted; byte i reads as i + 1.
+class CountingDevice : public MmioDevice {
+ public:
+  uint64_t MmioRead(uint64_t offset, int size) override {
+    ++reads;
+    uint64_t v = 0;
+    for (int i = size - 1; i >= 0; --i) v = v << 8 | (offset + i + 1);
+    return v;
+  }
+  void MmioWrite(uint64_t, int, uint64_t) override {}
+  int reads = 0;
+};
+
+// REPE CMPS and REPNE SCAS over device registers read each element once,
+// in order, as the element-by-element loop does: a device whose reads have
+// side effects sees no extra read.
+TEST(StringFaultTest, CompareOverMmioReadsEachElementOnce) {
+  LongModeMachine m;
+  CountingDevice device;
+  const uint64_t kMmio = LongModeMachine::kRamBytes;  // the first frame past RAM
+  m.memory().MapMmio(kMmio, kPageSize, &device);
+  const uint64_t kWindow = 0x200000;
+  m.MapPage(kWindow, kMmio);
+  m.Put64(LongModeMachine::kData, 0x0000000504030201ull);  // device bytes 1..5, then 0
+  CpuState& s = m.state();
+  s.gpr[kRsi] = kWindow;
+  s.gpr[kRdi] = LongModeMachine::kData;
+  s.gpr[kRcx] = 8;
+  ASSERT_EQ(m.Run({0xf3, 0xa6}).vector, -1);  // repe cmpsb: equal for 5, the 6th differs
+  EXPECT_EQ(device.reads, 6);
+  EXPECT_EQ(s.gpr[kRcx], 2u);
+  EXPECT_EQ(s.gpr[kRsi], kWindow + 6);
+  EXPECT_FALSE(s.rflags & kZF);
+
+  device.reads = 0;
+  s.gpr[kRax] = 4;
+  s.gpr[kRdi] = kWindow;
+  s.gpr[kRcx] = 100;
+  ASSERT_EQ(m.Run({0xf2, 0xae}).vector, -1);  // repne scasb: found at the 4th
+  EXPECT_EQ(device.reads, 4);
+  EXPECT_EQ(s.gpr[kRcx], 96u);
+  EXPECT_TRUE(s.rflags & kZF);
+}
+
 // 32-bit protected mode (paging off), as a multiboot entry zeroing its BSS
 // runs: ESI/EDI/ECX, segment bases that count, and a 16-bit address size.
 TEST(StringFaultTest, ProtectedModeSegmentsAndAddressSizes) {

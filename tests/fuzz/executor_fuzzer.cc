@@ -58,6 +58,7 @@ FuzzSetup TakeSetup(FuzzInput& in) {
   s.cr4_smap = control & 4;
   s.cr4_pge = control & 8;
   s.efer_nxe = !(control & 16);
+  s.cr0_am = control & 32;
   s.rflags = in.Take<uint32_t>();
   s.code_pte = TakePte(in, s.cpl);
   s.stack_pte = TakePte(in, s.cpl);

@@ -126,6 +126,7 @@ void FuzzMachine::Setup(const FuzzSetup& s) {
   if (s.mode != FuzzMode::kReal) cr0 |= kCr0PE;
   if (paging) cr0 |= kCr0PG;
   if (s.cr0_wp) cr0 |= kCr0WP;
+  if (s.cr0_am) cr0 |= kCr0AM;
   cpu_.WriteEfer(efer);
   cpu_.WriteCr4(cr4);
   cpu_.WriteCr3(ia32e ? kPml4 : kPaePdpt);

@@ -37,6 +37,7 @@ struct FuzzSetup {
   uint64_t gpr[16] = {};
   uint64_t rflags = 2;
   bool cr0_wp = true;
+  bool cr0_am = false;  // with EFLAGS.AC at CPL 3: alignment checking
   bool cr4_smep = false;
   bool cr4_smap = false;
   bool cr4_pge = false;

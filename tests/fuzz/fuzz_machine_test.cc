@@ -49,6 +49,23 @@ TEST(FuzzMachineTest, UserAccessToSupervisorPageFaults) {
   EXPECT_EQ(m.BrokenInvariant(), "");
 }
 
+// CR0.AM with EFLAGS.AC at CPL 3: a misaligned load is #AC, in 64-bit and
+// in virtual-8086 mode, and the fast-path invariant holds after it.
+TEST(FuzzMachineTest, AlignmentCheckRaisesAc) {
+  for (FuzzMode mode : {FuzzMode::kLong64, FuzzMode::kVm86}) {
+    FuzzMachine m;
+    // mov eax, [rbx + 1]; in 16-bit code mov ax, [bp + di + 1], with BP = DI = 0
+    FuzzSetup s = Basic(mode, 3, {0x8b, 0x43, 0x01});
+    s.cr0_am = true;
+    s.rflags = kAC | 2;
+    m.Setup(s);
+    EXPECT_EQ(m.BrokenInvariant(), "");
+    m.Run(100);
+    EXPECT_EQ(m.cpu().state.rip, StubRip(kAlignmentCheck)) << static_cast<int>(mode);
+    EXPECT_EQ(m.BrokenInvariant(), "");
+  }
+}
+
 TEST(FuzzMachineTest, LegacyFlatModeRuns32BitCode) {
   FuzzMachine m;
   // mov eax, 0x11223344 (B8 id: 5 bytes in 32-bit code, 10 with REX.W in 64)
