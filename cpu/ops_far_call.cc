@@ -32,22 +32,29 @@ uint64_t Wrap(uint64_t v, int stack_size) {
   return stack_size == 8 ? v : stack_size == 4 ? static_cast<uint32_t>(v) : static_cast<uint16_t>(v);
 }
 
-// Writes `values` (first pushed first) of `size` bytes each below `top` on
-// the stack `ss` at privilege `cpl`; returns the new stack pointer, or
-// false if a write faulted (nothing else changed then). A 64-bit stack has
-// base 0 and no limit; another must hold the whole frame within SS's limit,
-// else #SS with `limit_error` (0 on the current stack, the new SS selector
-// on a new one: SDM vol. 2A CALL) before anything is written.
-bool PushAll(Cpu& cpu, int cpl, const Segment& ss, uint32_t limit_error, uint64_t top,
-             int stack_size, int size, const uint64_t* values, int n, uint64_t* new_top) {
-  if (stack_size != 8) {
-    for (int i = 1; i <= n; ++i) {
-      if (!WithinLimit(ss, Wrap(top - static_cast<uint64_t>(i) * size, stack_size), size)) {
-        cpu.Fault(kStackFault, limit_error);
-        return false;
-      }
+// Whether `n` values of `size` bytes fit below `top` on the stack `ss`: a
+// 64-bit stack has base 0 and no limit; another must hold them all within
+// SS's limit, else #SS with `limit_error` (0 on the current stack, the new
+// SS selector on a new one: SDM vol. 2A CALL).
+bool StackHasRoom(Cpu& cpu, const Segment& ss, uint32_t limit_error, uint64_t top, int stack_size,
+                  int size, int n) {
+  if (stack_size == 8) return true;
+  for (int i = 1; i <= n; ++i) {
+    if (!WithinLimit(ss, Wrap(top - static_cast<uint64_t>(i) * size, stack_size), size)) {
+      cpu.Fault(kStackFault, limit_error);
+      return false;
     }
   }
+  return true;
+}
+
+// Writes `values` (first pushed first) of `size` bytes each below `top` on
+// the stack `ss` at privilege `cpl`, once StackHasRoom says they fit;
+// returns the new stack pointer, or false if a check or a write faulted
+// (nothing else changed then).
+bool PushAll(Cpu& cpu, int cpl, const Segment& ss, uint32_t limit_error, uint64_t top,
+             int stack_size, int size, const uint64_t* values, int n, uint64_t* new_top) {
+  if (!StackHasRoom(cpu, ss, limit_error, top, stack_size, size, n)) return false;
   uint64_t sp = top;
   for (int i = 0; i < n; ++i) {
     sp = Wrap(sp - size, stack_size);
@@ -96,7 +103,8 @@ Flow Land(Cpu& cpu, const Segment& cs, uint64_t offset) {
 }
 
 // What a call gate leads to (SDM vol. 3A 5.8.4; vol. 2A CALL, JMP
-// "CALL-GATE"): the gate's checks, then those of the code segment it names.
+// "CALL-GATE"): the gate's checks, then those of the code segment it names;
+// the caller checks the offset against it (LandingAllowed) after its stack.
 // A JMP stays at CPL: a non-conforming target needs DPL = CPL.
 struct GateTarget {
   Segment cs;  // with RPL = the new CPL
@@ -152,11 +160,10 @@ bool ResolveCallGate(Cpu& cpu, uint16_t gate_selector, uint64_t gate, bool jump,
     cpu.Fault(kSegmentNotPresent, target_error);
     return false;
   }
-  if (!MarkAccessed(cpu, target, &code)) return false;
   out->new_cpl = conforming ? s.cpl : DescriptorDpl(code);
   out->cs = SegmentFromDescriptor(static_cast<uint16_t>((target & ~3u) | out->new_cpl), code);
   out->offset = offset;
-  return LandingAllowed(cpu, out->cs, offset);
+  return true;
 }
 
 // CALL through a call gate (SDM vol. 3A 5.8.4, 5.8.5).
@@ -166,13 +173,16 @@ Flow CallThroughGate(Cpu& cpu, uint16_t gate_selector, uint64_t gate, uint64_t r
   GateTarget t;
   if (!ResolveCallGate(cpu, gate_selector, gate, /*jump=*/false, &t)) return Flow::kFault;
   const int gate_size = t.gate_size, new_cpl = t.new_cpl;
-  const Segment& cs = t.cs;
+  Segment& cs = t.cs;
   const uint64_t offset = t.offset;
 
   if (new_cpl == s.cpl) {
     const uint64_t frame[] = {s.seg[kCs].selector, return_rip};
     uint64_t sp;
-    if (!PushAll(cpu, s.cpl, s.seg[kSs], 0, s.gpr[kRsp], StackSize(cpu), gate_size, frame, 2, &sp)) {
+    if (!StackHasRoom(cpu, s.seg[kSs], 0, s.gpr[kRsp], StackSize(cpu), gate_size, 2) ||
+        !LandingAllowed(cpu, cs, offset) ||
+        !PushAll(cpu, s.cpl, s.seg[kSs], 0, s.gpr[kRsp], StackSize(cpu), gate_size, frame, 2, &sp) ||
+        !MarkLoaded(cpu, &cs)) {
       return Flow::kFault;
     }
     SetStackPointer(cpu, sp, StackSize(cpu));
@@ -202,9 +212,18 @@ Flow CallThroughGate(Cpu& cpu, uint16_t gate_selector, uint64_t gate, uint64_t r
     new_ss = stack.ss;
     top = stack.esp;
     new_stack_size = new_ss.default_big() ? 4 : 2;
+  }
+  // SDM vol. 2A CALL: the new stack must hold the whole frame (#SS(new SS)),
+  // then the target must lie within its segment (#GP(0)), before anything
+  // is read from the old stack or written to the new one.
+  const int params = ia32e ? 0 : static_cast<int>((gate >> 32) & 0x1f);
+  if (!StackHasRoom(cpu, new_ss, new_ss.selector & ~3u, top, new_stack_size, gate_size, 4 + params) ||
+      !LandingAllowed(cpu, cs, offset)) {
+    return Flow::kFault;
+  }
+  if (!ia32e) {
     // The parameters, read from the caller's stack at its privilege, go on
     // the new stack in the same order.
-    const int params = static_cast<int>((gate >> 32) & 0x1f);
     for (int i = params - 1; i >= 0; --i) {
       uint64_t value = 0;
       const uint64_t at = Wrap(s.gpr[kRsp] + static_cast<uint64_t>(i) * gate_size, StackSize(cpu));
@@ -217,7 +236,8 @@ Flow CallThroughGate(Cpu& cpu, uint16_t gate_selector, uint64_t gate, uint64_t r
   frame[n++] = s.seg[kCs].selector;
   frame[n++] = return_rip;
   uint64_t sp;
-  if (!PushAll(cpu, new_cpl, new_ss, new_ss.selector & ~3u, top, new_stack_size, gate_size, frame, n, &sp)) {
+  if (!PushAll(cpu, new_cpl, new_ss, new_ss.selector & ~3u, top, new_stack_size, gate_size, frame, n, &sp) ||
+      !MarkLoaded(cpu, &cs)) {
     return Flow::kFault;
   }
   cpu.SetCpl(new_cpl);
@@ -264,11 +284,6 @@ Flow FarToTask(Cpu& cpu, const DecodedInsn& in, uint16_t selector, uint64_t d, T
   return SwitchTask(cpu, static_cast<uint16_t>(d >> 16), cause);
 }
 
-// A code segment at the current privilege, checked, that may hold `offset`.
-bool SamePrivilegeCode(Cpu& cpu, uint16_t selector, uint64_t offset, Segment* cs) {
-  return LoadCodeDescriptor(cpu, selector, cpu.state.cpl, cs) && LandingAllowed(cpu, *cs, offset);
-}
-
 Flow FarCall(Cpu& cpu, const DecodedInsn& in) {
   CpuState& s = cpu.state;
   uint64_t offset;
@@ -283,11 +298,16 @@ Flow FarCall(Cpu& cpu, const DecodedInsn& in) {
     case FarTarget::kTask: return FarToTask(cpu, in, selector, d, TaskSwitchSource::kCall);
     case FarTarget::kCode: break;
   }
+  // SDM vol. 2A CALL: the code segment's checks, room for the return
+  // address (#SS(0)), the offset within the segment (#GP(0)), the pushes.
   Segment cs;
-  if (!SamePrivilegeCode(cpu, selector, offset, &cs)) return Flow::kFault;
   const uint64_t frame[] = {s.seg[kCs].selector, return_rip};
   uint64_t sp;
-  if (!PushAll(cpu, s.cpl, s.seg[kSs], 0, s.gpr[kRsp], StackSize(cpu), in.size, frame, 2, &sp)) {
+  if (!LoadCodeDescriptor(cpu, selector, s.cpl, &cs) ||
+      !StackHasRoom(cpu, s.seg[kSs], 0, s.gpr[kRsp], StackSize(cpu), in.size, 2) ||
+      !LandingAllowed(cpu, cs, offset) ||
+      !PushAll(cpu, s.cpl, s.seg[kSs], 0, s.gpr[kRsp], StackSize(cpu), in.size, frame, 2, &sp) ||
+      !MarkLoaded(cpu, &cs)) {
     return Flow::kFault;
   }
   SetStackPointer(cpu, sp, StackSize(cpu));
@@ -306,14 +326,20 @@ Flow FarJmp(Cpu& cpu, const DecodedInsn& in) {
     case FarTarget::kFault: return Flow::kFault;
     case FarTarget::kCallGate: {
       GateTarget t;
-      if (!ResolveCallGate(cpu, selector, d, /*jump=*/true, &t)) return Flow::kFault;
+      if (!ResolveCallGate(cpu, selector, d, /*jump=*/true, &t) ||
+          !LandingAllowed(cpu, t.cs, t.offset) || !MarkLoaded(cpu, &t.cs)) {
+        return Flow::kFault;
+      }
       return Land(cpu, t.cs, t.offset);
     }
     case FarTarget::kTask: return FarToTask(cpu, in, selector, d, TaskSwitchSource::kJmp);
     case FarTarget::kCode: break;
   }
   Segment cs;
-  if (!SamePrivilegeCode(cpu, selector, offset, &cs)) return Flow::kFault;
+  if (!LoadCodeDescriptor(cpu, selector, cpu.state.cpl, &cs) || !LandingAllowed(cpu, cs, offset) ||
+      !MarkLoaded(cpu, &cs)) {
+    return Flow::kFault;
+  }
   return Land(cpu, cs, offset);
 }
 
@@ -338,7 +364,7 @@ Flow FarRet(Cpu& cpu, const DecodedInsn& in) {
   if (!LoadCodeDescriptor(cpu, static_cast<uint16_t>(selector), rpl, &cs)) return fail();
   const int stack_size = StackSize(cpu);
   if (rpl == s.cpl) {
-    if (!LandingAllowed(cpu, cs, offset)) return fail();
+    if (!LandingAllowed(cpu, cs, offset) || !MarkLoaded(cpu, &cs)) return fail();
     SetStackPointer(cpu, Wrap(s.gpr[kRsp] + in.imm, stack_size), stack_size);
     return Land(cpu, cs, offset);
   }
@@ -367,10 +393,12 @@ Flow FarRet(Cpu& cpu, const DecodedInsn& in) {
       s.gpr[kRsp] = saved_rsp;
       return cpu.Fault(kStackFault, ss & ~3u);
     }
-    if (!MarkAccessed(cpu, ss, &d)) return fail();
     new_ss = SegmentFromDescriptor(ss, d);
   }
-  if (!LandingAllowed(cpu, cs, offset)) return fail();
+  if (!LandingAllowed(cpu, cs, offset) || !MarkLoaded(cpu, &cs) ||
+      ((ss & ~3u) != 0 && !MarkLoaded(cpu, &new_ss))) {
+    return fail();
+  }
   cpu.SetCpl(rpl);
   cpu.LoadSegmentCache(kSs, new_ss);
   const int new_stack_size = IsIa32e(cpu) && to_64 ? 8 : new_ss.default_big() ? 4 : 2;

@@ -77,9 +77,12 @@ Flow Iret(Cpu& cpu, const DecodedInsn& in) {
         cpu.state.gpr[kRsp] = saved_rsp;
         return cpu.Fault(kStackFault, sel & ~3u);
       }
-      if (!MarkAccessed(cpu, sel, &d)) return fail();
       ss = SegmentFromDescriptor(sel, d);
     }
+  }
+  // CS and SS are loaded, and marked accessed, once every check has passed.
+  if (!MarkLoaded(cpu, &cs) || (pop_stack && (ss.selector & ~3u) != 0 && !MarkLoaded(cpu, &ss))) {
+    return fail();
   }
   // Commit: flags by the POPF rules of the *old* CPL.
   uint64_t writable = kFlagsWritable;

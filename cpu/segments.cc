@@ -27,6 +27,14 @@ bool MarkAccessed(Cpu& cpu, uint16_t selector, uint64_t* descriptor) {
   return true;
 }
 
+bool MarkLoaded(Cpu& cpu, Segment* s) {
+  if (s->attributes & 1) return true;
+  uint64_t descriptor = uint64_t{static_cast<uint8_t>(s->attributes)} << 40;
+  if (!MarkAccessed(cpu, s->selector, &descriptor)) return false;
+  s->attributes |= 1;
+  return true;
+}
+
 bool LoadDataSegment(Cpu& cpu, SegReg reg, uint16_t selector) {
   if (InRealAddressing(cpu)) {  // no descriptors: base = selector * 16
     cpu.LoadSegmentCache(reg, RealAddressSegment(cpu, reg, selector));
@@ -123,7 +131,6 @@ bool LoadCodeDescriptor(Cpu& cpu, uint16_t selector, int cpl, Segment* out) {
     cpu.Fault(kSegmentNotPresent, selector & ~3u);
     return false;
   }
-  if (!MarkAccessed(cpu, selector, &d)) return false;
   *out = SegmentFromDescriptor(static_cast<uint16_t>((selector & ~3u) | cpl), d);
   return true;
 }

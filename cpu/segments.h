@@ -20,6 +20,10 @@ bool ReadDescriptor(Cpu& cpu, uint16_t selector, uint64_t* descriptor,
 // which faults as others do (#PF on a read-only page; Linux sets the bits
 // in advance for that reason). Call once the descriptor passed its checks.
 bool MarkAccessed(Cpu& cpu, uint16_t selector, uint64_t* descriptor);
+// The same for a segment cache built from its descriptor (its selector's
+// RPL may differ), in the table and in `*s`: for the transfers that check
+// CS and SS first and load them once every check has passed.
+bool MarkLoaded(Cpu& cpu, Segment* s);
 
 // MOV/POP to DS, ES, FS, GS or SS with the protection checks of MOV.
 bool LoadDataSegment(Cpu& cpu, SegReg reg, uint16_t selector);
@@ -34,7 +38,8 @@ bool MoveToSegment(Cpu& cpu, SegReg reg, uint16_t selector);
 // "RETURN-TO-OUTER-PRIVILEGE-LEVEL"); their bases stay.
 void NullInaccessibleSegments(Cpu& cpu);
 
-// Validates a code segment for a far transfer to privilege `cpl`; returns its cache.
+// Validates a code segment for a far transfer to privilege `cpl`; returns
+// its cache, which the caller marks accessed (MarkLoaded) when it loads it.
 bool LoadCodeDescriptor(Cpu& cpu, uint16_t selector, int cpl, Segment* out);
 
 // The target of a far JMP or CALL: ptr16:16/32 from the instruction

@@ -244,6 +244,28 @@ TEST(SegmentLimitRing3Test, ACallGateFrameThatDoesNotFitTheNewStackIsSs) {
   ExpectRing3StackFault(p, handler, kStack0);  // the error code names the new SS
 }
 
+// A far CALL checks the room for its return address before the target's
+// limit (SDM vol. 2A CALL: #SS(0), then #GP(0)): with both wrong it is #SS,
+// raised with nothing changed, and the target descriptor stays unaccessed.
+TEST(SegmentLimitRing3Test, FarCallChecksTheStackBeforeTheTargetLimit) {
+  using P = Ring3Protected32;
+  P p;
+  constexpr uint16_t kCode3Small = 0x38;
+  p.m.Put64(LM::kGdt + kCode3Small, Descriptor(0, 0x40fff, 0xfa, kBig));  // ring-3 code, not accessed
+  p.m.state().gdtr = {LM::kGdt, kCode3Small + 7};
+  const uint64_t handler = LM::kCode + 0x200;
+  p.SetGate(kStackFault, handler, 0);
+  p.SetGate(kGeneralProtection, handler + 0x10, 0);
+  // call far 0x3b:0x41000 (one past the limit), with the return address's
+  // last byte past SS's limit.
+  p.Load(LM::kCode, {0x9a, 0x00, 0x10, 0x04, 0x00, kCode3Small | 3, 0x00});
+  p.Load(handler, {0xf4});
+  p.Load(handler + 0x10, {0xf4});
+  p.m.cpu().LoadSegmentCache(kSs, Segment{P::kData3, 0, 0x2fffe, 0x40f2});
+  ExpectRing3StackFault(p, handler, 0);
+  EXPECT_EQ((p.m.Get64(LM::kGdt + kCode3Small) >> 40) & 1, 0u);
+}
+
 // REP STOSD stores the elements within the limit, then faults at the first
 // one past it with EDI and ECX naming it (the instruction can go on).
 TEST_F(SegmentLimitTest, RepStosStopsAtTheLimit) {
@@ -325,6 +347,8 @@ TEST_F(SegmentLimitTest, FarJumpPastTheTargetLimitIsGp) {
   EXPECT_EQ(r.error_code, 0u);
   EXPECT_EQ(r.eip, LM::kCode);
   EXPECT_EQ(p_.m.state().seg[kCs].selector, 0x18);
+  // CS was not loaded, so its descriptor is not marked accessed.
+  EXPECT_EQ((p_.m.Get64(LM::kGdt + kSel) >> 40) & 1, 0u);
 
   code = {0xea};
   Append32(code, 0x40fff);  // the limit's own byte: a HLT
@@ -334,6 +358,8 @@ TEST_F(SegmentLimitTest, FarJumpPastTheTargetLimitIsGp) {
   EXPECT_EQ(r.vector, -1);
   EXPECT_EQ(p_.m.state().seg[kCs].selector, kSel);
   EXPECT_EQ(p_.m.state().rip, 0x41000u);
+  EXPECT_EQ((p_.m.Get64(LM::kGdt + kSel) >> 40) & 1, 1u);
+  EXPECT_EQ(p_.m.state().seg[kCs].attributes & 1, 1);
 }
 
 // In 64-bit mode limits and types are not checked (SDM vol. 3A 5.3.1), and
