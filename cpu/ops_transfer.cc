@@ -50,11 +50,6 @@ Flow Iret(Cpu& cpu, const DecodedInsn& in) {
   Segment cs;
   if (!LoadCodeDescriptor(cpu, static_cast<uint16_t>(cs_sel), new_cpl, &cs)) return fail();
   bool to_64 = long_mode && cs.long_mode();
-  // The return address: canonical for 64-bit code, else within CS's limit.
-  if (to_64 ? !IsCanonical(rip) : rip > cs.limit) {
-    cpu.state.gpr[kRsp] = saved_rsp;
-    return cpu.Fault(kGeneralProtection, 0);
-  }
   Segment ss;
   if (pop_stack) {
     uint16_t sel = static_cast<uint16_t>(ss_sel);
@@ -79,6 +74,12 @@ Flow Iret(Cpu& cpu, const DecodedInsn& in) {
       }
       ss = SegmentFromDescriptor(sel, d);
     }
+  }
+  // The return address, after the new stack's checks (SDM vol. 2A IRET):
+  // canonical for 64-bit code, else within CS's limit.
+  if (to_64 ? !IsCanonical(rip) : rip > cs.limit) {
+    cpu.state.gpr[kRsp] = saved_rsp;
+    return cpu.Fault(kGeneralProtection, 0);
   }
   // CS and SS are loaded, and marked accessed, once every check has passed.
   if (!MarkLoaded(cpu, &cs) || (pop_stack && (ss.selector & ~3u) != 0 && !MarkLoaded(cpu, &ss))) {

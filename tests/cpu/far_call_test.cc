@@ -238,6 +238,42 @@ TEST(FarCallTest, IretToAnOuterLevelNullsSegmentsItMayNotUse) {
   EXPECT_EQ(s.seg[kFs].selector, P::kData3);
 }
 
+// IRET to an outer level checks the new SS before the return address (SDM
+// vol. 2A IRET, "RETURN-TO-OUTER-PRIVILEGE-LEVEL"): with SS not present and
+// EIP past the new CS's limit it is #SS(SS selector), and neither
+// descriptor is marked accessed, as neither was loaded.
+TEST(FarCallTest, IretToAnOuterLevelChecksTheStackBeforeTheReturnAddress) {
+  using P = Ring3Protected32;
+  using LM = LongModeMachine;
+  P p;
+  constexpr uint16_t kSmallCode3 = 0x48, kAbsentData3 = 0x50;
+  p.m.Put64(LM::kGdt + kSmallCode3, 0x0040fa0000000fffull);   // ring-3 code32, limit 0xfff
+  p.m.Put64(LM::kGdt + kAbsentData3, 0x00cf72000000ffffull);  // ring-3 data, not present
+  p.m.state().gdtr = {LM::kGdt, kAbsentData3 + 7};
+  const uint64_t stack_fault = LM::kCode + 0x200, general_protection = LM::kCode + 0x210;
+  p.SetGate(kStackFault, stack_fault, 0);
+  p.SetGate(kGeneralProtection, general_protection, 0);
+  p.Load(stack_fault, {0xf4});
+  p.Load(general_protection, {0xf4});
+  p.Load(LM::kCode, {0xcf});  // iretd
+  Cpu& cpu = p.m.cpu();
+  cpu.LoadSegmentCache(kCs, Segment{P::kCode0, 0, 0xffffffff, 0xcf9b});
+  cpu.LoadSegmentCache(kSs, Segment{P::kData0, 0, 0xffffffff, 0xcf93});
+  cpu.SetCpl(0);
+  const uint32_t frame[] = {0x2000, kSmallCode3 | 3, 0x2, P::kUserEsp, kAbsentData3 | 3};
+  const uint32_t esp = P::kEsp0 - sizeof(frame);
+  cpu.WriteSupervisor(esp, frame, sizeof(frame));
+  CpuState& s = p.m.state();
+  s.rip = LM::kCode;
+  s.gpr[kRsp] = esp;
+  cpu.Run(2);
+  ASSERT_EQ(s.rip, stack_fault + 1);
+  EXPECT_EQ(p.Get32(s.gpr[kRsp]), kAbsentData3);  // the error code
+  EXPECT_EQ(p.Get32(s.gpr[kRsp] + 4), LM::kCode);  // at the IRET
+  EXPECT_EQ((p.m.Get64(LM::kGdt + kSmallCode3) >> 40) & 1, 0u);
+  EXPECT_EQ((p.m.Get64(LM::kGdt + kAbsentData3) >> 40) & 1, 0u);
+}
+
 // A 16-bit interrupt gate (type 6) in the 32-bit IDT: its target is an IP,
 // the frame is FLAGS, CS and IP as words, IF is cleared; IRET with a 16-bit
 // operand size (66 CF) takes them back. A 16-bit trap gate (type 7) leaves IF.
