@@ -343,8 +343,7 @@ bool Cpu::DeliverProtected(uint8_t vector, bool has_error_code, uint32_t error_c
     return false;
   }
   // The target must lie within the new code segment (SDM vol. 2A INT n).
-  if (!MarkAccessed(*this, cs_selector, &cs_desc)) return false;
-  const Segment new_cs = SegmentFromDescriptor(static_cast<uint16_t>((cs_selector & ~3u) | new_cpl), cs_desc);
+  Segment new_cs = SegmentFromDescriptor(static_cast<uint16_t>((cs_selector & ~3u) | new_cpl), cs_desc);
   if (target > new_cs.limit) {
     Fault(kGeneralProtection, ext);
     return false;
@@ -355,6 +354,8 @@ bool Cpu::DeliverProtected(uint8_t vector, bool has_error_code, uint32_t error_c
                                 : WriteAtPrivilege(new_cpl, slot, frame[i]);
     if (!written) return false;
   }
+  // CS, and a new SS, are marked accessed as they are loaded.
+  if (!MarkLoaded(*this, &new_cs) || (new_cpl != state.cpl && !MarkLoaded(*this, &ss))) return false;
   if (new_cpl != state.cpl) {
     SetCpl(new_cpl);
     LoadSegmentCache(kSs, ss);

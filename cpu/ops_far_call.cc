@@ -33,12 +33,18 @@ uint64_t Wrap(uint64_t v, int stack_size) {
 }
 
 // Whether `n` values of `size` bytes fit below `top` on the stack `ss`: a
-// 64-bit stack has base 0 and no limit; another must hold them all within
-// SS's limit, else #SS with `limit_error` (0 on the current stack, the new
-// SS selector on a new one: SDM vol. 2A CALL).
+// 64-bit stack (base 0, no limit) must keep them at canonical addresses,
+// another must hold them all within SS's limit; else #SS with
+// `limit_error` (0 on the current stack, the new SS selector on a new one:
+// SDM vol. 2A CALL).
 bool StackHasRoom(Cpu& cpu, const Segment& ss, uint32_t limit_error, uint64_t top, int stack_size,
                   int size, int n) {
-  if (stack_size == 8) return true;
+  if (stack_size == 8) {
+    const uint64_t bottom = top - static_cast<uint64_t>(n) * size;
+    if (IsCanonical(bottom) && IsCanonical(top - 1)) return true;
+    cpu.Fault(kStackFault, limit_error);
+    return false;
+  }
   for (int i = 1; i <= n; ++i) {
     if (!WithinLimit(ss, Wrap(top - static_cast<uint64_t>(i) * size, stack_size), size)) {
       cpu.Fault(kStackFault, limit_error);
@@ -49,12 +55,11 @@ bool StackHasRoom(Cpu& cpu, const Segment& ss, uint32_t limit_error, uint64_t to
 }
 
 // Writes `values` (first pushed first) of `size` bytes each below `top` on
-// the stack `ss` at privilege `cpl`, once StackHasRoom says they fit;
-// returns the new stack pointer, or false if a check or a write faulted
-// (nothing else changed then).
-bool PushAll(Cpu& cpu, int cpl, const Segment& ss, uint32_t limit_error, uint64_t top,
-             int stack_size, int size, const uint64_t* values, int n, uint64_t* new_top) {
-  if (!StackHasRoom(cpu, ss, limit_error, top, stack_size, size, n)) return false;
+// the stack `ss` at privilege `cpl`, where StackHasRoom said they fit;
+// returns the new stack pointer, or false if a write faulted (nothing else
+// changed then).
+bool PushAll(Cpu& cpu, int cpl, const Segment& ss, uint64_t top, int stack_size, int size,
+             const uint64_t* values, int n, uint64_t* new_top) {
   uint64_t sp = top;
   for (int i = 0; i < n; ++i) {
     sp = Wrap(sp - size, stack_size);
@@ -181,7 +186,7 @@ Flow CallThroughGate(Cpu& cpu, uint16_t gate_selector, uint64_t gate, uint64_t r
     uint64_t sp;
     if (!StackHasRoom(cpu, s.seg[kSs], 0, s.gpr[kRsp], StackSize(cpu), gate_size, 2) ||
         !LandingAllowed(cpu, cs, offset) ||
-        !PushAll(cpu, s.cpl, s.seg[kSs], 0, s.gpr[kRsp], StackSize(cpu), gate_size, frame, 2, &sp) ||
+        !PushAll(cpu, s.cpl, s.seg[kSs], s.gpr[kRsp], StackSize(cpu), gate_size, frame, 2, &sp) ||
         !MarkLoaded(cpu, &cs)) {
       return Flow::kFault;
     }
@@ -236,8 +241,8 @@ Flow CallThroughGate(Cpu& cpu, uint16_t gate_selector, uint64_t gate, uint64_t r
   frame[n++] = s.seg[kCs].selector;
   frame[n++] = return_rip;
   uint64_t sp;
-  if (!PushAll(cpu, new_cpl, new_ss, new_ss.selector & ~3u, top, new_stack_size, gate_size, frame, n, &sp) ||
-      !MarkLoaded(cpu, &cs)) {
+  if (!PushAll(cpu, new_cpl, new_ss, top, new_stack_size, gate_size, frame, n, &sp) ||
+      !MarkLoaded(cpu, &cs) || !MarkLoaded(cpu, &new_ss)) {
     return Flow::kFault;
   }
   cpu.SetCpl(new_cpl);
@@ -306,7 +311,7 @@ Flow FarCall(Cpu& cpu, const DecodedInsn& in) {
   if (!LoadCodeDescriptor(cpu, selector, s.cpl, &cs) ||
       !StackHasRoom(cpu, s.seg[kSs], 0, s.gpr[kRsp], StackSize(cpu), in.size, 2) ||
       !LandingAllowed(cpu, cs, offset) ||
-      !PushAll(cpu, s.cpl, s.seg[kSs], 0, s.gpr[kRsp], StackSize(cpu), in.size, frame, 2, &sp) ||
+      !PushAll(cpu, s.cpl, s.seg[kSs], s.gpr[kRsp], StackSize(cpu), in.size, frame, 2, &sp) ||
       !MarkLoaded(cpu, &cs)) {
     return Flow::kFault;
   }
@@ -395,8 +400,7 @@ Flow FarRet(Cpu& cpu, const DecodedInsn& in) {
     }
     new_ss = SegmentFromDescriptor(ss, d);
   }
-  if (!LandingAllowed(cpu, cs, offset) || !MarkLoaded(cpu, &cs) ||
-      ((ss & ~3u) != 0 && !MarkLoaded(cpu, &new_ss))) {
+  if (!LandingAllowed(cpu, cs, offset) || !MarkLoaded(cpu, &cs) || !MarkLoaded(cpu, &new_ss)) {
     return fail();
   }
   cpu.SetCpl(rpl);

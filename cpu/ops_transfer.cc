@@ -43,6 +43,12 @@ Flow Iret(Cpu& cpu, const DecodedInsn& in) {
   bool pop_stack = long_mode ? (cpu.state.mode == CpuMode::kLong64 || new_cpl > cpu.state.cpl)
                              : new_cpl > cpu.state.cpl;
   if (pop_stack && (!cpu.Pop(&rsp, size) || !cpu.Pop(&ss_sel, size))) return fail();
+  // In IA-32e mode a non-canonical return RIP is #GP(0) before any
+  // descriptor is read (SDM vol. 2A IRET, "IA-32e-MODE-RETURN").
+  if (long_mode && !IsCanonical(rip)) {
+    cpu.state.gpr[kRsp] = saved_rsp;
+    return cpu.Fault(kGeneralProtection, 0);
+  }
   if (new_cpl < cpu.state.cpl) {
     cpu.state.gpr[kRsp] = saved_rsp;
     return cpu.Fault(kGeneralProtection, static_cast<uint32_t>(cs_sel & ~3u));
@@ -75,16 +81,14 @@ Flow Iret(Cpu& cpu, const DecodedInsn& in) {
       ss = SegmentFromDescriptor(sel, d);
     }
   }
-  // The return address, after the new stack's checks (SDM vol. 2A IRET):
-  // canonical for 64-bit code, else within CS's limit.
-  if (to_64 ? !IsCanonical(rip) : rip > cs.limit) {
+  // Outside 64-bit code the return address is checked against CS's limit
+  // after the new stack's checks (SDM vol. 2A IRET).
+  if (!to_64 && rip > cs.limit) {
     cpu.state.gpr[kRsp] = saved_rsp;
     return cpu.Fault(kGeneralProtection, 0);
   }
   // CS and SS are loaded, and marked accessed, once every check has passed.
-  if (!MarkLoaded(cpu, &cs) || (pop_stack && (ss.selector & ~3u) != 0 && !MarkLoaded(cpu, &ss))) {
-    return fail();
-  }
+  if (!MarkLoaded(cpu, &cs) || (pop_stack && !MarkLoaded(cpu, &ss))) return fail();
   // Commit: flags by the POPF rules of the *old* CPL.
   uint64_t writable = kFlagsWritable;
   int iopl = (cpu.state.rflags >> 12) & 3;

@@ -28,9 +28,15 @@ bool MarkAccessed(Cpu& cpu, uint16_t selector, uint64_t* descriptor) {
 }
 
 bool MarkLoaded(Cpu& cpu, Segment* s) {
-  if (s->attributes & 1) return true;
-  uint64_t descriptor = uint64_t{static_cast<uint8_t>(s->attributes)} << 40;
-  if (!MarkAccessed(cpu, s->selector, &descriptor)) return false;
+  if ((s->selector & ~3u) == 0 || (s->attributes & 1)) return true;
+  uint64_t linear;
+  if (!DescriptorLinear(cpu.state, s->selector, 8, &linear)) return true;  // read it, so within the table
+  // The table's byte as it is now: the transfer's own pushes may have
+  // written it since the descriptor was read.
+  uint8_t access;
+  if (!cpu.ReadSupervisor(linear + 5, &access, 1)) return false;
+  access |= 1;
+  if (!cpu.WriteSupervisor(linear + 5, &access, 1)) return false;
   s->attributes |= 1;
   return true;
 }
@@ -180,7 +186,6 @@ bool ReadInnerStack(Cpu& cpu, int cpl, InnerStack* out, uint32_t ext) {
     cpu.Fault(kStackFault, (ss & ~3u) | ext);
     return false;
   }
-  if (!MarkAccessed(cpu, ss, &d)) return false;
   out->ss = SegmentFromDescriptor(ss, d);
   return true;
 }

@@ -21,8 +21,9 @@ bool ReadDescriptor(Cpu& cpu, uint16_t selector, uint64_t* descriptor,
 // in advance for that reason). Call once the descriptor passed its checks.
 bool MarkAccessed(Cpu& cpu, uint16_t selector, uint64_t* descriptor);
 // The same for a segment cache built from its descriptor (its selector's
-// RPL may differ), in the table and in `*s`: for the transfers that check
-// CS and SS first and load them once every check has passed.
+// RPL may differ), in the table and in `*s`; nothing for a null selector.
+// For the transfers that check CS and SS first and load them once every
+// check has passed.
 bool MarkLoaded(Cpu& cpu, Segment* s);
 
 // MOV/POP to DS, ES, FS, GS or SS with the protection checks of MOV.
@@ -50,7 +51,8 @@ bool ReadFarPointer(Cpu& cpu, const DecodedInsn& in, uint64_t* offset, uint16_t*
 // The stack the legacy TSS in TR gives privilege level `cpl` (SSn:ESPn of
 // a 32-bit TSS, SDM vol. 3A 7.2.1, or SSn:SPn of a 16-bit one), its SS checked as a stack switch checks it (5.8.5): #TS for a
 // TSS too short or an SS that is null, of another privilege or not a
-// writable data segment; #SS when not present.
+// writable data segment; #SS when not present. The caller marks SS
+// accessed (MarkLoaded) when it loads it.
 struct InnerStack {
   Segment ss;
   uint32_t esp = 0;

@@ -114,6 +114,48 @@ TEST(FarCallTest, SamePrivilegeCallAndReturn) {
   EXPECT_EQ(m.state().rip, M::kCode + 8);
 }
 
+// On a 64-bit stack a far CALL whose pushes would reach a non-canonical
+// address is #SS(0), found before a non-canonical target's #GP(0) (SDM
+// vol. 2A CALL), with RSP and memory unchanged; the #SS goes on IST1.
+TEST(FarCallTest, NonCanonicalStackIsSsBeforeTheTarget) {
+  M m;
+  m.SetGate(kStackFault, 0, /*ist=*/1);
+  m.SetGate(kGeneralProtection, 0, /*ist=*/1);
+  std::vector<uint8_t> code = {0x48, 0xff, 0x1d, 0x39, 0x00, 0x00, 0x00, 0xf4};  // call far [rip+0x39]; hlt
+  code.resize(0x40, 0x90);
+  const uint64_t target = 0x0000800000000000ull;  // not canonical
+  for (int i = 0; i < 8; ++i) code.push_back(static_cast<uint8_t>(target >> (8 * i)));
+  code.push_back(M::kKernelCs);
+  code.push_back(0);
+  m.Load(M::kCode, code);
+  const uint64_t rsp = 0x0000800000000008ull;  // the first push lands past the canonical end
+  m.state().gpr[kRsp] = rsp;
+  M::Result r = m.RunFrom(M::kCode);
+  EXPECT_EQ(r.outcome.vector, kStackFault);
+  EXPECT_EQ(r.frame.error_code, 0u);
+  EXPECT_EQ(r.frame.rip, M::kCode);
+  EXPECT_EQ(r.frame.rsp, rsp);
+}
+
+// In IA-32e mode IRETQ finds a non-canonical return RIP (#GP(0)) before it
+// reads the CS and SS descriptors (SDM vol. 2A IRET, "IA-32e-MODE-RETURN"),
+// even when the new SS is not present.
+TEST(FarCallTest, IretqChecksTheReturnRipBeforeTheDescriptors) {
+  M m;
+  m.SetGate(kStackFault, 0, /*ist=*/1);
+  m.SetGate(kGeneralProtection, 0, /*ist=*/1);
+  m.Put64(M::kGdt + 0x20, m.Get64(M::kGdt + 0x20) & ~(1ull << 47));  // user data not present
+  const uint64_t frame[] = {0x0000800000000000ull, M::kUserCs, 0x2, M::kUserStackTop, M::kUserSs};
+  const uint64_t rsp = M::kStackTop - sizeof(frame);
+  for (int i = 0; i < 5; ++i) m.Put64(rsp + 8 * i, frame[i]);
+  m.Load(M::kCode, {0x48, 0xcf});  // iretq
+  m.state().gpr[kRsp] = rsp;
+  M::Result r = m.RunFrom(M::kCode);
+  EXPECT_EQ(r.outcome.vector, kGeneralProtection);
+  EXPECT_EQ(r.frame.error_code, 0u);
+  EXPECT_EQ(r.frame.rip, M::kCode);
+}
+
 // A 32-bit call gate with two parameters, from ring 3 to ring 0 on the
 // TSS's SS0:ESP0, then RETF 8 back to ring 3.
 TEST(FarCallTest, LegacyGateCopiesParametersAndRetfReleasesThem) {

@@ -23,9 +23,11 @@ MODES = {"long64": 0, "compat32": 8, "legacy_pae": 11, "legacy_flat": 13,
          "protected16": 14, "real": 15}
 
 
-def executor_input(mode, code, cpl=0, timed=0, control=0, pointers=True):
+def executor_input(mode, code, cpl=0, timed=0, control=0, pointers=True, rflags=None):
     h = bytes([timed, MODES[mode], cpl, control])
-    h += struct.pack("<I", 0x202 if cpl == 0 else 0x2)
+    if rflags is None:
+        rflags = 0x202 if cpl == 0 else 0x2
+    h += struct.pack("<I", rflags)
     h += b"\0\0" * 6                           # default page permissions
     for i in range(16):                        # half the registers are pointers
         h += bytes([1 if pointers and i % 2 else 0]) + struct.pack("<Q", 0x100 * i)
@@ -47,6 +49,11 @@ for name, code in CODE64.items():
 for mode in ("compat32", "legacy_pae", "legacy_flat", "protected16", "real"):
     write("executor_fuzzer", mode, executor_input(mode, bytes.fromhex("8b03 01c8 50 5b cd80 0f0b")))
 write("executor_fuzzer", "long64_smap_smep", executor_input("long64", CODE64["memory"], control=0x6))
+# CR0.AM (control bit 5) with EFLAGS.AC at CPL 3: alignment checking, and a
+# misaligned load (mov rax, [rbx + 1]; push qword [rbx + 1]; ud2).
+write("executor_fuzzer", "long64_user_alignment_check",
+      executor_input("long64", bytes.fromhex("488b4301 ff7301 0f0b"), cpl=1, control=0x20,
+                     rflags=0x40002))
 
 
 # ---- differential: registers, flags, then 5 bytes an instruction ----------
