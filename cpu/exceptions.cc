@@ -199,7 +199,9 @@ bool Cpu::DeliverLong(uint8_t vector, bool has_error_code, uint32_t error_code, 
     Fault(kSegmentNotPresent, (cs_selector & ~3u) + ext);
     return false;
   }
-  int new_cpl = DescriptorDpl(cs_desc);
+  // A conforming handler runs at the current privilege (SDM vol. 2A INT n:
+  // an intra-privilege interrupt).
+  int new_cpl = CodeDescriptorConforming(cs_desc) ? state.cpl : DescriptorDpl(cs_desc);
   uint64_t old_rsp = state.gpr[kRsp];
   uint16_t old_ss = state.seg[kSs].selector;
   uint64_t rsp = old_rsp;
@@ -229,8 +231,8 @@ bool Cpu::DeliverLong(uint8_t vector, bool has_error_code, uint32_t error_code, 
     if (!WriteAtPrivilege(new_cpl, rsp + 8 * i, frame[i])) return false;
   }
 
-  if (!MarkAccessed(*this, cs_selector, &cs_desc)) return false;
   Segment cs = SegmentFromDescriptor(static_cast<uint16_t>((cs_selector & ~3u) | new_cpl), cs_desc);
+  if (!MarkLoaded(*this, &cs)) return false;  // CS is marked accessed as it is loaded
   if (stack_switch) {
     // SDM vol. 3A 6.14.2: SS is loaded with a null selector whose RPL is the new CPL.
     LoadSegmentCache(kSs, FlatSegment(static_cast<uint16_t>(new_cpl), 0));

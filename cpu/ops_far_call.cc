@@ -182,15 +182,17 @@ Flow CallThroughGate(Cpu& cpu, uint16_t gate_selector, uint64_t gate, uint64_t r
   const uint64_t offset = t.offset;
 
   if (new_cpl == s.cpl) {
+    // In IA-32e mode the pushes use the whole RSP, from compatibility mode too.
+    const int stack_size = ia32e ? 8 : StackSize(cpu);
     const uint64_t frame[] = {s.seg[kCs].selector, return_rip};
     uint64_t sp;
-    if (!StackHasRoom(cpu, s.seg[kSs], 0, s.gpr[kRsp], StackSize(cpu), gate_size, 2) ||
+    if (!StackHasRoom(cpu, s.seg[kSs], 0, s.gpr[kRsp], stack_size, gate_size, 2) ||
         !LandingAllowed(cpu, cs, offset) ||
-        !PushAll(cpu, s.cpl, s.seg[kSs], s.gpr[kRsp], StackSize(cpu), gate_size, frame, 2, &sp) ||
+        !PushAll(cpu, s.cpl, s.seg[kSs], s.gpr[kRsp], stack_size, gate_size, frame, 2, &sp) ||
         !MarkLoaded(cpu, &cs)) {
       return Flow::kFault;
     }
-    SetStackPointer(cpu, sp, StackSize(cpu));
+    SetStackPointer(cpu, sp, stack_size);
     return Land(cpu, cs, offset);
   }
 
@@ -207,7 +209,6 @@ Flow CallThroughGate(Cpu& cpu, uint16_t gate_selector, uint64_t gate, uint64_t r
     const uint32_t at = 4 + 8 * new_cpl;  // RSPn in the 64-bit TSS
     if (at + 7 > s.tr.limit) return cpu.Fault(kInvalidTss, s.tr.selector & ~3u);
     if (!cpu.ReadSupervisor(s.tr.base + at, &top, 8)) return Flow::kFault;
-    if (!IsCanonical(top)) return cpu.Fault(kStackFault, 0);
     // SDM vol. 3A 5.8.5.3: SS is a null selector with RPL = the new CPL.
     new_ss = FlatSegment(static_cast<uint16_t>(new_cpl), 0);
     new_stack_size = 8;

@@ -234,6 +234,32 @@ TEST(ExceptionDeliveryTest, IntNChecksTheGateDpl) {
   }
 }
 
+// A gate to a conforming code segment keeps the privilege (SDM vol. 2A
+// INT n: an intra-privilege interrupt): from ring 3 the handler runs at
+// CPL 3 on the same stack, CS with RPL 3, and the descriptor is marked
+// accessed as CS is loaded.
+TEST(ExceptionDeliveryTest, ConformingHandlerRunsAtTheCurrentPrivilege) {
+  M m;
+  constexpr uint16_t kConforming = 0x48;
+  m.Put64(M::kGdt + kConforming, 0x00af9c000000ffffull);  // 64-bit code, conforming, DPL 0, not accessed
+  m.state().gdtr = {M::kGdt, kConforming + 7};
+  m.SetGate(kBreakpoint, 3);
+  const uint64_t gate = m.Get64(M::kIdt + 16 * kBreakpoint);
+  m.Put64(M::kIdt + 16 * kBreakpoint, (gate & ~0xffff0000ull) | uint64_t{kConforming} << 16);
+  m.Load(M::kUserCode, {0xcd, 0x03});  // int 3
+  const uint64_t user_rsp = M::kUserStackTop - 0x10;
+  m.EnterUser(user_rsp);
+  m.RunFrom(M::kUserCode, /*max_instructions=*/1);  // the INT only: stopped at the handler
+  ASSERT_EQ(m.state().rip, M::kStubs + 16 * kBreakpoint);
+  EXPECT_EQ(m.state().cpl, 3);
+  EXPECT_EQ(m.state().seg[kCs].selector, kConforming | 3);
+  EXPECT_EQ(m.state().seg[kSs].selector, M::kUserSs);
+  const uint64_t rsp = m.state().gpr[kRsp];
+  EXPECT_EQ(rsp, user_rsp - 40);
+  EXPECT_EQ(m.Get64(rsp), M::kUserCode + 2);  // the frame's RIP
+  EXPECT_EQ((m.Get64(M::kGdt + kConforming) >> 40) & 1, 1u);
+}
+
 TEST(ExceptionDeliveryTest, GeneralProtectionErrorCodeNamesTheSelector) {
   M m;
   m.Load(M::kCode, {0x8e, 0xd8});  // mov ds, eax

@@ -116,7 +116,7 @@ TEST(FarCallTest, SamePrivilegeCallAndReturn) {
 
 // On a 64-bit stack a far CALL whose pushes would reach a non-canonical
 // address is #SS(0), found before a non-canonical target's #GP(0) (SDM
-// vol. 2A CALL), with RSP and memory unchanged; the #SS goes on IST1.
+// vol. 2A CALL), with RSP unchanged; the #SS goes on IST1.
 TEST(FarCallTest, NonCanonicalStackIsSsBeforeTheTarget) {
   M m;
   m.SetGate(kStackFault, 0, /*ist=*/1);

@@ -5,8 +5,8 @@
 // documents, every fault must reach the guest as an exception, and the
 // invariants of FuzzMachine::BrokenInvariant must hold afterwards.
 //
-// Input: [mode] [cpl] [control bits: CR0.WP off, SMEP, SMAP, PGE, NXE off,
-// CR0.AM] [rflags:4] [code, stack, 4 data PTE
+// Input: [timed] [mode] [cpl] [control bits: CR0.WP off, SMEP, SMAP, PGE,
+// NXE off, CR0.AM] [rflags:4] [code, stack, 4 data PTE
 // flags: 2 each] [16 x (kind, value:8)] [8 XMM registers: 16 each] [code].
 #include <cstdint>
 #include <cstdio>
