@@ -60,8 +60,9 @@ Flow Iret(Cpu& cpu, const DecodedInsn& in) {
   if (pop_stack) {
     uint16_t sel = static_cast<uint16_t>(ss_sel);
     if ((sel & ~3u) == 0) {
-      // A null SS is allowed only for a 64-bit return to CPL < 3 (SDM IRET).
-      if (!to_64 || new_cpl == 3) {
+      // A null SS is allowed only for a 64-bit return to CPL < 3, with its
+      // RPL the new CPL (SDM vol. 2A IRET, "IA-32e-MODE-RETURN").
+      if (!to_64 || new_cpl == 3 || (sel & 3) != new_cpl) {
         cpu.state.gpr[kRsp] = saved_rsp;
         return cpu.Fault(kGeneralProtection, 0);
       }

@@ -156,6 +156,33 @@ TEST(FarCallTest, IretqChecksTheReturnRipBeforeTheDescriptors) {
   EXPECT_EQ(r.frame.rip, M::kCode);
 }
 
+// IRETQ may return with a null SS only to 64-bit code below CPL 3, and the
+// null selector's RPL must be the new CPL (SDM vol. 2A IRET,
+// "IA-32e-MODE-RETURN"): SS = 0 back to ring 0 is fine, SS = 1 is #GP(0).
+TEST(FarCallTest, IretqWithANullSsNeedsItsRplToBeTheNewCpl) {
+  for (const uint64_t ss : {0ull, 1ull}) {
+    M m;
+    m.SetGate(kGeneralProtection, 0, /*ist=*/1);
+    const uint64_t back = M::kCode + 0x100;
+    const uint64_t frame[] = {back, M::kKernelCs, 0x2, M::kStackTop, ss};
+    const uint64_t rsp = M::kStackTop - 0x100;
+    for (int i = 0; i < 5; ++i) m.Put64(rsp + 8 * i, frame[i]);
+    m.Load(M::kCode, {0x48, 0xcf});  // iretq
+    m.Load(back, {0xf4});
+    m.state().gpr[kRsp] = rsp;
+    M::Result r = m.RunFrom(M::kCode);
+    if (ss == 0) {
+      EXPECT_EQ(r.outcome.reason, StopReason::kHaltedForever);
+      EXPECT_EQ(m.state().rip, back + 1);
+      EXPECT_EQ(m.state().gpr[kRsp], M::kStackTop);
+    } else {
+      EXPECT_EQ(r.outcome.vector, kGeneralProtection);
+      EXPECT_EQ(r.frame.error_code, 0u);
+      EXPECT_EQ(r.frame.rip, M::kCode);
+    }
+  }
+}
+
 // A 32-bit call gate with two parameters, from ring 3 to ring 0 on the
 // TSS's SS0:ESP0, then RETF 8 back to ring 3.
 TEST(FarCallTest, LegacyGateCopiesParametersAndRetfReleasesThem) {
