@@ -107,6 +107,32 @@ Flow Land(Cpu& cpu, const Segment& cs, uint64_t offset) {
   return Flow::kJump;
 }
 
+// A far JMP's landing, directly or through a gate: the offset within `cs`
+// (#GP(0)), then CS loaded and marked accessed.
+Flow JumpTo(Cpu& cpu, Segment cs, uint64_t offset) {
+  if (!LandingAllowed(cpu, cs, offset) || !MarkLoaded(cpu, &cs)) return Flow::kFault;
+  return Land(cpu, cs, offset);
+}
+
+// A far CALL that stays at the CPL, directly or through a gate (SDM vol. 2A
+// CALL): room for CS and the return address on a `stack_size` stack
+// (#SS(0)), the offset within `cs` (#GP(0)), the pushes of `size` bytes,
+// then CS loaded and marked accessed.
+Flow CallSamePrivilege(Cpu& cpu, Segment cs, uint64_t offset, uint64_t return_rip, int stack_size,
+                       int size) {
+  CpuState& s = cpu.state;
+  const uint64_t frame[] = {s.seg[kCs].selector, return_rip};
+  uint64_t sp;
+  if (!StackHasRoom(cpu, s.seg[kSs], 0, s.gpr[kRsp], stack_size, size, 2) ||
+      !LandingAllowed(cpu, cs, offset) ||
+      !PushAll(cpu, s.cpl, s.seg[kSs], s.gpr[kRsp], stack_size, size, frame, 2, &sp) ||
+      !MarkLoaded(cpu, &cs)) {
+    return Flow::kFault;
+  }
+  SetStackPointer(cpu, sp, stack_size);
+  return Land(cpu, cs, offset);
+}
+
 // What a call gate leads to (SDM vol. 3A 5.8.4; vol. 2A CALL, JMP
 // "CALL-GATE"): the gate's checks, then those of the code segment it names;
 // the caller checks the offset against it (LandingAllowed) after its stack.
@@ -183,17 +209,7 @@ Flow CallThroughGate(Cpu& cpu, uint16_t gate_selector, uint64_t gate, uint64_t r
 
   if (new_cpl == s.cpl) {
     // In IA-32e mode the pushes use the whole RSP, from compatibility mode too.
-    const int stack_size = ia32e ? 8 : StackSize(cpu);
-    const uint64_t frame[] = {s.seg[kCs].selector, return_rip};
-    uint64_t sp;
-    if (!StackHasRoom(cpu, s.seg[kSs], 0, s.gpr[kRsp], stack_size, gate_size, 2) ||
-        !LandingAllowed(cpu, cs, offset) ||
-        !PushAll(cpu, s.cpl, s.seg[kSs], s.gpr[kRsp], stack_size, gate_size, frame, 2, &sp) ||
-        !MarkLoaded(cpu, &cs)) {
-      return Flow::kFault;
-    }
-    SetStackPointer(cpu, sp, stack_size);
-    return Land(cpu, cs, offset);
+    return CallSamePrivilege(cpu, cs, offset, return_rip, ia32e ? 8 : StackSize(cpu), gate_size);
   }
 
   // A more privileged level: its own stack, with the caller's SS:RSP, the
@@ -304,20 +320,9 @@ Flow FarCall(Cpu& cpu, const DecodedInsn& in) {
     case FarTarget::kTask: return FarToTask(cpu, in, selector, d, TaskSwitchSource::kCall);
     case FarTarget::kCode: break;
   }
-  // SDM vol. 2A CALL: the code segment's checks, room for the return
-  // address (#SS(0)), the offset within the segment (#GP(0)), the pushes.
   Segment cs;
-  const uint64_t frame[] = {s.seg[kCs].selector, return_rip};
-  uint64_t sp;
-  if (!LoadCodeDescriptor(cpu, selector, s.cpl, &cs) ||
-      !StackHasRoom(cpu, s.seg[kSs], 0, s.gpr[kRsp], StackSize(cpu), in.size, 2) ||
-      !LandingAllowed(cpu, cs, offset) ||
-      !PushAll(cpu, s.cpl, s.seg[kSs], s.gpr[kRsp], StackSize(cpu), in.size, frame, 2, &sp) ||
-      !MarkLoaded(cpu, &cs)) {
-    return Flow::kFault;
-  }
-  SetStackPointer(cpu, sp, StackSize(cpu));
-  return Land(cpu, cs, offset);
+  if (!LoadCodeDescriptor(cpu, selector, s.cpl, &cs)) return Flow::kFault;
+  return CallSamePrivilege(cpu, cs, offset, return_rip, StackSize(cpu), in.size);
 }
 
 // JMP ptr16:16/32 or m16:16/32/64: to a code segment, or through a call
@@ -332,21 +337,15 @@ Flow FarJmp(Cpu& cpu, const DecodedInsn& in) {
     case FarTarget::kFault: return Flow::kFault;
     case FarTarget::kCallGate: {
       GateTarget t;
-      if (!ResolveCallGate(cpu, selector, d, /*jump=*/true, &t) ||
-          !LandingAllowed(cpu, t.cs, t.offset) || !MarkLoaded(cpu, &t.cs)) {
-        return Flow::kFault;
-      }
-      return Land(cpu, t.cs, t.offset);
+      if (!ResolveCallGate(cpu, selector, d, /*jump=*/true, &t)) return Flow::kFault;
+      return JumpTo(cpu, t.cs, t.offset);
     }
     case FarTarget::kTask: return FarToTask(cpu, in, selector, d, TaskSwitchSource::kJmp);
     case FarTarget::kCode: break;
   }
   Segment cs;
-  if (!LoadCodeDescriptor(cpu, selector, cpu.state.cpl, &cs) || !LandingAllowed(cpu, cs, offset) ||
-      !MarkLoaded(cpu, &cs)) {
-    return Flow::kFault;
-  }
-  return Land(cpu, cs, offset);
+  if (!LoadCodeDescriptor(cpu, selector, cpu.state.cpl, &cs)) return Flow::kFault;
+  return JumpTo(cpu, cs, offset);
 }
 
 // RETF [imm16]: pops RIP and CS; to the same privilege, or to a less
