@@ -8,7 +8,8 @@ CacheLevel::CacheLevel(const CacheGeometry& g)
     : ways_(g.ways),
       set_mask_(static_cast<uint64_t>(g.size_bytes / (g.line_bytes * g.ways)) - 1),
       tags_(static_cast<size_t>(g.size_bytes / g.line_bytes)),
-      stamps_(tags_.size()) {}
+      stamps_(tags_.size()),
+      last_way_(static_cast<size_t>(set_mask_ + 1)) {}
 
 bool CacheLevel::Access(uint64_t line) {
   // Sets that are not a power of two (some L3 slices) fold by modulo.
@@ -17,9 +18,16 @@ bool CacheLevel::Access(uint64_t line) {
   uint64_t* tags = &tags_[set * ways_];
   uint64_t* stamps = &stamps_[set * ways_];
   ++clock_;
+  uint8_t& last = last_way_[set];
+  if (tags[last] == line + 1) {
+    stamps[last] = clock_;
+    ++hits;
+    return true;
+  }
   for (int w = 0; w < ways_; ++w) {
     if (tags[w] == line + 1) {
       stamps[w] = clock_;
+      last = static_cast<uint8_t>(w);
       ++hits;
       return true;
     }
@@ -31,6 +39,7 @@ bool CacheLevel::Access(uint64_t line) {
   }
   tags[victim] = line + 1;
   stamps[victim] = clock_;
+  last = static_cast<uint8_t>(victim);
   ++misses;
   return false;
 }

@@ -36,6 +36,9 @@ class CacheLevel {
   uint64_t clock_ = 0;
   ZeroedTable<uint64_t> tags_;    // line number + 1; 0 = empty
   ZeroedTable<uint64_t> stamps_;  // last use, for LRU
+  // Per set, the way that hit or filled last: tried before the scan. Only a
+  // hint (checked against the tag), so it is neither saved nor restored.
+  ZeroedTable<uint8_t> last_way_;
 };
 
 class CacheHierarchy {

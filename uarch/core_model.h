@@ -124,6 +124,11 @@ class CoreModel final : public TimingModel, public WalkObserver {
       const uint32_t lap = static_cast<uint32_t>(from / kRing);
       if (slot.lap != lap) slot = {lap, 0};
       uint32_t free = ports & ~slot.used;
+      if (uops == 1 && free != 0) {  // most groups
+        slot.used |= free & (0u - free);
+        *first = from;
+        return from;
+      }
       uint32_t take = 0;
       int u = 0;
       for (; u < uops && free != 0; ++u) {
