@@ -120,6 +120,9 @@ struct Block {
 class Cpu : public TranslationListener {
  public:
   Cpu(PhysicalMemory& memory, Mmu& mmu, IoBus& io);
+  // Not copyable: it points into itself (the access log, the priced range).
+  Cpu(const Cpu&) = delete;
+  Cpu& operator=(const Cpu&) = delete;
   ~Cpu() override;
 
   CpuState state;
@@ -201,7 +204,8 @@ class Cpu : public TranslationListener {
   // Prices the instructions of the running block that have retired, so
   // that time read now (RDTSC, a device) counts every one before it.
   void SyncTiming() {
-    if (timed_block_ != nullptr && instret_ - timed_instret_ > static_cast<uint64_t>(timed_begin_)) {
+    if (timed_block_ != nullptr &&
+        instret_ - timed_instret_ > static_cast<uint64_t>(timed_range_.begin)) {
       PriceTimedBlock(static_cast<int>(instret_ - timed_instret_), /*leaves=*/false);
     }
   }
@@ -579,7 +583,7 @@ class Cpu : public TranslationListener {
   }
   void LogSlowAccess(uint64_t linear, uint64_t phys, uint8_t flags);
   void StartTimedBlock(const Block* block);
-  // Prices instructions [timed_begin_, end) of the timed block; `leaves`
+  // Prices instructions [timed_range_.begin, end) of the timed block; `leaves`
   // when the block is being left (insns[end - 1] went to state.rip).
   void PriceTimedBlock(int end, bool leaves);
   void FinishTimedBlock();
@@ -662,14 +666,11 @@ class Cpu : public TranslationListener {
   int num_divides_ = 0;
   uint64_t ram_base_ = 0;  // host address of guest physical 0
   const Block* timed_block_ = nullptr;
-  int timed_begin_ = 0;          // first instruction not yet priced
-  uint64_t timed_rip_ = 0;       // its RIP
-  uint64_t timed_offset_ = 0;    // its offset in the block's code
-  uint64_t timed_instret_ = 0;   // instret_ when the block started
-  uint64_t timed_fetch_linear_ = 0;
-  int timed_cpl_ = 0;
-  bool timed_paging_ = false;
-  uint16_t timed_pcid_ = 0;
+  uint64_t timed_instret_ = 0;  // instret_ when the block started
+  // What the model is handed: the block's instructions from the first not
+  // yet priced (begin, with its RIP and physical address) on; the fields
+  // that describe the end are filled when it is priced.
+  PricedRange timed_range_{};
   bool cr3_noflush_ = false;
 
   uint64_t seg_base_[6] = {};

@@ -22,14 +22,20 @@ void Cpu::set_timing(bool on) {
 
 void Cpu::StartTimedBlock(const Block* block) {
   timed_block_ = block->timing ? block : nullptr;
-  timed_begin_ = 0;
-  timed_offset_ = 0;
-  timed_rip_ = state.rip;
   timed_instret_ = instret_;
-  timed_fetch_linear_ = seg_base_[kCs] + state.rip;
-  timed_cpl_ = state.cpl;
-  timed_paging_ = state.cr0 & kCr0PG;
-  timed_pcid_ = (state.cr4 & kCr4PCIDE) ? static_cast<uint16_t>(state.cr3 & 0xfff) : 0;
+  PricedRange& r = timed_range_;
+  r.insns = block->insns.get();
+  r.timing = block->timing.get();
+  r.begin = 0;
+  r.rip = state.rip;
+  r.code_phys = block->phys();
+  r.fetch_linear = seg_base_[kCs] + state.rip;
+  r.accesses = mem_log_;
+  r.reps = rep_log_;
+  r.divides = divide_log_;
+  r.cpl = state.cpl;
+  r.paging = state.cr0 & kCr0PG;
+  r.pcid = (state.cr4 & kCr4PCIDE) ? static_cast<uint16_t>(state.cr3 & 0xfff) : 0;
   log_pos_ = mem_log_;
   log_end_ = timed_block_ != nullptr ? mem_log_ + kMemLogSize : mem_log_;
   num_reps_ = 0;
@@ -37,32 +43,18 @@ void Cpu::StartTimedBlock(const Block* block) {
 }
 
 void Cpu::PriceTimedBlock(int end, bool leaves) {
-  const Block* b = timed_block_;
-  end = std::min(end, b->count);
-  if (end <= timed_begin_) return;
+  PricedRange& r = timed_range_;
+  end = std::min(end, timed_block_->count);
+  if (end <= r.begin) return;
   const int used_log = static_cast<int>(log_pos_ - mem_log_);
-  PricedRange range{
-      .insns = b->insns.get(),
-      .timing = b->timing.get(),
-      .begin = timed_begin_,
-      .end = end,
-      .rip = timed_rip_,
-      .code_phys = b->phys() + timed_offset_,
-      .fetch_linear = timed_fetch_linear_,
-      .accesses = mem_log_,
-      .num_accesses = used_log,
-      .reps = rep_log_,
-      .num_reps = num_reps_,
-      .divides = divide_log_,
-      .num_divides = num_divides_,
-      .leaves_block = leaves,
-      .next_rip = state.rip,
-      .cpl = timed_cpl_,
-      .paging = timed_paging_,
-      .pcid = timed_pcid_,
-      .cr3_noflush = cr3_noflush_,
-  };
-  const TimingModel::Used used = model_->Price(range);
+  r.end = end;
+  r.num_accesses = used_log;
+  r.num_reps = num_reps_;
+  r.num_divides = num_divides_;
+  r.leaves_block = leaves;
+  r.next_rip = state.rip;
+  r.cr3_noflush = cr3_noflush_;
+  const TimingModel::Used used = model_->Price(r);
   // What the priced instructions did is spent; the running one's stays.
   const bool recording = log_end_ != log_pos_;  // not inside a REP run
   const int left = used_log - used.accesses;
@@ -78,12 +70,13 @@ void Cpu::PriceTimedBlock(int end, bool leaves) {
                  sizeof(DivideWork) * (num_divides_ - used.divides));
     num_divides_ -= used.divides;
   }
-  timed_begin_ = end;
+  const int begin = r.begin;
+  r.begin = end;
   if (leaves) return;  // the block is done: nothing more of it is priced
   // The rest of the block is priced later, from the next instruction on.
-  for (int i = range.begin; i < end; ++i) {
-    timed_rip_ += b->insns[i].length;
-    timed_offset_ += b->insns[i].length;
+  for (int i = begin; i < end; ++i) {
+    r.rip += r.insns[i].length;
+    r.code_phys += r.insns[i].length;
   }
 }
 
