@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <cstdio>
 
 #include "absl/strings/ascii.h"
@@ -207,6 +208,10 @@ CoreModel::CoreModel(const UarchDescription& d, Mmu& mmu)
       store_buffer_(d_.store_buffer),
       form_next_(d_.forms.size() + 1, 0),
       line_shift_(std::countr_zero(static_cast<unsigned>(d_.l1i.line_bytes))) {
+  taken_penalty_.fill(d_.branch.taken_penalty);
+  taken_penalty_[static_cast<int>(BranchKind::kReturn)] = d_.branch.return_penalty;
+  taken_penalty_[static_cast<int>(BranchKind::kIndirectJump)] = d_.branch.indirect_penalty;
+  taken_penalty_[static_cast<int>(BranchKind::kIndirectCall)] = d_.branch.indirect_penalty;
   for (int kind = 0; kind < kDivideKinds; ++kind) {
     for (int wide = 0; wide < 2; ++wide) {
       const DivideCost& c = d_.divides[kind][wide];
@@ -257,6 +262,13 @@ void CoreModel::Annotate(const ZydisDecodedInstruction& insn, const ZydisDecoded
     // own, and instances of the form may then issue out of order.
     if (out->groups == 1 && out->group_uops[0] > 0 &&
         out->throughput * std::popcount(out->group_ports[0]) <= 60 * out->group_uops[0]) {
+      out->throughput = 0;
+    }
+    // A form with no micro-op on a port (an eliminated move, a NOP) is bound
+    // by the dispatch width alone; a throughput within it (to the two
+    // decimals the files give) needs no bound, so its instances never wait
+    // for each other in order.
+    if (out->groups == 0 && f.throughput <= std::round(100.0 / issue_width_) / 100) {
       out->throughput = 0;
     }
   }
@@ -639,9 +651,8 @@ void CoreModel::ResolveBranch(BranchKind kind, uint64_t rip, uint64_t fallthroug
     if (restart > dispatch_cycle_) mispredict_cycles_ += restart - dispatch_cycle_;
     AdvanceDispatch(restart);
   } else if (target != fallthrough) {
-    // A new fetch group; a return's target comes later (branch.return-penalty).
-    AdvanceDispatch(dispatch_cycle_ + (kind == BranchKind::kReturn ? d_.branch.return_penalty
-                                                                   : d_.branch.taken_penalty));
+    // A new fetch group (branch.taken-penalty, -return-penalty, -indirect-penalty).
+    AdvanceDispatch(dispatch_cycle_ + taken_penalty_[static_cast<int>(kind)]);
   }
 }
 

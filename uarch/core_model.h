@@ -207,6 +207,8 @@ class CoreModel final : public TimingModel, public WalkObserver {
   BranchPredictor predictor_;
 
   const int issue_width_;
+  // Dispatch cycles a correctly predicted taken branch costs, by BranchKind.
+  std::array<int, static_cast<int>(BranchKind::kOther) + 1> taken_penalty_{};
   uint64_t dispatch_cycle_ = 0;
   int dispatch_slots_ = 0;
   uint64_t retire_cycle_ = 0;

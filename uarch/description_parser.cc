@@ -212,7 +212,12 @@ class Parser {
     if (keyword == "branch.predictor") return ParsePredictor(body);
     if (keyword == "fuse") return ParseFuse(body);
     if (keyword == "fuse.memory-immediate") return ParseFuseMemoryImmediate(body);
-    if (keyword == "branch.return-penalty") return ParseReturnPenalty(body);
+    if (keyword == "branch.return-penalty") {
+      return ParseOptionalPenalty(body, &d_.branch.return_penalty);
+    }
+    if (keyword == "branch.indirect-penalty") {
+      return ParseOptionalPenalty(body, &d_.branch.indirect_penalty);
+    }
     return ParseScalar(body);
   }
 
@@ -245,6 +250,7 @@ class Parser {
                        "TAGE needs min-history <= history-bits <= 64");
     }
     if (d_.branch.return_penalty < 0) d_.branch.return_penalty = d_.branch.taken_penalty;
+    if (d_.branch.indirect_penalty < 0) d_.branch.indirect_penalty = d_.branch.taken_penalty;
     d_.tlb.name = d_.name.c_str();
     return absl::OkStatus();
   }
@@ -537,12 +543,13 @@ class Parser {
     return absl::OkStatus();
   }
 
-  // Optional, unlike the scalars: without it a RET costs the taken penalty.
-  absl::Status ParseReturnPenalty(const Line& line) {
+  // branch.return-penalty, branch.indirect-penalty: optional, unlike the
+  // scalars; without one those branches cost the taken penalty.
+  absl::Status ParseOptionalPenalty(const Line& line, int* penalty) {
     const auto& w = line.words();
-    RETURN_IF_ERROR(Once(line, "branch.return-penalty"));
-    if (w.size() != 2) return line.Error("branch.return-penalty", "expected one value");
-    return line.Int("branch.return-penalty", w[1], 0, &d_.branch.return_penalty);
+    RETURN_IF_ERROR(Once(line, std::string(w[0])));
+    if (w.size() != 2) return line.Error(w[0], "expected one value");
+    return line.Int(w[0], w[1], 0, penalty);
   }
 
   absl::Status ParseScalar(const Line& line) {

@@ -119,16 +119,42 @@ def native_whole_program(args):
     return fields(out), None
 
 
+def expand_rept(body):
+    """`body` with each (unnested) `.rept N` ... `.endr` block repeated N times."""
+    return re.sub(r"^\s*\.rept (\d+)\n(.*?)^\s*\.endr\n",
+                  lambda m: m.group(2) * int(m.group(1)), body, flags=re.M | re.S)
+
+
 def llvm_mca(kernels_source):
-    """Cycles per iteration of every marked loop body."""
-    status, out, err = run([LLVM_MCA, f"-mcpu={LLVM_MCA_CPU}",
-                            f"-iterations={LLVM_MCA_ITERATIONS}", kernels_source])
-    if status != 0:
-        sys.exit(f"accuracy: {LLVM_MCA} failed: {err}")
+    """Cycles per iteration of every marked loop body.
+
+    Each region goes to llvm-mca on its own, its `.rept` blocks written out:
+    llvm-mca-14 sometimes leaves a `.rept` block that opens a region out of
+    the region, silently (add_chain's eight ADDs vanished when kernels.S
+    grew by a few lines).
+    """
+    source = open(kernels_source).read()
+    regions = re.findall(r"^# LLVM-MCA-BEGIN (\w+)\n(.*?)^# LLVM-MCA-END \1$", source,
+                         re.M | re.S)
+    regions = [(name, expand_rept(body)) for name, body in regions]
+    if not regions:
+        sys.exit(f"accuracy: no llvm-mca regions in {kernels_source}")
     cycles = {}
-    for match in re.finditer(r"Code Region - (\w+)\s+Iterations:\s+(\d+)\s+"
-                             r"Instructions:\s+\d+\s+Total Cycles:\s+(\d+)", out):
-        cycles[match.group(1)] = int(match.group(3)) / int(match.group(2))
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, body in regions:
+            path = os.path.join(tmp, f"{name}.s")
+            with open(path, "w") as f:
+                f.write(f".intel_syntax noprefix\n# LLVM-MCA-BEGIN {name}\n{body}"
+                        f"# LLVM-MCA-END {name}\n")
+            status, out, err = run([LLVM_MCA, f"-mcpu={LLVM_MCA_CPU}",
+                                    f"-iterations={LLVM_MCA_ITERATIONS}", path])
+            if status != 0:
+                sys.exit(f"accuracy: {LLVM_MCA} failed on {name}: {err}")
+            match = re.search(r"Code Region - (\w+)\s+Iterations:\s+(\d+)\s+"
+                              r"Instructions:\s+\d+\s+Total Cycles:\s+(\d+)", out)
+            if match is None:
+                sys.exit(f"accuracy: no figures from {LLVM_MCA} for {name}:\n{out}")
+            cycles[name] = int(match.group(3)) / int(match.group(2))
     return cycles
 
 

@@ -23,6 +23,10 @@ static void fill_random(uint8_t* p, uint64_t bytes, uint64_t seed) {
 
 // Where node `i` of a chase list lives: one node per `stride` bytes, at a
 // line within the stride that varies with i so nodes spread over cache sets.
+// The line also varies with i / 16: otherwise, with 4 KiB strides over
+// physically contiguous pages (as in the guest), a 1024-set cache such as
+// Zen 5's L2 would see only 64 of its sets, one per value of i % 64, and
+// miss where the host, whose pages are scattered, hits.
 struct node_layout {
   uint64_t count;
   uint64_t stride;
@@ -30,7 +34,7 @@ struct node_layout {
 
 static uint64_t* node_at(uint8_t* base, struct node_layout layout, uint64_t i) {
   uint64_t lines = layout.stride / 64;
-  return (uint64_t*)(base + i * layout.stride + (i * 37 % lines) * 64);
+  return (uint64_t*)(base + i * layout.stride + ((i * 37 + i / 16) % lines) * 64);
 }
 
 // Links the nodes into one random cycle (Sattolo's algorithm, which yields
@@ -206,6 +210,7 @@ DECLARE(rmw_chain)
 DECLARE(push_pop)
 DECLARE(branch_pattern)
 DECLARE(branch_random)
+DECLARE(branch_xorshift)
 DECLARE(call_ret)
 DECLARE(indirect_pattern)
 DECLARE(indirect_random)
@@ -255,6 +260,7 @@ const struct accuracy_kernel kAccuracyKernels[] = {
     ENTRY(push_pop, 50000, prepare_none),
     ENTRY(branch_pattern, 100000, prepare_branch_pattern),
     ENTRY(branch_random, 100000, prepare_branch_random),
+    ENTRY(branch_xorshift, 100000, prepare_none),
     ENTRY(call_ret, 50000, prepare_none),
     ENTRY(indirect_pattern, 100000, prepare_indirect_pattern),
     ENTRY(indirect_random, 100000, prepare_indirect_random),

@@ -417,6 +417,29 @@ TEST_F(CoreModelTest, APredictedReturnCostsTheReturnPenalty) {
   EXPECT_NEAR(static_cast<double>(slower - as_taken), 300, 5);  // 4 - 1 cycles a return
 }
 
+TEST_F(CoreModelTest, APredictedIndirectBranchCostsTheIndirectPenalty) {
+  // The same indirect JMP to one target, each followed by an independent ALU
+  // operation: once predicted, only the indirect penalty differs. A direct
+  // JMP costs the taken penalty whatever the indirect one.
+  auto run = [&](const std::string& extra, BranchKind kind) {
+    absl::StatusOr<UarchDescription> d = ParseUarch(std::string(kDescription) + extra, "t.uarch");
+    EXPECT_TRUE(d.ok()) << d.status();
+    description_ = *d;
+    model_ = std::make_unique<CoreModel>(description_, mmu_);
+    model_->Start(0);
+    InsnTiming jump = Alu(0, 0, 1);
+    jump.branch = kind;
+    for (int i = 0; i < 100; ++i) Price({jump}, {}, kCodeBase);
+    return model_->cycles();
+  };
+  const uint64_t as_taken = run("", BranchKind::kIndirectJump);
+  EXPECT_NEAR(static_cast<double>(run("branch.indirect-penalty 4 [t]\n",
+                                      BranchKind::kIndirectJump) - as_taken),
+              300, 10);  // 4 - 1 cycles a jump, but for the first few (mispredicted)
+  EXPECT_EQ(run("branch.indirect-penalty 4 [t]\n", BranchKind::kDirectJump),
+            run("", BranchKind::kDirectJump));
+}
+
 constexpr uint8_t kCmpRaxRcx[] = {0x48, 0x39, 0xc8};
 constexpr uint8_t kIncRax[] = {0x48, 0xff, 0xc0};
 constexpr uint8_t kCmpMemImm[] = {0x48, 0x83, 0x38, 0x01};  // cmp qword [rax], 1

@@ -179,6 +179,24 @@ TEST(DescriptionParserTest, ReturnPenaltyDefaultsToTheTakenPenalty) {
   EXPECT_FALSE(ParseUarch(Minimal() + "branch.return-penalty -1 [s]\n", "t").ok());
 }
 
+TEST(DescriptionParserTest, IndirectPenaltyDefaultsToTheTakenPenalty) {
+  absl::StatusOr<UarchDescription> d = ParseUarch(Minimal(), "tiny.uarch");
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->branch.indirect_penalty, d->branch.taken_penalty);
+  d = ParseUarch(Minimal() + "branch.indirect-penalty 2 [s]\n", "tiny.uarch");
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->branch.indirect_penalty, 2);
+  EXPECT_EQ(d->branch.return_penalty, d->branch.taken_penalty);
+  EXPECT_FALSE(ParseUarch(Minimal() + "branch.indirect-penalty -1 [s]\n", "t").ok());
+  EXPECT_FALSE(ParseUarch(Minimal() + "branch.indirect-penalty 1 2 [s]\n", "t").ok());
+  absl::StatusOr<UarchDescription> twice = ParseUarch(
+      Minimal() + "branch.indirect-penalty 1 [s]\nbranch.indirect-penalty 2 [s]\n", "t");
+  ASSERT_FALSE(twice.ok());
+  EXPECT_NE(std::string(twice.status().message()).find("branch.indirect-penalty"),
+            std::string::npos)
+      << twice.status().message();
+}
+
 TEST(DescriptionParserTest, BadFusionRulesAreErrors) {
   for (const char* line : {"fuse MOV : z [s]", "fuse CMP : nz [s]", "fuse CMP z [s]",
                            "fuse.memory-immediate maybe [s]"}) {
