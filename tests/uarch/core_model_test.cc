@@ -117,8 +117,12 @@ InsnTiming Load(uint64_t address, uint64_t destination) {
 
 class CoreModelTest : public ::testing::Test {
  protected:
-  CoreModelTest() : memory_(1 << 20), mmu_(memory_) {
-    absl::StatusOr<UarchDescription> d = ParseUarch(kDescription, "test.uarch");
+  CoreModelTest() : memory_(1 << 20), mmu_(memory_) { Reset(); }
+
+  // A fresh model of kDescription with `extra_lines` added, started at cycle 0.
+  void Reset(const std::string& extra_lines = "") {
+    absl::StatusOr<UarchDescription> d =
+        ParseUarch(std::string(kDescription) + extra_lines, "test.uarch");
     EXPECT_TRUE(d.ok()) << d.status();
     description_ = *d;
     model_ = std::make_unique<CoreModel>(description_, mmu_);
@@ -397,11 +401,7 @@ TEST_F(CoreModelTest, APredictedReturnCostsTheReturnPenalty) {
   // Call/return pairs, each followed by an independent ALU operation: the
   // returns' extra cycles show in the total.
   auto run = [&](const std::string& extra) {
-    absl::StatusOr<UarchDescription> d = ParseUarch(std::string(kDescription) + extra, "t.uarch");
-    EXPECT_TRUE(d.ok()) << d.status();
-    description_ = *d;
-    model_ = std::make_unique<CoreModel>(description_, mmu_);
-    model_->Start(0);
+    Reset(extra);
     InsnTiming call = Alu(0, 0, 1);
     call.branch = BranchKind::kDirectCall;
     InsnTiming ret = Alu(0, 0, 1);
@@ -422,11 +422,7 @@ TEST_F(CoreModelTest, APredictedIndirectBranchCostsTheIndirectPenalty) {
   // operation: once predicted, only the indirect penalty differs. A direct
   // JMP costs the taken penalty whatever the indirect one.
   auto run = [&](const std::string& extra, BranchKind kind) {
-    absl::StatusOr<UarchDescription> d = ParseUarch(std::string(kDescription) + extra, "t.uarch");
-    EXPECT_TRUE(d.ok()) << d.status();
-    description_ = *d;
-    model_ = std::make_unique<CoreModel>(description_, mmu_);
-    model_->Start(0);
+    Reset(extra);
     InsnTiming jump = Alu(0, 0, 1);
     jump.branch = kind;
     for (int i = 0; i < 100; ++i) Price({jump}, {}, kCodeBase);
