@@ -82,6 +82,9 @@ class Core:
     # (eliminated moves), which only the dispatch width bounds.
     dispatch_tput: tuple = ()
     widen_tag: str = ''
+    # (group, why): forms that store the data of one FP45 micro-op (one FP45
+    # and one ST micro-op among their ports) put that micro-op on this group.
+    store_data: tuple = ()
 
     def all_groups(self):
         """Every group a form line may name, under the names written."""
@@ -146,14 +149,17 @@ ZEN4 = Core(
 # Zen 5 (family 1Ah): LLVM 14 has no model of it, so znver3 again, with
 # Zen 4's hand entries (cited as Zen 4 figures) and uarch/hand_forms_zen5.txt.
 # Forms LLVM puts on Zen 3's one multiplier pipe (ALU1) go to Zen 5's group of
-# multiplier pipes, MUL, which uarch/zen5.uarch defines.
+# multiplier pipes, MUL, which uarch/zen5.uarch defines. Vector stores move
+# their data on FPSD, which overlaps FP45 (where loads move theirs) in one
+# pipe: fitted on this host, see the group's line in uarch/zen5.uarch.
 ZEN5 = dataclasses.replace(
     ZEN4, name='zen5', rules_as='zen4',
     inherit=('zen4', {'instlatx64': 'zen4-instlatx64', 'host': 'zen4-host'}),
     renames={'ALU1': 'MUL'},
     widened={'MUL': 1, 'ALU': 4, 'AGU': 3, 'LD': 3}, store_tput=('1', '0.5'),
     dispatch_tput=('0.17', '0.125'), widen_tag='amd-sog',
-    uarch_groups={'ALU': [f'ALU{i}' for i in range(6)], 'AGU': [f'AGU{i}' for i in range(4)],
+    store_data=('FPSD', 'store data on FPSD, not FP45 (see its group line)'),
+    uarch_groups={'FPSD': ['FP5', 'FPST'], 'ALU': [f'ALU{i}' for i in range(6)], 'AGU': [f'AGU{i}' for i in range(4)],
                   'LD': [f'LD{i}' for i in range(4)], 'MUL': ['ALU0', 'ALU1', 'ALU2']})
 
 CORES = [SKYLAKE, ZEN4, ZEN5]
@@ -490,6 +496,22 @@ def widen(core, timings):
     return changed
 
 
+def move_store_data(core, timings):
+    """Forms that store what one FP45 micro-op moves out of the vector
+    registers: that micro-op on core.store_data's group; how many moved."""
+    group, why = core.store_data
+    moved = 0
+    for key, t in timings.items():
+        terms = port_terms(t.ports)
+        if (1, 'FP45') not in terms or (1, 'ST') not in terms:
+            continue
+        ports = '+'.join(f'{c}*{group if g == "FP45" else g}' for c, g in terms)
+        timings[key] = dataclasses.replace(t, ports=ports,
+                                           comment='; '.join(filter(None, [t.comment, why])))
+        moved += 1
+    return moved
+
+
 def read_hand_file(core, name, retag):
     """{key: Timing} of uarch/hand_forms_<name>.txt, tags renamed by `retag`."""
     path = os.path.join('uarch', f'hand_forms_{name}.txt')
@@ -543,7 +565,9 @@ def summary(counts):
             f'{counts["llvm_stand_in"]} from llvm-mca through a stand-in instruction, '
             f'{counts["copied"]} copied from a stand-in form' +
             (f'; {counts["widened"]} of these with throughput widened to this core\'s ports'
-             if 'widened' in counts else ''))
+             if 'widened' in counts else '') +
+            (f'; {counts["store_data"]} with their store data moved off FP45'
+             if 'store_data' in counts else ''))
 
 
 def write_core(core, forms, timings, counts, hand_path):
@@ -604,6 +628,8 @@ def main(argv):
         }
         if core.widened:
             counts['widened'] = widen(core, timings)
+        if core.store_data:
+            counts['store_data'] = move_store_data(core, timings)
         missing = [f.key for f in forms if f.key not in timings]
         if missing:
             listing = '\n'.join(f'  {k}  ({notes[k]})' for k in missing)

@@ -223,6 +223,8 @@ DECLARE(pmuludq_chain)
 DECLARE(paddq_indep)
 DECLARE(pmuludq_indep)
 DECLARE(memcpy_loop)
+DECLARE(vload_indep)
+DECLARE(vstore_indep)
 DECLARE(crc_table)
 DECLARE(insertion_sort)
 DECLARE(hash_lookup)
@@ -273,6 +275,8 @@ const struct accuracy_kernel kAccuracyKernels[] = {
     ENTRY(paddq_indep, 50000, prepare_none),
     ENTRY(pmuludq_indep, 50000, prepare_none),
     ENTRY(memcpy_loop, 50000, prepare_copy),
+    ENTRY(vload_indep, 50000, prepare_none),
+    ENTRY(vstore_indep, 50000, prepare_none),
     ENTRY(crc_table, 50000, prepare_crc_table),
     ENTRY(insertion_sort, 2000, prepare_insertion_sort),
     ENTRY(hash_lookup, 100000, prepare_hash_lookup),

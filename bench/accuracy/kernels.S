@@ -732,6 +732,49 @@ KERNEL memcpy_loop
   ret
 END_KERNEL memcpy_loop
 
+// 8 independent 16-byte loads from 8 lines of an L1-resident buffer. With
+// vstore_indep and memcpy_loop: how vector loads and stores share the pipes
+// that move data between the load/store unit and the vector registers.
+KERNEL vload_indep
+  .p2align 4
+.Lvload_indep:
+# LLVM-MCA-BEGIN vload_indep
+  movdqu xmm0, [rsi]
+  movdqu xmm1, [rsi + 64]
+  movdqu xmm2, [rsi + 128]
+  movdqu xmm3, [rsi + 192]
+  movdqu xmm4, [rsi + 256]
+  movdqu xmm5, [rsi + 320]
+  movdqu xmm6, [rsi + 384]
+  movdqu xmm7, [rsi + 448]
+  dec rdi
+  jnz .Lvload_indep
+# LLVM-MCA-END vload_indep
+  movq rax, xmm7
+  ret
+END_KERNEL vload_indep
+
+// 8 16-byte stores to 8 lines of an L1-resident buffer.
+KERNEL vstore_indep
+  movq xmm0, rdi
+  .p2align 4
+.Lvstore_indep:
+# LLVM-MCA-BEGIN vstore_indep
+  movdqu [rsi], xmm0
+  movdqu [rsi + 64], xmm0
+  movdqu [rsi + 128], xmm0
+  movdqu [rsi + 192], xmm0
+  movdqu [rsi + 256], xmm0
+  movdqu [rsi + 320], xmm0
+  movdqu [rsi + 384], xmm0
+  movdqu [rsi + 448], xmm0
+  dec rdi
+  jnz .Lvstore_indep
+# LLVM-MCA-END vstore_indep
+  mov rax, [rsi]
+  ret
+END_KERNEL vstore_indep
+
 // Table-driven CRC-32, 4 bytes per iteration: the table of 256 words is at
 // the buffer, the 4 KiB of data at buffer + 1 KiB (wrapping).
 KERNEL crc_table
