@@ -39,8 +39,8 @@ struct MachineConfig {
   std::function<void(uint8_t)> console = [](uint8_t) {};
   bool stop_on_unimplemented = false;
   bool tlb_model = true;  // Mmu::set_tlb_model
-  // The core and its TLBs. Without one the MMU has the built-in Skylake
-  // geometry and there is no timing model.
+  // The core and its TLBs; it must outlive the Machine. Without one the MMU
+  // has the built-in Skylake geometry and there is no timing model.
   const UarchDescription* uarch = nullptr;
   bool timing = true;        // price execution with the uarch's model
   bool fast_forward = false;  // run functionally until the guest's region of interest begins

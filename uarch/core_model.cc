@@ -203,6 +203,9 @@ CoreModel::CoreModel(const UarchDescription& d, Mmu& mmu)
       caches_(d_),
       predictor_(d_.branch),
       issue_width_(d_.issue_width),
+      retire_width_(d_.retire_width),
+      store_buffer_entries_(static_cast<uint64_t>(d_.store_buffer)),
+      store_forward_latency_(d_.store_forward_latency),
       rob_(d_.rob_entries),
       load_buffer_(d_.load_buffer),
       store_buffer_(d_.store_buffer),
@@ -453,10 +456,10 @@ int CoreModel::FetchTlbCycles(uint64_t linear, uint16_t pcid) {
 uint64_t CoreModel::LoadReady(const MemAccess& a, uint64_t address_ready) {
   const uint64_t word = a.phys >> 3;
   const StoreRecord& s = forward_[word % kForwardSlots];
-  if (s.word == word && stores_ - s.seq <= static_cast<uint64_t>(d_.store_buffer)) {
+  if (s.word == word && stores_ - s.seq <= store_buffer_entries_) {
     ++forwarded_loads_;
     caches_.Data(a.phys);
-    return std::max(address_ready + d_.store_forward_latency, s.ready);
+    return std::max(address_ready + store_forward_latency_, s.ready);
   }
   return address_ready + caches_.Data(a.phys);
 }

@@ -49,6 +49,8 @@ struct CoreCounters {
 
 class CoreModel final : public TimingModel, public WalkObserver {
  public:
+  // `d` is used in place, not copied (a description holds every form's
+  // timing and its own text): it must outlive the model.
   CoreModel(const UarchDescription& d, Mmu& mmu);
 
   // TimingModel.
@@ -157,7 +159,7 @@ class CoreModel final : public TimingModel, public WalkObserver {
   // Retires an instruction that takes `slots` (0 or 1) of the retire width.
   void Retire(uint64_t done, int slots) {
     uint64_t r = std::max(done, retire_cycle_);
-    if (r == retire_cycle_ && retire_slots_ + slots > d_.retire_width) ++r;
+    if (r == retire_cycle_ && retire_slots_ + slots > retire_width_) ++r;
     if (r != retire_cycle_) {
       retire_cycle_ = r;
       retire_slots_ = 0;
@@ -201,12 +203,16 @@ class CoreModel final : public TimingModel, public WalkObserver {
   void Drain(TimingEvent event, int cost_cycles);
   uint64_t RepCycles(const RepWork& w);
 
-  UarchDescription d_;
+  const UarchDescription& d_;
   Mmu& mmu_;
   CacheHierarchy caches_;
   BranchPredictor predictor_;
 
+  // Per-instruction figures, copied out of d_ (one indirection less).
   const int issue_width_;
+  const int retire_width_;
+  const uint64_t store_buffer_entries_;
+  const int store_forward_latency_;
   // Dispatch cycles a correctly predicted taken branch costs, by BranchKind.
   std::array<int, static_cast<int>(BranchKind::kOther) + 1> taken_penalty_{};
   uint64_t dispatch_cycle_ = 0;
