@@ -66,6 +66,7 @@ struct InsnTiming {
   uint16_t form = 0;        // the description's form id, for its throughput bound
   uint8_t loads = 0;        // memory reads / writes the form makes
   uint8_t stores = 0;
+  uint8_t load_delay = 0;   // cycles its loads' address generation adds (a scaled index)
   BranchKind branch = BranchKind::kNone;
   TimingEvent event = TimingEvent::kNone;
   bool rep_string = false;

@@ -283,6 +283,7 @@ void CoreModel::Annotate(const ZydisDecodedInstruction& insn, const ZydisDecoded
       (ops[1].mem.disp.has_displacement || ops[1].mem.scale > 1)) {
     out->latency = static_cast<uint8_t>(d_.lea_complex_latency);
   }
+  bool scaled_load = false;
   for (int i = 0; i < insn.operand_count; ++i) {
     const ZydisDecodedOperand& op = ops[i];
     if (op.type == ZYDIS_OPERAND_TYPE_REGISTER) {
@@ -304,7 +305,10 @@ void CoreModel::Annotate(const ZydisDecodedInstruction& insn, const ZydisDecoded
         continue;
       }
       out->address_sources |= regs;
-      if (op.actions & ZYDIS_OPERAND_ACTION_MASK_READ) ++out->loads;
+      if (op.actions & ZYDIS_OPERAND_ACTION_MASK_READ) {
+        ++out->loads;
+        if (op.mem.index != ZYDIS_REGISTER_NONE && op.mem.scale > 1) scaled_load = true;
+      }
       if (op.actions & ZYDIS_OPERAND_ACTION_MASK_WRITE) ++out->stores;
     }
   }
@@ -332,6 +336,7 @@ void CoreModel::Annotate(const ZydisDecodedInstruction& insn, const ZydisDecoded
     out->occupancy = 0;
     out->throughput = 0;
   }
+  if (scaled_load) out->load_delay = static_cast<uint8_t>(std::min(d_.load_scaled_index_latency, 255));
   out->rep_string = (insn.attributes & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE |
                                         ZYDIS_ATTRIB_HAS_REPNE)) &&
                     insn.meta.category == ZYDIS_CATEGORY_STRINGOP;
@@ -517,7 +522,7 @@ uint64_t CoreModel::ExecuteComplex(const InsnTiming& t, const PricedRange& r, ui
       if (first_store == nullptr) first_store = access;
       caches_.Data(access->phys);
     } else {
-      data_ready = std::max(data_ready, LoadReady(*access, tlb_ready));
+      data_ready = std::max(data_ready, LoadReady(*access, tlb_ready + t.load_delay));
     }
   }
   cursors->access = access;

@@ -101,6 +101,9 @@ struct UarchDescription {
   int store_buffer = 0;
   int store_forward_latency = 0;
   int lea_complex_latency = 0;  // LEA base+index+disp (or scaled): its own latency
+  // Extra load-to-use cycles of a load whose address has a scaled index
+  // (optional; 0 without the line).
+  int load_scaled_index_latency = 0;
 
   // Macro-fusion: a first instruction (upper-case mnemonic) and the Jcc
   // right after it become one macro-op when the Jcc's family bit is set.

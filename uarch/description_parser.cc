@@ -213,10 +213,13 @@ class Parser {
     if (keyword == "fuse") return ParseFuse(body);
     if (keyword == "fuse.memory-immediate") return ParseFuseMemoryImmediate(body);
     if (keyword == "branch.return-penalty") {
-      return ParseOptionalPenalty(body, &d_.branch.return_penalty);
+      return ParseOptionalCycles(body, &d_.branch.return_penalty);
     }
     if (keyword == "branch.indirect-penalty") {
-      return ParseOptionalPenalty(body, &d_.branch.indirect_penalty);
+      return ParseOptionalCycles(body, &d_.branch.indirect_penalty);
+    }
+    if (keyword == "core.load-scaled-index-latency") {
+      return ParseOptionalCycles(body, &d_.load_scaled_index_latency);
     }
     return ParseScalar(body);
   }
@@ -543,13 +546,14 @@ class Parser {
     return absl::OkStatus();
   }
 
-  // branch.return-penalty, branch.indirect-penalty: optional, unlike the
-  // scalars; without one those branches cost the taken penalty.
-  absl::Status ParseOptionalPenalty(const Line& line, int* penalty) {
+  // branch.return-penalty, branch.indirect-penalty (without one those
+  // branches cost the taken penalty), core.load-scaled-index-latency
+  // (default 0): optional, unlike the scalars.
+  absl::Status ParseOptionalCycles(const Line& line, int* cycles) {
     const auto& w = line.words();
     RETURN_IF_ERROR(Once(line, std::string(w[0])));
     if (w.size() != 2) return line.Error(w[0], "expected one value");
-    return line.Int(w[0], w[1], 0, penalty);
+    return line.Int(w[0], w[1], 0, cycles);
   }
 
   absl::Status ParseScalar(const Line& line) {

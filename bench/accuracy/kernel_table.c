@@ -203,6 +203,7 @@ DECLARE(chase_256m)
 DECLARE(chase_4k_pages_stlb)
 DECLARE(chase_4k_pages_walk)
 DECLARE(chase_2m_pages)
+DECLARE(load_scaled_chain)
 DECLARE(load_indep)
 DECLARE(store_indep)
 DECLARE(store_forward)
@@ -255,6 +256,7 @@ const struct accuracy_kernel kAccuracyKernels[] = {
     ENTRY(chase_4k_pages_stlb, 100000, prepare_chase_4k_pages_stlb),
     ENTRY(chase_4k_pages_walk, 100000, prepare_chase_4k_pages_walk),
     ENTRY(chase_2m_pages, 100000, prepare_chase_2m_pages),
+    ENTRY(load_scaled_chain, 50000, prepare_none),
     ENTRY(load_indep, 50000, prepare_none),
     ENTRY(store_indep, 50000, prepare_none),
     ENTRY(store_forward, 50000, prepare_none),

@@ -372,6 +372,23 @@ CHASE chase_4k_pages_stlb
 CHASE chase_4k_pages_walk
 CHASE chase_2m_pages
 
+// A dependent chain of loads whose address has a scaled index, in L1 (the
+// buffer is zero, so each load reads index 0): beside chase_16k's plain
+// `mov rax, [rax]`, what the scaled index adds to the load-to-use latency.
+KERNEL load_scaled_chain
+  xor eax, eax
+  .p2align 4
+.Lload_scaled_chain:
+# LLVM-MCA-BEGIN load_scaled_chain
+  .rept 4
+  mov rax, [rsi + rax * 8]
+  .endr
+  dec rdi
+  jnz .Lload_scaled_chain
+# LLVM-MCA-END load_scaled_chain
+  ret
+END_KERNEL load_scaled_chain
+
 // 8 independent loads from 8 lines of an L1-resident buffer.
 KERNEL load_indep
   xor eax, eax

@@ -436,6 +436,36 @@ TEST_F(CoreModelTest, APredictedIndirectBranchCostsTheIndirectPenalty) {
             run("", BranchKind::kDirectJump));
 }
 
+TEST_F(CoreModelTest, AScaledIndexDelaysALoadsData) {
+  // mov rax, [rsi + rax*8] and mov rax, [rsi + rax]: only the scaled index
+  // costs core.load-scaled-index-latency, on the data it loads. In
+  // xor rax, [rsi + rcx*8] the chain through RAX does not wait for it.
+  const std::vector<uint8_t> scaled = {0x48, 0x8b, 0x04, 0xc6};
+  const std::vector<uint8_t> unscaled = {0x48, 0x8b, 0x04, 0x06};
+  const std::vector<uint8_t> xor_scaled = {0x48, 0x33, 0x04, 0xce};
+  const std::string forms =
+      "form MOV r64,m64 : lat=0 tput=0.5 uops=1 ports=1*p45 [t]\n"
+      "form XOR r64,m64 : lat=1 tput=0.5 uops=1 ports=1*p0123+1*p45 [t]\n";
+  auto chain = [&](const std::vector<uint8_t>& load) {
+    std::vector<InsnTiming> loads(8, Annotate(load).at(0));
+    std::vector<MemAccess> accesses;
+    for (int i = 0; i < 8; ++i) accesses.push_back(At(i, 0x10000));
+    Price(loads, accesses);  // the line into L1D
+    return Price(loads, accesses);
+  };
+  Reset(forms);
+  EXPECT_EQ(Annotate(scaled).at(0).load_delay, 0);
+  const uint64_t plain = chain(scaled);
+  EXPECT_NEAR(static_cast<double>(plain), 8 * 4, 2);  // L1D latency each
+  const uint64_t xor_plain = chain(xor_scaled);
+  Reset(forms + "core.load-scaled-index-latency 1 [t]\n");
+  EXPECT_EQ(Annotate(scaled).at(0).load_delay, 1);
+  EXPECT_EQ(Annotate(unscaled).at(0).load_delay, 0);
+  EXPECT_EQ(chain(scaled), plain + 8);
+  EXPECT_EQ(chain(unscaled), plain);
+  EXPECT_LE(chain(xor_scaled), xor_plain + 1);
+}
+
 constexpr uint8_t kCmpRaxRcx[] = {0x48, 0x39, 0xc8};
 constexpr uint8_t kIncRax[] = {0x48, 0xff, 0xc0};
 constexpr uint8_t kCmpMemImm[] = {0x48, 0x83, 0x38, 0x01};  // cmp qword [rax], 1

@@ -197,6 +197,21 @@ TEST(DescriptionParserTest, IndirectPenaltyDefaultsToTheTakenPenalty) {
       << twice.status().message();
 }
 
+TEST(DescriptionParserTest, LoadScaledIndexLatencyIsOptional) {
+  absl::StatusOr<UarchDescription> d = ParseUarch(Minimal(), "tiny.uarch");
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->load_scaled_index_latency, 0);
+  d = ParseUarch(Minimal() + "core.load-scaled-index-latency 1 [s]\n", "tiny.uarch");
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->load_scaled_index_latency, 1);
+  EXPECT_FALSE(ParseUarch(Minimal() + "core.load-scaled-index-latency -1 [s]\n", "t").ok());
+  EXPECT_FALSE(ParseUarch(Minimal() +
+                              "core.load-scaled-index-latency 1 [s]\n"
+                              "core.load-scaled-index-latency 1 [s]\n",
+                          "t")
+                   .ok());
+}
+
 TEST(DescriptionParserTest, BadFusionRulesAreErrors) {
   for (const char* line : {"fuse MOV : z [s]", "fuse CMP : nz [s]", "fuse CMP z [s]",
                            "fuse.memory-immediate maybe [s]"}) {
