@@ -336,7 +336,9 @@ void CoreModel::Annotate(const ZydisDecodedInstruction& insn, const ZydisDecoded
     out->occupancy = 0;
     out->throughput = 0;
   }
-  if (scaled_load) out->load_delay = static_cast<uint8_t>(std::min(d_.load_scaled_index_latency, 255));
+  if (scaled_load) {
+    out->load_delay = static_cast<uint8_t>(std::min(d_.load_scaled_index_latency, 255));
+  }
   out->rep_string = (insn.attributes & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE |
                                         ZYDIS_ATTRIB_HAS_REPNE)) &&
                     insn.meta.category == ZYDIS_CATEGORY_STRINGOP;
@@ -522,7 +524,8 @@ uint64_t CoreModel::ExecuteComplex(const InsnTiming& t, const PricedRange& r, ui
       if (first_store == nullptr) first_store = access;
       caches_.Data(access->phys);
     } else {
-      data_ready = std::max(data_ready, LoadReady(*access, tlb_ready + t.load_delay));
+      const uint64_t address_known = tlb_ready + t.load_delay;  // a scaled index: a cycle later
+      data_ready = std::max(data_ready, LoadReady(*access, address_known));
     }
   }
   cursors->access = access;

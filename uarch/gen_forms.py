@@ -159,8 +159,9 @@ ZEN5 = dataclasses.replace(
     widened={'MUL': 1, 'ALU': 4, 'AGU': 3, 'LD': 3}, store_tput=('1', '0.5'),
     dispatch_tput=('0.17', '0.125'), widen_tag='amd-sog',
     store_data=('FPSD', 'store data on FPSD, not FP45 (see its group line)'),
-    uarch_groups={'FPSD': ['FP5', 'FPST'], 'ALU': [f'ALU{i}' for i in range(6)], 'AGU': [f'AGU{i}' for i in range(4)],
-                  'LD': [f'LD{i}' for i in range(4)], 'MUL': ['ALU0', 'ALU1', 'ALU2']})
+    uarch_groups={'ALU': [f'ALU{i}' for i in range(6)], 'AGU': [f'AGU{i}' for i in range(4)],
+                  'LD': [f'LD{i}' for i in range(4)], 'MUL': ['ALU0', 'ALU1', 'ALU2'],
+                  'FPSD': ['FP5', 'FPST']})
 
 CORES = [SKYLAKE, ZEN4, ZEN5]
 
