@@ -206,6 +206,7 @@ CoreModel::CoreModel(const UarchDescription& d, Mmu& mmu)
       retire_width_(d_.retire_width),
       store_buffer_entries_(static_cast<uint64_t>(d_.store_buffer)),
       store_forward_latency_(d_.store_forward_latency),
+      stlb_hit_latency_(d_.stlb_hit_latency),
       rob_(d_.rob_entries),
       load_buffer_(d_.load_buffer),
       store_buffer_(d_.store_buffer),
@@ -435,8 +436,8 @@ int CoreModel::TlbCycles(const MemAccess& a, uint16_t pcid) {
   last_touched_pcid_ = pcid;
   switch (last_touch_.source) {
     case TlbSource::kStlb:
-      stlb_hit_cycles_ += d_.stlb_hit_latency;
-      return d_.stlb_hit_latency;
+      stlb_hit_cycles_ += stlb_hit_latency_;
+      return stlb_hit_latency_;
     case TlbSource::kWalk:
       ++untracked_tlb_hits_;
       return 0;
@@ -456,8 +457,8 @@ int CoreModel::FetchTlbCycles(uint64_t linear, uint16_t pcid) {
   last_fetch_pcid_ = pcid;
   if (last_fetch_touch_.source == TlbSource::kWalk) ++untracked_tlb_hits_;
   if (last_fetch_touch_.source != TlbSource::kStlb) return 0;
-  stlb_hit_cycles_ += d_.stlb_hit_latency;
-  return d_.stlb_hit_latency;
+  stlb_hit_cycles_ += stlb_hit_latency_;
+  return stlb_hit_latency_;
 }
 
 uint64_t CoreModel::LoadReady(const MemAccess& a, uint64_t address_ready) {
@@ -677,7 +678,7 @@ void CoreModel::Deliver(TimingEvent event, int cpl) {
 void CoreModel::OnTranslate(const WalkRecord& record) {
   uint32_t cost = 0;
   if (record.tlb == TlbSource::kStlb) {
-    cost = d_.stlb_hit_latency;
+    cost = stlb_hit_latency_;
     stlb_hit_cycles_ += cost;
   } else if (record.tlb == TlbSource::kWalk) {
     // Each paging-structure entry read is a load through the data caches,

@@ -213,6 +213,7 @@ class CoreModel final : public TimingModel, public WalkObserver {
   const int retire_width_;
   const uint64_t store_buffer_entries_;
   const int store_forward_latency_;
+  const int stlb_hit_latency_;
   // Dispatch cycles a correctly predicted taken branch costs, by BranchKind.
   std::array<int, static_cast<int>(BranchKind::kOther) + 1> taken_penalty_{};
   uint64_t dispatch_cycle_ = 0;
