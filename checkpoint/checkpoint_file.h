@@ -26,7 +26,11 @@ namespace x64sim {
 // 2: the x87 data registers and pointers joined the CPU state.
 // 3: the HPET, the I/O APIC's input pins and the local APIC's TMR joined the
 //    devices, and the upper halves of the YMM registers the CPU state.
-inline constexpr uint32_t kCheckpointFormatVersion = 4;
+// 4: a page-crossing block's last page; MONITOR/MWAIT, MOV SS breakpoint and
+//    REP-slice state in the CPU; each shared interrupt line's sources.
+// 5: the timing model's non-pipelined units keep busy windows, not one
+//    busy-until cycle each.
+inline constexpr uint32_t kCheckpointFormatVersion = 5;
 
 struct CheckpointContents {
   std::string metadata;  // JSON

@@ -370,7 +370,7 @@ void CoreModel::Start(uint64_t cycle) {
   rob_.Fill(cycle);
   load_buffer_.Fill(cycle);
   store_buffer_.Fill(cycle);
-  unit_busy_until_.fill(cycle);
+  unit_windows_.fill(UnitWindows{});
   std::fill(form_next_.begin(), form_next_.end(), cycle * 60);
   last_touched_page_ = ~0ull;
   last_fetch_page_ = ~0ull;
@@ -398,6 +398,33 @@ uint64_t CoreModel::BookLater(uint32_t ports, uint64_t from, int* port) {
     }
   }
   return Unbooked(ports, from - 1, port);
+}
+
+uint64_t CoreModel::BookUnit(uint32_t ports, int occupancy, uint64_t from, int* port) {
+  UnitWindows& unit = unit_windows_[std::countr_zero(ports | 0x80000000u)];
+  const uint64_t end = dispatch_cycle_ + kRing;
+  uint64_t t = std::max(from, dispatch_cycle_);
+  for (bool moved = true; moved && t < end;) {
+    moved = false;
+    for (int w = 0; w < kUnitWindows; ++w) {
+      if (t < unit.end[w] && unit.begin[w] < t + static_cast<uint64_t>(occupancy)) {
+        t = unit.end[w];
+        moved = true;
+      }
+    }
+    if (!moved && t < end && !PortFree(ports, t)) {
+      ++t;
+      moved = true;
+    }
+  }
+  const uint64_t c = t < end ? Book(ports, t, port) : Unbooked(ports, t, port);
+  int slot = 0;
+  for (int w = 1; w < kUnitWindows; ++w) {
+    if (unit.end[w] < unit.end[slot]) slot = w;
+  }
+  unit.begin[slot] = c;
+  unit.end[slot] = c + static_cast<uint64_t>(occupancy);
+  return c;
 }
 
 uint64_t CoreModel::BookGroupLater(uint32_t ports, int uops, uint64_t from, uint64_t* first) {
@@ -566,13 +593,10 @@ uint64_t CoreModel::ExecuteComplex(const InsnTiming& t, const PricedRange& r, ui
     int uops = t.group_uops[g];
     if (uops == 0) continue;
     if (occupancy && g == 0) {
-      // A non-pipelined unit: the first micro-op waits for it on the first
-      // port it may use, and keeps it busy.
+      // A non-pipelined unit: the first micro-op waits until it is free for
+      // the whole occupancy, and keeps it busy.
       int port = 0;
-      const uint64_t from = std::max(book_from, unit_busy_until_[std::countr_zero(
-                                                    t.group_ports[0] | 0x80000000u)]);
-      const uint64_t c = Book(t.group_ports[0], from, &port);
-      if (port < kMaxPorts) unit_busy_until_[port] = c + occupancy;
+      const uint64_t c = BookUnit(t.group_ports[0], occupancy, book_from, &port);
       first_issue = c;
       issue = std::max(issue, c);
       if (--uops == 0) continue;
@@ -700,7 +724,7 @@ uint64_t CoreModel::mispredictions() const {
 
 void CoreModel::Serialize(StateArchive& ar) {
   ar(caches_, predictor_, dispatch_cycle_, dispatch_slots_, retire_cycle_, retire_slots_, rob_,
-     load_buffer_, store_buffer_, stores_, reg_ready_, port_slots_, unit_busy_until_);
+     load_buffer_, store_buffer_, stores_, reg_ready_, port_slots_, unit_windows_);
   ar.FixedSize(form_next_, "form issue budgets");
   ar(forward_, last_touched_page_, last_touched_pcid_, last_touch_, last_fetch_page_,
      last_fetch_pcid_, last_fetch_touch_, pending_walk_cycles_);

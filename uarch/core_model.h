@@ -256,7 +256,28 @@ class CoreModel final : public TimingModel, public WalkObserver {
     void Serialize(StateArchive& ar) { ar(lap, used); }
   };
   std::array<PortSlot, kRing> port_slots_{};
-  std::array<uint64_t, kMaxPorts> unit_busy_until_{};
+  // The busy windows [begin, end) of each non-pipelined unit (a divider,
+  // named by the first port of its form's group), so that an instruction
+  // ready early may use the unit before an older one still waiting for its
+  // operands, as a scheduler issuing the oldest ready instruction does. A
+  // window that ended is free for reuse; with all taken, the one ending
+  // first is overwritten.
+  static constexpr int kUnitWindows = 8;
+  struct UnitWindows {
+    std::array<uint64_t, kUnitWindows> begin{};
+    std::array<uint64_t, kUnitWindows> end{};
+
+    void Serialize(StateArchive& ar) { ar(begin, end); }
+  };
+  std::array<UnitWindows, kMaxPorts> unit_windows_{};
+  // Books the first micro-op of a form that keeps its unit busy `occupancy`
+  // cycles: the first cycle at or after `from` from which the unit is free
+  // that long and one of `ports` is free.
+  uint64_t BookUnit(uint32_t ports, int occupancy, uint64_t from, int* port);
+  bool PortFree(uint32_t ports, uint64_t cycle) const {
+    const PortSlot& slot = port_slots_[cycle & (kRing - 1)];
+    return slot.lap != static_cast<uint32_t>(cycle / kRing) || (ports & ~slot.used) != 0;
+  }
   // Per form, in 1/60 cycles: when its next instance may issue, so a form
   // never beats its measured reciprocal throughput.
   std::vector<uint64_t> form_next_;

@@ -156,7 +156,7 @@ flipped[payload_at + len(data[payload_at:]) // 2] ^= 0x40
 open(sys.argv[2] + "/flipped.ckpt", "wb").write(flipped)
 open(sys.argv[2] + "/short.ckpt", "wb").write(data[: len(data) // 2])
 PY
-refused restore-old-version "checkpoint format version 0; this x64sim reads version 4 only" "$tmp/old.ckpt"
+refused restore-old-version "checkpoint format version 0; this x64sim reads version 5 only" "$tmp/old.ckpt"
 refused restore-corrupt "the compressed state is corrupt" "$tmp/flipped.ckpt"
 refused restore-truncated "truncated" "$tmp/short.ckpt"
 

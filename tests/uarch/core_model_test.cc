@@ -230,6 +230,24 @@ TEST_F(CoreModelTest, NonPipelinedUnitStaysBusy) {
   EXPECT_LE(cycles, 7u * 6 + 20 + 3);
 }
 
+TEST_F(CoreModelTest, AReadyOperationUsesABusyUnitBeforeAnOlderOneWaiting) {
+  Price({Alu(0, 0, 1)});
+  // A 30-cycle operation feeds the first division; the second (another
+  // form: instances of one form issue in order) is ready at once and uses
+  // the unit while the first waits, so it does not add its 6 cycles after
+  // the first (30 + 6 + 20).
+  InsnTiming waiting = Alu(kRax, kRbx, 20, 0b1);
+  waiting.occupancy = 6;
+  waiting.simple = false;
+  InsnTiming ready = Alu(0, 1ull << 9, 20, 0b1);
+  ready.occupancy = 6;
+  ready.simple = false;
+  ready.form = 1;
+  const uint64_t cycles = Price({Alu(0, kRax, 30), waiting, ready});
+  EXPECT_GE(cycles, 30u + 20 - 2);  // measured from the last retirement before
+  EXPECT_LE(cycles, 30u + 20 + 2);
+}
+
 // `div rcx` (or `div ecx`), `count` times: each division depends on the
 // last through RAX and RDX.
 std::vector<uint8_t> Divisions(int count, bool r64 = true) {
