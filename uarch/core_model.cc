@@ -400,7 +400,7 @@ uint64_t CoreModel::BookLater(uint32_t ports, uint64_t from, int* port) {
   return Unbooked(ports, from - 1, port);
 }
 
-uint64_t CoreModel::BookUnit(uint32_t ports, int occupancy, uint64_t from, int* port) {
+uint64_t CoreModel::BookUnit(uint32_t ports, int occupancy, uint64_t from) {
   UnitWindows& unit = unit_windows_[std::countr_zero(ports | 0x80000000u)];
   const uint64_t end = dispatch_cycle_ + kRing;
   uint64_t t = std::max(from, dispatch_cycle_);
@@ -417,7 +417,8 @@ uint64_t CoreModel::BookUnit(uint32_t ports, int occupancy, uint64_t from, int* 
       moved = true;
     }
   }
-  const uint64_t c = t < end ? Book(ports, t, port) : Unbooked(ports, t, port);
+  int port = 0;
+  const uint64_t c = t < end ? Book(ports, t, &port) : t;
   int slot = 0;
   for (int w = 1; w < kUnitWindows; ++w) {
     if (unit.end[w] < unit.end[slot]) slot = w;
@@ -595,8 +596,7 @@ uint64_t CoreModel::ExecuteComplex(const InsnTiming& t, const PricedRange& r, ui
     if (occupancy && g == 0) {
       // A non-pipelined unit: the first micro-op waits until it is free for
       // the whole occupancy, and keeps it busy.
-      int port = 0;
-      const uint64_t c = BookUnit(t.group_ports[0], occupancy, book_from, &port);
+      const uint64_t c = BookUnit(t.group_ports[0], occupancy, book_from);
       first_issue = c;
       issue = std::max(issue, c);
       if (--uops == 0) continue;

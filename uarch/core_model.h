@@ -273,7 +273,7 @@ class CoreModel final : public TimingModel, public WalkObserver {
   // Books the first micro-op of a form that keeps its unit busy `occupancy`
   // cycles: the first cycle at or after `from` from which the unit is free
   // that long and one of `ports` is free.
-  uint64_t BookUnit(uint32_t ports, int occupancy, uint64_t from, int* port);
+  uint64_t BookUnit(uint32_t ports, int occupancy, uint64_t from);
   bool PortFree(uint32_t ports, uint64_t cycle) const {
     const PortSlot& slot = port_slots_[cycle & (kRing - 1)];
     return slot.lap != static_cast<uint32_t>(cycle / kRing) || (ports & ~slot.used) != 0;

@@ -71,7 +71,7 @@ struct BranchPredictorConfig {
   int mispredict_penalty = 0;
   int taken_penalty = 0;  // dispatch cycles a correctly predicted taken branch costs
   int return_penalty = -1;  // the same for a RET (-1: not given, taken_penalty)
-  int indirect_penalty = -1;  // the same for an indirect JMP or CALL (-1: as return_penalty)
+  int indirect_penalty = -1;  // the same for an indirect JMP or CALL (-1: not given, taken_penalty)
 };
 
 // The condition families of Jcc, each with its negation (JZ and JNZ are
