@@ -630,9 +630,13 @@ TimingModel::Used CoreModel::Price(const PricedRange& r) {
   uint64_t rip = r.rip;
   uint64_t code = r.code_phys;
   uint64_t done = 0;
-  for (int i = r.begin; i < r.end; ++i) {
-    const InsnTiming& t = r.timing[i];
-    const int length = r.insns[i].length;
+  // Held in locals: the stores below could otherwise alias the range.
+  const InsnTiming* const timing = r.timing;
+  const DecodedInsn* const insns = r.insns;
+  const int end = r.end;
+  for (int i = r.begin; i < end; ++i) {
+    const InsnTiming& t = timing[i];
+    const int length = insns[i].length;
     if (t.new_line) FetchLine(code + length - 1);
     if (t.simple) {
       // The short path: registers in, one port group, registers out.
@@ -668,7 +672,7 @@ TimingModel::Used CoreModel::Price(const PricedRange& r) {
       // A branch before the range's end fell through (blocks run past
       // conditional branches not taken); the last one went to next_rip.
       const uint64_t fallthrough = rip + length;
-      const bool last = i == r.end - 1;
+      const bool last = i == end - 1;
       if (!last || r.leaves_block) ResolveBranch(t.branch, rip, fallthrough,
                                                  last ? r.next_rip : fallthrough, done);
     }

@@ -53,13 +53,20 @@ bool Tage::Resolve(uint64_t rip, uint64_t history, bool taken) {
   const uint64_t rip_tag = rip * kTagMultiplier;
   Slots slots;
   uint32_t hits = 0;  // bit i: table i's tag matches
-  uint64_t table_start = 0;  // table i's first entry in entries_
-  for (int i = 0; i < tables_; ++i, table_start += index_mask_ + 1) {
+  auto look = [&](int i) {
     const uint64_t table = static_cast<uint64_t>(i);
     const uint64_t h = ((history & history_mask_[i]) ^ table) * kIndexMultiplier;
-    slots.at[i] = table_start + ((rip_index ^ (h >> index_shift_)) & index_mask_);
+    slots.at[i] = table * (index_mask_ + 1) + ((rip_index ^ (h >> index_shift_)) & index_mask_);
     slots.tag[i] = static_cast<uint16_t>(((h ^ rip_tag) >> tag_shift_) & tag_mask_);
     hits |= static_cast<uint32_t>(entries_[slots.at[i]].tag == slots.tag[i]) << i;
+  };
+  if (tables_ == 4) {  // every shipped model: unrolled
+    look(0);
+    look(1);
+    look(2);
+    look(3);
+  } else {
+    for (int i = 0; i < tables_; ++i) look(i);
   }
   uint8_t& base = bimodal_[(rip ^ (rip >> 12)) & bimodal_mask_];
   const bool base_guess = base >= 2;
