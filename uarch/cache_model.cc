@@ -7,23 +7,17 @@ namespace x64sim {
 CacheLevel::CacheLevel(const CacheGeometry& g)
     : ways_(g.ways),
       set_mask_(static_cast<uint64_t>(g.size_bytes / (g.line_bytes * g.ways)) - 1),
+      sets_are_pow2_(((set_mask_ + 1) & set_mask_) == 0),
       tags_(static_cast<size_t>(g.size_bytes / g.line_bytes)),
       stamps_(tags_.size()),
       last_way_(static_cast<size_t>(set_mask_ + 1)) {}
 
-bool CacheLevel::Access(uint64_t line) {
-  // Sets that are not a power of two (some L3 slices) fold by modulo.
-  const uint64_t sets = set_mask_ + 1;
-  const uint64_t set = (sets & set_mask_) == 0 ? line & set_mask_ : line % sets;
+bool CacheLevel::FindOrFill(uint64_t line) {
+  const uint64_t set = Set(line);
   uint64_t* tags = &tags_[set * ways_];
   uint64_t* stamps = &stamps_[set * ways_];
   ++clock_;
   uint8_t& last = last_way_[set];
-  if (tags[last] == line + 1) {
-    stamps[last] = clock_;
-    ++hits;
-    return true;
-  }
   for (int w = 0; w < ways_; ++w) {
     if (tags[w] == line + 1) {
       stamps[w] = clock_;

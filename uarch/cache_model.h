@@ -19,7 +19,20 @@ class CacheLevel {
 
   // Looks the line up and makes it most recently used, filling it on a
   // miss. True on a hit.
-  bool Access(uint64_t line);
+  bool Access(uint64_t line) { return HitsLastWay(line) || FindOrFill(line); }
+  // Access in two steps. The first, inline: true (and the line made most
+  // recently used) when the line is in the way its set used last, as it
+  // mostly is. The second: the other ways, else a fill.
+  bool HitsLastWay(uint64_t line) {
+    const uint64_t set = Set(line);
+    const uint8_t last = last_way_[set];
+    const size_t slot = static_cast<size_t>(set * ways_ + last);
+    if (tags_[slot] != line + 1) return false;
+    stamps_[slot] = ++clock_;
+    ++hits;
+    return true;
+  }
+  bool FindOrFill(uint64_t line);
 
   uint64_t hits = 0;
   uint64_t misses = 0;
@@ -31,8 +44,14 @@ class CacheLevel {
   }
 
  private:
+  // Sets that are not a power of two (some L3 slices) fold by modulo.
+  uint64_t Set(uint64_t line) const {
+    return sets_are_pow2_ ? line & set_mask_ : line % (set_mask_ + 1);
+  }
+
   int ways_;
   uint64_t set_mask_;
+  bool sets_are_pow2_;
   uint64_t clock_ = 0;
   ZeroedTable<uint64_t> tags_;    // line number + 1; 0 = empty
   ZeroedTable<uint64_t> stamps_;  // last use, for LRU
