@@ -32,14 +32,6 @@ SetReplacement::SetReplacement(Replacement policy, int sets, int ways)
   }
 }
 
-void SetReplacement::Touch(int set, int way) {
-  if (policy_ == Replacement::kLru) {
-    stamps_[static_cast<size_t>(set) * ways_ + way] = ++clock_;
-    return;
-  }
-  uint64_t& bits = tree_[set];
-  bits = (bits & ~path_mask_[way]) | path_bits_[way];
-}
 
 int SetReplacement::Victim(int set) const {
   if (policy_ == Replacement::kLru) {

@@ -21,7 +21,14 @@ class SetReplacement {
   Replacement policy() const { return policy_; }
 
   // Records a use of `way` in `set`.
-  void Touch(int set, int way);
+  void Touch(int set, int way) {
+    if (policy_ == Replacement::kLru) {
+      stamps_[static_cast<size_t>(set) * ways_ + way] = ++clock_;
+      return;
+    }
+    uint64_t& bits = tree_[set];
+    bits = (bits & ~path_mask_[way]) | path_bits_[way];
+  }
 
   // The way to replace in `set` when every way holds a live entry.
   int Victim(int set) const;
