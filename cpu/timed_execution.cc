@@ -24,7 +24,6 @@ void Cpu::StartTimedBlock(const Block* block) {
   timed_block_ = block->timing ? block : nullptr;
   timed_instret_ = instret_;
   PricedRange& r = timed_range_;
-  r.insns = block->insns.get();
   r.timing = block->timing.get();
   r.begin = 0;
   r.rip = state.rip;
@@ -75,8 +74,8 @@ void Cpu::PriceTimedBlock(int end, bool leaves) {
   if (leaves) return;  // the block is done: nothing more of it is priced
   // The rest of the block is priced later, from the next instruction on.
   for (int i = begin; i < end; ++i) {
-    r.rip += r.insns[i].length;
-    r.code_phys += r.insns[i].length;
+    r.rip += r.timing[i].length;
+    r.code_phys += r.timing[i].length;
   }
 }
 

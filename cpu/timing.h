@@ -74,10 +74,12 @@ struct InsnTiming {
   // 0, or 1 + its DivideKind.
   uint8_t divide = 0;
   bool new_line = false;      // its last byte is in another cache line than the byte before it
+  uint8_t length = 0;         // bytes (the instruction's, kept here beside its timing)
   // None of: memory, event, REP, a busy unit, several groups: the model's
   // short path.
   bool simple = false;
 };
+static_assert(sizeof(InsnTiming) == 64, "an instruction's timing fills one cache line");
 
 // One data access an instruction made, as the core saw it.
 struct MemAccess {
@@ -122,12 +124,11 @@ struct DecodedInsn;
 
 // Instructions [begin, end) of one block, as they ran.
 struct PricedRange {
-  const DecodedInsn* insns;
   const InsnTiming* timing;
   int begin;
   int end;
-  uint64_t rip;        // RIP of insns[begin]
-  uint64_t code_phys;  // physical address of insns[begin]
+  uint64_t rip;        // RIP of timing[begin]'s instruction
+  uint64_t code_phys;  // its physical address
   uint64_t fetch_linear;
   const MemAccess* accesses;
   int num_accesses;
@@ -135,7 +136,7 @@ struct PricedRange {
   int num_reps;
   const DivideWork* divides;
   int num_divides;
-  bool leaves_block;   // the block is being left after insns[end - 1]: next_rip is where it went
+  bool leaves_block;   // the block is being left after timing[end - 1]'s: next_rip is where it went
   uint64_t next_rip;
   int cpl;
   bool paging;         // CR0.PG: without it no TLB is involved

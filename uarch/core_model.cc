@@ -241,6 +241,7 @@ void CoreModel::Annotate(const ZydisDecodedInstruction& insn, const ZydisDecoded
   *out = InsnTiming{};
   out->form = static_cast<uint16_t>(d_.forms.size());  // the spare slot, until the form is found
   out->new_line = ((phys + insn.length - 1) >> line_shift_) != ((phys - 1) >> line_shift_);
+  out->length = insn.length;
   const std::string key = FormKey(insn, ops);
   auto it = d_.forms.find(key);
   if (it == d_.forms.end()) {
@@ -632,11 +633,10 @@ TimingModel::Used CoreModel::Price(const PricedRange& r) {
   uint64_t done = 0;
   // Held in locals: the stores below could otherwise alias the range.
   const InsnTiming* const timing = r.timing;
-  const DecodedInsn* const insns = r.insns;
   const int end = r.end;
   for (int i = r.begin; i < end; ++i) {
     const InsnTiming& t = timing[i];
-    const int length = insns[i].length;
+    const int length = t.length;
     if (t.new_line) FetchLine(code + length - 1);
     if (t.simple) {
       // The short path: registers in, one port group, registers out.

@@ -134,12 +134,11 @@ class CoreModelTest : public ::testing::Test {
   uint64_t Price(const std::vector<InsnTiming>& timing, std::vector<MemAccess> accesses = {},
                  uint64_t next_rip = 0, uint64_t rip = kCodeBase,
                  std::vector<DivideWork> divides = {}) {
-    std::vector<DecodedInsn> insns(timing.size() + 1, DecodedInsn{});
-    for (DecodedInsn& in : insns) in.length = 4;
+    std::vector<InsnTiming> four_bytes = timing;
+    for (InsnTiming& t : four_bytes) t.length = 4;
     const uint64_t before = model_->cycles();
     PricedRange r{};
-    r.insns = insns.data();
-    r.timing = timing.data();
+    r.timing = four_bytes.data();
     r.begin = 0;
     r.end = static_cast<int>(timing.size());
     r.rip = rip;
