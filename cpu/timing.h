@@ -120,8 +120,6 @@ struct DivideWork {
   bool wide;
 };
 
-struct DecodedInsn;
-
 // Instructions [begin, end) of one block, as they ran.
 struct PricedRange {
   const InsnTiming* timing;

@@ -32,7 +32,6 @@ SetReplacement::SetReplacement(Replacement policy, int sets, int ways)
   }
 }
 
-
 int SetReplacement::Victim(int set) const {
   if (policy_ == Replacement::kLru) {
     const uint64_t* s = &stamps_[static_cast<size_t>(set) * ways_];

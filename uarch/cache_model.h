@@ -20,6 +20,17 @@ class CacheLevel {
   // Looks the line up and makes it most recently used, filling it on a
   // miss. True on a hit.
   bool Access(uint64_t line) { return HitsLastWay(line) || FindOrFill(line); }
+
+  uint64_t hits = 0;
+  uint64_t misses = 0;
+
+  void Serialize(StateArchive& ar) {
+    ar(hits, misses, clock_);
+    tags_.Serialize(ar, "cache tags");
+    stamps_.Serialize(ar, "cache stamps");
+  }
+
+ private:
   // Access in two steps. The first, inline: true (and the line made most
   // recently used) when the line is in the way its set used last, as it
   // mostly is. The second: the other ways, else a fill.
@@ -33,17 +44,6 @@ class CacheLevel {
     return true;
   }
   bool FindOrFill(uint64_t line);
-
-  uint64_t hits = 0;
-  uint64_t misses = 0;
-
-  void Serialize(StateArchive& ar) {
-    ar(hits, misses, clock_);
-    tags_.Serialize(ar, "cache tags");
-    stamps_.Serialize(ar, "cache stamps");
-  }
-
- private:
   // Sets that are not a power of two (some L3 slices) fold by modulo.
   uint64_t Set(uint64_t line) const {
     return sets_are_pow2_ ? line & set_mask_ : line % (set_mask_ + 1);
