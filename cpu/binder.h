@@ -87,6 +87,14 @@ bool FuseWithBranch(DecodedInsn& compare, ZydisMnemonic branch);
 // The handler of a fused compare alone, for running the pair one by one.
 Handler UnfusedCompare(Handler fused);
 
+// Handlers the loop recognizer (cpu/fill_loop.h) looks for, by operand
+// size in bytes: MOV to memory from a register or an immediate
+// (ops_data.cc); ADD of an immediate to a register, and CMP of two
+// registers fused with a Jcc of condition `cond` (ops_alu.cc).
+Handler MovToMemoryHandler(int bytes, bool from_register);
+Handler AddImmediateHandler(int bytes);
+Handler FusedCompareHandler(int bytes, int cond);
+
 // Operand helpers for binders.
 // Byte offset of a general register in CpuState::gpr (AH..BH at +1), or -1.
 int GprOffset(ZydisRegister r);

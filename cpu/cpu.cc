@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "cpu/binder.h"
 #include "cpu/code_decoder.h"
+#include "cpu/fill_loop.h"
 #include "cpu/isa_gate.h"
 
 namespace x64sim {
@@ -292,6 +293,7 @@ bool Cpu::DecodeBlock(uint64_t linear, uint64_t phys, Block* block, bool* cachea
     if (ends_block || !*cacheable) break;
   }
   block->length = static_cast<int>(offset - start);
+  if (long_mode) InstallFillLoop(insns, block->count);
   insns[block->count] = DecodedInsn{};
   insns[block->count].handler = EndOfBlock;
   block->insns = std::make_unique<DecodedInsn[]>(block->count + 1);
@@ -417,13 +419,17 @@ StopInfo Cpu::Run(uint64_t max_instructions) {
 // calls into jumps (unoptimised and sanitizer builds).
 void Cpu::AllowChaining() {
   constexpr uint64_t kChainBudget = 512;
+  chain_until_ = std::min(ChainBound(), instret_ + kChainBudget);
+}
+
+uint64_t Cpu::ChainBound() const {
   // With timing off a cycle is an instruction, so the next event bounds the
   // chain; with timing on, PriceAndChain compares cycles itself.
   const uint64_t events = timing_on_ ? UINT64_MAX
                           : next_event_check_ > idle_cycles_ ? next_event_check_ - idle_cycles_
                                                              : 0;
   const uint64_t last_full_block = run_limit_ > Block::kMaxInsns ? run_limit_ - Block::kMaxInsns : 0;
-  chain_until_ = std::min({events, last_full_block, instret_ + kChainBudget, boundary_at_});
+  return std::min({events, last_full_block, boundary_at_});
 }
 
 const Block* Cpu::FollowOrReadoptLink(const Block* prev) const {

@@ -266,6 +266,22 @@ class Cpu : public TranslationListener {
     }
     return Flow::kLeave;
   }
+  // How many more times in a row the running block may run from its start,
+  // retiring `insns` instructions each time, with nothing for the run loop
+  // to do between two runs: no event due, no boundary hook, not near the
+  // instruction limit. 0 when stepping, observed or timed (the model prices
+  // every instruction). Lets a handler run a loop that its block makes back
+  // to itself in bulk (cpu/fill_loop.cc), then retire it with
+  // RetireRepeats.
+  uint64_t RepeatRoom(uint64_t insns) const {
+    if (timing_on_ || instret_ >= chain_until_) return 0;
+    const uint64_t bound = ChainBound();
+    return bound > instret_ ? (bound - instret_ - 1) / insns : 0;
+  }
+  void RetireRepeats(uint64_t runs, uint64_t insns) {
+    instret_ += runs * insns;
+    bulk_repeats_ += runs;
+  }
   // Ends a handler part-way through a long instruction (a REP string
   // instruction's slice) whose committed registers say where it goes on:
   // nothing retires, RIP stays, and the run loop looks at events, stop
@@ -492,6 +508,9 @@ class Cpu : public TranslationListener {
   uint64_t chained_blocks() const { return chained_blocks_; }
   // Compare-and-branch pairs fused as their blocks were decoded.
   uint64_t fused_pairs_decoded() const { return fused_pairs_decoded_; }
+  // Runs of a block that handlers retired in bulk (RetireRepeats) since this
+  // core was made: a host-side diagnostic, not kept in checkpoints.
+  uint64_t bulk_repeats() const { return bulk_repeats_; }
 
   // TranslationListener.
   void OnTranslationDropped(uint64_t linear_page) override;
@@ -642,6 +661,10 @@ class Cpu : public TranslationListener {
   const Block* FollowOrReadoptLink(const Block* prev) const;
   // Sets chain_until_ for a block about to run from the loop.
   void AllowChaining();
+  // The instruction count at whose block boundary the loop has something
+  // to do (an event, the boundary hook, stepping to the limit); chaining
+  // and bulk runs stop short of it.
+  uint64_t ChainBound() const;
   void AddLink(const Block* prev, const Block* next);
 
   PhysicalMemory& memory_;
@@ -785,6 +808,7 @@ class Cpu : public TranslationListener {
   uint64_t code_invalidations_ = 0;
   uint64_t chained_blocks_ = 0;
   uint64_t fused_pairs_decoded_ = 0;
+  uint64_t bulk_repeats_ = 0;
   std::map<std::string, uint64_t> unimplemented_counts_;
   std::string last_unimplemented_;
 };

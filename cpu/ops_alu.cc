@@ -559,6 +559,18 @@ bool FuseWithBranch(DecodedInsn& compare, ZydisMnemonic branch) {
   return false;
 }
 
+Handler AddImmediateHandler(int bytes) {
+  return FormTable<BinaryOp<Bin::kAdd>::template Op>::Pick(bytes, Form::kRI);
+}
+
+Handler FusedCompareHandler(int bytes, int cond) {
+  const Handler compare = FormTable<BinaryOp<Bin::kCmp>::template Op>::Pick(bytes, Form::kRR);
+  for (const Fusion& f : kFusions) {
+    if (f.compare == compare) return f.fused[cond];
+  }
+  return nullptr;
+}
+
 Handler UnfusedCompare(Handler fused) {
   for (const Fusion& f : kFusions) {
     for (Handler h : f.fused) {

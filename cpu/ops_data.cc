@@ -513,6 +513,10 @@ bool BindSimple(const ZydisInsn& z, DecodedInsn& out) {
 
 }  // namespace
 
+Handler MovToMemoryHandler(int bytes, bool from_register) {
+  return FormTable<MovOp>::Pick(bytes, from_register ? Form::kMR : Form::kMI);
+}
+
 void RegisterDataOps(BinderTable& t) {
   t.Add(ZYDIS_MNEMONIC_MOV, BindMov);
   t.Add(ZYDIS_MNEMONIC_MOVZX, BindExtend<false>);
