@@ -430,8 +430,19 @@ class Cpu : public TranslationListener {
     return ok;
   }
 
-  bool Push64(uint64_t v);
-  bool Pop64(uint64_t* v);
+  // Inline: every CALL, RET, PUSH and POP in 64-bit mode uses them.
+  bool Push64(uint64_t v) {
+    const uint64_t rsp = state.gpr[kRsp] - 8;
+    if (!Write<uint64_t>(rsp, v)) return StackAccessFailed(rsp);
+    state.gpr[kRsp] = rsp;
+    return true;
+  }
+  bool Pop64(uint64_t* v) {
+    const uint64_t rsp = state.gpr[kRsp];
+    if (!Read<uint64_t>(rsp, v)) return StackAccessFailed(rsp);
+    state.gpr[kRsp] = rsp + 8;
+    return true;
+  }
   // Push/pop with the current stack width (8 in 64-bit mode, else 4 or 2).
   bool Push(uint64_t v, int size) { return Push(v, size, size); }
   // Moves the stack pointer down by `size` but writes only the low
@@ -659,6 +670,9 @@ class Cpu : public TranslationListener {
   // now: that link is renewed for this one. Only the run loop readopts, so
   // the handlers' inlined chaining stays free of the call.
   const Block* FollowOrReadoptLink(const Block* prev) const;
+  // After a failed 64-bit stack access at `rsp`: the access's canonical
+  // check raised #GP(0), which a stack reference makes #SS(0). False.
+  bool StackAccessFailed(uint64_t rsp);
   // Sets chain_until_ for a block about to run from the loop.
   void AllowChaining();
   // The instruction count at whose block boundary the loop has something

@@ -350,23 +350,7 @@ bool Cpu::Pop(uint64_t* v, int size) {
   return true;
 }
 
-bool Cpu::Push64(uint64_t v) {
-  uint64_t rsp = state.gpr[kRsp] - 8;
-  if (Write<uint64_t>(rsp, v)) {
-    state.gpr[kRsp] = rsp;
-    return true;
-  }
-  // The write's canonical check raised #GP(0); a stack reference raises #SS(0).
-  if (!paging::IsCanonical(rsp) || !paging::IsCanonical(rsp + 7)) exception_.vector = kStackFault;
-  return false;
-}
-
-bool Cpu::Pop64(uint64_t* v) {
-  uint64_t rsp = state.gpr[kRsp];
-  if (Read<uint64_t>(rsp, v)) {
-    state.gpr[kRsp] = rsp + 8;
-    return true;
-  }
+bool Cpu::StackAccessFailed(uint64_t rsp) {
   if (!paging::IsCanonical(rsp) || !paging::IsCanonical(rsp + 7)) exception_.vector = kStackFault;
   return false;
 }

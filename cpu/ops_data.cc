@@ -134,7 +134,7 @@ Flow PushReg64(Cpu& cpu, const DecodedInsn& in) {
   return cpu.Push64(cpu.state.gpr[in.reg >> 3]) ? cpu.Next(in) : Flow::kFault;
 }
 Flow PopReg64(Cpu& cpu, const DecodedInsn& in) {
-  uint64_t v;
+  uint64_t v = 0;
   if (!cpu.Pop64(&v)) return Flow::kFault;
   cpu.state.gpr[in.reg >> 3] = v;
   return cpu.Next(in);
