@@ -32,17 +32,19 @@ uint64_t IterationsBeforeExit(uint64_t base, uint64_t end, uint64_t size) {
 
 template <typename T, bool kFromRegister, int kCond>
 Flow FillLoop(Cpu& cpu, const DecodedInsn& store) {
-  const DecodedInsn& compare = (&store)[2];
   const T value = kFromRegister ? cpu.Reg<T>(store.reg2) : static_cast<T>(store.imm);
-  const uint64_t base = cpu.state.gpr[store.base];
-  const uint64_t end = cpu.Reg<uint64_t>(compare.reg2);
   uint64_t linear = cpu.Linear(store);
-  const uint64_t iterations =
-      std::min({IterationsBeforeExit<kCond>(base, end, sizeof(T)),
-                (kPageSize - (linear & (kPageSize - 1))) / sizeof(T),
-                cpu.RepeatRoom(kInsnsPerIteration)});
-  if (iterations > 0) {
-    if (uint8_t* host = cpu.FastWritePointer(linear)) {
+  // Room means the block runs as a whole, not from a copy of one instruction
+  // (stepping), so the rest of the loop is there to read.
+  if (const uint64_t room = cpu.RepeatRoom(kInsnsPerIteration); room > 0) {
+    const DecodedInsn& compare = (&store)[2];
+    const uint64_t base = cpu.state.gpr[store.base];
+    const uint64_t end = cpu.Reg<uint64_t>(compare.reg2);
+    const uint64_t iterations =
+        std::min({room, IterationsBeforeExit<kCond>(base, end, sizeof(T)),
+                  (kPageSize - (linear & (kPageSize - 1))) / sizeof(T)});
+    uint8_t* host = cpu.FastWritePointer(linear);
+    if (iterations > 0 && host != nullptr) {
       for (uint64_t i = 0; i < iterations; ++i) {
         std::memcpy(host + i * sizeof(T), &value, sizeof(T));
       }
