@@ -255,11 +255,9 @@ TEST(FillLoopTest, TimerInterruptIsTakenWhereSteppingTakesIt) {
         m.cpu().set_interrupt_controller(apic.get());
         m.Put64(M::kPageTables + (apic_linear >> kPageShift) * 8, LocalApic::kBase | 0x13);
         m.cpu().Invlpg(apic_linear);
-        const uint64_t handler = M::kStubs + 16 * kVector;
+        // An interrupt gate to the vector's stub, where the handler goes.
         m.state().idtr.limit = (kVector + 1) * 16 - 1;
-        m.Put64(M::kIdt + 16 * kVector, (handler & 0xffff) | (uint64_t{M::kKernelCs} << 16) |
-                                            (0x8eull << 40) | ((handler >> 16 & 0xffff) << 48));
-        m.Put64(M::kIdt + 16 * kVector + 8, 0);
+        m.SetGate(kVector, /*dpl=*/0);
         // mov [record], rdi; rdtsc; mov [record+8], eax; mov dword [EOI], 0; iretq
         std::vector<uint8_t> isr = {0x48, 0x89, 0x3c, 0x25};
         Append(isr, record, 4);
@@ -269,7 +267,7 @@ TEST(FillLoopTest, TimerInterruptIsTakenWhereSteppingTakesIt) {
         Append(isr, apic_linear + 0xb0, 4);
         Append(isr, 0, 4);
         isr.insert(isr.end(), {0x48, 0xcf});
-        m.Load(handler, isr);
+        m.Load(M::kStubs + 16 * kVector, isr);
         m.state().rflags |= kIF;
       };
       // mov rbx, apic; SVR on; divide by 1; LVT timer one-shot; count; the fill.
