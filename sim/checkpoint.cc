@@ -21,6 +21,7 @@ absl::Status WriteCheckpoint(const std::string& path, Machine& machine, const Ch
       {"instructions", info.instructions},
       {"cycles", info.cycles},
       {"memory_mib", info.memory_mib},
+      {"core_mhz", info.core_mhz},
       {"cpuid", info.cpuid},
       {"uarch", info.uarch},
       {"timing", info.timing},
@@ -51,6 +52,8 @@ absl::StatusOr<LoadedCheckpoint> ReadCheckpoint(const std::string& path) {
     info.instructions = metadata.at("instructions").get<uint64_t>();
     info.cycles = metadata.at("cycles").get<uint64_t>();
     info.memory_mib = metadata.at("memory_mib").get<uint64_t>();
+    // Checkpoints from before --core-mhz ran at the default clock.
+    info.core_mhz = metadata.value("core_mhz", PlatformClock::kDefaultCoreMhz);
     info.cpuid = metadata.at("cpuid").get<std::string>();
     info.uarch = metadata.at("uarch").get<std::string>();
     info.timing = metadata.at("timing").get<bool>();
@@ -67,6 +70,10 @@ absl::StatusOr<LoadedCheckpoint> ReadCheckpoint(const std::string& path) {
     }
   }
   if (loaded.info.uarch_text.empty()) return bad("it has no timing description");
+  if (loaded.info.core_mhz < PlatformClock::kMinCoreMhz || loaded.info.core_mhz > PlatformClock::kMaxCoreMhz) {
+    return bad(absl::StrFormat("its core clock, %d MHz, is outside %d..%d", loaded.info.core_mhz,
+                               PlatformClock::kMinCoreMhz, PlatformClock::kMaxCoreMhz));
+  }
   return loaded;
 }
 

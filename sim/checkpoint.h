@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "sim/machine.h"
+#include "sim/platform_clock.h"
 
 namespace x64sim {
 
@@ -18,6 +19,7 @@ struct CheckpointInfo {
   uint64_t instructions = 0;
   uint64_t cycles = 0;
   uint64_t memory_mib = 0;
+  uint64_t core_mhz = PlatformClock::kDefaultCoreMhz;  // --core-mhz
   std::string cpuid;       // the CPU model's name (--cpuid)
   std::string uarch;       // the description's name
   std::string uarch_text;  // the whole description (stored compressed with the state)

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include "sim/platform_clock.h"
-
 namespace x64sim {
 
 namespace {
@@ -50,7 +48,7 @@ void Hpet::Arm(int n, uint64_t tick) {
 }
 
 void Hpet::Update(uint64_t now) {
-  const uint64_t tick = HpetTicks(now);
+  const uint64_t tick = clock_.HpetTicks(now);
   bool fired = false;
   for (int n = 0; n < kTimers; ++n) {
     Timer& t = timers_[n];
@@ -101,7 +99,7 @@ void Hpet::DriveLevelLines() {
 uint64_t Hpet::NextEventCycle() const {
   uint64_t next = kNever;
   for (const Timer& t : timers_) {
-    if ((t.config & kIntEnable) && t.next_tick != kNever) next = std::min(next, CycleOfHpetTick(t.next_tick));
+    if ((t.config & kIntEnable) && t.next_tick != kNever) next = std::min(next, clock_.CycleOfHpetTick(t.next_tick));
   }
   return next;
 }
@@ -187,7 +185,7 @@ uint64_t Hpet::MmioRead(uint64_t offset, int size) {
   const uint64_t now = now_();
   Update(now);
   const int shift = static_cast<int>(offset & 7) * 8;
-  const uint64_t v = ReadRegister(offset & ~7ull, HpetTicks(now)) >> shift;
+  const uint64_t v = ReadRegister(offset & ~7ull, clock_.HpetTicks(now)) >> shift;
   return size >= 8 ? v : v & ((1ull << (8 * size)) - 1);
 }
 
@@ -196,7 +194,7 @@ void Hpet::MmioWrite(uint64_t offset, int size, uint64_t value) {
   Update(now);
   const int shift = static_cast<int>(offset & 7) * 8;
   const uint64_t mask = (size >= 8 ? ~0ull : (1ull << (8 * size)) - 1) << shift;
-  WriteRegister(offset & ~7ull, value << shift, mask, HpetTicks(now));
+  WriteRegister(offset & ~7ull, value << shift, mask, clock_.HpetTicks(now));
   changed_();
 }
 

@@ -21,6 +21,7 @@
 #include "checkpoint/state_archive.h"
 #include "mmu/physical_memory.h"
 #include "sim/interrupt_lines.h"
+#include "sim/platform_clock.h"
 
 namespace x64sim {
 
@@ -41,10 +42,11 @@ class Hpet : public MmioDevice {
   static constexpr uint32_t kBlockId =
       0x8086'0000 | 1u << 15 | 1u << 13 | (kTimers - 1) << 8 | 0x01;
 
-  // `now` reads simulated time in core cycles; `changed` is called after a
-  // write, since one may move the next event.
-  Hpet(std::function<uint64_t()> now, InterruptLines& lines, std::function<void()> changed)
-      : now_(std::move(now)), lines_(lines), changed_(std::move(changed)) {}
+  // `now` reads simulated time in core cycles, which `clock` relates to the
+  // counter's ticks; `changed` is called after a write, since one may move
+  // the next event.
+  Hpet(PlatformClock clock, std::function<uint64_t()> now, InterruptLines& lines, std::function<void()> changed)
+      : clock_(clock), now_(std::move(now)), lines_(lines), changed_(std::move(changed)) {}
 
   uint64_t MmioRead(uint64_t offset, int size) override;
   void MmioWrite(uint64_t offset, int size, uint64_t value) override;
@@ -83,6 +85,7 @@ class Hpet : public MmioDevice {
   void Fire(int n);
   void DriveLevelLines();  // the lines of level-triggered timers
 
+  PlatformClock clock_;
   std::function<uint64_t()> now_;
   InterruptLines& lines_;
   std::function<void()> changed_;

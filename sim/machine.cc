@@ -37,14 +37,16 @@ Machine::Machine(MachineConfig config)
           }),
       lines_(pics_, io_apic_),
       pit_(
+          config_.clock,
           [this] {
             cpu_.SyncTiming();  // the clock read counts every instruction before the access
-            return PitTicks(cpu_.cycles());
+            return config_.clock.PitTicks(cpu_.cycles());
           },
           // Channel 0's output is IRQ0; the HPET disconnects it under legacy replacement.
           [this](bool level) { lines_.SetIsaIrq(kPitSource, 0, level); },
           [this] { cpu_.RecheckInterrupts(); }),
       hpet_(
+          config_.clock,
           [this] {
             cpu_.SyncTiming();
             // The PIT's edges before the access are on IRQ0 before
@@ -173,6 +175,7 @@ void Machine::PrintStats(std::ostream& out) const {
   out << "[cpu]\n";
   out << "instructions " << cpu_.instret() << "\n";
   out << "cycles " << cpu_.cycles() << "\n";
+  out << "core_mhz " << config_.clock.core_mhz() << "\n";
   out << "blocks_decoded " << cpu_.blocks_decoded() << "\n";
   out << "block_cache_drops " << cpu_.block_cache_drops() << "\n";
   out << "code_invalidations " << cpu_.code_invalidations() << "\n";

@@ -25,6 +25,7 @@
 #include "sim/multiboot_loader.h"
 #include "sim/pic_pair.h"
 #include "sim/pit8254.h"
+#include "sim/platform_clock.h"
 #include "sim/platform_interrupts.h"
 #include "sim/port_bus.h"
 #include "sim/uart16550.h"
@@ -45,6 +46,7 @@ struct MachineConfig {
   bool timing = true;        // price execution with the uarch's model
   bool fast_forward = false;  // run functionally until the guest's region of interest begins
   uint64_t rdrand_seed = 0;   // RDRAND/RDSEED's deterministic sequence (cpu/ops_random.cc)
+  PlatformClock clock;        // the core's clock rate (--core-mhz)
   const CpuModel* cpu_model = &DefaultCpuModel();  // --cpuid
 };
 
@@ -94,6 +96,7 @@ class Machine {
   bool PeekTranslate(uint64_t linear, uint64_t* phys);
 
   Cpu& cpu() { return cpu_; }
+  const PlatformClock& clock() const { return config_.clock; }
   const CoreModel* core_model() const { return core_model_.get(); }
   // Every region the guest marked, in order; the last may still be open.
   const std::vector<RegionOfInterest>& regions() const { return regions_; }

@@ -28,6 +28,7 @@
 #include "sim/input_file.h"
 #include "sim/machine.h"
 #include "sim/output_file.h"
+#include "sim/platform_clock.h"
 #include "sim/progress_line.h"
 #include "sim/stats_json.h"
 #include "sim/timeline.h"
@@ -38,6 +39,9 @@ ABSL_FLAG(std::string, cmdline, "", "kernel command line passed in the multiboot
 ABSL_FLAG(uint64_t, max_instructions, 20'000'000'000ull,
           "stop after this many instructions (exit code 6)");
 ABSL_FLAG(uint64_t, memory_mib, 512, "guest RAM in MiB");
+ABSL_FLAG(uint64_t, core_mhz, x64sim::PlatformClock::kDefaultCoreMhz,
+          "the modelled core's clock in MHz (100..10000): the simulated time a cycle takes, the rate "
+          "of the TSC and the local APIC timer; the PIT and HPET keep their own (docs/platform.md)");
 ABSL_FLAG(std::string, cpuid, "skylake",
           "the CPU model: its CPUID values and the instructions, CR4 bits and MSRs it has "
           "(skylake, nehalem, haswell; docs/cpu.md)");
@@ -112,8 +116,8 @@ struct HelpGroup {
 void PrintHelp() {
   const HelpGroup groups[] = {
       {"the guest",
-       {"kernel=IMAGE", "module=FILE[,ARGS]", "cmdline=ARGS", "memory_mib=MIB", "cpuid=MODEL",
-        "rdrand_seed=N", "unimplemented=ud|stop"}},
+       {"kernel=IMAGE", "module=FILE[,ARGS]", "cmdline=ARGS", "memory_mib=MIB", "core_mhz=MHZ",
+        "cpuid=MODEL", "rdrand_seed=N", "unimplemented=ud|stop"}},
       {"running", {"max_instructions=N", "quiet"}},
       {"checkpoints (docs/checkpoints.md)",
        {"checkpoint=FILE", "checkpoint_at=N", "stop_after_checkpoint", "restore=FILE"}},
@@ -225,7 +229,7 @@ int Main(int argc, char** argv) {
   const std::string restore_path = absl::GetFlag(FLAGS_restore);
   std::optional<LoadedCheckpoint> restored;
   if (!restore_path.empty()) {
-    for (const char* flag : {"kernel", "cmdline", "memory_mib", "rdrand_seed"}) {
+    for (const char* flag : {"kernel", "cmdline", "memory_mib", "core_mhz", "rdrand_seed"}) {
       if (given(flag)) {
         return Fail(kExitBadFlag,
                     absl::StrFormat("--%s cannot be given with --restore: the checkpoint holds the guest", flag));
@@ -251,6 +255,11 @@ int Main(int argc, char** argv) {
   }
   uint64_t memory_mib = restored ? restored->info.memory_mib : absl::GetFlag(FLAGS_memory_mib);
   if (memory_mib < 2 || memory_mib > 3072) return Fail(kExitBadFlag, "--memory_mib must be 2..3072");
+  const uint64_t core_mhz = restored ? restored->info.core_mhz : absl::GetFlag(FLAGS_core_mhz);
+  if (core_mhz < PlatformClock::kMinCoreMhz || core_mhz > PlatformClock::kMaxCoreMhz) {
+    return Fail(kExitBadFlag, absl::StrFormat("--core_mhz must be %d..%d", PlatformClock::kMinCoreMhz,
+                                              PlatformClock::kMaxCoreMhz));
+  }
 
   std::vector<uint8_t> kernel;
   std::vector<BootModule> modules;
@@ -305,6 +314,7 @@ int Main(int argc, char** argv) {
 
   MachineConfig config;
   config.ram_bytes = memory_mib << 20;
+  config.clock = PlatformClock(core_mhz);
   config.cpu_model = cpu_model;
   config.uarch = &*uarch;
   config.timing = restored && !given("timing") ? restored->info.timing : timing == "on";
@@ -356,7 +366,7 @@ int Main(int argc, char** argv) {
     if (absl::Status opened = timeline_file.Open(path); !opened.ok()) {
       return Fail(kExitIoError, std::string(opened.message()));
     }
-    timeline = std::make_unique<Timeline>(timeline_file.stream(), machine.cpu(), guest);
+    timeline = std::make_unique<Timeline>(timeline_file.stream(), machine.cpu(), machine.clock(), guest);
     machine.cpu().set_event_observer(timeline.get());
     machine.AddWalkObserver(timeline.get());
     machine.set_thread_switch_observer(
@@ -392,6 +402,7 @@ int Main(int argc, char** argv) {
   } else {
     CheckpointInfo info{.guest = guest,
                         .memory_mib = memory_mib,
+                        .core_mhz = core_mhz,
                         .cpuid = cpu_model->name,
                         .uarch = uarch->name,
                         .uarch_text = uarch->text,
@@ -448,7 +459,7 @@ int Main(int argc, char** argv) {
     progress = std::make_unique<ProgressLine>(stderr, &g_stop_signal);
     machine.cpu().set_progress_hook([&machine, &progress] {
       std::fflush(stdout);  // the console's last line first
-      progress->Draw({machine.cpu().instret(), machine.cpu().cycles()});
+      progress->Draw({machine.cpu().instret(), machine.clock().Seconds(machine.cpu().cycles())});
     });
   }
   const uint64_t max_instructions = absl::GetFlag(FLAGS_max_instructions);

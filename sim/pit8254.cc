@@ -41,7 +41,7 @@ uint64_t Pit8254::Channel::NextChange(uint64_t tick) const {
 // Edges missed between two updates fold into one: when the output is back
 // at the level last driven, it is driven through the other level and back,
 // so an edge-sensed input still sees its rising edge.
-void Pit8254::Update(uint64_t now) { Advance(PitTicks(now)); }
+void Pit8254::Update(uint64_t now) { Advance(clock_.PitTicks(now)); }
 
 void Pit8254::Advance(uint64_t tick) {
   if (tick < out0_next_tick_) return;
@@ -53,7 +53,7 @@ void Pit8254::Advance(uint64_t tick) {
 }
 
 uint64_t Pit8254::NextEventCycle() const {
-  return out0_next_tick_ == UINT64_MAX ? UINT64_MAX : CycleOfPitTick(out0_next_tick_);
+  return out0_next_tick_ == UINT64_MAX ? UINT64_MAX : clock_.CycleOfPitTick(out0_next_tick_);
 }
 
 void Pit8254::Reprogrammed0(uint64_t tick) {

@@ -1,6 +1,6 @@
 // The 8254 programmable interval timer (Intel 8254 datasheet, 231164),
 // ports 0x40-0x43, counting in simulated time: its 1.193182 MHz input is
-// derived from the core clock (platform_clock.h), so a kernel that
+// counted against the core clock (platform_clock.h), so a kernel that
 // calibrates its TSC or APIC timer against it sees the modelled clock.
 // Modes 0 (interrupt on terminal count), 2 (rate generator) and 3 (square
 // wave); latch and read-back commands; LSB, MSB and LSB-then-MSB access.
@@ -18,6 +18,7 @@
 #include <functional>
 
 #include "checkpoint/state_archive.h"
+#include "sim/platform_clock.h"
 #include "sim/port_bus.h"
 
 namespace x64sim {
@@ -25,12 +26,13 @@ namespace x64sim {
 class Pit8254 : public PortDevice {
  public:
   static constexpr uint16_t kBase = 0x40;
-  // `now_pit_ticks` reads simulated time in PIT input ticks.
-  // `out0` is called with channel 0's output level whenever it changes;
-  // `changed` after a write, since one may move the next edge.
-  Pit8254(std::function<uint64_t()> now_pit_ticks, std::function<void(bool)> out0,
+  // `now_pit_ticks` reads simulated time in PIT input ticks; `clock`
+  // relates them to core cycles. `out0` is called with channel 0's output
+  // level whenever it changes; `changed` after a write, since one may move
+  // the next edge.
+  Pit8254(PlatformClock clock, std::function<uint64_t()> now_pit_ticks, std::function<void(bool)> out0,
           std::function<void()> changed)
-      : now_(std::move(now_pit_ticks)), out0_(std::move(out0)), changed_(std::move(changed)) {}
+      : clock_(clock), now_(std::move(now_pit_ticks)), out0_(std::move(out0)), changed_(std::move(changed)) {}
 
   uint32_t PortIn(uint16_t offset, int size) override;
   void PortOut(uint16_t offset, int size, uint32_t value) override;
@@ -78,6 +80,7 @@ class Pit8254 : public PortDevice {
   // After a write to channel 0 at `tick`: its output takes the new state.
   void Reprogrammed0(uint64_t tick);
 
+  PlatformClock clock_;
   std::function<uint64_t()> now_;
   std::function<void(bool)> out0_;
   std::function<void()> changed_;

@@ -2,7 +2,6 @@
 
 #include "absl/strings/str_format.h"
 #include "cpu/cpu.h"
-#include "sim/platform_clock.h"
 
 namespace x64sim {
 
@@ -11,8 +10,8 @@ std::string FormatProgress(const ProgressFigures& now, double mips) {
   const std::string count = n >= 1e9   ? absl::StrFormat("%.2f G ", n / 1e9)
                             : n >= 1e6 ? absl::StrFormat("%.2f M ", n / 1e6)
                                        : absl::StrFormat("%d ", now.instructions);
-  const double seconds = static_cast<double>(now.cycles) / static_cast<double>(kCoreClockHz);
-  return absl::StrFormat("x64sim: %sinstructions, %.0f MIPS, %.3f s simulated", count, mips, seconds);
+  return absl::StrFormat("x64sim: %sinstructions, %.0f MIPS, %.3f s simulated", count, mips,
+                         now.simulated_seconds);
 }
 
 ProgressLine::ProgressLine(std::FILE* out, std::atomic<int>* request,

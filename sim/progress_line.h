@@ -21,7 +21,7 @@ namespace x64sim {
 
 struct ProgressFigures {
   uint64_t instructions = 0;
-  uint64_t cycles = 0;
+  double simulated_seconds = 0;
 };
 
 // The text of one progress line (no carriage return): e.g.

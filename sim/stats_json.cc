@@ -15,6 +15,7 @@ namespace x64sim {
 std::string StatsUnit(absl::string_view name, bool numeric) {
   if (!numeric) return "text";
   if (absl::EndsWith(name, ".ipc")) return "instructions/cycle";
+  if (absl::EndsWith(name, "_mhz")) return "MHz";
   if (absl::StrContains(name, "cycles")) return "cycles";
   if (absl::EndsWith(name, "instructions")) return "instructions";
   return "count";

@@ -5,13 +5,12 @@
 #include "absl/strings/str_format.h"
 #include "mmu/tlb_event.h"
 #include "mmu/walk_record.h"
-#include "sim/platform_clock.h"
 
 namespace x64sim {
 namespace {
 
 // Counters are sampled at the events the timeline sees, at most once per
-// this many cycles (10 us of the 3.4 GHz core), so their cost and the file
+// this many cycles (10 us of a 3.4 GHz core), so their cost and the file
 // stay small whatever the guest does.
 constexpr uint64_t kCounterInterval = 34'000;
 
@@ -45,17 +44,18 @@ std::string VectorName(uint8_t vector, bool software) {
   return absl::StrFormat(software ? "int %#x" : "interrupt %#x", vector);
 }
 
-Timeline::Timeline(std::ostream& out, const Cpu& cpu, const std::string& title)
-    : out_(out), cpu_(cpu) {
+Timeline::Timeline(std::ostream& out, const Cpu& cpu, PlatformClock clock, const std::string& title)
+    : out_(out), cpu_(cpu), clock_(clock) {
   out_ << "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"title\":" << Quoted(title)
-       << ",\"clock\":\"simulated core cycles at 3.4 GHz, in microseconds\"},\"traceEvents\":[\n";
+       << absl::StrFormat(",\"clock\":\"simulated core cycles at %d MHz, in microseconds\"},\"traceEvents\":[\n",
+                          clock_.core_mhz());
   sample_cycles_ = cpu_.cycles();
   sample_instructions_ = cpu_.instret();
   SetPrivilege(cpu_.state.cpl);
 }
 
 double Timeline::Now() const {
-  return static_cast<double>(cpu_.cycles()) * 1e6 / static_cast<double>(kCoreClockHz);
+  return clock_.Seconds(cpu_.cycles()) * 1e6;
 }
 
 void Timeline::Event(const std::string& json_fields) {

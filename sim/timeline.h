@@ -21,6 +21,7 @@
 #include "cpu/cpu.h"
 #include "cpu/event_observer.h"
 #include "mmu/mmu.h"
+#include "sim/platform_clock.h"
 
 namespace x64sim {
 
@@ -32,8 +33,9 @@ std::string VectorName(uint8_t vector, bool software);
 
 class Timeline final : public CpuEventObserver, public WalkObserver {
  public:
-  // Writes to `out` as the run goes; reads time and registers from `cpu`.
-  Timeline(std::ostream& out, const Cpu& cpu, const std::string& title);
+  // Writes to `out` as the run goes; reads time and registers from `cpu`,
+  // whose cycles `clock` turns into microseconds.
+  Timeline(std::ostream& out, const Cpu& cpu, PlatformClock clock, const std::string& title);
   Timeline(const Timeline&) = delete;
   Timeline& operator=(const Timeline&) = delete;
 
@@ -63,6 +65,7 @@ class Timeline final : public CpuEventObserver, public WalkObserver {
 
   std::ostream& out_;
   const Cpu& cpu_;
+  PlatformClock clock_;
   bool first_event_ = true;
   bool finished_ = false;
   int cpl_ = -1;            // the level whose span is open (-1: none yet)

@@ -71,6 +71,15 @@ identical ipcbench-timing-off "$ipcbench" 2500000 --timing=off
 identical ipcbench-zen4 "$ipcbench" 900000 --uarch=zen4
 # The model's name is in the checkpoint: a haswell run restores as haswell.
 identical ipcbench-haswell "$ipcbench" 2500000 --cpuid=haswell
+# So is the core's clock: a 1 GHz run restores at 1 GHz.
+identical ipcbench-1ghz "$ipcbench" 2500000 --core-mhz=1000
+if grep -q "^core_mhz 1000$" "$tmp/ipcbench-1ghz/restored.txt" &&
+    grep -q "^core_mhz 3400$" "$tmp/ipcbench/restored.txt" &&
+    ! same 1ghz-stats "$tmp/ipcbench/full.txt" "$tmp/ipcbench-1ghz/full.txt" >/dev/null; then
+  pass restore-core-clock
+else
+  fail "restore-core-clock: $(grep core_mhz "$tmp/ipcbench-1ghz/restored.txt")"
+fi
 
 # Where the guest asks (x64sim_checkpoint() in the compute guest, after its
 # set-up): restored, the rest of the run is the uninterrupted run's.
@@ -155,10 +164,25 @@ flipped = bytearray(data)
 flipped[payload_at + len(data[payload_at:]) // 2] ^= 0x40
 open(sys.argv[2] + "/flipped.ckpt", "wb").write(flipped)
 open(sys.argv[2] + "/short.ckpt", "wb").write(data[: len(data) // 2])
+meta = data[version_at + 8 : version_at + 8 + meta_len].replace(b'"core_mhz": 3400', b'"core_mhz": 20000')
+fast = data[: version_at + 4] + struct.pack("<I", len(meta)) + meta + data[version_at + 8 + meta_len :]
+open(sys.argv[2] + "/fast.ckpt", "wb").write(fast)
+meta = data[version_at + 8 : version_at + 8 + meta_len].replace(b'  "core_mhz": 3400,\n', b"")
+unclocked = data[: version_at + 4] + struct.pack("<I", len(meta)) + meta + data[version_at + 8 + meta_len :]
+open(sys.argv[2] + "/unclocked.ckpt", "wb").write(unclocked)
 PY
 refused restore-old-version "checkpoint format version 0; this x64sim reads version 5 only" "$tmp/old.ckpt"
 refused restore-corrupt "the compressed state is corrupt" "$tmp/flipped.ckpt"
 refused restore-truncated "truncated" "$tmp/short.ckpt"
+refused restore-core-clock-out-of-range "its core clock, 20000 MHz, is outside 100..10000" "$tmp/fast.ckpt"
+# A checkpoint from before the clock was in the metadata ran at 3400 MHz.
+"$sim" --restore="$tmp/unclocked.ckpt" --stats="$tmp/unclocked.txt" >/dev/null 2>&1
+if ! grep -q core_mhz <(metadata "$tmp/unclocked.ckpt" guest; head -c 600 "$tmp/unclocked.ckpt") &&
+    same unclocked-stats "$tmp/ipcbench/restored.txt" "$tmp/unclocked.txt"; then
+  pass restore-without-core-clock
+else
+  fail restore-without-core-clock
+fi
 
 # The CPU model is the checkpoint's: another --cpuid is refused (exit 2).
 "$sim" --restore="$ck" --cpuid=nehalem >/dev/null 2>"$tmp/err"

@@ -83,6 +83,8 @@ expect elf-truncated 4 "truncated ELF header" "" -- --kernel="$tmp/truncated.img
 expect multiboot-video-mode 4 "requires what x64sim cannot provide (flags 0x7" "" -- --kernel="$tmp/video.img"
 expect image-larger-than-ram 4 "kernel image [0x100000, 0x400000) does not fit in 2 MiB of RAM" "" -- --kernel="$tmp/big.img" --memory-mib=2
 expect memory-too-small 2 "--memory_mib must be 2..3072" "" -- --kernel="$demo" --memory-mib=1
+expect core-clock-too-slow 2 "--core_mhz must be 100..10000" "" -- --kernel="$demo" --core-mhz=99
+expect core-clock-too-fast 2 "--core_mhz must be 100..10000" "" -- --kernel="$demo" --core-mhz=10001
 expect uarch-is-directory 2 "'$tmp/dir.img' is a directory" "" -- --kernel="$demo" --uarch="$tmp/dir.img"
 expect stats-unwritable 14 "cannot write '$tmp/no/such/dir/stats'" "" -- --kernel="$tmp/exit5.img" --stats="$tmp/no/such/dir/stats"
 expect stats-disk-full 14 "cannot write '/dev/full': No space left on device" "" -- --kernel="$tmp/exit5.img" --stats=/dev/full
@@ -125,7 +127,7 @@ if grep -q "^instructions " "$tmp/wd/run.stats" 2>/dev/null; then echo "PASS bui
 "$sim" --help >"$tmp/help" 2>"$tmp/err"
 status=$?
 missing=""
-for flag in kernel module cmdline memory-mib rdrand-seed unimplemented max-instructions quiet \
+for flag in kernel module cmdline memory-mib core-mhz rdrand-seed unimplemented max-instructions quiet \
     timing uarch uarch-set tlb-model fast-forward stats stats-format trace-mmu trace-mmu-filter \
     trace-mmu-faults-only timeline gdb gdb-wait checkpoint checkpoint-at stop-after-checkpoint \
     restore; do
@@ -175,6 +177,7 @@ expect restore-garbage 20 "not an x64sim checkpoint" "" -- --restore="$tmp/garba
 expect restore-with-kernel 2 "--kernel cannot be given with --restore" "" -- --restore="$tmp/garbage.img" --kernel="$demo"
 expect restore-with-module 2 "--module cannot be given with --restore" "" -- --restore="$tmp/garbage.img" --module="$demo"
 expect restore-with-memory 2 "--memory_mib cannot be given with --restore" "" -- --restore="$tmp/garbage.img" --memory-mib=64
+expect restore-with-core-clock 2 "--core_mhz cannot be given with --restore" "" -- --restore="$tmp/garbage.img" --core-mhz=1000
 
 echo "$failures failure(s)"
 [[ $failures == 0 ]]

@@ -16,6 +16,8 @@
 namespace x64sim {
 namespace {
 
+constexpr PlatformClock kClock;  // the default 3.4 GHz core
+
 constexpr uint64_t kConfig = 0x10, kStatus = 0x20, kCounter = 0xf0;
 constexpr uint64_t TimerConfig(int n) { return 0x100 + 0x20 * n; }
 constexpr uint64_t Comparator(int n) { return 0x108 + 0x20 * n; }
@@ -44,7 +46,7 @@ class HpetTest : public ::testing::Test {
   // Runs simulated time to `tick` the way the machine does: to each
   // scheduled event in turn, then to `tick`.
   void RunTo(uint64_t tick) {
-    const uint64_t end = CycleOfHpetTick(tick);
+    const uint64_t end = kClock.CycleOfHpetTick(tick);
     while (hpet_.NextEventCycle() <= end) {
       now_ = std::max(now_, hpet_.NextEventCycle());
       hpet_.Update(now_);
@@ -52,14 +54,14 @@ class HpetTest : public ::testing::Test {
     now_ = end;
     hpet_.Update(now_);
   }
-  uint64_t Tick() const { return HpetTicks(now_); }
+  uint64_t Tick() const { return kClock.HpetTicks(now_); }
 
   uint64_t now_ = 0;
   int changes_ = 0;
   IoApic io_;
   PicPair pics_{[] {}, [] {}};
   InterruptLines lines_{pics_, io_};
-  Hpet hpet_{[this] { return now_; }, lines_, [this] { ++changes_; }};
+  Hpet hpet_{kClock, [this] { return now_; }, lines_, [this] { ++changes_; }};
   std::vector<int> pins_;
 };
 
@@ -87,18 +89,18 @@ TEST_F(HpetTest, CapabilitiesAsTheSpecificationLaysThemOut) {
 }
 
 TEST_F(HpetTest, MainCounterCountsSimulatedTimeOnlyWhileEnabled) {
-  now_ = CycleOfHpetTick(1000);
+  now_ = kClock.CycleOfHpetTick(1000);
   EXPECT_EQ(Read(kCounter), 0u) << "halted at reset";
   Write(kConfig, 1);
-  now_ = CycleOfHpetTick(1250);
+  now_ = kClock.CycleOfHpetTick(1250);
   EXPECT_EQ(Read(kCounter), 250u);
-  EXPECT_EQ(HpetTicks(kCoreClockHz), 100'000'000u) << "100 MHz";
+  EXPECT_EQ(kClock.HpetTicks(kClock.core_hz()), 100'000'000u) << "100 MHz";
   Write(kConfig, 0);
-  now_ = CycleOfHpetTick(5000);
+  now_ = kClock.CycleOfHpetTick(5000);
   EXPECT_EQ(Read(kCounter), 250u) << "halted";
   Write(kCounter, 0xffff'ffff'ffff'fff0ull);
   Write(kConfig, 1);
-  now_ = CycleOfHpetTick(5020);
+  now_ = kClock.CycleOfHpetTick(5020);
   EXPECT_EQ(Read(kCounter), 4u) << "wraps at 64 bits";
   EXPECT_EQ(Read(kConfig), 1u);
   EXPECT_GT(changes_, 0) << "writes tell the machine";
@@ -108,7 +110,7 @@ TEST_F(HpetTest, OneShotComparatorFiresOnceWhenTheCounterReachesIt) {
   Write(kConfig, 1);
   Write(TimerConfig(2), kIntEnable | Route(20));
   Write(Comparator(2), 500);
-  EXPECT_EQ(hpet_.NextEventCycle(), CycleOfHpetTick(500)) << "scheduled, not polled";
+  EXPECT_EQ(hpet_.NextEventCycle(), kClock.CycleOfHpetTick(500)) << "scheduled, not polled";
   RunTo(499);
   EXPECT_TRUE(pins_.empty());
   RunTo(500);
@@ -140,10 +142,10 @@ TEST_F(HpetTest, PeriodicComparatorAddsItsPeriodAfterEachMatch) {
   RunTo(1899);
   EXPECT_EQ(pins_.size(), 3u) << "at 1300 and 1600";
   // Periods missed between updates are one interrupt; the comparator keeps step.
-  hpet_.Update(CycleOfHpetTick(3000));
+  hpet_.Update(kClock.CycleOfHpetTick(3000));
   EXPECT_EQ(pins_.size(), 4u);
   EXPECT_EQ(Read(Comparator(0)), 3100u);
-  EXPECT_EQ(hpet_.NextEventCycle(), CycleOfHpetTick(3100));
+  EXPECT_EQ(hpet_.NextEventCycle(), kClock.CycleOfHpetTick(3100));
 }
 
 TEST_F(HpetTest, LevelTriggeredTimerHoldsItsLineUntilStatusIsCleared) {
@@ -205,7 +207,7 @@ TEST_F(HpetTest, ThirtyTwoBitModeComparesTheLowHalfAndWraps) {
   RunTo(0x110);
   EXPECT_EQ(pins_, std::vector<int>{22});
   EXPECT_EQ(Read(kCounter), 0x1'0000'0010ull) << "the main counter itself is 64-bit";
-  EXPECT_EQ(hpet_.NextEventCycle(), CycleOfHpetTick(0x110 + (1ull << 32))) << "again after a 32-bit wrap";
+  EXPECT_EQ(hpet_.NextEventCycle(), kClock.CycleOfHpetTick(0x110 + (1ull << 32))) << "again after a 32-bit wrap";
 }
 
 TEST_F(HpetTest, DisablingTheCounterStopsEveryTimer) {

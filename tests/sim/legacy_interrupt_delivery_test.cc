@@ -22,6 +22,8 @@
 namespace x64sim {
 namespace {
 
+constexpr PlatformClock kClock;  // the default 3.4 GHz core
+
 constexpr uint32_t kLvtLint0 = 0x350, kSvr = 0xf0, kTpr = 0x80;
 constexpr uint32_t kExtInt = 7u << 8, kMasked = 1u << 16;
 
@@ -92,8 +94,8 @@ class LegacyInterruptTest : public ::testing::Test {
   IoApic io_;
   PicPair pics_{[] {}, [this] { lines_.SetIoApicInput(kPicIntrSource, 0, pics_.Interrupt()); }};
   InterruptLines lines_{pics_, io_};
-  Hpet hpet_{[this] { return now_; }, lines_, [] {}};
-  Pit8254 pit_{[this] { return PitTicks(now_); },
+  Hpet hpet_{kClock, [this] { return now_; }, lines_, [] {}};
+  Pit8254 pit_{kClock, [this] { return kClock.PitTicks(now_); },
                [this](bool level) { lines_.SetIsaIrq(kPitSource, 0, level); }, [] {}};
   PlatformInterrupts interrupts_{apic_, hpet_, pit_, pics_, [this] { return apic_enabled_; }};
 };
@@ -103,15 +105,15 @@ TEST_F(LegacyInterruptTest, WithTheApicGloballyDisabledThe8259InterruptsTheCpu) 
   ProgramPitMode2(100);  // loaded at tick 1: low at 100, rising at 101
   InitialiseMaster(0xfe);
   EXPECT_EQ(interrupts_.PendingVector(0), -1);
-  EXPECT_EQ(interrupts_.NextEventCycle(), CycleOfPitTick(100));
-  EXPECT_EQ(interrupts_.PendingVector(CycleOfPitTick(100)), -1) << "the falling edge";
-  EXPECT_EQ(interrupts_.NextEventCycle(), CycleOfPitTick(101));
-  ASSERT_EQ(interrupts_.PendingVector(CycleOfPitTick(101)), 0x20);
+  EXPECT_EQ(interrupts_.NextEventCycle(), kClock.CycleOfPitTick(100));
+  EXPECT_EQ(interrupts_.PendingVector(kClock.CycleOfPitTick(100)), -1) << "the falling edge";
+  EXPECT_EQ(interrupts_.NextEventCycle(), kClock.CycleOfPitTick(101));
+  ASSERT_EQ(interrupts_.PendingVector(kClock.CycleOfPitTick(101)), 0x20);
   interrupts_.Acknowledge(0x20);
   EXPECT_EQ(pics_.master().in_service(), 0x01);
-  EXPECT_EQ(interrupts_.PendingVector(CycleOfPitTick(250)), -1) << "IR0 in service";
+  EXPECT_EQ(interrupts_.PendingVector(kClock.CycleOfPitTick(250)), -1) << "IR0 in service";
   pics_.master().PortOut(0, 1, 0x20);
-  EXPECT_EQ(interrupts_.PendingVector(CycleOfPitTick(250)), 0x20) << "the next period's edge";
+  EXPECT_EQ(interrupts_.PendingVector(kClock.CycleOfPitTick(250)), 0x20) << "the next period's edge";
 }
 
 TEST_F(LegacyInterruptTest, Lint0InExtIntModeTakesThe8259VectorAboveTheTpr) {
@@ -139,11 +141,11 @@ TEST_F(LegacyInterruptTest, Irq0ReachesIoApicInput2AndTheApicVectorsComeFirst) {
   EXPECT_EQ(interrupts_.PendingVector(0), 0x40) << "the control word's rising edge";
   interrupts_.Acknowledge(0x40);
   apic_.MmioWrite(0xb0, 4, 0);  // EOI
-  EXPECT_EQ(interrupts_.PendingVector(CycleOfPitTick(100)), -1);
-  EXPECT_EQ(interrupts_.PendingVector(CycleOfPitTick(101)), 0x40);
+  EXPECT_EQ(interrupts_.PendingVector(kClock.CycleOfPitTick(100)), -1);
+  EXPECT_EQ(interrupts_.PendingVector(kClock.CycleOfPitTick(101)), 0x40);
   interrupts_.Acknowledge(0x40);
   EXPECT_EQ(pics_.master().requests(), 0x01) << "the 8259 saw the edge but IR0 is masked";
-  EXPECT_EQ(interrupts_.PendingVector(CycleOfPitTick(101)), -1);
+  EXPECT_EQ(interrupts_.PendingVector(kClock.CycleOfPitTick(101)), -1);
 }
 
 TEST_F(LegacyInterruptTest, IoApicExtIntEntryCarriesThe8259Interrupt) {
@@ -182,7 +184,7 @@ TEST_F(LegacyInterruptTest, HpetTimer1InLegacyModeRaisesIrq8OnTheSlaveAndIoApicI
   WriteHpet(HpetComparator(1), 1000);
   WriteHpet(HpetComparator(1), 1000);
   WriteHpet(kHpetConfig, kEnableCnf | kLegacyCnf);
-  const std::vector<int> taken = TakeUntil(CycleOfHpetTick(3500));
+  const std::vector<int> taken = TakeUntil(kClock.CycleOfHpetTick(3500));
   EXPECT_EQ(taken[0x28], 3) << "slave IR0, once per period";
   EXPECT_EQ(taken[0x48], 3) << "I/O APIC input 8, once per period";
   EXPECT_EQ(taken[0x54], 0) << "not on its Tn_INT_ROUTE_CNF pin";
@@ -203,14 +205,14 @@ TEST_F(LegacyInterruptTest, LegacyReplacementTakesIrq0MidCountAndHandsItBack) {
   WriteHpet(kHpetConfig, kEnableCnf);
   // A PIT tick is 83.8 HPET ticks: its edges fall at HPET ticks 83,893,
   // 167,703, 251,513, 335,322, 419,132, 502,941, 586,751, 670,561, 754,370.
-  std::vector<int> taken = TakeUntil(CycleOfHpetTick(250'000));
+  std::vector<int> taken = TakeUntil(kClock.CycleOfHpetTick(250'000));
   EXPECT_EQ(taken[0x20], 2) << "the PIT through the 8259";
   EXPECT_EQ(taken[0x42], 2) << "the PIT on input 2";
   EXPECT_EQ(taken[0x54], 2) << "the HPET on its route";
 
   WriteHpet(kHpetConfig, kEnableCnf | kLegacyCnf);
   EXPECT_FALSE(lines_.isa_irq_high(0)) << "the PIT's high output is cut off";
-  taken = TakeUntil(CycleOfHpetTick(550'000));
+  taken = TakeUntil(kClock.CycleOfHpetTick(550'000));
   EXPECT_EQ(taken[0x20], 3) << "the HPET's matches at 300k, 400k and 500k, none of the PIT's";
   EXPECT_EQ(taken[0x42], 3);
   EXPECT_EQ(taken[0x54], 0);
@@ -218,7 +220,7 @@ TEST_F(LegacyInterruptTest, LegacyReplacementTakesIrq0MidCountAndHandsItBack) {
   // The PIT's output is high at 550k: reconnecting it is a rising edge on
   // IRQ0, one interrupt at once, as the multiplexer's switch would give.
   WriteHpet(kHpetConfig, kEnableCnf);
-  taken = TakeUntil(CycleOfHpetTick(790'000));
+  taken = TakeUntil(kClock.CycleOfHpetTick(790'000));
   EXPECT_EQ(taken[0x20], 1 + 3) << "the switch, then the PIT's edges";
   EXPECT_EQ(taken[0x42], 1 + 3);
   EXPECT_EQ(taken[0x54], 2) << "the HPET back on its route at 600k and 700k";
@@ -230,7 +232,7 @@ TEST_F(LegacyInterruptTest, LevelTimerMovesItsLineWithLegacyReplacement) {
   WriteHpet(HpetTimerConfig(0), kTnLevel | kTnEnable | HpetRoute(20));
   WriteHpet(HpetComparator(0), 10);
   WriteHpet(kHpetConfig, kEnableCnf | kLegacyCnf);
-  TakeUntil(CycleOfHpetTick(20));
+  TakeUntil(kClock.CycleOfHpetTick(20));
   EXPECT_TRUE(lines_.isa_irq_high(0));
   EXPECT_TRUE(lines_.io_apic_input_high(2));
   WriteHpet(kHpetConfig, kEnableCnf);
@@ -259,7 +261,7 @@ TEST_F(LegacyInterruptTest, HpetTimer0NeverSharesThePitInput) {
   WriteHpet(HpetComparator(0), 100'000);
   WriteHpet(HpetComparator(0), 100'000);
   WriteHpet(kHpetConfig, kEnableCnf);
-  const std::vector<int> taken = TakeUntil(CycleOfHpetTick(350'000));
+  const std::vector<int> taken = TakeUntil(kClock.CycleOfHpetTick(350'000));
   EXPECT_TRUE(lines_.io_apic_input_high(2)) << "the PIT holds its own input";
   EXPECT_EQ(taken[0x54], 3) << "the matches at 100k, 200k and 300k";
 }

@@ -16,12 +16,14 @@
 namespace x64sim {
 namespace {
 
+constexpr PlatformClock kClock;  // the default 3.4 GHz core
+
 constexpr uint64_t kGdt = 0x800, kIdt = 0x1000, kCode = 0x2000, kHandler = 0x3000, kStack = 0x8000;
 constexpr uint32_t kPeriodTicks = 1193;
 constexpr uint32_t kHpetPeriodTicks = 60'000;  // 0.6 ms of the 100 MHz counter
 constexpr uint8_t kVectorBase = 0x20;
 // Ten and a half periods in core cycles.
-const uint32_t kSpinCycles = static_cast<uint32_t>(CycleOfPitTick(kPeriodTicks * 21 / 2));
+const uint32_t kSpinCycles = static_cast<uint32_t>(kClock.CycleOfPitTick(kPeriodTicks * 21 / 2));
 
 enum class Hpet { kUnused, kLegacyIdle, kLegacyTimer0 };
 
@@ -70,10 +72,12 @@ std::vector<uint8_t> Program(uint8_t pic_mask, Hpet hpet) {
   return c;
 }
 
-// Runs Program and returns the number of IRQ0 interrupts taken.
-uint32_t CountIrq0(uint8_t pic_mask, Hpet hpet = Hpet::kUnused) {
+// Runs Program on a core at `clock` and returns the number of IRQ0
+// interrupts taken.
+uint32_t CountIrq0(uint8_t pic_mask, Hpet hpet = Hpet::kUnused, PlatformClock clock = kClock) {
   MachineConfig config;
   config.ram_bytes = 1ull << 20;
+  config.clock = clock;
   Machine m(config);
   const std::vector<uint8_t> code = Program(pic_mask, hpet);
   const std::vector<uint8_t> handler = {0x43, 0xb0, 0x20, 0xe6, 0x20, 0xcf};  // inc ebx; EOI; iretd
@@ -119,6 +123,15 @@ TEST(PitIrq0MachineTest, HpetLegacyReplacementDisconnectsThePit) {
 TEST(PitIrq0MachineTest, HpetLegacyTimer0InterruptsThrough8259OncePerPeriod) {
   EXPECT_EQ(CountIrq0(0xfe, Hpet::kLegacyTimer0), 17u);
   EXPECT_EQ(CountIrq0(0xff, Hpet::kLegacyTimer0), 0u) << "IR0 masked";
+}
+
+// --core-mhz: the PIT and the HPET keep their rates while the core's
+// slows, so the spin's cycles (read from the TSC, which counts them) last
+// 3.4 times as long on a 1 GHz core: 35.7 PIT periods, 59.5 of the HPET's.
+TEST(PitIrq0MachineTest, TheSameCyclesLastLongerOnASlowerCore) {
+  EXPECT_EQ(CountIrq0(0xfe, Hpet::kUnused, PlatformClock(1000)), 35u);
+  EXPECT_EQ(CountIrq0(0xfe, Hpet::kLegacyTimer0, PlatformClock(1000)), 59u);
+  EXPECT_EQ(CountIrq0(0xfe, Hpet::kUnused, PlatformClock(6800)), 5u) << "half as long at 6.8 GHz";
 }
 
 }  // namespace

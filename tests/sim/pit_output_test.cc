@@ -12,6 +12,8 @@
 namespace x64sim {
 namespace {
 
+constexpr PlatformClock kClock;  // the default 3.4 GHz core
+
 class PitOutputTest : public ::testing::Test {
  protected:
   // Programs channel 0 at PIT tick now_ (LSB then MSB): counting starts
@@ -24,9 +26,9 @@ class PitOutputTest : public ::testing::Test {
   // Runs the machine's schedule to PIT tick `tick`: Update at each
   // scheduled edge up to it, recording (tick, level) of each change.
   void RunTo(uint64_t tick) {
-    while (pit_.NextEventCycle() <= CycleOfPitTick(tick)) {
+    while (pit_.NextEventCycle() <= kClock.CycleOfPitTick(tick)) {
       const uint64_t cycle = pit_.NextEventCycle();
-      now_ = PitTicks(cycle);
+      now_ = kClock.PitTicks(cycle);
       pit_.Update(cycle);
     }
     now_ = tick;
@@ -34,7 +36,7 @@ class PitOutputTest : public ::testing::Test {
   std::vector<std::pair<uint64_t, bool>> edges_;
   uint64_t now_ = 1000;
   int changed_ = 0;
-  Pit8254 pit_{[this] { return now_; }, [this](bool level) { edges_.emplace_back(now_, level); },
+  Pit8254 pit_{kClock, [this] { return now_; }, [this](bool level) { edges_.emplace_back(now_, level); },
                [this] { ++changed_; }};
 };
 
@@ -43,7 +45,7 @@ using Edges = std::vector<std::pair<uint64_t, bool>>;
 TEST_F(PitOutputTest, ModeZeroRisesAtTerminalCountOnce) {
   Program(0, 10);
   EXPECT_TRUE(edges_.empty()) << "low from the control word on";
-  EXPECT_EQ(pit_.NextEventCycle(), CycleOfPitTick(1011));
+  EXPECT_EQ(pit_.NextEventCycle(), kClock.CycleOfPitTick(1011));
   RunTo(100000);
   EXPECT_EQ(edges_, (Edges{{1011, true}}));
   EXPECT_EQ(pit_.NextEventCycle(), UINT64_MAX) << "the count wraps but OUT stays high";
@@ -55,8 +57,8 @@ TEST_F(PitOutputTest, ModeZeroRisesAtTerminalCountOnce) {
 TEST_F(PitOutputTest, ModeTwoPulsesLowForOneTickEachPeriod) {
   Program(2, 100);
   EXPECT_EQ(edges_, (Edges{{1000, true}})) << "high from the control word on";
-  EXPECT_EQ(pit_.NextEventCycle(), CycleOfPitTick(1100));
-  pit_.Update(CycleOfPitTick(1100) - 1);
+  EXPECT_EQ(pit_.NextEventCycle(), kClock.CycleOfPitTick(1100));
+  pit_.Update(kClock.CycleOfPitTick(1100) - 1);
   EXPECT_EQ(edges_.size(), 1u) << "not before its tick";
   RunTo(1301);
   EXPECT_EQ(edges_, (Edges{{1000, true},
@@ -78,9 +80,9 @@ TEST_F(PitOutputTest, MissedEdgesFoldIntoOneRisingEdge) {
   Program(2, 100);
   edges_.clear();
   now_ = 1550;
-  pit_.Update(CycleOfPitTick(1550));  // five periods late, OUT high again
+  pit_.Update(kClock.CycleOfPitTick(1550));  // five periods late, OUT high again
   EXPECT_EQ(edges_, (Edges{{1550, false}, {1550, true}}));
-  EXPECT_EQ(pit_.NextEventCycle(), CycleOfPitTick(1600));
+  EXPECT_EQ(pit_.NextEventCycle(), kClock.CycleOfPitTick(1600));
 }
 
 TEST_F(PitOutputTest, OtherChannelsAndGateModesDriveNoEdges) {

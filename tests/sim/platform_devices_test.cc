@@ -147,7 +147,7 @@ TEST(IoApicTest, RegistersPerThe82093AA) {
 class PitTest : public ::testing::Test {
  protected:
   uint64_t now_ = 1000;
-  Pit8254 pit_{[this] { return now_; }, [](bool) {}, [] {}};
+  Pit8254 pit_{PlatformClock(), [this] { return now_; }, [](bool) {}, [] {}};
   uint16_t ReadCount(int channel) {
     const uint8_t lo = static_cast<uint8_t>(pit_.PortIn(static_cast<uint16_t>(channel), 1));
     const uint8_t hi = static_cast<uint8_t>(pit_.PortIn(static_cast<uint16_t>(channel), 1));
@@ -196,9 +196,30 @@ TEST_F(PitTest, InterruptOnTerminalCountWrapsAndSquareWaveStepsByTwo) {
   EXPECT_EQ(pit_.PortIn(3, 1), 0xffu) << "the control port is write-only";
 }
 
-TEST(PlatformClockTest, PitTicksFollowTheCoreClock) {
-  EXPECT_EQ(PitTicks(kCoreClockHz), kPitClockHz);
-  EXPECT_EQ(PitTicks(0), 0u);
+TEST(PlatformClockTest, TicksFollowTheCoreClock) {
+  for (const uint64_t mhz : {PlatformClock::kDefaultCoreMhz, uint64_t{1000}, uint64_t{2666},
+                             PlatformClock::kMinCoreMhz, PlatformClock::kMaxCoreMhz}) {
+    const PlatformClock clock(mhz);
+    SCOPED_TRACE(mhz);
+    EXPECT_EQ(clock.core_mhz(), mhz);
+    EXPECT_EQ(clock.PitTicks(clock.core_hz()), kPitClockHz) << "one simulated second";
+    EXPECT_EQ(clock.HpetTicks(clock.core_hz()), kHpetClockHz);
+    EXPECT_EQ(clock.PitTicks(0), 0u);
+    EXPECT_DOUBLE_EQ(clock.Seconds(clock.core_hz() / 4), 0.25);
+    // CycleOf* is the first cycle at which the tick has elapsed.
+    for (const uint64_t tick : {uint64_t{1}, uint64_t{999}, uint64_t{1'234'567}}) {
+      const uint64_t pit = clock.CycleOfPitTick(tick);
+      EXPECT_EQ(clock.PitTicks(pit), tick);
+      EXPECT_EQ(clock.PitTicks(pit - 1), tick - 1);
+      const uint64_t hpet = clock.CycleOfHpetTick(tick);
+      EXPECT_EQ(clock.HpetTicks(hpet), tick);
+      EXPECT_EQ(clock.HpetTicks(hpet - 1), tick - 1);
+    }
+  }
+  EXPECT_EQ(PlatformClock().core_mhz(), 3400u) << "the i7-6700's base clock by default";
+  EXPECT_EQ(PlatformClock().CycleOfHpetTick(1), 34u);
+  EXPECT_EQ(PlatformClock(1000).CycleOfHpetTick(1), 10u);
+  EXPECT_EQ(PlatformClock(1000).CycleOfPitTick(UINT64_MAX), UINT64_MAX) << "saturates";
 }
 
 TEST(Pic8259Test, InitialisationSequenceAndOperationCommands) {
