@@ -88,10 +88,10 @@ bool FuseWithBranch(DecodedInsn& compare, ZydisMnemonic branch);
 Handler UnfusedCompare(Handler fused);
 
 // Handlers the loop recognizer (cpu/fill_loop.h) looks for, by operand
-// size in bytes: MOV to memory from a register or an immediate
-// (ops_data.cc); ADD of an immediate to a register, and CMP of two
-// registers fused with a Jcc of condition `cond` (ops_alu.cc).
-Handler MovToMemoryHandler(int bytes, bool from_register);
+// size in bytes: MOV to memory from a register or an immediate, in any of
+// its handlers (ops_data.cc); ADD of an immediate to a register, and CMP
+// of two registers fused with a Jcc of condition `cond` (ops_alu.cc).
+bool IsMovToMemory(Handler h, int bytes, bool from_register);
 Handler AddImmediateHandler(int bytes);
 Handler FusedCompareHandler(int bytes, int cond);
 

@@ -360,13 +360,7 @@ class Cpu : public TranslationListener {
   // pending and nothing was written.
   template <typename T>
   bool Read(uint64_t linear, T* value) {
-    const SoftTlbEntry& e = tlb_[SoftTlbIndex(linear)];
-    if (e.read_tag == (linear & ~kPageOffsetMask) &&
-        (linear & kPageOffsetMask) <= kPageSize - sizeof(T)) {
-      std::memcpy(value, reinterpret_cast<const void*>(e.addend + linear), sizeof(T));
-      if (log_pos_ != log_end_) LogFastAccess(linear, e.addend + linear, 0);
-      return true;
-    }
+    if (TryFastRead(linear, value)) return true;
     uint64_t v = 0;
     if (!ReadSlow(linear, sizeof(T), &v)) return false;
     *value = static_cast<T>(v);
@@ -374,14 +368,30 @@ class Cpu : public TranslationListener {
   }
   template <typename T>
   bool Write(uint64_t linear, T value) {
+    return TryFastWrite(linear, value) || WriteSlow(linear, sizeof(T), static_cast<uint64_t>(value));
+  }
+  // Read's and Write's fast paths alone: false, with nothing done, where
+  // they would take the slow path. For handlers that keep their common case
+  // free of calls (and so of a stack frame), the rest in a function apart.
+  template <typename T>
+  [[gnu::always_inline]] bool TryFastRead(uint64_t linear, T* value) {
     const SoftTlbEntry& e = tlb_[SoftTlbIndex(linear)];
-    if (e.write_tag == (linear & ~kPageOffsetMask) &&
-        (linear & kPageOffsetMask) <= kPageSize - sizeof(T)) {
-      std::memcpy(reinterpret_cast<void*>(e.addend + linear), &value, sizeof(T));
-      if (log_pos_ != log_end_) LogFastAccess(linear, e.addend + linear, kAccessWrite);
-      return true;
+    if (e.read_tag != (linear & ~kPageOffsetMask) || (linear & kPageOffsetMask) > kPageSize - sizeof(T)) {
+      return false;
     }
-    return WriteSlow(linear, sizeof(T), static_cast<uint64_t>(value));
+    std::memcpy(value, reinterpret_cast<const void*>(e.addend + linear), sizeof(T));
+    if (log_pos_ != log_end_) LogFastAccess(linear, e.addend + linear, 0);
+    return true;
+  }
+  template <typename T>
+  [[gnu::always_inline]] bool TryFastWrite(uint64_t linear, T value) {
+    const SoftTlbEntry& e = tlb_[SoftTlbIndex(linear)];
+    if (e.write_tag != (linear & ~kPageOffsetMask) || (linear & kPageOffsetMask) > kPageSize - sizeof(T)) {
+      return false;
+    }
+    std::memcpy(reinterpret_cast<void*>(e.addend + linear), &value, sizeof(T));
+    if (log_pos_ != log_end_) LogFastAccess(linear, e.addend + linear, kAccessWrite);
+    return true;
   }
   // Host address of `linear` when its page is in the fast path, valid to the
   // end of that page; nullptr otherwise (then use Read/Write, which fill it).

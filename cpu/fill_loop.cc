@@ -64,7 +64,7 @@ Flow FillLoop(Cpu& cpu, const DecodedInsn& store) {
 template <typename T, bool kFromRegister, int kCond>
 bool Install(DecodedInsn* insns) {
   DecodedInsn& store = insns[0];
-  if (store.handler != MovToMemoryHandler(sizeof(T), kFromRegister) ||
+  if (!IsMovToMemory(store.handler, sizeof(T), kFromRegister) ||
       insns[1].handler != AddImmediateHandler(8) ||
       insns[2].handler != FusedCompareHandler(8, kCond) ||
       (kFromRegister && store.reg2 == store.base * 8)) {

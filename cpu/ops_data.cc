@@ -23,6 +23,51 @@ struct MovOp {
   }
 };
 
+// MOV r, [base + disp] and MOV [base + disp], r of 32 and 64 bits in
+// 64-bit mode through a segment other than FS and GS, whose base is 0
+// there (SDM vol. 1 3.4.2.1): compiled code's stack-slot accesses, without
+// the general operand's index, address-size and segment-base work.
+template <typename T>
+[[gnu::noinline]] Flow LoadBaseDisp64Slow(Cpu& cpu, const DecodedInsn& in, uint64_t linear) {
+  T v;
+  if (!cpu.Read<T>(linear, &v)) return Flow::kFault;
+  cpu.SetReg<T>(in.reg, v);
+  return cpu.Next(in);
+}
+template <typename T>
+Flow LoadBaseDisp64(Cpu& cpu, const DecodedInsn& in) {
+  const uint64_t linear = cpu.state.gpr[in.base] + static_cast<uint64_t>(in.disp);
+  T v;
+  if (!cpu.TryFastRead<T>(linear, &v)) [[unlikely]] return LoadBaseDisp64Slow<T>(cpu, in, linear);
+  cpu.SetReg<T>(in.reg, v);
+  return cpu.Next(in);
+}
+template <typename T>
+[[gnu::noinline]] Flow StoreBaseDisp64Slow(Cpu& cpu, const DecodedInsn& in, uint64_t linear, T v) {
+  return cpu.Write<T>(linear, v) ? cpu.Next(in) : Flow::kFault;
+}
+template <typename T>
+Flow StoreBaseDisp64(Cpu& cpu, const DecodedInsn& in) {
+  const uint64_t linear = cpu.state.gpr[in.base] + static_cast<uint64_t>(in.disp);
+  const T v = cpu.Reg<T>(in.reg2);
+  if (!cpu.TryFastWrite<T>(linear, v)) [[unlikely]] return StoreBaseDisp64Slow<T>(cpu, in, linear, v);
+  return cpu.Next(in);
+}
+
+// The handler for a MOV of `form` and `bytes` whose memory operand is a
+// base and a displacement in 64-bit mode, or null.
+Handler BaseDisp64Handler(const ZydisInsn& z, const DecodedInsn& in, Form form) {
+  if (z.insn.machine_mode != ZYDIS_MACHINE_MODE_LONG_64 || in.index != kZeroReg ||
+      (in.flags & (kInsnRipRelative | kInsnAddr32 | kInsnAddr16)) || in.seg == kFs || in.seg == kGs) {
+    return nullptr;
+  }
+  if (form == Form::kRM && in.size == 8) return &LoadBaseDisp64<uint64_t>;
+  if (form == Form::kRM && in.size == 4) return &LoadBaseDisp64<uint32_t>;
+  if (form == Form::kMR && in.size == 8) return &StoreBaseDisp64<uint64_t>;
+  if (form == Form::kMR && in.size == 4) return &StoreBaseDisp64<uint32_t>;
+  return nullptr;
+}
+
 bool BindMov(const ZydisInsn& z, DecodedInsn& out) {
   if ((IsReg(z.ops[0]) && SegIndex(z.ops[0].reg.value) >= 0) ||
       (IsReg(z.ops[1]) && SegIndex(z.ops[1].reg.value) >= 0)) {
@@ -37,7 +82,8 @@ bool BindMov(const ZydisInsn& z, DecodedInsn& out) {
   }
   Form form;
   if (!BindTwoOperands(z, out, &form)) return false;
-  out.handler = FormTable<MovOp>::Pick(out.size, form);
+  out.handler = BaseDisp64Handler(z, out, form);
+  if (out.handler == nullptr) out.handler = FormTable<MovOp>::Pick(out.size, form);
   return out.handler != nullptr;
 }
 
@@ -513,8 +559,10 @@ bool BindSimple(const ZydisInsn& z, DecodedInsn& out) {
 
 }  // namespace
 
-Handler MovToMemoryHandler(int bytes, bool from_register) {
-  return FormTable<MovOp>::Pick(bytes, from_register ? Form::kMR : Form::kMI);
+bool IsMovToMemory(Handler h, int bytes, bool from_register) {
+  if (h == FormTable<MovOp>::Pick(bytes, from_register ? Form::kMR : Form::kMI)) return true;
+  if (!from_register) return false;
+  return (bytes == 8 && h == &StoreBaseDisp64<uint64_t>) || (bytes == 4 && h == &StoreBaseDisp64<uint32_t>);
 }
 
 void RegisterDataOps(BinderTable& t) {
