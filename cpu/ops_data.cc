@@ -176,13 +176,29 @@ bool BindXchg(const ZydisInsn& z, DecodedInsn& out) {
 }
 
 // PUSH/POP: 64-bit mode uses the fast 8-byte path.
-Flow PushReg64(Cpu& cpu, const DecodedInsn& in) {
+// PUSH r64 and POP r64: the fast path alone inline, so that it needs no
+// stack frame (as for the stack-slot MOVs above); the rest apart.
+[[gnu::noinline]] Flow PushReg64Slow(Cpu& cpu, const DecodedInsn& in) {
   return cpu.Push64(cpu.state.gpr[in.reg >> 3]) ? cpu.Next(in) : Flow::kFault;
 }
-Flow PopReg64(Cpu& cpu, const DecodedInsn& in) {
+Flow PushReg64(Cpu& cpu, const DecodedInsn& in) {
+  const uint64_t rsp = cpu.state.gpr[kRsp] - 8;
+  if (!cpu.TryFastWrite<uint64_t>(rsp, cpu.state.gpr[in.reg >> 3])) [[unlikely]] return PushReg64Slow(cpu, in);
+  cpu.state.gpr[kRsp] = rsp;
+  return cpu.Next(in);
+}
+[[gnu::noinline]] Flow PopReg64Slow(Cpu& cpu, const DecodedInsn& in) {
   uint64_t v = 0;
   if (!cpu.Pop64(&v)) return Flow::kFault;
   cpu.state.gpr[in.reg >> 3] = v;
+  return cpu.Next(in);
+}
+Flow PopReg64(Cpu& cpu, const DecodedInsn& in) {
+  const uint64_t rsp = cpu.state.gpr[kRsp];
+  uint64_t v;
+  if (!cpu.TryFastRead<uint64_t>(rsp, &v)) [[unlikely]] return PopReg64Slow(cpu, in);
+  cpu.state.gpr[kRsp] = rsp + 8;
+  cpu.state.gpr[in.reg >> 3] = v;  // POP RSP keeps the value popped
   return cpu.Next(in);
 }
 Flow PushImm(Cpu& cpu, const DecodedInsn& in) {

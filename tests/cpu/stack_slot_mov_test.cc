@@ -1,8 +1,8 @@
-// MOV between a register and [base + displacement] in 64-bit mode has
-// handlers of its own (cpu/ops_data.cc) whose fast path is the soft TLB
-// alone and whose other cases (a page not in the fast path, an access
-// crossing a page, a fault, a store into decoded code) go to Read and
-// Write. Each case here ends in a known state.
+// MOV between a register and [base + displacement] in 64-bit mode, and
+// PUSH r64 and POP r64, have handlers (cpu/ops_data.cc) whose fast path is
+// the soft TLB alone and whose other cases (a page not in the fast path,
+// an access crossing a page, a fault, a store into decoded code) go to
+// Read, Write, Push64 and Pop64. Each case here ends in a known state.
 #include <cstdint>
 #include <vector>
 
@@ -31,6 +31,9 @@ struct Execution {
   explicit Execution(std::vector<uint8_t> code) {
     code.push_back(0xf4);  // hlt
     machine.Load(M::kCode, code);
+    // Faults on a bad stack are delivered on IST1's.
+    machine.SetGate(kPageFault, 0, 1);
+    machine.SetGate(kStackFault, 0, 1);
     result = machine.RunFrom(M::kCode);
   }
   uint64_t Reg(int r) { return machine.state().gpr[r]; }
@@ -110,6 +113,55 @@ TEST(StackSlotMovTest, StoreIntoDecodedCodeTakesEffect) {
   Execution run(code);
   EXPECT_EQ(run.result.outcome.vector, -1);
   EXPECT_EQ(run.Reg(kRcx), 42u);
+}
+
+// PUSH RSP stores RSP as it was before the push; POP RSP leaves RSP
+// holding the value popped (SDM vol. 2B, PUSH and POP).
+TEST(StackSlotMovTest, PushAndPopOfRsp) {
+  std::vector<uint8_t> code;
+  MovImm64(code, kRsp, M::kData + 0x800);
+  code.push_back(0x54);  // push rsp
+  code.push_back(0x5b);  // pop rbx
+  code.insert(code.end(), {0x48, 0x83, 0xec, 0x08});  // sub rsp, 8
+  MovImm64(code, kRax, 0x1234);
+  code.insert(code.end(), {0x48, 0x89, 0x04, 0x24});  // mov [rsp], rax
+  code.push_back(0x5c);  // pop rsp
+  Execution run(code);
+  EXPECT_EQ(run.result.outcome.vector, -1);
+  EXPECT_EQ(run.Reg(kRbx), M::kData + 0x800);
+  EXPECT_EQ(run.Reg(kRsp), 0x1234u);
+}
+
+// A push onto and a pop from an unmapped page fault with RSP and the
+// register as they were; a non-canonical RSP is #SS(0) (SDM vol. 3A 6.15).
+TEST(StackSlotMovTest, PushAndPopFaultsAreExact) {
+  struct Case {
+    const char* name;
+    uint64_t rsp;
+    uint8_t opcode;  // push rdx or pop rdx
+    int vector;
+    uint32_t error_code;
+  };
+  const Case cases[] = {
+      {"push, page fault", M::kRamBytes + 8, 0x52, kPageFault, 0x2},
+      {"pop, page fault", M::kRamBytes, 0x5a, kPageFault, 0x0},
+      {"push, non-canonical", 0x8000000000000008, 0x52, kStackFault, 0},
+      {"pop, non-canonical", 0x8000000000000000, 0x5a, kStackFault, 0},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    std::vector<uint8_t> code;
+    MovImm64(code, kRdx, 0x5a5a5a5a5a5a5a5a);
+    MovImm64(code, kRsp, c.rsp);
+    const uint64_t at = M::kCode + code.size();
+    code.push_back(c.opcode);
+    Execution run(code);
+    EXPECT_EQ(run.result.outcome.vector, c.vector);
+    EXPECT_EQ(run.result.outcome.fault_rip, at);
+    EXPECT_EQ(run.result.outcome.error_code, c.error_code);
+    EXPECT_EQ(run.result.frame.rsp, c.rsp) << "RSP as before the instruction";
+    EXPECT_EQ(run.Reg(kRdx), 0x5a5a5a5a5a5a5a5au);
+  }
 }
 
 }  // namespace
