@@ -70,7 +70,7 @@ absl::StatusOr<LoadedCheckpoint> ReadCheckpoint(const std::string& path) {
     }
   }
   if (loaded.info.uarch_text.empty()) return bad("it has no timing description");
-  if (loaded.info.core_mhz < PlatformClock::kMinCoreMhz || loaded.info.core_mhz > PlatformClock::kMaxCoreMhz) {
+  if (!PlatformClock::Accepts(loaded.info.core_mhz)) {
     return bad(absl::StrFormat("its core clock, %d MHz, is outside %d..%d", loaded.info.core_mhz,
                                PlatformClock::kMinCoreMhz, PlatformClock::kMaxCoreMhz));
   }

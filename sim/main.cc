@@ -256,7 +256,7 @@ int Main(int argc, char** argv) {
   uint64_t memory_mib = restored ? restored->info.memory_mib : absl::GetFlag(FLAGS_memory_mib);
   if (memory_mib < 2 || memory_mib > 3072) return Fail(kExitBadFlag, "--memory_mib must be 2..3072");
   const uint64_t core_mhz = restored ? restored->info.core_mhz : absl::GetFlag(FLAGS_core_mhz);
-  if (core_mhz < PlatformClock::kMinCoreMhz || core_mhz > PlatformClock::kMaxCoreMhz) {
+  if (!PlatformClock::Accepts(core_mhz)) {  // a checkpoint's clock was checked as it was read
     return Fail(kExitBadFlag, absl::StrFormat("--core_mhz must be %d..%d", PlatformClock::kMinCoreMhz,
                                               PlatformClock::kMaxCoreMhz));
   }

@@ -24,6 +24,7 @@ class PlatformClock {
   // shipping core's, where the 64-bit cycle counter still lasts decades.
   static constexpr uint64_t kMinCoreMhz = 100;
   static constexpr uint64_t kMaxCoreMhz = 10'000;
+  static constexpr bool Accepts(uint64_t core_mhz) { return core_mhz >= kMinCoreMhz && core_mhz <= kMaxCoreMhz; }
 
   constexpr PlatformClock() = default;
   // `core_mhz` must lie in [kMinCoreMhz, kMaxCoreMhz].
