@@ -370,6 +370,21 @@ class Cpu : public TranslationListener {
   bool Write(uint64_t linear, T value) {
     return TryFastWrite(linear, value) || WriteSlow(linear, sizeof(T), static_cast<uint64_t>(value));
   }
+  // Write(linear, 0), except that memory already zero is left unwritten:
+  // guest RAM the host has not backed stays unbacked (mmu/ram_store.h).
+  template <typename T>
+  bool WriteZero(uint64_t linear) {
+    const SoftTlbEntry& e = tlb_[SoftTlbIndex(linear)];
+    if (e.write_tag != (linear & ~kPageOffsetMask) || (linear & kPageOffsetMask) > kPageSize - sizeof(T)) {
+      return WriteSlow(linear, sizeof(T), 0);
+    }
+    auto* host = reinterpret_cast<uint8_t*>(e.addend + linear);
+    T old;
+    std::memcpy(&old, host, sizeof(T));
+    if (old != 0) std::memset(host, 0, sizeof(T));
+    if (log_pos_ != log_end_) LogFastAccess(linear, e.addend + linear, kAccessWrite);
+    return true;
+  }
   // Read's and Write's fast paths alone: false, with nothing done, where
   // they would take the slow path. For handlers that keep their common case
   // free of calls (and so of a stack frame), the rest in a function apart.

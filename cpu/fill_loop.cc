@@ -6,6 +6,7 @@
 #include "cpu/binder.h"
 #include "cpu/cpu.h"
 #include "cpu/host_flags.h"
+#include "mmu/ram_store.h"
 
 namespace x64sim {
 namespace {
@@ -45,8 +46,12 @@ Flow FillLoop(Cpu& cpu, const DecodedInsn& store) {
                   (kPageSize - (linear & (kPageSize - 1))) / sizeof(T)});
     uint8_t* host = cpu.FastWritePointer(linear);
     if (iterations > 0 && host != nullptr) {
-      for (uint64_t i = 0; i < iterations; ++i) {
-        std::memcpy(host + i * sizeof(T), &value, sizeof(T));
+      if (value == 0) {
+        StoreZeros(host, iterations * sizeof(T));
+      } else {
+        for (uint64_t i = 0; i < iterations; ++i) {
+          std::memcpy(host + i * sizeof(T), &value, sizeof(T));
+        }
       }
       const uint64_t next = base + iterations * sizeof(T);
       cpu.state.gpr[store.base] = next;
@@ -58,7 +63,8 @@ Flow FillLoop(Cpu& cpu, const DecodedInsn& store) {
     }
   }
   // This iteration's store, as MOV makes it.
-  return cpu.Write<T>(linear, value) ? cpu.Next(store) : Flow::kFault;
+  const bool stored = value == 0 ? cpu.WriteZero<T>(linear) : cpu.Write<T>(linear, value);
+  return stored ? cpu.Next(store) : Flow::kFault;
 }
 
 template <typename T, bool kFromRegister, int kCond>

@@ -16,7 +16,9 @@
 // iteration after them runs as usual: it is the one that leaves the page
 // (and may fault there) or the loop. Registers, flags, memory, the
 // instruction count, and where events are taken, are exactly those of
-// running every iteration.
+// running every iteration. A loop storing zero writes only what is not
+// zero already (mmu/ram_store.h), so clearing RAM the guest never used
+// leaves it unbacked on the host.
 #ifndef X64SIM_CPU_FILL_LOOP_H_
 #define X64SIM_CPU_FILL_LOOP_H_
 

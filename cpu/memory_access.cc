@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "cpu/cpu.h"
 #include "mmu/paging_bits.h"
+#include "mmu/ram_store.h"
 
 namespace x64sim {
 
@@ -258,7 +259,7 @@ bool Cpu::WriteBytes(uint64_t linear, const void* src, int size, int alignment) 
   auto write_part = [&](uint64_t p, const uint8_t* from, int n) {
     if (memory_.IsCodePage(p)) WroteMarkedPage(p, n);
     if (uint8_t* host = memory_.RamPointer(p)) {
-      std::memcpy(host, from, n);
+      StoreBytes(host, from, n);
       return;
     }
     SyncTiming();  // a device may read the clock

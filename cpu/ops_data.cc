@@ -54,6 +54,23 @@ Flow StoreBaseDisp64(Cpu& cpu, const DecodedInsn& in) {
   return cpu.Next(in);
 }
 
+// MOV [mem], 0: how compiled code clears memory (seL4 clears every object
+// it creates this way), without writing what is zero already.
+template <typename T>
+Flow StoreZero(Cpu& cpu, const DecodedInsn& in) {
+  return cpu.WriteZero<T>(cpu.Linear(in)) ? cpu.Next(in) : Flow::kFault;
+}
+
+Handler StoreZeroHandler(int bytes) {
+  switch (bytes) {
+    case 1: return &StoreZero<uint8_t>;
+    case 2: return &StoreZero<uint16_t>;
+    case 4: return &StoreZero<uint32_t>;
+    case 8: return &StoreZero<uint64_t>;
+  }
+  return nullptr;
+}
+
 // The handler for a MOV of `form` and `bytes` whose memory operand is a
 // base and a displacement in 64-bit mode, or null.
 Handler BaseDisp64Handler(const ZydisInsn& z, const DecodedInsn& in, Form form) {
@@ -82,7 +99,8 @@ bool BindMov(const ZydisInsn& z, DecodedInsn& out) {
   }
   Form form;
   if (!BindTwoOperands(z, out, &form)) return false;
-  out.handler = BaseDisp64Handler(z, out, form);
+  out.handler = form == Form::kMI && out.imm == 0 ? StoreZeroHandler(out.size)
+                                                   : BaseDisp64Handler(z, out, form);
   if (out.handler == nullptr) out.handler = FormTable<MovOp>::Pick(out.size, form);
   return out.handler != nullptr;
 }
@@ -577,7 +595,7 @@ bool BindSimple(const ZydisInsn& z, DecodedInsn& out) {
 
 bool IsMovToMemory(Handler h, int bytes, bool from_register) {
   if (h == FormTable<MovOp>::Pick(bytes, from_register ? Form::kMR : Form::kMI)) return true;
-  if (!from_register) return false;
+  if (!from_register) return h == StoreZeroHandler(bytes);
   return (bytes == 8 && h == &StoreBaseDisp64<uint64_t>) || (bytes == 4 && h == &StoreBaseDisp64<uint32_t>);
 }
 

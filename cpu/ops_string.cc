@@ -15,6 +15,7 @@
 #include "cpu/cpu.h"
 #include "cpu/host_flags.h"
 #include "cpu/io_permission.h"
+#include "mmu/ram_store.h"
 
 namespace x64sim {
 namespace {
@@ -139,7 +140,9 @@ void CopyRun(uint8_t* dst, uint8_t* src, uint64_t start, uint64_t n) {
 template <typename T, bool kDown>
 void FillRun(uint8_t* dst, T value, uint64_t start, uint64_t n) {
   uint8_t* d = RunLow<T, kDown>(dst, start, n);
-  if constexpr (sizeof(T) == 1) {
+  if (value == 0) {
+    StoreZeros(d, (n - start) * sizeof(T));
+  } else if constexpr (sizeof(T) == 1) {
     std::memset(d, value, n - start);
   } else {
     for (uint64_t i = 0; i < n - start; ++i) std::memcpy(d + i * sizeof(T), &value, sizeof(T));
