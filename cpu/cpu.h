@@ -614,6 +614,14 @@ class Cpu : public TranslationListener {
   // modes x64sim does not model.
   void RaiseTranslationFault(uint64_t linear, const Translation& t);
   bool CheckCanonical(uint64_t linear, int size);
+  // CheckCanonical for an explicit data access: #SS(0) instead of #GP(0)
+  // when the instruction's operand at `linear` goes through SS.
+  bool CheckCanonicalOperand(uint64_t linear, int size);
+  // The segment through which the instruction at RIP made the access at
+  // `linear`: its memory operand's, or for string instructions the
+  // source's (seg:RSI) or ES (RDI). kDs when no decoded instruction is
+  // running there.
+  SegReg OperandSegment(uint64_t linear) const;
   // #GP(0) for a rejected control-register or MSR write.
   bool RejectWithGp() {
     Fault(kGeneralProtection, 0);

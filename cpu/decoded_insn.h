@@ -51,6 +51,7 @@ inline constexpr uint8_t kInsnRep = 1u << 3;    // REP / REPE
 inline constexpr uint8_t kInsnRepne = 1u << 4;  // REPNE
 inline constexpr uint8_t kInsnLock = 1u << 5;
 inline constexpr uint8_t kInsnFused = 1u << 6;  // handler also runs the next instruction (a Jcc)
+inline constexpr uint8_t kInsnString = 1u << 7; // MOVS..OUTS: seg is the source's (seg:RSI), ES:RDI fixed
 
 }  // namespace x64sim
 

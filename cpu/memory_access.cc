@@ -28,13 +28,44 @@ PagingContext Cpu::MakePagingContext(bool user) const {
 }
 
 // SDM vol. 1 3.3.7.1: bits 63..47 must equal bit 47; a violation is #SS for
-// stack references and #GP otherwise. Callers pass SS-relative accesses
-// through Push/Pop, which report #SS themselves.
+// stack references and #GP otherwise. Push/Pop report #SS themselves.
 bool Cpu::CheckCanonical(uint64_t linear, int size) {
   if (state.mode != CpuMode::kLong64) return true;
   if (paging::IsCanonical(linear) && paging::IsCanonical(linear + size - 1)) return true;
   Fault(kGeneralProtection, 0);
   return false;
+}
+
+// In 64-bit mode a non-canonical address referencing SS (a base of RSP or
+// RBP, or an SS override) is #SS(0) (SDM vol. 3A 6.15, interrupt 12, and
+// the 64-bit mode exceptions of each instruction in vol. 2). Implicit
+// accesses (descriptor tables, the TSS) stay #GP.
+bool Cpu::CheckCanonicalOperand(uint64_t linear, int size) {
+  if (state.mode != CpuMode::kLong64) return true;
+  if (paging::IsCanonical(linear) && paging::IsCanonical(linear + size - 1)) return true;
+  const bool stack = !implicit_access_ && !system_access_ && OperandSegment(linear) == kSs;
+  Fault(stack ? kStackFault : kGeneralProtection, 0);
+  return false;
+}
+
+SegReg Cpu::OperandSegment(uint64_t linear) const {
+  const Block* b = current_block_;
+  if (b == nullptr) return kDs;
+  // A block lies within one page (a straddler starts there), where linear
+  // and physical offsets agree: the instruction at RIP is the one that
+  // starts at RIP's offset.
+  const int64_t at = static_cast<int64_t>((seg_base_[kCs] + state.rip) & kPageOffsetMask) -
+                     static_cast<int64_t>(b->phys() & kPageOffsetMask);
+  const DecodedInsn* in = nullptr;
+  for (int i = 0, start = 0; i < b->count && start <= at; start += b->insns[i].length, ++i) {
+    if (start == at) in = &b->insns[i];
+  }
+  if (in == nullptr) return kDs;
+  const auto seg = static_cast<SegReg>(in->seg);
+  if (!(in->flags & kInsnString)) return seg;
+  uint64_t rsi = state.gpr[kRsi];
+  if (in->flags & kInsnAddr32) rsi = static_cast<uint32_t>(rsi);
+  return linear == access_base_[seg] + rsi ? seg : kEs;
 }
 
 void Cpu::RaiseTranslationFault(uint64_t linear, const Translation& t) {
@@ -209,7 +240,7 @@ bool Cpu::ReadBytes(uint64_t linear, void* dst, int size, int alignment) {
     if (log_pos_ != log_end_) LogFastAccess(linear, e.addend + linear, 0);
     return true;
   }
-  if (!CheckCanonical(linear, size)) return false;
+  if (!CheckCanonicalOperand(linear, size)) return false;
   bool user = privilege_ == 1;
   int first = static_cast<int>(std::min<uint64_t>(size, kPageSize - (linear & kPageOffsetMask)));
   uint64_t phys[2];
@@ -246,7 +277,7 @@ bool Cpu::WriteBytes(uint64_t linear, const void* src, int size, int alignment) 
     if (log_pos_ != log_end_) LogFastAccess(linear, e.addend + linear, kAccessWrite);
     return true;
   }
-  if (!CheckCanonical(linear, size)) return false;
+  if (!CheckCanonicalOperand(linear, size)) return false;
   bool user = privilege_ == 1;
   int first = static_cast<int>(std::min<uint64_t>(size, kPageSize - (linear & kPageOffsetMask)));
   uint64_t phys[2];
@@ -278,7 +309,7 @@ bool Cpu::WriteBytes(uint64_t linear, const void* src, int size, int alignment) 
 
 bool Cpu::ProbeWrite(uint64_t linear, int size) {
   if (!ResolveLinear(&linear, size, /*write=*/true)) return false;
-  if (!CheckCanonical(linear, size)) return false;
+  if (!CheckCanonicalOperand(linear, size)) return false;
   const bool user = privilege_ == 1;
   const uint64_t last_page = (linear + size - 1) & ~kPageOffsetMask;
   for (uint64_t page = linear & ~kPageOffsetMask;; page += kPageSize) {

@@ -399,6 +399,7 @@ bool BindString(const ZydisInsn& z, DecodedInsn& out) {
   // overridden. ES:RDI cannot be (SDM vol. 2B MOVS: "ES segment cannot be
   // overridden").
   out.seg = kDs;
+  out.flags |= kInsnString;
   for (int i = 0; i < z.insn.operand_count; ++i) {
     const ZydisDecodedOperand& op = z.ops[i];
     if (IsMem(op) && GprIndex(op.mem.base) == kRsi) {
@@ -464,6 +465,7 @@ Handler PickPortString(int address_width, bool repeat) {
 template <bool kIn>
 bool BindPortString(const ZydisInsn& z, DecodedInsn& out) {
   out.seg = kDs;
+  out.flags |= kInsnString;
   for (int i = 0; i < z.insn.operand_count; ++i) {
     const ZydisDecodedOperand& op = z.ops[i];
     if (!kIn && IsMem(op)) {
