@@ -11,9 +11,12 @@ constexpr uint64_t kHugePage = 2ull << 20;
 
 uint64_t MappedBytes(uint64_t ram_bytes) { return (ram_bytes + kPageSize - 1) & ~(kPageSize - 1); }
 
-// Anonymous memory, 2 MiB-aligned and marked for transparent huge pages:
-// guests that sweep memory then cost the host far fewer TLB misses (a page-
-// strided sweep runs about twice as fast). Returns nullptr on failure.
+// Anonymous memory, 2 MiB-aligned so that a host whose policy gives
+// transparent huge pages to every mapping can back it with them. x64sim
+// does not ask for them itself (MADV_HUGEPAGE): on a virtual machine that
+// returns free memory to its hypervisor, a huge page's first touch cost up
+// to five times a small one's, and sel4test ran 4 s faster without (docs/
+// performance.md, "Guest RAM and host pages"). Returns nullptr on failure.
 uint8_t* MapRam(uint64_t bytes) {
   if (bytes == 0) return nullptr;
   const uint64_t padded = bytes + kHugePage;
@@ -25,7 +28,6 @@ uint8_t* MapRam(uint64_t bytes) {
   if (aligned > start) munmap(p, aligned - start);
   const uint64_t tail = start + padded - (aligned + bytes);
   if (tail > 0) munmap(reinterpret_cast<void*>(aligned + bytes), tail);
-  madvise(reinterpret_cast<void*>(aligned), bytes, MADV_HUGEPAGE);  // advice: may be refused
   return reinterpret_cast<uint8_t*>(aligned);
 }
 
