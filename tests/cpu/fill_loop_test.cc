@@ -15,21 +15,12 @@
 #include "gtest/gtest.h"
 #include "sim/local_apic.h"
 #include "tests/cpu/system_machine.h"
+#include "tests/cpu/test_code.h"
 
 namespace x64sim::testing {
 namespace {
 
 using M = SystemMachine;
-
-class SteppingObserver : public RetireObserver {
- public:
-  void OnRetire(const DecodedInsn&, uint64_t, uint64_t) override {}
-  void OnEvent(uint8_t, uint64_t) override {}
-};
-
-void Append(std::vector<uint8_t>& code, uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) code.push_back(static_cast<uint8_t>(v >> (8 * i)));
-}
 
 // mov rdi, start; mov rcx, end; mov rdx, value; then the loop
 //   fill: STORE; add rdi, size; cmp rdi, rcx; jCC fill

@@ -8,21 +8,12 @@
 
 #include "gtest/gtest.h"
 #include "tests/cpu/system_machine.h"
+#include "tests/cpu/test_code.h"
 
 namespace x64sim::testing {
 namespace {
 
 using M = SystemMachine;
-
-void Append(std::vector<uint8_t>& code, uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) code.push_back(static_cast<uint8_t>(v >> (8 * i)));
-}
-
-// mov REG, imm64 (REG < 8).
-void MovImm64(std::vector<uint8_t>& code, int reg, uint64_t v) {
-  code.insert(code.end(), {0x48, static_cast<uint8_t>(0xb8 + reg)});
-  Append(code, v, 8);
-}
 
 struct Execution {
   M machine;

@@ -13,28 +13,12 @@
 
 #include "gtest/gtest.h"
 #include "tests/cpu/system_machine.h"
+#include "tests/cpu/test_code.h"
 
 namespace x64sim::testing {
 namespace {
 
 using M = SystemMachine;
-
-// Makes the CPU run one instruction at a time (no bulk runs).
-class SteppingObserver : public RetireObserver {
- public:
-  void OnRetire(const DecodedInsn&, uint64_t, uint64_t) override {}
-  void OnEvent(uint8_t, uint64_t) override {}
-};
-
-void Append(std::vector<uint8_t>& code, uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) code.push_back(static_cast<uint8_t>(v >> (8 * i)));
-}
-
-// mov REG, imm64 (REG < 8).
-void MovImm64(std::vector<uint8_t>& code, int reg, uint64_t v) {
-  code.insert(code.end(), {0x48, static_cast<uint8_t>(0xb8 + reg)});
-  Append(code, v, 8);
-}
 
 M::Result RunCode(M& machine, std::vector<uint8_t> code, uint64_t max_instructions = 10000) {
   code.push_back(0xf4);  // hlt
