@@ -37,9 +37,10 @@ bool Cpu::CheckCanonical(uint64_t linear, int size) {
 }
 
 // In 64-bit mode a non-canonical address referencing SS (a base of RSP or
-// RBP, or an SS override) is #SS(0) (SDM vol. 3A 6.15, interrupt 12, and
-// the 64-bit mode exceptions of each instruction in vol. 2). Implicit
-// accesses (descriptor tables, the TSS) stay #GP.
+// RBP; the CS, DS, ES and SS overrides are ignored there, SDM vol. 1
+// 3.3.7.1) is #SS(0) (SDM vol. 3A 6.15, interrupt 12, and the 64-bit mode
+// exceptions of each instruction in vol. 2). Implicit accesses (descriptor
+// tables, the TSS) stay #GP.
 bool Cpu::CheckCanonicalOperand(uint64_t linear, int size) {
   if (state.mode != CpuMode::kLong64) return true;
   if (paging::IsCanonical(linear) && paging::IsCanonical(linear + size - 1)) return true;

@@ -4,9 +4,9 @@
 // RAM is anonymous host memory (PhysicalMemory): a page never written
 // reads as zero without the host backing it, and the first write makes the
 // host allocate and clear it, 2 MiB at a time under transparent huge pages.
-// Guests zero memory they have never used (seL4 clears every frame it
-// creates, and sel4test's driver creates frames of all of RAM while it
-// boots), so the slow path of a store and the bulk fills compare first:
+// Guests zero memory they have never used (seL4 clears an untyped region
+// before retyping it, and sel4test's driver has it do so for most of RAM
+// while it boots), so the slow path of a store and the bulk fills compare first:
 // memory the guest only zeroes then stays unbacked, and zeroing memory
 // that is zero already costs a read instead of a write.
 #ifndef X64SIM_MMU_RAM_STORE_H_
