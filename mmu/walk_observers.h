@@ -12,6 +12,8 @@ namespace x64sim {
 class WalkObservers final : public WalkObserver {
  public:
   void Add(WalkObserver* observer) { observers_.push_back(observer); }
+  void Remove(WalkObserver* observer) { std::erase(observers_, observer); }
+  bool empty() const { return observers_.empty(); }
   void OnTranslate(const WalkRecord& record) override {
     for (WalkObserver* o : observers_) o->OnTranslate(record);
   }

@@ -74,15 +74,27 @@ Machine::Machine(MachineConfig config)
   cpu_.set_marker_handler([this](uint32_t command) { OnMarker(command); });
   if (config_.uarch != nullptr) {
     core_model_ = std::make_unique<CoreModel>(*config_.uarch, mmu_);
-    cpu_.set_timing_model(core_model_.get());
-    AddWalkObserver(core_model_.get());
-    cpu_.set_timing(config_.timing && !config_.fast_forward);
+    // Blocks carry the model's static timing only if it may time them.
+    cpu_.set_timing_model(config_.timing ? core_model_.get() : nullptr);
+    SetTiming(config_.timing && !config_.fast_forward);
   }
 }
 
 void Machine::AddWalkObserver(WalkObserver* observer) {
   walk_observers_.Add(observer);
-  mmu_.set_observer(&walk_observers_);
+  SetWalkObserver();
+}
+
+void Machine::SetTiming(bool on) {
+  cpu_.set_timing(on);
+  walk_observers_.Remove(core_model_.get());
+  if (cpu_.timing()) walk_observers_.Add(core_model_.get());
+  SetWalkObserver();
+}
+
+// No observer, no events built for one.
+void Machine::SetWalkObserver() {
+  mmu_.set_observer(walk_observers_.empty() ? nullptr : &walk_observers_);
 }
 
 MachineSnapshot Machine::Snapshot() const {
@@ -111,7 +123,7 @@ void Machine::OnMarker(uint32_t command) {
   cpu_.SyncTiming();
   const bool open = !regions_.empty() && !regions_.back().ended;
   if (command == kMarkerRegionBegin && !open) {
-    if (config_.fast_forward && config_.timing) cpu_.set_timing(true);
+    if (config_.fast_forward && config_.timing) SetTiming(true);
     regions_.push_back({Snapshot(), {}, false});
   } else if (command == kMarkerRegionEnd && open) {
     regions_.back().end = Snapshot();

@@ -121,6 +121,11 @@ class Machine {
 
  private:
   void OnMarker(uint32_t command);
+  // Times execution with the model, or not; the model watches translations
+  // (its caches see the walks' reads) only while it times.
+  void SetTiming(bool on);
+  // Gives the MMU the observers, or none when there are none.
+  void SetWalkObserver();
   void SerializeMachine(StateArchive& ar);
   void SerializeDevices(StateArchive& ar);
 

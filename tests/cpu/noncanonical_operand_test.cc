@@ -14,6 +14,7 @@
 #include <ucontext.h>
 
 #include <cstdint>
+#include <iterator>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -72,9 +73,13 @@ const std::vector<Case>& Cases() {
 
 // push rbp; push rbx; mov rbp, rsi; mov rbx, rsi; INSN; pop rbx; pop rbp.
 std::vector<uint8_t> NativeBytes(const std::vector<uint8_t>& insn) {
-  std::vector<uint8_t> code = {0x55, 0x53, 0x48, 0x89, 0xf5, 0x48, 0x89, 0xf3};
+  constexpr uint8_t kPrologue[] = {0x55, 0x53, 0x48, 0x89, 0xf5, 0x48, 0x89, 0xf3};
+  constexpr uint8_t kEpilogue[] = {0x5b, 0x5d};
+  std::vector<uint8_t> code;
+  code.reserve(sizeof(kPrologue) + insn.size() + sizeof(kEpilogue));
+  code.insert(code.end(), std::begin(kPrologue), std::end(kPrologue));
   code.insert(code.end(), insn.begin(), insn.end());
-  code.insert(code.end(), {0x5b, 0x5d});
+  code.insert(code.end(), std::begin(kEpilogue), std::end(kEpilogue));
   return code;
 }
 
