@@ -13,10 +13,10 @@ uint64_t MappedBytes(uint64_t ram_bytes) { return (ram_bytes + kPageSize - 1) & 
 
 // Anonymous memory, 2 MiB-aligned so that a host whose policy gives
 // transparent huge pages to every mapping can back it with them. x64sim
-// does not ask for them itself (MADV_HUGEPAGE): on a virtual machine that
-// returns free memory to its hypervisor, a huge page's first touch cost up
-// to five times a small one's, and sel4test ran 4 s faster without (docs/
-// performance.md, "Guest RAM and host pages"). Returns nullptr on failure.
+// does not ask for them itself (MADV_HUGEPAGE): on the virtual machines
+// x64sim is developed on, a huge page's first touch cost up to five times
+// a small one's, and sel4test ran 4 s faster without (docs/performance.md,
+// "Guest RAM and host pages"). Returns nullptr on failure.
 uint8_t* MapRam(uint64_t bytes) {
   if (bytes == 0) return nullptr;
   const uint64_t padded = bytes + kHugePage;
