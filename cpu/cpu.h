@@ -30,6 +30,7 @@
 #include "cpu/timing.h"
 #include "mmu/mmu.h"
 #include "mmu/physical_memory.h"
+#include "mmu/ram_store.h"
 
 namespace x64sim {
 
@@ -374,15 +375,12 @@ class Cpu : public TranslationListener {
   // guest RAM the host has not backed stays unbacked (mmu/ram_store.h).
   template <typename T>
   bool WriteZero(uint64_t linear) {
-    const SoftTlbEntry& e = tlb_[SoftTlbIndex(linear)];
-    if (e.write_tag != (linear & ~kPageOffsetMask) || (linear & kPageOffsetMask) > kPageSize - sizeof(T)) {
+    uint8_t* host = FastWritePointer(linear);
+    if (host == nullptr || (linear & kPageOffsetMask) > kPageSize - sizeof(T)) {
       return WriteSlow(linear, sizeof(T), 0);
     }
-    auto* host = reinterpret_cast<uint8_t*>(e.addend + linear);
-    T old;
-    std::memcpy(&old, host, sizeof(T));
-    if (old != 0) std::memset(host, 0, sizeof(T));
-    if (log_pos_ != log_end_) LogFastAccess(linear, e.addend + linear, kAccessWrite);
+    StoreZeros(host, sizeof(T));
+    if (log_pos_ != log_end_) LogFastAccess(linear, reinterpret_cast<uint64_t>(host), kAccessWrite);
     return true;
   }
   // Read's and Write's fast paths alone: false, with nothing done, where

@@ -95,7 +95,7 @@ absl::Status Machine::LoadState(const StateSections& sections, bool warm) {
   }
   // Timed as this machine's configuration says, from the clock restored.
   const bool region_begun = !regions_.empty();
-  if (core_model_ != nullptr) SetTiming(config_.timing && (!config_.fast_forward || region_begun));
+  SetTiming(config_.timing && (!config_.fast_forward || region_begun));
   return absl::OkStatus();
 }
 
