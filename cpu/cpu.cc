@@ -316,8 +316,7 @@ const Block* Cpu::FetchBlock(std::unique_ptr<Block>* uncached) {
     }
     fetch_room = state.seg[kCs].limit - state.rip + 1;
   }
-  uint64_t linear = seg_base_[kCs] + state.rip;
-  if (state.mode != CpuMode::kLong64) linear = static_cast<uint32_t>(linear);
+  const uint64_t linear = RipLinear();
   const std::optional<uint64_t> code = CodePhys(linear);
   if (!code) return nullptr;
   const uint64_t phys = *code;
@@ -432,18 +431,22 @@ uint64_t Cpu::ChainBound() const {
   return std::min({events, last_full_block, boundary_at_});
 }
 
-const Block* Cpu::FollowOrReadoptLink(const Block* prev) const {
-  if (const Block* next = FollowLink(prev)) return next;
-  uint64_t linear = seg_base_[kCs] + state.rip;
-  if (state.mode != CpuMode::kLong64) linear = static_cast<uint32_t>(linear);
+const Block* Cpu::FindChainTarget(const Block* prev) {
+  const uint64_t linear = RipLinear();
+  const std::optional<uint64_t> phys = FastCodePhys(linear);
+  if (!phys) return nullptr;
   for (Block::Link& link : prev->links) {
-    if (link.rip == state.rip && link.epoch == link_epoch_ &&
-        FastCodePhys(linear) == link.block->phys()) {
+    if (link.rip == state.rip && link.epoch == link_epoch_ && link.block->phys() == *phys) {
       link.address_space = IsNonGlobal(privilege_, SoftTlbIndex(linear)) ? address_space_ : 0;
       return link.block;
     }
   }
-  return nullptr;
+  if (cs_limited_) return nullptr;
+  const uint64_t key = Block::MakeKey(*phys, state.mode, code16_, (state.rflags & kVM) != 0);
+  const Block* block = block_table_[BlockSlot(key)];
+  if (block == nullptr || block->key != key || block->straddles()) return nullptr;
+  AddLink(prev, block);
+  return block;
 }
 
 void Cpu::AddLink(const Block* prev, const Block* next) {
@@ -451,9 +454,7 @@ void Cpu::AddLink(const Block* prev, const Block* next) {
   // Replace a stale link first, else the older of the two.
   Block::Link& slot = prev->links[0].epoch != link_epoch_ ? prev->links[0] : prev->links[1];
   if (&slot == &prev->links[1]) prev->links[1] = prev->links[0];
-  uint64_t linear = seg_base_[kCs] + state.rip;
-  if (state.mode != CpuMode::kLong64) linear = static_cast<uint32_t>(linear);
-  const bool global = !IsNonGlobal(privilege_, SoftTlbIndex(linear));
+  const bool global = !IsNonGlobal(privilege_, SoftTlbIndex(RipLinear()));
   prev->links[0] = {state.rip, link_epoch_, global ? 0 : address_space_, next};
 }
 
@@ -511,7 +512,11 @@ StopInfo Cpu::RunLoop(uint64_t max_instructions) {
       prev = nullptr;
       continue;
     }
-    const Block* block = prev != nullptr ? FollowOrReadoptLink(prev) : nullptr;
+    const Block* block = nullptr;
+    if (prev != nullptr) {
+      block = FollowLink(prev);
+      if (block == nullptr) block = FindChainTarget(prev);
+    }
     if (block == nullptr) {
       retired_blocks_.clear();
       block = FetchBlock(&uncached);
@@ -567,9 +572,7 @@ template <bool kObserve>
 void Cpu::SingleStep(std::unique_ptr<Block>* uncached) {
   retired_blocks_.clear();
   if (exec_breakpoints_ != 0 && !(state.rflags & kRF)) {
-    uint64_t linear = seg_base_[kCs] + state.rip;
-    if (state.mode != CpuMode::kLong64) linear = static_cast<uint32_t>(linear);
-    if (const uint8_t hits = BreakpointHits(exec_breakpoints_, linear, 1)) {
+    if (const uint8_t hits = BreakpointHits(exec_breakpoints_, RipLinear(), 1)) {
       state.dr6 |= hits;
       FaultNoCode(kDebug);
       return;

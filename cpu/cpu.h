@@ -252,13 +252,17 @@ class Cpu : public TranslationListener {
   }
   // Ends a near branch's handler: retires it with RIP at `target`. When the
   // run loop would go straight on (no event due, no stop, far from the
-  // instruction limit) and the current block has a link for `target`, runs
-  // the linked block directly instead of returning to the loop.
+  // instruction limit), runs the block at `target` directly instead of
+  // returning to the loop: the current block's link for it, else the block
+  // that FindChainTarget finds (out of line: only a missed link pays for
+  // the call).
   [[gnu::always_inline]] Flow Branch(uint64_t target) {
     state.rip = target;
     ++instret_;
     if (instret_ < chain_until_) {
-      if (const Block* next = FollowLink(current_block_)) {
+      const Block* next = FollowLink(current_block_);
+      if (next == nullptr) [[unlikely]] next = FindChainTarget(current_block_);
+      if (next != nullptr) {
         if (timing_on_ && !PriceAndChain(next)) return Flow::kLeave;
         current_block_ = next;
         ++chained_blocks_;
@@ -696,11 +700,19 @@ class Cpu : public TranslationListener {
     }
     return nullptr;
   }
-  // FollowLink, and else a link made in another address space that leads
-  // to the same block because the fast path translates its target there
-  // now: that link is renewed for this one. Only the run loop readopts, so
-  // the handlers' inlined chaining stays free of the call.
-  const Block* FollowOrReadoptLink(const Block* prev) const;
+  // The block at RIP after `prev` when FollowLink found none, without
+  // FetchBlock: a link of `prev` made in another address space that leads
+  // to the same block because the fast path translates RIP there now (the
+  // link is renewed for this one), else the block the block table's slot
+  // holds for RIP (then linked). Null when only FetchBlock can tell (a
+  // translation or a decode to do, a CS limit to check, a block straddling
+  // two pages).
+  [[gnu::noinline]] const Block* FindChainTarget(const Block* prev);
+  // CS:RIP as a linear address (wrapped to 32 bits outside 64-bit mode).
+  uint64_t RipLinear() const {
+    const uint64_t linear = seg_base_[kCs] + state.rip;
+    return state.mode == CpuMode::kLong64 ? linear : static_cast<uint32_t>(linear);
+  }
   // After a failed 64-bit stack access at `rsp`: the access's canonical
   // check raised #GP(0), which a stack reference makes #SS(0). False.
   bool StackAccessFailed(uint64_t rsp);

@@ -103,6 +103,40 @@ TEST(DispatchTest, ChainedRunMatchesSteppedRun) {
   EXPECT_EQ(stepped.chained_blocks, 0u);
 }
 
+// A loop calling one function from four call sites: its RET goes to four
+// places in turn, more than a block's two links remember.
+std::vector<uint8_t> FourCallSites() {
+  constexpr int kF = 31;
+  std::vector<uint8_t> code = {0xb9, 0x64, 0x00, 0x00, 0x00};  // 0: mov ecx, 100
+  for (int site = 0; site < 4; ++site) {                       // 5, 10, 15, 20: call f
+    code.push_back(0xe8);
+    Append32(code, static_cast<uint32_t>(kF - static_cast<int>(code.size() + 4)));
+  }
+  code.insert(code.end(), {
+                              0xff, 0xc9,              // 25: dec ecx
+                              0x75, 0xe8,              // 27: jnz 5
+                              0xeb, 0x05,              // 29: jmp 36
+                              0x48, 0x83, 0xc0, 0x01,  // 31: f: add rax, 1
+                              0xc3,                    // 35: ret; 36: (the HLT Run appends)
+                          });
+  return code;
+}
+
+// A branch whose link misses enters the block the block table holds for
+// its target without going back to the run loop, and links it.
+TEST(DispatchTest, BranchesWhoseLinkMissesStillChain) {
+  Result chained = RunCode(FourCallSites(), false, 100000);
+  Result stepped = RunCode(FourCallSites(), true, 100000);
+  ASSERT_EQ(chained.outcome.reason, StopReason::kHaltedForever);
+  EXPECT_EQ(chained.gpr[kRax], 400u);
+  EXPECT_EQ(chained.rip, M::kCode + 37);
+  ExpectSame(chained, stepped);
+  // 100 iterations enter nine blocks each (four calls, four times f, the
+  // loop's DEC and JNZ). Following links alone, each RET would miss: only
+  // 500 would chain.
+  EXPECT_GT(chained.chained_blocks, 850u);
+}
+
 void Append64(std::vector<uint8_t>& code, uint64_t v) {
   for (int i = 0; i < 8; ++i) code.push_back(static_cast<uint8_t>(v >> (8 * i)));
 }
