@@ -10,6 +10,7 @@
 #include <emmintrin.h>
 
 #include <cstring>
+#include <type_traits>
 
 #include "cpu/binder.h"
 #include "cpu/cpu.h"
@@ -69,6 +70,10 @@ bool WriteOperand128(Cpu& cpu, const DecodedInsn& in, __m128i v) {
   }
   return Write128(cpu, linear, v);
 }
+
+// The unsigned type of a 4- or 8-byte access.
+template <int kBytes>
+using UnsignedOfSize = std::conditional_t<kBytes == 4, uint32_t, uint64_t>;
 
 // Reads of 4 or 8 bytes, zero-extended.
 template <int kBytes>
@@ -376,21 +381,41 @@ Flow XmmToGpr(Cpu& cpu, const DecodedInsn& in) {
 }
 
 // MOVD/MOVQ/MOVSS/MOVSD xmm, mN: the rest of the register is zeroed.
+// Compiled floating-point code moves every value through memory this way,
+// so the common case (SSE usable, the page in the fast path) calls nothing
+// and needs no stack frame; the rest is done apart.
 template <int kBytes>
-Flow LoadLowZeroed(Cpu& cpu, const DecodedInsn& in) {
-  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
+[[gnu::noinline]] Flow LoadLowZeroedSlow(Cpu& cpu, const DecodedInsn& in) {
+  if (!SseEnabled(cpu)) return SseUnavailable(cpu);
   uint64_t v;
   if (!ReadSmall<kBytes>(cpu, cpu.Linear(in), &v)) return Flow::kFault;
   StoreXmm(cpu, in.reg, _mm_cvtsi64_si128(static_cast<int64_t>(v)));
   return cpu.Next(in);
 }
-
-// MOVD/MOVQ/MOVSS/MOVSD mN, xmm.
 template <int kBytes>
-Flow StoreLow(Cpu& cpu, const DecodedInsn& in) {
-  if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
+Flow LoadLowZeroed(Cpu& cpu, const DecodedInsn& in) {
+  UnsignedOfSize<kBytes> v;
+  if (!SseEnabled(cpu) || !cpu.TryFastRead(cpu.Linear(in), &v)) [[unlikely]] {
+    return LoadLowZeroedSlow<kBytes>(cpu, in);
+  }
+  StoreXmm(cpu, in.reg, _mm_cvtsi64_si128(static_cast<int64_t>(v)));
+  return cpu.Next(in);
+}
+
+// MOVD/MOVQ/MOVSS/MOVSD mN, xmm, likewise.
+template <int kBytes>
+[[gnu::noinline]] Flow StoreLowSlow(Cpu& cpu, const DecodedInsn& in) {
+  if (!SseEnabled(cpu)) return SseUnavailable(cpu);
   uint64_t v = LowQword(LoadXmm(cpu, in.reg2));
   return WriteSmall<kBytes>(cpu, cpu.Linear(in), v) ? cpu.Next(in) : Flow::kFault;
+}
+template <int kBytes>
+Flow StoreLow(Cpu& cpu, const DecodedInsn& in) {
+  const auto v = static_cast<UnsignedOfSize<kBytes>>(LowQword(LoadXmm(cpu, in.reg2)));
+  if (!SseEnabled(cpu) || !cpu.TryFastWrite(cpu.Linear(in), v)) [[unlikely]] {
+    return StoreLowSlow<kBytes>(cpu, in);
+  }
+  return cpu.Next(in);
 }
 
 // MOVQ xmm, xmm: the low quadword, upper one zeroed.

@@ -318,6 +318,58 @@ TEST(SseChecksTest, ControlRegistersGateSse) {
   }
 }
 
+// The scalar moves (MOVSD/MOVQ/MOVD/MOVSS with memory) check CR0 and CR4
+// before their access even when the page is already in the fast path (the
+// first run puts it there): #NM or #UD, the register and memory unchanged.
+// A not-present page still raises #PF with its address in CR2.
+TEST(SseChecksTest, ScalarMovesCheckSseStateBeforeTheirAccess) {
+  struct Move {
+    const char* name;
+    std::vector<uint8_t> code;
+    bool store;
+    int bytes;
+  };
+  const Move kMoves[] = {
+      {"movsd xmm0, [rsi]", {0xf2, 0x0f, 0x10, 0x06}, false, 8},
+      {"movsd [rsi], xmm0", {0xf2, 0x0f, 0x11, 0x06}, true, 8},
+      {"movd xmm0, [rsi]", {0x66, 0x0f, 0x6e, 0x06}, false, 4},
+      {"movd [rsi], xmm0", {0x66, 0x0f, 0x7e, 0x06}, true, 4},
+  };
+  constexpr uint64_t kMemory = 0x1122334455667788;
+  for (const Move& move : kMoves) {
+    SCOPED_TRACE(move.name);
+    for (auto [cr0_set, vector] : {std::pair<uint64_t, int>{kCr0TS, kDeviceNotAvailable},
+                                   std::pair<uint64_t, int>{kCr0EM, kInvalidOpcode}}) {
+      LongModeMachine m;
+      m.state().gpr[kRsi] = LongModeMachine::kData;
+      m.Put64(LongModeMachine::kData, kMemory);
+      SetXmm(m.state(), 0, 0xa5);
+      ASSERT_EQ(m.Run(move.code).vector, -1);
+      const uint64_t mask = move.bytes == 8 ? ~0ull : 0xffffffffull;
+      const uint64_t low = move.store ? 0xa5a5a5a5a5a5a5a5ull : kMemory;
+      uint64_t xmm_low;
+      std::memcpy(&xmm_low, m.state().sse.xmm[0], 8);
+      EXPECT_EQ(move.store ? m.Get64(LongModeMachine::kData) & mask : xmm_low, low & mask);
+
+      SetXmm(m.state(), 0, 0x3c);
+      m.Put64(LongModeMachine::kData, kMemory);
+      m.state().cr0 |= cr0_set;
+      EXPECT_EQ(m.Run(move.code).vector, vector);
+      EXPECT_EQ(m.state().sse.xmm[0][0], 0x3c);
+      EXPECT_EQ(m.state().sse.xmm[0][15], 0x3c);
+      EXPECT_EQ(m.Get64(LongModeMachine::kData), kMemory);
+    }
+    LongModeMachine m;
+    m.state().gpr[kRsi] = LongModeMachine::kData;
+    ASSERT_EQ(m.Run(move.code).vector, -1);
+    m.SetPteFlags(LongModeMachine::kData, 0);
+    LongModeMachine::Outcome out = m.Run(move.code);
+    EXPECT_EQ(out.vector, kPageFault);
+    EXPECT_EQ(m.state().cr2, LongModeMachine::kData);
+    EXPECT_EQ(out.error_code, move.store ? 2u : 0u);
+  }
+}
+
 // PREFETCHh and MOVNTI are not SSE-state instructions: CR0.TS/EM do not apply.
 TEST(SseChecksTest, PrefetchAndMovntiIgnoreTsAndEm) {
   LongModeMachine m;
