@@ -318,10 +318,11 @@ TEST(SseChecksTest, ControlRegistersGateSse) {
   }
 }
 
-// The scalar moves (MOVSD/MOVQ/MOVD/MOVSS with memory) check CR0 and CR4
-// before their access even when the page is already in the fast path (the
-// first run puts it there): #NM or #UD, the register and memory unchanged.
-// A not-present page still raises #PF with its address in CR2.
+// The scalar moves with memory (MOVSD and MOVD here; MOVQ and MOVSS share
+// their handlers) check CR0 and CR4 before their access even when the page
+// is already in the fast path (the first run puts it there): #NM or #UD,
+// the register and memory unchanged. A not-present page still raises #PF
+// with its address in CR2.
 TEST(SseChecksTest, ScalarMovesCheckSseStateBeforeTheirAccess) {
   struct Move {
     const char* name;
@@ -346,10 +347,14 @@ TEST(SseChecksTest, ScalarMovesCheckSseStateBeforeTheirAccess) {
       SetXmm(m.state(), 0, 0xa5);
       ASSERT_EQ(m.Run(move.code).vector, -1);
       const uint64_t mask = move.bytes == 8 ? ~0ull : 0xffffffffull;
-      const uint64_t low = move.store ? 0xa5a5a5a5a5a5a5a5ull : kMemory;
-      uint64_t xmm_low;
-      std::memcpy(&xmm_low, m.state().sse.xmm[0], 8);
-      EXPECT_EQ(move.store ? m.Get64(LongModeMachine::kData) & mask : xmm_low, low & mask);
+      uint64_t xmm[2];
+      std::memcpy(xmm, m.state().sse.xmm[0], 16);
+      if (move.store) {  // the bytes past the operand stay as they were
+        EXPECT_EQ(m.Get64(LongModeMachine::kData), (kMemory & ~mask) | (0xa5a5a5a5a5a5a5a5ull & mask));
+      } else {  // the rest of the register is zeroed
+        EXPECT_EQ(xmm[0], kMemory & mask);
+        EXPECT_EQ(xmm[1], 0u);
+      }
 
       SetXmm(m.state(), 0, 0x3c);
       m.Put64(LongModeMachine::kData, kMemory);
