@@ -75,27 +75,6 @@ bool WriteOperand128(Cpu& cpu, const DecodedInsn& in, __m128i v) {
 template <int kBytes>
 using UnsignedOfSize = std::conditional_t<kBytes == 4, uint32_t, uint64_t>;
 
-// Reads of 4 or 8 bytes, zero-extended.
-template <int kBytes>
-bool ReadSmall(Cpu& cpu, uint64_t linear, uint64_t* v) {
-  if constexpr (kBytes == 4) {
-    uint32_t x;
-    if (!cpu.Read<uint32_t>(linear, &x)) return false;
-    *v = x;
-  } else {
-    static_assert(kBytes == 8);
-    if (!cpu.Read<uint64_t>(linear, v)) return false;
-  }
-  return true;
-}
-
-template <int kBytes>
-bool WriteSmall(Cpu& cpu, uint64_t linear, uint64_t v) {
-  if constexpr (kBytes == 4) return cpu.Write<uint32_t>(linear, static_cast<uint32_t>(v));
-  static_assert(kBytes == 4 || kBytes == 8);
-  return cpu.Write<uint64_t>(linear, v);
-}
-
 uint64_t LowQword(__m128i v) { return static_cast<uint64_t>(_mm_cvtsi128_si64(v)); }
 
 // ---- Operand binding ------------------------------------------------------
@@ -387,8 +366,8 @@ Flow XmmToGpr(Cpu& cpu, const DecodedInsn& in) {
 template <int kBytes>
 [[gnu::noinline]] Flow LoadLowZeroedSlow(Cpu& cpu, const DecodedInsn& in) {
   if (!SseEnabled(cpu)) return SseUnavailable(cpu);
-  uint64_t v;
-  if (!ReadSmall<kBytes>(cpu, cpu.Linear(in), &v)) return Flow::kFault;
+  UnsignedOfSize<kBytes> v;
+  if (!cpu.Read(cpu.Linear(in), &v)) return Flow::kFault;
   StoreXmm(cpu, in.reg, _mm_cvtsi64_si128(static_cast<int64_t>(v)));
   return cpu.Next(in);
 }
@@ -406,8 +385,8 @@ Flow LoadLowZeroed(Cpu& cpu, const DecodedInsn& in) {
 template <int kBytes>
 [[gnu::noinline]] Flow StoreLowSlow(Cpu& cpu, const DecodedInsn& in) {
   if (!SseEnabled(cpu)) return SseUnavailable(cpu);
-  uint64_t v = LowQword(LoadXmm(cpu, in.reg2));
-  return WriteSmall<kBytes>(cpu, cpu.Linear(in), v) ? cpu.Next(in) : Flow::kFault;
+  const auto v = static_cast<UnsignedOfSize<kBytes>>(LowQword(LoadXmm(cpu, in.reg2)));
+  return cpu.Write(cpu.Linear(in), v) ? cpu.Next(in) : Flow::kFault;
 }
 template <int kBytes>
 Flow StoreLow(Cpu& cpu, const DecodedInsn& in) {

@@ -10,6 +10,7 @@
 
 #include "gtest/gtest.h"
 #include "tests/cpu/long_mode_machine.h"
+#include "tests/cpu/test_code.h"
 
 namespace x64sim::testing {
 namespace {
@@ -22,10 +23,6 @@ class CountingObserver : public RetireObserver {
   void OnEvent(uint8_t, uint64_t) override {}
   uint64_t retired = 0;
 };
-
-void Append32(std::vector<uint8_t>& code, uint32_t v) {
-  for (int i = 0; i < 4; ++i) code.push_back(static_cast<uint8_t>(v >> (8 * i)));
-}
 
 // Nested loops around a call to a function that multiplies, stores and
 // loads: 2953 instructions in blocks linked by taken branches, calls and
@@ -44,9 +41,9 @@ std::vector<uint8_t> NestedLoops() {
       0x48, 0x6b, 0xc0, 0x03,        // 28: f: imul rax, rax, 3
       0x48, 0x89, 0x05,              // 32: mov [rip+d], rax
   };
-  Append32(code, static_cast<uint32_t>(M::kData - (M::kCode + 39)));
+  Append(code, static_cast<uint32_t>(M::kData - (M::kCode + 39)), 4);
   code.insert(code.end(), {0x48, 0x8b, 0x1d});  // 39: mov rbx, [rip+d]
-  Append32(code, static_cast<uint32_t>(M::kData - (M::kCode + 46)));
+  Append(code, static_cast<uint32_t>(M::kData - (M::kCode + 46)), 4);
   code.push_back(0xc3);  // 46: ret; 47: end (the HLT Run appends)
   return code;
 }
@@ -110,7 +107,7 @@ std::vector<uint8_t> FourCallSites() {
   std::vector<uint8_t> code = {0xb9, 0x64, 0x00, 0x00, 0x00};  // 0: mov ecx, 100
   for (int site = 0; site < 4; ++site) {                       // 5, 10, 15, 20: call f
     code.push_back(0xe8);
-    Append32(code, static_cast<uint32_t>(kF - static_cast<int>(code.size() + 4)));
+    Append(code, static_cast<uint32_t>(kF - static_cast<int>(code.size() + 4)), 4);
   }
   code.insert(code.end(), {
                               0xff, 0xc9,              // 25: dec ecx
@@ -135,10 +132,6 @@ TEST(DispatchTest, BranchesWhoseLinkMissesStillChain) {
   // loop's DEC and JNZ). Following links alone, each RET would miss: only
   // 500 would chain.
   EXPECT_GT(chained.chained_blocks, 850u);
-}
-
-void Append64(std::vector<uint8_t>& code, uint64_t v) {
-  for (int i = 0; i < 8; ++i) code.push_back(static_cast<uint8_t>(v >> (8 * i)));
 }
 
 // Every fusable compare form (CMP and TEST; 32 and 64 bits; register and
@@ -166,13 +159,13 @@ std::vector<uint8_t> CompareAndBranchCases() {
       const bool immediate = compare.back() == 0x3d || compare.back() == 0xa9;
       for (auto [a, b] : operands) {
         code.insert(code.end(), {0x48, 0xb8});  // mov rax, a
-        Append64(code, a);
+        Append(code, a, 8);
         code.insert(code.end(), {0x48, 0xbb});  // mov rbx, b
-        Append64(code, b);
+        Append(code, b, 8);
         code.insert(code.end(), compare.begin(), compare.end());
-        if (immediate) Append32(code, static_cast<uint32_t>(b));
+        if (immediate) Append(code, static_cast<uint32_t>(b), 4);
         code.insert(code.end(), {0x0f, static_cast<uint8_t>(0x80 + cond)});  // jcc +3
-        Append32(code, 3);
+        Append(code, 3, 4);
         code.insert(code.end(), {0x48, 0xff, 0xc2});  // inc rdx (skipped when taken)
         code.insert(code.end(), {0x9c, 0x5e});        // pushfq; pop rsi
         code.insert(code.end(), {0x48, 0xc1, 0xc7, 0x05, 0x48, 0x31, 0xf7});  // rol rdi, 5; xor rdi, rsi
