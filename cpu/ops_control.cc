@@ -136,6 +136,33 @@ Flow Ret(Cpu& cpu, const DecodedInsn& in) {
   return cpu.Branch(target);
 }
 
+// 64-bit mode's CALL rel32 and RET, the kernel's commonest branches: the
+// stack access in the fast path and no mode tests. Anything else (a miss
+// in the fast path, a non-canonical target) goes to the general form,
+// which does it all and raises what the SDM says.
+Flow CallRel64(Cpu& cpu, const DecodedInsn& in) {
+  const uint64_t ret = cpu.state.rip + in.length;
+  const uint64_t target = ret + in.imm;
+  const uint64_t rsp = cpu.state.gpr[kRsp] - 8;
+  if (!paging::IsCanonical(target) || !cpu.TryFastWrite<uint64_t>(rsp, ret)) [[unlikely]] {
+    return CallRel(cpu, in);
+  }
+  cpu.state.gpr[kRsp] = rsp;
+  return cpu.Branch(target);
+}
+
+Flow Ret64(Cpu& cpu, const DecodedInsn& in) {
+  const uint64_t rsp = cpu.state.gpr[kRsp];
+  uint64_t target;
+  if (!cpu.TryFastRead<uint64_t>(rsp, &target)) [[unlikely]] return Ret(cpu, in);
+  if (!paging::IsCanonical(target)) [[unlikely]] {  // RSP unchanged, as Ret leaves it
+    cpu.Fault(kGeneralProtection, 0);
+    return Flow::kFault;
+  }
+  cpu.state.gpr[kRsp] = rsp + 8 + in.imm;
+  return cpu.Branch(target);
+}
+
 // LOOP/LOOPE/LOOPNE/JrCXZ: the counter is RCX, ECX or CX by address size
 // (in.aux: 8, 4 or 2 bytes). A target beyond CS's limit faults before the
 // counter changes.
@@ -213,7 +240,7 @@ bool BindJcc(const ZydisInsn& z, DecodedInsn& out) {
 bool BindCall(const ZydisInsn& z, DecodedInsn& out) {
   const ZydisDecodedOperand& a = z.ops[0];
   out.size = NearBranchSize(z);
-  if (IsImm(a)) return BindRelative(z, out, CallRel);
+  if (IsImm(a)) return BindRelative(z, out, z.long_mode ? CallRel64 : CallRel);
   if (z.insn.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR) return BindFarCall(z, out);
   bool mem;
   if (!BindOneOperand(z, out, &mem)) return false;
@@ -226,7 +253,7 @@ bool BindRet(const ZydisInsn& z, DecodedInsn& out) {
   if (z.insn.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR) return BindFarRet(z, out);
   out.size = NearBranchSize(z);
   out.imm = z.insn.operand_count_visible > 0 && IsImm(z.ops[0]) ? z.ops[0].imm.value.u : 0;
-  out.handler = Ret;
+  out.handler = z.long_mode ? Ret64 : Ret;
   return true;
 }
 

@@ -1,8 +1,9 @@
-// MOV between a register and [base + displacement] in 64-bit mode, and
-// PUSH r64 and POP r64, have handlers (cpu/ops_data.cc) whose fast path is
-// the soft TLB alone and whose other cases (a page not in the fast path,
-// an access crossing a page, a fault, a store into decoded code) go to
-// Read, Write, Push64 and Pop64. Each case here ends in a known state.
+// MOV between a register and [base + displacement] in 64-bit mode, PUSH
+// r64 and POP r64 (cpu/ops_data.cc), and CALL rel32 and RET
+// (cpu/ops_control.cc) have handlers whose fast path is the soft TLB alone
+// and whose other cases (a page not in the fast path, an access crossing a
+// page, a fault, a store into decoded code) go to Read, Write, Push64 and
+// Pop64. Each case here ends in a known state.
 #include <cstdint>
 #include <vector>
 
@@ -152,6 +153,67 @@ TEST(StackSlotMovTest, PushAndPopFaultsAreExact) {
     EXPECT_EQ(run.result.outcome.error_code, c.error_code);
     EXPECT_EQ(run.result.frame.rsp, c.rsp) << "RSP as before the instruction";
     EXPECT_EQ(run.Reg(kRdx), 0x5a5a5a5a5a5a5a5au);
+  }
+}
+
+// CALL rel32 and RET (imm16) with the stack page in the fast path (the
+// PUSH before them puts it there): the return address pushed and popped,
+// RET 8 releasing the word under it.
+TEST(StackSlotMovTest, CallAndRetThroughTheFastPath) {
+  std::vector<uint8_t> code;
+  MovImm64(code, kRsp, M::kData + 0x800);
+  code.push_back(0x50);  // push rax
+  code.push_back(0xe8);  // call f
+  Append(code, 4, 4);
+  const uint64_t return_rip = M::kCode + code.size();
+  code.insert(code.end(), {0x48, 0x89, 0xe2});        // mov rdx, rsp
+  code.push_back(0xf4);                               // hlt
+  code.insert(code.end(), {0x48, 0x8b, 0x0c, 0x24});  // f: mov rcx, [rsp]
+  code.insert(code.end(), {0xc2, 0x08, 0x00});        // ret 8
+  Execution run(code);
+  ASSERT_EQ(run.result.outcome.vector, -1);
+  EXPECT_EQ(run.machine.state().rip, return_rip + 4);
+  EXPECT_EQ(run.Reg(kRcx), return_rip);
+  EXPECT_EQ(run.Reg(kRdx), M::kData + 0x800);
+}
+
+// A RET popping a non-canonical address is #GP(0) at the RET with RSP as
+// it was, even when the stack page is in the fast path; CALL and RET on a
+// stack they cannot use fault as PUSH and POP do, RSP unchanged.
+TEST(StackSlotMovTest, CallAndRetFaultsAreExact) {
+  struct Case {
+    const char* name;
+    uint64_t rsp;
+    bool push_first;  // a non-canonical return address, pushed before the RET
+    uint8_t opcode;   // call rel32 or ret
+    int vector;
+    uint32_t error_code;
+  };
+  const Case cases[] = {
+      {"ret, non-canonical target", M::kData + 0x800, true, 0xc3, kGeneralProtection, 0},
+      {"call, page fault", M::kRamBytes + 8, false, 0xe8, kPageFault, 0x2},
+      {"ret, page fault", M::kRamBytes, false, 0xc3, kPageFault, 0x0},
+      {"call, non-canonical RSP", 0x8000000000000008, false, 0xe8, kStackFault, 0},
+      {"ret, non-canonical RSP", 0x8000000000000000, false, 0xc3, kStackFault, 0},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    std::vector<uint8_t> code;
+    MovImm64(code, kRsp, c.rsp);
+    uint64_t rsp = c.rsp;
+    if (c.push_first) {
+      MovImm64(code, kRax, 0x0000800000000000);
+      code.push_back(0x50);  // push rax
+      rsp -= 8;
+    }
+    const uint64_t at = M::kCode + code.size();
+    code.push_back(c.opcode);
+    if (c.opcode == 0xe8) Append(code, 0, 4);
+    Execution run(code);
+    EXPECT_EQ(run.result.outcome.vector, c.vector);
+    EXPECT_EQ(run.result.outcome.fault_rip, at);
+    EXPECT_EQ(run.result.outcome.error_code, c.error_code);
+    EXPECT_EQ(run.result.frame.rsp, rsp) << "RSP as before the instruction";
   }
 }
 
