@@ -353,11 +353,12 @@ const Block* Cpu::FetchBlock(std::unique_ptr<Block>* uncached) {
   return slot = AddBlock(std::move(block));
 }
 
-std::optional<uint64_t> Cpu::NextCodePage(uint64_t linear) {
-  uint64_t next = (linear | kPageOffsetMask) + 1;
-  if (state.mode != CpuMode::kLong64) next = static_cast<uint32_t>(next);
-  return CodePhys(next);
+uint64_t Cpu::NextPageLinear(uint64_t linear) const {
+  const uint64_t next = (linear | kPageOffsetMask) + 1;
+  return state.mode == CpuMode::kLong64 ? next : static_cast<uint32_t>(next);
 }
+
+std::optional<uint64_t> Cpu::NextCodePage(uint64_t linear) { return CodePhys(NextPageLinear(linear)); }
 
 std::optional<uint64_t> Cpu::FastCodePhys(uint64_t linear) const {
   const SoftTlbEntry& e = soft_tlb_[privilege_][SoftTlbIndex(linear)];  // fetches are not checked
@@ -444,7 +445,13 @@ const Block* Cpu::FindChainTarget(const Block* prev) {
   if (cs_limited_) return nullptr;
   const uint64_t key = Block::MakeKey(*phys, state.mode, code16_, (state.rflags & kVM) != 0);
   const Block* block = block_table_[BlockSlot(key)];
-  if (block == nullptr || block->key != key || block->straddles()) return nullptr;
+  if (block == nullptr || block->key != key) return nullptr;
+  if (block->straddles()) {
+    // Never linked, as its second page must be checked each time: entered
+    // while the fast path maps that page where its end was decoded from.
+    const std::optional<uint64_t> next = FastCodePhys(NextPageLinear(linear));
+    return next && *next == block->second_page ? block : nullptr;
+  }
   AddLink(prev, block);
   return block;
 }

@@ -704,9 +704,10 @@ class Cpu : public TranslationListener {
   // FetchBlock: a link of `prev` made in another address space that leads
   // to the same block because the fast path translates RIP there now (the
   // link is renewed for this one), else the block the block table's slot
-  // holds for RIP (then linked). Null when only FetchBlock can tell (a
-  // translation or a decode to do, a CS limit to check, a block straddling
-  // two pages).
+  // holds for RIP (then linked, unless it straddles two pages: one whose
+  // second page the fast path maps as when it was decoded runs unlinked).
+  // Null when only FetchBlock can tell (a translation or a decode to do, a
+  // CS limit to check).
   [[gnu::noinline]] const Block* FindChainTarget(const Block* prev);
   // CS:RIP as a linear address (wrapped to 32 bits outside 64-bit mode).
   uint64_t RipLinear() const {
@@ -811,6 +812,7 @@ class Cpu : public TranslationListener {
   std::optional<uint64_t> CodePhys(uint64_t linear);
   std::optional<uint64_t> FastCodePhys(uint64_t linear) const;
   std::optional<uint64_t> NextCodePage(uint64_t linear);
+  uint64_t NextPageLinear(uint64_t linear) const;  // wraps at 4 GiB outside 64-bit mode
   // DecodeBlock's work area; the block gets copies sized to it.
   DecodedInsn decode_insns_[Block::kMaxInsns + 1];
   InsnTiming decode_timing_[Block::kMaxInsns];

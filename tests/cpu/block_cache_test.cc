@@ -3,7 +3,8 @@
 // sees its new bytes — in the block that is running, in another cached
 // block, and through a second linear mapping of the same physical page.
 // An instruction that crosses a page is cached too, and depends on both
-// pages: a store into the second or a new mapping of it is seen.
+// pages: a store into the second or a new mapping of it is seen; a branch
+// reaches it without the run loop.
 // The cache's memory is bounded: two blocks that share a table slot are each
 // decoded once, and a guest that decodes more code than the bound drops the
 // whole cache and goes on.
@@ -199,6 +200,22 @@ TEST(BlockCacheTest, InstructionCrossingAPageIsDecodedOnce) {
   ASSERT_EQ(o.reason, StopReason::kHaltedForever);
   EXPECT_EQ(m.state().gpr[kRax], 0x44332211u);
   EXPECT_LE(m.cpu().blocks_decoded(), 6u);  // not one per call
+}
+
+// A branch to a crossing instruction enters it without the run loop while
+// the fast path maps its second page as when it was decoded. Each of the
+// 1000 iterations runs four blocks: the CALL, F's crossing MOV, F's RET
+// (entered from the loop, as the MOV's block ends without a branch) and
+// DEC+JNZ; the CALL, the RET and the JNZ chain.
+TEST(BlockCacheTest, CallToACrossingInstructionChains) {
+  M m;
+  PutStraddler(m, kStraddler, 0x44332211);
+  // mov ecx, 1000; L: call F; dec ecx; jnz L
+  std::vector<uint8_t> code = {0xb9, 0xe8, 0x03, 0x00, 0x00, 0xe8};
+  Rel32(code, M::kCode, kStraddler);
+  code.insert(code.end(), {0xff, 0xc9, 0x75, 0xf7});
+  ASSERT_EQ(m.Run(code).reason, StopReason::kHaltedForever);
+  EXPECT_GT(m.cpu().chained_blocks(), 2900u);  // 2 per iteration if the CALL went to the loop
 }
 
 TEST(BlockCacheTest, StoreIntoTheSecondPageOfACrossingInstructionIsSeen) {
