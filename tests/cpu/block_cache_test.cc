@@ -189,14 +189,18 @@ void PutStraddler(M& m, uint64_t at, uint32_t value) {
   m.memory().CopyIn(at, fn, sizeof(fn));
 }
 
-TEST(BlockCacheTest, InstructionCrossingAPageIsDecodedOnce) {
-  M m;
-  PutStraddler(m, kStraddler, 0x44332211);
-  // mov ecx, 1000; L: call F; dec ecx; jnz L
+// mov ecx, 1000; L: call F; dec ecx; jnz L
+std::vector<uint8_t> CallStraddlerThousandTimes() {
   std::vector<uint8_t> code = {0xb9, 0xe8, 0x03, 0x00, 0x00, 0xe8};
   Rel32(code, M::kCode, kStraddler);
   code.insert(code.end(), {0xff, 0xc9, 0x75, 0xf7});
-  M::Outcome o = m.Run(code);
+  return code;
+}
+
+TEST(BlockCacheTest, InstructionCrossingAPageIsDecodedOnce) {
+  M m;
+  PutStraddler(m, kStraddler, 0x44332211);
+  M::Outcome o = m.Run(CallStraddlerThousandTimes());
   ASSERT_EQ(o.reason, StopReason::kHaltedForever);
   EXPECT_EQ(m.state().gpr[kRax], 0x44332211u);
   EXPECT_LE(m.cpu().blocks_decoded(), 6u);  // not one per call
@@ -210,11 +214,7 @@ TEST(BlockCacheTest, InstructionCrossingAPageIsDecodedOnce) {
 TEST(BlockCacheTest, CallToACrossingInstructionChains) {
   M m;
   PutStraddler(m, kStraddler, 0x44332211);
-  // mov ecx, 1000; L: call F; dec ecx; jnz L
-  std::vector<uint8_t> code = {0xb9, 0xe8, 0x03, 0x00, 0x00, 0xe8};
-  Rel32(code, M::kCode, kStraddler);
-  code.insert(code.end(), {0xff, 0xc9, 0x75, 0xf7});
-  ASSERT_EQ(m.Run(code).reason, StopReason::kHaltedForever);
+  ASSERT_EQ(m.Run(CallStraddlerThousandTimes()).reason, StopReason::kHaltedForever);
   EXPECT_GT(m.cpu().chained_blocks(), 2900u);  // 2 per iteration if the CALL went to the loop
 }
 
