@@ -30,7 +30,9 @@ namespace x64sim {
 //    REP-slice state in the CPU; each shared interrupt line's sources.
 // 5: the timing model's non-pipelined units keep busy windows, not one
 //    busy-until cycle each.
-inline constexpr uint32_t kCheckpointFormatVersion = 5;
+// 6: IN and OUT no longer end a decoded block, so the saved blocks' lengths
+//    (checked when they are decoded again) differ from version 5's.
+inline constexpr uint32_t kCheckpointFormatVersion = 6;
 
 struct CheckpointContents {
   std::string metadata;  // JSON

@@ -114,7 +114,7 @@ Flow In(Cpu& cpu, const DecodedInsn& in) {
   if (in.size == 1) cpu.SetReg<uint8_t>(0, static_cast<uint8_t>(v));
   else if (in.size == 2) cpu.SetReg<uint16_t>(0, static_cast<uint16_t>(v));
   else cpu.SetReg<uint32_t>(0, v);
-  return cpu.Leave(in);
+  return cpu.NextAfterPortIo(in);
 }
 
 Flow Out(Cpu& cpu, const DecodedInsn& in) {
@@ -125,7 +125,7 @@ Flow Out(Cpu& cpu, const DecodedInsn& in) {
   if (in.size == 2) v &= 0xffff;
   cpu.io().Out(port, in.size, v);
   cpu.NoteIoAccess(port, in.size);
-  return cpu.Leave(in);  // a device may have stopped the machine or raised an interrupt
+  return cpu.NextAfterPortIo(in);
 }
 
 bool BindInOut(const ZydisInsn& z, DecodedInsn& out) {
@@ -695,8 +695,10 @@ void RegisterSystemOps(BinderTable& t) {
   }
   t.Add(ZYDIS_MNEMONIC_MONITOR, BindMonitor);
   t.Add(ZYDIS_MNEMONIC_MWAIT, BindMonitor, true);
-  t.Add(ZYDIS_MNEMONIC_IN, BindInOut, true);
-  t.Add(ZYDIS_MNEMONIC_OUT, BindInOut, true);
+  // Port I/O changes nothing a block depends on; the block ends there only
+  // when the device asks the run loop to look (Cpu::NextAfterPortIo).
+  t.Add(ZYDIS_MNEMONIC_IN, BindInOut);
+  t.Add(ZYDIS_MNEMONIC_OUT, BindInOut);
   for (ZydisMnemonic m : {ZYDIS_MNEMONIC_LGDT, ZYDIS_MNEMONIC_LIDT, ZYDIS_MNEMONIC_SGDT,
                           ZYDIS_MNEMONIC_SIDT, ZYDIS_MNEMONIC_LTR, ZYDIS_MNEMONIC_LLDT,
                           ZYDIS_MNEMONIC_STR, ZYDIS_MNEMONIC_SLDT}) {

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "cpu/cpu.h"
@@ -19,7 +20,8 @@ namespace x64sim::testing {
 
 // Port I/O with nothing attached, as on a PC: reads give all ones. Every
 // access is recorded for the tests that look; `input`, when not empty,
-// gives the values reads return, in turn.
+// gives the values reads return, in turn, and `on_out` acts as a device
+// would on a write.
 class TestPorts : public IoBus {
  public:
   struct Access {
@@ -33,9 +35,13 @@ class TestPorts : public IoBus {
     ins.push_back({port, size, v});
     return v;
   }
-  void Out(uint16_t port, int size, uint32_t value) override { outs.push_back({port, size, value}); }
+  void Out(uint16_t port, int size, uint32_t value) override {
+    outs.push_back({port, size, value});
+    if (on_out) on_out();
+  }
 
   std::vector<uint32_t> input;
+  std::function<void()> on_out;  // what a device does on a write, if anything
   size_t next_input = 0;
   std::vector<Access> ins;
   std::vector<Access> outs;

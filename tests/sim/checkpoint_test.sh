@@ -171,7 +171,7 @@ def with_metadata(name, old_text, new_text):  # the checkpoint with its metadata
 with_metadata("fast.ckpt", b'"core_mhz": 3400', b'"core_mhz": 20000')
 with_metadata("unclocked.ckpt", b'  "core_mhz": 3400,\n', b"")
 PY
-refused restore-old-version "checkpoint format version 0; this x64sim reads version 5 only" "$tmp/old.ckpt"
+refused restore-old-version "checkpoint format version 0; this x64sim reads version 6 only" "$tmp/old.ckpt"
 refused restore-corrupt "the compressed state is corrupt" "$tmp/flipped.ckpt"
 refused restore-truncated "truncated" "$tmp/short.ckpt"
 refused restore-core-clock-out-of-range "its core clock, 20000 MHz, is outside 100..10000" "$tmp/fast.ckpt"

@@ -95,5 +95,23 @@ TEST_F(PitOutputTest, OtherChannelsAndGateModesDriveNoEdges) {
   EXPECT_TRUE(pit_.output0());
 }
 
+// The CPU polls channel 0 by latching its count (seL4 does for tens of
+// millions of reads at boot): writes that leave the next edge where it was
+// must not make the CPU look at its events again; one that moves it must.
+TEST_F(PitOutputTest, OnlyWritesThatMoveTheNextEdgeSignalAChange) {
+  Program(2, 100);
+  const int after_programming = changed_;
+  EXPECT_GT(after_programming, 0);
+  now_ = 1050;
+  pit_.PortOut(3, 1, 0);  // latch channel 0
+  EXPECT_EQ(pit_.PortIn(0, 1), 51u);  // 49 ticks since counting began at 1001
+  EXPECT_EQ(pit_.PortIn(0, 1), 0u);
+  pit_.PortOut(3, 1, 2 << 6 | 3 << 4 | 3 << 1);  // channel 2's control word
+  EXPECT_EQ(changed_, after_programming);
+  Program(2, 40);  // counting again from tick 1051: the next edge moves to 1090
+  EXPECT_GT(changed_, after_programming);
+  EXPECT_EQ(pit_.NextEventCycle(), kClock.CycleOfPitTick(1090));
+}
+
 }  // namespace
 }  // namespace x64sim
