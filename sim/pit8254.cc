@@ -101,7 +101,10 @@ void Pit8254::PortOut(uint16_t offset, int size, uint32_t value) {
   } else {
     WriteData(channels_[offset], static_cast<uint8_t>(value));
   }
-  Reprogrammed0(tick);
+  // Only channel 0's control words and count bytes can move its output; a
+  // latch (how the CPU polls it) or another channel's write cannot.
+  const bool latch = ((value >> 4) & 3) == kLatch;
+  if (offset == 0 || (offset == 3 && (value >> 6) == 0 && !latch)) Reprogrammed0(tick);
 }
 
 void Pit8254::Command(uint8_t value) {

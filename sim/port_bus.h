@@ -2,6 +2,7 @@
 #ifndef X64SIM_SIM_PORT_BUS_H_
 #define X64SIM_SIM_PORT_BUS_H_
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -19,23 +20,29 @@ class PortDevice {
 
 class PortBus : public IoBus {
  public:
+  // Claims ports base .. base + count - 1 that no device has claimed yet
+  // (for at most 255 devices).
   void Map(uint16_t base, uint16_t count, PortDevice* device) {
-    ranges_.push_back({base, count, device});
+    ranges_.push_back({base, device});
+    const auto index = static_cast<uint8_t>(ranges_.size());
+    for (uint32_t port = base; port < uint32_t{base} + count && port <= 0xffff; ++port) {
+      if (owner_[port] == 0) owner_[port] = index;
+    }
   }
   // Unclaimed ports read as all ones and ignore writes, as on a PC.
   uint32_t In(uint16_t port, int size) override {
-    for (const Range& r : ranges_) {
-      if (static_cast<uint16_t>(port - r.base) < r.count) return r.device->PortIn(port - r.base, size);
+    if (const uint8_t i = owner_[port]; i != 0) {
+      const Range& r = ranges_[i - 1];
+      return r.device->PortIn(port - r.base, size);
     }
     ++unclaimed_accesses_;
     return size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
   }
   void Out(uint16_t port, int size, uint32_t value) override {
-    for (const Range& r : ranges_) {
-      if (static_cast<uint16_t>(port - r.base) < r.count) {
-        r.device->PortOut(port - r.base, size, value);
-        return;
-      }
+    if (const uint8_t i = owner_[port]; i != 0) {
+      const Range& r = ranges_[i - 1];
+      r.device->PortOut(port - r.base, size, value);
+      return;
     }
     ++unclaimed_accesses_;
   }
@@ -47,10 +54,13 @@ class PortBus : public IoBus {
  private:
   struct Range {
     uint16_t base;
-    uint16_t count;
     PortDevice* device;
   };
   std::vector<Range> ranges_;
+  // Which range claims each port, as its index + 1 (0: none): an access
+  // costs one lookup, however many devices there are (seL4 polls the PIT
+  // tens of millions of times at boot).
+  std::array<uint8_t, 0x10000> owner_{};
   uint64_t unclaimed_accesses_ = 0;
 };
 
