@@ -60,8 +60,8 @@ void Pit8254::Reprogrammed0(uint64_t tick) {
   const bool level = channels_[0].Output(tick);
   if (level != out0_level_) out0_(level);
   out0_level_ = level;
-  // A write that leaves channel 0's next edge where it was (a latch, the
-  // count of another channel) moves no event: the CPU need not look again.
+  // A write that leaves channel 0's next edge where it was (the low byte
+  // of a two-byte count) moves no event: the CPU need not look again.
   const uint64_t next = channels_[0].NextChange(tick);
   if (next == out0_next_tick_) return;
   out0_next_tick_ = next;
