@@ -100,6 +100,11 @@ bool BindMemory(const ZydisInsn& z, const ZydisDecodedOperand& op, DecodedInsn& 
   out.seg = static_cast<uint8_t>(seg < 0 ? kDs : seg);
   if (z.insn.address_width == 32) out.flags |= kInsnAddr32;
   if (z.insn.address_width == 16) out.flags |= kInsnAddr16;
+  out.address_form = AddressForm::kGeneral;
+  if (z.insn.machine_mode == ZYDIS_MACHINE_MODE_LONG_64 && out.index == kZeroReg &&
+      !(out.flags & (kInsnAddr32 | kInsnAddr16)) && out.seg != kFs && out.seg != kGs) {
+    out.address_form = (out.flags & kInsnRipRelative) ? AddressForm::kRipDisp64 : AddressForm::kBaseDisp64;
+  }
   return true;
 }
 

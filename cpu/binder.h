@@ -104,7 +104,8 @@ int SegIndex(ZydisRegister r);
 int XmmIndex(ZydisRegister r);
 // MM0-MM7: 0..7, or -1.
 int MmIndex(ZydisRegister r);
-// Fills base/index/scale/disp/seg/address-size flags from a memory operand.
+// Fills base/index/scale/disp/seg/address-size flags and the address form
+// from a memory operand.
 bool BindMemory(const ZydisInsn& z, const ZydisDecodedOperand& op, DecodedInsn& out);
 inline bool IsReg(const ZydisDecodedOperand& op) { return op.type == ZYDIS_OPERAND_TYPE_REGISTER; }
 inline bool IsMem(const ZydisDecodedOperand& op) { return op.type == ZYDIS_OPERAND_TYPE_MEMORY; }

@@ -349,7 +349,22 @@ class Cpu : public TranslationListener {
   // take it: the linear address, or, through a segment that can refuse an
   // access, a tagged one they check first (cpu/segment_access.h).
   uint64_t Linear(const DecodedInsn& in, int64_t displacement = 0) const {
+    if (in.address_form == AddressForm::kBaseDisp64) [[likely]] {
+      return state.gpr[in.base] + static_cast<uint64_t>(in.disp) + static_cast<uint64_t>(displacement);
+    }
     return access_base_[in.seg] + EffectiveAddress(in, displacement);
+  }
+  // Linear for an operand of a known AddressForm: the forms of 64-bit code
+  // need none of Linear's tests.
+  template <AddressForm kForm>
+  uint64_t LinearOf(const DecodedInsn& in) const {
+    if constexpr (kForm == AddressForm::kBaseDisp64) {
+      return state.gpr[in.base] + static_cast<uint64_t>(in.disp);
+    } else if constexpr (kForm == AddressForm::kRipDisp64) {
+      return state.rip + in.length + static_cast<uint64_t>(in.disp);
+    } else {
+      return Linear(in);
+    }
   }
   // What accesses through `r` add their offset to: its base, or its tag.
   uint64_t AccessBase(SegReg r) const { return access_base_[r]; }

@@ -24,6 +24,13 @@ enum class Flow : uint8_t {
 
 using Handler = Flow (*)(Cpu&, const DecodedInsn&);
 
+// The memory operands of 64-bit code whose linear address needs none of
+// the general computation (index, address size, segment base): a base
+// register plus a displacement, and RIP plus a displacement, through DS,
+// ES, SS or CS (base 0 in 64-bit mode). Unoptimised code (most of
+// sel4test) addresses its stack frame and its constants this way.
+enum class AddressForm : uint8_t { kGeneral, kBaseDisp64, kRipDisp64 };
+
 // Register operands are byte offsets into CpuState::gpr, so that AH..BH
 // (offset 8*n+1) need no special case at run time.
 struct DecodedInsn {
@@ -42,6 +49,7 @@ struct DecodedInsn {
   uint8_t cond;        // condition code for Jcc/SETcc/CMOVcc, or a sub-operation
   uint8_t size;        // operand size in bytes
   uint8_t aux;         // handler-specific (second size, count, ...)
+  AddressForm address_form;  // of the memory operand, as BindMemory found it
 };
 
 inline constexpr uint8_t kInsnRipRelative = 1u << 0;

@@ -36,7 +36,7 @@ template <typename T>
 }
 template <typename T>
 Flow LoadBaseDisp64(Cpu& cpu, const DecodedInsn& in) {
-  const uint64_t linear = cpu.state.gpr[in.base] + static_cast<uint64_t>(in.disp);
+  const uint64_t linear = cpu.LinearOf<AddressForm::kBaseDisp64>(in);
   T v;
   if (!cpu.TryFastRead<T>(linear, &v)) [[unlikely]] return LoadBaseDisp64Slow<T>(cpu, in, linear);
   cpu.SetReg<T>(in.reg, v);
@@ -48,7 +48,7 @@ template <typename T>
 }
 template <typename T>
 Flow StoreBaseDisp64(Cpu& cpu, const DecodedInsn& in) {
-  const uint64_t linear = cpu.state.gpr[in.base] + static_cast<uint64_t>(in.disp);
+  const uint64_t linear = cpu.LinearOf<AddressForm::kBaseDisp64>(in);
   const T v = cpu.Reg<T>(in.reg2);
   if (!cpu.TryFastWrite<T>(linear, v)) [[unlikely]] return StoreBaseDisp64Slow<T>(cpu, in, linear, v);
   return cpu.Next(in);
@@ -73,11 +73,8 @@ Handler StoreZeroHandler(int bytes) {
 
 // The handler for a MOV of `form` and `bytes` whose memory operand is a
 // base and a displacement in 64-bit mode, or null.
-Handler BaseDisp64Handler(const ZydisInsn& z, const DecodedInsn& in, Form form) {
-  if (z.insn.machine_mode != ZYDIS_MACHINE_MODE_LONG_64 || in.index != kZeroReg ||
-      (in.flags & (kInsnRipRelative | kInsnAddr32 | kInsnAddr16)) || in.seg == kFs || in.seg == kGs) {
-    return nullptr;
-  }
+Handler BaseDisp64Handler(const DecodedInsn& in, Form form) {
+  if (in.address_form != AddressForm::kBaseDisp64) return nullptr;
   if (form == Form::kRM && in.size == 8) return &LoadBaseDisp64<uint64_t>;
   if (form == Form::kRM && in.size == 4) return &LoadBaseDisp64<uint32_t>;
   if (form == Form::kMR && in.size == 8) return &StoreBaseDisp64<uint64_t>;
@@ -100,7 +97,7 @@ bool BindMov(const ZydisInsn& z, DecodedInsn& out) {
   Form form;
   if (!BindTwoOperands(z, out, &form)) return false;
   out.handler = form == Form::kMI && out.imm == 0 ? StoreZeroHandler(out.size)
-                                                   : BaseDisp64Handler(z, out, form);
+                                                   : BaseDisp64Handler(out, form);
   if (out.handler == nullptr) out.handler = FormTable<MovOp>::Pick(out.size, form);
   return out.handler != nullptr;
 }

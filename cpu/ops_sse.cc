@@ -371,10 +371,10 @@ template <int kBytes>
   StoreXmm(cpu, in.reg, _mm_cvtsi64_si128(static_cast<int64_t>(v)));
   return cpu.Next(in);
 }
-template <int kBytes>
+template <int kBytes, AddressForm kForm>
 Flow LoadLowZeroed(Cpu& cpu, const DecodedInsn& in) {
   UnsignedOfSize<kBytes> v;
-  if (!SseEnabled(cpu) || !cpu.TryFastRead(cpu.Linear(in), &v)) [[unlikely]] {
+  if (!SseEnabled(cpu) || !cpu.TryFastRead(cpu.LinearOf<kForm>(in), &v)) [[unlikely]] {
     return LoadLowZeroedSlow<kBytes>(cpu, in);
   }
   StoreXmm(cpu, in.reg, _mm_cvtsi64_si128(static_cast<int64_t>(v)));
@@ -388,13 +388,35 @@ template <int kBytes>
   const auto v = static_cast<UnsignedOfSize<kBytes>>(LowQword(LoadXmm(cpu, in.reg2)));
   return cpu.Write(cpu.Linear(in), v) ? cpu.Next(in) : Flow::kFault;
 }
-template <int kBytes>
+template <int kBytes, AddressForm kForm>
 Flow StoreLow(Cpu& cpu, const DecodedInsn& in) {
   const auto v = static_cast<UnsignedOfSize<kBytes>>(LowQword(LoadXmm(cpu, in.reg2)));
-  if (!SseEnabled(cpu) || !cpu.TryFastWrite(cpu.Linear(in), v)) [[unlikely]] {
+  if (!SseEnabled(cpu) || !cpu.TryFastWrite(cpu.LinearOf<kForm>(in), v)) [[unlikely]] {
     return StoreLowSlow<kBytes>(cpu, in);
   }
   return cpu.Next(in);
+}
+
+template <int kBytes, bool kLoad, AddressForm kForm>
+constexpr Handler LowMove() {
+  if constexpr (kLoad) {
+    return &LoadLowZeroed<kBytes, kForm>;
+  } else {
+    return &StoreLow<kBytes, kForm>;
+  }
+}
+
+// Binds the memory operand of a MOVD/MOVQ/MOVSS/MOVSD load (kLoad) or
+// store of kBytes, with the handler for its address form.
+template <int kBytes, bool kLoad>
+bool BindLowMove(const ZydisInsn& z, const ZydisDecodedOperand& mem, DecodedInsn& out) {
+  if (!BindMemory(z, mem, out)) return false;
+  switch (out.address_form) {
+    case AddressForm::kBaseDisp64: out.handler = LowMove<kBytes, kLoad, AddressForm::kBaseDisp64>(); break;
+    case AddressForm::kRipDisp64: out.handler = LowMove<kBytes, kLoad, AddressForm::kRipDisp64>(); break;
+    case AddressForm::kGeneral: out.handler = LowMove<kBytes, kLoad, AddressForm::kGeneral>(); break;
+  }
+  return true;
 }
 
 // MOVQ xmm, xmm: the low quadword, upper one zeroed.
@@ -419,10 +441,7 @@ bool BindMovdMovq(const ZydisInsn& z, DecodedInsn& out) {
   const ZydisDecodedOperand& src = z.ops[1];
   if (BindXmm(dst, &out.reg)) {
     const bool wide = src.size == 64;
-    if (IsMem(src)) {
-      out.handler = wide ? &LoadLowZeroed<8> : &LoadLowZeroed<4>;
-      return BindMemory(z, src, out);
-    }
+    if (IsMem(src)) return wide ? BindLowMove<8, true>(z, src, out) : BindLowMove<4, true>(z, src, out);
     if (BindXmm(src, &out.reg2)) {
       out.handler = &MoveLowQwordZeroed;
       return true;
@@ -435,10 +454,7 @@ bool BindMovdMovq(const ZydisInsn& z, DecodedInsn& out) {
   }
   if (!BindXmm(src, &out.reg2)) return false;
   const bool wide = dst.size == 64;
-  if (IsMem(dst)) {
-    out.handler = wide ? &StoreLow<8> : &StoreLow<4>;
-    return BindMemory(z, dst, out);
-  }
+  if (IsMem(dst)) return wide ? BindLowMove<8, false>(z, dst, out) : BindLowMove<4, false>(z, dst, out);
   int g = IsReg(dst) ? GprOffset(dst.reg.value) : -1;
   if (g < 0) return false;
   out.reg = static_cast<uint8_t>(g);
@@ -452,12 +468,14 @@ bool BindScalarMove(const ZydisInsn& z, DecodedInsn& out) {
   if (z.insn.operand_count_visible != 2) return false;
   if (IsMem(z.ops[0])) {
     if (!BindXmm(z.ops[1], &out.reg2)) return false;
-    out.handler = &StoreLow<kBytes>;
-    return BindMemory(z, z.ops[0], out);
+    return BindLowMove<kBytes, false>(z, z.ops[0], out);
   }
-  bool mem;
-  if (!BindXmmSource(z, out, &mem)) return false;
-  out.handler = mem ? &LoadLowZeroed<kBytes> : &MergeLow<kBytes>;
+  if (IsMem(z.ops[1])) {
+    if (!BindXmm(z.ops[0], &out.reg)) return false;
+    return BindLowMove<kBytes, true>(z, z.ops[1], out);
+  }
+  if (!BindXmm(z.ops[0], &out.reg) || !BindXmm(z.ops[1], &out.reg2)) return false;
+  out.handler = &MergeLow<kBytes>;
   return true;
 }
 
