@@ -33,10 +33,7 @@ TEST(ApicTimerTest, HltSleepsUntilTheTimerFires) {
   constexpr int kVector = 32;
   constexpr uint32_t kCount = 5000;
   const uint64_t handler = M::kStubs + 16 * kVector;
-  m.state().idtr.limit = (kVector + 1) * 16 - 1;
-  m.Put64(M::kIdt + 16 * kVector, (handler & 0xffff) | (uint64_t{M::kKernelCs} << 16) |
-                                      (0x8eull << 40) | ((handler >> 16 & 0xffff) << 48));
-  m.Put64(M::kIdt + 16 * kVector + 8, 0);
+  m.SetInterruptGate(kVector, handler);
   std::vector<uint8_t> isr = {0x0f, 0x31};  // rdtsc
   ApicWrite(isr, 0xb0, 0);                  // EOI
   isr.push_back(0xf4);                      // hlt with IF clear: the run ends

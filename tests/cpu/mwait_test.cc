@@ -87,10 +87,7 @@ TEST(MwaitTest, HandlerStoreBeforeMwait) {
   constexpr int kVector = 0x40;
   const uint64_t handler = M::kKernelCode;
   m.Load(handler, {0xc6, 0x07, 0x01, 0x48, 0xcf});  // mov byte [rdi], 1; iretq
-  m.state().idtr.limit = (kVector + 1) * 16 - 1;
-  m.Put64(M::kIdt + 16 * kVector, (handler & 0xffff) | (uint64_t{M::kKernelCs} << 16) | (0x8eull << 40) |
-                                      ((handler >> 16 & 0xffff) << 48));
-  m.Put64(M::kIdt + 16 * kVector + 8, 0);
+  m.SetInterruptGate(kVector, handler);
   RunCode(m, Concat({kMonitorRdi, {0xcd, kVector}, kMwait, kMovEbp7}));
   EXPECT_EQ(m.state().gpr[kRbp], 7u);
 }

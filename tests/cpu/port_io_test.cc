@@ -52,10 +52,7 @@ TEST(PortIoTest, InterruptRaisedByAnOutIsTakenBeforeTheNextInstruction) {
   M m;
   constexpr int kVector = 32;
   const uint64_t handler = M::kStubs + 16 * kVector;
-  m.state().idtr.limit = (kVector + 1) * 16 - 1;
-  m.Put64(M::kIdt + 16 * kVector, (handler & 0xffff) | (uint64_t{M::kKernelCs} << 16) |
-                                      (0x8eull << 40) | ((handler >> 16 & 0xffff) << 48));
-  m.Put64(M::kIdt + 16 * kVector + 8, 0);
+  m.SetInterruptGate(kVector, handler);
   m.Load(handler, {0xf4});  // hlt, IF clear: the run stops there
   RaisedByAWrite device(kVector);
   m.cpu().set_interrupt_controller(&device);

@@ -5,6 +5,7 @@
 #ifndef X64SIM_TESTS_CPU_SYSTEM_MACHINE_H_
 #define X64SIM_TESTS_CPU_SYSTEM_MACHINE_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -68,6 +69,15 @@ class SystemMachine : public LongModeMachine {
     Put64(kIdt + 16 * vector, (target & 0xffff) | (uint64_t{kKernelCs} << 16) |
                                   (static_cast<uint64_t>(ist) << 32) | (type << 40) |
                                   ((target >> 16 & 0xffff) << 48));
+  }
+
+  // A 64-bit interrupt gate (DPL 0) for `vector` to `handler`, the IDT
+  // grown to hold it: for the vectors of external interrupts (32 and up).
+  void SetInterruptGate(int vector, uint64_t handler) {
+    state().idtr.limit = static_cast<uint16_t>(std::max<int>(state().idtr.limit, (vector + 1) * 16 - 1));
+    Put64(kIdt + 16 * vector, (handler & 0xffff) | (uint64_t{kKernelCs} << 16) | (0x8eull << 40) |
+                                  ((handler >> 16 & 0xffff) << 48));
+    Put64(kIdt + 16 * vector + 8, handler >> 32);
   }
 
   // Stores `code` at `addr` through the CPU (drops blocks decoded there).

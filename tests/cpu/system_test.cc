@@ -491,10 +491,7 @@ TEST(SystemTest, HltSleepsUntilTheNextInterruptInSimulatedTime) {
   M m;
   constexpr int kVector = 32;
   const uint64_t handler = M::kStubs + 16 * kVector;
-  m.state().idtr.limit = (kVector + 1) * 16 - 1;
-  m.Put64(M::kIdt + 16 * kVector, (handler & 0xffff) | (uint64_t{M::kKernelCs} << 16) |
-                                      (0x8eull << 40) | ((handler >> 16 & 0xffff) << 48));
-  m.Put64(M::kIdt + 16 * kVector + 8, 0);
+  m.SetInterruptGate(kVector, handler);
   m.Load(handler, {0x0f, 0x31, 0xf4});   // rdtsc; hlt (IF is now clear: stops)
   m.Load(M::kCode, {0xfb, 0xf4, 0x90});  // sti; hlt; nop
   OneShotTimer timer(1000, kVector);
