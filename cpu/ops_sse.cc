@@ -470,11 +470,9 @@ bool BindScalarMove(const ZydisInsn& z, DecodedInsn& out) {
     if (!BindXmm(z.ops[1], &out.reg2)) return false;
     return BindLowMove<kBytes, false>(z, z.ops[0], out);
   }
-  if (IsMem(z.ops[1])) {
-    if (!BindXmm(z.ops[0], &out.reg)) return false;
-    return BindLowMove<kBytes, true>(z, z.ops[1], out);
-  }
-  if (!BindXmm(z.ops[0], &out.reg) || !BindXmm(z.ops[1], &out.reg2)) return false;
+  if (!BindXmm(z.ops[0], &out.reg)) return false;
+  if (IsMem(z.ops[1])) return BindLowMove<kBytes, true>(z, z.ops[1], out);
+  if (!BindXmm(z.ops[1], &out.reg2)) return false;
   out.handler = &MergeLow<kBytes>;
   return true;
 }

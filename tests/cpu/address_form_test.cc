@@ -65,15 +65,9 @@ TEST(AddressFormTest, FsAndGsOperandsAddTheirBase) {
   constexpr uint64_t kFsBase = 0x1000, kGsBase = 0x2000;
   m.Put64(M::kData + kFsBase + 8, 0x1111222233334444);
   m.Put64(M::kData + kGsBase + 16, 0x5555666677778888);
-  std::vector<uint8_t> code = {
-      0xb9, 0x00, 0x01, 0x00, 0xc0,  // mov ecx, IA32_FS_BASE
-      0xb8, 0x00, 0x10, 0x00, 0x00,  // mov eax, 0x1000
-      0x31, 0xd2,                    // xor edx, edx
-      0x0f, 0x30,                    // wrmsr
-      0xb9, 0x01, 0x01, 0x00, 0xc0,  // mov ecx, IA32_GS_BASE
-      0xb8, 0x00, 0x20, 0x00, 0x00,  // mov eax, 0x2000
-      0x0f, 0x30,                    // wrmsr
-  };
+  std::vector<uint8_t> code;
+  Wrmsr(code, 0xc0000100, kFsBase);  // IA32_FS_BASE
+  Wrmsr(code, 0xc0000101, kGsBase);  // IA32_GS_BASE
   MovImm64(code, kRbx, M::kData);
   code.insert(code.end(), {0x64, 0x48, 0x8b, 0x43, 0x08});        // mov rax, fs:[rbx+8]
   code.insert(code.end(), {0x65, 0xf2, 0x0f, 0x10, 0x43, 0x10});  // movsd xmm0, gs:[rbx+16]

@@ -7,6 +7,7 @@
 
 #include "gtest/gtest.h"
 #include "tests/cpu/system_machine.h"
+#include "tests/cpu/test_code.h"
 
 namespace x64sim::testing {
 namespace {
@@ -233,18 +234,15 @@ TEST(SystemTest, SyscallWithoutSceIsInvalidOpcode) {
 
 TEST(SystemTest, SwapgsExchangesGsBaseWithKernelGsBase) {
   M m;
-  m.Load(M::kCode, {
-                       0xb9, 0x01, 0x01, 0x00, 0xc0,  // mov ecx, IA32_GS_BASE
-                       0xb8, 0x00, 0x10, 0x00, 0x00,  // mov eax, 0x1000
-                       0x31, 0xd2,                    // xor edx, edx
-                       0x0f, 0x30,                    // wrmsr
-                       0xb9, 0x02, 0x01, 0x00, 0xc0,  // mov ecx, IA32_KERNEL_GS_BASE
-                       0xb8, 0x00, 0x20, 0x00, 0x00,  // mov eax, 0x2000
-                       0x0f, 0x30,                    // wrmsr
-                       0x0f, 0x01, 0xf8,              // swapgs
-                       0x65, 0x48, 0x8b, 0x04, 0x25, 0x08, 0x00, 0x00, 0x00,  // mov rax, gs:[8]
-                       0xf4,
-                   });
+  std::vector<uint8_t> code;
+  Wrmsr(code, 0xc0000101, 0x1000);  // IA32_GS_BASE
+  Wrmsr(code, 0xc0000102, 0x2000);  // IA32_KERNEL_GS_BASE
+  code.insert(code.end(), {
+                              0x0f, 0x01, 0xf8,  // swapgs
+                              0x65, 0x48, 0x8b, 0x04, 0x25, 0x08, 0x00, 0x00, 0x00,  // mov rax, gs:[8]
+                              0xf4,
+                          });
+  m.Load(M::kCode, code);
   M::Result r = m.RunFrom(M::kCode);
   ASSERT_EQ(r.outcome.reason, StopReason::kHaltedForever);
   EXPECT_EQ(m.state().seg[kGs].base, 0x2000u);

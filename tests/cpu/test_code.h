@@ -21,6 +21,17 @@ inline void MovImm64(std::vector<uint8_t>& code, int reg, uint64_t v) {
   Append(code, v, 8);
 }
 
+// mov ecx, msr; mov eax, low half; mov edx, high half; wrmsr
+inline void Wrmsr(std::vector<uint8_t>& code, uint32_t msr, uint64_t v) {
+  code.push_back(0xb9);
+  Append(code, msr, 4);
+  code.push_back(0xb8);
+  Append(code, v, 4);
+  code.push_back(0xba);
+  Append(code, v >> 32, 4);
+  code.insert(code.end(), {0x0f, 0x30});
+}
+
 // Attached, it makes the CPU run one instruction at a time: never a loop
 // in bulk, never a chain of blocks.
 class SteppingObserver : public RetireObserver {
