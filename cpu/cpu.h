@@ -400,6 +400,24 @@ class Cpu : public TranslationListener {
   bool Write(uint64_t linear, T value) {
     return TryFastWrite(linear, value) || WriteSlow(linear, sizeof(T), static_cast<uint64_t>(value));
   }
+  // The load of a read-modify-write instruction (ADD, INC, XCHG, CMPXCHG...
+  // with a memory destination). The processor makes it a write access: a
+  // page the store could not write faults here, before anything is read,
+  // with W set in the error code (SDM vol. 3A 4.7), and it sets the dirty
+  // flag. The fast path takes pages the store's own fast path takes.
+  template <typename T>
+  bool ReadForUpdate(uint64_t linear, T* value) {
+    const SoftTlbEntry& e = tlb_[SoftTlbIndex(linear)];
+    if (e.write_tag == (linear & ~kPageOffsetMask) && (linear & kPageOffsetMask) <= kPageSize - sizeof(T)) {
+      std::memcpy(value, reinterpret_cast<const void*>(e.addend + linear), sizeof(T));
+      if (log_pos_ != log_end_) LogFastAccess(linear, e.addend + linear, 0);
+      return true;
+    }
+    uint64_t v = 0;
+    if (!ReadBytesForUpdate(linear, &v, sizeof(T))) return false;
+    *value = static_cast<T>(v);
+    return true;
+  }
   // Write(linear, 0), except that memory already zero is left unwritten:
   // guest RAM the host has not backed stays unbacked (mmu/ram_store.h).
   template <typename T>
@@ -455,7 +473,13 @@ class Cpu : public TranslationListener {
   // (NaturalAlignment); instructions storing a structure name theirs.
   static constexpr int kNaturalAlignment = 0;
   static constexpr int kAnyAlignment = 1;  // never checked
-  bool ReadBytes(uint64_t linear, void* dst, int size, int alignment = kNaturalAlignment);
+  bool ReadBytes(uint64_t linear, void* dst, int size, int alignment = kNaturalAlignment) {
+    return ReadBytesAs(AccessKind::kRead, linear, dst, size, alignment);
+  }
+  // ReadBytes for the load of a read-modify-write (see ReadForUpdate).
+  bool ReadBytesForUpdate(uint64_t linear, void* dst, int size) {
+    return ReadBytesAs(AccessKind::kWrite, linear, dst, size, kNaturalAlignment);
+  }
   bool WriteBytes(uint64_t linear, const void* src, int size, int alignment = kNaturalAlignment);
   // Whether an explicit write of `size` bytes (up to a page) at `linear`
   // would go through, checked without writing: raises its fault (#GP, #PF
@@ -634,6 +658,8 @@ class Cpu : public TranslationListener {
   // access translated, since a page fault comes first (SDM vol. 3A 6.9).
   bool CheckAlignment(uint64_t linear, int size, int alignment);
   bool ReadSlow(uint64_t linear, int size, uint64_t* value);
+  // A read translated for `intent` (kRead, or kWrite for ReadForUpdate).
+  bool ReadBytesAs(AccessKind intent, uint64_t linear, void* dst, int size, int alignment);
   bool WriteSlow(uint64_t linear, int size, uint64_t value);
   // Translates one access that stays within a page; raises #PF/#GP on failure.
   bool TranslateData(uint64_t linear, AccessKind kind, bool user, uint64_t* phys);

@@ -231,11 +231,12 @@ bool Cpu::WriteSlow(uint64_t linear, int size, uint64_t value) {
 }
 
 // A page-crossing access translates both pages before it reads anything.
-bool Cpu::ReadBytes(uint64_t linear, void* dst, int size, int alignment) {
-  if (!ResolveLinear(&linear, size, /*write=*/false)) return false;
+bool Cpu::ReadBytesAs(AccessKind intent, uint64_t linear, void* dst, int size, int alignment) {
+  const bool for_update = intent == AccessKind::kWrite;
+  if (!ResolveLinear(&linear, size, for_update)) return false;
   // The fast path, as in Read; implicit accesses have SMAP rules of their own.
   if (const SoftTlbEntry& e = tlb_[SoftTlbIndex(linear)];
-      e.read_tag == (linear & ~kPageOffsetMask) &&
+      (for_update ? e.write_tag : e.read_tag) == (linear & ~kPageOffsetMask) &&
       (linear & kPageOffsetMask) <= kPageSize - size && !implicit_access_) {
     std::memcpy(dst, reinterpret_cast<const void*>(e.addend + linear), size);
     if (log_pos_ != log_end_) LogFastAccess(linear, e.addend + linear, 0);
@@ -245,8 +246,8 @@ bool Cpu::ReadBytes(uint64_t linear, void* dst, int size, int alignment) {
   bool user = privilege_ == 1;
   int first = static_cast<int>(std::min<uint64_t>(size, kPageSize - (linear & kPageOffsetMask)));
   uint64_t phys[2];
-  if (!TranslateData(linear, AccessKind::kRead, user, &phys[0])) return false;
-  if (first < size && !TranslateData(linear + first, AccessKind::kRead, user, &phys[1])) return false;
+  if (!TranslateData(linear, intent, user, &phys[0])) return false;
+  if (first < size && !TranslateData(linear + first, intent, user, &phys[1])) return false;
   if (alignment_checking_ && !CheckAlignment(linear, size, alignment)) return false;
   if (log_pos_ != log_end_) LogSlowAccess(linear, phys[0], 0);
   if (read_breakpoints_ != 0) NoteDataAccess(linear, size, /*write=*/false);

@@ -20,12 +20,23 @@ enum class Form : uint8_t {
 
 inline constexpr bool DestIsMem(Form f) { return f == Form::kMR || f == Form::kMI; }
 
+// A memory operand's load: kForUpdate when the instruction writes the
+// result back there (Cpu::ReadForUpdate), not for CMP, TEST or BT.
+template <typename T, bool kForUpdate>
+inline bool ReadMemoryOperand(Cpu& cpu, uint64_t linear, T* v) {
+  if constexpr (kForUpdate) {
+    return cpu.ReadForUpdate<T>(linear, v);
+  } else {
+    return cpu.Read<T>(linear, v);
+  }
+}
+
 // Reads the destination (first) operand; sets *linear for memory forms.
-template <typename T, Form F>
+template <typename T, Form F, bool kForUpdate>
 inline bool ReadDest(Cpu& cpu, const DecodedInsn& in, T* v, uint64_t* linear) {
   if constexpr (DestIsMem(F)) {
     *linear = cpu.Linear(in);
-    return cpu.Read<T>(*linear, v);
+    return ReadMemoryOperand<T, kForUpdate>(cpu, *linear, v);
   } else {
     *v = cpu.Reg<T>(in.reg);
     return true;
@@ -104,11 +115,11 @@ struct UnaryTable {
 };
 
 // Reads/writes a one-operand instruction's operand.
-template <typename T, bool kMem>
+template <typename T, bool kMem, bool kForUpdate>
 inline bool ReadUnary(Cpu& cpu, const DecodedInsn& in, T* v, uint64_t* linear) {
   if constexpr (kMem) {
     *linear = cpu.Linear(in);
-    return cpu.Read<T>(*linear, v);
+    return ReadMemoryOperand<T, kForUpdate>(cpu, *linear, v);
   } else {
     *v = cpu.Reg<T>(in.reg);
     return true;

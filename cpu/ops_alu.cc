@@ -36,7 +36,7 @@ struct BinaryOp {
     static Flow Run(Cpu& cpu, const DecodedInsn& in) {
       T a, b;
       uint64_t linear = 0;
-      if (!ReadDest<T, F>(cpu, in, &a, &linear) || !ReadSource<T, F>(cpu, in, &b)) {
+      if (!ReadDest<T, F, kWrites>(cpu, in, &a, &linear) || !ReadSource<T, F>(cpu, in, &b)) {
         return Flow::kFault;
       }
       uint64_t f;
@@ -111,7 +111,7 @@ struct UnaryOp {
     static Flow Run(Cpu& cpu, const DecodedInsn& in) {
       T a;
       uint64_t linear = 0;
-      if (!ReadUnary<T, kMem>(cpu, in, &a, &linear)) return Flow::kFault;
+      if (!ReadUnary<T, kMem, true>(cpu, in, &a, &linear)) return Flow::kFault;
       uint64_t f = 0;
       T r;
       if constexpr (op == Un::kInc) r = HostInc(a, &f);
@@ -183,7 +183,7 @@ struct MulDivOp {
       constexpr int kBits = sizeof(T) * 8;
       T src;
       uint64_t linear = 0;
-      if (!ReadUnary<T, kMem>(cpu, in, &src, &linear)) return Flow::kFault;
+      if (!ReadUnary<T, kMem, false>(cpu, in, &src, &linear)) return Flow::kFault;
       T acc = cpu.Reg<T>(kRax * 8);
       if constexpr (op == MulDiv::kMul) {
         WU r = static_cast<WU>(acc) * src;
@@ -303,7 +303,7 @@ struct ShiftOp {
       count &= kBits == 64 ? 0x3f : 0x1f;  // SDM vol. 2 SAL/SAR/SHL/SHR: masked count
       T a;
       uint64_t linear = 0;
-      if (!ReadUnary<T, kMem>(cpu, in, &a, &linear)) return Flow::kFault;
+      if (!ReadUnary<T, kMem, true>(cpu, in, &a, &linear)) return Flow::kFault;
       if (count == 0) {
         // Flags unchanged; a memory operand is still accessed for write.
         return WriteUnary<T, kMem>(cpu, in, a, linear) ? cpu.Next(in) : Flow::kFault;
@@ -359,7 +359,7 @@ struct DoubleShiftOp {
       count &= sizeof(T) == 8 ? 0x3f : 0x1f;
       T a;
       uint64_t linear = 0;
-      if (!ReadUnary<T, kMem>(cpu, in, &a, &linear)) return Flow::kFault;
+      if (!ReadUnary<T, kMem, true>(cpu, in, &a, &linear)) return Flow::kFault;
       if (count == 0) return WriteUnary<T, kMem>(cpu, in, a, linear) ? cpu.Next(in) : Flow::kFault;
       T b = cpu.Reg<T>(in.reg2);
       uint64_t f;
@@ -399,6 +399,7 @@ enum class Bt : uint8_t { kTest, kSet, kReset, kComplement };
 
 template <Bt op>
 struct BitTestOp {
+  static constexpr bool kWrites = op != Bt::kTest;
   template <typename T, Form F>
   struct Op {
     static Flow Run(Cpu& cpu, const DecodedInsn& in) {
@@ -411,9 +412,9 @@ struct BitTestOp {
         int64_t offset = static_cast<Signed<T>>(cpu.Reg<T>(in.reg2));
         linear = cpu.Linear(in, (offset >> (kBits == 16 ? 4 : kBits == 32 ? 5 : 6)) * int64_t{sizeof(T)});
         bit = static_cast<uint64_t>(offset) & (kBits - 1);
-        if (!cpu.Read<T>(linear, &a)) return Flow::kFault;
+        if (!ReadMemoryOperand<T, kWrites>(cpu, linear, &a)) return Flow::kFault;
       } else {
-        if (!ReadDest<T, F>(cpu, in, &a, &linear)) return Flow::kFault;
+        if (!ReadDest<T, F, kWrites>(cpu, in, &a, &linear)) return Flow::kFault;
         T src;
         if (!ReadSource<T, F>(cpu, in, &src)) return Flow::kFault;
         bit = src & (kBits - 1);
@@ -478,7 +479,7 @@ struct XaddOp {
   static Flow Run(Cpu& cpu, const DecodedInsn& in) {
     T a;
     uint64_t linear = 0;
-    if (!ReadDest<T, F>(cpu, in, &a, &linear)) return Flow::kFault;
+    if (!ReadDest<T, F, true>(cpu, in, &a, &linear)) return Flow::kFault;
     T b = cpu.Reg<T>(in.reg2);
     uint64_t f;
     T sum = HostAdd(a, b, &f);
@@ -495,7 +496,7 @@ struct CmpxchgOp {
   static Flow Run(Cpu& cpu, const DecodedInsn& in) {
     T dest;
     uint64_t linear = 0;
-    if (!ReadDest<T, F>(cpu, in, &dest, &linear)) return Flow::kFault;
+    if (!ReadDest<T, F, true>(cpu, in, &dest, &linear)) return Flow::kFault;
     T acc = cpu.Reg<T>(kRax * 8);
     uint64_t f;
     HostSub(acc, dest, &f);
@@ -527,7 +528,7 @@ Flow CmpxchgDouble(Cpu& cpu, const DecodedInsn& in) {
   uint64_t linear = cpu.Linear(in);
   if (sizeof(T) == 8 && (linear & 15)) return cpu.Fault(kGeneralProtection, 0);
   T mem[2];
-  if (!cpu.ReadBytes(linear, mem, sizeof(mem))) return Flow::kFault;
+  if (!cpu.ReadBytesForUpdate(linear, mem, sizeof(mem))) return Flow::kFault;
   T expect_lo = cpu.Reg<T>(kRax * 8), expect_hi = cpu.Reg<T>(kRdx * 8);
   bool equal = mem[0] == expect_lo && mem[1] == expect_hi;
   T result[2] = {equal ? cpu.Reg<T>(kRbx * 8) : mem[0], equal ? cpu.Reg<T>(kRcx * 8) : mem[1]};

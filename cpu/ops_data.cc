@@ -170,7 +170,7 @@ struct XchgOp {
   static Flow Run(Cpu& cpu, const DecodedInsn& in) {
     T a;
     uint64_t linear = 0;
-    if (!ReadDest<T, F>(cpu, in, &a, &linear)) return Flow::kFault;
+    if (!ReadDest<T, F, true>(cpu, in, &a, &linear)) return Flow::kFault;
     T b = cpu.Reg<T>(in.reg2);
     if (!WriteDest<T, F>(cpu, in, b, linear)) return Flow::kFault;
     cpu.SetReg<T>(in.reg2, a);

@@ -81,8 +81,7 @@ bool WriteImage(Cpu& cpu, const DecodedInsn& in, const uint8_t* image, int bytes
   const uint64_t linear = cpu.Linear(in);
   const uint64_t last = linear + bytes - 1;
   if ((last ^ linear) >> kPageShift) {
-    uint8_t probe;
-    if (!cpu.ReadBytes(last, &probe, 1) || !cpu.WriteBytes(last, &probe, 1)) return false;
+    if (!cpu.ProbeWrite(last, 1)) return false;
   }
   return cpu.WriteBytes(linear, image, bytes, ImageAlignment(in));
 }
