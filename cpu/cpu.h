@@ -352,6 +352,9 @@ class Cpu : public TranslationListener {
     if (in.address_form == AddressForm::kBaseDisp64) [[likely]] {
       return state.gpr[in.base] + static_cast<uint64_t>(in.disp) + static_cast<uint64_t>(displacement);
     }
+    if (in.address_form == AddressForm::kRipDisp64) {
+      return state.rip + in.length + static_cast<uint64_t>(in.disp) + static_cast<uint64_t>(displacement);
+    }
     return access_base_[in.seg] + EffectiveAddress(in, displacement);
   }
   // Linear for an operand of a known AddressForm: the forms of 64-bit code
@@ -408,7 +411,7 @@ class Cpu : public TranslationListener {
   template <typename T>
   bool ReadForUpdate(uint64_t linear, T* value) {
     const SoftTlbEntry& e = tlb_[SoftTlbIndex(linear)];
-    if (e.write_tag == (linear & ~kPageOffsetMask) && (linear & kPageOffsetMask) <= kPageSize - sizeof(T)) {
+    if (e.write_tag == FastPathTag(linear, sizeof(T))) {
       std::memcpy(value, reinterpret_cast<const void*>(e.addend + linear), sizeof(T));
       if (log_pos_ != log_end_) LogFastAccess(linear, e.addend + linear, 0);
       return true;
@@ -436,9 +439,7 @@ class Cpu : public TranslationListener {
   template <typename T>
   [[gnu::always_inline]] bool TryFastRead(uint64_t linear, T* value) {
     const SoftTlbEntry& e = tlb_[SoftTlbIndex(linear)];
-    if (e.read_tag != (linear & ~kPageOffsetMask) || (linear & kPageOffsetMask) > kPageSize - sizeof(T)) {
-      return false;
-    }
+    if (e.read_tag != FastPathTag(linear, sizeof(T))) return false;
     std::memcpy(value, reinterpret_cast<const void*>(e.addend + linear), sizeof(T));
     if (log_pos_ != log_end_) LogFastAccess(linear, e.addend + linear, 0);
     return true;
@@ -446,9 +447,7 @@ class Cpu : public TranslationListener {
   template <typename T>
   [[gnu::always_inline]] bool TryFastWrite(uint64_t linear, T value) {
     const SoftTlbEntry& e = tlb_[SoftTlbIndex(linear)];
-    if (e.write_tag != (linear & ~kPageOffsetMask) || (linear & kPageOffsetMask) > kPageSize - sizeof(T)) {
-      return false;
-    }
+    if (e.write_tag != FastPathTag(linear, sizeof(T))) return false;
     std::memcpy(reinterpret_cast<void*>(e.addend + linear), &value, sizeof(T));
     if (log_pos_ != log_end_) LogFastAccess(linear, e.addend + linear, kAccessWrite);
     return true;
@@ -627,6 +626,14 @@ class Cpu : public TranslationListener {
   };
   static size_t SoftTlbIndex(uint64_t linear) {
     return (linear >> kPageShift) & (kSoftTlbEntries - 1);
+  }
+  // The tag a fast-path access of `size` bytes at `linear` must find in
+  // linear's slot: the page of its last byte. An access crossing into the
+  // next page names a page the next slot would hold, so the one compare
+  // sends it to the slow path too.
+  static uint64_t FastPathTag(uint64_t linear, uint64_t size) {
+    static_assert(kSoftTlbEntries >= 2);
+    return (linear + size - 1) & ~kPageOffsetMask;
   }
 
   struct PendingException {

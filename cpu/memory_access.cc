@@ -236,8 +236,7 @@ bool Cpu::ReadBytesAs(AccessKind intent, uint64_t linear, void* dst, int size, i
   if (!ResolveLinear(&linear, size, for_update)) return false;
   // The fast path, as in Read; implicit accesses have SMAP rules of their own.
   if (const SoftTlbEntry& e = tlb_[SoftTlbIndex(linear)];
-      (for_update ? e.write_tag : e.read_tag) == (linear & ~kPageOffsetMask) &&
-      (linear & kPageOffsetMask) <= kPageSize - size && !implicit_access_) {
+      (for_update ? e.write_tag : e.read_tag) == FastPathTag(linear, size) && !implicit_access_) {
     std::memcpy(dst, reinterpret_cast<const void*>(e.addend + linear), size);
     if (log_pos_ != log_end_) LogFastAccess(linear, e.addend + linear, 0);
     return true;
@@ -273,8 +272,7 @@ bool Cpu::ReadBytesAs(AccessKind intent, uint64_t linear, void* dst, int size, i
 bool Cpu::WriteBytes(uint64_t linear, const void* src, int size, int alignment) {
   if (!ResolveLinear(&linear, size, /*write=*/true)) return false;
   if (const SoftTlbEntry& e = tlb_[SoftTlbIndex(linear)];
-      e.write_tag == (linear & ~kPageOffsetMask) &&
-      (linear & kPageOffsetMask) <= kPageSize - size && !implicit_access_) {
+      e.write_tag == FastPathTag(linear, size) && !implicit_access_) {
     std::memcpy(reinterpret_cast<void*>(e.addend + linear), src, size);
     if (log_pos_ != log_end_) LogFastAccess(linear, e.addend + linear, kAccessWrite);
     return true;

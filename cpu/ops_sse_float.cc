@@ -101,28 +101,32 @@ X64SIM_HOST_COMI(UcomiSS, "ucomiss")
 X64SIM_HOST_COMI(UcomiSD, "ucomisd")
 #undef X64SIM_HOST_COMI
 
-// Sets ZF/PF/CF from comparing the low elements; false if an unmasked
-// exception faulted. Zeros and normals compare without an exception in any
-// mode: then the host's MXCSR is not read.
+// Sets ZF/PF/CF from comparing the low elements and goes on, or raises an
+// unmasked exception. Zeros and normals compare without an exception in
+// any mode: then the host's MXCSR is not read (nor a stack frame made).
 template <HostFlagsOp Op, typename T>
-bool CompareIntoFlags(Cpu& cpu, __m128i dst, __m128i src) {
+[[gnu::noinline]] Flow CompareUnderGuestMxcsr(Cpu& cpu, const DecodedInsn& in, __m128i dst, __m128i src) {
   uint64_t flags;
-  if (OnlyPrecision<T, Quiet::kCompare>(dst, src)) {
-    flags = Op(dst, src);
-  } else {
-    uint32_t raised = UnderGuestMxcsr(cpu.state.sse.mxcsr, [&] { flags = Op(dst, src); });
-    if (!CommitFlags(cpu, raised)) return false;
-  }
+  const uint32_t raised = UnderGuestMxcsr(cpu.state.sse.mxcsr, [&] { flags = Op(dst, src); });
+  if (!CommitFlags(cpu, raised)) return Flow::kFault;
   cpu.state.rflags = (cpu.state.rflags & ~kArithFlags) | flags;
-  return true;
+  return cpu.Next(in);
+}
+template <HostFlagsOp Op, typename T>
+Flow CompareIntoFlags(Cpu& cpu, const DecodedInsn& in, __m128i dst, __m128i src) {
+  if (!OnlyPrecision<T, Quiet::kCompare>(dst, src)) [[unlikely]] {
+    return CompareUnderGuestMxcsr<Op, T>(cpu, in, dst, src);
+  }
+  cpu.state.rflags = (cpu.state.rflags & ~kArithFlags) | Op(dst, src);
+  return cpu.Next(in);
 }
 
 template <HostFlagsOp Op, typename T, Src kSrc>
 Flow CompareFlags(Cpu& cpu, const DecodedInsn& in) {
   if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
-  __m128i src, dst = LoadXmm(cpu, in.reg);
+  __m128i src;
   if (!ReadSource(cpu, in, kSrc, &src)) return Flow::kFault;
-  return CompareIntoFlags<Op, T>(cpu, dst, src) ? cpu.Next(in) : Flow::kFault;
+  return CompareIntoFlags<Op, T>(cpu, in, LoadXmm(cpu, in.reg), src);
 }
 
 template <HostFlagsOp Op, typename T>
@@ -146,7 +150,7 @@ struct VexCompareFlags {
       if (!VexEnabled(cpu)) [[unlikely]] return VexUnavailable(cpu);
       Ymm src;
       if (!ReadVexSource<kMem>(cpu, in, &src)) return Flow::kFault;
-      return CompareIntoFlags<Op, T>(cpu, LoadXmm(cpu, in.reg), src.lane[0]) ? cpu.Next(in) : Flow::kFault;
+      return CompareIntoFlags<Op, T>(cpu, in, LoadXmm(cpu, in.reg), src.lane[0]);
     }
   };
 };

@@ -182,19 +182,29 @@ using QuietTest = bool (*)(__m128i, __m128i);
 // register, or only the low element of a scalar form). With kQuiet, the
 // operands it passes run bare when the guest has already recorded
 // precision: the host, in the same modes, computes the same result.
+// The general way, apart from Arith so that its bare case needs no stack
+// frame.
+template <HostOp Op>
+[[gnu::noinline]] Flow ArithUnderGuestMxcsr(Cpu& cpu, const DecodedInsn& in, __m128i dst, __m128i src) {
+  __m128i result;
+  const uint32_t flags = UnderGuestMxcsr(cpu.state.sse.mxcsr, [&] { result = Op(dst, src); });
+  if (!CommitFlags(cpu, flags)) return Flow::kFault;
+  StoreXmm(cpu, in.reg, result);
+  return cpu.Next(in);
+}
 template <HostOp Op, Src kSrc, QuietTest kQuiet = nullptr>
 Flow Arith(Cpu& cpu, const DecodedInsn& in) {
   if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
-  __m128i src, dst = LoadXmm(cpu, in.reg), result;
+  __m128i src;
   if (!ReadSource(cpu, in, kSrc, &src)) return Flow::kFault;
-  if (kQuiet != nullptr && PrecisionAlreadyRecorded(cpu.state.sse.mxcsr) && kQuiet(dst, src)) {
-    result = Op(dst, src);
-  } else {
-    uint32_t flags = UnderGuestMxcsr(cpu.state.sse.mxcsr, [&] { result = Op(dst, src); });
-    if (!CommitFlags(cpu, flags)) return Flow::kFault;
+  const __m128i dst = LoadXmm(cpu, in.reg);
+  if constexpr (kQuiet != nullptr) {
+    if (PrecisionAlreadyRecorded(cpu.state.sse.mxcsr) && kQuiet(dst, src)) [[likely]] {
+      StoreXmm(cpu, in.reg, Op(dst, src));
+      return cpu.Next(in);
+    }
   }
-  StoreXmm(cpu, in.reg, result);
-  return cpu.Next(in);
+  return ArithUnderGuestMxcsr<Op>(cpu, in, dst, src);
 }
 
 template <HostOp Op, int kMemBits, QuietTest kQuiet = nullptr>

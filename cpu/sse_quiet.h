@@ -54,7 +54,9 @@ template <typename T, Quiet kOp>
 bool OnlyPrecision(__m128i a, __m128i b) {
   constexpr int kBias = IeeeFormat<T>::kBias, kMaxNormal = 2 * kBias;
   const int ea = BiasedExponent<T>(a), eb = BiasedExponent<T>(b);
-  const bool normal_a = ea != 0 && ea <= kMaxNormal, normal_b = eb != 0 && eb <= kMaxNormal;
+  // 1 <= e <= kMaxNormal, as one unsigned compare.
+  const bool normal_a = static_cast<unsigned>(ea - 1) < kMaxNormal;
+  const bool normal_b = static_cast<unsigned>(eb - 1) < kMaxNormal;
   switch (kOp) {
     case Quiet::kCompare:
       return (normal_a || IsZero<T>(a)) && (normal_b || IsZero<T>(b));

@@ -50,5 +50,39 @@ TEST(SoftTlbTest, NonGlobalTagsDoNotSurviveCr3WritesBesideAGlobalPage) {
   EXPECT_EQ(m.Get64(kNonGlobal), 1u);
 }
 
+// An access crossing from one page into the next, both in the fast path,
+// still reads and writes each page where it maps: here two linear pages
+// side by side map to physical pages far apart.
+TEST(SoftTlbTest, AccessesCrossingPagesFindEachPage) {
+  LongModeMachine m;
+  constexpr uint32_t kFirst = 0x300000, kSecond = kFirst + 0x1000;
+  constexpr uint64_t kSecondPhys = 0x500000;
+  m.MapPage(kSecond, kSecondPhys);
+  m.Put64(kFirst + 0xff8, 0x4433221100000000);
+  m.Put64(kFirst + 0x1000, 0xaaaaaaaaaaaaaaaa);  // the first page's physical neighbour
+  m.Put64(kSecondPhys, 0x0000000088776655);
+  std::vector<uint8_t> code;
+  Append(code, {0x48, 0x8b, 0x04, 0x25});  // mov rax, [kFirst]: both pages in the fast path
+  Append32(code, kFirst);
+  Append(code, {0x48, 0x8b, 0x04, 0x25});  // mov rax, [kSecond]
+  Append32(code, kSecond);
+  Append(code, {0x48, 0x8b, 0x14, 0x25});  // mov rdx, [kFirst + 0xffc]
+  Append32(code, kFirst + 0xffc);
+  Append(code, {0x48, 0xb9, 0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01});  // mov rcx, imm64
+  Append(code, {0x48, 0x89, 0x0c, 0x25});  // mov [kFirst + 0xffe], rcx
+  Append32(code, kFirst + 0xffe);
+  Append(code, {0x81, 0x04, 0x25});  // add dword [kFirst + 0xffd], 0x100
+  Append32(code, kFirst + 0xffd);
+  Append32(code, 0x100);
+  LongModeMachine::Outcome out = m.Run(code);
+  ASSERT_EQ(out.reason, StopReason::kHaltedForever);
+  EXPECT_EQ(m.state().gpr[kRdx], 0x8877665544332211u);
+  // After the store the bytes from kFirst + 0xffd are 22 08 07 06 05 04 03
+  // 02 01; the ADD adds 1 to the second of them.
+  EXPECT_EQ(m.Get64(kFirst + 0xff8), 0x0709221100000000u);
+  EXPECT_EQ(m.Get64(kSecondPhys), 0x0000010203040506u);
+  EXPECT_EQ(m.Get64(kFirst + 0x1000), 0xaaaaaaaaaaaaaaaau);
+}
+
 }  // namespace
 }  // namespace x64sim::testing
