@@ -178,12 +178,8 @@ using HostOp = __m128i (*)(__m128i, __m128i);
 // Whether operands can raise nothing but precision (cpu/sse_quiet.h).
 using QuietTest = bool (*)(__m128i, __m128i);
 
-// "xmm op= xmm/mN": the host instruction writes what it writes (the whole
-// register, or only the low element of a scalar form). With kQuiet, the
-// operands it passes run bare when the guest has already recorded
-// precision: the host, in the same modes, computes the same result.
-// The general way, apart from Arith so that its bare case needs no stack
-// frame.
+// Arith's general way, under the guest's MXCSR: apart, so that Arith's
+// bare case needs no stack frame.
 template <HostOp Op>
 [[gnu::noinline]] Flow ArithUnderGuestMxcsr(Cpu& cpu, const DecodedInsn& in, __m128i dst, __m128i src) {
   __m128i result;
@@ -192,6 +188,10 @@ template <HostOp Op>
   StoreXmm(cpu, in.reg, result);
   return cpu.Next(in);
 }
+// "xmm op= xmm/mN": the host instruction writes what it writes (the whole
+// register, or only the low element of a scalar form). With kQuiet, the
+// operands it passes run bare when the guest has already recorded
+// precision: the host, in the same modes, computes the same result.
 template <HostOp Op, Src kSrc, QuietTest kQuiet = nullptr>
 Flow Arith(Cpu& cpu, const DecodedInsn& in) {
   if (!SseEnabled(cpu)) [[unlikely]] return SseUnavailable(cpu);
