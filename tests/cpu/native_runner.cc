@@ -1,6 +1,9 @@
 #include "tests/cpu/native_runner.h"
 
+#include <setjmp.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <ucontext.h>
 
 #include <cstddef>
 #include <cstdlib>
@@ -62,6 +65,32 @@ NativeCode::NativeCode(const std::vector<uint8_t>& insn) {
 NativeCode::~NativeCode() { munmap(page_, 4096); }
 
 void NativeCode::Run(RegisterImage* image) const { x64sim_run_native(image, page_); }
+
+namespace {
+
+sigjmp_buf g_fault_jump;
+NativeFault g_fault;
+
+void OnFault(int signal, siginfo_t* info, void* context) {
+  const auto& registers = static_cast<ucontext_t*>(context)->uc_mcontext.gregs;
+  g_fault = {signal, info->si_code, registers[REG_TRAPNO], registers[REG_ERR]};
+  siglongjmp(g_fault_jump, 1);
+}
+
+}  // namespace
+
+NativeFault RunCatchingFaults(const NativeCode& code, RegisterImage* image) {
+  struct sigaction action = {}, old_bus, old_segv;
+  action.sa_sigaction = &OnFault;
+  action.sa_flags = SA_SIGINFO;
+  sigaction(SIGBUS, &action, &old_bus);
+  sigaction(SIGSEGV, &action, &old_segv);
+  g_fault = {};
+  if (sigsetjmp(g_fault_jump, 1) == 0) code.Run(image);
+  sigaction(SIGBUS, &old_bus, nullptr);
+  sigaction(SIGSEGV, &old_segv, nullptr);
+  return g_fault;
+}
 
 LowMemory::LowMemory(size_t bytes) : size_(bytes) {
   void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT,

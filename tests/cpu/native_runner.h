@@ -33,6 +33,18 @@ class NativeCode {
   void* page_;
 };
 
+// What a native run raised, as Linux reports it: the signal (0 when the
+// instruction ran to its end), its si_code, and the hardware's vector and
+// error code from the signal context (REG_TRAPNO, REG_ERR).
+struct NativeFault {
+  int signal = 0;
+  int code = 0;
+  long vector = -1;
+  long error_code = -1;
+};
+// Runs `code` on `image`, catching SIGSEGV and SIGBUS.
+NativeFault RunCatchingFaults(const NativeCode& code, RegisterImage* image);
+
 // Memory in the low 2 GiB (MAP_32BIT), so 32-bit address-size forms can
 // reach it natively. Page-aligned, zeroed.
 class LowMemory {

@@ -9,10 +9,6 @@
 //
 // Each case runs natively too (Linux reports the vector in the signal
 // context's REG_TRAPNO), and the host must agree.
-#include <setjmp.h>
-#include <signal.h>
-#include <ucontext.h>
-
 #include <cstdint>
 #include <iterator>
 #include <vector>
@@ -20,18 +16,6 @@
 #include "gtest/gtest.h"
 #include "tests/cpu/native_runner.h"
 #include "tests/cpu/system_machine.h"
-
-namespace {
-
-sigjmp_buf g_fault_jump;
-volatile long g_trap = -1;
-
-extern "C" void x64sim_on_canonical_fault(int, siginfo_t*, void* context) {
-  g_trap = static_cast<ucontext_t*>(context)->uc_mcontext.gregs[REG_TRAPNO];
-  siglongjmp(g_fault_jump, 1);
-}
-
-}  // namespace
 
 namespace x64sim::testing {
 namespace {
@@ -85,21 +69,11 @@ std::vector<uint8_t> NativeBytes(const std::vector<uint8_t>& insn) {
 
 // The vector the host raised, or -1 if the instruction ran.
 long HostVector(const Case& c) {
-  NativeCode code(NativeBytes(c.insn));
-  struct sigaction action = {}, old_bus, old_segv;
-  action.sa_sigaction = &x64sim_on_canonical_fault;
-  action.sa_flags = SA_SIGINFO;
-  sigaction(SIGBUS, &action, &old_bus);
-  sigaction(SIGSEGV, &action, &old_segv);
   RegisterImage image = {};
   image.rsi = c.a;
   image.rdi = c.b;
   image.rflags = 0x2;
-  g_trap = -1;
-  if (sigsetjmp(g_fault_jump, 1) == 0) code.Run(&image);
-  sigaction(SIGBUS, &old_bus, nullptr);
-  sigaction(SIGSEGV, &old_segv, nullptr);
-  return g_trap;
+  return RunCatchingFaults(NativeCode(NativeBytes(c.insn)), &image).vector;
 }
 
 TEST(NoncanonicalOperandTest, StackFaultThroughSsGeneralProtectionOtherwise) {

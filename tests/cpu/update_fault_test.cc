@@ -7,10 +7,8 @@
 // Each case runs natively too, on a page the host maps PROT_NONE or
 // PROT_READ (Linux reports the hardware's error code in REG_ERR), and the
 // host must agree.
-#include <setjmp.h>
 #include <signal.h>
 #include <sys/mman.h>
-#include <ucontext.h>
 
 #include <cstdint>
 #include <cstring>
@@ -20,18 +18,6 @@
 #include "mmu/paging_bits.h"
 #include "tests/cpu/native_runner.h"
 #include "tests/cpu/system_machine.h"
-
-namespace {
-
-sigjmp_buf g_fault_jump;
-volatile long g_error_code = -1;
-
-extern "C" void x64sim_on_update_fault(int, siginfo_t*, void* context) {
-  g_error_code = static_cast<ucontext_t*>(context)->uc_mcontext.gregs[REG_ERR];
-  siglongjmp(g_fault_jump, 1);
-}
-
-}  // namespace
 
 namespace x64sim::testing {
 namespace {
@@ -93,21 +79,14 @@ long HostErrorCode(const Case& c, Page page) {
   if (data == MAP_FAILED) return -2;
   std::memcpy(data, &kMemoryWord, sizeof(kMemoryWord));
   mprotect(data, kPageSize, page == Page::kReadOnly ? PROT_READ : PROT_NONE);
-  NativeCode code(c.insn);
-  struct sigaction action = {}, old_segv;
-  action.sa_sigaction = &x64sim_on_update_fault;
-  action.sa_flags = SA_SIGINFO;
-  sigaction(SIGSEGV, &action, &old_segv);
   RegisterImage image = {};
   image.rsi = reinterpret_cast<uint64_t>(data);
   image.rax = kRaxValue;
   image.rcx = kRcxValue;
   image.rflags = 0x2;
-  g_error_code = -1;
-  if (sigsetjmp(g_fault_jump, 1) == 0) code.Run(&image);
-  sigaction(SIGSEGV, &old_segv, nullptr);
+  const NativeFault fault = RunCatchingFaults(NativeCode(c.insn), &image);
   munmap(data, kPageSize);
-  return g_error_code;
+  return fault.signal == SIGSEGV && fault.vector == kPageFault ? fault.error_code : -1;
 }
 
 TEST(UpdateFaultTest, ReadModifyWriteFaultsAsAWrite) {
