@@ -89,22 +89,28 @@ long HostErrorCode(const Case& c, Page page) {
   return fault.signal == SIGSEGV && fault.vector == kPageFault ? fault.error_code : -1;
 }
 
+// Runs the case at CPL 3 in x64sim on M::kData mapped with `pte_flags`,
+// followed by a HLT (#GP at CPL 3 when the instruction ran).
+M::Result RunAtCpl3(M& m, const Case& c, uint64_t pte_flags) {
+  m.Put64(M::kData, kMemoryWord);
+  m.SetPteFlags(M::kData, pte_flags);
+  std::vector<uint8_t> code = c.insn;
+  code.push_back(0xf4);
+  m.Load(M::kUserCode, code);
+  m.EnterUser(M::kUserStackTop);
+  m.state().gpr[kRsi] = M::kData;
+  m.state().gpr[kRax] = kRaxValue;
+  m.state().gpr[kRcx] = kRcxValue;
+  return m.RunFrom(M::kUserCode);
+}
+
 TEST(UpdateFaultTest, ReadModifyWriteFaultsAsAWrite) {
   for (Page page : {Page::kNotPresent, Page::kReadOnly}) {
     for (const Case& c : Cases()) {
       SCOPED_TRACE(::testing::Message()
                    << c.name << (page == Page::kReadOnly ? " on a read-only page" : " on a not-present page"));
       M m;
-      m.Put64(M::kData, kMemoryWord);
-      m.SetPteFlags(M::kData, page == Page::kReadOnly ? 0x5 : 0x4);  // user; P=0 or R/W=0
-      std::vector<uint8_t> code = c.insn;
-      code.push_back(0xf4);  // hlt: #GP at CPL 3 when the instruction ran
-      m.Load(M::kUserCode, code);
-      m.EnterUser(M::kUserStackTop);
-      m.state().gpr[kRsi] = M::kData;
-      m.state().gpr[kRax] = kRaxValue;
-      m.state().gpr[kRcx] = kRcxValue;
-      const M::Result r = m.RunFrom(M::kUserCode);
+      const M::Result r = RunAtCpl3(m, c, page == Page::kReadOnly ? 0x5 : 0x4);  // user; P=0 or R/W=0
       const long expected = Expected(c, page);
       if (expected < 0) {
         EXPECT_EQ(r.outcome.vector, kGeneralProtection) << "ran to the HLT";
@@ -129,16 +135,7 @@ TEST(UpdateFaultTest, UpdateSetsTheDirtyFlag) {
   for (const Case& c : Cases()) {
     SCOPED_TRACE(c.name);
     M m;
-    m.Put64(M::kData, kMemoryWord);
-    m.SetPteFlags(M::kData, 0x7);  // user, writable, accessed and dirty clear
-    std::vector<uint8_t> code = c.insn;
-    code.push_back(0xf4);
-    m.Load(M::kUserCode, code);
-    m.EnterUser(M::kUserStackTop);
-    m.state().gpr[kRsi] = M::kData;
-    m.state().gpr[kRax] = kRaxValue;
-    m.state().gpr[kRcx] = kRcxValue;
-    m.RunFrom(M::kUserCode);
+    RunAtCpl3(m, c, 0x7);  // user, writable, accessed and dirty clear
     const uint64_t pte = m.Get64(M::kPageTables + (M::kData >> kPageShift) * 8);
     EXPECT_TRUE(pte & paging::kPteA);
     EXPECT_EQ((pte & paging::kPteD) != 0, c.updates);
