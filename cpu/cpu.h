@@ -410,12 +410,7 @@ class Cpu : public TranslationListener {
   // flag. The fast path takes pages the store's own fast path takes.
   template <typename T>
   bool ReadForUpdate(uint64_t linear, T* value) {
-    const SoftTlbEntry& e = tlb_[SoftTlbIndex(linear)];
-    if (e.write_tag == FastPathTag(linear, sizeof(T))) {
-      std::memcpy(value, reinterpret_cast<const void*>(e.addend + linear), sizeof(T));
-      if (log_pos_ != log_end_) LogFastAccess(linear, e.addend + linear, 0);
-      return true;
-    }
+    if (TryFastReadForUpdate(linear, value)) return true;
     uint64_t v = 0;
     if (!ReadBytesForUpdate(linear, &v, sizeof(T))) return false;
     *value = static_cast<T>(v);
@@ -433,13 +428,21 @@ class Cpu : public TranslationListener {
     if (log_pos_ != log_end_) LogFastAccess(linear, reinterpret_cast<uint64_t>(host), kAccessWrite);
     return true;
   }
-  // Read's and Write's fast paths alone: false, with nothing done, where
-  // they would take the slow path. For handlers that keep their common case
-  // free of calls (and so of a stack frame), the rest in a function apart.
+  // Read's, ReadForUpdate's and Write's fast paths alone: false, with nothing
+  // done, where they would take the slow path. For handlers that keep their
+  // common case free of calls (and so of a stack frame), the rest apart.
   template <typename T>
   [[gnu::always_inline]] bool TryFastRead(uint64_t linear, T* value) {
     const SoftTlbEntry& e = tlb_[SoftTlbIndex(linear)];
     if (e.read_tag != FastPathTag(linear, sizeof(T))) return false;
+    std::memcpy(value, reinterpret_cast<const void*>(e.addend + linear), sizeof(T));
+    if (log_pos_ != log_end_) LogFastAccess(linear, e.addend + linear, 0);
+    return true;
+  }
+  template <typename T>
+  [[gnu::always_inline]] bool TryFastReadForUpdate(uint64_t linear, T* value) {
+    const SoftTlbEntry& e = tlb_[SoftTlbIndex(linear)];
+    if (e.write_tag != FastPathTag(linear, sizeof(T))) return false;
     std::memcpy(value, reinterpret_cast<const void*>(e.addend + linear), sizeof(T));
     if (log_pos_ != log_end_) LogFastAccess(linear, e.addend + linear, 0);
     return true;

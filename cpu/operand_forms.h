@@ -20,48 +20,84 @@ enum class Form : uint8_t {
 
 inline constexpr bool DestIsMem(Form f) { return f == Form::kMR || f == Form::kMI; }
 
+// How a handler's memory accesses go. kFull: Read and Write, slow path and
+// faults included. kFastOnly: the soft TLB's fast path alone, failing with
+// nothing done where the full access would take its slow path; the handler
+// then runs again with kFull, in a function apart (AccessFailed), so that
+// its common case makes no call and needs no stack frame.
+enum class Path : bool { kFastOnly, kFull };
+
 // A memory operand's load: kForUpdate when the instruction writes the
 // result back there (Cpu::ReadForUpdate), not for CMP, TEST or BT.
-template <typename T, bool kForUpdate>
+template <typename T, bool kForUpdate, Path kPath = Path::kFull>
 inline bool ReadMemoryOperand(Cpu& cpu, uint64_t linear, T* v) {
-  if constexpr (kForUpdate) {
+  if constexpr (kPath == Path::kFastOnly) {
+    return kForUpdate ? cpu.TryFastReadForUpdate<T>(linear, v) : cpu.TryFastRead<T>(linear, v);
+  } else if constexpr (kForUpdate) {
     return cpu.ReadForUpdate<T>(linear, v);
   } else {
     return cpu.Read<T>(linear, v);
   }
 }
 
+template <typename T, Path kPath>
+inline bool WriteMemoryOperand(Cpu& cpu, uint64_t linear, T v) {
+  if constexpr (kPath == Path::kFastOnly) {
+    return cpu.TryFastWrite<T>(linear, v);
+  } else {
+    return cpu.Write<T>(linear, v);
+  }
+}
+
 // Reads the destination (first) operand; sets *linear for memory forms.
-template <typename T, Form F, bool kForUpdate>
+template <typename T, Form F, bool kForUpdate, Path kPath = Path::kFull>
 inline bool ReadDest(Cpu& cpu, const DecodedInsn& in, T* v, uint64_t* linear) {
   if constexpr (DestIsMem(F)) {
     *linear = cpu.Linear(in);
-    return ReadMemoryOperand<T, kForUpdate>(cpu, *linear, v);
+    return ReadMemoryOperand<T, kForUpdate, kPath>(cpu, *linear, v);
   } else {
     *v = cpu.Reg<T>(in.reg);
     return true;
   }
 }
 
-template <typename T, Form F>
+template <typename T, Form F, Path kPath = Path::kFull>
 inline bool ReadSource(Cpu& cpu, const DecodedInsn& in, T* v) {
   if constexpr (F == Form::kRR || F == Form::kMR) {
     *v = cpu.Reg<T>(in.reg2);
   } else if constexpr (F == Form::kRM) {
-    return cpu.Read<T>(cpu.Linear(in), v);
+    return ReadMemoryOperand<T, false, kPath>(cpu, cpu.Linear(in), v);
   } else {
     *v = static_cast<T>(in.imm);
   }
   return true;
 }
 
-template <typename T, Form F>
+template <typename T, Form F, Path kPath = Path::kFull>
 inline bool WriteDest(Cpu& cpu, const DecodedInsn& in, T v, uint64_t linear) {
   if constexpr (DestIsMem(F)) {
-    return cpu.Write<T>(linear, v);
+    return WriteMemoryOperand<T, kPath>(cpu, linear, v);
   } else {
     cpu.SetReg<T>(in.reg, v);
     return true;
+  }
+}
+
+// Handlers that take memory operands run Op::Body<kFastOnly>; where one of
+// its accesses misses the fast path, it returns AccessFailed, which runs
+// Body<kFull> from the start (a tail call to a function apart). So the fast
+// body must change nothing before its last access that can miss. Under
+// kFull, AccessFailed is the fault.
+template <class Op>
+[[gnu::noinline]] Flow RunFull(Cpu& cpu, const DecodedInsn& in) {
+  return Op::template Body<Path::kFull>(cpu, in);
+}
+template <class Op, Path kPath>
+[[gnu::always_inline]] inline Flow AccessFailed(Cpu& cpu, const DecodedInsn& in) {
+  if constexpr (kPath == Path::kFastOnly) {
+    return RunFull<Op>(cpu, in);
+  } else {
+    return Flow::kFault;
   }
 }
 
@@ -115,21 +151,21 @@ struct UnaryTable {
 };
 
 // Reads/writes a one-operand instruction's operand.
-template <typename T, bool kMem, bool kForUpdate>
+template <typename T, bool kMem, bool kForUpdate, Path kPath = Path::kFull>
 inline bool ReadUnary(Cpu& cpu, const DecodedInsn& in, T* v, uint64_t* linear) {
   if constexpr (kMem) {
     *linear = cpu.Linear(in);
-    return ReadMemoryOperand<T, kForUpdate>(cpu, *linear, v);
+    return ReadMemoryOperand<T, kForUpdate, kPath>(cpu, *linear, v);
   } else {
     *v = cpu.Reg<T>(in.reg);
     return true;
   }
 }
 
-template <typename T, bool kMem>
+template <typename T, bool kMem, Path kPath = Path::kFull>
 inline bool WriteUnary(Cpu& cpu, const DecodedInsn& in, T v, uint64_t linear) {
   if constexpr (kMem) {
-    return cpu.Write<T>(linear, v);
+    return WriteMemoryOperand<T, kPath>(cpu, linear, v);
   } else {
     cpu.SetReg<T>(in.reg, v);
     return true;

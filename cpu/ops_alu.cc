@@ -33,16 +33,22 @@ struct BinaryOp {
                                  op == Bin::kTest;
   template <typename T, Form F>
   struct Op {
-    static Flow Run(Cpu& cpu, const DecodedInsn& in) {
+    static Flow Run(Cpu& cpu, const DecodedInsn& in) { return Body<Path::kFastOnly>(cpu, in); }
+    // A memory destination's store goes where its load (for update) found
+    // the page writable in the fast path, so it cannot miss after the load
+    // and the fast body changes nothing before a miss.
+    template <Path kPath>
+    static Flow Body(Cpu& cpu, const DecodedInsn& in) {
       T a, b;
       uint64_t linear = 0;
-      if (!ReadDest<T, F, kWrites>(cpu, in, &a, &linear) || !ReadSource<T, F>(cpu, in, &b)) {
-        return Flow::kFault;
+      if (!ReadDest<T, F, kWrites, kPath>(cpu, in, &a, &linear) ||
+          !ReadSource<T, F, kPath>(cpu, in, &b)) {
+        return AccessFailed<Op, kPath>(cpu, in);
       }
       uint64_t f;
       T r = Compute<op, T>(a, b, cpu.state.rflags, &f);
       if constexpr (kWrites) {
-        if (!WriteDest<T, F>(cpu, in, r, linear)) return Flow::kFault;
+        if (!WriteDest<T, F, kPath>(cpu, in, r, linear)) return AccessFailed<Op, kPath>(cpu, in);
       }
       MergeFlags(cpu.state.rflags, f, kArithFlags, kLogic ? kLogicDefined : kArithFlags);
       return cpu.Next(in);
@@ -108,17 +114,19 @@ template <Un op>
 struct UnaryOp {
   template <typename T, bool kMem>
   struct Op {
-    static Flow Run(Cpu& cpu, const DecodedInsn& in) {
+    static Flow Run(Cpu& cpu, const DecodedInsn& in) { return Body<Path::kFastOnly>(cpu, in); }
+    template <Path kPath>  // the store cannot miss after the load (BinaryOp)
+    static Flow Body(Cpu& cpu, const DecodedInsn& in) {
       T a;
       uint64_t linear = 0;
-      if (!ReadUnary<T, kMem, true>(cpu, in, &a, &linear)) return Flow::kFault;
+      if (!ReadUnary<T, kMem, true, kPath>(cpu, in, &a, &linear)) return AccessFailed<Op, kPath>(cpu, in);
       uint64_t f = 0;
       T r;
       if constexpr (op == Un::kInc) r = HostInc(a, &f);
       if constexpr (op == Un::kDec) r = HostDec(a, &f);
       if constexpr (op == Un::kNeg) r = HostNeg(a, &f);
       if constexpr (op == Un::kNot) r = static_cast<T>(~a);
-      if (!WriteUnary<T, kMem>(cpu, in, r, linear)) return Flow::kFault;
+      if (!WriteUnary<T, kMem, kPath>(cpu, in, r, linear)) return AccessFailed<Op, kPath>(cpu, in);
       if constexpr (op == Un::kInc || op == Un::kDec) {
         MergeFlags(cpu.state.rflags, f, kArithFlags & ~kCF, kArithFlags & ~kCF);
       } else if constexpr (op == Un::kNeg) {

@@ -11,15 +11,14 @@ namespace {
 
 template <typename T, Form F>
 struct MovOp {
-  static Flow Run(Cpu& cpu, const DecodedInsn& in) {
+  static Flow Run(Cpu& cpu, const DecodedInsn& in) { return Body<Path::kFastOnly>(cpu, in); }
+  template <Path kPath>
+  static Flow Body(Cpu& cpu, const DecodedInsn& in) {
     T v;
-    if (!ReadSource<T, F>(cpu, in, &v)) return Flow::kFault;
-    if constexpr (DestIsMem(F)) {
-      return cpu.Write<T>(cpu.Linear(in), v) ? cpu.Next(in) : Flow::kFault;
-    } else {
-      cpu.SetReg<T>(in.reg, v);
-      return cpu.Next(in);
+    if (!ReadSource<T, F, kPath>(cpu, in, &v) || !WriteDest<T, F, kPath>(cpu, in, v, DestIsMem(F) ? cpu.Linear(in) : 0)) {
+      return AccessFailed<MovOp, kPath>(cpu, in);
     }
+    return cpu.Next(in);
   }
 };
 
@@ -104,24 +103,30 @@ bool BindMov(const ZydisInsn& z, DecodedInsn& out) {
 
 // MOVZX/MOVSX/MOVSXD: D <- extend(S).
 template <typename D, typename S, bool kSigned, bool kMem>
-Flow Extend(Cpu& cpu, const DecodedInsn& in) {
-  S v;
-  if constexpr (kMem) {
-    if (!cpu.Read<S>(cpu.Linear(in), &v)) return Flow::kFault;
-  } else {
-    v = cpu.Reg<S>(in.reg2);
+struct Extend {
+  static Flow Run(Cpu& cpu, const DecodedInsn& in) { return Body<Path::kFastOnly>(cpu, in); }
+  template <Path kPath>
+  static Flow Body(Cpu& cpu, const DecodedInsn& in) {
+    S v;
+    if constexpr (kMem) {
+      if (!ReadMemoryOperand<S, false, kPath>(cpu, cpu.Linear(in), &v)) {
+        return AccessFailed<Extend, kPath>(cpu, in);
+      }
+    } else {
+      v = cpu.Reg<S>(in.reg2);
+    }
+    using SS = std::make_signed_t<S>;
+    D r = kSigned ? static_cast<D>(static_cast<SS>(v)) : static_cast<D>(v);
+    cpu.SetReg<D>(in.reg, r);
+    return cpu.Next(in);
   }
-  using SS = std::make_signed_t<S>;
-  D r = kSigned ? static_cast<D>(static_cast<SS>(v)) : static_cast<D>(v);
-  cpu.SetReg<D>(in.reg, r);
-  return cpu.Next(in);
-}
+};
 
 template <bool kSigned>
 Handler PickExtend(int dst, int src, bool mem) {
 #define X64SIM_EXT(D, S, DB, SB)                                                 \
   if (dst == DB && src == SB) {                                                  \
-    return mem ? &Extend<D, S, kSigned, true> : &Extend<D, S, kSigned, false>;   \
+    return mem ? &Extend<D, S, kSigned, true>::Run : &Extend<D, S, kSigned, false>::Run;   \
   }
   X64SIM_EXT(uint16_t, uint8_t, 2, 1)
   X64SIM_EXT(uint32_t, uint8_t, 4, 1)
