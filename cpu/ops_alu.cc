@@ -58,31 +58,23 @@ struct BinaryOp {
 
 // ---- Compare-and-branch fusion --------------------------------------------
 
-// CMP or TEST and the Jcc after it as one handler: the flags are computed
-// and stored as CMP/TEST alone would, the condition is read from them in a
-// register, and both instructions retire. Bound in 64-bit mode only, so
-// the target needs no wrap; a pair run one instruction at a time uses
-// UnfusedCompare. A memory operand that misses the fast path, or faults,
-// does so before anything retires, as the CMP alone would.
+// CMP or TEST (two registers, or a register and an immediate) and the Jcc
+// after it as one handler: the flags are computed and stored as CMP/TEST
+// alone would, the condition is read from them in a register, and both
+// instructions retire. Bound in 64-bit mode only, so the target needs no
+// wrap; a pair run one instruction at a time uses UnfusedCompare.
 template <Bin op, typename T, Form F, int kCond>
-struct CompareAndBranch {
-  static Flow Run(Cpu& cpu, const DecodedInsn& in) { return Body<Path::kFastOnly>(cpu, in); }
-  template <Path kPath>
-  static Flow Body(Cpu& cpu, const DecodedInsn& in) {
-    T a, b;
-    uint64_t linear;
-    if (!ReadDest<T, F, false, kPath>(cpu, in, &a, &linear) || !ReadSource<T, F, kPath>(cpu, in, &b)) {
-      return AccessFailed<CompareAndBranch, kPath>(cpu, in);
-    }
-    uint64_t f;
-    Compute<op, T>(a, b, 0, &f);
-    MergeFlags(cpu.state.rflags, f, kArithFlags, op == Bin::kTest ? kLogicDefined : kArithFlags);
-    if (!EvalCondition(kCond, f)) return cpu.NextPair(in);
-    const DecodedInsn& jcc = (&in)[1];
-    cpu.Retire(in);
-    return cpu.Branch(cpu.state.rip + jcc.length + jcc.imm);
-  }
-};
+Flow CompareAndBranch(Cpu& cpu, const DecodedInsn& in) {
+  const T a = cpu.Reg<T>(in.reg);
+  const T b = F == Form::kRR ? cpu.Reg<T>(in.reg2) : static_cast<T>(in.imm);
+  uint64_t f;
+  Compute<op, T>(a, b, 0, &f);
+  MergeFlags(cpu.state.rflags, f, kArithFlags, op == Bin::kTest ? kLogicDefined : kArithFlags);
+  if (!EvalCondition(kCond, f)) return cpu.NextPair(in);
+  const DecodedInsn& jcc = (&in)[1];
+  cpu.Retire(in);
+  return cpu.Branch(cpu.state.rip + jcc.length + jcc.imm);
+}
 
 struct Fusion {
   Handler compare;
@@ -91,7 +83,7 @@ struct Fusion {
 
 template <Bin op, typename T, Form F, int... kConds>
 constexpr Fusion MakeFusion(std::integer_sequence<int, kConds...>) {
-  return {&BinaryOp<op>::template Op<T, F>::Run, {&CompareAndBranch<op, T, F, kConds>::Run...}};
+  return {&BinaryOp<op>::template Op<T, F>::Run, {&CompareAndBranch<op, T, F, kConds>...}};
 }
 
 template <Bin op, typename T, Form F>
@@ -99,31 +91,12 @@ constexpr Fusion FusionOf() {
   return MakeFusion<op, T, F>(std::make_integer_sequence<int, 16>());
 }
 
-// CMP of 8, 32 and 64 bits in every form, TEST in every form it has (its
-// memory form binds as kMR): unoptimised code compares its stack slots
-// (`cmp dword [rbp-12], 9999; jle`), and much code tests bytes.
-template <Bin op, typename T>
-constexpr void AddCompareForms(std::array<Fusion, 27>& table, size_t& n) {
-  table[n++] = FusionOf<op, T, Form::kRR>();
-  table[n++] = FusionOf<op, T, Form::kRI>();
-  if constexpr (op == Bin::kCmp) table[n++] = FusionOf<op, T, Form::kRM>();
-  table[n++] = FusionOf<op, T, Form::kMR>();
-  table[n++] = FusionOf<op, T, Form::kMI>();
-}
-
-constexpr std::array<Fusion, 27> MakeFusions() {
-  std::array<Fusion, 27> table{};
-  size_t n = 0;
-  AddCompareForms<Bin::kCmp, uint8_t>(table, n);
-  AddCompareForms<Bin::kCmp, uint32_t>(table, n);
-  AddCompareForms<Bin::kCmp, uint64_t>(table, n);
-  AddCompareForms<Bin::kTest, uint8_t>(table, n);
-  AddCompareForms<Bin::kTest, uint32_t>(table, n);
-  AddCompareForms<Bin::kTest, uint64_t>(table, n);
-  return table;
-}
-
-constexpr std::array<Fusion, 27> kFusions = MakeFusions();
+constexpr Fusion kFusions[] = {
+    FusionOf<Bin::kCmp, uint32_t, Form::kRR>(),  FusionOf<Bin::kCmp, uint32_t, Form::kRI>(),
+    FusionOf<Bin::kCmp, uint64_t, Form::kRR>(),  FusionOf<Bin::kCmp, uint64_t, Form::kRI>(),
+    FusionOf<Bin::kTest, uint32_t, Form::kRR>(), FusionOf<Bin::kTest, uint32_t, Form::kRI>(),
+    FusionOf<Bin::kTest, uint64_t, Form::kRR>(), FusionOf<Bin::kTest, uint64_t, Form::kRI>(),
+};
 
 template <Bin op>
 bool BindBinary(const ZydisInsn& z, DecodedInsn& out) {
