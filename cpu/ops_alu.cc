@@ -119,7 +119,9 @@ struct UnaryOp {
     static Flow Body(Cpu& cpu, const DecodedInsn& in) {
       T a;
       uint64_t linear = 0;
-      if (!ReadUnary<T, kMem, true, kPath>(cpu, in, &a, &linear)) return AccessFailed<Op, kPath>(cpu, in);
+      if (!ReadUnary<T, kMem, true, kPath>(cpu, in, &a, &linear)) {
+        return AccessFailed<Op, kPath>(cpu, in);
+      }
       uint64_t f = 0;
       T r;
       if constexpr (op == Un::kInc) r = HostInc(a, &f);

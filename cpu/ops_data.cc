@@ -15,7 +15,8 @@ struct MovOp {
   template <Path kPath>
   static Flow Body(Cpu& cpu, const DecodedInsn& in) {
     T v;
-    if (!ReadSource<T, F, kPath>(cpu, in, &v) || !WriteDest<T, F, kPath>(cpu, in, v, DestIsMem(F) ? cpu.Linear(in) : 0)) {
+    const uint64_t linear = DestIsMem(F) ? cpu.Linear(in) : 0;
+    if (!ReadSource<T, F, kPath>(cpu, in, &v) || !WriteDest<T, F, kPath>(cpu, in, v, linear)) {
       return AccessFailed<MovOp, kPath>(cpu, in);
     }
     return cpu.Next(in);
@@ -26,30 +27,22 @@ struct MovOp {
 // 64-bit mode through a segment other than FS and GS, whose base is 0
 // there (SDM vol. 1 3.4.2.1): compiled code's stack-slot accesses, without
 // the general operand's index, address-size and segment-base work.
-template <typename T>
-[[gnu::noinline]] Flow LoadBaseDisp64Slow(Cpu& cpu, const DecodedInsn& in, uint64_t linear) {
-  T v;
-  if (!cpu.Read<T>(linear, &v)) return Flow::kFault;
-  cpu.SetReg<T>(in.reg, v);
-  return cpu.Next(in);
-}
+// A miss runs MovOp's full body, whose Cpu::Linear gives the same address.
 template <typename T>
 Flow LoadBaseDisp64(Cpu& cpu, const DecodedInsn& in) {
-  const uint64_t linear = cpu.LinearOf<AddressForm::kBaseDisp64>(in);
   T v;
-  if (!cpu.TryFastRead<T>(linear, &v)) [[unlikely]] return LoadBaseDisp64Slow<T>(cpu, in, linear);
+  if (!cpu.TryFastRead<T>(cpu.LinearOf<AddressForm::kBaseDisp64>(in), &v)) [[unlikely]] {
+    return RunFull<MovOp<T, Form::kRM>>(cpu, in);
+  }
   cpu.SetReg<T>(in.reg, v);
   return cpu.Next(in);
-}
-template <typename T>
-[[gnu::noinline]] Flow StoreBaseDisp64Slow(Cpu& cpu, const DecodedInsn& in, uint64_t linear, T v) {
-  return cpu.Write<T>(linear, v) ? cpu.Next(in) : Flow::kFault;
 }
 template <typename T>
 Flow StoreBaseDisp64(Cpu& cpu, const DecodedInsn& in) {
   const uint64_t linear = cpu.LinearOf<AddressForm::kBaseDisp64>(in);
-  const T v = cpu.Reg<T>(in.reg2);
-  if (!cpu.TryFastWrite<T>(linear, v)) [[unlikely]] return StoreBaseDisp64Slow<T>(cpu, in, linear, v);
+  if (!cpu.TryFastWrite<T>(linear, cpu.Reg<T>(in.reg2))) [[unlikely]] {
+    return RunFull<MovOp<T, Form::kMR>>(cpu, in);
+  }
   return cpu.Next(in);
 }
 
@@ -124,9 +117,9 @@ struct Extend {
 
 template <bool kSigned>
 Handler PickExtend(int dst, int src, bool mem) {
-#define X64SIM_EXT(D, S, DB, SB)                                                 \
-  if (dst == DB && src == SB) {                                                  \
-    return mem ? &Extend<D, S, kSigned, true>::Run : &Extend<D, S, kSigned, false>::Run;   \
+#define X64SIM_EXT(D, S, DB, SB)                                                    \
+  if (dst == DB && src == SB) {                                                     \
+    return mem ? &Extend<D, S, kSigned, true>::Run : &Extend<D, S, kSigned, false>::Run; \
   }
   X64SIM_EXT(uint16_t, uint8_t, 2, 1)
   X64SIM_EXT(uint32_t, uint8_t, 4, 1)
